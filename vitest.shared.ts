@@ -1,0 +1,20 @@
+// Shared Vitest settings for every project in the workspace.
+// Each project's vitest.config.ts merges this, so `vitest run` inside a package
+// and the root `vitest run` (via test.projects) behave the same.
+import { defaultClientConditions, defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// '@dlm/source' first: workspace packages resolve to their TypeScript sources
+// (exports["."]["@dlm/source"] -> ./src/index.ts), so tests never need a build.
+// Tests run in Vite's SSR (node) environment, which reads ssr.resolve.conditions;
+// resolve.conditions alone is NOT enough there (verified). resolve.conditions covers
+// browser-like environments.
+export default defineConfig({
+  resolve: { conditions: ['@dlm/source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['@dlm/source', ...defaultServerConditions] } },
+  test: {
+    environment: 'node',
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    passWithNoTests: true,
+  },
+});
