@@ -1,0 +1,448 @@
+/**
+ * GraphBuilder: constructs one IR graph while the compiler walks a model body. It implements the
+ * `LayerContext` that layer plugins expand through, runs each op's shape rule as the op is
+ * emitted, and turns every failure (shape rule, layer rejection, plugin bug) into a located
+ * diagnostic instead of an exception. It never throws for user errors.
+ */
+import { validateArgs, type GivenArg } from './args.js';
+import { DiagnosticBag, didYouMean, type DiagnosticNote } from './diagnostics.js';
+import { formatType, unifyDim } from './dims.js';
+import type {
+  ArgValue,
+  AttrValue,
+  Dim,
+  DType,
+  Graph,
+  Initializer,
+  LayerRecord,
+  Node,
+  Param,
+  PluginCall,
+  SourceSpan,
+  TensorType,
+  Value,
+} from './ir.js';
+import { ShapeError, type OpSchema } from './op-schema.js';
+import { getOpSchema, OP_NAMES } from './ops/index.js';
+import type { Args, LayerContext, LayerDef } from './plugin.js';
+import type { PluginRegistry } from './registry.js';
+
+/** The user's settings for one parameter of a layer call (`weight: {init: he_normal, trainable: false}`). */
+export interface ParamSetting {
+  init?: Initializer;
+  regularizers?: PluginCall[];
+  trainable?: boolean;
+  span?: SourceSpan;
+}
+
+/** Thrown by `LayerContext.fail`; caught by the builder and reported. */
+class LayerRejection extends Error {}
+
+const UNKNOWN: TensorType = { dtype: 'f32', shape: [], unknown: true };
+
+interface Frame {
+  id: string;
+  counters: Map<string, number>;
+}
+
+export class GraphBuilder {
+  private readonly types = new Map<string, TensorType>();
+  /** Which layer (path) produced each value: "the other shape came from …" notes. */
+  private readonly producers = new Map<string, { path: string; span?: SourceSpan }>();
+  private readonly nodes: Node[] = [];
+  private readonly params: Param[] = [];
+  private readonly inputs: Value[] = [];
+  private readonly outputs: Value[] = [];
+  private readonly values: Value[] = [];
+  private readonly layers: LayerRecord[] = [];
+  private readonly scope: Frame[] = [{ id: '', counters: new Map() }];
+  private readonly usedNodeIds = new Set<string>();
+  private readonly usedParamNames = new Set<string>();
+
+  constructor(
+    readonly name: string,
+    private readonly registry: PluginRegistry,
+    readonly bag: DiagnosticBag,
+    private readonly span?: SourceSpan,
+    private readonly source?: string,
+  ) {}
+
+  typeOf(value: string): TensorType {
+    return this.types.get(value) ?? UNKNOWN;
+  }
+
+  /** Value name → the path and span of the layer that produced it, for notes. */
+  producerOf(value: string): { path: string; span?: SourceSpan } | undefined {
+    return this.producers.get(value);
+  }
+
+  addInput(name: string, type: TensorType, span?: SourceSpan): string {
+    this.inputs.push({ name, type });
+    this.types.set(name, type);
+    this.producers.set(name, { path: `input ${name}`, ...(span ? { span } : {}) });
+    return name;
+  }
+
+  /**
+   * Binds a declared output to a value. Checks the value's type against the declaration, dim by
+   * dim, and reports both shapes on mismatch.
+   */
+  addOutput(name: string, value: string, declared: TensorType, span?: SourceSpan): void {
+    const actual = this.typeOf(value);
+    if (!actual.unknown) {
+      const ok =
+        actual.dtype === declared.dtype &&
+        actual.shape.length === declared.shape.length &&
+        actual.shape.every((d, i) => d === declared.shape[i]);
+      if (!ok) {
+        const from = this.producers.get(value);
+        const notes: DiagnosticNote[] = from ? [{ message: `the value was produced by ${from.path}`, ...(from.span ? { span: from.span } : {}) }] : [];
+        this.bag.report('DLM3003', [name, formatType(declared), formatType(actual)], span, notes);
+      }
+    }
+    if (value !== name) {
+      // Outputs keep the name the user declared: route through an Identity only when the value
+      // is a graph input or already an output; otherwise rename the producing value.
+      const renamed = this.renameValue(value, name);
+      if (!renamed) {
+        const node = this.emitNode('Identity', [value], {}, 1, span);
+        this.renameValue(node[0]!, name);
+      }
+    }
+    this.outputs.push({ name, type: declared.unknown ? actual : declared });
+  }
+
+  private renameValue(from: string, to: string): boolean {
+    if (this.inputs.some((v) => v.name === from) || this.outputs.some((v) => v.name === from)) return false;
+    if (this.params.some((p) => p.name === from)) return false;
+    let found = false;
+    for (const n of this.nodes) {
+      n.outputs = n.outputs.map((o) => {
+        if (o === from) {
+          found = true;
+          return to;
+        }
+        return o;
+      });
+      n.inputs = n.inputs.map((i) => (i === from ? to : i));
+    }
+    if (!found) return false;
+    for (const v of this.values) if (v.name === from) v.name = to;
+    const t = this.types.get(from);
+    if (t) this.types.set(to, t);
+    const p = this.producers.get(from);
+    if (p) this.producers.set(to, p);
+    return true;
+  }
+
+  /** Enters a block instance (a user-defined block). Returns its scope id. */
+  enterBlock(blockName: string, span: SourceSpan | undefined, args: Record<string, ArgValue>, inputs: string[], instanceName?: string): string {
+    const id = this.nextId(instanceName ?? blockName.toLowerCase());
+    const path = [...this.currentPath(), id];
+    this.layers.push({
+      path,
+      kind: blockName,
+      isBlock: true,
+      plugin: '',
+      args,
+      inputs,
+      outputs: [],
+      label: blockName,
+      family: 'block',
+      ...(span ? { span } : {}),
+    });
+    this.scope.push({ id, counters: new Map() });
+    return id;
+  }
+
+  exitBlock(outputs: string[]): void {
+    const path = this.currentPath();
+    this.scope.pop();
+    const rec = this.layers.find((l) => l.isBlock && samePath(l.path, path));
+    if (rec) rec.outputs = outputs;
+  }
+
+  /**
+   * Calls a registered layer. Unknown layers and bad arguments are reported; the result is then
+   * an unknown-shaped value so compilation continues and finds further errors.
+   */
+  callLayer(
+    layerName: string,
+    inputs: string[],
+    given: GivenArg[],
+    span: SourceSpan | undefined,
+    opts: { instanceName?: string; paramSettings?: Record<string, ParamSetting>; nameSpan?: SourceSpan } = {},
+  ): string[] {
+    const reg = this.registry.get('layer', layerName);
+    if (!reg) {
+      this.bag.report('DLM2001', [layerName], opts.nameSpan ?? span, [], this.registry.suggest('layer', layerName));
+      return [this.poisoned(span)];
+    }
+    const def = reg.def;
+    const args = validateArgs(layerName, def.args, given, this.bag, span);
+    if (!args) return [this.poisoned(span)];
+    const arity = def.inputs ?? { min: 1, max: 1 };
+    if (inputs.length < arity.min || inputs.length > arity.max) {
+      const want = arity.min === arity.max ? String(arity.min) : arity.max === Infinity ? `at least ${arity.min}` : `${arity.min} to ${arity.max}`;
+      this.bag.report('DLM3004', [layerName, want, inputs.length], span);
+      return [this.poisoned(span)];
+    }
+    return this.expandLayer(def, reg.plugin, inputs, args, span, opts.instanceName, opts.paramSettings);
+  }
+
+  private expandLayer(
+    def: LayerDef,
+    plugin: string,
+    inputs: readonly string[],
+    args: Args,
+    span: SourceSpan | undefined,
+    instanceName?: string,
+    paramSettings?: Record<string, ParamSetting>,
+  ): string[] {
+    const id = this.nextId(instanceName ?? def.name);
+    const path = [...this.currentPath(), id];
+    let label = def.name;
+    try {
+      label = def.label ? def.label(args) : def.name;
+    } catch {
+      label = def.name;
+    }
+    const record: LayerRecord = {
+      path,
+      kind: def.name,
+      isBlock: false,
+      plugin,
+      args,
+      inputs: [...inputs],
+      outputs: [],
+      label,
+      family: def.family,
+      ...(span ? { span } : {}),
+    };
+    this.layers.push(record);
+    this.scope.push({ id, counters: new Map() });
+    const usedParams = new Set<string>();
+    const nodeCountBefore = this.nodes.length;
+    const ctx = this.makeContext(def, plugin, span, path, paramSettings ?? {}, usedParams);
+    let outputs: string[];
+    try {
+      const r = def.expand(ctx, inputs, args);
+      outputs = Array.isArray(r) ? r : [r];
+      if (outputs.length === 0 || outputs.some((o) => typeof o !== 'string' || (!this.types.has(o)))) {
+        throw new Error('expand() must return the value names it produced');
+      }
+    } catch (e) {
+      this.scope.pop();
+      if (e instanceof LayerRejection) {
+        this.bag.report('DLM3005', [def.name, e.message], span);
+      } else if (!(e instanceof PoisonedInput)) {
+        const msg = e instanceof Error ? e.message : String(e);
+        this.bag.report('DLM8005', [def.name, plugin, msg], span);
+      }
+      const p = this.poisoned(span);
+      record.outputs = [p];
+      return [p];
+    }
+    this.scope.pop();
+    // The user's parameter settings must name parameters the layer really has.
+    for (const [local, setting] of Object.entries(paramSettings ?? {})) {
+      if (!usedParams.has(local)) {
+        this.bag.report('DLM2004', [local, def.name], setting.span ?? span, [], didYouMean(local, usedParams));
+      }
+    }
+    // A plugin's declared shape rule must agree with what its expansion produced.
+    if (def.shape && outputs.every((o) => !this.typeOf(o).unknown) && inputs.every((i) => !this.typeOf(i).unknown)) {
+      let declared: TensorType[] | undefined;
+      try {
+        declared = def.shape(inputs.map((i) => this.typeOf(i)), args);
+      } catch (e) {
+        this.bag.report('DLM8005', [def.name, plugin, `its shape rule threw: ${e instanceof Error ? e.message : String(e)}`], span);
+      }
+      if (declared) {
+        const got = outputs.map((o) => formatType(this.typeOf(o))).join(', ');
+        const want = declared.map(formatType).join(', ');
+        if (got !== want) this.bag.report('DLM8006', [def.name, plugin, want, got], span);
+      }
+    }
+    record.outputs = outputs;
+    for (const o of outputs) this.producers.set(o, { path: `${def.name} '${path.join('/')}'`, ...(span ? { span } : {}) });
+    void nodeCountBefore;
+    return outputs;
+  }
+
+  private makeContext(
+    def: LayerDef,
+    plugin: string,
+    span: SourceSpan | undefined,
+    path: string[],
+    settings: Record<string, ParamSetting>,
+    usedParams: Set<string>,
+  ): LayerContext {
+    return {
+      layer: def.name,
+      typeOf: (v) => this.typeOf(v),
+      op: (op, inputs, attrs = {}, o = {}) => this.emitNode(op, inputs.map((i) => i ?? ''), attrs, o.outputs, span),
+      param: (localName, shape, init, o = {}) => {
+        usedParams.add(localName);
+        const s = settings[localName];
+        const name = this.uniqueParamName([...path, localName].join('.'));
+        const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
+        const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
+        const p: Param = {
+          name,
+          type,
+          init: s?.init ?? init,
+          trainable,
+          regularizers: s?.regularizers ?? [],
+          scope: path,
+          ...(span ? { span } : {}),
+          ...(o.buffer ? { buffer: true } : {}),
+        };
+        if (shape.some((d) => typeof d !== 'number' || d <= 0 || !Number.isInteger(d))) {
+          throw new LayerRejection(`parameter '${localName}' would have shape [${shape.join(', ')}]; parameter shapes must be positive integers`);
+        }
+        this.params.push(p);
+        this.types.set(name, type);
+        return name;
+      },
+      layerCall: (name, inputs, args) => {
+        const reg = this.registry.get('layer', name);
+        if (!reg) throw new Error(`layer '${name}' is not registered`);
+        const given: GivenArg[] = Object.entries(args).map(([k, v]) => ({ name: k, value: v }));
+        const validated = validateArgs(name, reg.def.args, given, this.bag, span);
+        if (!validated) throw new LayerRejection(`invalid arguments for sub-layer '${name}'`);
+        const out = this.expandLayer(reg.def, reg.plugin, inputs, validated, span);
+        if (out.some((o) => this.typeOf(o).unknown)) throw new PoisonedInput();
+        return out;
+      },
+      fail: (message) => {
+        throw new LayerRejection(message);
+      },
+    };
+    void plugin;
+  }
+
+  /** Emits a core op node after running its shape rule. Returns output value names. */
+  emitNode(op: string, inputs: string[], attrs: Record<string, AttrValue>, outputCount: number | undefined, span?: SourceSpan): string[] {
+    const schema = getOpSchema(op);
+    if (!schema) {
+      throw new Error(`unknown core op '${op}'${didYouMean(op, OP_NAMES) ? ` (did you mean '${didYouMean(op, OP_NAMES)}'?)` : ''}`);
+    }
+    const resolved = resolveAttrs(schema, attrs);
+    const nOut = outputCount ?? schema.outputs.filter((o) => !o.optional).length;
+    const id = this.uniqueNodeId([...this.currentPath(), op.toLowerCase()].filter(Boolean).join('/'));
+    const outs = Array.from({ length: nOut }, (_, i) => (nOut === 1 ? id : `${id}:${i}`));
+    const inTypes = inputs.map((i) => (i === '' ? undefined : this.typeOf(i)));
+    let outTypes: TensorType[];
+    if (inTypes.some((t) => t?.unknown)) {
+      throw new PoisonedInput();
+    }
+    try {
+      outTypes = schema.infer(inTypes, resolved, { unify: unifyDim, outputCount: nOut });
+    } catch (e) {
+      if (e instanceof ShapeError) {
+        const notes: DiagnosticNote[] = [];
+        inputs.forEach((inp, i) => {
+          if (!inp) return;
+          const t = this.typeOf(inp);
+          const from = this.producers.get(inp);
+          notes.push({
+            message: `input ${i + 1} (${schema.inputs[Math.min(i, schema.inputs.length - 1)]?.name ?? i}) has shape ${formatType(t)}${from ? `, from ${from.path}` : ''}`,
+            ...(from?.span ? { span: from.span } : {}),
+          });
+        });
+        this.bag.report('DLM3001', [schema.name, e.message], span, notes);
+        throw new PoisonedInput();
+      }
+      throw e;
+    }
+    const node: Node = {
+      id,
+      op: schema.name,
+      inputs,
+      outputs: outs,
+      attrs: resolved,
+      scope: this.currentPath(),
+      ...(span ? { span } : {}),
+      ...(schema.trainingOnly ? { trainingOnly: true } : {}),
+    };
+    this.nodes.push(node);
+    outs.forEach((o, i) => {
+      const t = outTypes[i] ?? UNKNOWN;
+      this.types.set(o, t);
+      this.values.push({ name: o, type: t });
+    });
+    return outs;
+  }
+
+  /** A placeholder value of unknown shape, after an error, so later uses do not cascade. */
+  poisoned(span?: SourceSpan): string {
+    const name = this.uniqueNodeId([...this.currentPath(), 'error'].filter(Boolean).join('/'));
+    this.types.set(name, UNKNOWN);
+    if (span) this.producers.set(name, { path: 'an erroneous expression', span });
+    return name;
+  }
+
+  finish(): Graph {
+    return {
+      name: this.name,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      nodes: this.nodes,
+      params: this.params,
+      values: this.values,
+      layers: this.layers,
+      ...(this.span ? { span: this.span } : {}),
+      ...(this.source ? { source: this.source } : {}),
+    };
+  }
+
+  private currentPath(): string[] {
+    return this.scope.slice(1).map((f) => f.id);
+  }
+
+  private nextId(base: string): string {
+    const frame = this.scope[this.scope.length - 1]!;
+    const n = (frame.counters.get(base) ?? 0) + 1;
+    frame.counters.set(base, n);
+    return `${base}_${n}`;
+  }
+
+  private uniqueNodeId(base: string): string {
+    let id = base;
+    for (let i = 2; this.usedNodeIds.has(id); i++) id = `${base}_${i}`;
+    this.usedNodeIds.add(id);
+    return id;
+  }
+
+  private uniqueParamName(base: string): string {
+    let id = base;
+    for (let i = 2; this.usedParamNames.has(id); i++) id = `${base}_${i}`;
+    this.usedParamNames.add(id);
+    return id;
+  }
+}
+
+/** Raised inside an expansion when an input is already erroneous; silently poisons the output. */
+class PoisonedInput extends Error {}
+
+function samePath(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Fills attribute defaults; unknown attributes or missing required ones are internal bugs of a layer. */
+export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = {};
+  for (const key of Object.keys(attrs)) {
+    if (!(key in schema.attrs)) throw new Error(`op ${schema.name} has no attribute '${key}'`);
+  }
+  for (const [key, spec] of Object.entries(schema.attrs)) {
+    const v = attrs[key];
+    if (v !== undefined) out[key] = v;
+    else if (spec.default !== undefined) out[key] = spec.default;
+    else throw new Error(`op ${schema.name} requires attribute '${key}'`);
+  }
+  return out;
+}
+
+export type { Dim, DType };

@@ -1,0 +1,3 @@
+/** DLM6xxx: ONNX export. Owned by @dlm/onnx. */
+export const EXPORT_MESSAGES = {
+} as const;
