@@ -9,8 +9,8 @@
 //   layer:backend   -> @dlm/core            (never @dlm/language)
 //   layer:app       -> any @dlm/* package
 // Checked: import/export/require/import() specifiers in <pkg>/src/**/*.{ts,tsx,mts,cts}, and
-// the @dlm/* entries in package.json (dependencies, devDependencies, peerDependencies,
-// optionalDependencies). Also forbidden: deep imports into another package ('@dlm/core/src/x',
+// the @dlm/* entries in package.json (dependencies, peerDependencies, optionalDependencies;
+// devDependencies may name any workspace package, for tests only: src/ cannot import them). Also forbidden: deep imports into another package ('@dlm/core/src/x',
 // '@dlm/core/dist/x', any subpath its "exports" does not declare), relative or absolute
 // paths that leave the package ('../../core/src'), and imports of packages not declared in
 // package.json.
@@ -232,7 +232,9 @@ export function checkDeps({ root, packageDirs } = {}) {
         if (!declared.has(dep) || field !== 'devDependencies') declared.set(dep, field);
         if (!dep.startsWith('@dlm/')) continue;
         if (!byName.has(dep)) report(pkg.file, lineOfKey(pjText, dep), `${field} lists ${dep}, which is not a workspace package`);
-        else if (!allowedDlm(dep)) report(pkg.file, lineOfKey(pjText, dep), `${field} lists ${dep}: ${rule.why} (${pkg.name} is ${layer})`);
+        // Tests may use any workspace package (e.g. a backend's tests compile .dlm text with
+        // @dlm/language); src/ may not, and src imports of devDependencies are rejected below.
+        else if (!allowedDlm(dep) && field !== 'devDependencies') report(pkg.file, lineOfKey(pjText, dep), `${field} lists ${dep}: ${rule.why} (${pkg.name} is ${layer})`);
       }
     }
 
