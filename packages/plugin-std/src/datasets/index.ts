@@ -1,0 +1,11 @@
+/** The standard datasets: the one registration list, plus helpers other plugins may reuse. */
+import type { DatasetDef } from '@dlm/core';
+import { fashionMnist, mnist } from './mnist.js';
+
+export const STD_DATASETS: readonly DatasetDef[] = [mnist, fashionMnist];
+
+export { MNIST_SPEC, FASHION_MNIST_SPEC } from './mnist.js';
+export { idxImageDataset, type IdxDatasetSpec, type IdxFile } from './idx-dataset.js';
+export { parseIdx, encodeIdx } from './idx.js';
+export { downloadVerified } from './download.js';
+export { shuffledIndices, mulberry32 } from './rng.js';
