@@ -23,9 +23,13 @@ export interface ModelSummary {
   rows: SummaryRow[];
   inputs: { name: string; shape: string }[];
   outputs: { name: string; shape: string }[];
+  /** Parameter elements, buffers excluded: PyTorch's `sum(p.numel() for p in parameters())`. */
   totalParams: number;
   trainableParams: number;
+  /** Frozen parameters (trainable: false), buffers excluded. */
   nonTrainableParams: number;
+  /** Buffer elements (batch-norm running statistics): state, not parameters. */
+  bufferElements: number;
   /** Forward FLOPs of one sample (symbolic dims as 1). */
   flops: number;
   /** Bytes of all parameters (f32 = 4 bytes). */
@@ -50,7 +54,7 @@ export function summarize(g: Graph): ModelSummary {
     return schema.flops(ins, outs, n.attrs);
   });
   const rows: SummaryRow[] = g.layers.map((l: LayerRecord) => {
-    const params = g.params.filter((p) => startsWith(p.scope, l.path));
+    const params = g.params.filter((p) => !p.buffer && startsWith(p.scope, l.path));
     const count = (ps: typeof params) => ps.reduce((s, p) => s + (numelStatic(p.type.shape) ?? 0), 0);
     const flops = g.nodes.reduce((s, n, i) => (startsWith(n.scope, l.path) ? s + nodeFlops[i]! : s), 0);
     const outShape = l.outputs.map((o) => {
@@ -68,8 +72,10 @@ export function summarize(g: Graph): ModelSummary {
       flops,
     };
   });
-  const total = g.params.reduce((s, p) => s + (numelStatic(p.type.shape) ?? 0), 0);
-  const trainable = g.params.filter((p) => p.trainable).reduce((s, p) => s + (numelStatic(p.type.shape) ?? 0), 0);
+  const numel = (ps: typeof g.params) => ps.reduce((s, p) => s + (numelStatic(p.type.shape) ?? 0), 0);
+  // Buffers are not parameters (PyTorch counts only parameters()); they are reported separately.
+  const total = numel(g.params.filter((p) => !p.buffer));
+  const trainable = numel(g.params.filter((p) => !p.buffer && p.trainable));
   return {
     model: g.name,
     rows,
@@ -78,6 +84,7 @@ export function summarize(g: Graph): ModelSummary {
     totalParams: total,
     trainableParams: trainable,
     nonTrainableParams: total - trainable,
+    bufferElements: numel(g.params.filter((p) => p.buffer)),
     flops: nodeFlops.reduce((a, b) => a + b, 0),
     paramBytes: g.params.reduce((s, p) => s + (numelStatic(p.type.shape) ?? 0) * BYTES[p.type.dtype], 0),
   };
@@ -124,6 +131,7 @@ export function formatSummary(s: ModelSummary): string {
   out.push(`Total params: ${fmtInt(s.totalParams)}`);
   out.push(`Trainable params: ${fmtInt(s.trainableParams)}`);
   out.push(`Non-trainable params: ${fmtInt(s.nonTrainableParams)}`);
+  if (s.bufferElements > 0) out.push(`Buffers (running statistics, not params): ${fmtInt(s.bufferElements)}`);
   out.push(`Forward FLOPs (one sample): ${fmtInt(s.flops)} (${humanFlops(s.flops)})`);
   out.push(`Parameter memory: ${humanBytes(s.paramBytes)}`);
   return out.join('\n') + '\n';
