@@ -128,6 +128,11 @@ export class GraphBuilder {
     }
     if (!found) return false;
     for (const v of this.values) if (v.name === from) v.name = to;
+    // Layer records name the same values; keep them in step so diagrams and summaries resolve them.
+    for (const l of this.layers) {
+      l.inputs = l.inputs.map((i) => (i === from ? to : i));
+      l.outputs = l.outputs.map((o) => (o === from ? to : o));
+    }
     const t = this.types.get(from);
     if (t) this.types.set(to, t);
     const p = this.producers.get(from);
