@@ -35,4 +35,6 @@ export const NAME_MESSAGES = {
   DLM2039: { severity: 'error', message: "Parameter setting '{0}' expects {1}, got {2}." },
   DLM2040: { severity: 'error', message: "The result of a 'let' must be a constant, but '{0}' is a tensor." },
   DLM2041: { severity: 'error', message: 'Constant expression result is not a finite number ({0}).' },
+  DLM2042: { severity: 'error', message: "Input '{0}' of block '{1}' is declared as {2} but receives {3}." },
+  DLM2043: { severity: 'error', message: "'{0}' is a {1}; only blocks and layers can be called." },
 } as const;

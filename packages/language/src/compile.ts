@@ -1,0 +1,1162 @@
+/**
+ * Phases 3 and 4, binding and compiling: ASTs (the main file and its imports) → IR Program.
+ *
+ * - load: reads imports recursively (relative to the importing file); cycles and missing files
+ *   are diagnostics at the import.
+ * - bind: one namespace per file for lets, blocks and models (own + directly imported); duplicates
+ *   are errors naming both places; module constants are folded lazily with cycle detection.
+ * - compile: walks each model body, expanding layer calls through @dlm/core's GraphBuilder (which
+ *   runs shape rules), blocks as builder scopes, `repeat` as one scope per repetition; train
+ *   blocks become TrainingSpecs whose plugin names resolve against the registry.
+ *
+ * Nothing here throws for user errors: every problem is a diagnostic and compilation continues
+ * with an "error" value so that one mistake yields one message.
+ */
+import * as nodePath from 'node:path';
+import * as fs from 'node:fs';
+import {
+  DiagnosticBag,
+  GraphBuilder,
+  IR_VERSION,
+  didYouMean,
+  formatType,
+  sortDiagnostics,
+  validateArgs,
+  type ArgSpec,
+  type ArgType,
+  type ArgValue,
+  type Diagnostic,
+  type DiagnosticNote,
+  type Dim,
+  type DType,
+  type GivenArg,
+  type Graph,
+  type Initializer,
+  type InitializerKind,
+  type ParamSetting,
+  type PluginCall,
+  type PluginKind,
+  type PluginRegistry,
+  type Program,
+  type SourceSpan,
+  type TensorType,
+  type TrainingSpec,
+} from '@dlm/core';
+import type * as A from './ast.js';
+import { parse } from './parse.js';
+
+export interface CompileOptions {
+  registry: PluginRegistry;
+  /** Reads an imported file; undefined when it does not exist. Default: the file system. */
+  readFile?: (path: string) => string | undefined;
+}
+
+export interface CompileOutput {
+  program: Program;
+  diagnostics: Diagnostic[];
+  /** Text of every file read (the main file and its imports), for printing code frames. */
+  sources: Map<string, string>;
+}
+
+/** Most repetitions a `repeat` may ask for; a guard against typos such as `repeat 10000000`. */
+export const MAX_REPEAT = 1000;
+
+const INIT_ARGS: Record<InitializerKind, string[]> = {
+  zeros: [],
+  ones: [],
+  constant: ['value'],
+  uniform: ['low', 'high'],
+  normal: ['mean', 'std'],
+  glorot_uniform: ['fan_in', 'fan_out'],
+  glorot_normal: ['fan_in', 'fan_out'],
+  he_uniform: ['fan_in', 'fan_out'],
+  he_normal: ['fan_in', 'fan_out'],
+  lecun_uniform: ['fan_in', 'fan_out'],
+  lecun_normal: ['fan_in', 'fan_out'],
+  torch_default: ['fan_in', 'fan_out'],
+  orthogonal: ['gain'],
+};
+export const INITIALIZER_KINDS = Object.keys(INIT_ARGS) as InitializerKind[];
+
+const PARAM_TYPES: Record<string, ArgType | readonly ArgType[]> = {
+  int: 'int',
+  float: 'float',
+  bool: 'bool',
+  string: 'string',
+  ints: 'ints',
+  floats: 'floats',
+  dims: 'dims',
+};
+const ANY_TYPE: readonly ArgType[] = ['int', 'float', 'bool', 'string', 'ints', 'floats', 'dims', 'call'];
+const DTYPES: DType[] = ['f32', 'i32', 'i64', 'bool'];
+
+const TRAIN_KEYS = ['data', 'loss', 'optimizer', 'regularize', 'metrics', 'epochs', 'seed', 'validation_split', 'clip', 'schedule', 'generator', 'discriminator'];
+const MULTI_KEYS = new Set(['regularize', 'metrics']);
+
+// ───────────────────────────── values ─────────────────────────────
+
+type Val =
+  | { k: 'const'; v: ArgValue; sym?: string }
+  | { k: 'tensor'; name: string }
+  | { k: 'tuple'; items: string[] }
+  | { k: 'error' };
+
+const ERR: Val = { k: 'error' };
+
+interface Binding {
+  val: Val;
+  span: SourceSpan;
+  used: boolean;
+  /** Warn when never read. */
+  warnUnused: boolean;
+}
+
+interface ModuleInfo {
+  file: string;
+  ast: A.ModuleAst;
+  /** Declarations visible in this file: own first, then directly imported ones. */
+  scope: Map<string, Decl>;
+  imports: ModuleInfo[];
+}
+
+type Decl =
+  | { kind: 'let'; decl: A.LetDecl; module: ModuleInfo }
+  | { kind: 'block'; decl: A.BlockDecl; module: ModuleInfo }
+  | { kind: 'model'; decl: A.ModelDecl; module: ModuleInfo };
+
+/** A model or block body being compiled. */
+interface Body {
+  builder: GraphBuilder;
+  module: ModuleInfo;
+  /** Innermost scope first is at the end. */
+  scopes: Map<string, Binding>[];
+}
+
+// ───────────────────────────── entry points ─────────────────────────────
+
+export function compileFile(path: string, opts: CompileOptions): CompileOutput {
+  const read = opts.readFile ?? defaultRead;
+  const text = read(path);
+  if (text === undefined) {
+    const bag = new DiagnosticBag();
+    bag.report('DLM9001', [path, 'file not found']);
+    return { program: emptyProgram(), diagnostics: bag.items, sources: new Map() };
+  }
+  return compileSource(text, path, opts);
+}
+
+export function compileSource(text: string, file: string, opts: CompileOptions): CompileOutput {
+  const c = new Compiler(opts);
+  return c.run(text, file);
+}
+
+function defaultRead(p: string): string | undefined {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function emptyProgram(): Program {
+  return { irVersion: IR_VERSION, models: [], trainings: [] };
+}
+
+// ───────────────────────────── the compiler ─────────────────────────────
+
+class Compiler {
+  private readonly bag = new DiagnosticBag();
+  private readonly sources = new Map<string, string>();
+  private readonly modules = new Map<string, ModuleInfo>();
+  private readonly read: (path: string) => string | undefined;
+  private readonly registry: PluginRegistry;
+  private syntaxErrors = false;
+  /** Folded module constants (by declaration). */
+  private readonly constCache = new Map<A.LetDecl, Val>();
+  private readonly constInProgress: A.LetDecl[] = [];
+  /** Blocks being expanded right now, for recursion detection. */
+  private readonly blockStack: A.BlockDecl[] = [];
+  /** Compiled graphs by model declaration. */
+  private readonly graphs = new Map<A.ModelDecl, Graph>();
+
+  constructor(opts: CompileOptions) {
+    this.registry = opts.registry;
+    this.read = opts.readFile ?? defaultRead;
+  }
+
+  run(text: string, file: string): CompileOutput {
+    const main = this.load(text, file, []);
+    if (this.syntaxErrors) {
+      return { program: emptyProgram(), diagnostics: this.finishDiagnostics(), sources: this.sources };
+    }
+    for (const m of this.modules.values()) this.checkDeclarations(m);
+    const program = emptyProgram();
+    const wanted: A.ModelDecl[] = [];
+    for (const item of main.ast.items) if (item.kind === 'model') wanted.push(item);
+    const trainings: { decl: A.TrainDecl }[] = [];
+    for (const item of main.ast.items) if (item.kind === 'train') trainings.push({ decl: item });
+    for (const m of wanted) this.compileModel(m, main);
+    for (const { decl } of trainings) {
+      const spec = this.compileTrain(decl, main);
+      if (spec) program.trainings.push(spec);
+    }
+    // Main-file models first (in source order), then imported models that a train block uses.
+    for (const m of wanted) program.models.push(this.graphs.get(m)!);
+    for (const [decl, g] of this.graphs) if (!wanted.includes(decl)) program.models.push(g);
+    return { program, diagnostics: this.finishDiagnostics(), sources: this.sources };
+  }
+
+  private finishDiagnostics(): Diagnostic[] {
+    // Block bodies compile once per instance; the same message at the same place is shown once.
+    const seen = new Set<string>();
+    const out: Diagnostic[] = [];
+    for (const d of this.bag.items) {
+      const key = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(d);
+    }
+    return sortDiagnostics(out);
+  }
+
+  // ───────── loading and imports ─────────
+
+  private load(text: string, file: string, stack: string[]): ModuleInfo {
+    const key = nodePath.normalize(file);
+    this.sources.set(file, text);
+    const { ast, diagnostics } = parse(text, file);
+    this.bag.addAll(diagnostics);
+    if (diagnostics.some((d) => d.severity === 'error')) this.syntaxErrors = true;
+    const info: ModuleInfo = { file, ast, scope: new Map(), imports: [] };
+    this.modules.set(key, info);
+    const chain = [...stack, key];
+    for (const item of ast.items) {
+      if (item.kind !== 'import') continue;
+      const target = nodePath.normalize(nodePath.join(nodePath.dirname(file), item.path));
+      const cycleAt = chain.indexOf(target);
+      if (cycleAt >= 0) {
+        const cycle = [...chain.slice(cycleAt), target].join(' → ');
+        this.bag.report('DLM2015', [cycle], item.span);
+        continue;
+      }
+      let mod = this.modules.get(target);
+      if (!mod) {
+        const t = item.path.endsWith('/') ? undefined : this.read(target);
+        if (t === undefined) {
+          this.bag.report('DLM2014', [item.path], item.span, [{ message: `looked for ${target}` }]);
+          continue;
+        }
+        mod = this.load(t, target, chain);
+      }
+      info.imports.push(mod);
+    }
+    return info;
+  }
+
+  /** Builds each file's namespace and checks declarations that need no instance (block parameter types). */
+  private checkDeclarations(m: ModuleInfo): void {
+    const add = (name: A.Ident, d: Decl) => {
+      const prev = m.scope.get(name.name);
+      if (prev) {
+        if (prev.decl === d.decl) return;
+        this.bag.report('DLM2011', [name.name], name.span, [{ message: `first defined here`, span: prev.decl.name.span }]);
+        return;
+      }
+      m.scope.set(name.name, d);
+    };
+    const trains = new Map<string, A.TrainDecl>();
+    for (const item of m.ast.items) {
+      if (item.kind === 'let') add(item.name, { kind: 'let', decl: item, module: m });
+      else if (item.kind === 'block') add(item.name, { kind: 'block', decl: item, module: m });
+      else if (item.kind === 'model') add(item.name, { kind: 'model', decl: item, module: m });
+      else if (item.kind === 'train') {
+        const prev = trains.get(item.name.name);
+        if (prev) this.bag.report('DLM2011', [`train ${item.name.name}`], item.name.span, [{ message: 'first defined here', span: prev.name.span }]);
+        else trains.set(item.name.name, item);
+      }
+    }
+    for (const imp of m.imports) {
+      for (const item of imp.ast.items) {
+        if (item.kind === 'let') add(item.name, { kind: 'let', decl: item, module: imp });
+        else if (item.kind === 'block') add(item.name, { kind: 'block', decl: item, module: imp });
+        else if (item.kind === 'model') add(item.name, { kind: 'model', decl: item, module: imp });
+      }
+    }
+    for (const item of m.ast.items) {
+      if (item.kind !== 'block') continue;
+      const seen = new Map<string, A.BlockParam>();
+      for (const p of item.params) {
+        const prev = seen.get(p.name.name);
+        if (prev) this.bag.report('DLM2011', [p.name.name], p.name.span, [{ message: 'first defined here', span: prev.name.span }]);
+        seen.set(p.name.name, p);
+        if (p.type && !(p.type.name in PARAM_TYPES)) {
+          this.bag.report('DLM2025', [p.type.name], p.type.span, [], didYouMean(p.type.name, Object.keys(PARAM_TYPES)));
+        }
+      }
+    }
+  }
+
+  // ───────── constants ─────────
+
+  private moduleConst(decl: A.LetDecl, module: ModuleInfo): Val {
+    const cached = this.constCache.get(decl);
+    if (cached) return cached;
+    if (this.constInProgress.includes(decl)) {
+      const from = this.constInProgress.indexOf(decl);
+      const cycle = [...this.constInProgress.slice(from), decl].map((d) => d.name.name).join(' → ');
+      this.bag.report('DLM2018', [decl.name.name, cycle], decl.name.span);
+      return ERR;
+    }
+    this.constInProgress.push(decl);
+    const v = this.evaluate(decl.value, { module, body: undefined, argPos: true });
+    this.constInProgress.pop();
+    let out = v;
+    if (v.k === 'tensor' || v.k === 'tuple') {
+      this.bag.report('DLM2040', [decl.name.name], decl.value.span);
+      out = ERR;
+    }
+    this.constCache.set(decl, out);
+    return out;
+  }
+
+  // ───────── expressions ─────────
+
+  private lookupLocal(body: Body | undefined, name: string): Binding | undefined {
+    if (!body) return undefined;
+    for (let i = body.scopes.length - 1; i >= 0; i--) {
+      const b = body.scopes[i]!.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  private visibleNames(cx: EvalCtx): string[] {
+    const names = new Set<string>(cx.module.scope.keys());
+    if (cx.body) for (const s of cx.body.scopes) for (const k of s.keys()) names.add(k);
+    return [...names];
+  }
+
+  private evaluate(e: A.Expr, cx: EvalCtx): Val {
+    switch (e.kind) {
+      case 'number':
+        return { k: 'const', v: e.value };
+      case 'string':
+        return { k: 'const', v: e.value };
+      case 'bool':
+        return { k: 'const', v: e.value };
+      case 'error':
+        return ERR;
+      case 'name': {
+        const local = this.lookupLocal(cx.body, e.name);
+        if (local) {
+          local.used = true;
+          return local.val;
+        }
+        const d = cx.module.scope.get(e.name);
+        if (d?.kind === 'let') return this.moduleConst(d.decl, d.module);
+        // An unbound name is a symbol: an enum value (`padding: same`) or a symbolic dim.
+        return { k: 'const', v: e.name, sym: e.name };
+      }
+      case 'paren':
+        return this.evaluate(e.expr, cx);
+      case 'list': {
+        const items: ArgValue[] = [];
+        let bad = false;
+        for (const it of e.items) {
+          const v = this.evaluate(it, cx);
+          if (v.k === 'const') items.push(v.v);
+          else {
+            if (v.k !== 'error') this.bag.report('DLM2020', [describeTensor(v)], it.span);
+            bad = true;
+          }
+        }
+        return bad ? ERR : { k: 'const', v: items };
+      }
+      case 'tuple': {
+        const names: string[] = [];
+        for (const it of e.items) {
+          const v = this.evaluate(it, cx);
+          names.push(...this.tensors(v, it, cx));
+        }
+        return { k: 'tuple', items: names };
+      }
+      case 'neg': {
+        const v = this.evaluate(e.operand, cx);
+        if (v.k === 'error') return ERR;
+        if (v.k === 'const' && typeof v.v === 'number') return { k: 'const', v: e.count % 2 === 1 ? -v.v : v.v };
+        if (v.k === 'const' && v.sym) return this.unknownName(v.sym, e.operand.span, cx);
+        this.bag.report('DLM2036', [describeVal(v)], e.span);
+        return ERR;
+      }
+      case 'binary': {
+        let acc = this.evaluate(e.operands[0]!, cx);
+        for (let i = 0; i < e.ops.length; i++) {
+          const rhsExpr = e.operands[i + 1]!;
+          const rhs = this.evaluate(rhsExpr, cx);
+          const span = spanJoin(e.operands[0]!.span, rhsExpr.span);
+          acc = this.binary(e.ops[i]!, acc, rhs, e.operands[i]!, rhsExpr, span, cx);
+        }
+        return acc;
+      }
+      case 'pipe': {
+        let v = this.evaluate(e.head, cx);
+        for (const st of e.stages) v = this.applyStage(v, st, e.head, cx);
+        return v;
+      }
+      case 'repeat':
+        this.bag.report('DLM2037', [], e.span);
+        return ERR;
+      case 'call':
+        return this.call(e, undefined, cx);
+    }
+  }
+
+  private unknownName(name: string, span: SourceSpan, cx: EvalCtx): Val {
+    this.bag.report('DLM2010', [name], span, [], didYouMean(name, this.visibleNames(cx)));
+    return ERR;
+  }
+
+  private binary(op: A.BinaryOp, a: Val, b: Val, ae: A.Expr, be: A.Expr, span: SourceSpan, cx: EvalCtx): Val {
+    if (a.k === 'error' || b.k === 'error') return ERR;
+    if (a.k === 'const' && a.sym) return this.unknownName(a.sym, ae.span, cx);
+    if (b.k === 'const' && b.sym) return this.unknownName(b.sym, be.span, cx);
+    if (a.k === 'const' && b.k === 'const') {
+      if (typeof a.v === 'number' && typeof b.v === 'number') {
+        const x = a.v;
+        const y = b.v;
+        if ((op === '/' || op === 'div' || op === '%') && y === 0) {
+          this.bag.report('DLM2021', [], span);
+          return ERR;
+        }
+        let r: number;
+        switch (op) {
+          case '+': r = x + y; break;
+          case '-': r = x - y; break;
+          case '*': r = x * y; break;
+          case '/': r = x / y; break;
+          case 'div': r = Math.floor(x / y); break;
+          case '%': r = x - y * Math.floor(x / y); break;
+        }
+        if (!Number.isFinite(r)) {
+          this.bag.report('DLM2041', [String(r)], span);
+          return ERR;
+        }
+        return { k: 'const', v: r };
+      }
+      this.bag.report('DLM2022', [op, describeVal(a), describeVal(b)], span);
+      return ERR;
+    }
+    const layer = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div' }[op as string];
+    if ((a.k === 'tensor' || a.k === 'tuple') && (b.k === 'tensor' || b.k === 'tuple') && layer) {
+      const inputs = [...this.tensors(a, ae, cx), ...this.tensors(b, be, cx)];
+      return this.layerCall(layer, inputs, [], span, { nameSpan: span }, cx);
+    }
+    this.bag.report('DLM2022', [op, describeVal(a), describeVal(b)], span);
+    return ERR;
+  }
+
+  /** The tensor names a value stands for; reports when it is not a tensor. */
+  private tensors(v: Val, e: A.Expr, cx: EvalCtx): string[] {
+    const b = cx.body?.builder;
+    const poison = () => (b ? [b.poisoned(e.span)] : []);
+    if (v.k === 'tensor') return [v.name];
+    if (v.k === 'tuple') return v.items;
+    if (v.k === 'error') return poison();
+    if (v.sym) this.unknownName(v.sym, e.span, cx);
+    else this.bag.report('DLM2019', [describeVal(v)], e.span);
+    return poison();
+  }
+
+  private single(v: Val, e: A.Expr, cx: EvalCtx): Val {
+    if (v.k === 'tuple' && v.items.length !== 1) {
+      this.bag.report('DLM2035', [exprText(e), v.items.length], e.span);
+      return ERR;
+    }
+    if (v.k === 'tuple') return { k: 'tensor', name: v.items[0]! };
+    return v;
+  }
+
+  private applyStage(input: Val, stage: A.Expr, head: A.Expr, cx: EvalCtx): Val {
+    if (!cx.body) {
+      this.bag.report('DLM2040', [exprText(head)], stage.span);
+      return ERR;
+    }
+    while (stage.kind === 'paren') stage = stage.expr;
+    const inputs = this.tensors(input, head, cx);
+    if (stage.kind === 'call') return this.call(stage, inputs, cx);
+    if (stage.kind === 'name') {
+      const local = this.lookupLocal(cx.body, stage.name);
+      if (local) {
+        local.used = true;
+        this.bag.report('DLM2023', [`the value '${stage.name}'`], stage.span);
+        return ERR;
+      }
+      const call: A.CallExpr = { kind: 'call', callee: { name: stage.name, span: stage.span }, args: [], span: stage.span };
+      return this.call(call, inputs, cx);
+    }
+    if (stage.kind === 'repeat') return this.repeat(stage, inputs, cx);
+    this.bag.report('DLM2023', [describeExprKind(stage)], stage.span);
+    return ERR;
+  }
+
+  private repeat(r: A.RepeatExpr, inputs: string[], cx: EvalCtx): Val {
+    const body = cx.body!;
+    const n = this.evaluate(r.count, cx);
+    if (n.k === 'error') return ERR;
+    if (n.k !== 'const' || typeof n.v !== 'number' || !Number.isInteger(n.v) || n.v < 0 || n.v > MAX_REPEAT) {
+      if (n.k === 'const' && n.sym) return this.unknownName(n.sym, r.count.span, cx);
+      this.bag.report('DLM2026', [MAX_REPEAT, describeVal(n)], r.count.span);
+      return ERR;
+    }
+    let cur: Val = inputs.length === 1 ? { k: 'tensor', name: inputs[0]! } : { k: 'tuple', items: inputs };
+    for (let i = 0; i < n.v; i++) {
+      const ins = this.tensors(cur, r, cx);
+      body.builder.enterBlock('repeat', r.span, { index: i }, ins, 'repeat');
+      const scope = new Map<string, Binding>();
+      if (r.index) scope.set(r.index.name, { val: { k: 'const', v: i }, span: r.index.span, used: false, warnUnused: false });
+      body.scopes.push(scope);
+      let v: Val = ins.length === 1 ? { k: 'tensor', name: ins[0]! } : { k: 'tuple', items: ins };
+      for (const st of r.stages) v = this.applyStage(v, st, r, cx);
+      body.scopes.pop();
+      body.builder.exitBlock(v.k === 'tensor' ? [v.name] : v.k === 'tuple' ? v.items : []);
+      cur = v;
+      if (v.k === 'error') return ERR;
+    }
+    return cur;
+  }
+
+  /** A call expression: block instance, layer, or (in argument position) a plugin call value. */
+  private call(e: A.CallExpr, piped: string[] | undefined, cx: EvalCtx): Val {
+    const name = e.callee.name;
+    const local = this.lookupLocal(cx.body, name);
+    if (local) {
+      local.used = true;
+      this.bag.report('DLM2032', [name, describeVal(local.val)], e.callee.span);
+      return ERR;
+    }
+    const decl = cx.module.scope.get(name);
+    const isLayer = this.registry.get('layer', name) !== undefined;
+    if (!decl && !isLayer && piped === undefined && cx.argPos) {
+      // `l2(1e-4)`, `cosine(steps: 100)` as an argument value.
+      return this.pluginValue(e, cx);
+    }
+    if (decl && decl.kind !== 'block') {
+      this.bag.report('DLM2043', [name, decl.kind === 'let' ? 'constant' : 'model'], e.callee.span, [{ message: `${name} is defined here`, span: decl.decl.name.span }]);
+      return ERR;
+    }
+    if (!cx.body) {
+      this.bag.report('DLM2040', [exprText(e)], e.span);
+      return ERR;
+    }
+    // Arguments: leading positional tensors are inputs; everything else is a layer argument.
+    const inputs = [...(piped ?? [])];
+    const given: GivenArg[] = [];
+    let failed = false;
+    let sawNonTensor = false;
+    for (const a of e.args) {
+      const v = this.evaluate(a.value, { ...cx, argPos: true });
+      if (v.k === 'error') {
+        failed = true;
+        continue;
+      }
+      if (v.k === 'tensor' || v.k === 'tuple') {
+        if (a.name) {
+          this.bag.report('DLM2020', [exprText(a.value)], a.value.span);
+          failed = true;
+        } else if (sawNonTensor) {
+          this.bag.report('DLM2024', [name], a.value.span);
+          failed = true;
+        } else inputs.push(...(v.k === 'tensor' ? [v.name] : v.items));
+        continue;
+      }
+      sawNonTensor = sawNonTensor || !a.name;
+      given.push({ ...(a.name ? { name: a.name.name, nameSpan: a.name.span } : {}), value: v.v, span: a.value.span });
+    }
+    if (decl?.kind === 'block') {
+      if (e.settings?.length) {
+        for (const g of e.settings) this.bag.report('DLM2004', [g.param.name, name], g.param.span);
+      }
+      if (failed) return this.poison(cx, e.span);
+      return this.instantiateBlock(decl.decl, decl.module, inputs, given, e, cx);
+    }
+    if (!isLayer) {
+      const candidates = [...this.registry.names('layer'), ...[...cx.module.scope.entries()].filter(([, d]) => d.kind === 'block').map(([n]) => n)];
+      this.bag.report('DLM2001', [name], e.callee.span, [], didYouMean(name, candidates));
+      return this.poison(cx, e.span);
+    }
+    const settings = e.settings ? this.paramSettings(e.settings, cx) : undefined;
+    if (failed || settings === null) return this.poison(cx, e.span);
+    return this.layerCall(name, inputs, given, e.span, { nameSpan: e.callee.span, ...(settings ? { paramSettings: settings } : {}) }, cx);
+  }
+
+  private poison(cx: EvalCtx, span: SourceSpan): Val {
+    return cx.body ? { k: 'tensor', name: cx.body.builder.poisoned(span) } : ERR;
+  }
+
+  private layerCall(
+    name: string,
+    inputs: string[],
+    given: GivenArg[],
+    span: SourceSpan,
+    opts: { nameSpan?: SourceSpan; paramSettings?: Record<string, ParamSetting> },
+    cx: EvalCtx,
+  ): Val {
+    if (!cx.body) {
+      this.bag.report('DLM2040', [name], span);
+      return ERR;
+    }
+    const outs = cx.body.builder.callLayer(name, inputs, given, span, opts);
+    return outs.length === 1 ? { k: 'tensor', name: outs[0]! } : { k: 'tuple', items: outs };
+  }
+
+  /** A call in argument position that is neither a layer nor a block: a plugin call value. */
+  private pluginValue(e: A.CallExpr, cx: EvalCtx): Val {
+    const given = this.constArgs(e, cx);
+    if (!given) return ERR;
+    const name = e.callee.name;
+    for (const kind of ['schedule', 'regularizer', 'loss', 'metric', 'optimizer', 'dataset'] as const) {
+      const reg = this.registry.get(kind, name);
+      if (reg) {
+        const args = validateArgs(name, reg.def.args, given, this.bag, e.span);
+        return args ? { k: 'const', v: { name, args, span: e.span } } : ERR;
+      }
+    }
+    const args: Record<string, ArgValue> = {};
+    given.forEach((g, i) => (args[g.name ?? String(i)] = g.value));
+    return { k: 'const', v: { name, args, span: e.span } };
+  }
+
+  private constArgs(e: A.CallExpr, cx: EvalCtx): GivenArg[] | undefined {
+    const given: GivenArg[] = [];
+    let ok = true;
+    for (const a of e.args) {
+      const v = this.evaluate(a.value, { ...cx, argPos: true });
+      if (v.k === 'error') ok = false;
+      else if (v.k !== 'const') {
+        this.bag.report('DLM2020', [exprText(a.value)], a.value.span);
+        ok = false;
+      } else given.push({ ...(a.name ? { name: a.name.name, nameSpan: a.name.span } : {}), value: v.v, span: a.value.span });
+    }
+    return ok ? given : undefined;
+  }
+
+  // ───────── parameter settings ─────────
+
+  /** Returns null when a setting was wrong (already reported). */
+  private paramSettings(groups: A.SettingGroup[], cx: EvalCtx): Record<string, ParamSetting> | null {
+    const out: Record<string, ParamSetting> = {};
+    const spans = new Map<string, SourceSpan>();
+    let ok = true;
+    for (const g of groups) {
+      const pname = g.param.name;
+      const prev = spans.get(pname);
+      if (prev) {
+        this.bag.report('DLM2011', [pname], g.param.span, [{ message: 'first set here', span: prev }]);
+        ok = false;
+        continue;
+      }
+      spans.set(pname, g.param.span);
+      const s: ParamSetting = { span: g.param.span };
+      for (const it of g.items) {
+        const key = it.key.name;
+        if (key === 'init') {
+          const init = this.initializer(it.value, cx);
+          if (init) s.init = init;
+          else ok = false;
+        } else if (key === 'regularize') {
+          const call = this.resolvePlugin('regularizer', it.value, cx);
+          if (call) (s.regularizers ??= []).push(call);
+          else ok = false;
+        } else if (key === 'trainable') {
+          const v = this.evaluate(it.value, { ...cx, argPos: true });
+          if (v.k === 'const' && typeof v.v === 'boolean') s.trainable = v.v;
+          else {
+            if (v.k !== 'error') this.bag.report('DLM2039', ['trainable', 'true or false', describeVal(v)], it.value.span);
+            ok = false;
+          }
+        } else {
+          this.bag.report('DLM2028', [key], it.key.span, [], didYouMean(key, ['init', 'regularize', 'trainable']));
+          ok = false;
+        }
+      }
+      out[pname] = s;
+    }
+    return ok ? out : null;
+  }
+
+  private initializer(e: A.Expr, cx: EvalCtx): Initializer | undefined {
+    let name: string;
+    let span: SourceSpan;
+    let args: A.Arg[] = [];
+    if (e.kind === 'name') {
+      name = e.name;
+      span = e.span;
+    } else if (e.kind === 'call') {
+      name = e.callee.name;
+      span = e.callee.span;
+      args = e.args;
+    } else {
+      this.bag.report('DLM2039', ['init', 'an initializer such as he_normal or normal(std: 0.02)', describeExprKind(e)], e.span);
+      return undefined;
+    }
+    if (!(name in INIT_ARGS)) {
+      this.bag.report('DLM2027', [name], span, [], didYouMean(name, INITIALIZER_KINDS));
+      return undefined;
+    }
+    const kind = name as InitializerKind;
+    const allowed = INIT_ARGS[kind];
+    const out: Record<string, number> = {};
+    let ok = true;
+    args.forEach((a, i) => {
+      const argName = a.name?.name ?? allowed[i];
+      if (argName === undefined || !allowed.includes(argName)) {
+        this.bag.report('DLM2033', [kind, a.name?.name ?? `#${i + 1}`, allowed.length ? allowed.join(', ') : 'no arguments'], a.name?.span ?? a.span);
+        ok = false;
+        return;
+      }
+      const v = this.evaluate(a.value, { ...cx, argPos: true });
+      if (v.k === 'const' && typeof v.v === 'number') out[argName] = v.v;
+      else {
+        if (v.k !== 'error') this.bag.report('DLM2039', [`init ${kind}(${argName})`, 'a number', describeVal(v)], a.value.span);
+        ok = false;
+      }
+    });
+    return ok ? { kind, args: out } : undefined;
+  }
+
+  // ───────── blocks ─────────
+
+  private instantiateBlock(decl: A.BlockDecl, module: ModuleInfo, inputs: string[], given: GivenArg[], call: A.CallExpr, cx: EvalCtx): Val {
+    const outer = cx.body!;
+    if (this.blockStack.includes(decl)) {
+      const from = this.blockStack.indexOf(decl);
+      const chain = [...this.blockStack.slice(from), decl].map((d) => d.name.name).join(' → ');
+      this.bag.report('DLM2017', [decl.name.name, chain], call.callee.span);
+      return this.poison(cx, call.span);
+    }
+    const specs: ArgSpec[] = [];
+    const defaultsCx: EvalCtx = { module, body: undefined, argPos: true };
+    for (const p of decl.params) {
+      const type = p.type && p.type.name in PARAM_TYPES ? PARAM_TYPES[p.type.name]! : ANY_TYPE;
+      const spec: ArgSpec = { name: p.name.name, type, doc: '' };
+      if (p.default) {
+        const d = this.evaluate(p.default, defaultsCx);
+        if (d.k === 'const') spec.default = d.v;
+        else {
+          if (d.k !== 'error') this.bag.report('DLM2020', [exprText(p.default)], p.default.span);
+          return this.poison(cx, call.span);
+        }
+      }
+      specs.push(spec);
+    }
+    const args = validateArgs(decl.name.name, specs, given, this.bag, call.span);
+    if (!args) return this.poison(cx, call.span);
+    const ports = decl.body.filter((s): s is A.PortStmt => s.kind === 'input');
+    if (ports.length !== inputs.length) {
+      this.bag.report('DLM3004', [decl.name.name, ports.length, inputs.length], call.span, [{ message: `block ${decl.name.name} is defined here`, span: decl.name.span }]);
+      return this.poison(cx, call.span);
+    }
+    const builder = outer.builder;
+    builder.enterBlock(decl.name.name, call.span, args, inputs);
+    this.blockStack.push(decl);
+    const scope = new Map<string, Binding>();
+    for (const p of decl.params) {
+      const v = args[p.name.name];
+      scope.set(p.name.name, { val: v === undefined ? ERR : { k: 'const', v }, span: p.name.span, used: false, warnUnused: false });
+    }
+    const body: Body = { builder, module, scopes: [scope] };
+    const outs = this.runBody(decl.body, body, { kind: 'block', name: decl.name.name, inputs, span: decl.name.span });
+    this.blockStack.pop();
+    builder.exitBlock(outs.flatMap((o) => (o.k === 'tensor' ? [o.name] : [])));
+    if (outs.some((o) => o.k !== 'tensor')) return this.poison(cx, call.span);
+    const names = outs.map((o) => (o as { name: string }).name);
+    return names.length === 1 ? { k: 'tensor', name: names[0]! } : { k: 'tuple', items: names };
+  }
+
+  // ───────── bodies ─────────
+
+  /**
+   * Runs the statements of a model or block body. Returns the value of each declared output (in
+   * declaration order); models get their inputs from declarations, blocks from `owner.inputs`.
+   */
+  private runBody(stmts: A.Stmt[], body: Body, owner: { kind: 'model' | 'block'; name: string; inputs?: string[]; span: SourceSpan }): Val[] {
+    const scope = body.scopes[0]!;
+    const cx: EvalCtx = { module: body.module, body, argPos: false };
+    const declaredOutputs = new Map<string, A.PortStmt>();
+    const outputVals = new Map<string, { val: Val; span: SourceSpan }>();
+    const names = new Map<string, SourceSpan>();
+    for (const [k, b] of scope) names.set(k, b.span);
+    const claim = (id: A.Ident): boolean => {
+      const prev = names.get(id.name);
+      if (prev) {
+        this.bag.report('DLM2011', [id.name], id.span, [{ message: 'first defined here', span: prev }]);
+        return false;
+      }
+      names.set(id.name, id.span);
+      return true;
+    };
+    for (const s of stmts) {
+      if (s.kind === 'output' && claim(s.name)) declaredOutputs.set(s.name.name, s);
+    }
+    let inputIndex = 0;
+    for (const s of stmts) {
+      switch (s.kind) {
+        case 'output':
+          break;
+        case 'input': {
+          const ok = claim(s.name);
+          let val: Val = ERR;
+          if (owner.kind === 'model') {
+            if (!s.type) this.bag.report('DLM2029', ['input', s.name.name], s.name.span);
+            const t = s.type ? this.tensorType(s.type, cx) : undefined;
+            if (t) val = { k: 'tensor', name: body.builder.addInput(s.name.name, t, s.name.span) };
+          } else {
+            const given = owner.inputs![inputIndex++];
+            if (given !== undefined) {
+              val = { k: 'tensor', name: given };
+              if (s.type) {
+                const t = this.tensorType(s.type, cx);
+                const actual = body.builder.typeOf(given);
+                if (t && !actual.unknown && formatType(t) !== formatType(actual)) {
+                  this.bag.report('DLM2042', [s.name.name, owner.name, formatType(t), formatType(actual)], s.type.span);
+                }
+              }
+            }
+          }
+          if (ok) scope.set(s.name.name, { val, span: s.name.span, used: false, warnUnused: true });
+          break;
+        }
+        case 'let': {
+          const v = this.evaluate(s.value, { ...cx, argPos: true });
+          let val = v;
+          if (v.k === 'tensor' || v.k === 'tuple') {
+            this.bag.report('DLM2040', [s.name.name], s.value.span);
+            val = ERR;
+          }
+          if (claim(s.name)) scope.set(s.name.name, { val, span: s.name.span, used: false, warnUnused: true });
+          break;
+        }
+        case 'assign': {
+          const out = declaredOutputs.get(s.name.name);
+          const v = this.single(this.evaluate(s.value, cx), s.value, cx);
+          if (out) {
+            const prev = outputVals.get(s.name.name);
+            if (prev) {
+              this.bag.report('DLM2011', [s.name.name], s.name.span, [{ message: 'first assigned here', span: prev.span }]);
+              break;
+            }
+            if (v.k === 'const') {
+              if (v.sym) this.unknownName(v.sym, s.value.span, cx);
+              else this.bag.report('DLM2019', [describeVal(v)], s.value.span);
+              outputVals.set(s.name.name, { val: ERR, span: s.name.span });
+            } else outputVals.set(s.name.name, { val: v, span: s.name.span });
+            // Outputs are readable after assignment (a model may also use its output further on).
+            scope.set(s.name.name, { val: v, span: s.name.span, used: true, warnUnused: false });
+            break;
+          }
+          if (claim(s.name)) scope.set(s.name.name, { val: v, span: s.name.span, used: false, warnUnused: true });
+          break;
+        }
+      }
+    }
+    if (declaredOutputs.size === 0) this.bag.report('DLM2034', [owner.name], owner.span);
+    const result: Val[] = [];
+    for (const [name, decl] of declaredOutputs) {
+      const got = outputVals.get(name);
+      if (!got) {
+        this.bag.report('DLM2012', [name, owner.kind, owner.name], decl.name.span);
+        result.push(ERR);
+        continue;
+      }
+      if (owner.kind === 'model') {
+        if (!decl.type) {
+          this.bag.report('DLM2029', ['output', name], decl.name.span);
+          result.push(ERR);
+          continue;
+        }
+        const t = this.tensorType(decl.type, cx);
+        if (t && got.val.k === 'tensor' && !body.builder.typeOf(got.val.name).unknown) {
+          body.builder.addOutput(name, got.val.name, t, got.span);
+        }
+      } else if (decl.type && got.val.k === 'tensor') {
+        const t = this.tensorType(decl.type, cx);
+        const actual = body.builder.typeOf(got.val.name);
+        if (t && !actual.unknown && formatType(t) !== formatType(actual)) {
+          this.bag.report('DLM3003', [name, formatType(t), formatType(actual)], got.span);
+        }
+      }
+      result.push(got.val);
+    }
+    for (const s of body.scopes) {
+      for (const [name, b] of s) if (b.warnUnused && !b.used) this.bag.report('DLM2013', [name], b.span);
+    }
+    return result;
+  }
+
+  private tensorType(t: A.TensorTypeAst, cx: EvalCtx): TensorType | undefined {
+    let ok = true;
+    if (!DTYPES.includes(t.dtype.name as DType)) {
+      this.bag.report('DLM2030', [t.dtype.name], t.dtype.span, [], didYouMean(t.dtype.name, DTYPES));
+      ok = false;
+    }
+    const shape: Dim[] = [];
+    for (const d of t.dims) {
+      if (d.kind === 'name' && !this.lookupLocal(cx.body, d.name) && cx.module.scope.get(d.name)?.kind !== 'let') {
+        shape.push(d.name);
+        continue;
+      }
+      const v = this.evaluate(d, { ...cx, argPos: true });
+      if (v.k === 'const' && typeof v.v === 'number' && Number.isInteger(v.v) && v.v > 0) shape.push(v.v);
+      else if (v.k === 'const' && typeof v.v === 'string' && /^[A-Za-z_]\w*$/.test(v.v)) shape.push(v.v);
+      else {
+        if (v.k !== 'error') this.bag.report('DLM2031', [describeVal(v)], d.span);
+        ok = false;
+      }
+    }
+    return ok ? { dtype: t.dtype.name as DType, shape } : undefined;
+  }
+
+  private compileModel(decl: A.ModelDecl, module: ModuleInfo): Graph {
+    const done = this.graphs.get(decl);
+    if (done) return done;
+    const builder = new GraphBuilder(decl.name.name, this.registry, this.bag, decl.span, module.file);
+    const body: Body = { builder, module, scopes: [new Map()] };
+    this.runBody(decl.body, body, { kind: 'model', name: decl.name.name, span: decl.name.span });
+    const g = builder.finish();
+    this.graphs.set(decl, g);
+    return g;
+  }
+
+  // ───────── train blocks ─────────
+
+  private resolvePlugin(kind: PluginKind, e: A.Expr, cx: EvalCtx): PluginCall | undefined {
+    let name: string;
+    let span: SourceSpan;
+    let given: GivenArg[] | undefined = [];
+    if (e.kind === 'name') {
+      const local = this.lookupLocal(cx.body, e.name);
+      const d = local ? undefined : cx.module.scope.get(e.name);
+      const v = local ? (local.used = true, local.val) : d?.kind === 'let' ? this.moduleConst(d.decl, d.module) : undefined;
+      if (v && v.k === 'error') return undefined;
+      if (v && v.k === 'const' && v.v !== null && typeof v.v === 'object' && !Array.isArray(v.v)) {
+        // A constant holding a call: `let reg = l2(1e-4)` … `regularize reg`.
+        name = v.v.name;
+        given = Object.entries(v.v.args).map(([k, x]) => ({ name: k, value: x, span: e.span }));
+      } else if (v && v.k === 'const' && typeof v.v === 'string') name = v.v;
+      else if (v) {
+        this.bag.report('DLM4013', [kindKey(kind), `the name of a ${kind}`, describeVal(v)], e.span);
+        return undefined;
+      } else name = e.name;
+      span = e.span;
+    } else if (e.kind === 'call') {
+      name = e.callee.name;
+      span = e.callee.span;
+      given = this.constArgs(e, cx);
+    } else {
+      this.bag.report('DLM4013', [kindKey(kind), `the name of a ${kind}`, describeExprKind(e)], e.span);
+      return undefined;
+    }
+    const reg = this.registry.get(kind, name);
+    if (!reg) {
+      this.bag.report('DLM4001', [kind, name], span, [], this.registry.suggest(kind, name));
+      return undefined;
+    }
+    if (!given) return undefined;
+    const args = validateArgs(name, reg.def.args, given, this.bag, e.span);
+    return args ? { name, args, span: e.span } : undefined;
+  }
+
+  private compileTrain(decl: A.TrainDecl, module: ModuleInfo): TrainingSpec | undefined {
+    const cx: EvalCtx = { module, body: undefined, argPos: true };
+    const seen = new Map<string, A.TrainEntry>();
+    let ok = true;
+    const spec: Partial<TrainingSpec> & { regularizers: PluginCall[]; metrics: PluginCall[]; settings: Record<string, ArgValue> } = {
+      regularizers: [],
+      metrics: [],
+      settings: {},
+    };
+    const isGan = decl.entries.some((e) => e.key.name === 'generator' || e.key.name === 'discriminator');
+    const one = (entry: A.TrainEntry): A.Expr | undefined => {
+      if (entry.values.length !== 1) {
+        this.bag.report('DLM4014', [entry.key.name, entry.values.length], entry.span);
+        ok = false;
+        return undefined;
+      }
+      return entry.values[0];
+    };
+    const num = (entry: A.TrainEntry, what: string, test: (n: number) => boolean): number | undefined => {
+      const e = one(entry);
+      if (!e) return undefined;
+      const v = this.evaluate(e, cx);
+      if (v.k === 'const' && typeof v.v === 'number' && test(v.v)) return v.v;
+      if (v.k !== 'error') this.bag.report('DLM4013', [entry.key.name, what, describeVal(v)], e.span);
+      ok = false;
+      return undefined;
+    };
+    const modelRef = (entry: A.TrainEntry): string | undefined => {
+      const e = one(entry);
+      if (!e) return undefined;
+      if (e.kind !== 'name') {
+        this.bag.report('DLM4013', [entry.key.name, 'a model name', describeExprKind(e)], e.span);
+        ok = false;
+        return undefined;
+      }
+      return this.modelByName(e.name, e.span, module) ? e.name : ((ok = false), undefined);
+    };
+    for (const entry of decl.entries) {
+      const key = entry.key.name;
+      if (!TRAIN_KEYS.includes(key)) {
+        this.bag.report('DLM4010', [key], entry.key.span, [], didYouMean(key, TRAIN_KEYS));
+        ok = false;
+        continue;
+      }
+      const prev = seen.get(key);
+      if (prev && !MULTI_KEYS.has(key)) {
+        this.bag.report('DLM4012', [key], entry.key.span, [{ message: 'first given here', span: prev.key.span }]);
+        ok = false;
+        continue;
+      }
+      seen.set(key, entry);
+      const plugin = (kind: PluginKind): PluginCall | undefined => {
+        const e = one(entry);
+        if (!e) return undefined;
+        const r = this.resolvePlugin(kind, e, cx);
+        if (!r) ok = false;
+        return r;
+      };
+      switch (key) {
+        case 'data': { const r = plugin('dataset'); if (r) spec.data = r; break; }
+        case 'loss': { const r = plugin('loss'); if (r) spec.loss = r; break; }
+        case 'optimizer': { const r = plugin('optimizer'); if (r) spec.optimizer = r; break; }
+        case 'schedule': { const r = plugin('schedule'); if (r) spec.settings['schedule'] = r; break; }
+        case 'regularize':
+        case 'metrics':
+          for (const e of entry.values) {
+            const r = this.resolvePlugin(key === 'metrics' ? 'metric' : 'regularizer', e, cx);
+            if (r) (key === 'metrics' ? spec.metrics : spec.regularizers).push(r);
+            else ok = false;
+          }
+          break;
+        case 'epochs': { const n = num(entry, 'a positive integer', (x) => Number.isInteger(x) && x >= 1); if (n !== undefined) spec.epochs = n; break; }
+        case 'seed': { const n = num(entry, 'an integer', (x) => Number.isInteger(x)); if (n !== undefined) spec.settings['seed'] = n; break; }
+        case 'validation_split': { const n = num(entry, 'a number from 0 up to (not including) 1', (x) => x >= 0 && x < 1); if (n !== undefined) spec.settings['validation_split'] = n; break; }
+        case 'clip': { const n = num(entry, 'a positive number', (x) => x > 0); if (n !== undefined) spec.settings['clip'] = n; break; }
+        case 'generator':
+        case 'discriminator': { const m = modelRef(entry); if (m) spec[key] = m; break; }
+      }
+    }
+    const required = ['data', 'loss', 'optimizer', 'epochs', ...(isGan ? ['generator', 'discriminator'] : [])];
+    for (const r of required) {
+      if (!seen.has(r)) {
+        this.bag.report('DLM4011', [decl.name.name, r], decl.name.span);
+        ok = false;
+      }
+    }
+    if (!isGan && !this.modelByName(decl.name.name, decl.name.span, module)) ok = false;
+    if (!ok) return undefined;
+    return {
+      kind: isGan ? 'gan' : 'supervised',
+      model: decl.name.name,
+      ...(isGan ? { generator: spec.generator!, discriminator: spec.discriminator! } : {}),
+      data: spec.data!,
+      loss: spec.loss!,
+      optimizer: spec.optimizer!,
+      regularizers: spec.regularizers,
+      metrics: spec.metrics,
+      epochs: spec.epochs!,
+      settings: spec.settings,
+      span: decl.span,
+    };
+  }
+
+  /** Resolves a model name for a train block, compiling imported models on demand. */
+  private modelByName(name: string, span: SourceSpan, module: ModuleInfo): Graph | undefined {
+    const d = module.scope.get(name);
+    if (d?.kind === 'model') return this.compileModel(d.decl, d.module);
+    const models = [...module.scope.entries()].filter(([, x]) => x.kind === 'model').map(([n]) => n);
+    const notes: DiagnosticNote[] = d ? [{ message: `'${name}' is a ${d.kind === 'let' ? 'constant' : 'block'}`, span: d.decl.name.span }] : [];
+    this.bag.report('DLM2016', [name], span, notes, didYouMean(name, models));
+    return undefined;
+  }
+}
+
+interface EvalCtx {
+  module: ModuleInfo;
+  /** Absent for module constants and train blocks: no tensors there. */
+  body: Body | undefined;
+  /** In an argument position, an unknown call is a plugin call value (`l2(1e-4)`), not a layer. */
+  argPos: boolean;
+}
+
+function kindKey(kind: PluginKind): string {
+  return ({ dataset: 'data', optimizer: 'optimizer', loss: 'loss', regularizer: 'regularize', metric: 'metrics', schedule: 'schedule', layer: 'layer' } as const)[kind];
+}
+
+function spanJoin(a: SourceSpan, b: SourceSpan): SourceSpan {
+  return { file: a.file, start: a.start, end: b.end, line: a.line, col: a.col, endLine: b.endLine, endCol: b.endCol };
+}
+
+function describeVal(v: Val): string {
+  switch (v.k) {
+    case 'tensor':
+      return `a tensor`;
+    case 'tuple':
+      return `a tuple of ${v.items.length} tensors`;
+    case 'error':
+      return 'an erroneous value';
+    case 'const': {
+      const x = v.v;
+      if (v.sym) return `the name '${v.sym}'`;
+      if (x === null) return 'nothing';
+      if (typeof x === 'number') return Number.isInteger(x) ? `the integer ${x}` : `the number ${x}`;
+      if (typeof x === 'boolean') return `the boolean ${x}`;
+      if (typeof x === 'string') return `the string "${x}"`;
+      if (Array.isArray(x)) return `a list of ${x.length}`;
+      return `the call ${x.name}(…)`;
+    }
+  }
+}
+
+function describeTensor(v: Val): string {
+  return v.k === 'tensor' ? v.name : 'tensor';
+}
+
+function describeExprKind(e: A.Expr): string {
+  switch (e.kind) {
+    case 'number':
+      return `the number ${e.raw}`;
+    case 'string':
+      return `the string ${e.raw}`;
+    case 'bool':
+      return `the boolean ${e.value}`;
+    case 'list':
+      return 'a list';
+    case 'tuple':
+      return 'a tuple';
+    case 'binary':
+    case 'neg':
+      return 'an arithmetic expression';
+    case 'pipe':
+      return 'a pipeline';
+    case 'name':
+      return `the name '${e.name}'`;
+    case 'call':
+      return `the call ${e.callee.name}(…)`;
+    default:
+      return 'an expression';
+  }
+}
+
+/** Short source-like text of an expression for messages. */
+function exprText(e: A.Expr): string {
+  switch (e.kind) {
+    case 'name':
+      return e.name;
+    case 'call':
+      return `${e.callee.name}(…)`;
+    case 'number':
+      return e.raw;
+    default:
+      return describeExprKind(e);
+  }
+}

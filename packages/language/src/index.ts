@@ -1,0 +1,11 @@
+/**
+ * @dlm/language: the .dlm front end. Phases (each a pure function returning diagnostics, never
+ * throwing for user errors): lex → parse (CST → AST with spans) → bind (names, constants,
+ * blocks, imports) → compile (AST → IR through @dlm/core's GraphBuilder). `format` prints the
+ * canonical layout of a file, comments preserved.
+ */
+export { compileFile, compileSource, INITIALIZER_KINDS, MAX_REPEAT, type CompileOptions, type CompileOutput } from './compile.js';
+export { parse, MAX_NESTING } from './parse.js';
+export { format } from './format.js';
+export { lex, type Comment, type LexResult } from './lexer.js';
+export type * from './ast.js';

@@ -1,0 +1,54 @@
+/**
+ * Test registry: the standard plugin, plus stand-ins for the training names the examples use that
+ * the standard plugin does not (yet) register. Stand-ins only declare argument schemas — the
+ * language checks names and arguments, it never runs them — and disappear as soon as
+ * @dlm/plugin-std registers the real thing, so the tests always prefer the real schemas.
+ */
+import { PLUGIN_API_VERSION, PluginRegistry, type ArgSpec, type DlmPlugin, type PluginKind } from '@dlm/core';
+import { stdPlugin } from '@dlm/plugin-std';
+
+const never = (): never => {
+  throw new Error('test stand-in: not executable');
+};
+
+const WANTED: Record<Exclude<PluginKind, 'layer'>, Record<string, ArgSpec[]>> = {
+  dataset: {
+    mnist: [{ name: 'batch', type: 'int', default: 32, doc: '' }, { name: 'shuffle', type: 'bool', default: true, doc: '' }],
+    fashion_mnist: [{ name: 'batch', type: 'int', default: 32, doc: '' }, { name: 'shuffle', type: 'bool', default: true, doc: '' }],
+    cifar10: [{ name: 'batch', type: 'int', default: 32, doc: '' }, { name: 'shuffle', type: 'bool', default: true, doc: '' }],
+    csv: [{ name: 'path', type: 'string', doc: '' }, { name: 'batch', type: 'int', default: 32, doc: '' }, { name: 'target', type: 'string', optional: true, doc: '' }],
+    text: [{ name: 'batch', type: 'int', default: 32, doc: '' }, { name: 'vocab', type: 'int', default: 5000, doc: '' }, { name: 'length', type: 'int', default: 100, doc: '' }],
+    xor: [{ name: 'batch', type: 'int', default: 32, doc: '' }],
+  },
+  loss: Object.fromEntries(['mse', 'mae', 'bce', 'cross_entropy', 'sparse_cross_entropy', 'nll'].map((n) => [n, []])),
+  optimizer: Object.fromEntries(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'].map((n) => [n, [{ name: 'lr', type: 'float', default: 0.01, min: 0, doc: '' } as ArgSpec]])),
+  schedule: {
+    step: [{ name: 'step_size', type: 'int', doc: '' }, { name: 'gamma', type: 'float', default: 0.1, doc: '' }],
+    cosine: [{ name: 'steps', type: 'int', optional: true, doc: '' }],
+    warmup: [{ name: 'steps', type: 'int', doc: '' }],
+  },
+  regularizer: Object.fromEntries(['l1', 'l2', 'early_stopping', 'random_flip', 'random_shift', 'gaussian_noise'].map((n) => [n, [{ name: 'factor', type: 'float', default: 0.01, doc: '' } as ArgSpec]])),
+  metric: Object.fromEntries(['accuracy', 'precision', 'recall', 'f1', 'confusion_matrix'].map((n) => [n, []])),
+};
+
+export function makeRegistry(): PluginRegistry {
+  const reg = new PluginRegistry();
+  const problems = reg.register(stdPlugin);
+  if (problems.length) throw new Error(problems.map((d) => d.message).join('\n'));
+  const standIn: Required<Omit<DlmPlugin, 'name' | 'apiVersion' | 'layers'>> = { datasets: [], losses: [], optimizers: [], schedules: [], regularizers: [], metrics: [] };
+  for (const [kind, names] of Object.entries(WANTED) as [Exclude<PluginKind, 'layer'>, Record<string, ArgSpec[]>][]) {
+    for (const [name, args] of Object.entries(names)) {
+      if (reg.get(kind, name)) continue;
+      const base = { name, doc: 'test stand-in', args };
+      if (kind === 'dataset') (standIn.datasets as unknown[]).push({ ...base, open: never });
+      if (kind === 'loss') (standIn.losses as unknown[]).push({ ...base, expects: 'values', compute: never });
+      if (kind === 'optimizer') (standIn.optimizers as unknown[]).push({ ...base, initSlots: never, update: never });
+      if (kind === 'schedule') (standIn.schedules as unknown[]).push({ ...base, lr: never });
+      if (kind === 'regularizer') (standIn.regularizers as unknown[]).push({ ...base, kind: 'penalty', penalty: never });
+      if (kind === 'metric') (standIn.metrics as unknown[]).push({ ...base, higherIsBetter: true, batchStats: never, finalize: never });
+    }
+  }
+  const more = reg.register({ name: 'language-test-stand-ins', apiVersion: PLUGIN_API_VERSION, ...standIn });
+  if (more.length) throw new Error(more.map((d) => d.message).join('\n'));
+  return reg;
+}
