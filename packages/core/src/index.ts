@@ -15,3 +15,4 @@ export * from './serialize.js';
 export * from './summary.js';
 export * from './span.js';
 export * from './safetensors.js';
+export * from './init.js';
