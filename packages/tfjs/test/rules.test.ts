@@ -154,7 +154,7 @@ describe('regularizers', () => {
     const x = tf.tidy(() => tf.pad(tf.ones([8, 1, 1, 1]), [[0, 0], [0, 0], [3, 3], [3, 3]]));
     const y = def.augment(m, x, { pad: 2 });
     expect(y.shape).toEqual([8, 1, 7, 7]);
-    const d = y.dataSync();
+    const d = y.dataSync() as Float32Array;
     const offsets = new Set<string>();
     for (let s = 0; s < 8; s++) {
       const img = d.slice(s * 49, s * 49 + 49);
