@@ -296,7 +296,7 @@ export class GraphBuilder {
         const p: Param = {
           name,
           type,
-          init: s?.init ?? init,
+          init: s?.init ? inheritFanArgs(s.init, init) : init,
           trainable,
           regularizers: s?.regularizers ?? [],
           scope: path,
@@ -426,6 +426,18 @@ export class GraphBuilder {
     this.usedParamNames.add(id);
     return id;
   }
+}
+
+/**
+ * A user initializer (`init he_normal`) keeps the fan_in/fan_out the layer computed for its
+ * default, since the user cannot know them and variance-scaling kinds need them.
+ */
+function inheritFanArgs(user: Initializer, layerDefault: Initializer): Initializer {
+  const args = { ...user.args };
+  for (const k of ['fan_in', 'fan_out']) {
+    if (args[k] === undefined && layerDefault.args[k] !== undefined) args[k] = layerDefault.args[k]!;
+  }
+  return { kind: user.kind, args };
 }
 
 /** Raised inside an expansion when an input is already erroneous; silently poisons the output. */

@@ -69,6 +69,7 @@ function openerContext(before: IToken | undefined): string | undefined {
 
 const messageProvider: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous }) {
+    if (expected === EOF) return `Unexpected ${describeToken(actual)}: expected ${RULE_DESCRIPTIONS['module']}.`;
     let where = '';
     if (expected === T.RParen || expected === T.RBracket || expected === T.RCurly) {
       const ctx = openerContext(previous);

@@ -1,0 +1,133 @@
+/**
+ * Every example compiles without errors; its IR matches the golden JSON (UPDATE_GOLDEN=1
+ * rewrites it) and survives fromJSON(toJSON(p)); formatting is idempotent and the formatted
+ * text compiles to the same IR (spans aside).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostics, fromJSON, toJSON, type Program } from '@dlm/core';
+import { compileFile, compileSource, format } from '../src/index.js';
+import { makeRegistry } from './helpers.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(here, '../../..');
+const GOLDEN = path.join(here, 'golden');
+const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+
+export const EXAMPLES = [
+  'examples/mlp/mlp.dlm',
+  'examples/mnist/mnist_cnn.dlm',
+  'examples/text/lstm_classifier.dlm',
+  'examples/sequence/gru_sequence.dlm',
+  'examples/gan/dcgan.dlm',
+  'examples/resnet/resnet_cifar.dlm',
+];
+
+const registry = makeRegistry();
+const readFile = (p: string) => {
+  try {
+    return fs.readFileSync(path.join(ROOT, p), 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** The IR without source locations, for comparing programs compiled from differently laid-out text. */
+function withoutSpans(p: Program): unknown {
+  return JSON.parse(JSON.stringify(p, (k, v: unknown) => (k === 'span' ? undefined : v)));
+}
+
+function paramCount(p: Program, model: string): number {
+  const g = p.models.find((m) => m.name === model)!;
+  return g.params.filter((x) => !x.buffer).reduce((n, x) => n + x.type.shape.reduce<number>((a, d) => a * (d as number), 1), 0);
+}
+
+describe('examples', () => {
+  it('lists every .dlm file under examples/', () => {
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+        const rel = path.posix.join(dir, e.name);
+        if (e.isDirectory() && e.name !== 'plugins' && e.name !== 'node_modules') walk(rel);
+        else if (e.name.endsWith('.dlm')) found.push(rel);
+      }
+    };
+    walk('examples');
+    expect(found.sort()).toEqual([...EXAMPLES].sort());
+  });
+
+  for (const file of EXAMPLES) {
+    describe(file, () => {
+      const out = compileFile(file, { registry, readFile });
+
+      it('compiles with no diagnostics', () => {
+        expect(formatDiagnostics(out.diagnostics, { sources: out.sources })).toBe('');
+        expect(out.program.models.length).toBeGreaterThan(0);
+      });
+
+      it('matches the golden IR and round-trips through JSON', () => {
+        const json = toJSON(out.program);
+        const golden = path.join(GOLDEN, path.basename(file, '.dlm') + '.ir.json');
+        if (UPDATE || !fs.existsSync(golden)) {
+          fs.mkdirSync(GOLDEN, { recursive: true });
+          fs.writeFileSync(golden, json);
+        }
+        expect(json).toBe(fs.readFileSync(golden, 'utf8'));
+        expect(fromJSON(json)).toEqual(out.program);
+        expect(toJSON(fromJSON(json))).toBe(json);
+      });
+
+      it('formats idempotently to a program with the same IR', () => {
+        const text = readFile(file)!;
+        const once = format(text, file);
+        expect(once.result).toBeDefined();
+        const twice = format(once.result!, file);
+        expect(twice.result).toBe(once.result);
+        const again = compileSource(once.result!, file, { registry, readFile });
+        expect(again.diagnostics).toEqual([]);
+        expect(withoutSpans(again.program)).toEqual(withoutSpans(out.program));
+      });
+    });
+  }
+
+  it('mnist_cnn has the 21,840 parameters of the PyTorch reference network', () => {
+    const out = compileFile('examples/mnist/mnist_cnn.dlm', { registry, readFile });
+    expect(paramCount(out.program, 'MnistCnn')).toBe(21840);
+    const t = out.program.trainings[0]!;
+    expect(t.kind).toBe('supervised');
+    expect(t.loss.name).toBe('nll');
+    expect(t.optimizer.args['lr']).toBe(1e-3);
+    expect(t.metrics.map((m) => m.name)).toEqual(['accuracy', 'recall']);
+    expect(t.epochs).toBe(10);
+  });
+
+  it('mlp is 2 → 16 → 16 → 1 (337 parameters) with a sigmoid output', () => {
+    const out = compileFile('examples/mlp/mlp.dlm', { registry, readFile });
+    expect(paramCount(out.program, 'Mlp')).toBe(2 * 16 + 16 + 16 * 16 + 16 + 16 + 1);
+    const g = out.program.models[0]!;
+    expect(g.nodes[g.nodes.length - 1]!.op).toBe('Sigmoid');
+    expect(out.program.trainings[0]!.loss.name).toBe('bce');
+    expect(out.program.trainings[0]!.settings['seed']).toBe(42);
+    // `init he_normal` on the second dense keeps the layer's fan_in.
+    const w = g.params.find((p) => p.init.kind === 'he_normal')!;
+    expect(w.type.shape).toEqual([16, 16]);
+    expect(w.init.args['fan_in']).toBe(16);
+  });
+
+  it('dcgan is a GAN train block over two models', () => {
+    const out = compileFile('examples/gan/dcgan.dlm', { registry, readFile });
+    const t = out.program.trainings[0]!;
+    expect(t).toMatchObject({ kind: 'gan', generator: 'Generator', discriminator: 'Discriminator' });
+    expect(out.program.models.map((m) => m.name)).toEqual(['Generator', 'Discriminator']);
+  });
+
+  it('resnet groups layers by block and repetition', () => {
+    const out = compileFile('examples/resnet/resnet_cifar.dlm', { registry, readFile });
+    const g = out.program.models[0]!;
+    const blocks = g.layers.filter((l) => l.isBlock).map((l) => l.path.join('/'));
+    expect(blocks).toEqual(['repeat_1', 'repeat_1/residual_1', 'repeat_2', 'repeat_2/residual_1', 'downsample_1', 'repeat_3', 'repeat_3/residual_1', 'downsample_2', 'repeat_4', 'repeat_4/residual_1']);
+    expect(g.nodes.some((n) => n.scope.join('/') === 'repeat_2/residual_1/add_1')).toBe(true);
+  });
+});
