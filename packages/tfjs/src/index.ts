@@ -1,0 +1,8 @@
+export { setupBackend, type BackendChoice, type BackendName, type BackendInfo, type BackendOptions } from './backend.js';
+export { probeWebGpu, type WebGpuProbe } from './backend-webgpu.js';
+export { ensureGradients } from './backend-gradients.js';
+export { DlmExecutionError } from './backend-errors.js';
+export { GraphExecutor, type RunOptions, type RunResult } from './executor.js';
+export { runInference, type InferenceOptions, type ArrayTensor } from './inference.js';
+export { LOWERED_OPS } from './lowering/index.js';
+export { registerCpuKernels, registerWasmKernels } from './kernels/index.js';

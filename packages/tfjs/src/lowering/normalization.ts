@@ -1,0 +1,57 @@
+/**
+ * BatchNormalization and LayerNormalization.
+ *
+ * BatchNormalization normalizes per channel (axis 1 of the IR); it runs channels_last so the
+ * channel is the last axis and scale/bias broadcast without reshapes. Training mode uses the
+ * batch statistics and returns the new running statistics as buffer updates:
+ *   running = running·momentum + batch·(1 − momentum)          (ONNX convention; PyTorch 0.1 ≙ 0.9)
+ * The running variance uses the unbiased batch variance (n/(n−1)), as PyTorch does, so models
+ * trained here match PyTorch's running statistics; normalization itself uses the biased variance.
+ * Inference mode normalizes with the running statistics.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Val, attrNum, required, type Lowering } from './types.js';
+
+export const BatchNormalization: Lowering = {
+  op: 'BatchNormalization',
+  run: (ctx, [x, scale, bias, mean, variance]) => {
+    const xv = required(x, 'X');
+    const t = xv.channelsLast();
+    const eps = attrNum(ctx.attrs, 'epsilon', 1e-5);
+    const momentum = attrNum(ctx.attrs, 'momentum', 0.9);
+    const sc = required(scale, 'scale').canonical();
+    const b = required(bias, 'B').canonical();
+    const rm = required(mean, 'input_mean').canonical();
+    const rv = required(variance, 'input_var').canonical();
+    const layout = 'channels_last' as const;
+    if (!ctx.training) {
+      return [new Val(tf.batchNorm(t, rm, rv, b, sc, eps), layout)];
+    }
+    const axes = Array.from({ length: t.rank - 1 }, (_, i) => i);
+    const { mean: bm, variance: bv } = tf.moments(t, axes);
+    const y = tf.batchNorm(t, bm, bv, b, sc, eps);
+    const n = t.size / t.shape[t.rank - 1]!;
+    const unbiased = n > 1 ? tf.mul(bv, n / (n - 1)) : bv;
+    const updates = new Map<number, tf.Tensor>([
+      [3, tf.add(tf.mul(rm, momentum), tf.mul(bm, 1 - momentum))],
+      [4, tf.add(tf.mul(rv, momentum), tf.mul(unbiased, 1 - momentum))],
+    ]);
+    return { outputs: [new Val(y, layout)], updates };
+  },
+};
+
+export const LayerNormalization: Lowering = {
+  op: 'LayerNormalization',
+  run: (ctx, [x, scale, bias]) => {
+    const t = required(x, 'X').canonical();
+    const eps = attrNum(ctx.attrs, 'epsilon', 1e-5);
+    let axis = attrNum(ctx.attrs, 'axis', -1);
+    if (axis < 0) axis += t.rank;
+    const axes = Array.from({ length: t.rank - axis }, (_, i) => axis + i);
+    const { mean, variance } = tf.moments(t, axes, true);
+    let y = tf.mul(tf.sub(t, mean), tf.rsqrt(tf.add(variance, eps)));
+    y = tf.mul(y, required(scale, 'Scale').canonical());
+    if (bias) y = tf.add(y, bias.canonical());
+    return [new Val(y)];
+  },
+};

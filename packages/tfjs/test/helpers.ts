@@ -1,0 +1,97 @@
+/**
+ * Test helpers: graphs compiled from .dlm text with the real language and standard layers, graphs
+ * built op by op with core's GraphBuilder, seeded random weights, and a reference comparison.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { DiagnosticBag, GraphBuilder, PluginRegistry, type Graph, type AttrValue, type TensorType } from '@dlm/core';
+import { compileSource } from '@dlm/language';
+import { stdPlugin } from '@dlm/plugin-std';
+import { expect } from 'vitest';
+
+export function stdRegistry(): PluginRegistry {
+  const r = new PluginRegistry();
+  const ds = r.register(stdPlugin);
+  if (ds.length) throw new Error(ds.map((d) => d.message).join('\n'));
+  return r;
+}
+
+/** Compiles .dlm source and returns the named model's graph (throws on diagnostics). */
+export function compileModel(src: string, model?: string): Graph {
+  const out = compileSource(src, 'test.dlm', { registry: stdRegistry() });
+  const errs = out.diagnostics.filter((d) => d.severity === 'error');
+  if (errs.length) throw new Error(errs.map((d) => `${d.code} ${d.message}`).join('\n'));
+  const g = model ? out.program.models.find((m) => m.name === model) : out.program.models[0];
+  if (!g) throw new Error(`no model ${model ?? ''}`);
+  return g;
+}
+
+export const MNIST_CNN = `
+model MnistCnn {
+  input image: f32[batch, 1, 28, 28]
+  output logits: f32[batch, 10]
+  logits = image
+    |> conv2d(filters: 10, kernel: 5) |> max_pool(2) |> relu
+    |> conv2d(filters: 20, kernel: 5) |> max_pool(2) |> relu
+    |> flatten |> dropout(0.2)
+    |> dense(50) |> relu |> dropout(0.5)
+    |> dense(10) |> log_softmax
+}
+`;
+
+/** Deterministic pseudo-random numbers in [-scale, scale) (mulberry32). */
+export function rand(n: number, seed: number, scale = 1): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const r = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    out[i] = (2 * r - 1) * scale;
+  }
+  return out;
+}
+
+/** Random weights for every parameter (buffers: running mean 0-ish, running var positive). */
+export function randomWeights(g: Graph, seed = 1): Map<string, Float32Array> {
+  const m = new Map<string, Float32Array>();
+  g.params.forEach((p, i) => {
+    const n = (p.type.shape as number[]).reduce((a, b) => a * b, 1);
+    let v = rand(n, seed * 1000 + i, 0.3);
+    if (p.buffer && /var/.test(p.name)) v = v.map((x) => 1 + Math.abs(x));
+    m.set(p.name, v);
+  });
+  return m;
+}
+
+export function paramTensors(g: Graph, w: Map<string, Float32Array>): Map<string, tf.Tensor> {
+  const m = new Map<string, tf.Tensor>();
+  for (const p of g.params) m.set(p.name, tf.tensor(w.get(p.name)!, p.type.shape as number[]));
+  return m;
+}
+
+/** A one-op graph: inputs x0..xn (given types), attrs; params none. */
+export function opGraph(op: string, inputs: TensorType[], attrs: Record<string, AttrValue>, outputs?: number): Graph {
+  const b = new GraphBuilder('T', stdRegistry(), new DiagnosticBag());
+  const names = inputs.map((t, i) => (t.shape.length === 0 && t.dtype === 'f32' && false ? '' : b.addInput(`x${i}`, t)));
+  const outs = b.emitNode(op, names, attrs, outputs);
+  outs.forEach((o, i) => b.addOutput(`y${i}`, o, b.typeOf(o)));
+  return b.finish();
+}
+
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, what = ''): void {
+  expect(actual.length, `${what} length`).toBe(expected.length);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const err = Math.abs(actual[i]! - expected[i]!) - (atol + rtol * Math.abs(expected[i]!));
+    if (err > worst || Number.isNaN(actual[i]!)) {
+      worst = Number.isNaN(actual[i]!) ? Infinity : err;
+      at = i;
+    }
+  }
+  if (at >= 0) {
+    expect.fail(`${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (atol ${atol}, rtol ${rtol})`);
+  }
+}
