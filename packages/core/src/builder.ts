@@ -100,7 +100,9 @@ export class GraphBuilder {
         this.bag.report('DLM3003', [name, formatType(declared), formatType(actual)], span, notes);
       }
     }
-    if (value !== name) {
+    // An output whose value already failed stays unknown: routing it through an op would only
+    // re-raise the earlier error (the graph is not executable anyway).
+    if (value !== name && !actual.unknown) {
       // Outputs keep the name the user declared: route through an Identity only when the value
       // is a graph input or already an output; otherwise rename the producing value.
       const renamed = this.renameValue(value, name);
