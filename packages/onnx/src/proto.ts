@@ -4,6 +4,7 @@
  * a default export; everything else in this package goes through these helpers.
  */
 import onnxProto from 'onnx-proto';
+import type { onnx as OnnxTypes } from 'onnx-proto';
 import type { DType } from '@dlm/core';
 
 export const onnx = onnxProto.onnx;
@@ -13,6 +14,11 @@ export type ValueInfoProto = InstanceType<typeof onnx.ValueInfoProto>;
 export type AttributeProto = InstanceType<typeof onnx.AttributeProto>;
 export type ModelProto = InstanceType<typeof onnx.ModelProto>;
 export type GraphProto = InstanceType<typeof onnx.GraphProto>;
+
+/** Plain-object shapes of the messages (what decoding yields for nested fields). */
+export type ITensorProto = OnnxTypes.ITensorProto;
+export type IValueInfoProto = OnnxTypes.IValueInfoProto;
+export type IModelProto = OnnxTypes.IModelProto;
 
 export const DataType = onnx.TensorProto.DataType;
 

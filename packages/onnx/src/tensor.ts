@@ -3,7 +3,7 @@
  * independent of the host), which is also how ONNX's own test data stores tensors; reading
  * accepts both raw_data and the typed repeated fields.
  */
-import { DataType, onnx, type TensorProto } from './proto.js';
+import { DataType, onnx, type ITensorProto, type TensorProto } from './proto.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -43,7 +43,7 @@ export interface DecodedTensor {
 const toNum = (v: number | { toNumber(): number }): number => (typeof v === 'number' ? v : v.toNumber());
 
 /** Reads a TensorProto (raw_data or typed fields) into a typed array. Throws on types dlm never uses. */
-export function readTensor(t: TensorProto): DecodedTensor {
+export function readTensor(t: ITensorProto): DecodedTensor {
   const dims = (t.dims ?? []).map((d) => toNum(d as number));
   const n = dims.reduce((a, b) => a * b, 1);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;

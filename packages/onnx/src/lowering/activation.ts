@@ -27,7 +27,7 @@ export const GELU_NATIVE_OPSET = 20;
 export const gelu: LoweringRule = {
   op: 'Gelu',
   minOpset: 13,
-  emits: 'Div, Erf, Add, Mul, Mul (tanh: Mul×5, Add×2, Tanh); Gelu at opset ≥ 20',
+  emits: 'Div, Erf, Add, Mul, Mul (tanh: Mul×6, Add×2, Tanh); Gelu at opset ≥ 20',
   unsupported(node) {
     const a = node.attrs['approximate'] ?? 'none';
     return a === 'none' || a === 'tanh' ? undefined : `approximate must be 'none' or 'tanh', got '${String(a)}'`;

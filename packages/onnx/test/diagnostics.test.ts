@@ -1,0 +1,156 @@
+/** Bad input: every problem reported at once, located, and nothing produced. */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostics, type Graph } from '@dlm/core';
+import { checkWeights, exportOnnx, writeOnnxFile } from '../src/index.js';
+import { TestGraph } from './helpers/build.js';
+import { mlp } from './helpers/models.js';
+import { randomWeights } from './helpers/run.js';
+
+function twoLayerNorms(): Graph {
+  const g = new TestGraph('Norms', 'norms.dlm');
+  let x = g.input('x', ['batch', 8]);
+  x = g.layerNorm(x);
+  x = g.op('Relu', [x])[0]!;
+  x = g.layerNorm(x);
+  g.output('y', x);
+  return g.finish();
+}
+
+describe('opset', () => {
+  it.each([9, 12, 18, 99])('rejects opset %i with DLM6001 and produces nothing', (opset) => {
+    const g = mlp();
+    const r = exportOnnx(g, randomWeights(g), { opset });
+    expect(r.result).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['DLM6001']);
+    expect(r.diagnostics[0]!.message).toBe(`ONNX opset ${opset} is not supported; dlm exports opsets 13–17 (default 17).`);
+  });
+
+  it('defaults to opset 17', () => {
+    const g = twoLayerNorms();
+    expect(exportOnnx(g, randomWeights(g)).diagnostics).toEqual([]);
+  });
+});
+
+describe('feasibility pass', () => {
+  it('lists every node that needs a newer opset, with its span and the opset it needs', () => {
+    const g = twoLayerNorms();
+    const r = exportOnnx(g, randomWeights(g), { opset: 16 });
+    expect(r.result).toBeUndefined();
+    expect(r.diagnostics.map((d) => [d.code, d.message, d.span?.line])).toEqual([
+      ['DLM6003', "Op 'LayerNormalization' (node 'layer_norm_1/layernormalization') needs ONNX opset 17 or newer, but the export targets opset 16.", 3],
+      ['DLM6003', "Op 'LayerNormalization' (node 'layer_norm_2/layernormalization') needs ONNX opset 17 or newer, but the export targets opset 16.", 5],
+    ]);
+    const text = formatDiagnostics(r.diagnostics, { sources: { 'norms.dlm': 'model Norms {\n  input x\n  layer_norm\n  relu\n  layer_norm\n}\n' } });
+    expect(text).toContain('--> norms.dlm:5:3\n  |\n5 |   layer_norm');
+  });
+
+  it('lists every op without a lowering, together with opset problems, and builds nothing', () => {
+    const g = twoLayerNorms();
+    // An op no lowering knows (as a future core op or a plugin bug would produce).
+    const relu = g.nodes.find((n) => n.op === 'Relu')!;
+    const bad: Graph = { ...g, nodes: g.nodes.map((n) => (n === relu ? { ...n, op: 'Softplus' } : n)) };
+    const r = exportOnnx(bad, randomWeights(g), { opset: 13 });
+    expect(r.result).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['DLM6003', 'DLM6002', 'DLM6003']);
+    expect(r.diagnostics[1]!.message).toBe("Op 'Softplus' (node 'relu_1/relu') has no ONNX lowering, so model 'Norms' cannot be exported.");
+    expect(r.diagnostics[1]!.span?.line).toBe(4);
+  });
+
+  it('batch-first recurrent layout needs opset 14', () => {
+    const g = new TestGraph('Lstm');
+    const x = g.input('x', ['batch', 'time', 3]);
+    g.output('y', g.recurrent('LSTM', x, 4, { outputs: 1 })[0]!);
+    const graph = g.finish();
+    const r = exportOnnx(graph, randomWeights(graph), { opset: 13, recurrentLayout: 'batch-first' });
+    expect(r.diagnostics.map((d) => d.message)).toEqual(["Op 'LSTM' (node 'lstm_1/lstm') needs ONNX opset 14 or newer, but the export targets opset 13."]);
+    expect(exportOnnx(graph, randomWeights(graph), { opset: 13 }).diagnostics).toEqual([]);
+  });
+
+  it('reports attribute values ONNX cannot express (DLM6004)', () => {
+    const g = new TestGraph('Up');
+    const x = g.input('x', ['batch', 1, 2, 2]);
+    g.output('y', g.op('Resize', [x], { scales: [1, 1, 2, 2], mode: 'linear' })[0]!);
+    const graph = g.finish();
+    const node = graph.nodes[0]!;
+    const bad: Graph = { ...graph, nodes: [{ ...node, attrs: { ...node.attrs, mode: 'cubic' } }] };
+    expect(exportOnnx(bad, new Map()).diagnostics.map((d) => d.message)).toEqual([
+      "Op 'Resize' (node 'resize_1/resize') cannot be exported to ONNX: mode 'cubic' is not exported (supported: nearest, linear)",
+    ]);
+  });
+
+  it('reports a value nothing produces (a malformed graph) instead of writing a dangling edge', () => {
+    const g = mlp();
+    const bad: Graph = { ...g, nodes: g.nodes.map((n, i) => (i === 1 ? { ...n, inputs: ['nowhere'] } : n)) };
+    const r = exportOnnx(bad, randomWeights(g));
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['DLM6009']);
+  });
+});
+
+describe('checkWeights', () => {
+  it('lists every missing, extra and mis-sized weight', () => {
+    const g = mlp();
+    const w = randomWeights(g);
+    w.delete('dense_1.bias');
+    w.delete('dense_2.weight');
+    w.set('dense_1.weight', new Float32Array(5));
+    w.set('dense_3.weight', new Float32Array(1));
+    const ds = checkWeights(g, w);
+    expect(ds.map((d) => d.message)).toEqual([
+      "Weights for parameter 'dense_1.weight' have 5 values, but its shape [128, 784] needs 100352.",
+      "No weights for parameter 'dense_1.bias' (parameter of dense_1, shape [128]).",
+      "No weights for parameter 'dense_2.weight' (parameter of dense_2, shape [10, 128]).",
+      "Weights 'dense_3.weight' do not belong to any parameter of model 'Mlp'.",
+    ]);
+    expect(ds[0]!.span?.file).toBe('mlp.dlm');
+    const r = exportOnnx(g, w);
+    expect(r.result).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['DLM6007', 'DLM6005', 'DLM6005', 'DLM6006']);
+  });
+
+  it('accepts a complete weight map', () => {
+    const g = mlp();
+    expect(checkWeights(g, randomWeights(g))).toEqual([]);
+  });
+});
+
+describe('writeOnnxFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlm-onnx-write-'));
+  const g = mlp();
+  const bytes = exportOnnx(g, randomWeights(g)).result!;
+
+  it('writes the bytes and leaves no temporary file behind', () => {
+    const path = join(dir, 'model.onnx');
+    writeFileSync(path, 'old contents');
+    expect(writeOnnxFile(path, bytes)).toEqual([]);
+    expect(Buffer.compare(readFileSync(path), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))).toBe(0);
+    expect(readdirSync(dir)).toEqual(['model.onnx']);
+  });
+
+  it('reports a missing directory with DLM6008', () => {
+    const ds = writeOnnxFile(join(dir, 'no/such/dir/model.onnx'), bytes);
+    expect(ds.map((d) => d.message)).toEqual([`Cannot write ONNX file '${join(dir, 'no/such/dir/model.onnx')}': the directory does not exist`]);
+  });
+
+  it('reports a directory in the way and leaves it untouched', () => {
+    mkdirSync(join(dir, 'taken.onnx'));
+    const ds = writeOnnxFile(join(dir, 'taken.onnx'), bytes);
+    expect(ds.map((d) => d.code)).toEqual(['DLM6008']);
+    expect(ds[0]!.message).toMatch(/it is a directory|EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reports a file where a directory should be', () => {
+    const ds = writeOnnxFile(join(dir, 'model.onnx', 'inner.onnx'), bytes);
+    expect(ds[0]!.message).toContain('a parent of it is not a directory');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('reports an unwritable directory', () => {
+    const ro = join(dir, 'ro');
+    mkdirSync(ro);
+    chmodSync(ro, 0o500);
+    expect(writeOnnxFile(join(ro, 'm.onnx'), bytes)[0]!.message).toContain('permission denied');
+  });
+});
