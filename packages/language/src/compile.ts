@@ -190,6 +190,10 @@ class Compiler {
       return { program: emptyProgram(), diagnostics: this.finishDiagnostics(), sources: this.sources };
     }
     for (const m of this.modules.values()) this.checkDeclarations(m);
+    // Every constant is folded once, used or not, so that its errors are reported.
+    for (const m of this.modules.values()) {
+      for (const item of m.ast.items) if (item.kind === 'let') this.moduleConst(item, m);
+    }
     const program = emptyProgram();
     const wanted: A.ModelDecl[] = [];
     for (const item of main.ast.items) if (item.kind === 'model') wanted.push(item);
@@ -230,7 +234,9 @@ class Compiler {
     const info: ModuleInfo = { file, ast, scope: new Map(), imports: [] };
     this.modules.set(key, info);
     const chain = [...stack, key];
-    for (const item of ast.items) {
+    // A file with syntax errors is not compiled further; its imports are not followed either.
+    const items = diagnostics.some((d) => d.severity === 'error') ? [] : ast.items;
+    for (const item of items) {
       if (item.kind !== 'import') continue;
       const target = nodePath.normalize(nodePath.join(nodePath.dirname(file), item.path));
       const cycleAt = chain.indexOf(target);
@@ -259,7 +265,12 @@ class Compiler {
       const prev = m.scope.get(name.name);
       if (prev) {
         if (prev.decl === d.decl) return;
-        this.bag.report('DLM2011', [name.name], name.span, [{ message: `first defined here`, span: prev.decl.name.span }]);
+        if (prev.module === m && d.module !== m) {
+          // A local declaration clashing with an imported one: report it where the user can fix it.
+          this.bag.report('DLM2011', [name.name], prev.decl.name.span, [{ message: `also defined in ${d.module.file}, imported here`, span: d.decl.name.span }]);
+        } else {
+          this.bag.report('DLM2011', [name.name], name.span, [{ message: `first defined here`, span: prev.decl.name.span }]);
+        }
         return;
       }
       m.scope.set(name.name, d);
@@ -605,7 +616,15 @@ class Compiler {
       this.bag.report('DLM2040', [name], span);
       return ERR;
     }
-    const outs = cx.body.builder.callLayer(name, inputs, given, span, opts);
+    const builder = cx.body.builder;
+    const reg = this.registry.get('layer', name);
+    if (reg && inputs.some((i) => builder.typeOf(i).unknown)) {
+      // An input is already wrong (and reported): check the arguments, but do not expand, so
+      // that one mistake produces one message rather than a cascade through every later layer.
+      validateArgs(name, reg.def.args, given, this.bag, span);
+      return this.poison(cx, span);
+    }
+    const outs = builder.callLayer(name, inputs, given, span, opts);
     return outs.length === 1 ? { k: 'tensor', name: outs[0]! } : { k: 'tuple', items: outs };
   }
 

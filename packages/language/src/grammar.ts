@@ -68,7 +68,10 @@ function openerContext(before: IToken | undefined): string | undefined {
 }
 
 const messageProvider: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual, previous }) {
+  buildMismatchTokenMessage({ expected, actual, previous, ruleName }) {
+    if (expected === T.LCurly && ruleName === 'repeatExpr' && actual.tokenType !== T.As) {
+      return `Expected '{' after the repeat count, found ${describeToken(actual)}; a computed count needs parentheses: repeat (n - 1) { … }.`;
+    }
     if (expected === EOF) return `Unexpected ${describeToken(actual)}: expected ${RULE_DESCRIPTIONS['module']}.`;
     let where = '';
     if (expected === T.RParen || expected === T.RBracket || expected === T.RCurly) {
@@ -290,7 +293,9 @@ class DlmParser extends CstParser {
         this.CONSUME(T.Colon);
       },
     });
-    this.SUBRULE(this.expression);
+    // Not a pipeline: `conv2d(10, 5 |> relu` is far more often a missing ')' than a pipeline
+    // argument, so the parser says so. A pipeline argument needs parentheses.
+    this.SUBRULE(this.additive);
   });
 
   settings = this.RULE('settings', () => {

@@ -32,6 +32,7 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
   parser.input = lexed.tokens;
   const cst = parser.module();
   setCurrentTokens([]);
+  // Recovery can report several errors for one mistake; the first per line is the useful one.
   const seen = new Set<number>();
   for (const e of parser.errors) {
     const tok = e.token;
@@ -47,9 +48,9 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
       start = tok.startOffset;
       end = tok.startOffset + tok.image.length;
     }
-    // Recovery can report the same spot twice; one message per position is enough.
-    if (seen.has(start)) continue;
-    seen.add(start);
+    const line = lines.position(start).line;
+    if (seen.has(line)) continue;
+    seen.add(line);
     bag.report('DLM1002', [e.message], lines.span(start, end));
   }
   let ast = empty;
@@ -327,7 +328,7 @@ class AstBuilder {
       const ac = a.children as Children;
       const aspan = this.spanOf(a);
       const name = this.tokens(ac, 'Identifier')[0];
-      return { ...(name ? { name: this.ident(name, aspan) } : {}), value: this.exprOrError(this.nodes(ac, 'expression')[0], aspan), span: aspan };
+      return { ...(name ? { name: this.ident(name, aspan) } : {}), value: this.additive(this.nodes(ac, 'additive')[0], aspan), span: aspan };
     });
     const call: A.CallExpr = { kind: 'call', callee: this.ident(id, span), args, span };
     const settings = this.nodes(c, 'settings')[0];

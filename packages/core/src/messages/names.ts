@@ -24,7 +24,7 @@ export const NAME_MESSAGES = {
   DLM2028: { severity: 'error', message: "Unknown parameter setting '{0}': use init, regularize or trainable." },
   DLM2029: { severity: 'error', message: "Model {0} '{1}' needs a type, such as f32[batch, 10]." },
   DLM2030: { severity: 'error', message: "Unknown dtype '{0}': use f32, i32, i64 or bool." },
-  DLM2031: { severity: 'error', message: 'Invalid dimension {0}: a dimension is a positive integer or a symbol such as batch.' },
+  DLM2031: { severity: 'error', message: 'Invalid dimension: {0} is not a positive integer or a symbol such as batch.' },
   DLM2032: { severity: 'error', message: "'{0}' is {1}, not a layer or block, so it cannot be called." },
   DLM2033: { severity: 'error', message: "Initializer '{0}' has no argument '{1}'; it takes {2}." },
   DLM2034: { severity: 'error', message: "'{0}' needs at least one output." },

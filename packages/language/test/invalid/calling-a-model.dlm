@@ -1,0 +1,11 @@
+model Encoder {
+  input x: f32[batch, 4]
+  output z: f32[batch, 2]
+  z = x |> dense(2)
+}
+
+model M {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+  y = x |> Encoder(1)
+}

@@ -1,0 +1,3 @@
+let a = b + 1
+let b = c * 2
+let c = a

@@ -1,0 +1,2 @@
+let width = 8
+let a = widht * 2

@@ -1,0 +1,8 @@
+model M {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+
+  h = x |> dense(8)
+  h = x |> dense(8) |> relu
+  y = h |> dense(2)
+}

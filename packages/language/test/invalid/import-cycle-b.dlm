@@ -1,0 +1,3 @@
+import "import-cycle-a.dlm"
+
+let width = 8

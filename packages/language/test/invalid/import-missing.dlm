@@ -1,0 +1,7 @@
+import "no_such_file.dlm"
+
+model M {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+  y = x |> dense(2)
+}

@@ -1,0 +1,6 @@
+model M {
+  input a: f32[batch, 4]
+  input b: f32[batch, 4]
+  output y: f32[batch, 2]
+  y = (a, b) |> dense(2)
+}

@@ -1,0 +1,7 @@
+model M {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+
+  let h = x |> dense(8)
+  y = x |> dense(2)
+}

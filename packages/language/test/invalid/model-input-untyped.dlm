@@ -1,0 +1,5 @@
+model M {
+  input x
+  output y
+  y = x |> dense(2)
+}

@@ -1,0 +1,15 @@
+model A {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+  y = x |> dense(2,
+}
+
+model B {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+  y = x |> |> dense(2)
+}
+
+train A {
+  data mnist(batch: )
+}

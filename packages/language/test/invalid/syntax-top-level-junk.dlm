@@ -1,0 +1,7 @@
+hidden = 3
+
+model M {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+  y = x |> dense(2)
+}

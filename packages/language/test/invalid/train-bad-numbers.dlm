@@ -1,0 +1,15 @@
+model Mlp {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+  y = x |> dense(2)
+}
+
+train Mlp {
+  data mnist
+  loss nll
+  optimizer sgd
+  epochs 0
+  seed 1.5
+  validation_split 1.5
+  clip -1
+}

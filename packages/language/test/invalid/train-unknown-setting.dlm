@@ -1,0 +1,13 @@
+model Mlp {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+  y = x |> dense(2)
+}
+
+train Mlp {
+  data mnist
+  loss nll
+  optimizer sgd
+  epoch 10
+  batch_size 32
+}

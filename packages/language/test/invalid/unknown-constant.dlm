@@ -1,0 +1,8 @@
+let hidden = 8
+
+model M {
+  input x: f32[batch, 4]
+  output y: f32[batch, 2]
+
+  y = x |> dense(hiden * 2) |> dense(2)
+}
