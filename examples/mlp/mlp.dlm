@@ -1,5 +1,6 @@
 // The seed network: a small multilayer perceptron that classifies 2-D points into two classes.
 // 2 inputs → 16 → 16 → 1 with a sigmoid output, trained with binary cross-entropy and SGD.
+// points.csv (next to this file): two interleaved half-moons, columns x1, x2, label (0 or 1).
 
 let hidden = 16
 
@@ -13,7 +14,7 @@ model Mlp {
 }
 
 train Mlp {
-  data csv(path: "points.csv")
+  data csv(path: "points.csv", batch: 32)
   loss bce
   optimizer sgd(lr: 0.1)
   epochs 50

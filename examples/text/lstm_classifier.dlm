@@ -17,7 +17,7 @@ model SentimentLstm {
 }
 
 train SentimentLstm {
-  data text(batch: 32)
+  data text(vocab_size: vocab, max_len: 100, batch: 32)
   loss bce
   optimizer adam(lr: 1e-3)
   epochs 5
