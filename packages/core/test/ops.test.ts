@@ -319,3 +319,12 @@ describe('recurrent ops (batch-first)', () => {
     expect(flops('RNN', [f('batch', 'time', 16), f(1, 8, 16), f(1, 8, 8), f(1, 16)], { hidden_size: 8 })).toBe(2 * 8 * 24 + 16 + 8);
   });
 });
+
+describe('docs/ops.md', () => {
+  it('lists every op in its table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../../docs/ops.md', import.meta.url), 'utf8');
+    const rows = doc.split('\n').filter((l) => l.startsWith('| ')).map((l) => l.split('|')[1]!);
+    for (const s of CORE_OPS) expect(rows.some((r) => r.split(',').map((x) => x.trim()).includes(s.name)), s.name).toBe(true);
+  });
+});

@@ -211,3 +211,15 @@ describe('merge layers', () => {
     ]);
   });
 });
+
+describe('docs/layers.md', () => {
+  it('documents every layer and every argument', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../../docs/layers.md', import.meta.url), 'utf8');
+    for (const l of STD_LAYERS) {
+      const heading = doc.split('\n').find((line) => new RegExp(`(^#+ |^\\| |/ )${l.name}\\(`).test(line) || new RegExp(`^#+ .*\\b${l.name}\\b.*\\(`).test(line));
+      expect(heading, `docs/layers.md has no entry for ${l.name}`).toBeDefined();
+      for (const a of l.args) expect(heading!.includes(a.name) || doc.includes(`${l.name}(${a.name}`), `${l.name}.${a.name} is not documented`).toBe(true);
+    }
+  });
+});
