@@ -1,0 +1,9 @@
+/**
+ * @dlm/mermaid: IR → Mermaid flowchart text (pure, deterministic) and SVG/PNG rendering through
+ * the real Mermaid package in headless Chromium. Imports only @dlm/core.
+ */
+export { toMermaid, toMarkdown, buildDiagrams, type DiagramOptions } from './flowchart.js';
+export { renderSvg, renderPng, renderMany, withRenderer, MermaidRenderer, type RenderOptions, type RendererOptions } from './render.js';
+export { DiagramError } from './errors.js';
+export { escapeLabel } from './escape.js';
+export { formatTensor, type ModelDiagram, type DItem, type DNode, type DEdge, type DSubgraph } from './structure.js';

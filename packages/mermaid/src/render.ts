@@ -1,0 +1,178 @@
+/**
+ * SVG and PNG rendering through the real Mermaid package in headless Chromium (driven by
+ * playwright-core). Nothing is fetched from the network: the page is blank and Mermaid's bundled
+ * `dist/mermaid.min.js` is injected from node_modules. One browser serves a whole batch
+ * (`renderMany`, or a `MermaidRenderer` kept open), and is always closed.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { DiagramError } from './errors.js';
+
+export interface RenderOptions {
+  theme?: 'default' | 'dark';
+}
+
+export interface RendererOptions {
+  /** Chromium binary. Default: $DLM_CHROMIUM, else /usr/bin/chromium (Debian's package). */
+  executablePath?: string;
+  /** Pixel density of PNG output. Default 2. */
+  scale?: number;
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** Page backgrounds matching Mermaid's themes, for PNGs (SVGs stay transparent). */
+const BACKGROUND = { default: '#ffffff', dark: '#333333' } as const;
+
+let mermaidSource: string | undefined;
+function loadMermaidSource(): string {
+  if (mermaidSource !== undefined) return mermaidSource;
+  const require = createRequire(import.meta.url);
+  let file = 'mermaid/dist/mermaid.min.js';
+  try {
+    file = require.resolve('mermaid/dist/mermaid.min.js');
+    mermaidSource = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DiagramError('DLM7005', [file, e instanceof Error ? e.message : String(e)]);
+  }
+  return mermaidSource;
+}
+
+type Browser = import('playwright-core').Browser;
+type Page = import('playwright-core').Page;
+
+/** Mermaid's messages start with a parser dump; keep them, but drop Chromium's stack suffix. */
+function cleanMermaidError(msg: string): string {
+  return msg.replace(/\n\s+at .*$/gs, '').trim();
+}
+
+/**
+ * A headless browser with Mermaid loaded. Open once, render many diagrams, close. Rendering is
+ * sequential (Mermaid keeps global state per page).
+ */
+export class MermaidRenderer {
+  private page: Page | undefined;
+  private theme: string | undefined;
+
+  private constructor(
+    private readonly browser: Browser,
+    private readonly scale: number,
+  ) {}
+
+  static async open(opts: RendererOptions = {}): Promise<MermaidRenderer> {
+    const source = loadMermaidSource();
+    const executablePath = opts.executablePath ?? process.env['DLM_CHROMIUM'] ?? '/usr/bin/chromium';
+    let browser: Browser;
+    try {
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    } catch (e) {
+      const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+      throw new DiagramError('DLM7002', [executablePath, `${why} (on Debian: apt-get install chromium)`]);
+    }
+    const r = new MermaidRenderer(browser, opts.scale ?? 2);
+    try {
+      const page = await browser.newPage({ deviceScaleFactor: r.scale });
+      // No network at all: everything the page needs is injected.
+      await page.route('**/*', (route) => route.abort());
+      await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
+      await page.addScriptTag({ content: source });
+      r.page = page;
+    } catch (e) {
+      await browser.close().catch(() => undefined);
+      throw new DiagramError('DLM7005', ['mermaid.min.js', e instanceof Error ? e.message.split('\n')[0]! : String(e)]);
+    }
+    return r;
+  }
+
+  /** Renders Mermaid text to an SVG document string. Mermaid errors become DLM7001. */
+  async svg(text: string, opts: RenderOptions = {}): Promise<string> {
+    const page = this.page!;
+    const theme = opts.theme ?? 'default';
+    const result = await page.evaluate(
+      async ({ text, theme, init }) => {
+        const m = (globalThis as unknown as { mermaid: { initialize(c: object): void; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
+        if (init) m.initialize({ startOnLoad: false, securityLevel: 'strict', theme, flowchart: { htmlLabels: true } });
+        try {
+          const { svg } = await m.render('dlm-diagram', text);
+          return { ok: true as const, svg };
+        } catch (e) {
+          // Mermaid may leave its scratch element behind after a failure.
+          const doc = (globalThis as unknown as { document: { getElementById(id: string): { remove(): void } | null } }).document;
+          doc.getElementById('ddlm-diagram')?.remove();
+          doc.getElementById('dlm-diagram')?.remove();
+          return { ok: false as const, error: e instanceof Error ? e.message : String(e) };
+        }
+      },
+      { text, theme, init: this.theme !== theme },
+    );
+    this.theme = theme;
+    if (!result.ok) throw new DiagramError('DLM7001', [cleanMermaidError(result.error)]);
+    return result.svg;
+  }
+
+  /** Renders Mermaid text to PNG bytes (the SVG screenshotted on the theme's background). */
+  async png(text: string, opts: RenderOptions = {}): Promise<Uint8Array> {
+    const svg = await this.svg(text, opts);
+    const theme = opts.theme ?? 'default';
+    const page = await this.browser.newPage({ deviceScaleFactor: this.scale });
+    try {
+      await page.route('**/*', (route) => route.abort());
+      await page.setContent(
+        `<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0;padding:16px;display:inline-block;background:${BACKGROUND[theme]}">${svg}</body></html>`,
+      );
+      const buf = await page.locator('body').screenshot({ type: 'png' });
+      return new Uint8Array(buf);
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+  }
+}
+
+/** Runs `fn` with one open renderer and always closes the browser afterwards. */
+export async function withRenderer<T>(fn: (r: MermaidRenderer) => Promise<T>, opts: RendererOptions = {}): Promise<T> {
+  const r = await MermaidRenderer.open(opts);
+  try {
+    return await fn(r);
+  } finally {
+    await r.close();
+  }
+}
+
+/** One diagram to SVG (starts and stops a browser; use `renderMany` for several). */
+export function renderSvg(text: string, opts: RenderOptions & RendererOptions = {}): Promise<string> {
+  return withRenderer((r) => r.svg(text, opts), opts);
+}
+
+/** One diagram to PNG bytes. */
+export function renderPng(text: string, opts: RenderOptions & RendererOptions = {}): Promise<Uint8Array> {
+  return withRenderer((r) => r.png(text, opts), opts);
+}
+
+/**
+ * Several diagrams with one browser, in order. A Mermaid error in one diagram fails the batch
+ * with DLM7001 naming the diagram's index.
+ */
+export function renderMany(
+  texts: readonly string[],
+  opts: RenderOptions & RendererOptions & { format?: 'svg' | 'png' } = {},
+): Promise<(string | Uint8Array)[]> {
+  return withRenderer(async (r) => {
+    const out: (string | Uint8Array)[] = [];
+    for (const t of texts) out.push(opts.format === 'png' ? await r.png(t, opts) : await r.svg(t, opts));
+    return out;
+  }, opts);
+}

@@ -1,0 +1,62 @@
+/**
+ * One Mermaid class per layer family. Fills are mid-tone and text is explicitly dark, so nodes read
+ * the same on Mermaid's light ('default') and 'dark' themes: the theme only changes the page,
+ * edges and subgraph frames around them.
+ */
+import type { LayerFamily } from '@dlm/core';
+import { hash8 } from './escape.js';
+
+export type DiagramClass = LayerFamily | 'io' | 'op';
+
+interface Style {
+  fill: string;
+  stroke: string;
+  extra?: string;
+}
+
+const STYLES: Record<DiagramClass, Style> = {
+  conv: { fill: '#7eb0e0', stroke: '#2b5c8a' },
+  dense: { fill: '#f0a868', stroke: '#8a5522' },
+  recurrent: { fill: '#b7a1de', stroke: '#5b3f8f' },
+  normalization: { fill: '#7fcfc4', stroke: '#2b7a70' },
+  activation: { fill: '#f3d36b', stroke: '#8a7420' },
+  regularization: { fill: '#c4c4c4', stroke: '#5f5f5f', extra: 'stroke-dasharray:4 3' },
+  pooling: { fill: '#9ed28b', stroke: '#3f7a2c' },
+  shape: { fill: '#d9c8b4', stroke: '#7a6048' },
+  merge: { fill: '#f39ab8', stroke: '#8f3a5a' },
+  embedding: { fill: '#d59ad9', stroke: '#7f3b85' },
+  block: { fill: '#b0bec5', stroke: '#455a64', extra: 'stroke-width:2px' },
+  custom: { fill: '#ef9f9a', stroke: '#8f3b35' },
+  io: { fill: '#e6e9eb', stroke: '#37474f', extra: 'stroke-width:2px' },
+  op: { fill: '#d0d0d0', stroke: '#555555' },
+};
+
+/** Fills for plugin-defined classes that are not a family: picked by a hash of the class name. */
+const EXTRA_FILLS: readonly Style[] = [
+  { fill: '#8fc9e8', stroke: '#2f6a8a' },
+  { fill: '#e8c28f', stroke: '#8a642f' },
+  { fill: '#a9d98f', stroke: '#4a7a2f' },
+  { fill: '#e8a0c8', stroke: '#8a3f6a' },
+  { fill: '#c0b0e8', stroke: '#5a4a8a' },
+  { fill: '#e8e08f', stroke: '#7a722f' },
+];
+
+const TEXT = '#111111';
+
+export function isBuiltinClass(name: string): name is DiagramClass {
+  return Object.prototype.hasOwnProperty.call(STYLES, name);
+}
+
+/** The `classDef` line for a class (built-in or plugin-defined). */
+export function classDefLine(name: string): string {
+  const s = isBuiltinClass(name) ? STYLES[name] : EXTRA_FILLS[parseInt(hash8(name).slice(0, 6), 16) % EXTRA_FILLS.length]!;
+  return `classDef ${name} fill:${s.fill},stroke:${s.stroke},color:${TEXT}${s.extra ? `,${s.extra}` : ''}`;
+}
+
+/** Family of a bare core op that no layer owns (e.g. an `Add` written directly in a block). */
+export function classOfOp(op: string): DiagramClass {
+  if (['Add', 'Sub', 'Mul', 'Div', 'Concat'].includes(op)) return 'merge';
+  if (['Relu', 'LeakyRelu', 'Elu', 'Gelu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax'].includes(op)) return 'activation';
+  if (['Flatten', 'Reshape', 'Transpose', 'Resize'].includes(op)) return 'shape';
+  return 'op';
+}

@@ -1,0 +1,121 @@
+/**
+ * Renders every diagram with the real Mermaid package in headless Chromium (one browser for the
+ * whole file) and checks that Mermaid accepts it and that every box's label is in the SVG text.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiagramError, MermaidRenderer, renderPng, renderSvg, toMermaid } from '../src/index.js';
+import { branches, gan, hostile, HOSTILE, mnistCnn, resnet } from './fixtures.js';
+import { compileDlm, exampleFiles, stemOf, testModelFiles } from './models.js';
+
+let r: MermaidRenderer;
+beforeAll(async () => {
+  r = await MermaidRenderer.open();
+}, 60_000);
+afterAll(async () => {
+  await r?.close();
+});
+
+/** The text content of an SVG: tags dropped, entities decoded, whitespace collapsed. */
+function svgText(svg: string): string {
+  return svg
+    .replace(/<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<br\s*\/?>/g, '\n')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#(\d+);/g, (_m, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&#x([0-9a-f]+);/gi, (_m, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+/** Every label line of every box, subgraph and edge, as Mermaid should display it. */
+function labelsOf(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/"([^"]*)"/g)) {
+    for (const line of m[1]!.split('<br/>')) {
+      out.push(line.replace(/#(\d+);/g, (_m, d: string) => String.fromCodePoint(Number(d))).replace(/\s+/g, ' ').trim());
+    }
+  }
+  return out.filter((l) => l.length > 0);
+}
+
+async function expectRendered(text: string): Promise<string> {
+  const svg = await r.svg(text);
+  expect(svg.startsWith('<svg')).toBe(true);
+  const content = svgText(svg);
+  for (const label of labelsOf(text)) expect(content.includes(label), `label ${JSON.stringify(label)} missing from SVG`).toBe(true);
+  return svg;
+}
+
+describe('rendering with real Mermaid', () => {
+  for (const file of [...exampleFiles(), ...testModelFiles()]) {
+    it(stemOf(file), async () => {
+      const program = compileDlm(file);
+      await expectRendered(toMermaid(program));
+      await expectRendered(toMermaid(program, { fold: false }));
+      await expectRendered(toMermaid(program, { depth: 1, direction: 'LR' }));
+    });
+  }
+
+  it('renders builder fixtures, several models and a plugin class', async () => {
+    for (const g of [[mnistCnn()], [resnet()], [branches()], gan()]) await expectRendered(toMermaid(g, { classOf: (k) => (k === 'mlp2' ? 'attention' : undefined) }));
+  });
+
+  it('renders hostile names as plain text: no injected nodes, markup or styles', async () => {
+    const text = toMermaid([hostile()]);
+    const svg = await expectRendered(text);
+    const content = svgText(svg);
+    for (const h of HOSTILE) expect(content.includes(h.replace(/\s+/g, ' ').trim()), `hostile text ${JSON.stringify(h)}`).toBe(true);
+    // No node that the hostile text tried to create, no live HTML, no forest theme from a directive.
+    // (Assertions on booleans: a failure must not print a 100 kB SVG.)
+    expect(/flowchart-evil-/.test(svg), 'a node injected by a label').toBe(false);
+    expect(/<img/i.test(svg), 'live <img>').toBe(false);
+    expect(/<b>/.test(svg), 'live <b>').toBe(false);
+    expect(/#dlm-diagram \.evil/.test(svg), 'injected classDef').toBe(false);
+    expect(/style="[^"]*#f00|<style>[^<]*#f00/.test(svg), 'injected style').toBe(false);
+    const boxes = (text.match(/^ *n_\w+[[(]/gm) ?? []).length;
+    expect((svg.match(/class="node /g) ?? []).length).toBe(boxes);
+  });
+
+  it('renders the dark theme', async () => {
+    const svg = await r.svg(toMermaid([mnistCnn()]), { theme: 'dark' });
+    expect(svgText(svg)).toContain('conv2d 10×5×5');
+    // Node text stays dark on the mid-tone fills in both themes.
+    expect(svg).toContain('color:#111111');
+  });
+
+  it('reports a Mermaid parse error as DLM7001 with Mermaid\'s message, not a stack', async () => {
+    const err = await r.svg('flowchart TB\n  a["x" y"] --> b').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DiagramError);
+    const d = (err as DiagramError).diagnostic;
+    expect(d.code).toBe('DLM7001');
+    expect(d.message).toMatch(/Parse error on line 2/);
+    expect(d.message).not.toMatch(/\n\s+at /);
+    // The renderer keeps working after an error.
+    await expectRendered(toMermaid([branches()]));
+  });
+
+  it('renders PNG bytes', async () => {
+    const png = await r.png(toMermaid([mnistCnn()]));
+    expect([...png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.length).toBeGreaterThan(10_000);
+  });
+});
+
+describe('one-shot helpers', () => {
+  it('renderSvg and renderPng start and close their own browser', async () => {
+    const text = toMermaid([branches()]);
+    expect((await renderSvg(text)).startsWith('<svg')).toBe(true);
+    const png = await renderPng(text, { theme: 'dark', scale: 1 });
+    expect(png[1]).toBe(0x50);
+  }, 60_000);
+
+  it('a missing browser is DLM7002 naming the path', async () => {
+    const err = await renderSvg('flowchart TB\n a --> b', { executablePath: '/nonexistent/chromium' }).catch((e: unknown) => e);
+    expect((err as DiagramError).diagnostic.code).toBe('DLM7002');
+    expect((err as DiagramError).message).toContain('/nonexistent/chromium');
+  });
+});
