@@ -33,6 +33,9 @@ export function chain(input: TensorType, calls: LayerCall[], reg = layerRegistry
     v = b.callLayer(c.layer, [v], Object.entries(c.args ?? {}).map(([name, value]) => ({ name, value })), undefined)[0]!;
     outs.push(v);
   }
+  // Declare the result as the graph output 'y' (with the type it has), as a model would.
+  const type = b.typeOf(v);
+  if (calls.length > 0 && !type.unknown) b.addOutput('y', v, type);
   return { graph: b.finish(), bag, out: v, outs, type: (x) => b.typeOf(x) };
 }
 

@@ -1,0 +1,57 @@
+/** The Keras-style summary of standard-layer models (golden text; UPDATE_GOLDEN=1 rewrites). */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { formatSummary, summarize } from '@dlm/core';
+import { chain } from './helpers.js';
+
+function expectGolden(name: string, actual: string): void {
+  const url = new URL(`./golden/${name}`, import.meta.url);
+  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(url, actual);
+  else if (!existsSync(url)) throw new Error(`golden file ${name} is missing; run with UPDATE_GOLDEN=1`);
+  else expect(actual).toBe(readFileSync(url, 'utf8'));
+}
+
+const mnist = () =>
+  chain({ dtype: 'f32', shape: ['batch', 1, 28, 28] }, [
+    { layer: 'conv2d', args: { filters: 10, kernel: 5 } },
+    { layer: 'max_pool', args: { kernel: 2 } },
+    { layer: 'relu' },
+    { layer: 'conv2d', args: { filters: 20, kernel: 5 } },
+    { layer: 'max_pool', args: { kernel: 2 } },
+    { layer: 'relu' },
+    { layer: 'flatten' },
+    { layer: 'dropout', args: { rate: 0.2 } },
+    { layer: 'dense', args: { units: 50 } },
+    { layer: 'relu' },
+    { layer: 'dropout', args: { rate: 0.5 } },
+    { layer: 'dense', args: { units: 10 } },
+    { layer: 'log_softmax' },
+  ]);
+
+describe('summary of standard-layer models', () => {
+  it('MNIST CNN: 21,840 params and per-layer FLOPs', () => {
+    const s = summarize(mnist().graph);
+    expect(s.totalParams).toBe(21840);
+    expect(s.trainableParams).toBe(21840);
+    expect(s.bufferElements).toBe(0);
+    // conv1: 2·1·25·(24·24)·10 + bias 5760; conv2: 2·10·25·(8·8)·20 + 1280; dense: 2·320·50 + 50, 2·50·10 + 10
+    expect(s.rows.find((r) => r.name === 'conv2d_1')!.flops).toBe(2 * 25 * 576 * 10 + 5760);
+    expect(s.rows.find((r) => r.name === 'conv2d_2')!.flops).toBe(2 * 10 * 25 * 64 * 20 + 1280);
+    expect(s.rows.find((r) => r.name === 'dense_1')!.flops).toBe(2 * 320 * 50 + 50);
+    expectGolden('summary-mnist.txt', formatSummary(s));
+  });
+  it('batch norm buffers are listed apart from the parameters', () => {
+    const r = chain({ dtype: 'f32', shape: ['batch', 3, 32, 32] }, [
+      { layer: 'conv2d', args: { filters: 16, kernel: 3, padding: 'same', bias: false } },
+      { layer: 'batch_norm' },
+      { layer: 'relu' },
+      { layer: 'global_avg_pool' },
+      { layer: 'flatten' },
+      { layer: 'dense', args: { units: 10 } },
+    ]);
+    const s = summarize(r.graph);
+    expect([s.totalParams, s.trainableParams, s.nonTrainableParams, s.bufferElements]).toEqual([432 + 32 + 170, 432 + 32 + 170, 0, 32]);
+    expect(s.rows.find((x) => x.kind === 'batch_norm')!.params).toBe(32);
+    expectGolden('summary-bn.txt', formatSummary(s));
+  });
+});
