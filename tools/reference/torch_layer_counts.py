@@ -4,7 +4,9 @@
 Each case is a stack of dlm layer calls (name + args, exactly as dlm's layers take them) on an
 input of a given shape. This script builds the equivalent torch.nn modules, runs a forward pass
 with batch 2, and prints JSON with the output shape (dim 0 written as "batch"), the number of
-parameters (sum(p.numel() for p in parameters())) and of buffers (running statistics).
+parameters (sum(p.numel() for p in parameters())) and of buffers (running statistics), and
+statistics of the freshly initialized tensors (numel, std, max |x|) in dlm's parameter order, so
+the test can check that dlm's initializers draw from the same distributions as PyTorch's.
 
 The vitest test packages/plugin-std/test/torch-reference.test.ts builds the same cases with
 dlm's GraphBuilder and compares. Regenerate the golden file with:
@@ -195,6 +197,24 @@ def module(spec, shape):
     raise SystemExit(f"no torch equivalent for dlm layer {name}")
 
 
+def tensor_stats(ts):
+    t = torch.cat([x.detach().reshape(-1) for x in ts])
+    return {"numel": t.numel(), "std": float(t.std(unbiased=False)), "maxabs": float(t.abs().max())}
+
+
+def init_stats(m):
+    """Initial-value statistics of a module's parameters and buffers in dlm's order."""
+    if isinstance(m, Recurrent):
+        named = dict(m.rnn.named_parameters())
+        groups = [[v for k, v in named.items() if k.startswith("weight_ih")],
+                  [v for k, v in named.items() if k.startswith("weight_hh")],
+                  [v for k, v in named.items() if k.startswith("bias")]]
+        return [tensor_stats(g) for g in groups]
+    out = [tensor_stats([p]) for p in m.parameters()]
+    out += [tensor_stats([b]) for name, b in m.named_buffers() if not name.endswith("num_batches_tracked")]
+    return out
+
+
 def run(case):
     shape = [BATCH if d == "batch" else d for d in case["input"]["shape"]]
     if case["input"]["dtype"] == "i32":
@@ -203,9 +223,11 @@ def run(case):
         x = torch.randn(*shape)
     params = buffers = 0
     per_layer = []
+    init = []
     with torch.no_grad():
         for spec in case["layers"]:
             m = module(spec, list(x.shape))
+            init += init_stats(m)
             m.eval()
             x = m(x)
             p = sum(t.numel() for t in m.parameters())
@@ -213,7 +235,7 @@ def run(case):
             params += p
             buffers += b
             per_layer.append({"layer": spec["layer"], "output": ["batch"] + list(x.shape[1:]), "params": p})
-    return {**case, "output": ["batch"] + list(x.shape[1:]), "params": params, "buffers": buffers, "per_layer": per_layer}
+    return {**case, "output": ["batch"] + list(x.shape[1:]), "params": params, "buffers": buffers, "per_layer": per_layer, "init": init}
 
 
 def main():

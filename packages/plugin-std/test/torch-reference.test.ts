@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatShape, summarize, type ArgValue, type Dim, type DType } from '@dlm/core';
+import { formatShape, initializeParams, summarize, type ArgValue, type Dim, type DType } from '@dlm/core';
 import { bufferCount, chain, paramCount } from './helpers.js';
 
 interface Case {
@@ -16,6 +16,21 @@ interface Case {
   params: number;
   buffers: number;
   per_layer: { layer: string; output: Dim[]; params: number }[];
+  /** Initial-value statistics of every parameter and buffer, in dlm's order. */
+  init: { numel: number; std: number; maxabs: number }[];
+}
+
+function stats(a: Float32Array): { std: number; maxabs: number } {
+  let s = 0;
+  let maxabs = 0;
+  for (const v of a) {
+    s += v;
+    maxabs = Math.max(maxabs, Math.abs(v));
+  }
+  const mean = s / a.length;
+  let v2 = 0;
+  for (const v of a) v2 += (v - mean) ** 2;
+  return { std: Math.sqrt(v2 / a.length), maxabs };
 }
 
 const golden = JSON.parse(readFileSync(new URL('./golden/torch-reference.json', import.meta.url), 'utf8')) as {
@@ -42,6 +57,28 @@ describe(`standard layers match PyTorch ${golden.torch_version}`, () => {
     // The summary agrees: buffers are reported but not counted as parameters, as in PyTorch.
     const s = summarize(r.graph);
     expect(s.totalParams).toBe(c.params);
+  });
+  it.each(golden.cases.map((c) => [c.name, c] as const))('%s: initial values follow PyTorch\'s distributions', (_name, c) => {
+    const r = chain(c.input, c.layers);
+    const values = initializeParams(r.graph, 0);
+    expect(r.graph.params.length).toBe(c.init.length);
+    r.graph.params.forEach((p, i) => {
+      const want = c.init[i]!;
+      const got = stats(values.get(p.name)!);
+      expect(values.get(p.name)!.length, p.name).toBe(want.numel);
+      if (want.std === 0) {
+        // constants (batch-norm weight/bias, running statistics)
+        expect(got.std, p.name).toBe(0);
+        expect(got.maxabs, p.name).toBeCloseTo(want.maxabs, 6);
+        return;
+      }
+      // Two samples of one distribution: their stds differ by a few standard errors (~0.7/√n).
+      const tol = 5 / Math.sqrt(want.numel) + 0.02;
+      expect(Math.abs(got.std / want.std - 1), `${p.name} std ${got.std} vs torch ${want.std}`).toBeLessThan(tol);
+      if ((p.init.kind === 'torch_default' || p.init.kind === 'uniform') && want.numel >= 50) {
+        expect(Math.abs(got.maxabs / want.maxabs - 1), `${p.name} max |x| ${got.maxabs} vs torch ${want.maxabs}`).toBeLessThan(0.1);
+      }
+    });
   });
   it('the MNIST CNN has 21,840 parameters', () => {
     expect(golden.cases.find((c) => c.name === 'mnist_cnn')!.params).toBe(21840);
