@@ -227,6 +227,13 @@ export class GraphBuilder {
       ...(span ? { span } : {}),
     };
     this.layers.push(record);
+    // An input that already failed was reported where it failed. Expanding on a shape nobody knows
+    // would only make this layer's own checks fail too (a cascade), so the output stays unknown.
+    if (inputs.some((i) => this.typeOf(i).unknown)) {
+      const p = this.poisoned(span);
+      record.outputs = [p];
+      return [p];
+    }
     this.scope.push({ id, counters: new Map() });
     const usedParams = new Set<string>();
     const nodeCountBefore = this.nodes.length;

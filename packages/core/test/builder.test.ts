@@ -53,9 +53,13 @@ describe('GraphBuilder', () => {
     const { bag, b } = builder();
     const x = b.addInput('x', { dtype: 'f32', shape: ['batch', 'feat'] }, span(3, 4));
     const [h] = b.callLayer('linear', [x], args({ units: 8 }), span(10, 20));
-    const [y] = b.callLayer('relu', [h!], [], span(21, 25));
+    const [y0] = b.callLayer('relu', [h!], [], span(21, 25));
+    // linear checks its input's feature dim: it must not complain about the unknown value.
+    const [y1] = b.callLayer('linear', [y0!], args({ units: 8 }), span(26, 30));
+    const [y] = b.callLayer('mlp', [y1!], args({ units: 8 }), span(31, 35));
     b.addOutput('y', y!, { dtype: 'f32', shape: ['batch', 8] });
     expect(bag.items.map((d) => `${d.code} ${d.message}`)).toEqual(['DLM3005 linear: needs a fixed feature dim, got feat']);
+    expect(b.finish().layers.map((l) => l.kind)).toEqual(['linear', 'relu', 'linear', 'mlp']);
     expect(bag.items[0]!.span).toEqual(span(10, 20));
     expect(b.typeOf(y!).unknown).toBe(true);
   });
