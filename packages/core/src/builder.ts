@@ -442,6 +442,7 @@ export class GraphBuilder {
  * default, since the user cannot know them and variance-scaling kinds need them.
  */
 function inheritFanArgs(user: Initializer, layerDefault: Initializer): Initializer {
+  if (!/^(glorot|he|lecun)_|^torch_default$/.test(user.kind)) return user;
   const args = { ...user.args };
   for (const k of ['fan_in', 'fan_out']) {
     if (args[k] === undefined && layerDefault.args[k] !== undefined) args[k] = layerDefault.args[k]!;
