@@ -6,3 +6,18 @@ export { GraphExecutor, type RunOptions, type RunResult } from './executor.js';
 export { runInference, type InferenceOptions, type ArrayTensor } from './inference.js';
 export { LOWERED_OPS } from './lowering/index.js';
 export { registerCpuKernels, registerWasmKernels } from './kernels/index.js';
+export {
+  lossCurveSvg,
+  historyFromRecords,
+  confusionMatrixText,
+  confusionMatrixSvg,
+  confusionMatrixFromLabels,
+  encodePng,
+  sampleGridPng,
+  reportHtml,
+  type HistoryPoint,
+  type LossCurveOptions,
+  type ConfusionSvgOptions,
+  type SampleGridOptions,
+  type ReportInput,
+} from './report/index.js';
