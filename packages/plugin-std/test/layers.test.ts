@@ -223,3 +223,19 @@ describe('docs/layers.md', () => {
     }
   });
 });
+
+describe('error recovery', () => {
+  it('one failing layer gives one diagnostic, not one per later layer', () => {
+    const r = chain(f('batch', 1, 4, 4), [
+      { layer: 'conv2d', args: { filters: 10, kernel: 5 } },
+      { layer: 'conv2d', args: { filters: 10, kernel: 5 } },
+      { layer: 'max_pool', args: { kernel: 2 } },
+      { layer: 'flatten' },
+      { layer: 'dense', args: { units: 5 } },
+      { layer: 'lstm', args: { hidden: 5 } },
+      { layer: 'embedding', args: { vocab: 5, dim: 3 } },
+    ]);
+    expect(r.bag.items.map((d) => d.code)).toEqual(['DLM3001']);
+    expect(r.graph.layers.length).toBe(7);
+  });
+});
