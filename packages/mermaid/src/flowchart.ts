@@ -106,7 +106,8 @@ export function toMermaid(input: Program | readonly Graph[], opts: DiagramOption
   const ids = allocateIds(bases);
   const idOf = (mi: number, key: string) => ids.get(fullKey(mi, key))!;
 
-  const lines: string[] = [`flowchart ${opts.direction ?? 'TB'}`];
+  const dir = opts.direction ?? 'TB';
+  const lines: string[] = [`flowchart ${dir}`];
   const used = new Set<string>();
   const emit = (mi: number, items: readonly DItem[], indent: string) => {
     for (const it of items) {
@@ -115,6 +116,8 @@ export function toMermaid(input: Program | readonly Graph[], opts: DiagramOption
         lines.push(`${indent}${nodeText(idOf(mi, it.node.key), it.node)}:::${it.node.cls}`);
       } else {
         lines.push(`${indent}subgraph ${idOf(mi, it.sub.key)}["${escapeLabel(it.sub.title)}"]`);
+        // Mermaid turns a subgraph with no outside links sideways unless told its direction.
+        lines.push(`${indent}  direction ${dir}`);
         emit(mi, it.sub.children, `${indent}  `);
         lines.push(`${indent}end`);
       }
@@ -122,7 +125,7 @@ export function toMermaid(input: Program | readonly Graph[], opts: DiagramOption
   };
   models.forEach((m, mi) => {
     if (multi) {
-      lines.push(`  subgraph ${idOf(mi, '\u0001model')}["${escapeLabel(m.name)}"]`);
+      lines.push(`  subgraph ${idOf(mi, '\u0001model')}["${escapeLabel(m.name)}"]`, `    direction ${dir}`);
       emit(mi, m.items, '    ');
       lines.push('  end');
     } else emit(mi, m.items, '  ');

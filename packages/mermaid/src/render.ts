@@ -101,7 +101,8 @@ export class MermaidRenderer {
     const result = await page.evaluate(
       async ({ text, theme, init }) => {
         const m = (globalThis as unknown as { mermaid: { initialize(c: object): void; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
-        if (init) m.initialize({ startOnLoad: false, securityLevel: 'strict', theme, flowchart: { htmlLabels: true } });
+        // A fixed seed: Mermaid draws some shapes with rough.js, which is random by default.
+        if (init) m.initialize({ startOnLoad: false, securityLevel: 'strict', theme, handDrawnSeed: 1, flowchart: { htmlLabels: true } });
         try {
           const { svg } = await m.render('dlm-diagram', text);
           return { ok: true as const, svg };

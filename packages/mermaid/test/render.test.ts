@@ -80,6 +80,13 @@ describe('rendering with real Mermaid', () => {
     expect((svg.match(/class="node /g) ?? []).length).toBe(boxes);
   });
 
+  it('gives byte-identical SVG for the same text (committed SVGs stay stable)', async () => {
+    const text = toMermaid([branches()]);
+    const a = await r.svg(text);
+    await r.svg(toMermaid([mnistCnn()]));
+    expect((await r.svg(text)) === a).toBe(true);
+  });
+
   it('renders the dark theme', async () => {
     const svg = await r.svg(toMermaid([mnistCnn()]), { theme: 'dark' });
     expect(svgText(svg)).toContain('conv2d 10×5×5');
