@@ -67,6 +67,8 @@ describe('activations', () => {
   });
   it('rejects integer inputs and unknown gelu modes', () => {
     fails('Sigmoid', [t('i32', 3)], {}, /X must be f32, got i32\[3\]/);
+    fails('Relu', [t('i64', 'batch')], {}, /X must be f32, got i64\[batch\]/);
+    fails('Gather', [f(5, 6), t('i32', 2)], { axis: 2 }, /axis 2 is out of range for f32\[5, 6\]/);
     fails('Gelu', [f(3)], { approximate: 'fast' }, /approximate must be one of 'none', 'tanh'/);
   });
 });
