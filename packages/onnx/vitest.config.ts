@@ -1,4 +1,6 @@
 import { defineProject, mergeConfig } from 'vitest/config';
 import shared from '../../vitest.shared.ts';
 
-export default mergeConfig(shared, defineProject({ test: { name: '@dlm/onnx' } }));
+// Parity tests start tfjs and onnxruntime sessions; on a busy 2-core machine the first one can
+// take several seconds, which is start-up cost, not a hang.
+export default mergeConfig(shared, defineProject({ test: { name: '@dlm/onnx', testTimeout: 60_000 } }));

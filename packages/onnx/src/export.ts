@@ -116,6 +116,8 @@ class GraphBuild {
   private readonly usedValueNames = new Set<string>();
   private readonly nodes: NodeProto[] = [];
   private readonly constants: TensorProto[] = [];
+  /** Initializers computed at export time from weights (folded constants). */
+  private readonly folded: TensorProto[] = [];
   private readonly constantByKey = new Map<string, string>();
   private readonly params: Map<string, Graph['params'][number]>;
   private readonly layers = new Map<string, LayerRecord>();
@@ -180,6 +182,7 @@ class GraphBuild {
       alias(0, this.resolve(node.inputs[0]!));
       return;
     }
+    if (this.foldConstant(node)) return;
     const rule = getLoweringRule(node.op)!;
     const ctx: LoweringContext = {
       opset: this.options.opset,
@@ -199,6 +202,25 @@ class GraphBuild {
       alias,
     };
     rule.lower(ctx);
+  }
+
+  /**
+   * Constant folding, as torch.onnx.export does by default: a Transpose of a weight (how `dense`
+   * on 3-D inputs multiplies by Wᵀ) becomes a pre-transposed initializer instead of a node, so
+   * the graph has no Transpose that only rearranges constants.
+   */
+  private foldConstant(node: Node): boolean {
+    if (node.op !== 'Transpose' || node.inputs.length !== 1) return false;
+    const src = this.resolve(node.inputs[0]!);
+    const p = this.params.get(src);
+    const out = node.outputs[0]!;
+    if (!p || p.type.dtype !== 'f32' || this.graphOutputs.has(out)) return false;
+    const dims = p.type.shape as number[];
+    const given = node.attrs['perm'];
+    const perm = Array.isArray(given) && given.length ? (given as number[]) : dims.map((_, i) => dims.length - 1 - i);
+    const data = transposeData(this.weights.get(p.name)!, dims, perm);
+    this.folded.push(float32Tensor(out, perm.map((k) => dims[k]!), data));
+    return true;
   }
 
   /**
@@ -226,7 +248,7 @@ class GraphBuild {
       const dims = p.type.shape as number[];
       initializer.push(float32Tensor(p.name, dims, this.weights.get(p.name)!));
     }
-    initializer.push(...this.constants);
+    initializer.push(...this.folded.filter((t) => referenced.has(t.name!)), ...this.constants);
     const valueInfo: ValueInfoProto[] = [];
     if (this.withValueInfo) {
       for (const n of this.nodes) {
@@ -248,4 +270,25 @@ class GraphBuild {
       docString: `model ${g.name}${g.span ? ` — ${formatLocation(g.span)}` : ''}`,
     });
   }
+}
+
+/** Row-major transpose of `data` shaped `dims` by `perm`. */
+function transposeData(data: Float32Array, dims: readonly number[], perm: readonly number[]): Float32Array {
+  const rank = dims.length;
+  const outDims = perm.map((k) => dims[k]!);
+  const inStrides = new Array<number>(rank).fill(1);
+  for (let i = rank - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1]! * dims[i + 1]!;
+  const stride = perm.map((k) => inStrides[k]!);
+  const out = new Float32Array(data.length);
+  const idx = new Array<number>(rank).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = 0;
+    for (let d = 0; d < rank; d++) src += idx[d]! * stride[d]!;
+    out[o] = data[src]!;
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++idx[d]! < outDims[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
 }

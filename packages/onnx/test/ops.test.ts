@@ -59,6 +59,18 @@ const CASES: Case[] = [
     histogram: { MatMul: 1 },
   },
   {
+    // dense on 3-D input: MatMul by Wᵀ; the Transpose of the weight is folded into the initializer.
+    name: 'dense_3d_folded_transpose',
+    build: single('Dense3d', ['batch', 'time', 6], (g, x) =>
+      g.layer('dense3d', [x], (ctx, [v]) => {
+        const w = ctx.param('weight', [4, 6], { kind: 'zeros', args: {} });
+        const wt = ctx.op('Transpose', [w], { perm: [1, 0] })[0]!;
+        return ctx.op('Add', [ctx.op('MatMul', [v!, wt])[0]!, ctx.param('bias', [4], { kind: 'zeros', args: {} })]);
+      })[0]!,
+    ),
+    histogram: { Add: 1, MatMul: 1 },
+  },
+  {
     name: 'gemm_no_bias_alpha',
     build: single('Gemm', ['batch', 8], (g, x) =>
       g.layer('gemm', [x], (ctx, [v]) => ctx.op('Gemm', [v!, ctx.param('w', [8, 5], { kind: 'zeros', args: {} })], { alpha: 0.5 }))[0]!,
