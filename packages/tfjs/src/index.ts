@@ -21,3 +21,17 @@ export {
   type SampleGridOptions,
   type ReportInput,
 } from './report/index.js';
+export { tfjsMath, createTfjsMath, type TfjsMath } from './tensor-math.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  lastCheckpoint,
+  irHash,
+  checkpointParamName,
+  CHECKPOINT_FORMAT,
+  type CheckpointData,
+  type CheckpointState,
+  type EpochRecord,
+} from './checkpoint.js';
+export { train, evaluate, predict, resolveCheckpointDir, type TrainOptions, type TrainResult, type EvaluateOptions, type EvalResult, type PredictOptions } from './train/trainer.js';
+export { consoleProgress, epochSummary, formatConfusion, type TrainEvent, type ConfusionReport, type ProgressStream } from './train/progress.js';

@@ -1,0 +1,107 @@
+/**
+ * Shared fixtures of the training tests: a registry with the standard plugin plus small synthetic
+ * datasets (no downloads), and a compile helper.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PLUGIN_API_VERSION, PluginRegistry, type Args, type Batch, type DatasetDef, type DatasetSplit, type Program } from '@dlm/core';
+import { compileSource } from '@dlm/language';
+import { stdPlugin } from '@dlm/plugin-std';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Builds a split from per-sample generators. */
+function makeSplit(n: number, xShape: number[], gen: (i: number) => { x: number[]; y: number }, opts: { classes?: number; poisonFrom?: number } = {}): DatasetSplit {
+  const per = xShape.reduce((a, b) => a * b, 1);
+  const xs = new Float32Array(n * per);
+  const ys = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = gen(i);
+    xs.set(s.x, i * per);
+    ys[i] = s.y;
+  }
+  return {
+    info: { inputShape: xShape, inputDType: 'f32', targetShape: [], ...(opts.classes !== undefined ? { classes: opts.classes } : {}) },
+    size: n,
+    slice(start: number, count: number): Batch {
+      const x = xs.slice(start * per, (start + count) * per);
+      if (poison.on) x.fill(Number.NaN);
+      return { x, xShape: [count, ...xShape], y: ys.slice(start, start + count), yShape: [count] };
+    },
+  };
+}
+
+/** Tests flip this to make every batch NaN (simulates a diverging run). */
+export const poison = { on: false };
+
+const loaderArgs = [
+  { name: 'batch', type: 'int', default: 16, doc: 'batch size' },
+  { name: 'shuffle', type: 'bool', default: true, doc: 'shuffle' },
+  { name: 'n', type: 'int', default: 128, doc: 'samples per split' },
+  { name: 'classes', type: 'int', default: 2, doc: 'declared classes' },
+] as const;
+
+/** 2-D points labelled by the sign of x·y (XOR-like, not linearly separable). */
+const xorPoints: DatasetDef = {
+  name: 'xor_points',
+  doc: 'test data',
+  args: loaderArgs,
+  open: async (args: Args, ctx) => {
+    const rnd = mulberry32(ctx.split === 'train' ? 11 : 22);
+    return makeSplit(args['n'] as number, [2], () => {
+      const a = rnd() * 2 - 1;
+      const b = rnd() * 2 - 1;
+      return { x: [a, b], y: a * b > 0 ? 1 : 0 };
+    }, { classes: args['classes'] as number });
+  },
+};
+
+/** 1×8×8 images: class 0 has a bright vertical bar, class 1 a horizontal bar, class 2 a diagonal, plus noise. */
+const bars: DatasetDef = {
+  name: 'bars',
+  doc: 'test images',
+  args: loaderArgs,
+  open: async (args: Args, ctx) => {
+    const rnd = mulberry32(ctx.split === 'train' ? 5 : 6);
+    return makeSplit(args['n'] as number, [1, 8, 8], (i) => {
+      const y = i % 3;
+      const pos = 1 + Math.floor(rnd() * 6);
+      const x = Array.from({ length: 64 }, () => rnd() * 0.3);
+      for (let k = 0; k < 8; k++) {
+        const [r, c] = y === 0 ? [k, pos] : y === 1 ? [pos, k] : [k, k];
+        x[r! * 8 + c!] = 1;
+      }
+      return { x, y };
+    }, { classes: 3 });
+  },
+};
+
+export const testPlugin = { name: 'dlm-test-data', apiVersion: PLUGIN_API_VERSION, datasets: [xorPoints, bars] };
+
+export function makeRegistry(): PluginRegistry {
+  const r = new PluginRegistry();
+  const d = [...r.register(stdPlugin), ...r.register(testPlugin)];
+  if (d.length) throw new Error(d.map((x) => x.message).join('\n'));
+  return r;
+}
+
+export function compile(source: string, registry = makeRegistry()): Program {
+  const out = compileSource(source, 'test.dlm', { registry });
+  const errors = out.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(errors.map((d) => `${d.code} ${d.message}`).join('\n'));
+  return out.program;
+}
+
+export function tempRunDir(): string {
+  return path.join(mkdtempSync(path.join(tmpdir(), 'dlm-train-')), 'runs', 'model');
+}

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { train, type TrainEvent } from '../src/index.js';
+import { setupBackend } from '../src/backend.js';
+import { loadCheckpoint } from '../src/checkpoint.js';
+import { compile, makeRegistry, tempRunDir } from './helpers/train-fixtures.js';
+
+beforeAll(async () => {
+  await setupBackend('cpu');
+});
+
+const GAN = `
+model Gen {
+  input noise: f32[batch, 8]
+  output image: f32[batch, 1, 8, 8]
+  image = noise |> dense(64) |> reshape([batch, 4, 4, 4]) |> batch_norm |> relu
+    |> conv2d_transpose(1, kernel: 4, stride: 2, padding: 1) |> tanh
+}
+model Disc {
+  input image: f32[batch, 1, 8, 8]
+  output real: f32[batch, 1]
+  real = image |> flatten |> dense(16) |> leaky_relu(0.2) |> dense(1) |> sigmoid
+}
+train Gan {
+  generator Gen
+  discriminator Disc
+  data bars(batch: 16, n: 48)
+  loss bce
+  optimizer adam(lr: 2e-4)
+  epochs 2
+  seed 5
+}`;
+
+describe('GAN training', () => {
+  it('runs 2 epochs: finite losses, a sample grid per epoch, both models checkpointed, no leaks', async () => {
+    const registry = makeRegistry();
+    const program = compile(GAN, registry);
+    const runDir = tempRunDir();
+    const counts: number[] = [];
+    const events: TrainEvent[] = [];
+    const { result, diagnostics } = await train({
+      program,
+      training: program.trainings[0]!,
+      registry,
+      runDir,
+      progress: (e) => {
+        events.push(e);
+        if (e.kind === 'epoch') counts.push(tf.memory().numTensors);
+      },
+    });
+    expect(diagnostics).toEqual([]);
+    expect(result!.history).toHaveLength(2);
+    for (const r of result!.history) {
+      expect(Number.isFinite(r.extra!['d_loss'])).toBe(true);
+      expect(Number.isFinite(r.extra!['g_loss'])).toBe(true);
+      expect(r.extra!['d_loss']).toBeGreaterThan(0);
+    }
+    expect(new Set(counts).size).toBe(1);
+    for (const e of [1, 2]) {
+      const png = readFileSync(path.join(runDir, 'samples', `epoch-${e}.png`));
+      expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    }
+    const [gen, disc] = program.models;
+    const ck = await loadCheckpoint(result!.checkpoint!, [gen!, disc!], { sameGraph: true });
+    expect(ck.diagnostics).toEqual([]);
+    // Both models are in the checkpoint, and G's batch-norm running mean moved away from its initial zeros.
+    expect([...ck.result!.weights.keys()].filter((k) => k.startsWith('Disc/'))).toHaveLength(disc!.params.length);
+    const buffers = gen!.params.filter((p) => p.buffer);
+    expect(buffers.length).toBeGreaterThan(0);
+    const mean = buffers.find((p) => p.init.kind === 'zeros')!;
+    expect([...ck.result!.weights.get(`Gen/${mean.name}`)!.data].some((v) => v !== 0)).toBe(true);
+    expect(ck.result!.state.step).toBe(6);
+    expect(existsSync(path.join(runDir, 'last'))).toBe(true);
+  }, 30_000);
+});
