@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DatasetError, type Args } from '@dlm/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MNIST_SPEC, STD_DATASETS, encodeIdx, idxImageDataset, type IdxDatasetSpec } from '../src/datasets/index.js';
+import { MNIST_SPEC, STD_DATASETS, downloadVerified, encodeIdx, idxImageDataset, type IdxDatasetSpec } from '../src/datasets/index.js';
 import { ctxFor, startMirror, tempDir, writeIdxSet, type Mirror } from './fixtures/datasets-helpers.js';
 
 const mnist = STD_DATASETS.find((d) => d.name === 'mnist')!;
@@ -234,6 +234,20 @@ describe('download into the cache from a mirror (local HTTP server)', () => {
     const split = await ds.open(args({ download: true }), ctxFor('train', cache, mirror.url));
     expect(split.size).toBe(20);
     expect(mirror.requests[0].range).toBe('bytes=500-');
+  });
+
+  it('reports progress every 10% for big files', async () => {
+    const big = new Uint8Array(9_000_000);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+    mirror = await startMirror({ 'big.bin': big });
+    const logs: string[] = [];
+    const dest = path.join(tempDir(), 'big.bin');
+    await downloadVerified(`${mirror.url}/big.bin`, dest, sha(big), { log: (m) => logs.push(m) });
+    const progress = logs.filter((l) => /^ {2}\d+% \([\d.]+ MB\)$/.test(l));
+    expect(progress.length).toBeGreaterThanOrEqual(5);
+    expect(progress.length).toBeLessThanOrEqual(10);
+    expect(progress.at(-1)).toBe('  100% (9.0 MB)');
+    expect(fs.statSync(dest).size).toBe(9_000_000);
   });
 
   it('an HTTP error names the URL and the status', async () => {

@@ -62,7 +62,7 @@ function fileSize(p: string): number {
  * Streams the response body to `part` (appending when `append`); rejects if it ends early. What
  * arrived before a dropped connection is flushed to disk, so the next attempt can resume.
  */
-function saveBody(res: http.IncomingMessage, part: string, append: boolean): Promise<void> {
+function saveBody(res: http.IncomingMessage, part: string, append: boolean, log?: (m: string) => void, offset = 0): Promise<void> {
   return new Promise((resolve, reject) => {
     const expected = Number(res.headers['content-length'] ?? NaN);
     let received = 0;
@@ -73,8 +73,14 @@ function saveBody(res: http.IncomingMessage, part: string, append: boolean): Pro
       res.unpipe(out);
       out.end();
     };
+    // Big files (CIFAR-10 is 163 MB) report progress every 10%.
+    let nextReport = 0.1;
     res.on('data', (chunk: Buffer) => {
       received += chunk.length;
+      if (log && expected > 8e6 && received / expected >= nextReport) {
+        log(`  ${Math.floor((received / expected) * 100)}% (${((offset + received) / 1e6).toFixed(1)} MB)`);
+        while (received / expected >= nextReport) nextReport += 0.1;
+      }
     });
     res.on('aborted', () => fail(new Error('connection closed mid-download')));
     res.on('error', (e) => fail(e));
@@ -106,9 +112,9 @@ export async function downloadVerified(url: string, dest: string, sha256: string
       // the checksum below decides.
       res.resume();
     } else if (status === 206 && have > 0 && (res.headers['content-range'] ?? '').startsWith(`bytes ${have}-`)) {
-      await saveBody(res, part, true);
+      await saveBody(res, part, true, opts.log, have);
     } else if (status === 200) {
-      await saveBody(res, part, false);
+      await saveBody(res, part, false, opts.log);
     } else {
       res.resume();
       throw new Error(`HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`);
