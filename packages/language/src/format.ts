@@ -164,8 +164,8 @@ class Printer {
         for (const e of item.entries) {
           if (prevEnd !== undefined && this.blankBetween(prevEnd, this.nextStart(e.span.start))) this.out.push('');
           this.leading(e.span.start, INDENT, false);
-          this.out.push(`${INDENT}${e.key.name} ${e.values.map((v) => this.expr(v)).join(', ')}`);
           this.inner(e.span.end, INDENT);
+          this.out.push(`${INDENT}${e.key.name} ${e.values.map((v) => this.expr(v)).join(', ')}`);
           prevEnd = this.trailing(e.span.end);
         }
         this.inner(item.span.end - 1, INDENT);
@@ -189,8 +189,8 @@ class Printer {
       switch (s.kind) {
         case 'input':
         case 'output':
-          this.out.push(`${INDENT}${s.kind} ${s.name.name}${s.type ? `: ${this.tensorType(s.type)}` : ''}`);
           this.inner(s.span.end, INDENT);
+          this.out.push(`${INDENT}${s.kind} ${s.name.name}${s.type ? `: ${this.tensorType(s.type)}` : ''}`);
           prevEnd = this.trailing(s.span.end);
           break;
         case 'let':
@@ -207,9 +207,11 @@ class Printer {
 
   /** `name = expr` with a possibly multi-line pipeline; returns the end offset consumed. */
   private letLike(prefix: string, value: A.Expr, span: A.Stmt['span'], indent: string): number {
-    if (value.kind === 'pipe') this.pipeStatement(indent + prefix, value, indent);
-    else this.out.push(indent + prefix + this.expr(value));
-    this.inner(span.end, indent);
+    if (value.kind === 'pipe') this.pipeStatement(indent + prefix, value, indent, span.end);
+    else {
+      this.inner(span.end, indent);
+      this.out.push(indent + prefix + this.expr(value));
+    }
     return this.trailing(span.end);
   }
 
@@ -223,11 +225,17 @@ class Printer {
     return this.pending !== undefined && this.pending.start < offset;
   }
 
-  private pipeStatement(prefix: string, p: A.PipeExpr, indent: string): void {
+  /**
+   * Comments inside a multi-line pipeline go on their own lines before the stage that contains or
+   * follows them; a pipeline with comments inside is always multi-line, so re-formatting finds
+   * them in the same place (idempotence).
+   */
+  private pipeStatement(prefix: string, p: A.PipeExpr, indent: string, end: number): void {
     const last = p.stages[p.stages.length - 1]!;
     const inline = prefix + this.expr(p);
-    const multi = p.stages.length > MAX_INLINE_STAGES || inline.length > MAX_WIDTH || this.hasCommentBefore(last.span.start);
+    const multi = p.stages.length > MAX_INLINE_STAGES || inline.length > MAX_WIDTH || this.hasCommentBefore(last.span.end);
     if (!multi) {
+      this.inner(end, indent);
       this.out.push(inline);
       return;
     }
@@ -235,7 +243,7 @@ class Printer {
     const stageIndent = indent + INDENT;
     for (const st of p.stages) {
       this.trailingBefore(st.span.start);
-      this.leading(st.span.start, stageIndent, false);
+      this.leading(st.span.end, stageIndent, false);
       this.stageLines(st, stageIndent);
     }
   }
@@ -258,7 +266,7 @@ class Printer {
     if (st.kind === 'repeat' && st.stages.length > MAX_INLINE_STAGES) {
       this.out.push(`${indent}|> ${this.repeatHead(st)} {`);
       st.stages.forEach((s, i) => {
-        this.leading(s.span.start, indent + INDENT, false);
+        this.leading(s.span.end, indent + INDENT, false);
         this.out.push(`${indent}${INDENT}${i === 0 ? '' : '|> '}${this.expr(s)}`);
       });
       this.out.push(`${indent}}`);

@@ -115,6 +115,25 @@ describe('fuzz', () => {
     expect(withErrors).toBeGreaterThan(1500);
   }, 300_000);
 
+  it('1000 examples with comments inserted anywhere: format keeps every comment and is idempotent', () => {
+    const rand = rng(42);
+    const texts = (s: string) => lex(s, 'c.dlm').comments.map((c) => c.text.trim()).sort();
+    for (let i = 0; i < 1000; i++) {
+      const ex = EXAMPLES[i % EXAMPLES.length]!;
+      let text = ex.text;
+      for (let k = 0, n = 1 + Math.floor(rand() * 4); k < n; k++) {
+        const toks = lex(text, 'c.dlm').tokens;
+        const t = toks[Math.floor(rand() * toks.length)]!;
+        const at = rand() < 0.5 ? t.startOffset : t.startOffset + t.image.length;
+        text = text.slice(0, at) + (rand() < 0.5 ? ` // note ${i}.${k}\n` : ` /* note ${i}.${k} */ `) + text.slice(at);
+      }
+      const once = format(text, ex.file).result!;
+      expect(once, text).toBeDefined();
+      expect(texts(once), text).toEqual(texts(text));
+      expect(format(once, ex.file).result, text).toBe(once);
+    }
+  }, 300_000);
+
   const deep: [string, string][] = [
     ['10,000 nested parentheses', `let a = ${'('.repeat(10000)}1${')'.repeat(10000)}\n`],
     ['10,000 nested lists', `let a = ${'['.repeat(10000)}${']'.repeat(10000)}\n`],
