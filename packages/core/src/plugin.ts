@@ -137,6 +137,11 @@ export interface DatasetInfo {
   targetShape: number[];
   /** Vocabulary size for token datasets (embedding inputs). */
   vocabSize?: number;
+  /**
+   * How raw 0..255 pixels become model inputs, so `dlm predict` can feed a user's image exactly
+   * as training did: 'unit' x/255, 'tanh' x/127.5−1, 'standard' (x/255−mean[c])/std[c].
+   */
+  pixels?: { scale: 'unit' | 'tanh' | 'standard'; mean: number[]; std: number[] };
 }
 
 export interface DatasetSplit {

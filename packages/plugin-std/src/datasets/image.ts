@@ -73,6 +73,8 @@ export function imageSplit(d: ImageData, scale: PixelScale): DatasetSplit {
       classes: d.classNames.length,
       classNames: [...d.classNames],
       targetShape: [],
+      // Tells `dlm predict` how to scale a user's image exactly as training did.
+      pixels: { scale, mean: [...d.mean], std: [...d.std] },
     },
     size: d.count,
     slice(start: number, count: number): Batch {

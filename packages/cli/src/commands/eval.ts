@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { evaluate, formatConfusion } from '@dlm/tfjs';
+import type { Command } from './index.js';
+import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '../workspace.js';
+import { TRAINING_OPTIONS, dataOverride, pickTraining, positiveInt, startBackend } from '../training.js';
+import { CliError } from '../io.js';
+
+/** `dlm eval`: loss and metrics of a checkpoint on the test split (confusion matrix for classifiers). */
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'evaluate a checkpoint on the test split',
+  usage: 'eval <file.dlm> --checkpoint DIR [--data NAME] [--split test|train] [--limit N] [--json]',
+  options: { ...TRAINING_OPTIONS, checkpoint: { type: 'string' }, split: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  async run(ctx) {
+    const file = requireOneFile(ctx, 'eval');
+    const checkpoint = ctx.values['checkpoint'] as string | undefined;
+    if (!checkpoint) throw new CliError("'dlm eval' needs --checkpoint (a checkpoint or run directory, e.g. runs/mnist_cnn/last)", 2);
+    const split = (ctx.values['split'] as string | undefined) ?? 'test';
+    if (split !== 'test' && split !== 'train') throw new CliError(`--split must be test or train, got '${split}'`, 2);
+    const limit = positiveInt(ctx, 'limit');
+    const loaded = await loadPlugins(ctx);
+    const { program, sources } = compileOrFail(ctx, loaded, file);
+    const spec = pickTraining(program, ctx.values['model'] as string | undefined);
+    const data = dataOverride(ctx, loaded, spec);
+    await startBackend(ctx);
+    const cacheDir = ctx.values['cache-dir'] as string | undefined;
+    const { result, diagnostics } = await evaluate({
+      program,
+      training: spec,
+      registry: loaded.registry,
+      checkpoint: resolve(ctx.io.cwd, checkpoint),
+      split,
+      ...(data ? { data } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(cacheDir ? { cacheDir } : {}),
+      log: (m) => ctx.io.stderr(`${m}\n`),
+    });
+    printDiagnostics(ctx, diagnostics, sources);
+    if (!result) return 1;
+    if (ctx.values['json']) {
+      ctx.io.stdout(JSON.stringify(result, null, 2) + '\n');
+      return 0;
+    }
+    const metrics = Object.entries(result.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+    ctx.io.stdout(`${split}: ${result.samples} samples, loss ${result.loss.toFixed(4)}${metrics ? `, ${metrics}` : ''} (checkpoint ${result.checkpoint})\n`);
+    if (result.confusion) ctx.io.stdout(formatConfusion(result.confusion) + '\n');
+    return 0;
+  },
+};

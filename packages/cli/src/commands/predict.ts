@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import type { DatasetInfo, Graph } from '@dlm/core';
+import { predict as runPredict } from '@dlm/tfjs';
+import type { Command } from './index.js';
+import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile } from '../workspace.js';
+import { TRAINING_OPTIONS, dataOverride, startBackend } from '../training.js';
+import { decodePng } from '../png.js';
+import { describeFsError } from '../files.js';
+import { CliError } from '../io.js';
+
+type Arr = { data: Float32Array | Int32Array; shape: number[] };
+
+/**
+ * `dlm predict`: runs a checkpoint on PNG images (preprocessed exactly as the train block's
+ * dataset does) or on JSON arrays, and prints the predicted class per sample.
+ */
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'run a checkpoint on PNG images or JSON arrays',
+  usage: 'predict <file.dlm> --checkpoint DIR --input digit.png [--input more.png] [--invert] [--json]',
+  options: {
+    ...TRAINING_OPTIONS,
+    checkpoint: { type: 'string' },
+    input: { type: 'string', multiple: true },
+    invert: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const file = requireOneFile(ctx, 'predict');
+    const checkpoint = ctx.values['checkpoint'] as string | undefined;
+    const inputs = (ctx.values['input'] as string[] | undefined) ?? [];
+    if (!checkpoint) throw new CliError("'dlm predict' needs --checkpoint (e.g. runs/mnist_cnn/last)", 2);
+    if (inputs.length === 0) throw new CliError("'dlm predict' needs at least one --input (a .png image or a .json array)", 2);
+    const loaded = await loadPlugins(ctx);
+    const { program, sources } = compileOrFail(ctx, loaded, file);
+    const modelName = ctx.values['model'] as string | undefined;
+    const spec = program.trainings.find((t) => t.model === (modelName ?? t.model));
+    const graph = pickModel(program, modelName ?? spec?.model);
+    if (graph.inputs.length !== 1) throw new CliError(`model '${graph.name}' has ${graph.inputs.length} inputs; predict feeds exactly one`);
+    const input = graph.inputs[0]!;
+
+    // The dataset tells how pixels were scaled and what the classes are called.
+    let info: DatasetInfo | undefined;
+    if (spec) {
+      const call = dataOverride(ctx, loaded, spec) ?? spec.data;
+      const ds = loaded.registry.get('dataset', call.name);
+      if (ds) {
+        try {
+          const split = await ds.def.open({ ...defaults(ds.def.args), ...call.args }, {
+            split: 'test',
+            cacheDir: resolve(ctx.io.cwd, (ctx.values['cache-dir'] as string | undefined) ?? 'runs/.cache'),
+            log: () => {},
+          });
+          info = split.info;
+        } catch {
+          info = undefined;
+        }
+      }
+    }
+    const batch = inputs.some((p) => extname(p).toLowerCase() === '.png')
+      ? imagesToBatch(ctx.io.cwd, inputs, graph, info, Boolean(ctx.values['invert']))
+      : jsonToBatch(ctx.io.cwd, inputs, input.type.dtype);
+
+    await startBackend(ctx);
+    const { result, diagnostics } = await runPredict({ graph, checkpoint: resolve(ctx.io.cwd, checkpoint), inputs: { [input.name]: batch } });
+    printDiagnostics(ctx, diagnostics, sources);
+    if (!result) return 1;
+    if (ctx.values['json']) {
+      ctx.io.stdout(JSON.stringify(Object.fromEntries(Object.entries(result).map(([k, v]) => [k, { shape: v.shape, data: Array.from(v.data) }]))) + '\n');
+      return 0;
+    }
+    const out = result[graph.outputs[0]!.name]!;
+    const expects = spec ? loaded.registry.get('loss', spec.loss.name)?.def.expects : undefined;
+    const n = out.shape[0] ?? 1;
+    const k = out.data.length / n;
+    for (let i = 0; i < n; i++) {
+      const row = Array.from(out.data.subarray(i * k, (i + 1) * k));
+      const label = inputs.length === n ? inputs[i]! : `sample ${i}`;
+      if (k === 1) {
+        const p = expects === 'logits' ? 1 / (1 + Math.exp(-row[0]!)) : row[0]!;
+        ctx.io.stdout(`${label}: ${p.toFixed(4)}${expects === 'values' ? '' : ` (class ${p >= 0.5 ? 1 : 0})`}\n`);
+        continue;
+      }
+      const probs = toProbabilities(row, expects);
+      const best = probs.indexOf(Math.max(...probs));
+      const name = info?.classNames?.[best];
+      const top = probs
+        .map((p, c) => [p, c] as const)
+        .sort((a, b) => b[0] - a[0])
+        .slice(0, 3)
+        .map(([p, c]) => `${info?.classNames?.[c] ?? c} ${(p * 100).toFixed(1)}%`)
+        .join(', ');
+      ctx.io.stdout(`${label}: class ${best}${name && name !== String(best) ? ` (${name})` : ''}  [${top}]\n`);
+    }
+    return 0;
+  },
+};
+
+function defaults(args: readonly { name: string; default?: unknown }[]): Record<string, never> {
+  return Object.fromEntries(args.filter((a) => a.default !== undefined).map((a) => [a.name, a.default])) as Record<string, never>;
+}
+
+function toProbabilities(row: number[], expects: string | undefined): number[] {
+  if (expects === 'log_probabilities') return row.map(Math.exp);
+  if (expects === 'probabilities') return row;
+  const m = Math.max(...row);
+  const e = row.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+function imagesToBatch(cwd: string, files: string[], graph: Graph, info: DatasetInfo | undefined, invert: boolean): Arr {
+  const shape = graph.inputs[0]!.type.shape;
+  const [, c, h, w] = shape;
+  if (shape.length !== 4 || typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
+    throw new CliError(`model '${graph.name}' input '${graph.inputs[0]!.name}' is [${shape.join(', ')}], not an image [batch, C, H, W]`);
+  }
+  const pixels = info?.pixels ?? { scale: 'unit' as const, mean: [0], std: [1] };
+  const data = new Float32Array(files.length * c * h * w);
+  files.forEach((f, i) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(resolve(cwd, f));
+    } catch (e) {
+      throw new CliError(`cannot read '${f}': ${describeFsError(e)}`);
+    }
+    let img;
+    try {
+      img = decodePng(bytes);
+    } catch (e) {
+      throw new CliError(`cannot decode '${f}': ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (img.width !== w || img.height !== h) {
+      throw new CliError(`'${f}' is ${img.width}×${img.height} pixels, but model '${graph.name}' takes ${w}×${h} images`);
+    }
+    for (let ch = 0; ch < c; ch++) {
+      const mean = pixels.mean[ch] ?? pixels.mean[0] ?? 0;
+      const std = pixels.std[ch] ?? pixels.std[0] ?? 1;
+      for (let p = 0; p < h * w; p++) {
+        let v = img.channels === 1 ? img.pixels[p]! : c === 1
+          ? 0.299 * img.pixels[p * 3]! + 0.587 * img.pixels[p * 3 + 1]! + 0.114 * img.pixels[p * 3 + 2]!
+          : img.pixels[p * 3 + ch]!;
+        if (invert) v = 255 - v;
+        const x = pixels.scale === 'unit' ? v / 255 : pixels.scale === 'tanh' ? v / 127.5 - 1 : (v / 255 - mean) / std;
+        data[((i * c + ch) * h * w) + p] = x;
+      }
+    }
+  });
+  return { data, shape: [files.length, c, h, w] };
+}
+
+function jsonToBatch(cwd: string, files: string[], dtype: string): Arr {
+  if (files.length !== 1) throw new CliError('give one JSON file holding the whole batch');
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(resolve(cwd, files[0]!), 'utf8'));
+  } catch (e) {
+    throw new CliError(`cannot read '${files[0]}' as JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const shape: number[] = [];
+  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  const flat = (Array.isArray(value) ? (value as unknown[]).flat(Infinity) : []) as unknown[];
+  if (shape.length === 0 || flat.some((x) => typeof x !== 'number') || flat.length !== shape.reduce((a, b) => a * b, 1)) {
+    throw new CliError(`'${files[0]}' must hold a rectangular nested array of numbers (batch first)`);
+  }
+  const nums = flat as number[];
+  return { data: dtype === 'i32' || dtype === 'i64' ? Int32Array.from(nums) : Float32Array.from(nums), shape };
+}

@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { hasErrors } from '@dlm/core';
+import {
+  confusionMatrixSvg,
+  consoleProgress,
+  formatConfusion,
+  historyFromRecords,
+  lossCurveSvg,
+  reportHtml,
+  train as runTraining,
+} from '@dlm/tfjs';
+import type { Command } from './index.js';
+import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '../workspace.js';
+import { TRAINING_OPTIONS, dataOverride, pickTraining, positiveInt, runDirFor, startBackend } from '../training.js';
+import { writeFileAtomic } from '../files.js';
+
+/**
+ * `dlm train`: runs the file's train block. Checkpoints after every epoch (atomically), so an
+ * interrupted run resumes with `--resume`; at the end writes loss.svg, confusion.svg and
+ * report.html next to the checkpoints.
+ */
+export const train: Command = {
+  name: 'train',
+  summary: 'train a model as its train block says (checkpoints, --resume)',
+  usage: 'train <file.dlm> [--data NAME] [--epochs N] [--backend auto|webgpu|wasm|cpu] [--run-dir DIR] [--resume] [--limit N] [--limit-test N]',
+  options: {
+    ...TRAINING_OPTIONS,
+    epochs: { type: 'string' },
+    resume: { type: 'boolean' },
+    limit: { type: 'string' },
+    'limit-test': { type: 'string' },
+    'keep-last': { type: 'string' },
+  },
+  async run(ctx) {
+    const file = requireOneFile(ctx, 'train');
+    const epochs = positiveInt(ctx, 'epochs');
+    const trainSamples = positiveInt(ctx, 'limit');
+    const testSamples = positiveInt(ctx, 'limit-test');
+    const keepLast = positiveInt(ctx, 'keep-last');
+    const loaded = await loadPlugins(ctx);
+    const { program, sources } = compileOrFail(ctx, loaded, file);
+    const spec = pickTraining(program, ctx.values['model'] as string | undefined);
+    const data = dataOverride(ctx, loaded, spec);
+    const runDir = runDirFor(ctx, spec);
+    await startBackend(ctx);
+    const cacheDir = ctx.values['cache-dir'] as string | undefined;
+    const mirror = ctx.values['mirror'] as string | undefined;
+    const { result, diagnostics } = await runTraining({
+      program,
+      training: spec,
+      registry: loaded.registry,
+      runDir,
+      resume: Boolean(ctx.values['resume']),
+      ...(epochs !== undefined ? { epochs } : {}),
+      ...(data ? { data } : {}),
+      ...(trainSamples !== undefined || testSamples !== undefined ? { limit: { ...(trainSamples ? { trainSamples } : {}), ...(testSamples ? { testSamples } : {}) } } : {}),
+      ...(cacheDir ? { cacheDir } : {}),
+      ...(mirror ? { mirror } : {}),
+      ...(keepLast !== undefined ? { keepLast } : {}),
+      log: (m) => ctx.io.stderr(`${m}\n`),
+      progress: consoleProgress({ write: ctx.io.stderr, isTTY: ctx.io.isTTY }),
+    });
+    printDiagnostics(ctx, diagnostics, sources);
+    if (!result || hasErrors(diagnostics)) return 1;
+
+    // The run's report, beside the checkpoints.
+    const history = historyFromRecords(result.history);
+    const title = `${result.model}: ${spec.kind === 'gan' ? 'adversarial training' : 'training'}`;
+    if (history.length > 0) writeFileAtomic(join(runDir, 'loss.svg'), lossCurveSvg(history, { title }));
+    if (result.confusion) {
+      writeFileAtomic(join(runDir, 'confusion.svg'), confusionMatrixSvg(result.confusion.matrix, result.confusion.classNames));
+      ctx.io.stdout(formatConfusion(result.confusion) + '\n');
+    }
+    const last = result.history[result.history.length - 1];
+    writeFileAtomic(
+      join(runDir, 'report.html'),
+      reportHtml({
+        title,
+        facts: {
+          model: result.model,
+          file,
+          backend: result.backend,
+          epochs: result.history.length,
+          stopped: result.stopped,
+          checkpoint: result.checkpoint ?? '-',
+          ...(last?.val ? Object.fromEntries(Object.entries(last.val.metrics).map(([k, v]) => [`final ${k}`, v])) : {}),
+        },
+        history,
+        ...(result.confusion ? { confusion: { matrix: result.confusion.matrix, ...(result.confusion.classNames ? { classNames: result.confusion.classNames } : {}) } } : {}),
+      }),
+    );
+    ctx.io.stdout(`run directory: ${runDir} (checkpoint ${result.checkpoint ?? 'none'}; report.html, loss.svg)\n`);
+    return result.stopped === 'non_finite_loss' ? 1 : 0;
+  },
+};

@@ -1,0 +1,69 @@
+/** Shared by train / eval: choosing the train block, the backend, and data overrides. */
+import { resolve } from 'node:path';
+import type { PluginCall, Program, TrainingSpec } from '@dlm/core';
+import { setupBackend, type BackendChoice } from '@dlm/tfjs';
+import { CliError } from './io.js';
+import type { CommandContext, Loaded } from './workspace.js';
+import { snakeCase } from './workspace.js';
+
+const BACKENDS: BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+
+export const TRAINING_OPTIONS = {
+  model: { type: 'string' },
+  backend: { type: 'string' },
+  data: { type: 'string' },
+  'run-dir': { type: 'string' },
+  'cache-dir': { type: 'string' },
+  mirror: { type: 'string' },
+} as const;
+
+/** The train block for `--model`, or the file's only/first one. */
+export function pickTraining(program: Program, model: string | undefined): TrainingSpec {
+  if (program.trainings.length === 0) throw new CliError('the file has no train block: add `train <Model> { data … loss … optimizer … }`');
+  if (!model) return program.trainings[0]!;
+  const t = program.trainings.find((s) => s.model === model || s.generator === model || s.discriminator === model);
+  if (!t) throw new CliError(`no train block for model '${model}'; the file trains ${program.trainings.map((s) => `'${s.model}'`).join(', ')}`);
+  return t;
+}
+
+/** Starts the backend and says which one runs and why (never a silent fallback). */
+export async function startBackend(ctx: CommandContext): Promise<string> {
+  const choice = ((ctx.values['backend'] as string | undefined) ?? 'auto') as BackendChoice;
+  if (!BACKENDS.includes(choice)) throw new CliError(`unknown backend '${choice}'; use one of ${BACKENDS.join(', ')}`, 2);
+  try {
+    const info = await setupBackend(choice);
+    ctx.io.stderr(`backend: ${info.backend} (${info.reason}${info.adapter ? `; adapter: ${info.adapter}` : ''})\n`);
+    return info.backend;
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** `--data fashion-mnist` replaces the dataset, keeping the batch size and shuffling of the train block. */
+export function dataOverride(ctx: CommandContext, loaded: Loaded, spec: TrainingSpec): PluginCall | undefined {
+  const name = ctx.values['data'] as string | undefined;
+  if (!name) return undefined;
+  const normalized = name.replace(/-/g, '_');
+  const def = loaded.registry.get('dataset', normalized);
+  if (!def) {
+    const hint = loaded.registry.suggest('dataset', normalized);
+    throw new CliError(`unknown dataset '${name}'.${hint ? ` Did you mean '${hint}'?` : ''} Run 'dlm plugins' to list datasets.`, 2);
+  }
+  const keep = new Set(def.def.args.map((a) => a.name));
+  const args = Object.fromEntries(Object.entries(spec.data.args).filter(([k]) => keep.has(k) && (k === 'batch' || k === 'shuffle')));
+  return { name: normalized, args };
+}
+
+export function runDirFor(ctx: CommandContext, spec: TrainingSpec): string {
+  const given = ctx.values['run-dir'] as string | undefined;
+  const name = spec.kind === 'gan' ? `${snakeCase(spec.generator ?? 'gan')}_gan` : snakeCase(spec.model);
+  return resolve(ctx.io.cwd, given ?? `runs/${name}`);
+}
+
+export function positiveInt(ctx: CommandContext, key: string): number | undefined {
+  const v = ctx.values[key] as string | undefined;
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`--${key} must be a positive integer, got '${v}'`, 2);
+  return n;
+}

@@ -1,0 +1,97 @@
+/** What most commands do first: load config and plugins, compile the file, print diagnostics. */
+import { readFileSync } from 'node:fs';
+import { resolve, relative } from 'node:path';
+import { formatDiagnostics, hasErrors, sortDiagnostics, type Diagnostic, type Graph, type PluginRegistry, type Program } from '@dlm/core';
+import { compileFile } from '@dlm/language';
+import { CliError, type CliIO } from './io.js';
+import { findConfig, loadRegistry, readConfig, type DlmConfig } from './plugins.js';
+
+export interface CommandContext {
+  io: CliIO;
+  color: boolean;
+  positionals: string[];
+  values: Record<string, unknown>;
+}
+
+export interface Loaded {
+  registry: PluginRegistry;
+  config: DlmConfig;
+}
+
+export async function loadPlugins(ctx: CommandContext): Promise<Loaded> {
+  const configPath = typeof ctx.values['config'] === 'string' ? resolve(ctx.io.cwd, ctx.values['config']) : findConfig(ctx.io.cwd);
+  const { config, diagnostics: cfgDiags } = readConfig(configPath);
+  const cliPlugins = (ctx.values['plugin'] as string[] | undefined) ?? [];
+  const { registry, diagnostics } = await loadRegistry(ctx.io.cwd, cliPlugins, config);
+  const all = [...cfgDiags, ...diagnostics];
+  if (all.length) printDiagnostics(ctx, all, new Map());
+  if (hasErrors(all)) throw new CliError('plugins could not be loaded (see above)');
+  return { registry, config };
+}
+
+export function printDiagnostics(ctx: CommandContext, ds: readonly Diagnostic[], sources: Map<string, string>): void {
+  if (ds.length === 0) return;
+  ctx.io.stderr(formatDiagnostics(sortDiagnostics(ds), { color: ctx.color, sources }));
+}
+
+/** Display name of a file: relative to cwd, so diagnostics read `examples/x.dlm:3:5`. */
+export function displayPath(ctx: CommandContext, file: string): string {
+  const rel = relative(ctx.io.cwd, resolve(ctx.io.cwd, file));
+  return rel.startsWith('..') ? resolve(ctx.io.cwd, file) : rel;
+}
+
+export interface CompiledFile {
+  program: Program;
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>;
+  ok: boolean;
+}
+
+/** Compiles one .dlm file, prints its diagnostics (warnings too), and reports success. */
+export function compileAndReport(ctx: CommandContext, loaded: Loaded, file: string): CompiledFile {
+  const path = displayPath(ctx, file);
+  const out = compileFile(path, {
+    registry: loaded.registry,
+    readFile: (p) => {
+      try {
+        return readFileSync(resolve(ctx.io.cwd, p), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  printDiagnostics(ctx, out.diagnostics, out.sources);
+  return { ...out, ok: !hasErrors(out.diagnostics) };
+}
+
+/** Compiles and fails the command on errors. */
+export function compileOrFail(ctx: CommandContext, loaded: Loaded, file: string): CompiledFile {
+  const c = compileAndReport(ctx, loaded, file);
+  if (!c.ok) throw new CliError(`${displayPath(ctx, file)} has errors; nothing was done`);
+  return c;
+}
+
+export function requireOneFile(ctx: CommandContext, command: string): string {
+  if (ctx.positionals.length !== 1) throw new CliError(`'dlm ${command}' takes exactly one .dlm file, got ${ctx.positionals.length}`, 2);
+  return ctx.positionals[0]!;
+}
+
+/** Picks the model named by --model, or the only/first model. */
+export function pickModel(program: Program, name: string | undefined): Graph {
+  if (program.models.length === 0) throw new CliError('the file declares no model');
+  if (!name) return program.models[0]!;
+  const g = program.models.find((m) => m.name === name);
+  if (!g) {
+    throw new CliError(`no model '${name}' in the file; it has ${program.models.map((m) => `'${m.name}'`).join(', ')}`);
+  }
+  return g;
+}
+
+/** `MnistCnn` → `mnist_cnn`: default names for run directories and output files. */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toLowerCase();
+}
