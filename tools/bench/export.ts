@@ -56,7 +56,7 @@ for (const p of graph.params) {
 
 const dir = mkdtempSync(join(tmpdir(), 'dlm-bench-export-'));
 const times: Record<'check' | 'build' | 'encode' | 'write' | 'total', number[]> = { check: [], build: [], encode: [], write: [], total: [] };
-let bytes = new Uint8Array();
+let bytes: Uint8Array = new Uint8Array();
 for (let r = 0; r < runs + 1; r++) {
   const a = performance.now();
   const ds = [...checkExportable(graph, { opset: 17, recurrentLayout: 'transpose' }), ...checkWeights(graph, weights)];
