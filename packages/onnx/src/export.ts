@@ -9,7 +9,7 @@
  */
 import { diag, formatLocation, hasErrors, type Diagnostic, type Graph, type LayerRecord, type Node, type TensorType } from '@dlm/core';
 import { getLoweringRule, type LoweringContext, type LoweringOptions } from './lowering/index.js';
-import { makeNode, makeValueInfo, onnx, type NodeProto, type OnnxAttr, type TensorProto, type ValueInfoProto } from './proto.js';
+import { attr, makeAttribute, makeNode, makeValueInfo, onnx, type NodeProto, type OnnxAttr, type TensorProto, type ValueInfoProto } from './proto.js';
 import { float32Tensor, int64Tensor } from './tensor.js';
 import { checkWeights } from './weights.js';
 
@@ -119,6 +119,8 @@ class GraphBuild {
   /** Initializers computed at export time from weights (folded constants). */
   private readonly folded: TensorProto[] = [];
   private readonly constantByKey = new Map<string, string>();
+  /** Values of the constants above, for the peephole pass. */
+  private readonly constantValues = new Map<string, readonly number[]>();
   private readonly params: Map<string, Graph['params'][number]>;
   private readonly layers = new Map<string, LayerRecord>();
 
@@ -228,6 +230,12 @@ class GraphBuild {
    * under one name; int64 ones (shapes) stay per node so each reads next to its node in viewers.
    */
   private constant(dtype: 'f32' | 'i64', hint: string, values: readonly number[], dims: readonly number[]): string {
+    const name = this.constantName(dtype, hint, values, dims);
+    this.constantValues.set(name, values);
+    return name;
+  }
+
+  private constantName(dtype: 'f32' | 'i64', hint: string, values: readonly number[], dims: readonly number[]): string {
     const key = `${dtype}|${dims.join(',')}|${values.join(',')}|${dtype === 'i64' ? hint : ''}`;
     const known = this.constantByKey.get(key);
     if (known) return known;
@@ -237,7 +245,58 @@ class GraphBuild {
     return name;
   }
 
+  /**
+   * Between stacked recurrent layers the per-node lowering writes Y (sequence-first) → Transpose
+   * to batch-first → Reshape [0, 0, -1] → Transpose back to sequence-first for the next layer.
+   * When those values feed nothing else, the pair cancels: one Reshape of Y to
+   * [seq, batch, hidden] for one direction (Y is [seq, 1, batch, hidden]), or a Transpose
+   * [0, 2, 1, 3] + Reshape for two — what torch.onnx.export writes for a stacked RNN.
+   */
+  private foldRecurrentTransposes(): void {
+    const producers = new Map<string, NodeProto>();
+    const uses = new Map<string, number>();
+    for (const n of this.nodes) {
+      for (const o of n.output) if (o) producers.set(o, n);
+      for (const i of n.input) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
+    }
+    const perm = (n: NodeProto) => n.attribute?.find((a) => a.name === 'perm')?.ints?.map(Number).join(',');
+    const onlyUse = (v: string) => uses.get(v) === 1 && !this.graphOutputs.has(v);
+    const removed = new Set<NodeProto>();
+    for (const back of this.nodes) {
+      if (back.opType !== 'Transpose' || perm(back) !== '1,0,2') continue;
+      const reshape = producers.get(back.input[0]!);
+      if (!reshape || reshape.opType !== 'Reshape' || !onlyUse(reshape.output[0]!)) continue;
+      if (this.constantValues.get(reshape.input[1]!)?.join(',') !== '0,0,-1') continue;
+      const toBatch = producers.get(reshape.input[0]!);
+      if (!toBatch || toBatch.opType !== 'Transpose' || perm(toBatch) !== '2,0,1,3' || !onlyUse(toBatch.output[0]!)) continue;
+      const rnn = producers.get(toBatch.input[0]!);
+      if (!rnn || !['LSTM', 'GRU', 'RNN'].includes(rnn.opType!) || rnn.output[0] !== toBatch.input[0]) continue;
+      const hidden = Number(rnn.attribute?.find((a) => a.name === 'hidden_size')?.i ?? 0);
+      const dirs = rnn.attribute?.find((a) => a.name === 'direction')?.s;
+      const bidirectional = dirs !== undefined && new TextDecoder().decode(dirs) === 'bidirectional';
+      const y = toBatch.input[0]!;
+      const out = back.output[0]!;
+      if (!bidirectional && hidden > 0) {
+        const shape = this.constant('i64', `${out}/shape`, [0, -1, hidden], [3]);
+        reshape.input = [y, shape];
+        removed.add(toBatch);
+      } else {
+        const seqFirst = this.uniqueValueName(`${y}/seq_batch`);
+        toBatch.attribute = [makeAttribute('perm', attr.ints([0, 2, 1, 3]))];
+        toBatch.output = [seqFirst];
+        reshape.input = [seqFirst, reshape.input[1]!];
+      }
+      reshape.output = [out];
+      removed.add(back);
+    }
+    if (removed.size === 0) return;
+    const kept = this.nodes.filter((n) => !removed.has(n));
+    this.nodes.length = 0;
+    this.nodes.push(...kept);
+  }
+
   finish(): InstanceType<typeof onnx.GraphProto> {
+    this.foldRecurrentTransposes();
     const referenced = new Set<string>();
     for (const n of this.nodes) for (const i of n.input) if (i) referenced.add(i);
     // Parameters become initializers in graph order; ones no exported node reads (e.g. only a
@@ -248,7 +307,7 @@ class GraphBuild {
       const dims = p.type.shape as number[];
       initializer.push(float32Tensor(p.name, dims, this.weights.get(p.name)!));
     }
-    initializer.push(...this.folded.filter((t) => referenced.has(t.name!)), ...this.constants);
+    initializer.push(...[...this.folded, ...this.constants].filter((t) => referenced.has(t.name!)));
     const valueInfo: ValueInfoProto[] = [];
     if (this.withValueInfo) {
       for (const n of this.nodes) {

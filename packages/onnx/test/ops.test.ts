@@ -123,6 +123,38 @@ const CASES: Case[] = [
   { name: 'gru_y_only', build: single('GruY', ['batch', 'time', 6], (g, x) => g.recurrent('GRU', x, 4, { outputs: 1 })), histogram: { GRU: 1, Transpose: 2 } },
   { name: 'rnn_initial_h', build: single('Rnn', ['batch', 'time', 3], (g, x) => g.recurrent('RNN', x, 4, { initial: ['h0'] }), (g) => void g.input('h0', ['batch', 1, 4])) },
   {
+    // Stacked layers: the Transpose pair between them folds into one Reshape of Y (torch's form).
+    name: 'stacked_gru',
+    build: single('StackedGru', ['batch', 'time', 6], (g, x) => {
+      const [y1] = g.recurrent('GRU', x, 5, { outputs: 1 });
+      const h = g.op('Reshape', [y1!], { shape: [0, 0, -1] })[0]!;
+      const [y2] = g.recurrent('GRU', h, 4, { outputs: 1 });
+      return g.op('Reshape', [y2!], { shape: [0, 0, -1] })[0]!;
+    }),
+    histogram: { GRU: 2, Reshape: 2, Transpose: 2 },
+  },
+  {
+    name: 'stacked_bidirectional_lstm',
+    build: single('StackedBiLstm', ['batch', 'time', 6], (g, x) => {
+      const [y1] = g.recurrent('LSTM', x, 5, { outputs: 1, bidirectional: true });
+      const h = g.op('Reshape', [y1!], { shape: [0, 0, -1] })[0]!;
+      const [, h2] = g.recurrent('LSTM', h, 3, { outputs: 2, bidirectional: true });
+      return g.op('Reshape', [h2!], { shape: [0, -1] })[0]!;
+    }),
+    histogram: { LSTM: 2, Reshape: 2, Transpose: 3 },
+  },
+  {
+    // The batch-first sequence is also an output: the pair must stay.
+    name: 'stacked_rnn_shared_sequence',
+    build: single('StackedRnnShared', ['batch', 'time', 3], (g, x) => {
+      const [y1] = g.recurrent('RNN', x, 4, { outputs: 1 });
+      const h = g.op('Reshape', [y1!], { shape: [0, 0, -1] })[0]!;
+      const [y2] = g.recurrent('RNN', h, 4, { outputs: 1 });
+      return [g.op('Reshape', [y2!], { shape: [0, 0, -1] })[0]!, h];
+    }),
+    histogram: { RNN: 2, Reshape: 2, Transpose: 4 },
+  },
+  {
     name: 'dropout_feeding_output',
     build: single('DropOut', ['batch', 4], (g, x) => g.op('Dropout', [g.op('Relu', [x])[0]!], { ratio: 0.3 })[0]!),
     histogram: { Identity: 1, Relu: 1 },
