@@ -152,41 +152,62 @@ const pathKey = (p: readonly string[]) => SEP + p.join(SEP);
 
 /** Builds the drawable structure of one model. */
 export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
+  // One string key per record and per distinct scope; ancestors are found through parent keys
+  // (records are created parent first), so the cost stays linear in the number of layers.
   const records = new Map<string, LayerRecord>();
-  for (const r of g.layers) records.set(pathKey(r.path), r);
+  const keyOf = new Map<LayerRecord, string>();
+  for (const r of g.layers) {
+    const k = pathKey(r.path);
+    records.set(k, r);
+    keyOf.set(r, k);
+  }
+  /** Nearest existing record strictly above `path` (normally its parent). */
+  const parentKeyCache = new Map<string, string | null>();
+  const parentRecordKey = (path: readonly string[], key: string): string | null => {
+    let pk = parentKeyCache.get(key);
+    if (pk !== undefined) return pk;
+    pk = null;
+    for (let i = path.length - 1; i >= 1; i--) {
+      const k = pathKey(path.slice(0, i));
+      if (records.has(k)) {
+        pk = k;
+        break;
+      }
+    }
+    parentKeyCache.set(key, pk);
+    return pk;
+  };
 
-  // Parameter counts per layer path (a parameter counts for every enclosing layer and block).
+  // Parameter counts per layer: its own parameters plus everything nested in it.
   const paramsUnder = new Map<string, number>();
   for (const p of g.params) {
-    const n = numelStatic(p.type.shape) ?? 0;
-    for (let i = 1; i <= p.scope.length; i++) {
-      const k = pathKey(p.scope.slice(0, i));
-      paramsUnder.set(k, (paramsUnder.get(k) ?? 0) + n);
-    }
+    const k = pathKey(p.scope);
+    paramsUnder.set(k, (paramsUnder.get(k) ?? 0) + (numelStatic(p.type.shape) ?? 0));
+  }
+  for (let i = g.layers.length - 1; i >= 0; i--) {
+    const r = g.layers[i]!;
+    const k = keyOf.get(r)!;
+    const own = paramsUnder.get(k);
+    const pk = parentRecordKey(r.path, k);
+    if (own && pk !== null) paramsUnder.set(pk, (paramsUnder.get(pk) ?? 0) + own);
   }
 
   // Visible items: every record that is not nested inside a (non-block) layer. A layer's own
-  // sub-layers are an implementation detail and stay inside its box.
+  // sub-layers are an implementation detail and stay inside its box (`owner` maps them to it).
   const root: Item[] = [];
   const blocks = new Map<string, Block>();
   const units = new Map<string, Unit>();
   const unitOrder: Unit[] = [];
-  const nearestBlock = (path: readonly string[], upTo: number): Block | null => {
-    for (let i = upTo; i >= 1; i--) {
-      const b = blocks.get(pathKey(path.slice(0, i)));
-      if (b) return b;
-    }
-    return null;
-  };
+  const owner = new Map<string, string>(); // hidden record key → the visible layer that owns it
   for (const r of g.layers) {
-    let hidden = false;
-    for (let i = 1; i < r.path.length && !hidden; i++) {
-      const anc = records.get(pathKey(r.path.slice(0, i)));
-      if (anc && !anc.isBlock) hidden = true;
+    const key = keyOf.get(r)!;
+    const pk = parentRecordKey(r.path, key);
+    const parentRec = pk === null ? undefined : records.get(pk)!;
+    if (pk !== null && (!parentRec!.isBlock || owner.has(pk))) {
+      owner.set(key, owner.get(pk) ?? pk);
+      continue;
     }
-    if (hidden) continue;
-    const key = pathKey(r.path);
-    const parent = nearestBlock(r.path, r.path.length - 1);
+    const parent = pk === null ? null : (blocks.get(pk) ?? null);
     const item: Item = r.isBlock
       ? { type: 'block', key, record: r, parent, children: [], inEdges: [], outEdges: [] }
       : { type: 'unit', key, record: r, parent };
@@ -198,21 +219,17 @@ export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
     (parent ? parent.children : root).push(item);
   }
 
-  // Which visible unit owns a node: the outermost non-block layer on its scope path.
-  const scopeCache = new Map<string, string | null>();
-  const unitOfScope = (scope: readonly string[]): string | null => {
+  // Which visible unit owns a node (by its scope), or the block it sits in directly.
+  const scopeCache = new Map<string, { unit: string | null; block: Block | null }>();
+  const placeScope = (scope: readonly string[]): { unit: string | null; block: Block | null } => {
     const sk = pathKey(scope);
     let u = scopeCache.get(sk);
     if (u !== undefined) return u;
-    u = null;
-    for (let i = 1; i <= scope.length; i++) {
-      const k = pathKey(scope.slice(0, i));
-      const r = records.get(k);
-      if (r && !r.isBlock) {
-        u = units.has(k) ? k : null;
-        break;
-      }
-    }
+    let k: string | null = records.has(sk) ? sk : parentRecordKey(scope, sk);
+    if (k !== null && owner.has(k)) k = owner.get(k)!;
+    if (k === null) u = { unit: null, block: null };
+    else if (units.has(k)) u = { unit: k, block: null };
+    else u = { unit: null, block: blocks.get(k) ?? null };
     scopeCache.set(sk, u);
     return u;
   };
@@ -224,14 +241,15 @@ export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
   const nodeProducer = new Map<string, { unit: string } | { alias: string }>();
   const orphanUnits: Unit[] = [];
   for (const n of g.nodes) {
-    let u = unitOfScope(n.scope);
+    const place = placeScope(n.scope);
+    let u = place.unit;
     if (u === null) {
       if (n.op === 'Identity' && n.inputs[0]) {
         for (const out of n.outputs) nodeProducer.set(out, { alias: n.inputs[0] });
         continue;
       }
       const key = `op${SEP}${n.id}`;
-      const parent = nearestBlock(n.scope, n.scope.length);
+      const parent = place.block;
       const unit: Unit = { type: 'unit', key, op: n, parent };
       units.set(key, unit);
       orphanUnits.push(unit);
