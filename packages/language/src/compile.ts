@@ -175,7 +175,9 @@ class Compiler {
   private readonly constCache = new Map<A.LetDecl, Val>();
   private readonly constInProgress: A.LetDecl[] = [];
   /** Blocks being expanded right now, for recursion detection. */
-  private readonly blockStack: A.BlockDecl[] = [];
+  private readonly blockStack: (A.BlockDecl | A.ModelDecl)[] = [];
+  /** Blocks expanded at least once; the others are checked on their own (checkUninstantiated). */
+  private readonly instantiated = new Set<A.BlockDecl>();
   /** Compiled graphs by model declaration. */
   private readonly graphs = new Map<A.ModelDecl, Graph>();
 
@@ -204,6 +206,7 @@ class Compiler {
       const spec = this.compileTrain(decl, main);
       if (spec) program.trainings.push(spec);
     }
+    for (const item of main.ast.items) if (item.kind === 'block' && !this.instantiated.has(item)) this.checkUninstantiated(item, main);
     // Main-file models first (in source order), then imported models that a train block uses.
     for (const m of wanted) program.models.push(this.graphs.get(m)!);
     for (const [decl, g] of this.graphs) if (!wanted.includes(decl)) program.models.push(g);
@@ -551,8 +554,8 @@ class Compiler {
       // `l2(1e-4)`, `cosine(steps: 100)` as an argument value.
       return this.pluginValue(e, cx);
     }
-    if (decl && decl.kind !== 'block') {
-      this.bag.report('DLM2043', [name, decl.kind === 'let' ? 'constant' : 'model'], e.callee.span, [{ message: `${name} is defined here`, span: decl.decl.name.span }]);
+    if (decl && decl.kind === 'let') {
+      this.bag.report('DLM2043', [name, 'constant'], e.callee.span, [{ message: `${name} is defined here`, span: decl.decl.name.span }]);
       return ERR;
     }
     if (!cx.body) {
@@ -562,6 +565,7 @@ class Compiler {
     // Arguments: leading positional tensors are inputs; everything else is a layer argument.
     const inputs = [...(piped ?? [])];
     const given: GivenArg[] = [];
+    const syms: (string | undefined)[] = [];
     let failed = false;
     let sawNonTensor = false;
     for (const a of e.args) {
@@ -582,22 +586,47 @@ class Compiler {
       }
       sawNonTensor = sawNonTensor || !a.name;
       given.push({ ...(a.name ? { name: a.name.name, nameSpan: a.name.span } : {}), value: v.v, span: a.value.span });
+      syms.push(v.sym);
     }
-    if (decl?.kind === 'block') {
+    if (decl) {
       if (e.settings?.length) {
         for (const g of e.settings) this.bag.report('DLM2004', [g.param.name, name], g.param.span);
       }
       if (failed) return this.poison(cx, e.span);
-      return this.instantiateBlock(decl.decl, decl.module, inputs, given, e, cx);
+      return this.instantiateBlock(decl.decl, decl.module, inputs, given, syms, e, cx);
     }
     if (!isLayer) {
-      const candidates = [...this.registry.names('layer'), ...[...cx.module.scope.entries()].filter(([, d]) => d.kind === 'block').map(([n]) => n)];
+      const candidates = [...this.registry.names('layer'), ...[...cx.module.scope.entries()].filter(([, d]) => d.kind !== 'let').map(([n]) => n)];
       this.bag.report('DLM2001', [name], e.callee.span, [], didYouMean(name, candidates));
       return this.poison(cx, e.span);
     }
     const settings = e.settings ? this.paramSettings(e.settings, cx) : undefined;
+    if (!this.checkSymbolArgs(this.registry.get('layer', name)!.def.args, given, syms, cx)) failed = true;
     if (failed || settings === null) return this.poison(cx, e.span);
     return this.layerCall(name, inputs, given, e.span, { nameSpan: e.callee.span, ...(settings ? { paramSettings: settings } : {}) }, cx);
+  }
+
+  /**
+   * An unbound name where the argument cannot take a name (`dense(hiden)`) is most likely a typo
+   * of a constant or parameter: say so, with the close name, instead of "expects an integer".
+   */
+  private checkSymbolArgs(schema: readonly ArgSpec[], given: GivenArg[], syms: (string | undefined)[], cx: EvalCtx): boolean {
+    const positional = schema.filter((x) => x.positional !== false);
+    let pos = 0;
+    let ok = true;
+    given.forEach((g, i) => {
+      const spec = g.name === undefined ? positional[pos++] : schema.find((x) => x.name === g.name);
+      const sym = syms[i];
+      if (sym === undefined || spec === undefined) return;
+      const types = Array.isArray(spec.type) ? spec.type : [spec.type as ArgType];
+      if (types.some((t) => t === 'string' || t === 'call')) return;
+      if (types.includes('enum') && (spec.values?.includes(sym) || didYouMean(sym, spec.values ?? []) !== undefined)) return;
+      const near = didYouMean(sym, this.visibleNames(cx));
+      if (near === undefined) return;
+      this.bag.report('DLM2010', [sym], g.span, [], near);
+      ok = false;
+    });
+    return ok;
   }
 
   private poison(cx: EvalCtx, span: SourceSpan): Val {
@@ -745,8 +774,19 @@ class Compiler {
 
   // ───────── blocks ─────────
 
-  private instantiateBlock(decl: A.BlockDecl, module: ModuleInfo, inputs: string[], given: GivenArg[], call: A.CallExpr, cx: EvalCtx): Val {
+  /** Expands a block — or a model used like a block — as a scope of the current graph. */
+  private instantiateBlock(
+    decl: A.BlockDecl | A.ModelDecl,
+    module: ModuleInfo,
+    inputs: string[],
+    given: GivenArg[],
+    syms: (string | undefined)[],
+    call: A.CallExpr,
+    cx: EvalCtx,
+  ): Val {
     const outer = cx.body!;
+    if (decl.kind === 'block') this.instantiated.add(decl);
+    const params = decl.kind === 'block' ? decl.params : [];
     if (this.blockStack.includes(decl)) {
       const from = this.blockStack.indexOf(decl);
       const chain = [...this.blockStack.slice(from), decl].map((d) => d.name.name).join(' → ');
@@ -755,7 +795,7 @@ class Compiler {
     }
     const specs: ArgSpec[] = [];
     const defaultsCx: EvalCtx = { module, body: undefined, argPos: true };
-    for (const p of decl.params) {
+    for (const p of params) {
       const type = p.type && p.type.name in PARAM_TYPES ? PARAM_TYPES[p.type.name]! : ANY_TYPE;
       const spec: ArgSpec = { name: p.name.name, type, doc: '' };
       if (p.default) {
@@ -768,28 +808,48 @@ class Compiler {
       }
       specs.push(spec);
     }
+    if (!this.checkSymbolArgs(specs, given, syms, cx)) return this.poison(cx, call.span);
     const args = validateArgs(decl.name.name, specs, given, this.bag, call.span);
     if (!args) return this.poison(cx, call.span);
     const ports = decl.body.filter((s): s is A.PortStmt => s.kind === 'input');
     if (ports.length !== inputs.length) {
-      this.bag.report('DLM3004', [decl.name.name, ports.length, inputs.length], call.span, [{ message: `block ${decl.name.name} is defined here`, span: decl.name.span }]);
+      this.bag.report('DLM3004', [decl.name.name, ports.length, inputs.length], call.span, [{ message: `${decl.kind} ${decl.name.name} is defined here`, span: decl.name.span }]);
       return this.poison(cx, call.span);
     }
     const builder = outer.builder;
     builder.enterBlock(decl.name.name, call.span, args, inputs);
     this.blockStack.push(decl);
     const scope = new Map<string, Binding>();
-    for (const p of decl.params) {
+    for (const p of params) {
       const v = args[p.name.name];
       scope.set(p.name.name, { val: v === undefined ? ERR : { k: 'const', v }, span: p.name.span, used: false, warnUnused: false });
     }
     const body: Body = { builder, module, scopes: [scope] };
-    const outs = this.runBody(decl.body, body, { kind: 'block', name: decl.name.name, inputs, span: decl.name.span });
+    const outs = this.runBody(decl.body, body, { kind: 'block', what: decl.kind, name: decl.name.name, inputs, span: decl.name.span });
     this.blockStack.pop();
     builder.exitBlock(outs.flatMap((o) => (o.k === 'tensor' ? [o.name] : [])));
     if (outs.some((o) => o.k !== 'tensor')) return this.poison(cx, call.span);
     const names = outs.map((o) => (o as { name: string }).name);
     return names.length === 1 ? { k: 'tensor', name: names[0]! } : { k: 'tuple', items: names };
+  }
+
+  /**
+   * A block that no model uses is still checked (names, arguments, outputs, unused values), on
+   * inputs of unknown shape and with parameters that have no default left unknown, in a scratch
+   * graph that is thrown away. Shape rules cannot run without shapes, so they are not checked.
+   */
+  private checkUninstantiated(decl: A.BlockDecl, module: ModuleInfo): void {
+    const builder = new GraphBuilder(`block ${decl.name.name}`, this.registry, this.bag);
+    const scope = new Map<string, Binding>();
+    const defaultsCx: EvalCtx = { module, body: undefined, argPos: true };
+    for (const p of decl.params) {
+      const d = p.default ? this.evaluate(p.default, defaultsCx) : ERR;
+      scope.set(p.name.name, { val: d.k === 'const' ? d : ERR, span: p.name.span, used: false, warnUnused: false });
+    }
+    const inputs = decl.body.filter((s) => s.kind === 'input').map((s) => builder.poisoned(s.span));
+    this.blockStack.push(decl);
+    this.runBody(decl.body, { builder, module, scopes: [scope] }, { kind: 'block', what: 'block', name: decl.name.name, inputs, span: decl.name.span });
+    this.blockStack.pop();
   }
 
   // ───────── bodies ─────────
@@ -798,7 +858,11 @@ class Compiler {
    * Runs the statements of a model or block body. Returns the value of each declared output (in
    * declaration order); models get their inputs from declarations, blocks from `owner.inputs`.
    */
-  private runBody(stmts: A.Stmt[], body: Body, owner: { kind: 'model' | 'block'; name: string; inputs?: string[]; span: SourceSpan }): Val[] {
+  private runBody(
+    stmts: A.Stmt[],
+    body: Body,
+    owner: { kind: 'model' | 'block'; what: 'model' | 'block'; name: string; inputs?: string[]; span: SourceSpan },
+  ): Val[] {
     const scope = body.scopes[0]!;
     const cx: EvalCtx = { module: body.module, body, argPos: false };
     const declaredOutputs = new Map<string, A.PortStmt>();
@@ -837,7 +901,7 @@ class Compiler {
                 const t = this.tensorType(s.type, cx);
                 const actual = body.builder.typeOf(given);
                 if (t && !actual.unknown && formatType(t) !== formatType(actual)) {
-                  this.bag.report('DLM2042', [s.name.name, owner.name, formatType(t), formatType(actual)], s.type.span);
+                  this.bag.report('DLM2042', [s.name.name, owner.what, owner.name, formatType(t), formatType(actual)], s.type.span);
                 }
               }
             }
@@ -883,7 +947,7 @@ class Compiler {
     for (const [name, decl] of declaredOutputs) {
       const got = outputVals.get(name);
       if (!got) {
-        this.bag.report('DLM2012', [name, owner.kind, owner.name], decl.name.span);
+        this.bag.report('DLM2012', [name, owner.what, owner.name], decl.name.span);
         result.push(ERR);
         continue;
       }
@@ -940,7 +1004,9 @@ class Compiler {
     if (done) return done;
     const builder = new GraphBuilder(decl.name.name, this.registry, this.bag, decl.span, module.file);
     const body: Body = { builder, module, scopes: [new Map()] };
-    this.runBody(decl.body, body, { kind: 'model', name: decl.name.name, span: decl.name.span });
+    this.blockStack.push(decl);
+    this.runBody(decl.body, body, { kind: 'model', what: 'model', name: decl.name.name, span: decl.name.span });
+    this.blockStack.pop();
     const g = builder.finish();
     this.graphs.set(decl, g);
     return g;

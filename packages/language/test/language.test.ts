@@ -121,6 +121,15 @@ describe('blocks and repeat', () => {
   });
 });
 
+describe('models as blocks', () => {
+  it('uses a model inside another model as a scope, checking its declared types', () => {
+    const p = ok(`model Encoder {\n  input x: f32[batch, 4]\n  output z: f32[batch, 2]\n  z = x |> dense(2)\n}\n${head()}  y = x |> Encoder |> relu\n}\n`);
+    const m = p.models.find((g) => g.name === 'M')!;
+    expect(m.layers.filter((l) => l.isBlock).map((l) => [l.kind, l.path.join('/')])).toEqual([['Encoder', 'encoder_1']]);
+    expect(m.params.map((x) => x.name)).toEqual(['encoder_1.dense_1.weight', 'encoder_1.dense_1.bias']);
+  });
+});
+
 describe('imports', () => {
   const lib = `let width = 8\nblock Dense2(units: int) {\n  input x\n  output y\n  y = x |> dense(units) |> relu\n}\nmodel Lib {\n  input x: f32[batch, 4]\n  output y: f32[batch, 8]\n  y = x |> Dense2(width)\n}\n`;
 

@@ -10,7 +10,7 @@ export const NAME_MESSAGES = {
   DLM2014: { severity: 'error', message: "Cannot import '{0}': file not found." },
   DLM2015: { severity: 'error', message: 'Import cycle: {0}.' },
   DLM2016: { severity: 'error', message: "Unknown model '{0}'." },
-  DLM2017: { severity: 'error', message: "Block '{0}' uses itself ({1}); blocks cannot be recursive." },
+  DLM2017: { severity: 'error', message: "'{0}' uses itself ({1}); blocks and models cannot be recursive." },
   DLM2018: { severity: 'error', message: "Constant '{0}' depends on itself ({1})." },
   DLM2019: { severity: 'error', message: 'Expected a tensor here, got {0}.' },
   DLM2020: { severity: 'error', message: "Expected a constant here, but '{0}' is a tensor." },
@@ -35,6 +35,6 @@ export const NAME_MESSAGES = {
   DLM2039: { severity: 'error', message: "Parameter setting '{0}' expects {1}, got {2}." },
   DLM2040: { severity: 'error', message: "The result of a 'let' must be a constant, but '{0}' is a tensor." },
   DLM2041: { severity: 'error', message: 'Constant expression result is not a finite number ({0}).' },
-  DLM2042: { severity: 'error', message: "Input '{0}' of block '{1}' is declared as {2} but receives {3}." },
-  DLM2043: { severity: 'error', message: "'{0}' is a {1}; only blocks and layers can be called." },
+  DLM2042: { severity: 'error', message: "Input '{0}' of {1} '{2}' is declared as {3} but receives {4}." },
+  DLM2043: { severity: 'error', message: "'{0}' is a {1}; only layers, blocks and models can be called." },
 } as const;
