@@ -10,7 +10,7 @@
 import { diag, formatLocation, hasErrors, type Diagnostic, type Graph, type LayerRecord, type Node, type TensorType } from '@dlm/core';
 import { getLoweringRule, type LoweringContext, type LoweringOptions } from './lowering/index.js';
 import { attr, makeAttribute, makeNode, makeValueInfo, onnx, type NodeProto, type OnnxAttr, type TensorProto, type ValueInfoProto } from './proto.js';
-import { float32Tensor, int64Tensor } from './tensor.js';
+import { float32Tensor, int32Tensor, int64Tensor } from './tensor.js';
 import { checkWeights } from './weights.js';
 
 /** Opsets dlm can target. 17 is the newest that Debian's onnx 1.12 checker (IR 8) knows. */
@@ -305,7 +305,11 @@ class GraphBuild {
     for (const p of this.graph.params) {
       if (!referenced.has(p.name)) continue;
       const dims = p.type.shape as number[];
-      initializer.push(float32Tensor(p.name, dims, this.weights.get(p.name)!));
+      const w = this.weights.get(p.name)!;
+      // Weights travel as float32; an integer parameter (a plugin's lookup table) keeps its dtype.
+      if (p.type.dtype === 'i32') initializer.push(int32Tensor(p.name, dims, Int32Array.from(w, Math.round)));
+      else if (p.type.dtype === 'i64') initializer.push(int64Tensor(p.name, dims, Array.from(w, Math.round)));
+      else initializer.push(float32Tensor(p.name, dims, w));
     }
     initializer.push(...[...this.folded, ...this.constants].filter((t) => referenced.has(t.name!)));
     const valueInfo: ValueInfoProto[] = [];

@@ -17,5 +17,5 @@ export {
 export { checkWeights } from './weights.js';
 export { writeOnnxFile } from './write.js';
 export { LOWERING_RULES, getLoweringRule, type LoweringRule, type LoweringContext, type LoweringOptions } from './lowering/index.js';
-export { float32Tensor, int64Tensor, readTensor, decodeTensor, type DecodedTensor } from './tensor.js';
+export { float32Tensor, int32Tensor, int64Tensor, readTensor, decodeTensor, type DecodedTensor } from './tensor.js';
 export { onnx, makeNode, makeValueInfo, attr, type OnnxAttr, type ITensorProto, type IValueInfoProto, type IModelProto } from './proto.js';

@@ -27,6 +27,10 @@ export function float32Tensor(name: string, dims: readonly number[], data: Float
   return onnx.TensorProto.create({ name, dims: [...dims], dataType: DataType.FLOAT, rawData: leBytes(data) });
 }
 
+export function int32Tensor(name: string, dims: readonly number[], data: Int32Array): TensorProto {
+  return onnx.TensorProto.create({ name, dims: [...dims], dataType: DataType.INT32, rawData: leBytes(data) });
+}
+
 export function int64Tensor(name: string, dims: readonly number[], data: readonly number[]): TensorProto {
   const big = BigInt64Array.from(data.map((v) => BigInt(v)));
   return onnx.TensorProto.create({ name, dims: [...dims], dataType: DataType.INT64, rawData: leBytes(big) });

@@ -79,6 +79,17 @@ describe('graph cleanliness', () => {
     expect(m.graph!.initializer!.map((t) => t.name)).toEqual(['const/one', 'const/half', 'const/sqrt2']);
   });
 
+  it('keeps the dtype of an integer parameter', () => {
+    const g = new TestGraph('IntTable');
+    const ids = g.input('ids', ['batch'], 'i32');
+    const y = g.layer('lookup', [ids], (ctx, [v]) => ctx.op('Gather', [ctx.param('table', [4], { kind: 'zeros', args: {} }, { dtype: 'i32' }), v!]))[0]!;
+    g.output('y', y);
+    const graph = g.finish();
+    const m = decode(exportOnnx(graph, new Map([['lookup_1.table', Float32Array.from([3, 1, 4, 1])]])).result!);
+    const t = readTensor(m.graph!.initializer![0]!);
+    expect([t.dataType, Array.from(t.data as Int32Array)]).toEqual([onnx.TensorProto.DataType.INT32, [3, 1, 4, 1]]);
+  });
+
   it('gives the LSTM classifier symbolic batch and time and int32 tokens', () => {
     const graph = lstmClassifier();
     const m = decode(exportOnnx(graph, randomWeights(graph)).result!);
