@@ -1137,8 +1137,10 @@ class Compiler {
         ok = false;
       }
     }
-    if (!isGan && !this.modelByName(decl.name.name, decl.name.span, module)) ok = false;
+    const model = isGan ? undefined : this.modelByName(decl.name.name, decl.name.span, module);
+    if (!isGan && !model) ok = false;
     if (!ok) return undefined;
+    if (model && spec.loss) this.checkLossFitsOutput(spec.loss, model);
     return {
       kind: isGan ? 'gan' : 'supervised',
       model: decl.name.name,
@@ -1152,6 +1154,36 @@ class Compiler {
       settings: spec.settings,
       span: decl.span,
     };
+  }
+
+  /**
+   * The classic silent mistake: `nll` after a layer without `log_softmax`, `cross_entropy` after a
+   * softmax. Each loss declares what it expects; the op that makes the model's first output
+   * (looking through Identity and training-only ops) says what the model gives.
+   */
+  private checkLossFitsOutput(loss: PluginCall, g: Graph): void {
+    const def = this.registry.get('loss', loss.name)?.def;
+    const out = g.outputs[0];
+    if (!def || !out) return;
+    const producers = new Map<string, (typeof g.nodes)[number]>();
+    for (const n of g.nodes) for (const o of n.outputs) producers.set(o, n);
+    let node = producers.get(out.name);
+    for (let guard = 0; node && (node.op === 'Identity' || node.trainingOnly) && guard < g.nodes.length; guard++) {
+      node = producers.get(node.inputs[0] ?? '');
+    }
+    if (!node) return;
+    const gives: Record<string, string> = { LogSoftmax: 'log_softmax (log-probabilities)', Softmax: 'softmax (probabilities)', Sigmoid: 'sigmoid (probabilities)' };
+    const scope = node.scope.join('/');
+    const layer = g.layers.find((l) => l.path.join('/') === scope);
+    const what = gives[node.op] ?? `${layer ? layer.kind : node.op} (unnormalized scores)`;
+    const fits =
+      def.expects === 'values' ||
+      (def.expects === 'log_probabilities' && node.op === 'LogSoftmax') ||
+      (def.expects === 'probabilities' && (node.op === 'Softmax' || node.op === 'Sigmoid')) ||
+      (def.expects === 'logits' && !(node.op in gives));
+    if (fits) return;
+    const expects = { logits: 'logits (no final softmax or sigmoid)', probabilities: 'probabilities (a final softmax or sigmoid)', log_probabilities: 'log-probabilities (a final log_softmax)', values: 'values' }[def.expects];
+    this.bag.report('DLM4016', [loss.name, expects, g.name, what], loss.span, node.span ? [{ message: 'the model output is made here', span: node.span }] : []);
   }
 
   /** Resolves a model name for a train block, compiling imported models on demand. */

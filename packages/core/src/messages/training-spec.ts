@@ -13,4 +13,5 @@ export const TRAINING_SPEC_MESSAGES = {
   DLM4013: { severity: 'error', message: "Train setting '{0}' expects {1}, got {2}." },
   DLM4014: { severity: 'error', message: "Train setting '{0}' takes one value, got {1}." },
   DLM4015: { severity: 'error', message: "Train setting '{0}' is only for GAN train blocks (with 'generator' and 'discriminator')." },
+  DLM4016: { severity: 'warning', message: "Loss '{0}' expects {1}, but model '{2}' ends with {3}." },
 } as const;

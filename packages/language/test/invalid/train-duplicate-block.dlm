@@ -6,7 +6,7 @@ model Mlp {
 
 train Mlp {
   data mnist
-  loss nll
+  loss mse
   optimizer sgd
   epochs 1
 }
