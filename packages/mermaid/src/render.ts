@@ -30,6 +30,10 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+/** Limits passed to Mermaid: far above its defaults, still a guard against runaway input. */
+const MAX_TEXT = 5_000_000;
+const MAX_EDGES = 50_000;
+
 /** Page backgrounds matching Mermaid's themes, for PNGs (SVGs stay transparent). */
 const BACKGROUND = { default: '#ffffff', dark: '#333333' } as const;
 
@@ -98,13 +102,33 @@ export class MermaidRenderer {
   async svg(text: string, opts: RenderOptions = {}): Promise<string> {
     const page = this.page!;
     const theme = opts.theme ?? 'default';
+    if (text.length > MAX_TEXT) {
+      throw new DiagramError('DLM7001', [`Maximum text size in diagram exceeded: ${text.length} characters, the limit is ${MAX_TEXT}; draw fewer boxes (depth, folding, fewer models)`]);
+    }
     const result = await page.evaluate(
-      async ({ text, theme, init }) => {
+      async ({ text, theme, init, MAX_TEXT, MAX_EDGES }) => {
         const m = (globalThis as unknown as { mermaid: { initialize(c: object): void; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
         // A fixed seed: Mermaid draws some shapes with rough.js, which is random by default.
-        if (init) m.initialize({ startOnLoad: false, securityLevel: 'strict', theme, handDrawnSeed: 1, flowchart: { htmlLabels: true } });
+        // Mermaid's default limits (50,000 characters, 500 edges) are met by mid-sized unfolded
+        // models; past them it draws an error picture instead of failing, so raise them.
+        if (init) {
+          m.initialize({
+            startOnLoad: false,
+            securityLevel: 'strict',
+            theme,
+            handDrawnSeed: 1,
+            maxTextSize: MAX_TEXT,
+            maxEdges: MAX_EDGES,
+            flowchart: { htmlLabels: true },
+          });
+        }
         try {
           const { svg } = await m.render('dlm-diagram', text);
+          // Past maxTextSize Mermaid draws a box saying so instead of throwing. The length is
+          // checked before the page is asked, so this only guards against Mermaid measuring
+          // differently (after its own preprocessing).
+          const sentinel = 'Maximum text size in diagram exceeded';
+          if (svg.includes(sentinel) && !text.includes(sentinel)) return { ok: false as const, error: sentinel };
           return { ok: true as const, svg };
         } catch (e) {
           // Mermaid may leave its scratch element behind after a failure.
@@ -114,7 +138,7 @@ export class MermaidRenderer {
           return { ok: false as const, error: e instanceof Error ? e.message : String(e) };
         }
       },
-      { text, theme, init: this.theme !== theme },
+      { text, theme, init: this.theme !== theme, MAX_TEXT, MAX_EDGES },
     );
     this.theme = theme;
     if (!result.ok) throw new DiagramError('DLM7001', [cleanMermaidError(result.error)]);

@@ -105,6 +105,14 @@ describe('rendering with real Mermaid', () => {
     await expectRendered(toMermaid([branches()]));
   });
 
+  it('a diagram past Mermaid\'s size limit is DLM7001, not a picture of an error', async () => {
+    // Checked before the browser sees it.
+    const huge = `flowchart TB\n  a --> b\n${'%% padding padding padding\n'.repeat(200_000)}`;
+    const err = await r.svg(huge).catch((e: unknown) => e);
+    expect((err as DiagramError).diagnostic?.code).toBe('DLM7001');
+    expect((err as DiagramError).message).toMatch(/Maximum text size/);
+  });
+
   it('renders PNG bytes', async () => {
     const png = await r.png(toMermaid([mnistCnn()]));
     expect([...png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
