@@ -921,7 +921,9 @@ class Compiler {
         }
         case 'assign': {
           const out = declaredOutputs.get(s.name.name);
-          const v = this.single(this.evaluate(s.value, cx), s.value, cx);
+          const whole = this.evaluate(s.value, cx);
+          // A named value may hold a tuple (the outputs of a multi-output block); an output is one tensor.
+          const v = out ? this.single(whole, s.value, cx) : whole;
           if (out) {
             const prev = outputVals.get(s.name.name);
             if (prev) {

@@ -118,6 +118,9 @@ describe('blocks and repeat', () => {
   it('multi-input and multi-output blocks', () => {
     const p = ok(`block Merge(axis: int = 1) {\n  input a\n  input b\n  output y\n  y = concat(a, b, axis: axis)\n}\nblock Split() {\n  input x\n  output a\n  output b\n  a = x |> dense(2)\n  b = x |> dense(3)\n}\n${head('f32[batch, 4]', 'f32[batch, 5]')}  y = x |> Split |> Merge\n}\n`);
     expect(p.models[0]!.layers.filter((l) => l.isBlock).map((l) => l.kind)).toEqual(['Split', 'Merge']);
+    // A tuple can be named and piped on later.
+    const q = ok(`block Split() {\n  input x\n  output a\n  output b\n  a = x |> dense(2)\n  b = x |> dense(3)\n}\n${head('f32[batch, 4]', 'f32[batch, 5]')}  parts = x |> Split\n  y = parts |> concat(axis: 1)\n}\n`);
+    expect(q.models[0]!.nodes.find((n) => n.op === 'Concat')!.inputs).toEqual(['split_1/dense_1/gemm', 'split_1/dense_2/gemm']);
   });
 });
 
