@@ -1,0 +1,480 @@
+/**
+ * One analysed document: the parse, the compile (the same call `dlm check` makes, so the editor
+ * shows exactly the CLI's diagnostics) and the symbol table. Every editor feature is a pure
+ * function of an Analysis and a position; the server only converts between LSP and these.
+ */
+import * as nodePath from 'node:path';
+import {
+  formatType,
+  summarize,
+  type Diagnostic,
+  type Graph,
+  type LayerRecord,
+  type PluginRegistry,
+  type Program,
+  type SourceSpan,
+  type SummaryRow,
+} from '@dlm/core';
+import { compileSource, lex, parse, type ModuleAst } from '@dlm/language';
+import type * as A from '@dlm/language';
+import { blockOf, buildSymbols, occurrenceAt, type Decl, type SymbolTable } from './symbols.js';
+
+export interface Analysis {
+  file: string;
+  text: string;
+  ast: ModuleAst;
+  program: Program;
+  diagnostics: Diagnostic[];
+  symbols: SymbolTable;
+  /** The files this one imports (directly), by normalized path. */
+  imports: Map<string, { ast: ModuleAst; text: string }>;
+  registry: PluginRegistry;
+  /** Summary rows per graph, by layer path, for parameter counts. */
+  rows: Map<Graph, Map<string, SummaryRow>>;
+}
+
+export function analyze(text: string, file: string, registry: PluginRegistry, readFile: (path: string) => string | undefined): Analysis {
+  const { ast } = parse(text, file);
+  const out = compileSource(text, file, { registry, readFile });
+  const imports = new Map<string, { ast: ModuleAst; text: string }>();
+  for (const item of ast.items) {
+    if (item.kind !== 'import') continue;
+    const target = nodePath.normalize(nodePath.join(nodePath.dirname(file), item.path));
+    const src = out.sources.get(target) ?? readFile(target);
+    if (src !== undefined && !imports.has(target)) imports.set(target, { ast: parse(src, target).ast, text: src });
+  }
+  const rows = new Map<Graph, Map<string, SummaryRow>>();
+  for (const g of out.program.models) rows.set(g, new Map(summarize(g).rows.map((r) => [r.name, r])));
+  return {
+    file,
+    text,
+    ast,
+    program: out.program,
+    diagnostics: out.diagnostics,
+    symbols: buildSymbols(ast, [...imports.values()].map((i) => i.ast)),
+    imports,
+    registry,
+    rows,
+  };
+}
+
+// ───────────────────────────── types of values ─────────────────────────────
+
+const sameSpan = (a: SourceSpan | undefined, b: SourceSpan) => !!a && a.file === b.file && a.start === b.start && a.end === b.end;
+
+/** Every layer record (over all compiled models) written at exactly `span`, with its graph. */
+function recordsAt(an: Analysis, span: SourceSpan): { g: Graph; l: LayerRecord }[] {
+  const out: { g: Graph; l: LayerRecord }[] = [];
+  for (const g of an.program.models) for (const l of g.layers) if (sameSpan(l.span, span)) out.push({ g, l });
+  return out;
+}
+
+function typeOfValue(g: Graph, name: string): string | undefined {
+  for (const v of [...g.inputs, ...g.outputs, ...g.values]) if (v.name === name) return formatType(v.type);
+  const p = g.params.find((x) => x.name === name);
+  return p ? formatType(p.type) : undefined;
+}
+
+/** Distinct output types of the expression at `e` (one per block instance when they differ). */
+function exprTypes(an: Analysis, e: A.Expr, depth = 0): string[] {
+  if (depth > 50) return [];
+  if (e.kind === 'paren') return exprTypes(an, e.expr, depth + 1);
+  if (e.kind === 'pipe') return exprTypes(an, e.stages[e.stages.length - 1]!, depth + 1);
+  // A bare name is a value, or a layer used without arguments as a pipeline stage (`|> relu`).
+  if (e.kind === 'name' && recordsAt(an, e.span).length === 0) {
+    const occ = occurrenceAt(an.symbols, an.file, e.span.start);
+    return occ ? declTypes(an, occ.decl, depth + 1) : [];
+  }
+  const types = new Set<string>();
+  for (const { g, l } of recordsAt(an, e.span)) {
+    const ts = l.outputs.map((o) => typeOfValue(g, o) ?? '?');
+    types.add(ts.join(', '));
+  }
+  return [...types];
+}
+
+/** Distinct tensor types a value declaration takes (several when a block is used with different shapes). */
+export function declTypes(an: Analysis, d: Decl, depth = 0): string[] {
+  const node = d.node;
+  if (!node || !d.owner) return [];
+  if (d.kind === 'input' || d.kind === 'output') {
+    const port = node as A.PortStmt;
+    if (d.owner.kind === 'model') {
+      const g = an.program.models.find((m) => m.name === d.owner!.name.name);
+      const t = g ? typeOfValue(g, port.name.name) : undefined;
+      if (t) return [t];
+      return port.type ? [typeText(an, port.type)] : [];
+    }
+    // A block port: its type in each instance, from the instance's inputs/outputs by position.
+    const ports = d.owner.body.filter((s) => s.kind === d.kind);
+    const idx = ports.indexOf(port);
+    const types = new Set<string>();
+    for (const g of an.program.models) {
+      for (const l of g.layers) {
+        if (!l.isBlock || l.kind !== d.owner.name.name || l.plugin !== '') continue;
+        const v = (d.kind === 'input' ? l.inputs : l.outputs)[idx];
+        const t = v ? typeOfValue(g, v) : undefined;
+        if (t) types.add(t);
+      }
+    }
+    return [...types];
+  }
+  if (d.kind === 'value') return exprTypes(an, (node as A.AssignStmt).value, depth + 1);
+  return [];
+}
+
+function typeText(an: Analysis, t: A.TensorTypeAst): string {
+  return an.text.slice(t.span.start, t.span.end);
+}
+
+// ───────────────────────────── hover ─────────────────────────────
+
+export interface HoverResult {
+  markdown: string;
+  span: SourceSpan;
+}
+
+const fmtInt = (n: number) => n.toLocaleString('en-US');
+
+function paramCount(an: Analysis, g: Graph, l: LayerRecord): number {
+  return an.rows.get(g)?.get(l.path.join('/'))?.params ?? 0;
+}
+
+function describeRecords(an: Analysis, recs: { g: Graph; l: LayerRecord }[]): string[] {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const { g, l } of recs) {
+    const out = l.outputs.map((o) => typeOfValue(g, o) ?? '?').join(', ');
+    const line = `→ \`${out}\` · ${fmtInt(paramCount(an, g, l))} params`;
+    const key = line;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push(recs.length > 1 ? `${line} (${g.name}: ${l.path.join('/')})` : line);
+  }
+  return lines;
+}
+
+export function hover(an: Analysis, offset: number): HoverResult | undefined {
+  const occ = occurrenceAt(an.symbols, an.file, offset);
+  if (occ) {
+    const d = occ.decl;
+    const md = describeDecl(an, d);
+    if (md) return { markdown: md, span: occ.span };
+  }
+  // A layer call (or a block call, or an operator) under the cursor: the smallest record span around it.
+  let best: { g: Graph; l: LayerRecord }[] = [];
+  let bestLen = Infinity;
+  for (const g of an.program.models) {
+    for (const l of g.layers) {
+      const s = l.span;
+      if (!s || s.file !== an.file || s.start > offset || offset > s.end) continue;
+      const len = s.end - s.start;
+      if (len < bestLen) {
+        best = [{ g, l }];
+        bestLen = len;
+      } else if (len === bestLen && sameSpan(best[0]!.l.span, s)) best.push({ g, l });
+    }
+  }
+  if (best.length === 0) {
+    // Not compiled (errors, or a block never used): still document a layer name.
+    const word = wordAt(an.text, offset);
+    const def = word ? an.registry.get('layer', word.word) : undefined;
+    if (word && def) return { markdown: layerDoc(word.word, def.def.doc, def.plugin), span: spanOf(an, word.start, word.end) };
+    return undefined;
+  }
+  const l = best[0]!.l;
+  const head = l.isBlock ? `**${l.kind}** (block)` : `**${l.kind}**${l.plugin ? ` — ${l.plugin}` : ''}`;
+  const parts = [head, ...describeRecords(an, best)];
+  const def = !l.isBlock ? an.registry.get('layer', l.kind) : undefined;
+  if (def?.def.doc) parts.push('', def.def.doc);
+  return { markdown: parts.join('\n\n'), span: l.span! };
+}
+
+function layerDoc(name: string, doc: string, plugin: string): string {
+  return `**${name}** — ${plugin}\n\n${doc}`;
+}
+
+function describeDecl(an: Analysis, d: Decl): string | undefined {
+  switch (d.kind) {
+    case 'input':
+    case 'output':
+    case 'value': {
+      const types = declTypes(an, d);
+      const label = d.kind === 'value' ? 'value' : d.kind;
+      const lines = [`(${label}) **${d.name}**${types.length === 1 ? `: \`${types[0]}\`` : ''}`];
+      if (types.length > 1) for (const t of types) lines.push(`- \`${t}\``);
+      if (types.length === 0) lines.push('type unknown (the model has errors or the block is never used)');
+      // The layer that produces the value, with its parameter count.
+      if (d.kind === 'value') {
+        const v = (d.node as A.AssignStmt).value;
+        const last = v.kind === 'pipe' ? v.stages[v.stages.length - 1]! : v;
+        const recs = recordsAt(an, last.span);
+        if (recs.length) lines.push(`from **${recs[0]!.l.kind}** · ${fmtInt(paramCount(an, recs[0]!.g, recs[0]!.l))} params`);
+      }
+      return lines.join('\n\n');
+    }
+    case 'constant': {
+      const node = d.node as A.LetDecl;
+      return `(constant) **${d.name}** = \`${sliceOf(an, node.value.span)}\``;
+    }
+    case 'param': {
+      const p = d.node as A.BlockParam;
+      return `(parameter) **${d.name}**${p.type ? `: ${p.type.name}` : ''}${p.default ? ` = \`${an.text.slice(p.default.span.start, p.default.span.end)}\`` : ''}`;
+    }
+    case 'index':
+      return `(repeat index) **${d.name}**: int`;
+    case 'block': {
+      const b = d.node as A.BlockDecl;
+      const sig = b.params.map((p) => `${p.name.name}${p.type ? `: ${p.type.name}` : ''}`).join(', ');
+      const instances: { g: Graph; l: LayerRecord }[] = [];
+      for (const g of an.program.models) for (const l of g.layers) if (l.isBlock && l.plugin === '' && l.kind === d.name) instances.push({ g, l });
+      const counts = [...new Set(instances.map(({ g, l }) => paramCount(an, g, l)))];
+      const lines = [`(block) **${d.name}**(${sig})`];
+      if (instances.length) lines.push(`${instances.length} instance${instances.length > 1 ? 's' : ''} · ${counts.map(fmtInt).join(' / ')} params each`);
+      return lines.join('\n\n');
+    }
+    case 'model': {
+      const g = an.program.models.find((m) => m.name === d.name);
+      if (!g) return `(model) **${d.name}**`;
+      const s = summarize(g);
+      const io = (vs: { name: string; shape: string }[]) => vs.map((v) => `${v.name} ${v.shape}`).join(', ');
+      return `(model) **${d.name}**\n\ninputs: ${io(s.inputs)}\n\noutputs: ${io(s.outputs)}\n\n${fmtInt(s.totalParams)} params (${fmtInt(s.trainableParams)} trainable)`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Source text of a span that may lie in an imported file. */
+function sliceOf(an: Analysis, span: SourceSpan): string {
+  if (span.file === an.file) return an.text.slice(span.start, span.end);
+  return an.imports.get(span.file)?.text.slice(span.start, span.end) ?? '…';
+}
+
+export function wordAt(text: string, offset: number): { word: string; start: number; end: number } | undefined {
+  let s = offset;
+  let e = offset;
+  while (s > 0 && /[A-Za-z0-9_]/.test(text[s - 1]!)) s--;
+  while (e < text.length && /[A-Za-z0-9_]/.test(text[e]!)) e++;
+  if (s === e || !/[A-Za-z_]/.test(text[s]!)) return undefined;
+  return { word: text.slice(s, e), start: s, end: e };
+}
+
+function spanOf(an: Analysis, start: number, end: number): SourceSpan {
+  return { file: an.file, start, end, line: 0, col: 0, endLine: 0, endCol: 0 };
+}
+
+// ───────────────────────────── definition & rename ─────────────────────────────
+
+export function definition(an: Analysis, offset: number): SourceSpan | undefined {
+  const occ = occurrenceAt(an.symbols, an.file, offset);
+  if (occ) return occ.decl.span;
+  // On an import path: the imported file.
+  for (const item of an.ast.items) {
+    if (item.kind === 'import' && item.span.start <= offset && offset <= item.span.end) {
+      const target = nodePath.normalize(nodePath.join(nodePath.dirname(an.file), item.path));
+      return { file: target, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+    }
+  }
+  return undefined;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const KEYWORDS = new Set(['model', 'block', 'train', 'let', 'input', 'output', 'import', 'repeat', 'as', 'true', 'false', 'div']);
+
+export type RenameResult = { edits: SourceSpan[] } | { error: string };
+
+/** The spans to replace to rename what is under `offset` (the declaration and every reference). */
+export function renameLocations(an: Analysis, offset: number): { decl: Decl; spans: SourceSpan[] } | undefined {
+  const occ = occurrenceAt(an.symbols, an.file, offset);
+  if (!occ) return undefined;
+  const spans = an.symbols.occurrences.filter((o) => o.decl === occ.decl).map((o) => o.span);
+  return { decl: occ.decl, spans };
+}
+
+export function rename(an: Analysis, offset: number, newName: string): RenameResult {
+  if (!IDENT.test(newName) || KEYWORDS.has(newName)) return { error: `'${newName}' is not a valid name` };
+  const loc = renameLocations(an, offset);
+  if (!loc) return { error: 'nothing to rename here (only values, ports, blocks, models, constants and parameters)' };
+  if (loc.decl.span.file !== an.file) return { error: `'${loc.decl.name}' is declared in ${loc.decl.span.file}; rename it there` };
+  // Refuse a rename that would capture or clash with another name in the same scope.
+  const clash = an.symbols.decls.find(
+    (d) => d.name === newName && d !== loc.decl && (d.owner === loc.decl.owner || !d.owner || !loc.decl.owner),
+  );
+  if (clash) return { error: `'${newName}' is already declared (line ${clash.span.line})` };
+  return { edits: loc.spans };
+}
+
+// ───────────────────────────── document symbols ─────────────────────────────
+
+export interface OutlineItem {
+  name: string;
+  detail?: string;
+  kind: 'model' | 'block' | 'constant' | 'train' | 'import' | 'input' | 'output' | 'value';
+  span: SourceSpan;
+  selection: SourceSpan;
+  children: OutlineItem[];
+}
+
+export function outline(an: Analysis): OutlineItem[] {
+  const out: OutlineItem[] = [];
+  for (const item of an.ast.items) {
+    if (item.kind === 'import') out.push({ name: item.path, kind: 'import', span: item.span, selection: item.span, children: [] });
+    else if (item.kind === 'let') out.push({ name: item.name.name, kind: 'constant', span: item.span, selection: item.name.span, children: [] });
+    else if (item.kind === 'train') out.push({ name: `train ${item.name.name}`, kind: 'train', span: item.span, selection: item.name.span, children: [] });
+    else {
+      const children: OutlineItem[] = [];
+      for (const st of item.body) {
+        const kind = st.kind === 'assign' ? 'value' : st.kind === 'let' ? 'constant' : st.kind;
+        if (children.some((c) => c.name === st.name.name)) continue;
+        const d = an.symbols.decls.find((x) => x.span === st.name.span);
+        const types = d ? declTypes(an, d) : [];
+        const child: OutlineItem = { name: st.name.name, kind, span: st.span, selection: st.name.span, children: [] };
+        if (types.length === 1) child.detail = types[0]!;
+        children.push(child);
+      }
+      const o: OutlineItem = { name: item.name.name, kind: item.kind, span: item.span, selection: item.name.span, children };
+      if (item.kind === 'block') o.detail = `(${item.params.map((p) => p.name.name).join(', ')})`;
+      out.push(o);
+    }
+  }
+  return out;
+}
+
+// ───────────────────────────── completion ─────────────────────────────
+
+export interface CompletionEntry {
+  label: string;
+  kind: 'layer' | 'block' | 'value' | 'constant' | 'argument' | 'plugin' | 'keyword' | 'model';
+  detail?: string;
+  doc?: string;
+  insertText?: string;
+}
+
+/** The train-block keys the compiler accepts, and the plugin kind each key names. */
+const TRAIN_KEYS: Record<string, string | undefined> = {
+  data: 'dataset',
+  loss: 'loss',
+  optimizer: 'optimizer',
+  regularize: 'regularizer',
+  metrics: 'metric',
+  schedule: 'schedule',
+  epochs: undefined,
+  seed: undefined,
+  validation_split: undefined,
+  clip: undefined,
+  generator: 'model',
+  discriminator: 'model',
+};
+
+type Kind = 'layer' | 'dataset' | 'loss' | 'optimizer' | 'regularizer' | 'metric' | 'schedule';
+
+/**
+ * Completion at `offset`, decided from the tokens before it (robust while the file is half typed):
+ * inside `name(…)` the callee's argument names; after a train key the plugins of that kind; at the
+ * start of a train entry the keys; in a model/block body layers, blocks and values; at top level
+ * the declaration keywords.
+ */
+export function complete(an: Analysis, offset: number): CompletionEntry[] {
+  const tokens = lex(an.text.slice(0, offset), an.file).tokens;
+  // Drop the word being typed.
+  const last = tokens[tokens.length - 1];
+  const typing = last && last.startOffset + last.image.length === offset && /^[A-Za-z_]/.test(last.image) ? last : undefined;
+  const before = typing ? tokens.slice(0, -1) : tokens;
+  // Structure: the top-level item keyword and the stack of open brackets.
+  let itemKw: string | undefined;
+  let itemName: string | undefined;
+  const open: { ch: string; idx: number }[] = [];
+  for (let i = 0; i < before.length; i++) {
+    const t = before[i]!;
+    const img = t.image;
+    if (open.length === 0 && ['model', 'block', 'train', 'let', 'import'].includes(img)) {
+      itemKw = img;
+      itemName = before[i + 1]?.image;
+    }
+    if (img === '(' || img === '[' || img === '{') open.push({ ch: img, idx: i });
+    else if (img === ')' || img === ']' || img === '}') {
+      open.pop();
+      if (open.length === 0 && img === '}') itemKw = undefined;
+    }
+  }
+  const prev = before[before.length - 1];
+  const item = an.ast.items.find((it) => it.span.start <= offset && offset <= it.span.end + 1);
+  const scopeDecls = (): CompletionEntry[] => {
+    const out: CompletionEntry[] = [];
+    const body = item && (item.kind === 'model' || item.kind === 'block') ? an.symbols.bodyScopes.get(item) : undefined;
+    for (const d of body?.values() ?? []) out.push({ label: d.name, kind: d.kind === 'constant' || d.kind === 'param' ? 'constant' : 'value', detail: d.kind });
+    for (const d of an.symbols.moduleScope.values()) {
+      if (d.kind === 'constant') out.push({ label: d.name, kind: 'constant', detail: 'constant' });
+    }
+    return out;
+  };
+  const layers = (): CompletionEntry[] => [
+    ...an.registry.entries('layer').map((r) => ({ label: r.def.name, kind: 'layer' as const, detail: `layer (${r.plugin})`, doc: r.def.doc })),
+    ...[...an.symbols.moduleScope.values()].filter((d) => d.kind === 'block').map((d) => ({ label: d.name, kind: 'block' as const, detail: 'block' })),
+  ];
+  const plugins = (kind: Kind): CompletionEntry[] =>
+    an.registry.entries(kind).map((r) => ({ label: r.def.name, kind: 'plugin' as const, detail: `${kind} (${r.plugin})`, doc: r.def.doc }));
+
+  // Inside a call's parentheses: argument names of the callee.
+  const top = open[open.length - 1];
+  if (top?.ch === '(' && top.idx > 0) {
+    const callee = before[top.idx - 1]!.image;
+    const args = argsOf(an, callee, itemKw === 'train' ? trainKeyOf(before, top.idx) : undefined);
+    const atArgStart = prev === undefined || prev.image === '(' || prev.image === ',';
+    const out: CompletionEntry[] = [];
+    if (atArgStart) out.push(...args.map((a) => ({ label: a.name, kind: 'argument' as const, detail: a.detail, doc: a.doc, insertText: `${a.name}: ` })));
+    out.push(...scopeDecls());
+    return out;
+  }
+  if (itemKw === 'train' && open.length === 1) {
+    // The entry key is the first token of the current line.
+    const lineStart = an.text.lastIndexOf('\n', offset - 1) + 1;
+    const onLine = before.filter((t) => t.startOffset >= lineStart);
+    if (onLine.length === 0) return Object.keys(TRAIN_KEYS).map((k) => ({ label: k, kind: 'keyword' as const, detail: 'train setting' }));
+    const key = onLine[0]!.image;
+    const kind = TRAIN_KEYS[key];
+    if (kind === 'model') return [...an.symbols.moduleScope.values()].filter((d) => d.kind === 'model').map((d) => ({ label: d.name, kind: 'model' as const }));
+    if (kind) return plugins(kind as Kind);
+    return scopeDecls();
+  }
+  if (itemKw === 'train' && open.length === 0) {
+    return [...an.symbols.moduleScope.values()].filter((d) => d.kind === 'model').map((d) => ({ label: d.name, kind: 'model' as const }));
+  }
+  if ((itemKw === 'model' || itemKw === 'block') && open.length >= 1) {
+    const lineStart = an.text.lastIndexOf('\n', offset - 1) + 1;
+    const onLine = before.filter((t) => t.startOffset >= lineStart);
+    if (onLine.length === 0 && open.length === 1) {
+      return [...['input', 'output', 'let'].map((k) => ({ label: k, kind: 'keyword' as const })), ...scopeDecls()];
+    }
+    return [...layers(), ...scopeDecls(), { label: 'repeat', kind: 'keyword' }];
+  }
+  void itemName;
+  return ['model', 'block', 'train', 'let', 'import'].map((k) => ({ label: k, kind: 'keyword' as const }));
+}
+
+/** The key of the train entry that contains the token at `idx` (first token on its line). */
+function trainKeyOf(tokens: { image: string; startLine?: number }[], idx: number): string | undefined {
+  const line = tokens[idx]!.startLine;
+  const first = tokens.find((t) => t.startLine === line);
+  return first?.image;
+}
+
+function argsOf(an: Analysis, callee: string, trainKey: string | undefined): { name: string; detail: string; doc?: string }[] {
+  const block = blockOf(an.symbols.moduleScope.get(callee));
+  if (block) {
+    return block.params.map((p) => ({ name: p.name.name, detail: `block parameter${p.type ? `: ${p.type.name}` : ''}` }));
+  }
+  const kinds: Kind[] = trainKey && TRAIN_KEYS[trainKey] && TRAIN_KEYS[trainKey] !== 'model' ? [TRAIN_KEYS[trainKey] as Kind] : ['layer', 'regularizer', 'optimizer', 'loss', 'metric', 'dataset', 'schedule'];
+  for (const k of kinds) {
+    const r = an.registry.get(k, callee);
+    if (r) {
+      return r.def.args.map((a) => {
+        const type = Array.isArray(a.type) ? (a.type as string[]).join(' | ') : (a.type as string);
+        const dflt = a.default !== undefined ? ` = ${JSON.stringify(a.default)}` : '';
+        return { name: a.name, detail: `${type}${dflt}`, doc: a.doc };
+      });
+    }
+  }
+  return [];
+}

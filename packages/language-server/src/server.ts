@@ -1,0 +1,272 @@
+/**
+ * The LSP wiring: documents in, analyses out. Each open document is analysed (parse + compile with
+ * the same registry `dlm` would build) when it changes, after a short pause so that typing stays
+ * responsive, and its diagnostics are published. Requests use the latest analysis of the current
+ * text (computed on demand when the pause has not elapsed yet).
+ */
+import { readFileSync } from 'node:fs';
+import * as nodePath from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CompletionItemKind,
+  DiagnosticSeverity,
+  DiagnosticTag,
+  MarkupKind,
+  ResponseError,
+  SymbolKind,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type Connection,
+  type Diagnostic as LspDiagnostic,
+  type DocumentSymbol,
+  type InitializeResult,
+  type Range,
+  type TextEdit,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic, SourceSpan } from '@dlm/core';
+import { format } from '@dlm/language';
+import { analyze, complete, definition, hover, outline, rename, renameLocations, type Analysis, type CompletionEntry, type OutlineItem } from './analysis.js';
+import { loadRegistry, findConfig, type LoadedRegistry } from './registry.js';
+
+export interface ServerOptions {
+  /** Milliseconds between the last edit and re-checking (default 150). */
+  debounceMs?: number;
+}
+
+/** Path used as the compiler's file name for a document URI (file URIs become paths). */
+export function uriToFile(uri: string): string {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+}
+
+function fileToUri(file: string): string {
+  return nodePath.isAbsolute(file) ? pathToFileURL(file).href : file;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  const debounceMs = options.debounceMs ?? 150;
+  const documents = new TextDocuments(TextDocument);
+  const registries = new Map<string, Promise<LoadedRegistry>>();
+  const analyses = new Map<string, { version: number; analysis: Analysis }>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const reported = new Set<string>();
+
+  const registryFor = (file: string): Promise<LoadedRegistry> => {
+    const dir = nodePath.isAbsolute(file) ? nodePath.dirname(file) : undefined;
+    const key = (dir && findConfig(dir)) ?? '<std>';
+    let r = registries.get(key);
+    if (!r) {
+      r = loadRegistry(dir);
+      registries.set(key, r);
+      void r.then((l) => {
+        for (const p of l.problems) {
+          if (reported.has(p)) continue;
+          reported.add(p);
+          void connection.window.showWarningMessage(`dlm: ${p}`);
+        }
+      });
+    }
+    return r;
+  };
+
+  const readFile = (path: string): string | undefined => {
+    const open = documents.get(fileToUri(path));
+    if (open) return open.getText();
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+
+  const analysisOf = async (doc: TextDocument): Promise<Analysis> => {
+    const cached = analyses.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached.analysis;
+    const file = uriToFile(doc.uri);
+    const { registry } = await registryFor(file);
+    const analysis = analyze(doc.getText(), file, registry, readFile);
+    analyses.set(doc.uri, { version: doc.version, analysis });
+    return analysis;
+  };
+
+  const validate = async (doc: TextDocument): Promise<void> => {
+    const version = doc.version;
+    const an = await analysisOf(doc);
+    if (documents.get(doc.uri)?.version !== version) return; // a newer edit will publish
+    const diagnostics = an.diagnostics.map((d) => toLspDiagnostic(d, an, doc));
+    await connection.sendDiagnostics({ uri: doc.uri, version, diagnostics });
+  };
+
+  const schedule = (doc: TextDocument, delay: number) => {
+    clearTimeout(timers.get(doc.uri));
+    timers.set(
+      doc.uri,
+      setTimeout(() => {
+        timers.delete(doc.uri);
+        validate(doc).catch((e: unknown) => connection.console.error(`dlm: checking ${doc.uri} failed: ${String(e)}`));
+      }, delay),
+    );
+  };
+
+  connection.onInitialize(
+    (): InitializeResult => ({
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['(', ',', ' ', '>'] },
+        definitionProvider: true,
+        documentSymbolProvider: true,
+        documentFormattingProvider: true,
+        renameProvider: { prepareProvider: true },
+      },
+      serverInfo: { name: 'dlm-language-server', version: '0.1.0' },
+    }),
+  );
+
+  documents.onDidOpen((e) => schedule(e.document, 0));
+  documents.onDidChangeContent((e) => schedule(e.document, debounceMs));
+  documents.onDidClose((e) => {
+    clearTimeout(timers.get(e.document.uri));
+    analyses.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  const withDoc = async <T>(uri: string, f: (an: Analysis, doc: TextDocument) => T): Promise<T | null> => {
+    const doc = documents.get(uri);
+    if (!doc) return null;
+    return f(await analysisOf(doc), doc);
+  };
+
+  connection.onHover((p) =>
+    withDoc(p.textDocument.uri, (an, doc) => {
+      const h = hover(an, doc.offsetAt(p.position));
+      if (!h) return null;
+      return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: rangeOf(doc, h.span) };
+    }),
+  );
+
+  connection.onDefinition((p) =>
+    withDoc(p.textDocument.uri, (an, doc) => {
+      const span = definition(an, doc.offsetAt(p.position));
+      if (!span) return null;
+      if (span.file === an.file) return { uri: doc.uri, range: rangeOf(doc, span) };
+      // Another file: its lines come from the span (1-based).
+      const range: Range = { start: { line: span.line - 1, character: span.col - 1 }, end: { line: span.endLine - 1, character: span.endCol - 1 } };
+      return { uri: fileToUri(span.file), range };
+    }),
+  );
+
+  connection.onCompletion((p) =>
+    withDoc(p.textDocument.uri, (an, doc) => complete(an, doc.offsetAt(p.position)).map(toCompletionItem)),
+  );
+
+  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, (an, doc) => outline(an).map((o) => toSymbol(o, doc))));
+
+  connection.onDocumentFormatting((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return null;
+    const text = doc.getText();
+    const { result } = format(text, uriToFile(doc.uri));
+    // A file with syntax errors is left alone (its diagnostics say why).
+    if (result === undefined || result === text) return [];
+    const edit: TextEdit = { range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: result };
+    return [edit];
+  });
+
+  connection.onPrepareRename((p) =>
+    withDoc(p.textDocument.uri, (an, doc) => {
+      const loc = renameLocations(an, doc.offsetAt(p.position));
+      if (!loc) return null;
+      const here = loc.spans.find((s) => s.start <= doc.offsetAt(p.position) && doc.offsetAt(p.position) <= s.end)!;
+      return { range: rangeOf(doc, here), placeholder: loc.decl.name };
+    }),
+  );
+
+  connection.onRenameRequest(async (p) => {
+    const r = await withDoc(p.textDocument.uri, (an, doc) => ({ res: rename(an, doc.offsetAt(p.position), p.newName), doc }));
+    if (!r) return null;
+    if ('error' in r.res) throw new ResponseError(-32803, r.res.error);
+    const edits = r.res.edits.map((s) => ({ range: rangeOf(r.doc, s), newText: p.newName }));
+    return { changes: { [p.textDocument.uri]: edits } };
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+function rangeOf(doc: TextDocument, span: SourceSpan): Range {
+  return { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };
+}
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
+
+/** A dlm diagnostic as LSP's; one from an imported file is shown on the import that brought it in. */
+function toLspDiagnostic(d: Diagnostic, an: Analysis, doc: TextDocument): LspDiagnostic {
+  let range: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  let message = d.message;
+  if (d.span && d.span.file === an.file) range = rangeOf(doc, d.span);
+  else if (d.span) {
+    message = `${d.span.file}:${d.span.line}:${d.span.col}: ${d.message}`;
+    const imp = an.ast.items.find((i) => i.kind === 'import' && nodePath.normalize(nodePath.join(nodePath.dirname(an.file), i.path)) === d.span!.file);
+    if (imp) range = rangeOf(doc, imp.span);
+  }
+  const out: LspDiagnostic = { range, message, severity: SEVERITY[d.severity], code: d.code, source: 'dlm' };
+  if (/never used|unused/i.test(d.message) && d.severity !== 'error') out.tags = [DiagnosticTag.Unnecessary];
+  const related = d.notes
+    .filter((n) => n.span)
+    .map((n) => ({
+      location: {
+        uri: n.span!.file === an.file ? doc.uri : fileToUri(n.span!.file),
+        range: n.span!.file === an.file ? rangeOf(doc, n.span!) : { start: { line: n.span!.line - 1, character: n.span!.col - 1 }, end: { line: n.span!.endLine - 1, character: n.span!.endCol - 1 } },
+      },
+      message: n.message,
+    }));
+  if (related.length) out.relatedInformation = related;
+  const plainNotes = d.notes.filter((n) => !n.span).map((n) => n.message);
+  if (plainNotes.length) out.message += '\n' + plainNotes.join('\n');
+  return out;
+}
+
+const COMPLETION_KIND: Record<CompletionEntry['kind'], CompletionItemKind> = {
+  layer: CompletionItemKind.Function,
+  block: CompletionItemKind.Class,
+  value: CompletionItemKind.Variable,
+  constant: CompletionItemKind.Constant,
+  argument: CompletionItemKind.Property,
+  plugin: CompletionItemKind.Module,
+  keyword: CompletionItemKind.Keyword,
+  model: CompletionItemKind.Class,
+};
+
+function toCompletionItem(e: CompletionEntry) {
+  return {
+    label: e.label,
+    kind: COMPLETION_KIND[e.kind],
+    ...(e.detail ? { detail: e.detail } : {}),
+    ...(e.doc ? { documentation: { kind: MarkupKind.Markdown, value: e.doc } } : {}),
+    ...(e.insertText ? { insertText: e.insertText } : {}),
+  };
+}
+
+const SYMBOL_KIND: Record<OutlineItem['kind'], SymbolKind> = {
+  model: SymbolKind.Class,
+  block: SymbolKind.Function,
+  constant: SymbolKind.Constant,
+  train: SymbolKind.Event,
+  import: SymbolKind.Module,
+  input: SymbolKind.Field,
+  output: SymbolKind.Field,
+  value: SymbolKind.Variable,
+};
+
+function toSymbol(o: OutlineItem, doc: TextDocument): DocumentSymbol {
+  const s: DocumentSymbol = {
+    name: o.name,
+    kind: SYMBOL_KIND[o.kind],
+    range: rangeOf(doc, o.span),
+    selectionRange: rangeOf(doc, o.selection),
+    children: o.children.map((c) => toSymbol(c, doc)),
+  };
+  if (o.detail) s.detail = o.detail;
+  return s;
+}
