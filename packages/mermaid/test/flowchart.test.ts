@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DiagramError, escapeLabel, toMarkdown, toMermaid } from '../src/index.js';
 import { branches, gan, hostile, HOSTILE, mnistCnn, resnet } from './fixtures.js';
 import { expectGolden } from './golden.js';
-import { compileDlm, exampleFiles, HERE, stemOf, testModelFiles } from './models.js';
+import { classOf, compileDlm, exampleFiles, HERE, stemOf, testModelFiles } from './models.js';
 
 const golden = (stem: string) => join(HERE, 'golden', `${stem}.mmd`);
 
@@ -45,10 +45,10 @@ describe('golden diagrams', () => {
   for (const file of [...examples, ...testModelFiles()]) {
     it(stemOf(file), () => {
       const program = compileDlm(file);
-      const text = toMermaid(program);
+      const text = toMermaid(program, { classOf });
       checkLines(text);
       expectGolden(golden(stemOf(file)), text);
-      expectGolden(golden(`${stemOf(file)}.unfolded`), toMermaid(program, { fold: false }));
+      expectGolden(golden(`${stemOf(file)}.unfolded`), toMermaid(program, { fold: false, classOf }));
     });
   }
   const builderModels = { mnist: () => [mnistCnn()], resnet: () => [resnet()], gan, branches: () => [branches()], hostile: () => [hostile()] };
@@ -225,6 +225,13 @@ describe('several models', () => {
       expect(d.message).toContain('Generator, Discriminator');
       expect(d.message).toContain("Did you mean 'Discriminator'?");
     }
+  });
+
+  it('draws an example plugin\'s layers with their own labels and diagram class', () => {
+    const text = toMermaid(compileDlm(join(HERE, '../../../examples/plugins/dlm-plugin-extras/examples/stripes.dlm')), { classOf });
+    expect(text).toMatch(/\["swish β\/channel<br\/>8 params"\]:::activation/);
+    expect(text).toMatch(/\["squeeze-excite r=2<br\/>[\d,]+ params"\]:::attention/);
+    expect(text).toMatch(/classDef attention /);
   });
 
   it('uses a plugin class when classOf gives one, with a generated style', () => {

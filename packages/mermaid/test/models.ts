@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostics, hasErrors, PluginRegistry, type Program } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
+import extras from 'dlm-plugin-extras';
 
 export const HERE = fileURLToPath(new URL('.', import.meta.url));
 export const REPO = resolve(HERE, '../../..');
@@ -22,7 +23,7 @@ function dlmFiles(dir: string): string[] {
   }
   for (const e of entries) {
     const p = join(dir, e);
-    if (e === 'node_modules' || e === 'plugins') continue;
+    if (e === 'node_modules' || e === 'fixtures') continue;
     if (statSync(p).isDirectory()) out = out.concat(dlmFiles(p));
     else if (e.endsWith('.dlm')) out.push(p);
   }
@@ -35,12 +36,24 @@ export interface NamedProgram {
   program: Program;
 }
 
-/** Compiles a .dlm file; compile errors fail the caller with the printed diagnostics. */
-export function compileDlm(file: string): Program {
+/** The registry the examples compile against: the standard library and the example plugin. */
+export function registry(): PluginRegistry {
   const registry = new PluginRegistry();
   registry.register(stdPlugin);
+  registry.register(extras);
+  return registry;
+}
+
+/** What the CLI passes as `classOf`: a layer plugin's own `diagramClass`. */
+export function classOf(kind: string): string | undefined {
+  return REGISTRY.get('layer', kind)?.def.diagramClass;
+}
+const REGISTRY = registry();
+
+/** Compiles a .dlm file; compile errors fail the caller with the printed diagnostics. */
+export function compileDlm(file: string): Program {
   const text = readFileSync(file, 'utf8');
-  const out = compileSource(text, file, { registry });
+  const out = compileSource(text, file, { registry: registry() });
   if (hasErrors(out.diagnostics)) throw new Error(`${file} does not compile:\n${formatDiagnostics(out.diagnostics, { sources: out.sources })}`);
   return out.program;
 }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiagramError, MermaidRenderer, renderPng, renderSvg, toMermaid } from '../src/index.js';
 import { branches, gan, hostile, HOSTILE, mnistCnn, resnet } from './fixtures.js';
-import { compileDlm, exampleFiles, stemOf, testModelFiles } from './models.js';
+import { classOf, compileDlm, exampleFiles, stemOf, testModelFiles } from './models.js';
 
 let r: MermaidRenderer;
 beforeAll(async () => {
@@ -54,7 +54,7 @@ describe('rendering with real Mermaid', () => {
   for (const file of [...exampleFiles(), ...testModelFiles()]) {
     it(stemOf(file), async () => {
       const program = compileDlm(file);
-      await expectRendered(toMermaid(program));
+      await expectRendered(toMermaid(program, { classOf }));
       await expectRendered(toMermaid(program, { fold: false }));
       await expectRendered(toMermaid(program, { depth: 1, direction: 'LR' }));
     });
