@@ -49,7 +49,7 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: numb
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await ensureGradients();
-});
+}, 60_000);
 
 describe('losses match PyTorch (value and gradient)', () => {
   for (const c of ref.losses) {

@@ -9,7 +9,7 @@ import { compile, makeRegistry, tempRunDir } from './helpers/train-fixtures.js';
 
 beforeAll(async () => {
   await setupBackend('cpu');
-});
+}, 60_000);
 
 const GAN = `
 model Gen {

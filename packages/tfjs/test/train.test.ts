@@ -9,7 +9,7 @@ import { compile, makeRegistry, poison, tempRunDir } from './helpers/train-fixtu
 
 beforeAll(async () => {
   await setupBackend('cpu');
-});
+}, 60_000);
 
 const MLP = (train: string) => `
 model Mlp {
@@ -154,5 +154,15 @@ train Cnn {
     expect(diagnostics.map((d) => d.code)).toEqual(['DLM5058']);
     expect(result!.stopped).toBe('early_stopping');
     expect(result!.history).toHaveLength(2);
+  }, 30_000);
+
+  it('validation_split evaluates on held-out training samples; a warmup schedule sets the lr per step', async () => {
+    const { result, diagnostics, events } = await run(MLP(mlpTrain('  validation_split 0.25\n  schedule warmup(steps: 4)\n', 2)));
+    expect(diagnostics).toEqual([]);
+    const start = events.find((e) => e.kind === 'start')!;
+    expect(start).toMatchObject({ evalSplit: 'validation', trainSamples: 96, evalSamples: 32 });
+    // 6 steps per epoch: warm-up is over by the end of epoch 1, so lr is the base 0.02.
+    expect(result!.history.map((r) => r.lr)).toEqual([0.02, 0.02]);
+    expect(result!.confusion!.matrix.flat().reduce((a, b) => a + b, 0)).toBe(32);
   }, 30_000);
 });
