@@ -71,11 +71,18 @@ export function paramTensors(g: Graph, w: Map<string, Float32Array>): Map<string
   return m;
 }
 
-/** A one-op graph: inputs x0..xn (given types), attrs; params none. */
-export function opGraph(op: string, inputs: TensorType[], attrs: Record<string, AttrValue>, outputs?: number): Graph {
-  const b = new GraphBuilder('T', stdRegistry(), new DiagnosticBag());
-  const names = inputs.map((t, i) => (t.shape.length === 0 && t.dtype === 'f32' && false ? '' : b.addInput(`x${i}`, t)));
-  const outs = b.emitNode(op, names, attrs, outputs);
+/** A one-op graph: inputs x0..xn (undefined = omitted optional input), attrs; no params. */
+export function opGraph(op: string, inputs: (TensorType | undefined)[], attrs: Record<string, AttrValue>, outputs?: number): Graph {
+  return chainGraph(inputs, (b, names) => b.emitNode(op, names, attrs, outputs));
+}
+
+/** A graph from a builder callback over inputs x0..xn; every value it returns becomes an output. */
+export function chainGraph(inputs: (TensorType | undefined)[], build: (b: GraphBuilder, inputs: string[]) => string[]): Graph {
+  const bag = new DiagnosticBag();
+  const b = new GraphBuilder('T', stdRegistry(), bag);
+  const names = inputs.map((t, i) => (t ? b.addInput(`x${i}`, t) : ''));
+  const outs = build(b, names);
+  if (bag.items.length) throw new Error(bag.items.map((d) => d.message).join('\n'));
   outs.forEach((o, i) => b.addOutput(`y${i}`, o, b.typeOf(o)));
   return b.finish();
 }

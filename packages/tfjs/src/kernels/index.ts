@@ -1,8 +1,14 @@
 /**
  * Kernels dlm registers with tfjs (registerKernel by name and backend): gradient kernels the wasm
- * backend lacks, and faster versions of the cpu backend's slowest gradient kernels. Each is
- * checked against the cpu reference in test/kernels.test.ts (strides, pads, dilations included).
+ * backend lacks or runs slowly, and faster versions of the cpu backend's slowest gradient kernels.
+ * Each is checked against the cpu backend's reference kernels in test/kernels.test.ts (strides,
+ * pads and odd sizes included).
  */
+import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv-grad.js';
+import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './js-kernels.js';
+import { maxPoolGrad } from './pool-grad.js';
+import { replaceKernel } from './util.js';
+
 let cpuDone = false;
 let wasmDone = false;
 
@@ -11,7 +17,19 @@ export function registerCpuKernels(): void {
   cpuDone = true;
 }
 
+/**
+ * wasm: Conv2DBackpropFilter is missing in tfjs-backend-wasm 4.22 (models with convs cannot train);
+ * its Conv2DBackpropInput is a naive loop. Both become XNNPACK forward convolutions. Its
+ * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts).
+ */
 export function registerWasmKernels(): void {
   if (wasmDone) return;
   wasmDone = true;
+  replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter('wasm') });
+  replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput('wasm') });
+  replaceKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
+  // Missing in tfjs-backend-wasm: without them Gather (embeddings, Resize) and depthwise convs cannot train.
+  replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
+  replaceKernel({ kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter });
+  replaceKernel({ kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput });
 }

@@ -32,8 +32,9 @@ export const Elu: Lowering = {
     const v = required(x, 'X');
     const alpha = attrNum(ctx.attrs, 'alpha', 1);
     const t = v.tensor;
-    // tf.elu has a fixed alpha of 1; other alphas use the ONNX formula directly.
-    const y = alpha === 1 ? tf.elu(t) : tf.where(tf.greater(t, 0), t, tf.mul(alpha, tf.sub(tf.exp(tf.minimum(t, 0)), 1)));
+    // tf.elu has a fixed alpha of 1; other alphas: relu(x) + alpha·(exp(min(x, 0)) − 1), built
+    // from differentiable ops only (tfjs has no gradient for the comparison a `where` would need).
+    const y = alpha === 1 ? tf.elu(t) : tf.add(tf.relu(t), tf.mul(alpha, tf.sub(tf.exp(tf.neg(tf.relu(tf.neg(t)))), 1)));
     return [new Val(y, v.layout)];
   },
 };

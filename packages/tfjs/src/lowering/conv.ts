@@ -54,16 +54,24 @@ export function explicitPads(s: SpatialAttrs, extraEnd: number[] = [0, 0]): [[nu
 }
 
 /**
- * Inserts (d-1) zeros between kernel taps: tfjs refuses stride > 1 together with dilation > 1,
- * and a dilated kernel is exactly equivalent. Differentiable (pad + reshape + slice).
+ * Inserts (d-1) zeros between kernel taps, so that a dilated conv becomes an undilated one: tfjs
+ * has no conv gradients for dilation > 1 and refuses stride > 1 with dilation > 1. Exactly
+ * equivalent; differentiable (pad + reshape + slice).
  */
 export function dilateFilter(f: tf.Tensor4D, d: [number, number]): tf.Tensor4D {
   const [kh, kw, ci, co] = f.shape;
-  if (d[0] === 1 && d[1] === 1) return f;
-  let t = tf.reshape(f, [kh, 1, kw, 1, ci, co]);
-  t = tf.pad(t, [[0, 0], [0, d[0] - 1], [0, 0], [0, d[1] - 1], [0, 0], [0, 0]]);
-  t = tf.reshape(t, [kh * d[0], kw * d[1], ci, co]);
-  return tf.slice(t, [0, 0, 0, 0], [(kh - 1) * d[0] + 1, (kw - 1) * d[1] + 1, ci, co]) as tf.Tensor4D;
+  let t: tf.Tensor = f;
+  if (d[0] > 1) {
+    // Rank ≤ 4 throughout: the WebGPU backend cannot index tensors of rank > 4 in some kernels.
+    t = tf.pad(tf.reshape(t, [kh, 1, kw * ci * co]), [[0, 0], [0, d[0] - 1], [0, 0]]);
+    t = tf.slice(tf.reshape(t, [kh * d[0], kw, ci, co]), [0, 0, 0, 0], [(kh - 1) * d[0] + 1, kw, ci, co]);
+  }
+  const h = t.shape[0]!;
+  if (d[1] > 1) {
+    t = tf.pad(tf.reshape(t, [h, kw, 1, ci * co]), [[0, 0], [0, 0], [0, d[1] - 1], [0, 0]]);
+    t = tf.slice(tf.reshape(t, [h, kw * d[1], ci, co]), [0, 0, 0, 0], [h, (kw - 1) * d[1] + 1, ci, co]);
+  }
+  return t as tf.Tensor4D;
 }
 
 /** ONNX conv weight [M, C/g, k...] → tfjs filter [kH, kW, C/g, M] (1-D: kH = 1). */
@@ -74,19 +82,13 @@ function toFilter(w: tf.Tensor): tf.Tensor4D {
 
 function conv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, s: SpatialAttrs, bias?: tf.Tensor): tf.Tensor4D {
   const strides = s.strides as [number, number];
-  let dil = s.dilations as [number, number];
-  let f = filter;
-  if ((strides[0] > 1 || strides[1] > 1) && (dil[0] > 1 || dil[1] > 1)) {
-    f = dilateFilter(f, dil);
-    dil = [1, 1];
-  }
-  const pad = explicitPads(s);
-  const noDil = dil[0] === 1 && dil[1] === 1;
-  if (bias && noDil) {
-    // One fused kernel (conv + bias) where the backend has it; its gradient covers the bias.
-    return tf.fused.conv2d({ x, filter: f, strides, pad, dataFormat: 'NHWC', dilations: dil, bias });
-  }
-  const y = tf.conv2d(x, f, strides, pad, 'NHWC', dil);
+  // tfjs has no conv gradients for dilation > 1 (and refuses stride > 1 with dilation > 1):
+  // a zero-stuffed kernel with dilation 1 is the same function and trains.
+  const f = dilateFilter(filter, s.dilations as [number, number]);
+  const dil: [number, number] = [1, 1];
+  // Not tf.fused.conv2d: its custom gradient always computes the input gradient too, which for
+  // a first layer (fed by data) is a whole wasted Conv2DBackpropInput per step.
+  const y = tf.conv2d(x, f, strides, explicitPads(s), 'NHWC', dil);
   return bias ? tf.add(y, bias) : y;
 }
 
@@ -94,14 +96,8 @@ function depthwiseNHWC(x: tf.Tensor4D, w: tf.Tensor, s: SpatialAttrs, channels: 
   // W [C*mult, 1, kH, kW]: output channel c*mult+q reads input channel c, as in tfjs' depthwise.
   const w4 = w.rank === 3 ? tf.reshape(w, [w.shape[0]!, 1, 1, w.shape[2]!]) : w;
   const [m, , kh, kw] = w4.shape as [number, number, number, number];
-  let f = tf.transpose(tf.reshape(w4, [channels, m / channels, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
-  let dil = s.dilations as [number, number];
-  const strides = s.strides as [number, number];
-  if ((strides[0] > 1 || strides[1] > 1) && (dil[0] > 1 || dil[1] > 1)) {
-    f = dilateFilter(f, dil);
-    dil = [1, 1];
-  }
-  const y = tf.depthwiseConv2d(x, f, strides, explicitPads(s), 'NHWC', dil);
+  const f = dilateFilter(tf.transpose(tf.reshape(w4, [channels, m / channels, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D, s.dilations as [number, number]);
+  const y = tf.depthwiseConv2d(x, f, s.strides as [number, number], explicitPads(s), 'NHWC', 1);
   return bias ? tf.add(y, bias) : y;
 }
 

@@ -64,7 +64,7 @@ export const Gather: Lowering = {
     let axis = attrNum(ctx.attrs, 'axis', 0);
     if (axis < 0) axis += d.rank;
     // ONNX allows negative indices (counted from the end); tfjs does not.
-    idx = tf.where(tf.less(idx, 0), tf.add(idx, d.shape[axis]!), idx);
+    idx = tf.where(tf.less(idx, tf.scalar(0, 'int32')), tf.add(idx, tf.scalar(d.shape[axis]!, 'int32')), idx);
     return [new Val(tf.gather(d, idx, axis))];
   },
 };

@@ -1,0 +1,99 @@
+/**
+ * Conv2D gradient kernels expressed as forward convolutions, so that they run in the backend's
+ * fast forward conv (XNNPACK on wasm). NHWC only (the executor's layout).
+ *
+ * Filter gradient: dW[u,v,c,m] = Σ_{n,i,j} x[n, i·s+u·d−p, j·s+v·d−q, c] · dy[n,i,j,m].
+ *   Read x as a batch of C single... i.e. x' = xᵀ [C, H, W, N] ("channels as batch, batch as
+ *   channels") and dy' = [OH, OW, N, M] as the filter: a forward conv with stride d (the original
+ *   dilation) and dilation s (the original stride), the original pads, gives [C, ≥kh, ≥kw, M];
+ *   crop to the kernel and transpose to [kh, kw, C, M].
+ * Input gradient: dx = correlation of dy (zero-stuffed by the stride) with the spatially flipped
+ *   filter [kh, kw, M, C], padded by (k−1)·d − p at the start; cropped/padded to the input size.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { call, free, makeFloat, padInfo, type Backend } from './util.js';
+
+type Info = tf.TensorInfo;
+
+export function makeConv2DBackpropFilter(backendName: string): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as Backend;
+    const { x, dy } = inputs as { x: Info; dy: Info };
+    const a = attrs as unknown as { strides: [number, number] | number; pad: unknown; dataFormat: string; dimRoundingMode: unknown; filterShape: [number, number, number, number] };
+    if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter: only NHWC is supported');
+    const info = padInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+    const [kh, kw, c, m] = a.filterShape;
+    const xt = call(backendName, 'Transpose', b, { x }, { perm: [3, 1, 2, 0] }); // [C, H, W, N]
+    const dyt = call(backendName, 'Transpose', b, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, N, M]
+    const pad = [[0, 0], [info.padInfo.top, info.padInfo.bottom], [info.padInfo.left, info.padInfo.right], [0, 0]];
+    const conv = call(backendName, 'Conv2D', b, { x: xt, filter: dyt }, {
+      strides: [1, 1],
+      pad,
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+      dimRoundingMode: undefined,
+    }); // [C, kh', kw', M] with kh' ≥ kh
+    free(b, xt, dyt);
+    let cropped = conv;
+    if (conv.shape[1] !== kh || conv.shape[2] !== kw) {
+      cropped = call(backendName, 'Slice', b, { x: conv }, { begin: [0, 0, 0, 0], size: [c, kh, kw, m] });
+      free(b, conv);
+    }
+    const out = call(backendName, 'Transpose', b, { x: cropped }, { perm: [1, 2, 0, 3] });
+    free(b, cropped);
+    return out;
+  };
+}
+
+export function makeConv2DBackpropInput(backendName: string): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const b = backend as Backend;
+    const { dy, filter } = inputs as { dy: Info; filter: Info };
+    const a = attrs as unknown as { strides: [number, number] | number; pad: unknown; dataFormat: string; dimRoundingMode: unknown; inputShape: [number, number, number, number] };
+    if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropInput: only NHWC is supported');
+    const fshape = filter.shape as [number, number, number, number];
+    const info = padInfo(a.inputShape, fshape, a.strides, 1, a.pad, a.dimRoundingMode);
+    const [n, h, w, c] = a.inputShape;
+    const [kh, kw, , m] = fshape;
+    const sh = info.strideHeight;
+    const sw = info.strideWidth;
+    const [, oh, ow] = dy.shape as [number, number, number, number];
+    // Zero-stuff dy by the stride (a plain copy loop; the conv dominates).
+    let src = dy;
+    const dh = (oh - 1) * sh + 1;
+    const dw = (ow - 1) * sw + 1;
+    if (sh > 1 || sw > 1) {
+      const vals = b.readSync(dy.dataId) as Float32Array;
+      const out = new Float32Array(n * dh * dw * m);
+      for (let bi = 0; bi < n; bi++)
+        for (let i = 0; i < oh; i++)
+          for (let j = 0; j < ow; j++) {
+            const from = ((bi * oh + i) * ow + j) * m;
+            out.set(vals.subarray(from, from + m), ((bi * dh + i * sh) * dw + j * sw) * m);
+          }
+      src = makeFloat(b, [n, dh, dw, m], out);
+    }
+    // Flipped, transposed filter [kh, kw, M, C].
+    const rev = call(backendName, 'Reverse', b, { x: filter }, { dims: [0, 1] });
+    const ft = call(backendName, 'Transpose', b, { x: rev }, { perm: [0, 1, 3, 2] });
+    free(b, rev);
+    const top = kh - 1 - info.padInfo.top;
+    const left = kw - 1 - info.padInfo.left;
+    const bottom = h - dh - top + kh - 1;
+    const right = w - dw - left + kw - 1;
+    const cl = (v: number) => Math.max(0, v);
+    const conv = call(backendName, 'Conv2D', b, { x: src, filter: ft }, {
+      strides: [1, 1],
+      pad: [[0, 0], [cl(top), cl(bottom)], [cl(left), cl(right)], [0, 0]],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+      dimRoundingMode: undefined,
+    });
+    free(b, ft);
+    if (src !== dy) free(b, src);
+    if (top >= 0 && left >= 0 && bottom >= 0 && right >= 0) return conv;
+    const out = call(backendName, 'Slice', b, { x: conv }, { begin: [0, cl(-top), cl(-left), 0], size: [n, h, w, c] });
+    free(b, conv);
+    return out;
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * MaxPoolGrad in plain JS for any backend (NHWC, any window, stride and padding). The gradient of
+ * each window goes to ONE input cell: the first maximum in row-major window order, the same tie
+ * rule as the cpu backend (strict `>`), so results agree exactly. One pass over the windows: far
+ * faster than tfjs-backend-wasm's MaxPoolGrad, which rescans every window for every input cell.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { makeFloat, type Backend } from './util.js';
+
+type Info = tf.TensorInfo;
+
+export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): Info {
+  const b = backend as Backend;
+  const { dy, input } = inputs as { dy: Info; input: Info };
+  const a = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: unknown; dimRoundingMode: unknown };
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad as 'valid', a.dimRoundingMode as 'floor' | undefined);
+  const [n, h, w, c] = input.shape as [number, number, number, number];
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const x = b.readSync(input.dataId) as Float32Array;
+  const g = b.readSync(dy.dataId) as Float32Array;
+  const dx = new Float32Array(n * h * w * c);
+  for (let bi = 0; bi < n; bi++) {
+    for (let i = 0; i < oh; i++) {
+      const r0 = i * sh - top;
+      const rs = Math.max(0, r0);
+      const re = Math.min(h, r0 + fh);
+      for (let j = 0; j < ow; j++) {
+        const c0 = j * sw - left;
+        const cs = Math.max(0, c0);
+        const ce = Math.min(w, c0 + fw);
+        const gBase = ((bi * oh + i) * ow + j) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let r = rs; r < re; r++) {
+            for (let q = cs; q < ce; q++) {
+              const idx = ((bi * h + r) * w + q) * c + ch;
+              const v = x[idx]!;
+              if (v > best) {
+                best = v;
+                at = idx;
+              }
+            }
+          }
+          if (at >= 0) dx[at] += g[gBase + ch]!;
+        }
+      }
+    }
+  }
+  return makeFloat(b, [n, h, w, c], dx);
+}

@@ -1,0 +1,83 @@
+/**
+ * dlm's registered kernels (src/kernels/) against the cpu backend's reference kernels, called
+ * directly by name with strides, paddings ('valid', 'same', explicit asymmetric) and odd sizes,
+ * plus max-pool ties (the gradient must go to the first maximum, as on cpu).
+ * Tolerance: 1e-4 absolute + 1e-4 relative (float32, different summation order).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, test } from 'vitest';
+import { setupBackend } from '../src/index.js';
+import { expectClose, rand } from './helpers.js';
+
+type Attrs = Record<string, unknown>;
+interface KCase {
+  name: string;
+  kernel: string;
+  inputs: Record<string, { shape: number[]; data?: Float32Array }>;
+  attrs: Attrs;
+}
+
+const cases: KCase[] = [];
+const pads: [string, unknown][] = [
+  ['valid', 'valid'],
+  ['same', 'same'],
+  ['explicit asymmetric', [[0, 0], [1, 2], [0, 1], [0, 0]]],
+];
+for (const stride of [1, 2, 3]) {
+  for (const [pn, pad] of pads) {
+    const x = [2, 9, 8, 3];
+    const f = [3, 2, 3, 4];
+    const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], stride, 1, pad as 'valid');
+    const dy = [2, info.outHeight, info.outWidth, 4];
+    cases.push({ name: `Conv2DBackpropFilter stride ${stride}, ${pn}`, kernel: 'Conv2DBackpropFilter', inputs: { x: { shape: x }, dy: { shape: dy } }, attrs: { strides: stride, pad, dataFormat: 'NHWC', filterShape: f } });
+    cases.push({ name: `Conv2DBackpropInput stride ${stride}, ${pn}`, kernel: 'Conv2DBackpropInput', inputs: { dy: { shape: dy }, filter: { shape: f } }, attrs: { strides: stride, pad, dataFormat: 'NHWC', inputShape: x } });
+  }
+}
+for (const [k, s, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, [[0, 0], [1, 1], [0, 1], [0, 0]]], [2, 2, [[0, 0], [0, 1], [0, 1], [0, 0]]]] as [number, number, unknown][]) {
+  const x = [2, 7, 6, 3];
+  const info = tf.backend_util.computePool2DInfo(x as [number, number, number, number], k, s, 1, pad as 'valid');
+  cases.push({ name: `MaxPoolGrad k${k} s${s} ${JSON.stringify(pad)}`, kernel: 'MaxPoolGrad', inputs: { dy: { shape: [2, info.outHeight, info.outWidth, 3] }, input: { shape: x } }, attrs: { filterSize: k, strides: s, pad } });
+}
+// Ties: a constant input and a 0/1 pattern; every window has several maxima.
+const tieX = new Float32Array(2 * 6 * 6 * 2).map((_, i) => (i % 3 === 0 ? 1 : 0));
+cases.push({ name: 'MaxPoolGrad ties (first maximum wins)', kernel: 'MaxPoolGrad', inputs: { dy: { shape: [2, 3, 3, 2] }, input: { shape: [2, 6, 6, 2], data: tieX } }, attrs: { filterSize: 2, strides: 2, pad: 'valid' } });
+cases.push({ name: 'MaxPoolGrad all-equal input', kernel: 'MaxPoolGrad', inputs: { dy: { shape: [1, 2, 2, 1] }, input: { shape: [1, 5, 5, 1], data: new Float32Array(25).fill(0.5) } }, attrs: { filterSize: 3, strides: 2, pad: 'valid' } });
+for (const [stride, pad] of [[1, 'same'], [2, 'valid'], [2, [[0, 0], [1, 0], [1, 1], [0, 0]]]] as [number, unknown][]) {
+  const x = [2, 7, 7, 3];
+  const f = [3, 3, 3, 2];
+  const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], stride, 1, pad as 'valid', undefined, true);
+  const dy = [2, info.outHeight, info.outWidth, 6];
+  cases.push({ name: `DepthwiseConv2dNativeBackpropFilter stride ${stride} ${JSON.stringify(pad)}`, kernel: 'DepthwiseConv2dNativeBackpropFilter', inputs: { x: { shape: x }, dy: { shape: dy } }, attrs: { strides: stride, pad, filterShape: f, dilations: 1 } });
+  cases.push({ name: `DepthwiseConv2dNativeBackpropInput stride ${stride} ${JSON.stringify(pad)}`, kernel: 'DepthwiseConv2dNativeBackpropInput', inputs: { dy: { shape: dy }, filter: { shape: f } }, attrs: { strides: stride, pad, inputShape: x, dilations: 1 } });
+}
+cases.push({ name: 'UnsortedSegmentSum (out-of-range ids dropped)', kernel: 'UnsortedSegmentSum', inputs: { x: { shape: [6, 3] }, segmentIds: { shape: [6], data: Float32Array.from([0, 2, 2, 4, 1, 0]) } }, attrs: { numSegments: 4 } });
+
+async function runOn(backend: 'cpu' | 'wasm', c: KCase): Promise<Float32Array> {
+  await setupBackend(backend);
+  const ins: Record<string, tf.Tensor> = {};
+  let seed = 1;
+  for (const [k, v] of Object.entries(c.inputs)) {
+    const n = v.shape.reduce((a, b) => a * b, 1);
+    ins[k] = k === 'segmentIds' ? tf.tensor(v.data!, v.shape, 'int32') : tf.tensor(v.data ?? rand(n, seed++ * 31 + c.name.length), v.shape);
+  }
+  if (c.kernel === 'MaxPoolGrad') {
+    const a = c.attrs as { filterSize: number; strides: number; pad: 'valid' };
+    ins['output'] = tf.maxPool(ins['input'] as tf.Tensor4D, a.filterSize, a.strides, a.pad);
+  }
+  const out = tf.engine().runKernel(c.kernel, ins as unknown as tf.NamedTensorMap, c.attrs as tf.NamedAttrMap) as tf.Tensor;
+  const data = (await out.data()) as Float32Array;
+  tf.dispose([out, ...Object.values(ins)]);
+  return data;
+}
+
+describe('dlm kernels on wasm vs the cpu backend', { timeout: 60_000 }, () => {
+  beforeAll(async () => {
+    await setupBackend('wasm');
+    await setupBackend('cpu');
+  }, 120_000);
+  test.each(cases.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
+    const expected = await runOn('cpu', c);
+    const actual = await runOn('wasm', c);
+    expectClose(actual, expected, 1e-4, 1e-4, c.name);
+  });
+});

@@ -1,0 +1,58 @@
+"""PyTorch reference for tools/bench/train-throughput.ts: the same MNIST CNN, batch 64, Adam,
+random data, CPU. Prints `samples_per_s=<n>`; exits 0 with a note when torch is missing."""
+import argparse
+import sys
+import time
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    print("torch is not importable; PyTorch comparison skipped")
+    sys.exit(0)
+
+p = argparse.ArgumentParser()
+p.add_argument("--steps", type=int, default=30)
+p.add_argument("--warmup", type=int, default=3)
+a = p.parse_args()
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 10, 5)
+        self.conv2 = nn.Conv2d(10, 20, 5)
+        self.fc1 = nn.Linear(320, 50)
+        self.fc2 = nn.Linear(50, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))
+        x = F.relu(F.max_pool2d(self.conv2(x), 2))
+        x = F.dropout(torch.flatten(x, 1), 0.2, self.training)
+        x = F.dropout(F.relu(self.fc1(x)), 0.5, self.training)
+        return F.log_softmax(self.fc2(x), dim=1)
+
+
+torch.manual_seed(0)
+net = Net()
+opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+x = torch.rand(64, 1, 28, 28)
+y = torch.randint(0, 10, (64,))
+
+
+def step():
+    opt.zero_grad()
+    loss = F.nll_loss(net(x), y)
+    loss.backward()
+    opt.step()
+
+
+for _ in range(a.warmup):
+    step()
+t0 = time.perf_counter()
+for _ in range(a.steps):
+    step()
+dt = time.perf_counter() - t0
+print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+print(f"samples_per_s={64 * a.steps / dt:.1f}")
