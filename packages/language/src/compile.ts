@@ -1,10 +1,7 @@
 /**
- * Phases 3 and 4, binding and compiling: ASTs (the main file and its imports) → IR Program.
+ * Phase 3b and 4, evaluating and compiling: bound files (./bind.ts) → IR Program.
  *
- * - load: reads imports recursively (relative to the importing file); cycles and missing files
- *   are diagnostics at the import.
- * - bind: one namespace per file for lets, blocks and models (own + directly imported); duplicates
- *   are errors naming both places; module constants are folded lazily with cycle detection.
+ * - constants: module constants are folded once each, with cycle detection.
  * - compile: walks each model body, expanding layer calls through @dlm/core's GraphBuilder (which
  *   runs shape rules), blocks as builder scopes, `repeat` as one scope per repetition; train
  *   blocks become TrainingSpecs whose plugin names resolve against the registry.
@@ -12,8 +9,6 @@
  * Nothing here throws for user errors: every problem is a diagnostic and compilation continues
  * with an "error" value so that one mistake yields one message.
  */
-import * as nodePath from 'node:path';
-import * as fs from 'node:fs';
 import {
   DiagnosticBag,
   GraphBuilder,
@@ -43,7 +38,8 @@ import {
   type TrainingSpec,
 } from '@dlm/core';
 import type * as A from './ast.js';
-import { parse } from './parse.js';
+import { Binder, defaultRead, PARAM_TYPES, type ModuleInfo } from './bind.js';
+import { describeExprKind, describeVal, ERR, exprText, spanJoin, type Binding, type Val } from './values.js';
 
 export interface CompileOptions {
   registry: PluginRegistry;
@@ -78,15 +74,6 @@ const INIT_ARGS: Record<InitializerKind, string[]> = {
 };
 export const INITIALIZER_KINDS = Object.keys(INIT_ARGS) as InitializerKind[];
 
-const PARAM_TYPES: Record<string, ArgType | readonly ArgType[]> = {
-  int: 'int',
-  float: 'float',
-  bool: 'bool',
-  string: 'string',
-  ints: 'ints',
-  floats: 'floats',
-  dims: 'dims',
-};
 const ANY_TYPE: readonly ArgType[] = ['int', 'float', 'bool', 'string', 'ints', 'floats', 'dims', 'call'];
 const DTYPES: DType[] = ['f32', 'i32', 'i64', 'bool'];
 
@@ -94,35 +81,6 @@ const TRAIN_KEYS = ['data', 'loss', 'optimizer', 'regularize', 'metrics', 'epoch
 const MULTI_KEYS = new Set(['regularize', 'metrics']);
 
 // ───────────────────────────── values ─────────────────────────────
-
-type Val =
-  | { k: 'const'; v: ArgValue; sym?: string }
-  | { k: 'tensor'; name: string }
-  | { k: 'tuple'; items: string[] }
-  | { k: 'error' };
-
-const ERR: Val = { k: 'error' };
-
-interface Binding {
-  val: Val;
-  span: SourceSpan;
-  used: boolean;
-  /** Warn when never read. */
-  warnUnused: boolean;
-}
-
-interface ModuleInfo {
-  file: string;
-  ast: A.ModuleAst;
-  /** Declarations visible in this file: own first, then directly imported ones. */
-  scope: Map<string, Decl>;
-  imports: ModuleInfo[];
-}
-
-type Decl =
-  | { kind: 'let'; decl: A.LetDecl; module: ModuleInfo }
-  | { kind: 'block'; decl: A.BlockDecl; module: ModuleInfo }
-  | { kind: 'model'; decl: A.ModelDecl; module: ModuleInfo };
 
 /** A model or block body being compiled. */
 interface Body {
@@ -150,13 +108,6 @@ export function compileSource(text: string, file: string, opts: CompileOptions):
   return c.run(text, file);
 }
 
-function defaultRead(p: string): string | undefined {
-  try {
-    return fs.readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 function emptyProgram(): Program {
   return { irVersion: IR_VERSION, models: [], trainings: [] };
@@ -166,11 +117,8 @@ function emptyProgram(): Program {
 
 class Compiler {
   private readonly bag = new DiagnosticBag();
-  private readonly sources = new Map<string, string>();
-  private readonly modules = new Map<string, ModuleInfo>();
-  private readonly read: (path: string) => string | undefined;
+  private readonly binder: Binder;
   private readonly registry: PluginRegistry;
-  private syntaxErrors = false;
   /** Folded module constants (by declaration). */
   private readonly constCache = new Map<A.LetDecl, Val>();
   private readonly constInProgress: A.LetDecl[] = [];
@@ -183,17 +131,18 @@ class Compiler {
 
   constructor(opts: CompileOptions) {
     this.registry = opts.registry;
-    this.read = opts.readFile ?? defaultRead;
+    this.binder = new Binder(this.bag, opts.readFile ?? defaultRead);
   }
 
   run(text: string, file: string): CompileOutput {
-    const main = this.load(text, file, []);
-    if (this.syntaxErrors) {
-      return { program: emptyProgram(), diagnostics: this.finishDiagnostics(), sources: this.sources };
+    const main = this.binder.load(text, file, []);
+    const sources = this.binder.sources;
+    if (this.binder.syntaxErrors) {
+      return { program: emptyProgram(), diagnostics: this.finishDiagnostics(), sources };
     }
-    for (const m of this.modules.values()) this.checkDeclarations(m);
+    for (const m of this.binder.modules.values()) this.binder.bind(m);
     // Every constant is folded once, used or not, so that its errors are reported.
-    for (const m of this.modules.values()) {
+    for (const m of this.binder.modules.values()) {
       for (const item of m.ast.items) if (item.kind === 'let') this.moduleConst(item, m);
     }
     const program = emptyProgram();
@@ -210,7 +159,7 @@ class Compiler {
     // Main-file models first (in source order), then imported models that a train block uses.
     for (const m of wanted) program.models.push(this.graphs.get(m)!);
     for (const [decl, g] of this.graphs) if (!wanted.includes(decl)) program.models.push(g);
-    return { program, diagnostics: this.finishDiagnostics(), sources: this.sources };
+    return { program, diagnostics: this.finishDiagnostics(), sources };
   }
 
   private finishDiagnostics(): Diagnostic[] {
@@ -224,90 +173,6 @@ class Compiler {
       out.push(d);
     }
     return sortDiagnostics(out);
-  }
-
-  // ───────── loading and imports ─────────
-
-  private load(text: string, file: string, stack: string[]): ModuleInfo {
-    const key = nodePath.normalize(file);
-    this.sources.set(file, text);
-    const { ast, diagnostics } = parse(text, file);
-    this.bag.addAll(diagnostics);
-    if (diagnostics.some((d) => d.severity === 'error')) this.syntaxErrors = true;
-    const info: ModuleInfo = { file, ast, scope: new Map(), imports: [] };
-    this.modules.set(key, info);
-    const chain = [...stack, key];
-    // A file with syntax errors is not compiled further; its imports are not followed either.
-    const items = diagnostics.some((d) => d.severity === 'error') ? [] : ast.items;
-    for (const item of items) {
-      if (item.kind !== 'import') continue;
-      const target = nodePath.normalize(nodePath.join(nodePath.dirname(file), item.path));
-      const cycleAt = chain.indexOf(target);
-      if (cycleAt >= 0) {
-        const cycle = [...chain.slice(cycleAt), target].join(' → ');
-        this.bag.report('DLM2015', [cycle], item.span);
-        continue;
-      }
-      let mod = this.modules.get(target);
-      if (!mod) {
-        const t = item.path.endsWith('/') ? undefined : this.read(target);
-        if (t === undefined) {
-          this.bag.report('DLM2014', [item.path], item.span, [{ message: `looked for ${target}` }]);
-          continue;
-        }
-        mod = this.load(t, target, chain);
-      }
-      info.imports.push(mod);
-    }
-    return info;
-  }
-
-  /** Builds each file's namespace and checks declarations that need no instance (block parameter types). */
-  private checkDeclarations(m: ModuleInfo): void {
-    const add = (name: A.Ident, d: Decl) => {
-      const prev = m.scope.get(name.name);
-      if (prev) {
-        if (prev.decl === d.decl) return;
-        if (prev.module === m && d.module !== m) {
-          // A local declaration clashing with an imported one: report it where the user can fix it.
-          this.bag.report('DLM2011', [name.name], prev.decl.name.span, [{ message: `also defined in ${d.module.file}, imported here`, span: d.decl.name.span }]);
-        } else {
-          this.bag.report('DLM2011', [name.name], name.span, [{ message: `first defined here`, span: prev.decl.name.span }]);
-        }
-        return;
-      }
-      m.scope.set(name.name, d);
-    };
-    const trains = new Map<string, A.TrainDecl>();
-    for (const item of m.ast.items) {
-      if (item.kind === 'let') add(item.name, { kind: 'let', decl: item, module: m });
-      else if (item.kind === 'block') add(item.name, { kind: 'block', decl: item, module: m });
-      else if (item.kind === 'model') add(item.name, { kind: 'model', decl: item, module: m });
-      else if (item.kind === 'train') {
-        const prev = trains.get(item.name.name);
-        if (prev) this.bag.report('DLM2011', [`train ${item.name.name}`], item.name.span, [{ message: 'first defined here', span: prev.name.span }]);
-        else trains.set(item.name.name, item);
-      }
-    }
-    for (const imp of m.imports) {
-      for (const item of imp.ast.items) {
-        if (item.kind === 'let') add(item.name, { kind: 'let', decl: item, module: imp });
-        else if (item.kind === 'block') add(item.name, { kind: 'block', decl: item, module: imp });
-        else if (item.kind === 'model') add(item.name, { kind: 'model', decl: item, module: imp });
-      }
-    }
-    for (const item of m.ast.items) {
-      if (item.kind !== 'block') continue;
-      const seen = new Map<string, A.BlockParam>();
-      for (const p of item.params) {
-        const prev = seen.get(p.name.name);
-        if (prev) this.bag.report('DLM2011', [p.name.name], p.name.span, [{ message: 'first defined here', span: prev.name.span }]);
-        seen.set(p.name.name, p);
-        if (p.type && !(p.type.name in PARAM_TYPES)) {
-          this.bag.report('DLM2025', [p.type.name], p.type.span, [], didYouMean(p.type.name, Object.keys(PARAM_TYPES)));
-        }
-      }
-    }
   }
 
   // ───────── constants ─────────
@@ -380,7 +245,7 @@ class Compiler {
           const v = this.evaluate(it, cx);
           if (v.k === 'const') items.push(v.v);
           else {
-            if (v.k !== 'error') this.bag.report('DLM2020', [describeTensor(v)], it.span);
+            if (v.k !== 'error') this.bag.report('DLM2020', [exprText(it)], it.span);
             bad = true;
           }
         }
@@ -1209,73 +1074,4 @@ interface EvalCtx {
 
 function kindKey(kind: PluginKind): string {
   return ({ dataset: 'data', optimizer: 'optimizer', loss: 'loss', regularizer: 'regularize', metric: 'metrics', schedule: 'schedule', layer: 'layer' } as const)[kind];
-}
-
-function spanJoin(a: SourceSpan, b: SourceSpan): SourceSpan {
-  return { file: a.file, start: a.start, end: b.end, line: a.line, col: a.col, endLine: b.endLine, endCol: b.endCol };
-}
-
-function describeVal(v: Val): string {
-  switch (v.k) {
-    case 'tensor':
-      return `a tensor`;
-    case 'tuple':
-      return `a tuple of ${v.items.length} tensors`;
-    case 'error':
-      return 'an erroneous value';
-    case 'const': {
-      const x = v.v;
-      if (v.sym) return `the name '${v.sym}'`;
-      if (x === null) return 'nothing';
-      if (typeof x === 'number') return Number.isInteger(x) ? `the integer ${x}` : `the number ${x}`;
-      if (typeof x === 'boolean') return `the boolean ${x}`;
-      if (typeof x === 'string') return `the string "${x}"`;
-      if (Array.isArray(x)) return `a list of ${x.length}`;
-      return `the call ${x.name}(…)`;
-    }
-  }
-}
-
-function describeTensor(v: Val): string {
-  return v.k === 'tensor' ? v.name : 'tensor';
-}
-
-function describeExprKind(e: A.Expr): string {
-  switch (e.kind) {
-    case 'number':
-      return `the number ${e.raw}`;
-    case 'string':
-      return `the string ${e.raw}`;
-    case 'bool':
-      return `the boolean ${e.value}`;
-    case 'list':
-      return 'a list';
-    case 'tuple':
-      return 'a tuple';
-    case 'binary':
-    case 'neg':
-      return 'an arithmetic expression';
-    case 'pipe':
-      return 'a pipeline';
-    case 'name':
-      return `the name '${e.name}'`;
-    case 'call':
-      return `the call ${e.callee.name}(…)`;
-    default:
-      return 'an expression';
-  }
-}
-
-/** Short source-like text of an expression for messages. */
-function exprText(e: A.Expr): string {
-  switch (e.kind) {
-    case 'name':
-      return e.name;
-    case 'call':
-      return `${e.callee.name}(…)`;
-    case 'number':
-      return e.raw;
-    default:
-      return describeExprKind(e);
-  }
 }

@@ -1,0 +1,139 @@
+/**
+ * Phase 3a, binding: reads the main file and its imports (relative to the importing file) and
+ * builds each file's namespace of constants, blocks and models (its own declarations first, then
+ * those of the files it imports directly). Import cycles, missing files and duplicate names are
+ * diagnostics at the place the user can fix them.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { DiagnosticBag, didYouMean, type ArgType } from '@dlm/core';
+import type * as A from './ast.js';
+import { parse } from './parse.js';
+
+export interface ModuleInfo {
+  file: string;
+  ast: A.ModuleAst;
+  /** Declarations visible in this file: own first, then directly imported ones. */
+  scope: Map<string, Decl>;
+  imports: ModuleInfo[];
+}
+
+export type Decl =
+  | { kind: 'let'; decl: A.LetDecl; module: ModuleInfo }
+  | { kind: 'block'; decl: A.BlockDecl; module: ModuleInfo }
+  | { kind: 'model'; decl: A.ModelDecl; module: ModuleInfo };
+
+/** Block parameter types and the argument types they accept. */
+export const PARAM_TYPES: Record<string, ArgType | readonly ArgType[]> = {
+  int: 'int',
+  float: 'float',
+  bool: 'bool',
+  string: 'string',
+  ints: 'ints',
+  floats: 'floats',
+  dims: 'dims',
+};
+
+export function defaultRead(p: string): string | undefined {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export class Binder {
+  /** Loaded files by normalized path. */
+  readonly modules = new Map<string, ModuleInfo>();
+  /** Text of every file read, for code frames. */
+  readonly sources = new Map<string, string>();
+  /** Set when any file has a syntax error: such programs are not compiled further. */
+  syntaxErrors = false;
+
+  constructor(
+    private readonly bag: DiagnosticBag,
+    private readonly read: (path: string) => string | undefined,
+  ) {}
+
+  load(text: string, file: string, stack: string[]): ModuleInfo {
+    const key = nodePath.normalize(file);
+    this.sources.set(file, text);
+    const { ast, diagnostics } = parse(text, file);
+    this.bag.addAll(diagnostics);
+    if (diagnostics.some((d) => d.severity === 'error')) this.syntaxErrors = true;
+    const info: ModuleInfo = { file, ast, scope: new Map(), imports: [] };
+    this.modules.set(key, info);
+    const chain = [...stack, key];
+    // A file with syntax errors is not compiled further; its imports are not followed either.
+    const items = diagnostics.some((d) => d.severity === 'error') ? [] : ast.items;
+    for (const item of items) {
+      if (item.kind !== 'import') continue;
+      const target = nodePath.normalize(nodePath.join(nodePath.dirname(file), item.path));
+      const cycleAt = chain.indexOf(target);
+      if (cycleAt >= 0) {
+        const cycle = [...chain.slice(cycleAt), target].join(' → ');
+        this.bag.report('DLM2015', [cycle], item.span);
+        continue;
+      }
+      let mod = this.modules.get(target);
+      if (!mod) {
+        const t = item.path.endsWith('/') ? undefined : this.read(target);
+        if (t === undefined) {
+          this.bag.report('DLM2014', [item.path], item.span, [{ message: `looked for ${target}` }]);
+          continue;
+        }
+        mod = this.load(t, target, chain);
+      }
+      info.imports.push(mod);
+    }
+    return info;
+  }
+
+  /** Builds each file's namespace and checks declarations that need no instance (block parameter types). */
+  bind(m: ModuleInfo): void {
+    const add = (name: A.Ident, d: Decl) => {
+      const prev = m.scope.get(name.name);
+      if (prev) {
+        if (prev.decl === d.decl) return;
+        if (prev.module === m && d.module !== m) {
+          // A local declaration clashing with an imported one: report it where the user can fix it.
+          this.bag.report('DLM2011', [name.name], prev.decl.name.span, [{ message: `also defined in ${d.module.file}, imported here`, span: d.decl.name.span }]);
+        } else {
+          this.bag.report('DLM2011', [name.name], name.span, [{ message: `first defined here`, span: prev.decl.name.span }]);
+        }
+        return;
+      }
+      m.scope.set(name.name, d);
+    };
+    const trains = new Map<string, A.TrainDecl>();
+    for (const item of m.ast.items) {
+      if (item.kind === 'let') add(item.name, { kind: 'let', decl: item, module: m });
+      else if (item.kind === 'block') add(item.name, { kind: 'block', decl: item, module: m });
+      else if (item.kind === 'model') add(item.name, { kind: 'model', decl: item, module: m });
+      else if (item.kind === 'train') {
+        const prev = trains.get(item.name.name);
+        if (prev) this.bag.report('DLM2011', [`train ${item.name.name}`], item.name.span, [{ message: 'first defined here', span: prev.name.span }]);
+        else trains.set(item.name.name, item);
+      }
+    }
+    for (const imp of m.imports) {
+      for (const item of imp.ast.items) {
+        if (item.kind === 'let') add(item.name, { kind: 'let', decl: item, module: imp });
+        else if (item.kind === 'block') add(item.name, { kind: 'block', decl: item, module: imp });
+        else if (item.kind === 'model') add(item.name, { kind: 'model', decl: item, module: imp });
+      }
+    }
+    for (const item of m.ast.items) {
+      if (item.kind !== 'block') continue;
+      const seen = new Map<string, A.BlockParam>();
+      for (const p of item.params) {
+        const prev = seen.get(p.name.name);
+        if (prev) this.bag.report('DLM2011', [p.name.name], p.name.span, [{ message: 'first defined here', span: prev.name.span }]);
+        seen.set(p.name.name, p);
+        if (p.type && !(p.type.name in PARAM_TYPES)) {
+          this.bag.report('DLM2025', [p.type.name], p.type.span, [], didYouMean(p.type.name, Object.keys(PARAM_TYPES)));
+        }
+      }
+    }
+  }
+}
