@@ -74,4 +74,14 @@ describe('GAN training', () => {
     expect(ck.result!.state.step).toBe(6);
     expect(existsSync(path.join(runDir, 'last'))).toBe(true);
   }, 30_000);
+
+  it('warns when the real images are outside the range of the generator output', async () => {
+    const registry = makeRegistry();
+    const program = compile(GAN.replace('bars(batch: 16, n: 48)', 'bars(batch: 16, n: 16, scale: 3)').replace('epochs 2', 'epochs 1'), registry);
+    const { result, diagnostics } = await train({ program, training: program.trainings[0]!, registry, runDir: tempRunDir() });
+    expect(result!.history).toHaveLength(1);
+    expect(diagnostics.map((d) => d.code)).toEqual(['DLM5065']);
+    expect(diagnostics[0]!.message).toContain("range over [0.00, 3.00], but generator 'Gen' ends with tanh (outputs in [-1, 1])");
+    expect(diagnostics[0]!.message).toContain('normalize: tanh');
+  }, 30_000);
 });

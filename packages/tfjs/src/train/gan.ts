@@ -78,6 +78,7 @@ async function runGan(opts: TrainOptions, backend: string): Promise<PhaseResult<
     fail('DLM5054', [dataCall.name, formatShape(info.inputShape), dGraph.name, dio.input, formatShape(dGraph.inputs[0]!.type.shape)], dataCall.span ?? spec.span);
   }
   if (view.size === 0) fail('DLM5062', ['data', 'a dataset with training samples', 'an empty training split']);
+  const warnings = checkRange(gGraph, gio.output, view, dataCall.name, dataCall.span ?? spec.span);
 
   const math = createTfjsMath(rules.seed);
   const graphs = [gGraph, dGraph];
@@ -120,7 +121,8 @@ async function runGan(opts: TrainOptions, backend: string): Promise<PhaseResult<
       G = make(gGraph, gio, initializeParams(gGraph, rules.seed));
       D = make(dGraph, dio, initializeParams(dGraph, rules.seed + 1));
     }
-    return await loop(opts, backend, rules, math, G, D, view, noiseShape, batchSize, shuffle, epochs, state, checkpoint);
+    const r = await loop(opts, backend, rules, math, G, D, view, noiseShape, batchSize, shuffle, epochs, state, checkpoint);
+    return { result: r.result, diagnostics: [...warnings, ...r.diagnostics] };
   } finally {
     for (const s of sides) s.store.dispose();
   }
@@ -242,6 +244,34 @@ async function loop(
   }
   if (stopped === 'completed') emit({ kind: 'stop', reason: 'completed', epoch: state.epoch });
   return { result: { model: `${G.graph.name}+${D.graph.name}`, backend, history: state.history, ...(checkpoint ? { checkpoint } : {}), stopped }, diagnostics };
+}
+
+/** Follows Identity nodes back to the op that produced `value`. */
+function producer(graph: Graph, value: string): string | undefined {
+  for (let hops = 0; hops < 100; hops++) {
+    const n = graph.nodes.find((x) => x.outputs.includes(value));
+    if (!n || n.op !== 'Identity') return n?.op;
+    value = n.inputs[0]!;
+  }
+  return undefined;
+}
+
+/** Warns when real images are not in the range of G's final activation (tanh: [-1, 1], sigmoid: [0, 1]). */
+function checkRange(g: Graph, output: string, view: SplitView, dataName: string, span: Diagnostic['span']): Diagnostic[] {
+  const op = producer(g, output);
+  const range = op === 'Tanh' ? [-1, 1] : op === 'Sigmoid' ? [0, 1] : undefined;
+  if (!range) return [];
+  const b = view.batch(undefined, 0, Math.min(256, view.size));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of b.x) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const tol = 0.05;
+  if (lo >= range[0]! - tol && hi <= range[1]! + tol) return [];
+  const hint = op === 'Tanh' ? "Scale the data to [-1, 1] (image datasets: normalize: tanh)." : "Scale the data to [0, 1] (image datasets: normalize: unit).";
+  return [diag('DLM5065', [dataName, lo.toFixed(2), hi.toFixed(2), g.name, op!.toLowerCase(), `[${range[0]}, ${range[1]}]`, hint], span)];
 }
 
 function byName(side: Side, grads: tf.NamedTensorMap): Record<string, tf.Tensor> {

@@ -49,6 +49,7 @@ const loaderArgs = [
   { name: 'shuffle', type: 'bool', default: true, doc: 'shuffle' },
   { name: 'n', type: 'int', default: 128, doc: 'samples per split' },
   { name: 'classes', type: 'int', default: 2, doc: 'declared classes' },
+  { name: 'scale', type: 'float', default: 1, doc: 'multiplies every input value' },
 ] as const;
 
 /** 2-D points labelled by the sign of x·y (XOR-like, not linearly separable). */
@@ -81,7 +82,7 @@ const bars: DatasetDef = {
         const [r, c] = y === 0 ? [k, pos] : y === 1 ? [pos, k] : [k, k];
         x[r! * 8 + c!] = 1;
       }
-      return { x, y };
+      return { x: x.map((v) => v * (args['scale'] as number)), y };
     }, { classes: 3 });
   },
 };
