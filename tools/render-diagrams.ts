@@ -13,6 +13,7 @@ import { formatDiagnostics, hasErrors, PluginRegistry } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { DiagramError, toMermaid, withRenderer } from '@dlm/mermaid';
 import { stdPlugin } from '@dlm/plugin-std';
+import extras from 'dlm-plugin-extras';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'docs', 'diagrams');
@@ -21,7 +22,7 @@ function dlmFiles(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir).sort()) {
     const p = join(dir, e);
-    if (e === 'node_modules' || e === 'plugins') continue;
+    if (e === 'node_modules' || e === 'fixtures') continue;
     if (statSync(p).isDirectory()) out.push(...dlmFiles(p));
     else if (e.endsWith('.dlm')) out.push(p);
   }
@@ -33,6 +34,8 @@ async function main(): Promise<number> {
   const pngDir = args[0] === '--png' ? args[1] : undefined;
   const registry = new PluginRegistry();
   registry.register(stdPlugin);
+  registry.register(extras); // the example plugin, for examples/plugins/*/examples/*.dlm
+  const classOf = (kind: string) => registry.get('layer', kind)?.def.diagramClass;
   const jobs: { name: string; text: string }[] = [];
   let failed = false;
   for (const file of dlmFiles(join(ROOT, 'examples'))) {
@@ -42,7 +45,7 @@ async function main(): Promise<number> {
       failed = true;
       continue;
     }
-    jobs.push({ name: basename(file, '.dlm'), text: toMermaid(out.program) });
+    jobs.push({ name: basename(file, '.dlm'), text: toMermaid(out.program, { classOf }) });
   }
   mkdirSync(OUT, { recursive: true });
   if (pngDir) mkdirSync(pngDir, { recursive: true });

@@ -3,7 +3,7 @@
  * whole file) and checks that Mermaid accepts it and that every box's label is in the SVG text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiagramError, MermaidRenderer, renderPng, renderSvg, toMermaid } from '../src/index.js';
+import { DiagramError, MermaidRenderer, renderMany, renderSvg, toMermaid } from '../src/index.js';
 import { branches, gan, hostile, HOSTILE, mnistCnn, resnet } from './fixtures.js';
 import { classOf, compileDlm, exampleFiles, stemOf, testModelFiles } from './models.js';
 
@@ -121,11 +121,14 @@ describe('rendering with real Mermaid', () => {
 });
 
 describe('one-shot helpers', () => {
-  it('renderSvg and renderPng start and close their own browser', async () => {
+  // Each helper starts its own browser (seconds each), so only two of them run here; renderPng
+  // is withRenderer + MermaidRenderer.png, both covered.
+  it('renderSvg and renderMany start and close their own browser', async () => {
     const text = toMermaid([branches()]);
     expect((await renderSvg(text)).startsWith('<svg')).toBe(true);
-    const png = await renderPng(text, { theme: 'dark', scale: 1 });
-    expect(png[1]).toBe(0x50);
+    const [a, b] = await renderMany([text, toMermaid(gan())], { format: 'png', theme: 'dark', scale: 1 });
+    expect((a as Uint8Array)[1]).toBe(0x50);
+    expect((b as Uint8Array)[1]).toBe(0x50);
   }, 60_000);
 
   it('a missing browser is DLM7002 naming the path', async () => {
