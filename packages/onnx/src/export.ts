@@ -57,6 +57,10 @@ export function checkExportable(graph: Graph, options: LoweringOptions): Diagnos
     return [diag('DLM6001', [options.opset, `${SUPPORTED_OPSETS[0]}–${SUPPORTED_OPSETS[SUPPORTED_OPSETS.length - 1]}`, DEFAULT_OPSET])];
   }
   const known = new Set<string>([...graph.inputs.map((v) => v.name), ...graph.params.map((p) => p.name)]);
+  const types = new Map<string, TensorType>();
+  for (const v of [...graph.inputs, ...graph.values, ...graph.outputs]) types.set(v.name, v.type);
+  for (const p of graph.params) types.set(p.name, p.type);
+  const typeOf = (v: string) => types.get(v);
   for (const node of graph.nodes) {
     for (const i of node.inputs) {
       if (i !== '' && !known.has(i)) out.push(diag('DLM6009', [i, node.id, graph.name], node.span));
@@ -71,9 +75,9 @@ export function checkExportable(graph: Graph, options: LoweringOptions): Diagnos
       out.push(diag('DLM6002', [node.op, node.id, graph.name], node.span));
       continue;
     }
-    const need = Math.max(rule.minOpset, rule.nodeOpset?.(node, options) ?? 0);
+    const need = Math.max(rule.minOpset, rule.nodeOpset?.(node, options, typeOf) ?? 0);
     if (need > options.opset) out.push(diag('DLM6003', [node.op, node.id, need, options.opset], node.span));
-    const why = rule.unsupported?.(node, options);
+    const why = rule.unsupported?.(node, options, typeOf);
     if (why) out.push(diag('DLM6004', [node.op, node.id, why], node.span));
   }
   return out;

@@ -69,6 +69,16 @@ describe('feasibility pass', () => {
     expect(exportOnnx(graph, randomWeights(graph), { opset: 13 }).diagnostics).toEqual([]);
   });
 
+  it('an AveragePool counting padding in a ceil_mode window ONNX ≤ 18 sizes differently needs opset 19', () => {
+    const g = new TestGraph('AvgCeil');
+    const x = g.input('x', ['batch', 1, 5, 7]);
+    g.output('y', g.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 0, 1, 0], ceil_mode: 1, count_include_pad: 1 })[0]!);
+    const graph = g.finish();
+    expect(exportOnnx(graph, new Map()).diagnostics.map((d) => d.message)).toEqual([
+      "Op 'AveragePool' (node 'averagepool_1/averagepool') needs ONNX opset 19 or newer, but the export targets opset 17.",
+    ]);
+  });
+
   it('reports attribute values ONNX cannot express (DLM6004)', () => {
     const g = new TestGraph('Up');
     const x = g.input('x', ['batch', 1, 2, 2]);

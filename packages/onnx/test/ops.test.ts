@@ -97,6 +97,15 @@ const CASES: Case[] = [
       return [g.op('Add', [m, a])[0]!, b, g.op('GlobalAveragePool', [x])[0]!];
     }),
   },
+  {
+    // ceil_mode where ONNX ≤ 18 would size the output differently (a last window starting in the end padding).
+    name: 'pool_ceil_mode_edge',
+    build: single('PoolCeil', ['batch', 2, 5, 7], (g, x) => [
+      g.op('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 })[0]!,
+      g.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 0, 1, 0], ceil_mode: 1 })[0]!,
+      g.op('MaxPool', [x], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 })[0]!,
+    ]),
+  },
   { name: 'batch_norm_1d', build: single('BN1d', ['batch', 5], (g, x) => g.batchNorm(x)) },
   { name: 'layer_norm', build: single('LayerNorm', ['batch', 'time', 8], (g, x) => g.layerNorm(x)), minOpset: 17, histogram: { LayerNormalization: 1 } },
   {

@@ -49,9 +49,9 @@ export interface LoweringRule {
   /** Lowest ONNX opset whose version of the emitted ops has the semantics this rule relies on. */
   minOpset: number;
   /** A higher need for one particular node (e.g. layout=1 recurrent ops need 14). */
-  nodeOpset?(node: Node, options: LoweringOptions): number;
+  nodeOpset?(node: Node, options: LoweringOptions, typeOf: (value: string) => TensorType | undefined): number;
   /** Why this node cannot be exported (an attribute value ONNX cannot express), or undefined. */
-  unsupported?(node: Node, options: LoweringOptions): string | undefined;
+  unsupported?(node: Node, options: LoweringOptions, typeOf: (value: string) => TensorType | undefined): string | undefined;
   /** The ONNX ops it emits, for docs: 'Conv', 'Div, Erf, Add, Mul, Mul'. */
   emits: string;
   lower(ctx: LoweringContext): void;
