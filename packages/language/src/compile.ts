@@ -811,6 +811,7 @@ class Compiler {
     }
     if (declaredOutputs.size === 0) this.bag.report('DLM2034', [owner.name], owner.span);
     const result: Val[] = [];
+    const renamedTo = new Map<string, string>();
     for (const [name, decl] of declaredOutputs) {
       const got = outputVals.get(name);
       if (!got) {
@@ -826,7 +827,11 @@ class Compiler {
         }
         const t = this.tensorType(decl.type, cx);
         if (t && got.val.k === 'tensor' && !body.builder.typeOf(got.val.name).unknown) {
-          body.builder.addOutput(name, got.val.name, t, got.span);
+          // addOutput renames the producing value to the output's name; a second output of the
+          // same value must then refer to it by that name.
+          const current = renamedTo.get(got.val.name) ?? got.val.name;
+          body.builder.addOutput(name, current, t, got.span);
+          if (!renamedTo.has(got.val.name)) renamedTo.set(got.val.name, name);
         }
       } else if (decl.type && got.val.k === 'tensor') {
         const t = this.tensorType(decl.type, cx);

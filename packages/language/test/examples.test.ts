@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics, fromJSON, toJSON, type Program } from '@dlm/core';
 import { compileFile, compileSource, format } from '../src/index.js';
-import { makeRegistry } from './helpers.js';
+import { makeRegistry, structuralProblems } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '../../..');
@@ -65,6 +65,7 @@ describe('examples', () => {
       it('compiles with no diagnostics', () => {
         expect(formatDiagnostics(out.diagnostics, { sources: out.sources })).toBe('');
         expect(out.program.models.length).toBeGreaterThan(0);
+        expect(structuralProblems(out.program)).toEqual([]);
       });
 
       it('matches the golden IR and round-trips through JSON', () => {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileSource, format, lex, MAX_NESTING } from '../src/index.js';
-import { makeRegistry } from './helpers.js';
+import { makeRegistry, structuralProblems } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../../..');
@@ -100,6 +100,7 @@ describe('fuzz', () => {
       expect(performance.now() - t0).toBeLessThan(HANG_MS);
       for (const d of out.diagnostics) expect(d.code, text).toMatch(/^DLM\d{4}$/);
       if (out.diagnostics.some((d) => d.severity === 'error')) withErrors++;
+      else expect(structuralProblems(out.program), text).toEqual([]);
       let f;
       try {
         f = format(text, ex.file);

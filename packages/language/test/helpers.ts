@@ -52,3 +52,26 @@ export function makeRegistry(): PluginRegistry {
   if (more.length) throw new Error(more.map((d) => d.message).join('\n'));
   return reg;
 }
+
+/**
+ * Structural problems of a compiled program (empty when well-formed): every node input is a graph
+ * input, a parameter or an earlier node's output; outputs exist; node ids and value names are unique.
+ */
+export function structuralProblems(program: import('@dlm/core').Program): string[] {
+  const problems: string[] = [];
+  for (const g of program.models) {
+    const known = new Set<string>([...g.inputs.map((v) => v.name), ...g.params.map((p) => p.name)]);
+    const ids = new Set<string>();
+    for (const n of g.nodes) {
+      if (ids.has(n.id)) problems.push(`${g.name}: node id ${n.id} twice`);
+      ids.add(n.id);
+      for (const i of n.inputs) if (i !== '' && !known.has(i)) problems.push(`${g.name}: ${n.id} reads undefined ${i}`);
+      for (const o of n.outputs) {
+        if (known.has(o)) problems.push(`${g.name}: ${o} defined twice`);
+        known.add(o);
+      }
+    }
+    for (const o of g.outputs) if (!known.has(o.name)) problems.push(`${g.name}: output ${o.name} undefined`);
+  }
+  return problems;
+}

@@ -124,6 +124,17 @@ describe('blocks and repeat', () => {
   });
 });
 
+describe('outputs', () => {
+  it('two outputs of the same value, and an input as an output, stay well-formed', () => {
+    const p = ok(`model M {\n  input x: f32[batch, 4]\n  output y: f32[batch, 2]\n  output z: f32[batch, 2]\n  output w: f32[batch, 4]\n  h = x |> dense(2)\n  y = h\n  z = h\n  w = x\n}\n`);
+    const g = p.models[0]!;
+    const known = new Set([...g.inputs.map((v) => v.name), ...g.params.map((v) => v.name), ...g.nodes.flatMap((n) => n.outputs)]);
+    for (const n of g.nodes) for (const i of n.inputs) expect(known.has(i), `${n.id} reads ${i}`).toBe(true);
+    for (const o of g.outputs) expect(known.has(o.name), o.name).toBe(true);
+    expect(g.outputs.map((o) => o.name)).toEqual(['y', 'z', 'w']);
+  });
+});
+
 describe('models as blocks', () => {
   it('uses a model inside another model as a scope, checking its declared types', () => {
     const p = ok(`model Encoder {\n  input x: f32[batch, 4]\n  output z: f32[batch, 2]\n  z = x |> dense(2)\n}\n${head()}  y = x |> Encoder |> relu\n}\n`);
