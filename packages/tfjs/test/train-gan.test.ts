@@ -84,4 +84,30 @@ describe('GAN training', () => {
     expect(diagnostics[0]!.message).toContain("range over [0.00, 3.00], but generator 'Gen' ends with tanh (outputs in [-1, 1])");
     expect(diagnostics[0]!.message).toContain('normalize: tanh');
   }, 30_000);
+
+  it('resumes exactly: a run killed in epoch 2 and resumed ends with the same weights', async () => {
+    const registry = makeRegistry();
+    const program = compile(GAN.replace('n: 48', 'n: 32'), registry);
+    const training = program.trainings[0]!;
+    const full = await train({ program, training, registry, runDir: tempRunDir() });
+    const runDir = tempRunDir();
+    await expect(
+      train({
+        program,
+        training,
+        registry,
+        runDir,
+        progress: (e) => {
+          if (e.kind === 'batch' && e.epoch === 2) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const resumed = await train({ program, training, registry, runDir, resume: true });
+    expect(resumed.diagnostics).toEqual([]);
+    const graphs = program.models;
+    const a = (await loadCheckpoint(full.result!.checkpoint!, graphs)).result!;
+    const b = (await loadCheckpoint(resumed.result!.checkpoint!, graphs)).result!;
+    for (const [k, t] of a.weights) expect([...b.weights.get(k)!.data]).toEqual([...t.data]);
+    expect(resumed.result!.history).toEqual(full.result!.history.map((r, i) => ({ ...r, seconds: resumed.result!.history[i]!.seconds })));
+  }, 30_000);
 });
