@@ -39,7 +39,8 @@ async function run(src: string, opts: Partial<Parameters<typeof train>[0]> = {})
 }
 
 describe('supervised training', () => {
-  it('an MLP learns XOR-like data: loss falls, accuracy rises, no tensor leaks between epochs', async () => {
+  it('an MLP learns XOR-like data: loss falls, accuracy rises, no tensor leaks', async () => {
+    const before = tf.memory().numTensors;
     const counts: number[] = [];
     const { result, diagnostics, events } = await run(MLP(mlpTrain('', 12)), {
       progress: (e) => {
@@ -52,6 +53,7 @@ describe('supervised training', () => {
     expect(h[11]!.loss).toBeLessThan(h[0]!.loss * 0.7);
     expect(h[11]!.val!.metrics['accuracy']).toBeGreaterThan(0.8);
     expect(new Set(counts).size).toBe(1); // same number of live tensors after every epoch
+    expect(tf.memory().numTensors).toBe(before); // and nothing left after training
     expect(result!.confusion!.matrix.flat().reduce((a, b) => a + b, 0)).toBe(128);
     void events;
   }, 30_000);

@@ -153,7 +153,9 @@ export class ParamStore {
       const v = values.get(p.name);
       if (!v) throw new Error(`no initial value for parameter '${p.name}'`);
       const dtype = p.type.dtype === 'f32' ? 'float32' : 'int32';
-      this.vars.set(p.name, tf.variable(tf.tensor(v, p.type.shape as number[], dtype), p.trainable && !p.buffer, `${graph.name}/${p.name}/${uid++}`, dtype));
+      const t = tf.tensor(v, p.type.shape as number[], dtype);
+      this.vars.set(p.name, tf.variable(t, p.trainable && !p.buffer, `${graph.name}/${p.name}/${uid++}`, dtype));
+      t.dispose(); // the variable holds its own reference to the data
     }
   }
 
