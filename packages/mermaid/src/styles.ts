@@ -31,14 +31,15 @@ const STYLES: Record<DiagramClass, Style> = {
   op: { fill: '#d0d0d0', stroke: '#555555' },
 };
 
-/** Fills for plugin-defined classes that are not a family: picked by a hash of the class name. */
+/**
+ * Fills for plugin-defined classes that are not a family, picked by a hash of the class name;
+ * hues that no family uses, so a plugin's layers stand out.
+ */
 const EXTRA_FILLS: readonly Style[] = [
-  { fill: '#8fc9e8', stroke: '#2f6a8a' },
-  { fill: '#e8c28f', stroke: '#8a642f' },
-  { fill: '#a9d98f', stroke: '#4a7a2f' },
-  { fill: '#e8a0c8', stroke: '#8a3f6a' },
-  { fill: '#c0b0e8', stroke: '#5a4a8a' },
-  { fill: '#e8e08f', stroke: '#7a722f' },
+  { fill: '#72d0e6', stroke: '#1f6f82' }, // cyan
+  { fill: '#c3dc6a', stroke: '#5f7420' }, // lime
+  { fill: '#a3acf2', stroke: '#3a458f' }, // periwinkle
+  { fill: '#e8c070', stroke: '#85621c' }, // gold
 ];
 
 const TEXT = '#111111';
