@@ -60,42 +60,75 @@ export class PluginRegistry {
   };
   private readonly pluginList: { name: string; origin: string; apiVersion: number }[] = [];
 
-  /** Registers every declaration of `plugin`; returns the problems found (nothing is half-registered per entry). */
-  register(plugin: DlmPlugin, origin = plugin?.name ?? '<unknown>'): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    const pname = typeof plugin?.name === 'string' && plugin.name ? plugin.name : '<unnamed plugin>';
-    if (plugin === null || typeof plugin !== 'object') {
-      return [diag('DLM8003', [pname, 'plugin', origin, 'a plugin must be an object'])];
+  /**
+   * Registers every declaration of `plugin`; returns the problems found (nothing is half-registered
+   * per entry). Never throws: a plugin object is foreign code, so every property read (getters
+   * included) is guarded and a throw becomes DLM8002 naming the plugin.
+   */
+  register(plugin: DlmPlugin, origin?: string): Diagnostic[] {
+    let pname = '<unnamed plugin>';
+    try {
+      if (plugin === null || typeof plugin !== 'object') {
+        return [diag('DLM8003', [pname, 'plugin', origin ?? pname, 'a plugin must be an object'])];
+      }
+      const name: unknown = plugin.name;
+      if (typeof name === 'string' && name) pname = name;
+      origin ??= pname;
+      return this.registerChecked(plugin, pname, origin);
+    } catch (e) {
+      return [diag('DLM8002', [pname, describeThrow(e)])];
     }
-    if (plugin.apiVersion !== PLUGIN_API_VERSION) {
-      return [diag('DLM8004', [pname, String(plugin.apiVersion), String(PLUGIN_API_VERSION)])];
+  }
+
+  private registerChecked(plugin: DlmPlugin, pname: string, origin: string): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    const apiVersion: unknown = plugin.apiVersion;
+    if (apiVersion !== PLUGIN_API_VERSION) {
+      const declared = typeof apiVersion === 'number' ? String(apiVersion) : `${JSON.stringify(apiVersion) ?? 'undefined'} (it must declare apiVersion: ${PLUGIN_API_VERSION})`;
+      return [diag('DLM8004', [pname, declared, String(PLUGIN_API_VERSION)])];
     }
     if (this.pluginList.some((p) => p.name === pname)) {
       return [diag('DLM8001', ['plugin', pname, this.pluginList.find((p) => p.name === pname)!.origin, origin])];
     }
-    this.pluginList.push({ name: pname, origin, apiVersion: plugin.apiVersion });
+    // Read and check everything first, so a plugin that throws half-way registers nothing.
+    const accepted: { kind: PluginKind; name: string; def: unknown }[] = [];
     for (const { kind, field, fn } of KIND_FIELDS) {
-      const list = plugin[field];
+      let list: unknown;
+      try {
+        list = plugin[field];
+      } catch (e) {
+        return [diag('DLM8002', [pname, `reading its '${String(field)}' threw: ${describeThrow(e)}`])];
+      }
       if (list === undefined) continue;
       if (!Array.isArray(list)) {
         out.push(diag('DLM8003', [pname, kind, String(field), 'expected an array']));
         continue;
       }
       for (const def of list as { name?: unknown }[]) {
-        const problem = checkDecl(def, fn ?? []);
-        const dname = typeof def?.name === 'string' ? def.name : '?';
+        let problem: string | undefined;
+        let dname = '?';
+        try {
+          dname = typeof def?.name === 'string' ? def.name : '?';
+          problem = checkDecl(kind, def, fn ?? []);
+        } catch (e) {
+          return [diag('DLM8002', [pname, `reading its ${kind} '${dname}' threw: ${describeThrow(e)}`])];
+        }
         if (problem) {
           out.push(diag('DLM8003', [pname, kind, dname, problem]));
           continue;
         }
-        const table = this.tables[kind] as Map<string, Registered<unknown>>;
-        const prev = table.get(dname);
-        if (prev) {
-          out.push(diag('DLM8001', [kind, dname, prev.plugin, pname]));
-          continue;
-        }
-        table.set(dname, { def, plugin: pname, origin });
+        accepted.push({ kind, name: dname, def });
       }
+    }
+    this.pluginList.push({ name: pname, origin, apiVersion: PLUGIN_API_VERSION });
+    for (const { kind, name, def } of accepted) {
+      const table = this.tables[kind] as Map<string, Registered<unknown>>;
+      const prev = table.get(name);
+      if (prev) {
+        out.push(diag('DLM8001', [kind, name, prev.plugin, pname]));
+        continue;
+      }
+      table.set(name, { def, plugin: pname, origin });
     }
     return out;
   }
@@ -122,8 +155,33 @@ export class PluginRegistry {
   }
 }
 
+const LAYER_FAMILIES = ['conv', 'dense', 'recurrent', 'normalization', 'activation', 'regularization', 'pooling', 'shape', 'merge', 'embedding', 'block', 'custom'];
+
+function describeThrow(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Whether a declared default fits one of the argument's types (as the .dlm value would have to). */
+function defaultFits(v: unknown, types: readonly string[], values: readonly string[] | undefined): boolean {
+  const isInt = (x: unknown) => typeof x === 'number' && Number.isInteger(x);
+  return types.some((t) => {
+    switch (t) {
+      case 'int': return isInt(v);
+      case 'float': return typeof v === 'number';
+      case 'bool': return typeof v === 'boolean';
+      case 'string': return typeof v === 'string';
+      case 'enum': return typeof v === 'string' && (values ?? []).includes(v);
+      case 'ints': return isInt(v) || (Array.isArray(v) && v.every(isInt));
+      case 'floats': return typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number'));
+      case 'dims': return Array.isArray(v) && v.every((x) => isInt(x) || typeof x === 'string');
+      case 'call': return typeof v === 'string' || (v !== null && typeof v === 'object' && !Array.isArray(v));
+      default: return false;
+    }
+  });
+}
+
 /** Validates the shape of one declaration; returns a problem description or undefined. */
-function checkDecl(def: unknown, fns: string[]): string | undefined {
+function checkDecl(kind: PluginKind, def: unknown, fns: string[]): string | undefined {
   if (def === null || typeof def !== 'object') return 'a declaration must be an object';
   const d = def as Record<string, unknown>;
   if (typeof d['name'] !== 'string' || !NAME_RE.test(d['name'])) {
@@ -131,6 +189,17 @@ function checkDecl(def: unknown, fns: string[]): string | undefined {
   }
   for (const f of fns) {
     if (typeof d[f] !== 'function') return `'${f}' must be a function`;
+  }
+  if (typeof d['doc'] !== 'string') return "'doc' must be a string (shown by dlm plugins and in hovers)";
+  if (kind === 'layer') {
+    if (!LAYER_FAMILIES.includes(d['family'] as string)) return `'family' must be one of ${LAYER_FAMILIES.join(', ')}, got ${JSON.stringify(d['family'])}`;
+    for (const f of ['shape', 'label']) {
+      if (d[f] !== undefined && typeof d[f] !== 'function') return `'${f}' must be a function when given`;
+    }
+    const io = d['inputs'] as { min?: unknown; max?: unknown } | undefined;
+    if (io !== undefined && (typeof io?.min !== 'number' || typeof io?.max !== 'number' || io.min < 0 || io.max < io.min)) {
+      return "'inputs' must be { min, max } with 0 ≤ min ≤ max";
+    }
   }
   if (!Array.isArray(d['args'])) return "'args' must be an array of argument specs";
   const seen = new Set<string>();
@@ -146,6 +215,12 @@ function checkDecl(def: unknown, fns: string[]): string | undefined {
     }
     if (types.includes('enum') && (!Array.isArray(a.values) || a.values.length === 0)) {
       return `enum argument '${a.name}' must list its 'values'`;
+    }
+    for (const k of ['min', 'max'] as const) {
+      if (a[k] !== undefined && typeof a[k] !== 'number') return `argument '${a.name}': '${k}' must be a number, got ${JSON.stringify(a[k])}`;
+    }
+    if (a.default !== undefined && !defaultFits(a.default, types, a.values)) {
+      return `argument '${a.name}' has default ${JSON.stringify(a.default)}, which is not ${types.join(' or ')}${types.includes('enum') ? ` (values: ${(a.values ?? []).join(', ')})` : ''}`;
     }
   }
   if (d['kind'] !== undefined && fns.length === 0) {
