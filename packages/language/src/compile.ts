@@ -14,12 +14,15 @@ import {
   GraphBuilder,
   IR_VERSION,
   didYouMean,
+  formatMessage,
   formatType,
+  MESSAGES,
   sortDiagnostics,
   validateArgs,
   type ArgSpec,
   type ArgType,
   type ArgValue,
+  type Args,
   type Diagnostic,
   type DiagnosticNote,
   type Dim,
@@ -512,14 +515,32 @@ class Compiler {
     }
     const builder = cx.body.builder;
     const reg = this.registry.get('layer', name);
-    if (reg && inputs.some((i) => builder.typeOf(i).unknown)) {
-      // An input is already wrong (and reported): check the arguments, but do not expand, so
-      // that one mistake produces one message rather than a cascade through every later layer.
-      validateArgs(name, reg.def.args, given, this.bag, span);
-      return this.poison(cx, span);
+    if (reg) {
+      // Arguments are checked here first (callLayer checks them again, silently), so that a
+      // misspelled argument name is not also reported as a missing one.
+      const ok = this.validate(name, reg.def.args, given, span) !== undefined;
+      // An input already wrong (and reported) is not expanded, so that one mistake produces one
+      // message rather than a cascade through every later layer.
+      if (!ok || inputs.some((i) => builder.typeOf(i).unknown)) return this.poison(cx, span);
     }
     const outs = builder.callLayer(name, inputs, given, span, opts);
     return outs.length === 1 ? { k: 'tensor', name: outs[0]! } : { k: 'tuple', items: outs };
+  }
+
+  /**
+   * core's validateArgs, minus one cascade: `conv2d(10, kernal: 5)` is "unknown argument
+   * 'kernal', did you mean 'kernel'" — not also "missing required argument 'kernel'".
+   */
+  private validate(owner: string, schema: readonly ArgSpec[], given: GivenArg[], span: SourceSpan): Args | undefined {
+    const tmp = new DiagnosticBag();
+    const args = validateArgs(owner, schema, given, tmp, span);
+    const suggested = new Set(tmp.items.filter((d) => d.code === 'DLM4003' && d.suggestion).map((d) => d.suggestion));
+    const missing = new Map(schema.map((x) => [formatMessage(MESSAGES.DLM4004.message, [x.name, owner]), x.name]));
+    for (const d of tmp.items) {
+      if (d.code === 'DLM4004' && suggested.has(missing.get(d.message))) continue;
+      this.bag.add(d);
+    }
+    return args;
   }
 
   /** A call in argument position that is neither a layer nor a block: a plugin call value. */
@@ -530,7 +551,7 @@ class Compiler {
     for (const kind of ['schedule', 'regularizer', 'loss', 'metric', 'optimizer', 'dataset'] as const) {
       const reg = this.registry.get(kind, name);
       if (reg) {
-        const args = validateArgs(name, reg.def.args, given, this.bag, e.span);
+        const args = this.validate(name, reg.def.args, given, e.span);
         return args ? { k: 'const', v: { name, args, span: e.span } } : ERR;
       }
     }
@@ -674,7 +695,7 @@ class Compiler {
       specs.push(spec);
     }
     if (!this.checkSymbolArgs(specs, given, syms, cx)) return this.poison(cx, call.span);
-    const args = validateArgs(decl.name.name, specs, given, this.bag, call.span);
+    const args = this.validate(decl.name.name, specs, given, call.span);
     if (!args) return this.poison(cx, call.span);
     const ports = decl.body.filter((s): s is A.PortStmt => s.kind === 'input');
     if (ports.length !== inputs.length) {
@@ -919,7 +940,7 @@ class Compiler {
       return undefined;
     }
     if (!given) return undefined;
-    const args = validateArgs(name, reg.def.args, given, this.bag, e.span);
+    const args = this.validate(name, reg.def.args, given, e.span);
     return args ? { name, args, span: e.span } : undefined;
   }
 
