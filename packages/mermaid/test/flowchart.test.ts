@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagramError, escapeLabel, toMarkdown, toMermaid } from '../src/index.js';
-import { branches, gan, hostile, HOSTILE, mnistCnn, resnet } from './fixtures.js';
+import { branches, gan, hostile, HOSTILE, mnistCnn, Model, resnet } from './fixtures.js';
 import { expectGolden } from './golden.js';
 import { classOf, compileDlm, exampleFiles, HERE, stemOf, testModelFiles } from './models.js';
 
@@ -119,6 +119,32 @@ describe('structure', () => {
     const text = toMermaid([g!]);
     expect(nodes(text)).toContain('mlp2 32 | 1,600 params');
     expect(text).not.toMatch(/mlp2_1_dense/);
+  });
+
+  it('draws a bare core op that no layer owns as its own box, with its edges', () => {
+    const m = new Model('Bare');
+    const x = m.input('x', 'batch', 4);
+    const y = m.block('Pair', [x], {}, ([i]) => {
+      const a = m.layer('relu', i!);
+      return m.b.emitNode('Add', [a, i!], {}, 1)[0]!;
+    });
+    m.output('y', y, 'batch', 4);
+    const text = toMermaid([m.finish()]);
+    checkLines(text);
+    expect(text).toMatch(/n_Bare_pair_1_add\["Add"\]:::merge/);
+    expect(edges(text)).toEqual([
+      'n_Bare_in_x -> n_Bare_pair_1_relu_1 batch×4',
+      'n_Bare_pair_1_relu_1 -> n_Bare_pair_1_add batch×4',
+      'n_Bare_in_x -> n_Bare_pair_1_add batch×4',
+      'n_Bare_pair_1_add -> n_Bare_out_y batch×4',
+    ]);
+  });
+
+  it('draws a model that passes its input straight to its output', () => {
+    const m = new Model('Wire');
+    m.output('y', m.input('x', 'batch', 2), 'batch', 2);
+    const text = toMermaid([m.finish()]);
+    expect(edges(text)).toEqual(['n_Wire_in_x -> n_Wire_out_y batch×2']);
   });
 
   it('omits parameter counts when asked', () => {
