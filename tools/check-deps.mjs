@@ -252,6 +252,8 @@ export function checkDeps({ root, packageDirs } = {}) {
           continue;
         }
         if (BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0])) continue;
+        // A VS Code extension (engines.vscode) gets the 'vscode' module from the editor, not npm.
+        if (spec === 'vscode' && pkg.json.engines?.vscode) continue;
         const name = packageNameOf(spec);
         const sub = spec === name ? '.' : '.' + spec.slice(name.length);
         if (name.startsWith('@dlm/')) {
