@@ -16,6 +16,7 @@
  * A non-finite loss stops before the bad update is applied; the last checkpoint stays intact.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import path from 'node:path';
 import {
   diag,
   formatShape,
@@ -603,6 +604,7 @@ export interface EvaluateOptions {
   backend?: BackendChoice;
   /** A checkpoint directory, or a run directory (its `last` checkpoint is used). */
   checkpoint: string;
+  /** Run directory (for the default dataset cache `<runDir>/../.cache`); default: the checkpoint's parent. */
   runDir?: string;
   data?: PluginCall;
   split?: 'train' | 'test';
@@ -627,7 +629,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<PhaseResult<(Eval
     if (!loaded.result) throw new TrainingError(loaded.diagnostics);
     const dataCall = opts.data ?? spec.data;
     const { batch } = loaderArgs(withDefaults(resolve(opts.registry, 'dataset', dataCall), dataCall));
-    const split = await openSplit(opts.registry, dataCall, opts.split ?? 'test', { runDir: opts.runDir ?? dir, ...pick(opts) });
+    const split = await openSplit(opts.registry, dataCall, opts.split ?? 'test', { runDir: opts.runDir ?? path.dirname(dir), ...pick(opts) });
     const view = SplitView.all(split, opts.limit);
     const setup = checkData(graph, exec, view, dataCall.name, dataCall.span);
     const w = checkLossFitsOutput(graph, setup.outputName, rules.loss.def, spec.loss.span);
