@@ -236,13 +236,15 @@ export const HOSTILE = [
 /** A model whose every name and label is hostile. */
 export function hostile(): Graph {
   const m = new Model(HOSTILE[1]!);
-  const x = m.input(HOSTILE[0]!, 'batch', 4);
+  // A symbolic dim that is hostile too: it appears on every edge label.
+  const dim = 'b"|-->x;#quot;%%';
+  const x = m.input(HOSTILE[0]!, dim, 4);
   let h = x;
   HOSTILE.forEach((text, i) => {
     h = m.layer('named', h, { text }, i % 3 === 0 ? text : undefined);
   });
   h = m.block(HOSTILE[2]!, [h], { note: 1 }, ([i]) => m.layer('named', i!, { text: 'inside end' }), HOSTILE[3]);
   h = m.block(HOSTILE[1]!, [h], { note: 2 }, ([i]) => m.layer('named', i!, { text: HOSTILE[1]! }), HOSTILE[6]);
-  m.output(HOSTILE[4]!, h, 'batch', 4);
+  m.output(HOSTILE[4]!, h, dim, 4);
   return m.finish();
 }
