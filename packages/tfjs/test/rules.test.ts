@@ -136,6 +136,19 @@ describe('metrics (hand-computed)', () => {
   });
 });
 
+describe('regression metrics', () => {
+  it('mae and mse average over all output elements', () => {
+    for (const [name, want] of [['mae', (1 + 2 + 0 + 3) / 4], ['mse', (1 + 4 + 0 + 9) / 4]] as const) {
+      const def = metrics.find((m) => m.name === name)!;
+      const stats = tf.tidy(() => def.batchStats(tfjsMath, tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[0, 4], [3, 1]]), {}, 0));
+      const read = Object.fromEntries(Object.entries(stats).map(([k, t]) => [k, t.dataSync() as Float32Array]));
+      tf.dispose(Object.values(stats));
+      expect(def.finalize(read, {}, 0)).toBeCloseTo(want, 6);
+      expect(def.higherIsBetter).toBe(false);
+    }
+  });
+});
+
 describe('regularizers', () => {
   it('l1 and l2 penalties', () => {
     const p = tf.tensor1d([1, -2, 3]);
