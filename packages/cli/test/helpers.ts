@@ -1,0 +1,56 @@
+/** In-process runs of the `dlm` command with captured output, plus golden files and temp dirs. */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect } from 'vitest';
+import { runCli, type CliIO } from '../src/index.js';
+
+export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(TEST_DIR, '../../..');
+export const FIXTURES = join(TEST_DIR, 'fixtures');
+export const PLUGIN_FIXTURES = join(FIXTURES, 'plugins');
+export const EXTRAS_DIR = join(REPO_ROOT, 'examples/plugins/dlm-plugin-extras');
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `dlm <argv>` in `cwd` (default: the repo root) without colour, as a non-terminal. */
+export async function dlm(argv: string[], cwd = REPO_ROOT, env: Record<string, string> = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false, env };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** Compares with test/golden/<name>; `UPDATE_GOLDEN=1` rewrites the file instead. */
+export function expectGolden(name: string, actual: string): void {
+  const file = join(TEST_DIR, 'golden', name);
+  if (process.env['UPDATE_GOLDEN'] === '1') {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  if (!existsSync(file)) throw new Error(`golden file test/golden/${name} is missing; run with UPDATE_GOLDEN=1 to create it`);
+  expect(actual).toBe(readFileSync(file, 'utf8'));
+}
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+
+/** A fresh temp dir holding `files` (path → text), removed after the test file. */
+export function tempDir(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dlm-cli-test-'));
+  temps.push(dir);
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  return dir;
+}
