@@ -81,6 +81,8 @@ export interface PortStmt {
   kind: 'input' | 'output';
   name: Ident;
   type?: TensorTypeAst;
+  /** `output y: T = expression`: the output's value, given with its declaration. */
+  value?: Expr;
   span: SourceSpan;
 }
 

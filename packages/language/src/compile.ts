@@ -767,10 +767,26 @@ class Compiler {
     for (const s of stmts) {
       if (s.kind === 'output' && claim(s.name)) declaredOutputs.set(s.name.name, s);
     }
+    const assignOutput = (name: A.Ident, value: A.Expr): void => {
+      const v = this.single(this.evaluate(value, cx), value, cx);
+      const prev = outputVals.get(name.name);
+      if (prev) {
+        this.bag.report('DLM2011', [name.name], name.span, [{ message: 'first assigned here', span: prev.span }]);
+        return;
+      }
+      if (v.k === 'const') {
+        if (v.sym) this.unknownName(v.sym, value.span, cx);
+        else this.bag.report('DLM2019', [describeVal(v)], value.span);
+        outputVals.set(name.name, { val: ERR, span: name.span });
+      } else outputVals.set(name.name, { val: v, span: name.span });
+      // Outputs are readable after assignment (a model may also use its output further on).
+      scope.set(name.name, { val: v, span: name.span, used: true, warnUnused: false });
+    };
     let inputIndex = 0;
     for (const s of stmts) {
       switch (s.kind) {
         case 'output':
+          if (s.value && declaredOutputs.get(s.name.name) === s) assignOutput(s.name, s.value);
           break;
         case 'input': {
           const ok = claim(s.name);
@@ -806,25 +822,12 @@ class Compiler {
           break;
         }
         case 'assign': {
-          const out = declaredOutputs.get(s.name.name);
-          const whole = this.evaluate(s.value, cx);
-          // A named value may hold a tuple (the outputs of a multi-output block); an output is one tensor.
-          const v = out ? this.single(whole, s.value, cx) : whole;
-          if (out) {
-            const prev = outputVals.get(s.name.name);
-            if (prev) {
-              this.bag.report('DLM2011', [s.name.name], s.name.span, [{ message: 'first assigned here', span: prev.span }]);
-              break;
-            }
-            if (v.k === 'const') {
-              if (v.sym) this.unknownName(v.sym, s.value.span, cx);
-              else this.bag.report('DLM2019', [describeVal(v)], s.value.span);
-              outputVals.set(s.name.name, { val: ERR, span: s.name.span });
-            } else outputVals.set(s.name.name, { val: v, span: s.name.span });
-            // Outputs are readable after assignment (a model may also use its output further on).
-            scope.set(s.name.name, { val: v, span: s.name.span, used: true, warnUnused: false });
+          if (declaredOutputs.has(s.name.name)) {
+            assignOutput(s.name, s.value);
             break;
           }
+          const v = this.evaluate(s.value, cx);
+          // A named value may hold a tuple (the outputs of a multi-output block).
           if (claim(s.name)) scope.set(s.name.name, { val: v, span: s.name.span, used: false, warnUnused: true });
           break;
         }

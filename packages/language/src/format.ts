@@ -188,11 +188,16 @@ class Printer {
       this.leading(s.span.start, INDENT, false);
       switch (s.kind) {
         case 'input':
-        case 'output':
-          this.inner(s.span.end, INDENT);
-          this.out.push(`${INDENT}${s.kind} ${s.name.name}${s.type ? `: ${this.tensorType(s.type)}` : ''}`);
-          prevEnd = this.trailing(s.span.end);
+        case 'output': {
+          const decl = `${s.kind} ${s.name.name}${s.type ? `: ${this.tensorType(s.type)}` : ''}`;
+          if (s.value) prevEnd = this.letLike(`${decl} = `, s.value, s.span, INDENT);
+          else {
+            this.inner(s.span.end, INDENT);
+            this.out.push(`${INDENT}${decl}`);
+            prevEnd = this.trailing(s.span.end);
+          }
           break;
+        }
         case 'let':
           prevEnd = this.letLike(`let ${s.name.name} = `, s.value, s.span, INDENT);
           break;

@@ -12,7 +12,7 @@ export const RULE_DESCRIPTIONS: Record<string, string> = {
   primary: 'an expression',
   stage: 'a layer call, a block call or repeat',
   repeatCount: 'a repeat count',
-  trainEntry: 'a train setting',
+  trainEntry: 'a value',
   settingGroup: 'a parameter setting such as weight: init he_normal',
 };
 
@@ -169,9 +169,18 @@ class DlmParser extends CstParser {
   portStmt = this.RULE('portStmt', () => {
     this.OR([{ ALT: () => this.CONSUME(T.Input) }, { ALT: () => this.CONSUME(T.Output) }]);
     this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      this.SUBRULE(this.tensorType);
+    this.OPTION({
+      // The ':' is required; accepting its absence (`input x f32[…]`) lets the parser say exactly that.
+      GATE: () => this.LA(1).tokenType === T.Colon || (this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType === T.LBracket),
+      DEF: () => {
+        this.OPTION2(() => this.CONSUME(T.Colon));
+        this.SUBRULE(this.tensorType);
+      },
+    });
+    // `output y: f32[batch, 10] = expression` declares and assigns at once.
+    this.OPTION3(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.expression);
     });
   });
 

@@ -55,7 +55,9 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
   }
   let ast = empty;
   try {
-    ast = new AstBuilder(lines, lexed.comments).module(cst);
+    const builder = new AstBuilder(lines, lexed.comments);
+    ast = builder.module(cst);
+    for (const p of builder.problems) if (!seen.has(p.span.line)) bag.report('DLM1002', [p.message], p.span);
   } catch (e) {
     // A CST left incomplete by error recovery may not convert; the syntax errors already explain it.
     if (parser.errors.length === 0) throw e;
@@ -86,6 +88,9 @@ function isToken(e: CstElement | undefined): e is IToken {
 }
 
 class AstBuilder {
+  /** Syntax problems the grammar accepts on purpose so that it can word them precisely. */
+  readonly problems: { message: string; span: SourceSpan }[] = [];
+
   constructor(
     private readonly lines: LineMap,
     private readonly comments: Comment[],
@@ -189,7 +194,16 @@ class AstBuilder {
       const span = this.spanOf(port);
       const kind = this.tokens(pc, 'Input').length > 0 ? 'input' : 'output';
       const tt = this.nodes(pc, 'tensorType')[0];
-      return { kind, name: this.ident(this.tokens(pc, 'Identifier')[0], span), ...(tt ? { type: this.tensorType(tt) } : {}), span };
+      const name = this.ident(this.tokens(pc, 'Identifier')[0], span);
+      const value = this.nodes(pc, 'expression')[0];
+      if (tt && this.tokens(pc, 'Colon').length === 0) {
+        const t = this.tensorType(tt);
+        this.problems.push({ message: `Expected ':' between '${name.name}' and its type ${t.dtype.name}[…].`, span: t.dtype.span });
+      }
+      if (value && kind === 'input') {
+        this.problems.push({ message: `An input cannot be given a value: inputs get theirs from the caller.`, span: this.spanOf((pc['Equals'] ?? [])[0] as IToken) });
+      }
+      return { kind, name, ...(tt ? { type: this.tensorType(tt) } : {}), ...(value ? { value: this.expr(value) } : {}), span };
     }
     const let_ = this.nodes(c, 'letDecl')[0];
     if (let_) return this.letDecl(let_);

@@ -135,6 +135,15 @@ describe('outputs', () => {
   });
 });
 
+describe('output declarations with a value', () => {
+  it('declares and assigns at once; the formatter keeps the form', () => {
+    const src = 'model M {\n  input x: f32[batch, 4]\n  output y: f32[batch, 2] = x |> dense(2) |> relu\n}\n';
+    const p = ok(src);
+    expect(p.models[0]!.outputs.map((o) => o.name)).toEqual(['y']);
+    expect(format(src, 'f.dlm').result).toBe(src);
+  });
+});
+
 describe('models as blocks', () => {
   it('uses a model inside another model as a scope, checking its declared types', () => {
     const p = ok(`model Encoder {\n  input x: f32[batch, 4]\n  output z: f32[batch, 2]\n  z = x |> dense(2)\n}\n${head()}  y = x |> Encoder |> relu\n}\n`);
