@@ -6,7 +6,7 @@ let latent = 100
 let base = 64
 
 model Generator {
-  input noise: f32[batch, 100]
+  input noise: f32[batch, latent]
   output image: f32[batch, 1, 28, 28]
 
   image = noise
