@@ -10,6 +10,8 @@ import { DiagramError } from './errors.js';
 
 export interface RenderOptions {
   theme?: 'default' | 'dark';
+  /** Longest this render may take; past it the render is abandoned (DLM7001). Default 120 s. */
+  timeoutMs?: number;
 }
 
 export interface RendererOptions {
@@ -18,6 +20,8 @@ export interface RendererOptions {
   /** Pixel density of PNG output. Default 2. */
   scale?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 120_000;
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -66,11 +70,22 @@ function cleanMermaidError(msg: string): string {
 export class MermaidRenderer {
   private page: Page | undefined;
   private theme: string | undefined;
+  private closed = false;
 
   private constructor(
     private readonly browser: Browser,
     private readonly scale: number,
+    private readonly source: string,
   ) {}
+
+  /** A blank page with no network and Mermaid injected. */
+  private async mermaidPage(): Promise<Page> {
+    const page = await this.browser.newPage({ deviceScaleFactor: this.scale });
+    await page.route('**/*', (route) => route.abort());
+    await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
+    await page.addScriptTag({ content: this.source });
+    return page;
+  }
 
   static async open(opts: RendererOptions = {}): Promise<MermaidRenderer> {
     const source = loadMermaidSource();
@@ -83,14 +98,9 @@ export class MermaidRenderer {
       const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
       throw new DiagramError('DLM7002', [executablePath, `${why} (on Debian: apt-get install chromium)`]);
     }
-    const r = new MermaidRenderer(browser, opts.scale ?? 2);
+    const r = new MermaidRenderer(browser, opts.scale ?? 2, source);
     try {
-      const page = await browser.newPage({ deviceScaleFactor: r.scale });
-      // No network at all: everything the page needs is injected.
-      await page.route('**/*', (route) => route.abort());
-      await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
-      await page.addScriptTag({ content: source });
-      r.page = page;
+      r.page = await r.mermaidPage();
     } catch (e) {
       await browser.close().catch(() => undefined);
       throw new DiagramError('DLM7005', ['mermaid.min.js', e instanceof Error ? e.message.split('\n')[0]! : String(e)]);
@@ -100,12 +110,13 @@ export class MermaidRenderer {
 
   /** Renders Mermaid text to an SVG document string. Mermaid errors become DLM7001. */
   async svg(text: string, opts: RenderOptions = {}): Promise<string> {
-    const page = this.page!;
+    if (this.closed || !this.page) throw new Error('MermaidRenderer used after close()');
+    const page = this.page;
     const theme = opts.theme ?? 'default';
     if (text.length > MAX_TEXT) {
       throw new DiagramError('DLM7001', [`Maximum text size in diagram exceeded: ${text.length} characters, the limit is ${MAX_TEXT}; draw fewer boxes (depth, folding, fewer models)`]);
     }
-    const result = await page.evaluate(
+    const rendering = page.evaluate(
       async ({ text, theme, init, MAX_TEXT, MAX_EDGES }) => {
         const m = (globalThis as unknown as { mermaid: { initialize(c: object): void; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
         // A fixed seed: Mermaid draws some shapes with rough.js, which is random by default.
@@ -140,6 +151,14 @@ export class MermaidRenderer {
       },
       { text, theme, init: this.theme !== theme, MAX_TEXT, MAX_EDGES },
     );
+    const result = await this.guard(rendering, opts.timeoutMs, async () => {
+      // The page may still be busy laying out: replace it, keep the browser.
+      const stuck = this.page;
+      this.page = undefined;
+      this.theme = undefined;
+      await stuck?.close().catch(() => undefined);
+      this.page = await this.mermaidPage();
+    });
     this.theme = theme;
     if (!result.ok) throw new DiagramError('DLM7001', [cleanMermaidError(result.error)]);
     return result.svg;
@@ -152,10 +171,9 @@ export class MermaidRenderer {
     const page = await this.browser.newPage({ deviceScaleFactor: this.scale });
     try {
       await page.route('**/*', (route) => route.abort());
-      await page.setContent(
-        `<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0;padding:16px;display:inline-block;background:${BACKGROUND[theme]}">${svg}</body></html>`,
-      );
-      const buf = await page.locator('body').screenshot({ type: 'png' });
+      const html = `<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0;padding:16px;display:inline-block;background:${BACKGROUND[theme]}">${svg}</body></html>`;
+      const shot = page.setContent(html).then(() => page.locator('body').screenshot({ type: 'png' }));
+      const buf = await this.guard(shot, opts.timeoutMs, async () => undefined);
       return new Uint8Array(buf);
     } finally {
       await page.close().catch(() => undefined);
@@ -163,7 +181,32 @@ export class MermaidRenderer {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.browser.close().catch(() => undefined);
+  }
+
+  /**
+   * Bounds a browser call by the render timeout (then `onTimeout` cleans up), and turns a browser
+   * failure (a crashed page, a killed process) into DLM7001.
+   */
+  private async guard<T>(work: Promise<T>, timeoutMs = DEFAULT_TIMEOUT_MS, onTimeout: () => Promise<void>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      const secs = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+      timer = setTimeout(() => reject(new DiagramError('DLM7001', [`Mermaid did not finish within ${secs}; draw fewer boxes (depth, folding)`])), timeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (e) {
+      if (e instanceof DiagramError) {
+        work.catch(() => undefined);
+        await onTimeout();
+        throw e;
+      }
+      throw new DiagramError('DLM7001', [`the browser failed: ${e instanceof Error ? e.message.split('\n')[0]! : String(e)}`]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

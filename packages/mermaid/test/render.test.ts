@@ -113,6 +113,13 @@ describe('rendering with real Mermaid', () => {
     expect((err as DiagramError).message).toMatch(/Maximum text size/);
   });
 
+  it('abandons a render past its time limit with DLM7001, and keeps working', async () => {
+    const err = await r.svg(toMermaid([resnet()], { fold: false }), { timeoutMs: 1 }).catch((e: unknown) => e);
+    expect((err as DiagramError).diagnostic?.code).toBe('DLM7001');
+    expect((err as DiagramError).message).toMatch(/did not finish within 1 ms/);
+    await expectRendered(toMermaid([mnistCnn()]));
+  });
+
   it('renders PNG bytes', async () => {
     const png = await r.png(toMermaid([mnistCnn()]));
     expect([...png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
