@@ -61,8 +61,15 @@ function resolveSpec(spec: string, baseDir: string): string {
   if (spec.startsWith('.') || isAbsolute(spec)) {
     const p = resolve(baseDir, spec);
     if (!existsSync(p)) throw new Error(`no such file or directory: ${p}`);
-    // A directory is a package: resolve its entry through its package.json.
+    // A directory is a package: resolve its entry through its package.json. A package with
+    // "exports" resolves by self-reference (its own name, from inside it), which honours the
+    // export conditions; require.resolve(dir) alone would only read "main".
     const req = createRequire(join(p, 'noop.js'));
+    const pkgFile = join(p, 'package.json');
+    if (existsSync(pkgFile)) {
+      const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { name?: unknown; exports?: unknown };
+      if (typeof pkg.name === 'string' && pkg.exports !== undefined) return pathToFileURL(req.resolve(pkg.name)).href;
+    }
     try {
       return pathToFileURL(req.resolve(p)).href;
     } catch {
