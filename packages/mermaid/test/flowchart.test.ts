@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagramError, escapeLabel, toMarkdown, toMermaid } from '../src/index.js';
+import { allocateIds } from '../src/escape.js';
 import { branches, gan, hostile, HOSTILE, mnistCnn, Model, resnet } from './fixtures.js';
 import { expectGolden } from './golden.js';
 import { classOf, compileDlm, exampleFiles, HERE, stemOf, testModelFiles } from './models.js';
@@ -322,5 +323,30 @@ describe('escaping', () => {
     expect(md.startsWith('## A \\*GAN\\*\n\n```mermaid\nflowchart TB\n')).toBe(true);
     expect(md.endsWith('\n```\n')).toBe(true);
     expect(toMarkdown([mnistCnn()]).startsWith('## MnistCnn\n')).toBe(true);
+  });
+});
+
+describe('ids', () => {
+  it('keeps readable ids, hashes only names that collide, and ignores order', () => {
+    const entries: [string, string][] = [
+      ['k1', 'Model_conv'],
+      ['k2', 'Model conv'],
+      ['k3', 'Model-conv'],
+      ['k4', 'Model_dense'],
+    ];
+    const a = allocateIds(new Map(entries));
+    const b = allocateIds(new Map([...entries].reverse()));
+    expect(a).toEqual(b);
+    expect(a.get('k4')).toBe('n_Model_dense');
+    const collided = ['k1', 'k2', 'k3'].map((k) => a.get(k)!);
+    expect(new Set(collided).size).toBe(3);
+    for (const id of collided) expect(id).toMatch(/^n_Model_conv_[0-9a-f]{8}$/);
+  });
+
+  it('never lets a readable id and a hashed one meet', () => {
+    const first = allocateIds(new Map([['x', 'a b'], ['y', 'a_b']]));
+    const hashed = first.get('x')!.slice(2);
+    const ids = allocateIds(new Map([['x', 'a b'], ['y', 'a_b'], ['z', hashed]]));
+    expect(new Set(ids.values()).size).toBe(3);
   });
 });
