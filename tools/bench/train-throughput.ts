@@ -8,6 +8,7 @@
  *   - PyTorch (CPU, via /usr/bin/python3) when torch is importable: tools/bench/torch_mnist_cnn.py.
  *
  * Run: npx tsx --conditions=@dlm/source tools/bench/train-throughput.ts [--steps 30] [--backends cpu,wasm,webgpu]
+ *      [--wasm-threads N] (default: every core; the wasm thread count is fixed per process)
  * Samples/s = batch · timed steps / seconds, after warm-up steps (kernel compilation, allocation).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -31,6 +32,7 @@ const STEPS = Number(arg('steps', '30'));
 const WARMUP = Number(arg('warmup', '3'));
 const BATCH = 64;
 const BACKENDS = arg('backends', 'cpu,wasm,webgpu').split(',') as BackendName[];
+const WASM_THREADS = Number(arg('wasm-threads', '0')) || undefined;
 
 function mnistGraph(): Graph {
   const registry = new PluginRegistry();
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
   for (const b of BACKENDS) {
     let info;
     try {
-      info = await setupBackend(b);
+      info = await setupBackend(b, WASM_THREADS ? { wasmThreads: WASM_THREADS } : {});
     } catch (e) {
       rows.push(`| ${b} | unavailable: ${(e as Error).message.split('\n')[0]} | | |`);
       continue;
@@ -149,8 +151,9 @@ async function main(): Promise<void> {
     }
     const fmt = (v: number | string) => (typeof v === 'number' ? v.toFixed(0) : v);
     const ratio = typeof dlm === 'number' && typeof layers === 'number' ? (dlm / layers).toFixed(2) : '–';
-    const vsTorch = typeof dlm === 'number' && torch.rate ? (dlm / torch.rate).toFixed(2) : '–';
-    rows.push(`| ${info.backend} | ${fmt(dlm)} | ${fmt(layers)} | ${ratio} | ${vsTorch} |`);
+    const vsTorch = typeof dlm === 'number' && torch.rate ? (dlm / torch.rate).toFixed(3) : '–';
+    const label = info.threads ? `${info.backend} (${info.threads} thread${info.threads > 1 ? 's' : ''})` : info.backend;
+    rows.push(`| ${label} | ${fmt(dlm)} | ${fmt(layers)} | ${ratio} | ${vsTorch} |`);
     console.error(`${b}: dlm ${fmt(dlm)} samples/s, tfjs-layers ${fmt(layers)} samples/s`);
   }
   console.log(`MNIST CNN training throughput, batch ${BATCH}, Adam, ${STEPS} timed steps after ${WARMUP} warm-up (samples/s)\n`);

@@ -11,7 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { ensureGradients } from './backend-gradients.js';
 import { DlmExecutionError } from './backend-errors.js';
@@ -24,6 +26,13 @@ export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 export interface BackendOptions {
   /** Let 'auto' pick WebGPU on a software adapter too (llvmpipe, SwiftShader). Default false. */
   allowSoftwareGpu?: boolean;
+  /**
+   * WASM threads (XNNPACK's pthreadpool over Node worker_threads). Default: $DLM_WASM_THREADS,
+   * else every core (os.availableParallelism()); 1 uses the single-threaded SIMD binary. Fixed
+   * once the wasm backend has started in this process. On an oversubscribed machine the pool's
+   * spinning threads make 2 threads slower than 1 (see docs/backends.md).
+   */
+  wasmThreads?: number;
 }
 
 export interface BackendInfo {
@@ -32,22 +41,73 @@ export interface BackendInfo {
   reason: string;
   /** WebGPU adapter description, when WebGPU was probed. */
   adapter?: string;
+  /** WASM: threads XNNPACK uses. */
+  threads?: number;
 }
 
 const require = createRequire(import.meta.url);
 
-let wasmPathsSet = false;
+let wasmStarted: { threads: number } | undefined;
 
-async function startWasm(): Promise<void> {
+async function startWasm(threads: number): Promise<number> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  if (!wasmPathsSet) {
+  if (!wasmStarted) {
     // Node cannot fetch relative URLs: point the loader at the package's dist/ folder.
     const dir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
     wasm.setWasmPaths(dir);
-    wasmPathsSet = true;
+    registerWasmKernels();
+    let restore: (() => void) | undefined;
+    if (threads > 1) {
+      restore = enableWasmThreadsInNode();
+      wasm.setThreadsCount(threads);
+    }
+    try {
+      if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
+    } finally {
+      restore?.();
+    }
+    // XNNPACK's pool threads are Node workers that would keep the process alive forever.
+    const pt = (tf.backend() as unknown as { wasm?: { PThread?: { unusedWorkers: { unref?(): void }[]; runningWorkers: { unref?(): void }[] } } }).wasm?.PThread;
+    if (pt) for (const w of [...pt.unusedWorkers, ...pt.runningWorkers]) w.unref?.();
+    wasmStarted = { threads: wasm.getThreadsCount() };
+  } else if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
+  return wasmStarted.threads;
+}
+
+/**
+ * tfjs-backend-wasm believes Node has no threads (WASM_HAS_MULTITHREAD_SUPPORT is false there),
+ * and its threaded build starts pthread workers from blob: URLs, which Node's Worker rejects. The
+ * Emscripten worker script itself supports Node, so: write it to a temporary .cjs file with a
+ * one-line prelude, hand its path out while the backend starts (URL.createObjectURL), and let the
+ * prelude map the worker's own blob: URL for the main script to the package's threaded-simd.js.
+ * Returns the function that restores URL.createObjectURL.
+ */
+function enableWasmThreadsInNode(): () => void {
+  const pkg = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  const mainJs = path.join(pkg, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
+  const { wasmWorkerContents } = require(path.join(pkg, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
+  const version = (require(path.join(pkg, 'package.json')) as { version: string }).version;
+  const file = path.join(os.tmpdir(), `dlm-tfjs-wasm-${version}-worker.cjs`);
+  const prelude = `URL.createObjectURL = () => ${JSON.stringify(mainJs)}; URL.revokeObjectURL = () => {};\n`;
+  // As tfjs does for its Blob: the template literal turned the script's \\n escapes into newlines.
+  const text = prelude + wasmWorkerContents.replace(/\n/g, '\\n');
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
   }
-  registerWasmKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  const original = URL.createObjectURL;
+  URL.createObjectURL = (obj: Blob) => (obj instanceof Blob && /javascript/.test(obj.type) ? file : original(obj as Blob));
+  // tfjs' C++ caps the thread pool at emscripten_num_logical_cores() / 2 ("2 hyper-threads per
+  // core"), which Emscripten reads from os.cpus() in Node: on a 2-core machine that is 1 thread.
+  // Report twice the cores while the module initializes; the requested count still applies.
+  const cpus = os.cpus;
+  os.cpus = () => [...cpus(), ...cpus()];
+  return () => {
+    URL.createObjectURL = original;
+    os.cpus = cpus;
+  };
 }
 
 async function startCpu(): Promise<void> {
@@ -55,10 +115,11 @@ async function startCpu(): Promise<void> {
   if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") returned false');
 }
 
-async function start(name: BackendName): Promise<void> {
+async function start(name: BackendName, opts: BackendOptions): Promise<number | undefined> {
+  let threads: number | undefined;
   try {
     if (name === 'cpu') await startCpu();
-    else if (name === 'wasm') await startWasm();
+    else if (name === 'wasm') threads = await startWasm(Math.max(1, opts.wasmThreads ?? (Number(process.env['DLM_WASM_THREADS']) || os.availableParallelism())));
     else await startWebGpu();
   } catch (e) {
     if (e instanceof DlmExecutionError) throw e;
@@ -67,14 +128,15 @@ async function start(name: BackendName): Promise<void> {
   await tf.ready();
   const actual = tf.getBackend();
   if (actual !== name) throw new DlmExecutionError('DLM5011', [name, actual]);
+  return threads;
 }
 
 /** Starts a tfjs backend and registers gradients; see the module comment for the rules. */
 export async function setupBackend(choice: BackendChoice, opts: BackendOptions = {}): Promise<BackendInfo> {
   await ensureGradients();
   if (choice === 'cpu' || choice === 'wasm' || choice === 'webgpu') {
-    await start(choice);
-    return { backend: choice, reason: `requested explicitly` };
+    const threads = await start(choice, opts);
+    return { backend: choice, reason: 'requested explicitly', ...(threads ? { threads } : {}) };
   }
   if (choice !== 'auto') throw new DlmExecutionError('DLM5012', [String(choice)]);
   let probe: WebGpuProbe;
@@ -85,7 +147,7 @@ export async function setupBackend(choice: BackendChoice, opts: BackendOptions =
   }
   if (probe.available && (!probe.software || opts.allowSoftwareGpu)) {
     try {
-      await start('webgpu');
+      await start('webgpu', opts);
       return { backend: 'webgpu', reason: `WebGPU adapter ${probe.adapter ?? '?'}`, ...(probe.adapter ? { adapter: probe.adapter } : {}) };
     } catch (e) {
       probe = { ...probe, available: false, why: e instanceof Error ? e.message : String(e) };
@@ -95,10 +157,15 @@ export async function setupBackend(choice: BackendChoice, opts: BackendOptions =
     ? `the WebGPU adapter is a software renderer (${probe.adapter ?? 'unknown'}), slower than WASM`
     : `no WebGPU (${probe.why ?? 'unavailable'})`;
   try {
-    await start('wasm');
-    return { backend: 'wasm', reason: `${noGpu}; WASM (XNNPACK) is the fastest CPU path`, ...(probe.adapter ? { adapter: probe.adapter } : {}) };
+    const threads = await start('wasm', opts);
+    return {
+      backend: 'wasm',
+      reason: `${noGpu}; WASM (XNNPACK, ${threads} thread${threads === 1 ? '' : 's'}) is the fastest CPU path`,
+      ...(threads ? { threads } : {}),
+      ...(probe.adapter ? { adapter: probe.adapter } : {}),
+    };
   } catch (e) {
-    await start('cpu');
+    await start('cpu', opts);
     return { backend: 'cpu', reason: `${noGpu}; WASM failed to start (${e instanceof Error ? e.message : String(e)})` };
   }
 }
