@@ -24,7 +24,7 @@ export const plugins: Command = {
     for (const p of registry.plugins()) lines.push(`  ${p.name}  (from ${p.origin}, API ${p.apiVersion})`);
     for (const k of KINDS) {
       const entries = registry.entries(k);
-      lines.push('', `${k}s (${entries.length}):`);
+      lines.push('', `${k === 'loss' ? 'losses' : `${k}s`} (${entries.length}):`);
       for (const e of [...entries].sort((a, b) => (a.def.name < b.def.name ? -1 : 1))) {
         const doc = e.def.doc.split(/(?<=\.)\s/)[0] ?? '';
         lines.push(`  ${e.def.name.padEnd(22)} ${e.plugin.padEnd(18)} ${doc}`);
