@@ -34,6 +34,9 @@ export const PARAM_TYPES: Record<string, ArgType | readonly ArgType[]> = {
   dims: 'dims',
 };
 
+/** Longest import chain; keeps loading (recursive per import) far from the stack limit. */
+const MAX_IMPORT_DEPTH = 200;
+
 export function defaultRead(p: string): string | undefined {
   try {
     return fs.readFileSync(p, 'utf8');
@@ -76,6 +79,10 @@ export class Binder {
         continue;
       }
       let mod = this.modules.get(target);
+      if (!mod && chain.length >= MAX_IMPORT_DEPTH) {
+        this.bag.report('DLM2044', [MAX_IMPORT_DEPTH], item.span);
+        continue;
+      }
       if (!mod) {
         const t = item.path.endsWith('/') ? undefined : this.read(target);
         if (t === undefined) {

@@ -59,6 +59,11 @@ export interface CompileOutput {
 
 /** Most repetitions a `repeat` may ask for; a guard against typos such as `repeat 10000000`. */
 export const MAX_REPEAT = 1000;
+/**
+ * Longest chain of constants or blocks that depend on each other. Real programs stay far below;
+ * the limit keeps the evaluator's recursion (one level per link) away from the stack limit.
+ */
+export const MAX_DEPTH = 200;
 
 const INIT_ARGS: Record<InitializerKind, string[]> = {
   zeros: [],
@@ -110,7 +115,6 @@ export function compileSource(text: string, file: string, opts: CompileOptions):
   const c = new Compiler(opts);
   return c.run(text, file);
 }
-
 
 function emptyProgram(): Program {
   return { irVersion: IR_VERSION, models: [], trainings: [] };
@@ -165,6 +169,14 @@ class Compiler {
     return { program, diagnostics: this.finishDiagnostics(), sources };
   }
 
+  private reportedTooDeep = false;
+
+  private tooDeep(span: SourceSpan): Val {
+    if (!this.reportedTooDeep) this.bag.report('DLM2044', [MAX_DEPTH], span);
+    this.reportedTooDeep = true;
+    return ERR;
+  }
+
   private finishDiagnostics(): Diagnostic[] {
     // Block bodies compile once per instance; the same message at the same place is shown once.
     const seen = new Set<string>();
@@ -189,6 +201,7 @@ class Compiler {
       this.bag.report('DLM2018', [decl.name.name, cycle], decl.name.span);
       return ERR;
     }
+    if (this.constInProgress.length + this.blockStack.length >= MAX_DEPTH) return this.tooDeep(decl.name.span);
     this.constInProgress.push(decl);
     const v = this.evaluate(decl.value, { module, body: undefined, argPos: true });
     this.constInProgress.pop();
@@ -677,6 +690,10 @@ class Compiler {
       const from = this.blockStack.indexOf(decl);
       const chain = [...this.blockStack.slice(from), decl].map((d) => d.name.name).join(' → ');
       this.bag.report('DLM2017', [decl.name.name, chain], call.callee.span);
+      return this.poison(cx, call.span);
+    }
+    if (this.constInProgress.length + this.blockStack.length >= MAX_DEPTH) {
+      this.tooDeep(call.callee.span);
       return this.poison(cx, call.span);
     }
     const specs: ArgSpec[] = [];

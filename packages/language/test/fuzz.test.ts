@@ -151,6 +151,25 @@ describe('fuzz', () => {
     });
   }
 
+  it('long chains of constants, blocks and imports: a depth diagnostic, no stack overflow', () => {
+    let lets = '';
+    for (let i = 0; i < 5000; i++) lets += `let a${i} = a${i + 1} + 1\n`;
+    lets += 'let a5000 = 0\n';
+    expect(compileSource(lets, 'lets.dlm', { registry, readFile: noImports }).diagnostics.map((d) => d.code)).toEqual(['DLM2044']);
+
+    let blocks = '';
+    for (let i = 0; i < 1000; i++) blocks += `block B${i}() {\n  input x\n  output y\n  y = x |> B${i + 1}\n}\n`;
+    blocks += 'block B1000() {\n  input x\n  output y\n  y = x |> relu\n}\n';
+    blocks += 'model M {\n  input x: f32[batch, 2]\n  output y: f32[batch, 2]\n  y = x |> B0\n}\n';
+    expect(compileSource(blocks, 'blocks.dlm', { registry, readFile: noImports }).diagnostics.map((d) => d.code)).toEqual(['DLM2044']);
+
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 1000; i++) files[`f${i}.dlm`] = `import "f${i + 1}.dlm"\n`;
+    files['f1000.dlm'] = 'let x = 1\n';
+    const out = compileSource(files['f0.dlm']!, 'f0.dlm', { registry, readFile: (p) => files[p] });
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM2044']);
+  }, 60_000);
+
   it('long flat input (10,000 unary minuses, a 10,000-term sum, a 2,000-stage pipeline) compiles', () => {
     const text = [
       `let a = ${'-'.repeat(10000)}1`,

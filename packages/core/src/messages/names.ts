@@ -37,4 +37,5 @@ export const NAME_MESSAGES = {
   DLM2041: { severity: 'error', message: 'Constant expression result is not a finite number ({0}).' },
   DLM2042: { severity: 'error', message: "Input '{0}' of {1} '{2}' is declared as {3} but receives {4}." },
   DLM2043: { severity: 'error', message: "'{0}' is a {1}; only layers, blocks and models can be called." },
+  DLM2044: { severity: 'error', message: 'Definitions nest too deeply: a chain of more than {0} constants or blocks that depend on each other.' },
 } as const;
