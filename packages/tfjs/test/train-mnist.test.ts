@@ -5,10 +5,12 @@
  * shown by the smaller CNN in train.test.ts.)
  */
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, predict, train, type TrainEvent } from '../src/index.js';
 import { setupBackend } from '../src/backend.js';
-import { compile, makeRegistry, tempRunDir } from './helpers/train-fixtures.js';
+import { compile, makeRegistry, tempRunDir, removeTempRunDirs } from './helpers/train-fixtures.js';
+
+afterAll(removeTempRunDirs);
 
 // WASM: tfjs' pure-JS CPU backend needs ~20 s per batch of this network's conv gradients.
 beforeAll(async () => {

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { train, type TrainEvent } from '../src/index.js';
 import { setupBackend } from '../src/backend.js';
 import { loadCheckpoint } from '../src/checkpoint.js';
-import { compile, makeRegistry, poison, tempRunDir } from './helpers/train-fixtures.js';
+import { compile, makeRegistry, poison, tempRunDir, removeTempRunDirs } from './helpers/train-fixtures.js';
+
+afterAll(removeTempRunDirs);
 
 beforeAll(async () => {
   await setupBackend('cpu');

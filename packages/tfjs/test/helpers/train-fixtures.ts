@@ -2,7 +2,7 @@
  * Shared fixtures of the training tests: a registry with the standard plugin plus small synthetic
  * datasets (no downloads), and a compile helper.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PLUGIN_API_VERSION, PluginRegistry, type Args, type Batch, type DatasetDef, type DatasetSplit, type Program } from '@dlm/core';
@@ -103,6 +103,15 @@ export function compile(source: string, registry = makeRegistry()): Program {
   return out.program;
 }
 
+const made: string[] = [];
+
+/** A fresh `<tmp>/runs/model` run directory; `removeTempRunDirs()` deletes them all. */
 export function tempRunDir(): string {
-  return path.join(mkdtempSync(path.join(tmpdir(), 'dlm-train-')), 'runs', 'model');
+  const root = mkdtempSync(path.join(tmpdir(), 'dlm-train-'));
+  made.push(root);
+  return path.join(root, 'runs', 'model');
+}
+
+export function removeTempRunDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
