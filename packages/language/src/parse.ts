@@ -50,6 +50,10 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
     }
     const line = lines.position(start).line;
     if (seen.has(line)) continue;
+    // Right after characters the lexer dropped (and reported), the parser's complaint is a
+    // consequence of that one mistake, not a second one.
+    const prevEnd = previousTokenEnd(lexed.tokens, start);
+    if (lexed.diagnostics.some((d) => d.span && d.span.start >= prevEnd && d.span.start <= start)) continue;
     seen.add(line);
     bag.report('DLM1002', [e.message], lines.span(start, end));
   }
@@ -63,6 +67,21 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
     if (parser.errors.length === 0) throw e;
   }
   return { ast, diagnostics: bag.items };
+}
+
+/** End offset of the last token that starts before `offset` (0 when none). */
+function previousTokenEnd(tokens: IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.startOffset < offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found < 0 ? 0 : tokens[found]!.startOffset + tokens[found]!.image.length;
 }
 
 function findTooDeep(tokens: IToken[]): IToken | undefined {
