@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics } from '@dlm/core';
-import { compileFile } from '../src/index.js';
+import { compileFile, compileSource, format } from '../src/index.js';
 import { makeRegistry } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,6 +50,21 @@ describe('invalid corpus', () => {
 
   it('reports several problems at once in several files', () => {
     expect(errorCounts.filter((n) => n >= 3).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('formatting a syntactically valid file is idempotent and keeps its diagnostics', () => {
+    let formatted = 0;
+    for (const f of files) {
+      const display = `invalid/${f}`;
+      const text = readFile(display)!;
+      const once = format(text, display).result;
+      if (once === undefined) continue;
+      formatted++;
+      expect(format(once, display).result, f).toBe(once);
+      const codes = (t: string) => compileSource(t, display, { registry, readFile }).diagnostics.map((d) => d.code).sort();
+      expect(codes(once), f).toEqual(codes(text));
+    }
+    expect(formatted).toBeGreaterThan(50);
   });
 
   it('has no stale goldens', () => {
