@@ -3,7 +3,7 @@
  * `runCli` returns the exit code and never throws for user errors: those print as diagnostics.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { didYouMean } from '@dlm/core';
+import { didYouMean, formatDiagnostics, type Diagnostic } from '@dlm/core';
 import { CliError, type CliIO } from './io.js';
 import { COMMANDS, type Command } from './commands/index.js';
 
@@ -80,6 +80,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (e instanceof CliError) {
       io.stderr(`error: ${e.message}\n`);
       return e.exitCode;
+    }
+    // Backends report user-facing failures as errors that carry a catalogue diagnostic
+    // (DiagramError, DlmExecutionError): print the diagnostic, not a stack.
+    const carried = (e as { diagnostic?: Diagnostic } | null)?.diagnostic;
+    if (carried && typeof carried.code === 'string' && typeof carried.message === 'string') {
+      io.stderr(formatDiagnostics([carried], { color }));
+      return 1;
     }
     // Anything else is a bug in dlm: say so plainly; the stack only on request.
     const err = e instanceof Error ? e : new Error(String(e));

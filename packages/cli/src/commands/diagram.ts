@@ -29,7 +29,7 @@ export const diagram: Command = {
     if (!FORMATS.includes(format)) throw new CliError(`unknown format '${format}'; use one of ${FORMATS.join(', ')}`, 2);
     const depthText = ctx.values['depth'] as string | undefined;
     const depth = depthText === undefined ? undefined : Number(depthText);
-    if (depth !== undefined && (!Number.isInteger(depth) || depth < 0)) throw new CliError(`--depth must be a non-negative integer, got '${depthText}'`, 2);
+    if (depth !== undefined && (!Number.isInteger(depth) || depth < 1)) throw new CliError(`--depth must be a positive integer, got '${depthText}'`, 2);
     const direction = (ctx.values['direction'] as string | undefined) ?? 'TB';
     if (direction !== 'TB' && direction !== 'LR') throw new CliError(`--direction must be TB or LR, got '${direction}'`, 2);
     const theme = (ctx.values['theme'] as string | undefined) ?? 'default';
