@@ -343,6 +343,10 @@ class Compiler {
     }
     const layer = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div' }[op as string];
     if ((a.k === 'tensor' || a.k === 'tuple') && (b.k === 'tensor' || b.k === 'tuple') && layer) {
+      if (!this.registry.get('layer', layer)) {
+        this.bag.report('DLM2045', [op, layer], span);
+        return this.poison(cx, span);
+      }
       const inputs = [...this.tensors(a, ae, cx), ...this.tensors(b, be, cx)];
       return this.layerCall(layer, inputs, [], span, { nameSpan: span }, cx);
     }

@@ -38,4 +38,5 @@ export const NAME_MESSAGES = {
   DLM2042: { severity: 'error', message: "Input '{0}' of {1} '{2}' is declared as {3} but receives {4}." },
   DLM2043: { severity: 'error', message: "'{0}' is a {1}; only layers, blocks and models can be called." },
   DLM2044: { severity: 'error', message: 'Definitions nest too deeply: a chain of more than {0} constants or blocks that depend on each other.' },
+  DLM2045: { severity: 'error', message: "Operator '{0}' on tensors calls the layer '{1}', which no loaded plugin registers." },
 } as const;
