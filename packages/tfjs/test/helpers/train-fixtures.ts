@@ -87,7 +87,22 @@ const bars: DatasetDef = {
   },
 };
 
-export const testPlugin = { name: 'dlm-test-data', apiVersion: PLUGIN_API_VERSION, datasets: [xorPoints, bars] };
+/** CIFAR-shaped noise images [3, 32, 32] whose class shifts one channel's mean (10 classes). */
+const fakeCifar: DatasetDef = {
+  name: 'fake_cifar',
+  doc: 'test images',
+  args: loaderArgs,
+  open: async (args: Args, ctx) => {
+    const rnd = mulberry32(ctx.split === 'train' ? 8 : 9);
+    return makeSplit(args['n'] as number, [3, 32, 32], (i) => {
+      const y = i % 10;
+      const x = Array.from({ length: 3 * 1024 }, (_, k) => rnd() - 0.5 + (Math.floor(k / 1024) === y % 3 ? y / 10 : 0));
+      return { x, y };
+    }, { classes: 10 });
+  },
+};
+
+export const testPlugin = { name: 'dlm-test-data', apiVersion: PLUGIN_API_VERSION, datasets: [xorPoints, bars, fakeCifar] };
 
 export function makeRegistry(): PluginRegistry {
   const r = new PluginRegistry();
