@@ -99,12 +99,15 @@ export async function loadRegistry(cwd: string, cliPlugins: string[], config: Dl
     try {
       mod = (await import(resolveSpec(spec, base))) as Record<string, unknown>;
     } catch (e) {
-      diagnostics.push(diag('DLM8007', [spec, from, e instanceof Error ? e.message.split('\n')[0]! : String(e)]));
+      const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+      diagnostics.push(diag('DLM8007', [spec, from, why]));
+      registry.noteFailedPlugin(spec, why);
       continue;
     }
     const plugin = (mod['default'] ?? mod['plugin']) as DlmPlugin | undefined;
     if (!plugin || typeof plugin !== 'object') {
       diagnostics.push(diag('DLM8008', [spec]));
+      registry.noteFailedPlugin(spec, 'the module exports no plugin');
       continue;
     }
     try {

@@ -1,7 +1,7 @@
 /** What most commands do first: load config and plugins, compile the file, print diagnostics. */
 import { readFileSync } from 'node:fs';
 import { resolve, relative } from 'node:path';
-import { formatDiagnostics, hasErrors, sortDiagnostics, type Diagnostic, type Graph, type PluginRegistry, type Program } from '@dlm/core';
+import { diag, formatDiagnostics, hasErrors, sortDiagnostics, type Diagnostic, type Graph, type PluginRegistry, type Program } from '@dlm/core';
 import { compileFile } from '@dlm/language';
 import { CliError, type CliIO } from './io.js';
 import { findConfig, loadRegistry, readConfig, type DlmConfig } from './plugins.js';
@@ -16,6 +16,12 @@ export interface CommandContext {
 export interface Loaded {
   registry: PluginRegistry;
   config: DlmConfig;
+  /**
+   * A named plugin failed to load or register. Its errors are printed already; compiling still
+   * runs so uses of the broken plugin's names are reported where they are in the .dlm file,
+   * but the command fails.
+   */
+  pluginErrors: boolean;
 }
 
 export async function loadPlugins(ctx: CommandContext): Promise<Loaded> {
@@ -25,8 +31,8 @@ export async function loadPlugins(ctx: CommandContext): Promise<Loaded> {
   const { registry, diagnostics } = await loadRegistry(ctx.io.cwd, cliPlugins, config);
   const all = [...cfgDiags, ...diagnostics];
   if (all.length) printDiagnostics(ctx, all, new Map());
-  if (hasErrors(all)) throw new CliError('plugins could not be loaded (see above)');
-  return { registry, config };
+  if (hasErrors(cfgDiags)) throw new CliError('plugins could not be loaded (see above)');
+  return { registry, config, pluginErrors: hasErrors(diagnostics) };
 }
 
 export function printDiagnostics(ctx: CommandContext, ds: readonly Diagnostic[], sources: Map<string, string>): void {
@@ -60,13 +66,33 @@ export function compileAndReport(ctx: CommandContext, loaded: Loaded, file: stri
       }
     },
   });
-  printDiagnostics(ctx, out.diagnostics, out.sources);
-  return { ...out, ok: !hasErrors(out.diagnostics) };
+  const diagnostics = explainPluginNames(out.diagnostics, out.sources, loaded.registry);
+  printDiagnostics(ctx, diagnostics, out.sources);
+  return { ...out, diagnostics, ok: !hasErrors(diagnostics) && !loaded.pluginErrors };
+}
+
+/**
+ * An unknown layer whose name a plugin declared but had refused (malformed) becomes DLM8009 at
+ * the call, naming the plugin; other unknown layers get a note for each plugin that failed to load.
+ * The name is read from the source at the diagnostic's span (the callee), not from its message.
+ */
+function explainPluginNames(ds: Diagnostic[], sources: Map<string, string>, registry: PluginRegistry): Diagnostic[] {
+  const failed = registry.failedPlugins();
+  return ds.map((d) => {
+    if (d.code !== 'DLM2001' || !d.span) return d;
+    const name = sources.get(d.span.file)?.slice(d.span.start, d.span.end);
+    if (!name) return d;
+    const rejected = registry.rejection('layer', name);
+    if (rejected) return diag('DLM8009', ['Layer', name, rejected.plugin, rejected.reason], d.span);
+    if (failed.length === 0) return d;
+    return { ...d, notes: [...d.notes, ...failed.map((p) => ({ message: `plugin '${p.name}' failed to load and may declare it: ${p.reason}` }))] };
+  });
 }
 
 /** Compiles and fails the command on errors. */
 export function compileOrFail(ctx: CommandContext, loaded: Loaded, file: string): CompiledFile {
   const c = compileAndReport(ctx, loaded, file);
+  if (!c.ok && !hasErrors(c.diagnostics)) throw new CliError('plugins could not be loaded (see above); nothing was done');
   if (!c.ok) throw new CliError(`${displayPath(ctx, file)} has errors; nothing was done`);
   return c;
 }

@@ -122,6 +122,38 @@ describe('a plugin layer that misbehaves while compiling', () => {
     expect(r.stderr).toMatch(/\n5 errors, 0 warnings\n$/);
   });
 
+  it('uses of a broken plugin’s names are reported at the call: rejected (DLM8009), colliding (DLM8010), never loaded (note) (golden)', async () => {
+    const r = await dlm([
+      'check',
+      'packages/cli/test/fixtures/uses-broken.dlm',
+      ...['malformed-schema', 'collides', 'throws-on-import'].flatMap((p) => ['--plugin', fixture(p)]),
+    ]);
+    expectNoCrash(r);
+    expect(r.code).toBe(1);
+    expectGolden('check-uses-broken.txt', r.stderr);
+    expect(r.stderr).toContain(
+      `error[DLM8009]: Layer 'bad_type' cannot be used: plugin 'malformed-schema' declares it, but the declaration was rejected (argument 'k' has unknown type "integer").\n  --> packages/cli/test/fixtures/uses-broken.dlm:7:12`,
+    );
+    expect(r.stderr).toContain("error[DLM8010]: The layer 'relu' used here is declared by two plugins, '@dlm/plugin-std' and 'collides'");
+    expect(r.stderr).toContain('--> packages/cli/test/fixtures/uses-broken.dlm:8:12');
+    expect(r.stderr).toContain(`= note: plugin '${fixture('throws-on-import')}' failed to load and may declare it: cannot find my native binding (throws-on-import)`);
+  });
+
+  it('a command other than check still fails when a named plugin is broken, even if the file does not use it', async () => {
+    const r = await dlm(['summary', 'examples/mlp/mlp.dlm', '--plugin', fixture('old-api')]);
+    expectNoCrash(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('error[DLM8004]');
+    expect(r.stderr).toContain('error: plugins could not be loaded (see above); nothing was done');
+  });
+
+  it('dlm plugins still lists what registered next to a broken plugin, and exits 1', async () => {
+    const r = await dlm(['plugins', '--plugin', fixture('malformed-schema')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}fine_relu +malformed-schema +a correct layer next to broken ones/m);
+  });
+
   it('a throwing label falls back to the layer name in diagrams and summaries', async () => {
     const args = ['packages/cli/test/fixtures/label-throws.dlm', '--plugin', fixture('label-throws')];
     const d = await dlm(['diagram', ...args]);

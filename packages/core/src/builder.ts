@@ -182,9 +182,18 @@ export class GraphBuilder {
   ): string[] {
     const reg = this.registry.get('layer', layerName);
     if (!reg) {
-      this.bag.report('DLM2001', [layerName], opts.nameSpan ?? span, [], this.registry.suggest('layer', layerName));
+      // A plugin declared it but its declaration was refused: say so here, where it is used.
+      const rejected = this.registry.rejection('layer', layerName);
+      if (rejected) {
+        this.bag.report('DLM8009', ['Layer', layerName, rejected.plugin, rejected.reason], opts.nameSpan ?? span);
+        return [this.poisoned(span)];
+      }
+      const failed = this.registry.failedPlugins().map((p) => ({ message: `plugin '${p.name}' failed to load and may declare it: ${p.reason}` }));
+      this.bag.report('DLM2001', [layerName], opts.nameSpan ?? span, failed, this.registry.suggest('layer', layerName));
       return [this.poisoned(span)];
     }
+    const clash = this.registry.clashesOf('layer', layerName);
+    if (clash.length) this.bag.report('DLM8010', ['layer', layerName, reg.plugin, clash[0]!], opts.nameSpan ?? span);
     const def = reg.def;
     const args = validateArgs(layerName, def.args, given, this.bag, span);
     if (!args) return [this.poisoned(span)];

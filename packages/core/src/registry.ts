@@ -59,6 +59,12 @@ export class PluginRegistry {
     metric: new Map(),
   };
   private readonly pluginList: { name: string; origin: string; apiVersion: number }[] = [];
+  /** Declarations that were refused (malformed), by `kind:name`, so a use can say why it is missing. */
+  private readonly rejected = new Map<string, { plugin: string; reason: string }>();
+  /** Later plugins that declared an already registered `kind:name`. */
+  private readonly clashes = new Map<string, string[]>();
+  /** Plugins that could not be registered at all (or not loaded: see `noteFailedPlugin`). */
+  private readonly failed: { name: string; reason: string }[] = [];
 
   /**
    * Registers every declaration of `plugin`; returns the problems found (nothing is half-registered
@@ -74,10 +80,36 @@ export class PluginRegistry {
       const name: unknown = plugin.name;
       if (typeof name === 'string' && name) pname = name;
       origin ??= pname;
-      return this.registerChecked(plugin, pname, origin);
+      const out = this.registerChecked(plugin, pname, origin);
+      if (!this.pluginList.some((p) => p.name === pname) && out.length) this.noteFailedPlugin(pname, out[0]!.message);
+      return out;
     } catch (e) {
+      this.noteFailedPlugin(pname, describeThrow(e));
       return [diag('DLM8002', [pname, describeThrow(e)])];
     }
+  }
+
+  /**
+   * Records a plugin that never got registered (the loader could not import it, or it exported
+   * no plugin), so an unknown name in a .dlm file can mention it.
+   */
+  noteFailedPlugin(name: string, reason: string): void {
+    this.failed.push({ name, reason });
+  }
+
+  /** Plugins that failed to load or register, in order. */
+  failedPlugins(): readonly { name: string; reason: string }[] {
+    return this.failed;
+  }
+
+  /** Why `name` is not registered although a plugin declared it (a rejected declaration), if so. */
+  rejection(kind: PluginKind, name: string): { plugin: string; reason: string } | undefined {
+    return this.rejected.get(`${kind}:${name}`);
+  }
+
+  /** Other plugins that declared `name` after the one that got it (a name collision). */
+  clashesOf(kind: PluginKind, name: string): readonly string[] {
+    return this.clashes.get(`${kind}:${name}`) ?? [];
   }
 
   private registerChecked(plugin: DlmPlugin, pname: string, origin: string): Diagnostic[] {
@@ -115,6 +147,7 @@ export class PluginRegistry {
         }
         if (problem) {
           out.push(diag('DLM8003', [pname, kind, dname, problem]));
+          if (dname !== '?') this.rejected.set(`${kind}:${dname}`, { plugin: pname, reason: problem });
           continue;
         }
         accepted.push({ kind, name: dname, def });
@@ -126,6 +159,7 @@ export class PluginRegistry {
       const prev = table.get(name);
       if (prev) {
         out.push(diag('DLM8001', [kind, name, prev.plugin, pname]));
+        this.clashes.set(`${kind}:${name}`, [...this.clashesOf(kind, name), pname]);
         continue;
       }
       table.set(name, { def, plugin: pname, origin });

@@ -11,14 +11,16 @@ export const plugins: Command = {
   usage: 'plugins [--json]',
   options: { json: { type: 'boolean' } },
   async run(ctx) {
-    const { registry } = await loadPlugins(ctx);
+    const { registry, pluginErrors } = await loadPlugins(ctx);
+    // With a broken plugin (its errors are printed above) the list still shows what did register.
+    const status = pluginErrors ? 1 : 0;
     if (ctx.values['json']) {
       const out = {
         plugins: registry.plugins(),
         ...Object.fromEntries(KINDS.map((k) => [k, registry.entries(k).map((e) => ({ name: e.def.name, plugin: e.plugin, doc: e.def.doc }))])),
       };
       ctx.io.stdout(JSON.stringify(out, null, 2) + '\n');
-      return 0;
+      return status;
     }
     const lines: string[] = ['Plugins:'];
     for (const p of registry.plugins()) lines.push(`  ${p.name}  (from ${p.origin}, API ${p.apiVersion})`);
@@ -31,6 +33,6 @@ export const plugins: Command = {
       }
     }
     ctx.io.stdout(lines.join('\n') + '\n');
-    return 0;
+    return status;
   },
 };

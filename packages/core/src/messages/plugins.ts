@@ -8,4 +8,6 @@ export const PLUGIN_MESSAGES = {
   DLM8006: { severity: 'error', message: "Layer '{0}' from plugin '{1}' contradicts its own shape rule: the rule says {2}, the expansion produced {3}." },
   DLM8007: { severity: 'error', message: "Cannot load plugin '{0}' (named in {1}): {2}" },
   DLM8008: { severity: 'error', message: "Module '{0}' does not export a dlm plugin: export it as 'default' or as 'plugin'." },
+  DLM8009: { severity: 'error', message: "{0} '{1}' cannot be used: plugin '{2}' declares it, but the declaration was rejected ({3})." },
+  DLM8010: { severity: 'error', message: "The {0} '{1}' used here is declared by two plugins, '{2}' and '{3}'; this use gets the one from '{2}'. Remove one of the plugins, or ask its author to rename the {0}." },
 } as const;
