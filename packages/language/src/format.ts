@@ -39,8 +39,6 @@ class Printer {
       if (prev) {
         const grouped = (prev.kind === 'import' || prev.kind === 'let') && prev.kind === item.kind;
         if (!grouped || this.blankBetween(prev.span.end, item.span.start)) this.out.push('');
-      } else if (this.out.length === 0) {
-        // Leading comments of the file are flushed below.
       }
       this.leading(item.span.start, '', prev !== undefined);
       this.item(item);
