@@ -162,6 +162,17 @@ describe('imports', () => {
     expect(p.models[1]!.source).toBe('lib/common.dlm');
   });
 
+  it('is not transitive, and resolves paths relative to the importing file', () => {
+    const files = {
+      'lib/b.dlm': 'import "c.dlm"\nblock UsesC() {\n  input x\n  output y\n  y = x |> FromC\n}\n',
+      'lib/c.dlm': 'block FromC() {\n  input x\n  output y\n  y = x |> relu\n}\n',
+    };
+    const good = compile(`import "lib/b.dlm"\n${head('f32[batch, 4]', 'f32[batch, 4]')}  y = x |> UsesC\n}\n`, files);
+    expect(good.diagnostics).toEqual([]);
+    const bad = compile(`import "lib/b.dlm"\n${head('f32[batch, 4]', 'f32[batch, 4]')}  y = x |> FromC\n}\n`, files);
+    expect(bad.diagnostics.map((d) => d.code)).toEqual(['DLM2001']);
+  });
+
   it('returns the text of every file for code frames', () => {
     const out = compile(`import "lib/common.dlm"\n${head()}  y = x |> Dense2(2)\n}\n`, { 'lib/common.dlm': lib + 'let bad = 1 / 0\n' });
     expect([...out.sources.keys()]).toEqual(['main.dlm', 'lib/common.dlm']);
