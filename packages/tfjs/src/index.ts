@@ -5,7 +5,7 @@ export { DlmExecutionError } from './backend-errors.js';
 export { GraphExecutor, type RunOptions, type RunResult } from './executor.js';
 export { runInference, type InferenceOptions, type ArrayTensor } from './inference.js';
 export { LOWERED_OPS } from './lowering/index.js';
-export { registerCpuKernels, registerWasmKernels } from './kernels/index.js';
+export { registerCpuKernels, registerWasmKernels, replacedKernel } from './kernels/index.js';
 export {
   lossCurveSvg,
   historyFromRecords,

@@ -1,12 +1,13 @@
 /**
- * dlm's registered kernels (src/kernels/) against the cpu backend's reference kernels, called
- * directly by name with strides, paddings ('valid', 'same', explicit asymmetric) and odd sizes,
- * plus max-pool ties (the gradient must go to the first maximum, as on cpu).
+ * dlm's registered kernels (src/kernels/), on wasm and on cpu, against tfjs-backend-cpu's own
+ * kernels (the originals, even where dlm replaced them on cpu), called directly by name with
+ * strides, paddings ('valid', 'same', explicit asymmetric) and odd sizes, plus max-pool ties (the
+ * gradient must go to the first maximum, as tfjs' cpu kernel does).
  * Tolerance: 1e-4 absolute + 1e-4 relative (float32, different summation order).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, test } from 'vitest';
-import { setupBackend } from '../src/index.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { replacedKernel, setupBackend } from '../src/index.js';
 import { expectClose, rand } from './helpers.js';
 
 type Attrs = Record<string, unknown>;
@@ -52,7 +53,9 @@ for (const [stride, pad] of [[1, 'same'], [2, 'valid'], [2, [[0, 0], [1, 0], [1,
 }
 cases.push({ name: 'UnsortedSegmentSum (out-of-range ids dropped)', kernel: 'UnsortedSegmentSum', inputs: { x: { shape: [6, 3] }, segmentIds: { shape: [6], data: Float32Array.from([0, 2, 2, 4, 1, 0]) } }, attrs: { numSegments: 4 } });
 
-async function runOn(backend: 'cpu' | 'wasm', c: KCase): Promise<Float32Array> {
+async function runOn(backend: 'cpu' | 'wasm' | 'tfjs-cpu', c: KCase): Promise<Float32Array> {
+  const original = backend === 'tfjs-cpu' ? replacedKernel(c.kernel, 'cpu') : undefined;
+  if (backend === 'tfjs-cpu') backend = 'cpu';
   await setupBackend(backend);
   const ins: Record<string, tf.Tensor> = {};
   let seed = 1;
@@ -64,20 +67,38 @@ async function runOn(backend: 'cpu' | 'wasm', c: KCase): Promise<Float32Array> {
     const a = c.attrs as { filterSize: number; strides: number; pad: 'valid' };
     ins['output'] = tf.maxPool(ins['input'] as tf.Tensor4D, a.filterSize, a.strides, a.pad);
   }
-  const out = tf.engine().runKernel(c.kernel, ins as unknown as tf.NamedTensorMap, c.attrs as tf.NamedAttrMap) as tf.Tensor;
-  const data = (await out.data()) as Float32Array;
-  tf.dispose([out, ...Object.values(ins)]);
+  let data: Float32Array;
+  if (original) {
+    // Call tfjs' own cpu kernel function directly (dlm replaced it in the registry).
+    const b = tf.backend() as tf.KernelBackend & { disposeData(id: object): void };
+    const info = original.kernelFunc({ inputs: ins, backend: b, attrs: c.attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+    data = b.readSync(info.dataId) as Float32Array;
+    b.disposeData(info.dataId);
+  } else {
+    const out = tf.engine().runKernel(c.kernel, ins as unknown as tf.NamedTensorMap, c.attrs as tf.NamedAttrMap) as tf.Tensor;
+    data = (await out.data()) as Float32Array;
+    out.dispose();
+  }
+  tf.dispose(Object.values(ins));
   return data;
 }
 
-describe('dlm kernels on wasm vs the cpu backend', { timeout: 60_000 }, () => {
+describe('dlm kernels vs tfjs-backend-cpu', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     await setupBackend('wasm');
     await setupBackend('cpu');
   }, 120_000);
-  test.each(cases.map((c) => [c.name, c] as const))('%s', async (_n, c) => {
-    const expected = await runOn('cpu', c);
+  test.each(cases.map((c) => [c.name, c] as const))('wasm: %s', async (_n, c) => {
+    const expected = await runOn('tfjs-cpu', c);
     const actual = await runOn('wasm', c);
+    expectClose(actual, expected, 1e-4, 1e-4, c.name);
+  });
+  const onCpu = cases.filter((c) => ['Conv2DBackpropFilter', 'MaxPoolGrad'].includes(c.kernel));
+  test.each(onCpu.map((c) => [c.name, c] as const))('cpu: %s', async (_n, c) => {
+    await setupBackend('cpu');
+    expect(replacedKernel(c.kernel, 'cpu')).toBeDefined();
+    const expected = await runOn('tfjs-cpu', c);
+    const actual = await runOn('cpu', c);
     expectClose(actual, expected, 1e-4, 1e-4, c.name);
   });
 });

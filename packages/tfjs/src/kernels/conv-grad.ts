@@ -11,7 +11,7 @@
  *   filter [kh, kw, M, C], padded by (k−1)·d − p at the start; cropped/padded to the input size.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { call, free, makeFloat, padInfo, type Backend } from './util.js';
+import { call, free, jsKernelIO, padInfo, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
 
@@ -63,15 +63,16 @@ export function makeConv2DBackpropInput(backendName: string): tf.KernelFunc {
     const dh = (oh - 1) * sh + 1;
     const dw = (ow - 1) * sw + 1;
     if (sh > 1 || sw > 1) {
-      const vals = b.readSync(dy.dataId) as Float32Array;
-      const out = new Float32Array(n * dh * dw * m);
+      const io = jsKernelIO(b, [n, dh, dw, m], [dy]);
+      const vals = io.ins[0]!;
+      const out = io.out;
       for (let bi = 0; bi < n; bi++)
         for (let i = 0; i < oh; i++)
           for (let j = 0; j < ow; j++) {
             const from = ((bi * oh + i) * ow + j) * m;
             out.set(vals.subarray(from, from + m), ((bi * dh + i * sh) * dw + j * sw) * m);
           }
-      src = makeFloat(b, [n, dh, dw, m], out);
+      src = io.finish();
     }
     // Flipped, transposed filter [kh, kw, M, C].
     const rev = call(backendName, 'Reverse', b, { x: filter }, { dims: [0, 1] });

@@ -5,7 +5,7 @@
  * conformance suite. Not hot paths for the seed models; correctness first.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { makeFloat, type Backend } from './util.js';
+import { jsKernelIO, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
@@ -14,16 +14,17 @@ export function unsortedSegmentSum({ inputs, backend, attrs }: Args): Info {
   const b = backend as Backend;
   const { x, segmentIds } = inputs as { x: Info; segmentIds: Info };
   const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
-  const xv = b.readSync(x.dataId) as Float32Array;
   const ids = b.readSync(segmentIds.dataId) as Int32Array;
-  const inner = ids.length === 0 ? 0 : xv.length / ids.length;
-  const out = new Float32Array(numSegments * inner);
+  const inner = ids.length === 0 ? 0 : x.shape.reduce((p, q) => p * q, 1) / ids.length;
+  const io = jsKernelIO(b, [numSegments, ...x.shape.slice(segmentIds.shape.length)], [x]);
+  const xv = io.ins[0]!;
+  const out = io.out;
   for (let i = 0; i < ids.length; i++) {
     const s = ids[i]!;
     if (s < 0 || s >= numSegments) continue;
     for (let j = 0; j < inner; j++) out[s * inner + j] += xv[i * inner + j]!;
   }
-  return makeFloat(b, [numSegments, ...x.shape.slice(segmentIds.shape.length)], out);
+  return io.finish();
 }
 
 interface DwAttrs {
@@ -77,11 +78,11 @@ export function depthwiseBackpropFilter({ inputs, backend, attrs }: Args): Info 
   const { x, dy } = inputs as { x: Info; dy: Info };
   const a = attrs as unknown as DwAttrs & { filterShape: number[] };
   const info = dwInfo(x.shape, a.filterShape, a);
-  const xv = b.readSync(x.dataId) as Float32Array;
-  const g = b.readSync(dy.dataId) as Float32Array;
-  const out = new Float32Array(a.filterShape.reduce((p, q) => p * q, 1));
+  const io = jsKernelIO(b, a.filterShape, [x, dy]);
+  const [xv, g] = io.ins as [Float32Array, Float32Array];
+  const out = io.out;
   forEachTap(info, (xi, fi, yi) => (out[fi] += xv[xi]! * g[yi]!));
-  return makeFloat(b, a.filterShape, out);
+  return io.finish();
 }
 
 export function depthwiseBackpropInput({ inputs, backend, attrs }: Args): Info {
@@ -89,9 +90,9 @@ export function depthwiseBackpropInput({ inputs, backend, attrs }: Args): Info {
   const { dy, filter } = inputs as { dy: Info; filter: Info };
   const a = attrs as unknown as DwAttrs & { inputShape: number[] };
   const info = dwInfo(a.inputShape, filter.shape, a);
-  const fv = b.readSync(filter.dataId) as Float32Array;
-  const g = b.readSync(dy.dataId) as Float32Array;
-  const out = new Float32Array(a.inputShape.reduce((p, q) => p * q, 1));
+  const io = jsKernelIO(b, a.inputShape, [filter, dy]);
+  const [fv, g] = io.ins as [Float32Array, Float32Array];
+  const out = io.out;
   forEachTap(info, (xi, fi, yi) => (out[xi] += fv[fi]! * g[yi]!));
-  return makeFloat(b, a.inputShape, out);
+  return io.finish();
 }

@@ -5,7 +5,7 @@
  * faster than tfjs-backend-wasm's MaxPoolGrad, which rescans every window for every input cell.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { makeFloat, type Backend } from './util.js';
+import { jsKernelIO, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
 
@@ -18,9 +18,12 @@ export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  const x = b.readSync(input.dataId) as Float32Array;
-  const g = b.readSync(dy.dataId) as Float32Array;
-  const dx = new Float32Array(n * h * w * c);
+  const io = jsKernelIO(b, [n, h, w, c], [input, dy]);
+  const [x, g] = io.ins as [Float32Array, Float32Array];
+  const dx = io.out;
+  // Channels innermost: every read is contiguous; best/at hold the running max per channel.
+  const best = new Float32Array(c);
+  const at = new Int32Array(c);
   for (let bi = 0; bi < n; bi++) {
     for (let i = 0; i < oh; i++) {
       const r0 = i * sh - top;
@@ -30,24 +33,27 @@ export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
         const c0 = j * sw - left;
         const cs = Math.max(0, c0);
         const ce = Math.min(w, c0 + fw);
-        const gBase = ((bi * oh + i) * ow + j) * c;
-        for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let r = rs; r < re; r++) {
-            for (let q = cs; q < ce; q++) {
-              const idx = ((bi * h + r) * w + q) * c + ch;
-              const v = x[idx]!;
-              if (v > best) {
-                best = v;
-                at = idx;
+        best.fill(-Infinity);
+        at.fill(-1);
+        for (let r = rs; r < re; r++) {
+          for (let q = cs; q < ce; q++) {
+            const base = ((bi * h + r) * w + q) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[base + ch]!;
+              if (v > best[ch]!) {
+                best[ch] = v;
+                at[ch] = base + ch;
               }
             }
           }
-          if (at >= 0) dx[at] += g[gBase + ch]!;
+        }
+        const gBase = ((bi * oh + i) * ow + j) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const k = at[ch]!;
+          if (k >= 0) dx[k] += g[gBase + ch]!;
         }
       }
     }
   }
-  return makeFloat(b, [n, h, w, c], dx);
+  return io.finish();
 }

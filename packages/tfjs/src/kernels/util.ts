@@ -15,10 +15,21 @@ export function free(backend: Backend, ...ts: Info[]): void {
   for (const t of ts) backend.disposeData(t.dataId);
 }
 
-/** Registers `config`, replacing an existing kernel of the same name and backend. */
+const replaced = new Map<string, tf.KernelConfig>();
+
+/** Registers `config`, replacing an existing kernel of the same name and backend (kept for tests). */
 export function replaceKernel(config: tf.KernelConfig): void {
-  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+  const old = tf.getKernel(config.kernelName, config.backendName);
+  if (old) {
+    if (!replaced.has(`${config.backendName}/${config.kernelName}`)) replaced.set(`${config.backendName}/${config.kernelName}`, old);
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
   tf.registerKernel(config);
+}
+
+/** The tfjs kernel that dlm replaced (the reference the kernel tests compare against), if any. */
+export function replacedKernel(name: string, backend: string): tf.KernelConfig | undefined {
+  return replaced.get(`${backend}/${name}`);
 }
 
 export function padInfo(xShape: number[], filterShape: [number, number, number, number], strides: number | [number, number], dilations: number | [number, number], pad: unknown, dimRoundingMode: unknown) {
@@ -34,17 +45,24 @@ export function padInfo(xShape: number[], filterShape: [number, number, number, 
   );
 }
 
-/** A float32 tensor on `backend` holding `values` (wasm: written into its heap; others: makeTensorInfo). */
-export function makeFloat(backend: Backend, shape: number[], values: Float32Array): tf.TensorInfo {
+/**
+ * Zero-copy access for JS kernels: on wasm, the output is allocated in the heap first and the
+ * inputs are read as views of the heap (readSync would copy them); elsewhere, inputs are read with
+ * readSync and the output is made from a fresh array. Write the result into `out`, then `finish()`.
+ */
+export function jsKernelIO(backend: Backend, outShape: number[], inputs: tf.TensorInfo[]): { ins: Float32Array[]; out: Float32Array; finish(): tf.TensorInfo } {
   const b = backend as unknown as {
     makeOutput?: (s: number[], d: string) => tf.TensorInfo;
     typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array;
     makeTensorInfo?: (s: number[], d: string, v: Float32Array) => tf.TensorInfo;
   };
+  const size = outShape.reduce((p, q) => p * q, 1);
   if (b.makeOutput && b.typedArrayFromHeap) {
-    const out = b.makeOutput(shape, 'float32');
-    b.typedArrayFromHeap(out).set(values);
-    return out;
+    const info = b.makeOutput(outShape, 'float32'); // may grow the heap: take views afterwards
+    const out = b.typedArrayFromHeap(info);
+    out.fill(0);
+    return { ins: inputs.map((t) => b.typedArrayFromHeap!(t)), out, finish: () => info };
   }
-  return b.makeTensorInfo!(shape, 'float32', values);
+  const out = new Float32Array(size);
+  return { ins: inputs.map((t) => backend.readSync(t.dataId) as Float32Array), out, finish: () => b.makeTensorInfo!(outShape, 'float32', out) };
 }
