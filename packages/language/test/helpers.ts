@@ -18,7 +18,6 @@ const WANTED: Record<Exclude<PluginKind, 'layer'>, Record<string, ArgSpec[]>> = 
     cifar10: [{ name: 'batch', type: 'int', default: 32, doc: '' }, { name: 'shuffle', type: 'bool', default: true, doc: '' }],
     csv: [{ name: 'path', type: 'string', doc: '' }, { name: 'batch', type: 'int', default: 32, doc: '' }, { name: 'target', type: 'string', optional: true, doc: '' }],
     text: [{ name: 'batch', type: 'int', default: 32, doc: '' }, { name: 'vocab', type: 'int', default: 5000, doc: '' }, { name: 'length', type: 'int', default: 100, doc: '' }],
-    xor: [{ name: 'batch', type: 'int', default: 32, doc: '' }],
   },
   loss: Object.fromEntries(['mse', 'mae', 'bce', 'cross_entropy', 'sparse_cross_entropy', 'nll'].map((n) => [n, []])),
   optimizer: Object.fromEntries(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'].map((n) => [n, [{ name: 'lr', type: 'float', default: 0.01, min: 0, doc: '' } as ArgSpec]])),
