@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { DiagnosticBag, didYouMean, type ArgType } from '@dlm/core';
+import { DiagnosticBag, didYouMean, type ArgType, type Diagnostic } from '@dlm/core';
 import type * as A from './ast.js';
 import { parse } from './parse.js';
 
@@ -16,6 +16,11 @@ export interface ModuleInfo {
   /** Declarations visible in this file: own first, then directly imported ones. */
   scope: Map<string, Decl>;
   imports: ModuleInfo[];
+  /**
+   * Top-level declarations touched by a syntax error. They stay in the namespace (so uses of
+   * them raise no "unknown name" cascade) but are not compiled; the rest of the file is.
+   */
+  damaged: Set<A.Item>;
 }
 
 export type Decl =
@@ -45,13 +50,27 @@ export function defaultRead(p: string): string | undefined {
   }
 }
 
+/**
+ * The declarations a syntax error falls in (or, between two declarations, the one before it,
+ * which the error most likely cut short).
+ */
+function damagedItems(ast: A.ModuleAst, diagnostics: readonly Diagnostic[]): Set<A.Item> {
+  const out = new Set<A.Item>();
+  for (const d of diagnostics) {
+    if (d.severity !== 'error' || !d.span) continue;
+    const at = d.span.start;
+    let hit = ast.items.find((it) => at >= it.span.start && at <= it.span.end);
+    if (!hit) for (const it of ast.items) if (it.span.start <= at) hit = it;
+    if (hit) out.add(hit);
+  }
+  return out;
+}
+
 export class Binder {
   /** Loaded files by normalized path. */
   readonly modules = new Map<string, ModuleInfo>();
   /** Text of every file read, for code frames. */
   readonly sources = new Map<string, string>();
-  /** Set when any file has a syntax error: such programs are not compiled further. */
-  syntaxErrors = false;
 
   constructor(
     private readonly bag: DiagnosticBag,
@@ -63,14 +82,11 @@ export class Binder {
     this.sources.set(file, text);
     const { ast, diagnostics } = parse(text, file);
     this.bag.addAll(diagnostics);
-    if (diagnostics.some((d) => d.severity === 'error')) this.syntaxErrors = true;
-    const info: ModuleInfo = { file, ast, scope: new Map(), imports: [] };
+    const info: ModuleInfo = { file, ast, scope: new Map(), imports: [], damaged: damagedItems(ast, diagnostics) };
     this.modules.set(key, info);
     const chain = [...stack, key];
-    // A file with syntax errors is not compiled further; its imports are not followed either.
-    const items = diagnostics.some((d) => d.severity === 'error') ? [] : ast.items;
-    for (const item of items) {
-      if (item.kind !== 'import') continue;
+    for (const item of ast.items) {
+      if (item.kind !== 'import' || info.damaged.has(item)) continue;
       const target = nodePath.normalize(nodePath.join(nodePath.dirname(file), item.path));
       const cycleAt = chain.indexOf(target);
       if (cycleAt >= 0) {

@@ -144,9 +144,6 @@ class Compiler {
   run(text: string, file: string): CompileOutput {
     const main = this.binder.load(text, file, []);
     const sources = this.binder.sources;
-    if (this.binder.syntaxErrors) {
-      return { program: emptyProgram(), diagnostics: this.finishDiagnostics(), sources };
-    }
     for (const m of this.binder.modules.values()) this.binder.bind(m);
     // Every constant is folded once, used or not, so that its errors are reported.
     for (const m of this.binder.modules.values()) {
@@ -154,15 +151,18 @@ class Compiler {
     }
     const program = emptyProgram();
     const wanted: A.ModelDecl[] = [];
-    for (const item of main.ast.items) if (item.kind === 'model') wanted.push(item);
+    // Declarations cut by a syntax error are not compiled; the rest of the file is, so that a
+    // typo in one model does not hide the errors of the others.
+    const clean = main.ast.items.filter((item) => !main.damaged.has(item));
+    for (const item of clean) if (item.kind === 'model') wanted.push(item);
     const trainings: { decl: A.TrainDecl }[] = [];
-    for (const item of main.ast.items) if (item.kind === 'train') trainings.push({ decl: item });
+    for (const item of clean) if (item.kind === 'train') trainings.push({ decl: item });
     for (const m of wanted) this.compileModel(m, main);
     for (const { decl } of trainings) {
       const spec = this.compileTrain(decl, main);
       if (spec) program.trainings.push(spec);
     }
-    for (const item of main.ast.items) if (item.kind === 'block' && !this.instantiated.has(item)) this.checkUninstantiated(item, main);
+    for (const item of clean) if (item.kind === 'block' && !this.instantiated.has(item)) this.checkUninstantiated(item, main);
     // Main-file models first (in source order), then imported models that a train block uses.
     for (const m of wanted) program.models.push(this.graphs.get(m)!);
     for (const [decl, g] of this.graphs) if (!wanted.includes(decl)) program.models.push(g);
@@ -195,6 +195,10 @@ class Compiler {
   private moduleConst(decl: A.LetDecl, module: ModuleInfo): Val {
     const cached = this.constCache.get(decl);
     if (cached) return cached;
+    if (module.damaged.has(decl)) {
+      this.constCache.set(decl, ERR);
+      return ERR;
+    }
     if (this.constInProgress.includes(decl)) {
       const from = this.constInProgress.indexOf(decl);
       const cycle = [...this.constInProgress.slice(from), decl].map((d) => d.name.name).join(' → ');
@@ -474,6 +478,8 @@ class Compiler {
       syms.push(v.sym);
     }
     if (decl) {
+      // A block or model cut by a syntax error: that error is the message.
+      if (decl.module.damaged.has(decl.decl)) return this.poison(cx, e.span);
       if (e.settings?.length) {
         for (const g of e.settings) this.bag.report('DLM2004', [g.param.name, name], g.param.span);
       }
@@ -1106,6 +1112,7 @@ class Compiler {
   /** Resolves a model name for a train block, compiling imported models on demand. */
   private modelByName(name: string, span: SourceSpan, module: ModuleInfo): Graph | undefined {
     const d = module.scope.get(name);
+    if (d?.kind === 'model' && d.module.damaged.has(d.decl)) return undefined;
     if (d?.kind === 'model') return this.compileModel(d.decl, d.module);
     const models = [...module.scope.entries()].filter(([, x]) => x.kind === 'model').map(([n]) => n);
     const notes: DiagnosticNote[] = d ? [{ message: `'${name}' is a ${d.kind === 'let' ? 'constant' : 'block'}`, span: d.decl.name.span }] : [];
