@@ -153,6 +153,30 @@ describe('dlm export', () => {
   });
 });
 
+describe('dlm train', () => {
+  it('trains the plugin example from its folder (config, image_folder, lion, max_norm) and writes its report', async () => {
+    const runDir = tempDir();
+    const dir = join(EXTRAS_DIR, 'examples');
+    // Datasets resolve relative paths from the process's working directory (DatasetOpenContext
+    // carries no base folder), so this in-process run changes it like a shell would.
+    const before = process.cwd();
+    process.chdir(dir);
+    let r: Awaited<ReturnType<typeof dlm>>;
+    try {
+      r = await dlm(['train', 'stripes.dlm', '--backend', 'cpu', '--epochs', '2', '--limit', '8', '--limit-test', '4', '--run-dir', runDir], dir);
+    } finally {
+      process.chdir(before);
+    }
+    expect(r.stderr, r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/training StripesSeNet on cpu: 8 samples, batch 4, epochs 1\.\.2/);
+    const losses = [...r.stderr.matchAll(/^epoch \d\/2 +loss ([\d.e-]+)/gm)].map((m) => Number(m[1]));
+    expect(losses).toHaveLength(2);
+    for (const l of losses) expect(Number.isFinite(l)).toBe(true);
+    for (const f of ['report.html', 'loss.svg', 'last']) expect(existsSync(join(runDir, f)), f).toBe(true);
+  }, 60_000);
+});
+
 describe('dlm diagram', () => {
   it('draws the MLP (golden)', async () => {
     const r = await dlm(['diagram', 'examples/mlp/mlp.dlm']);

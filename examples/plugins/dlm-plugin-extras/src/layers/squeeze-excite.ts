@@ -15,7 +15,7 @@ const linearInit = (fanIn: number, fanOut: number): Initializer => ({ kind: 'tor
 export const squeeze_excite: LayerDef = {
   name: 'squeeze_excite',
   family: 'custom',
-  doc: 'Squeeze-and-excitation block (Hu et al. 2018): rescales each channel of an NCHW map by a learned gate computed from the global average of every channel.',
+  doc: 'Squeeze-and-excitation block: rescales each channel of an NCHW map by a learned gate computed from the global average of every channel. From Hu et al. 2018.',
   args: [
     { name: 'ratio', type: 'int', default: 4, min: 1, doc: 'Reduction ratio r: the bottleneck has channels/r units (at least 1).' },
   ],
