@@ -40,7 +40,7 @@ model Discriminator {
 train Dcgan {
   generator Generator
   discriminator Discriminator
-  data mnist(batch: 64)
+  data mnist(batch: 64, normalize: tanh)
   loss bce
   optimizer adam(lr: 2e-4)
   epochs 20

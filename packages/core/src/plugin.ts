@@ -157,6 +157,12 @@ export interface DatasetOpenContext {
   cacheDir: string;
   /** Overrides the download base URL (tests point it at a local server). */
   mirror?: string;
+  /**
+   * Directory that relative paths in the dataset's arguments are resolved against: the folder of
+   * the .dlm file whose train block names the dataset. Absent (paths given on the command line):
+   * the current directory.
+   */
+  baseDir?: string;
   log(message: string): void;
 }
 

@@ -125,7 +125,7 @@ export function cifar10Dataset(spec: Cifar10Spec): DatasetDef {
       const names = ctx.split === 'train' ? TRAIN_FILES : TEST_FILES;
       let dir: string | undefined;
       if (typeof args.dir === 'string') {
-        const given = resolveUserPath(args.dir);
+        const given = resolveUserPath(args.dir, ctx.baseDir);
         dir = binDirIn(given, names);
         if (!dir) {
           const missing = names.filter((n) => !isFile(path.join(given, n)) && !isFile(path.join(given, BIN_DIR, n)));

@@ -148,7 +148,7 @@ export const csv: DatasetDef = {
     if (typeof args.path !== 'string') throw new DatasetError('csv: path is required');
     const header = args.header !== false;
     const classes = typeof args.classes === 'number' ? args.classes : undefined;
-    const trainTable = readTable(resolveUserPath(args.path), header);
+    const trainTable = readTable(resolveUserPath(args.path, ctx.baseDir), header);
     const ti = targetIndex(trainTable, args.target ?? -1);
     // Class names when the target column holds names rather than numbers (decided on the train file).
     let classNames: string[] | undefined;
@@ -159,7 +159,7 @@ export const csv: DatasetDef = {
     let trainPart: Parsed;
     let testPart: Parsed;
     if (typeof args.test_path === 'string') {
-      const testTable = readTable(resolveUserPath(args.test_path), header);
+      const testTable = readTable(resolveUserPath(args.test_path, ctx.baseDir), header);
       if (testTable.columns.length !== trainTable.columns.length || (header && testTable.columns.join('\0') !== trainTable.columns.join('\0'))) {
         throw new DatasetError(`${testTable.file}: columns (${testTable.columns.join(', ')}) differ from ${path.basename(trainTable.file)} (${trainTable.columns.join(', ')})`, testTable.file);
       }

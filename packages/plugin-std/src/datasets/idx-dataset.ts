@@ -114,7 +114,7 @@ async function locate(spec: IdxDatasetSpec, split: 'train' | 'test', args: Args,
   const files = spec.files[split];
   const download = args.download === true;
   if (typeof args.dir === 'string') {
-    const dir = resolveUserPath(args.dir);
+    const dir = resolveUserPath(args.dir, ctx.baseDir);
     const images = findIn(dir, files.images);
     const labels = findIn(dir, files.labels);
     if (images && labels) return { images, labels, where: dir };

@@ -9,11 +9,14 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DatasetError } from '@dlm/core';
 
-/** Resolves a user-given path: `~/` is the home directory, relative paths are from the cwd. */
-export function resolveUserPath(p: string): string {
+/**
+ * Resolves a user-given path: `~/` is the home directory; relative paths are from `baseDir` (the
+ * .dlm file's folder, see DatasetOpenContext.baseDir) or else the current directory.
+ */
+export function resolveUserPath(p: string, baseDir?: string): string {
   if (p === '~') return homedir();
   if (p.startsWith('~/')) return path.join(homedir(), p.slice(2));
-  return path.resolve(p);
+  return baseDir ? path.resolve(baseDir, p) : path.resolve(p);
 }
 
 export function isFile(p: string): boolean {

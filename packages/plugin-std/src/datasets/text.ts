@@ -198,7 +198,7 @@ export const text: DatasetDef = {
       corpus = embeddedCorpus();
       ctx.log(`text: no path given; using the embedded sample (${corpus.train.texts.length} train / ${corpus.test.texts.length} test sentences)`);
     } else {
-      const p = resolveUserPath(args.path);
+      const p = resolveUserPath(args.path, ctx.baseDir);
       let isDir: boolean;
       try {
         isDir = fs.statSync(p).isDirectory();
@@ -209,7 +209,7 @@ export const text: DatasetDef = {
         ? folderCorpus(p)
         : fileCorpus(
             p,
-            typeof args.test_path === 'string' ? resolveUserPath(args.test_path) : undefined,
+            typeof args.test_path === 'string' ? resolveUserPath(args.test_path, ctx.baseDir) : undefined,
             typeof args.test_fraction === 'number' ? args.test_fraction : 0.2,
             typeof args.seed === 'number' ? args.seed : 0,
           );

@@ -160,6 +160,8 @@ export async function openSplit(registry: PluginRegistry, call: PluginCall, spli
     split,
     cacheDir: opts.cacheDir ?? `${opts.runDir}/../.cache`,
     ...(opts.mirror ? { mirror: opts.mirror } : {}),
+    // Paths written in a .dlm file are relative to that file; a --data override has no span.
+    ...(call.span?.file ? { baseDir: path.dirname(path.resolve(call.span.file)) } : {}),
     log: opts.log ?? (() => {}),
   });
 }
