@@ -3,7 +3,8 @@
  * the standard plugin and this one, train a few steps on tfjs (cpu) on the shipped PNG fixtures,
  * export to ONNX and run it in onnxruntime against dlm's own forward pass, and draw it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +69,7 @@ describe('examples/stripes.dlm', () => {
     expect(history[2]!).toBeLessThan(history[0]!);
   }, 60_000);
 
-  it('exports to ONNX and onnxruntime agrees with dlm’s tfjs forward pass (|Δ| ≤ 1e-4)', async () => {
+  it('exports to ONNX that passes onnx.checker, and onnxruntime agrees with dlm’s tfjs forward pass (|Δ| ≤ 1e-4)', async () => {
     const g = compiled.program.models[0]!;
     const weights = initializeParams(g, 3);
     // Swish's beta starts at 1; give each channel its own so the test sees per-channel broadcasting.
@@ -88,6 +89,12 @@ describe('examples/stripes.dlm', () => {
     let d = 0;
     for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
     expect(d).toBeLessThanOrEqual(1e-4);
+    // The reference checker (onnx.checker, full check with strict shape inference) accepts it.
+    const file = join(runDir, 'stripes.onnx');
+    writeFileSync(file, bytes!);
+    const check = spawnSync('/usr/bin/python3', [join(PACKAGE_DIR, '../../../tools/onnx-check.py'), file], { encoding: 'utf8' });
+    expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
+    expect(check.stdout).toMatch(/^ok: .*stripes\.onnx/m);
     // The gate is really there: ONNX sees the SE chain.
     const types = (await import('@dlm/onnx')).onnx.ModelProto.decode(bytes!).graph!.node!.map((n) => n.opType);
     expect(types).toEqual(expect.arrayContaining(['GlobalAveragePool', 'Gemm', 'Sigmoid', 'Reshape', 'Mul']));
