@@ -4,12 +4,12 @@
  * export to ONNX and run it in onnxruntime against dlm's own forward pass, and draw it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatDiagnostics, initializeParams } from '@dlm/core';
+import { formatDiagnostics, initializeParams, readSafetensors } from '@dlm/core';
 import { compileFile } from '@dlm/language';
 import { exportOnnx } from '@dlm/onnx';
 import { toMermaid } from '@dlm/mermaid';
@@ -67,6 +67,11 @@ describe('examples/stripes.dlm', () => {
     expect(losses.length).toBeGreaterThanOrEqual(6); // 2 batches of 4 per epoch
     // Lion at lr 1e-2 learns these stripes within a few epochs (the full run reaches 100%).
     expect(history[2]!).toBeLessThan(history[0]!);
+    // swish's beta is a real parameter: training moved it away from its initial value of 1.
+    const weights = readSafetensors(readFileSync(join(result!.checkpoint!, 'weights.safetensors'))).tensors;
+    const beta = weights.get('swish_1.beta')!;
+    expect(beta.shape).toEqual([8, 1, 1]);
+    expect(Math.max(...Array.from(beta.data as Float32Array, (b) => Math.abs(b - 1)))).toBeGreaterThan(1e-3);
   }, 60_000);
 
   it('exports to ONNX that passes onnx.checker, and onnxruntime agrees with dlm’s tfjs forward pass (|Δ| ≤ 1e-4)', async () => {
