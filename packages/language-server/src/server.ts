@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  CodeActionKind,
   CompletionItemKind,
   DiagnosticSeverity,
   DiagnosticTag,
@@ -24,7 +25,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic, SourceSpan } from '@dlm/core';
+import { didYouMean, type Diagnostic, type SourceSpan } from '@dlm/core';
 import { format } from '@dlm/language';
 import { analyze, complete, definition, hover, outline, rename, renameLocations, type Analysis, type CompletionEntry, type OutlineItem } from './analysis.js';
 import { loadRegistry, findConfig, type LoadedRegistry } from './registry.js';
@@ -118,13 +119,53 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         documentSymbolProvider: true,
         documentFormattingProvider: true,
         renameProvider: { prepareProvider: true },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'dlm-language-server', version: '0.1.0' },
     }),
   );
 
-  documents.onDidOpen((e) => schedule(e.document, 0));
-  documents.onDidChangeContent((e) => schedule(e.document, debounceMs));
+  // Another open file may import the one that changed: re-check them all (cheap; files are small).
+  const scheduleAll = (changed: TextDocument, delay: number) => {
+    schedule(changed, delay);
+    for (const d of documents.all()) {
+      if (d.uri === changed.uri) continue;
+      analyses.delete(d.uri);
+      schedule(d, delay + debounceMs);
+    }
+  };
+  documents.onDidOpen((e) => scheduleAll(e.document, 0));
+  documents.onDidChangeContent((e) => scheduleAll(e.document, debounceMs));
+  // A dlm.config.json or an imported file changed on disk: reload plugins, re-check everything.
+  connection.onDidChangeWatchedFiles((p) => {
+    if (p.changes.some((c) => c.uri.endsWith('dlm.config.json'))) registries.clear();
+    analyses.clear();
+    for (const d of documents.all()) schedule(d, 0);
+  });
+
+  // "Did you mean" quick fixes: replace the misspelled name inside the diagnostic's range.
+  connection.onCodeAction((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return null;
+    const actions = [];
+    for (const d of p.context.diagnostics) {
+      const suggestion = (d.data as { suggestion?: string } | undefined)?.suggestion;
+      if (d.source !== 'dlm' || !suggestion) continue;
+      const start = doc.offsetAt(d.range.start);
+      const text = doc.getText(d.range);
+      const word = [...text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)].find((m) => m[0] !== suggestion && didYouMean(m[0], [suggestion]) === suggestion);
+      if (!word) continue;
+      const range = { start: doc.positionAt(start + word.index), end: doc.positionAt(start + word.index + word[0].length) };
+      actions.push({
+        title: `Change '${word[0]}' to '${suggestion}'`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [d],
+        isPreferred: true,
+        edit: { changes: { [doc.uri]: [{ range, newText: suggestion }] } },
+      });
+    }
+    return actions;
+  });
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     analyses.delete(e.document.uri);
@@ -211,6 +252,7 @@ function toLspDiagnostic(d: Diagnostic, an: Analysis, doc: TextDocument): LspDia
     if (imp) range = rangeOf(doc, imp.span);
   }
   const out: LspDiagnostic = { range, message, severity: SEVERITY[d.severity], code: d.code, source: 'dlm' };
+  if (d.suggestion !== undefined && d.span?.file === an.file) out.data = { suggestion: d.suggestion };
   if (/never used|unused/i.test(d.message) && d.severity !== 'error') out.tags = [DiagnosticTag.Unnecessary];
   const related = d.notes
     .filter((n) => n.span)

@@ -110,6 +110,37 @@ describe('diagnostics', () => {
     expect((await client.diagnostics(uri, 3)).diagnostics).toEqual([]);
   });
 
+  it('offers the "did you mean" fixes as quick fixes that make the file compile', async () => {
+    const uri = pathToFileURL(join(dir, 'typo.dlm')).href;
+    const text = mnist.replace('|> max_pool(2)', '|> maxpool(2)').replace('optimizer adam(', 'optimizer adma(');
+    await client.open(uri, text, 1);
+    const got = (await client.diagnostics(uri, 1)).diagnostics;
+    expect(got.length).toBe(2);
+    expect(got.every((d) => (d as { data?: { suggestion?: string } }).data?.suggestion)).toBe(true);
+    type Action = { title: string; edit: { changes: Record<string, { range: never; newText: string }[]> } };
+    const actions = await client.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } }, context: { diagnostics: got } });
+    expect(actions.map((a) => a.title).sort()).toEqual(["Change 'adma' to 'adam'", "Change 'maxpool' to 'max_pool'"]);
+    const fixed = applyEdits(text, actions.flatMap((a) => a.edit.changes[uri]!));
+    expect(fixed).toBe(mnist);
+  });
+
+  it('re-checks a file when a file it imports changes in the editor', async () => {
+    const latest = () => [...client.published].reverse().find((p) => p.uri === mainUri)!;
+    const until = async (pred: () => boolean) => {
+      for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    await client.open(libUri, LIB, 1);
+    await client.change(libUri, LIB.replace('block Residual(', 'block Resid('), 2);
+    try {
+      await until(() => latest().diagnostics.length > 0);
+      expect(latest().diagnostics.map((x) => x.message).join('\n')).toMatch(/Unknown layer 'Residual'/);
+    } finally {
+      await client.change(libUri, LIB, 3);
+    }
+    await until(() => latest().diagnostics.length === 0);
+    expect(latest().diagnostics).toEqual([]);
+  }, 20_000);
+
   it('reports a syntax error at its place', async () => {
     const uri = pathToFileURL(join(dir, 'syntax.dlm')).href;
     const text = 'model M {\n  input x: f32[batch, 4]\n  output y: f32[batch, 2]\n  y = x |> dense(2\n}\n';
