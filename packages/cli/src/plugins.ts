@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { diag, didYouMean, PluginRegistry, type Diagnostic, type DlmPlugin } from '@dlm/core';
 import { stdPlugin } from '@dlm/plugin-std';
@@ -111,7 +111,9 @@ export async function loadRegistry(cwd: string, cliPlugins: string[], config: Dl
       continue;
     }
     try {
-      diagnostics.push(...registry.register(plugin, spec));
+      // Where it came from, for `dlm plugins` and duplicate reports: "--plugin x" or "dlm.config.json: x".
+      const origin = from === '--plugin' ? `--plugin ${spec}` : `${relative(cwd, from) || CONFIG_NAME}: ${spec}`;
+      diagnostics.push(...registry.register(plugin, origin));
     } catch (e) {
       diagnostics.push(diag('DLM8002', [String(plugin.name ?? spec), e instanceof Error ? e.message : String(e)]));
     }

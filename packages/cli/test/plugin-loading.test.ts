@@ -24,7 +24,7 @@ describe('plugin loading', () => {
     const r = await dlm(['plugins'], EXAMPLE_DIR);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('  dlm-plugin-extras  (from dlm-plugin-extras, API 1)');
+    expect(r.stdout).toContain('  dlm-plugin-extras  (from dlm.config.json: dlm-plugin-extras, API 1)');
     expect(r.stdout).toMatch(/^ {2}swish +dlm-plugin-extras +Swish activation/m);
     expect(r.stdout).toMatch(/^ {2}squeeze_excite +dlm-plugin-extras +Squeeze-and-excitation block/m);
     expect(r.stdout).toMatch(/^ {2}image_folder +dlm-plugin-extras +PNG images/m);
@@ -68,7 +68,15 @@ describe('plugin loading', () => {
     expect((JSON.parse(both.stdout) as { plugins: { name: string }[] }).plugins.map((p) => p.name)).toEqual(['@dlm/plugin-std', 'dlm-plugin-extras', 'good-plugin']);
     const twice = await dlm(['plugins', '--plugin', 'dlm-plugin-extras'], EXAMPLE_DIR);
     expect(twice.code).toBe(1);
-    expect(twice.stderr).toContain("error[DLM8001]: plugin 'dlm-plugin-extras' is registered twice");
+    expect(twice.stderr).toContain(
+      "error[DLM8001]: plugin 'dlm-plugin-extras' is registered twice: by plugin 'dlm.config.json: dlm-plugin-extras' and by plugin '--plugin dlm-plugin-extras'.",
+    );
+    // `dlm plugins` says where each plugin came from.
+    expect((JSON.parse(both.stdout) as { plugins: { origin: string }[] }).plugins.map((p) => p.origin)).toEqual([
+      '@dlm/plugin-std (built in)',
+      'dlm.config.json: dlm-plugin-extras',
+      `--plugin ${GOOD}`,
+    ]);
   });
 
   it('a use of a layer from a plugin nobody named is an unknown name, located in the file', async () => {
