@@ -15,7 +15,7 @@ import {
   type SourceSpan,
   type SummaryRow,
 } from '@dlm/core';
-import { compileSource, lex, parse, type ModuleAst } from '@dlm/language';
+import { compileSource, INITIALIZER_KINDS, lex, parse, type ModuleAst } from '@dlm/language';
 import type * as A from '@dlm/language';
 import { blockOf, buildSymbols, occurrenceAt, type Decl, type SymbolTable } from './symbols.js';
 
@@ -161,6 +161,15 @@ export function hover(an: Analysis, offset: number): HoverResult | undefined {
     const md = describeDecl(an, d);
     if (md) return { markdown: md, span: occ.span };
   }
+  // A named argument (`kernel:` in `conv2d(kernel: 3)`, `lr:` in `adam(lr: 1e-3)`): its spec.
+  const word = wordAt(an.text, offset);
+  if (word && /^\s*:/.test(an.text.slice(word.end))) {
+    const ctx = callContext(an, word.start);
+    const spec = ctx ? argsOf(an, ctx.callee, ctx.trainKey).find((a) => a.name === word.word) : undefined;
+    if (ctx && spec) {
+      return { markdown: `(argument of ${ctx.callee}) **${spec.name}**: ${spec.detail}${spec.doc ? `\n\n${spec.doc}` : ''}`, span: spanOf(an, word.start, word.end) };
+    }
+  }
   // A layer call (or a block call, or an operator) under the cursor: the smallest record span around it.
   let best: { g: Graph; l: LayerRecord }[] = [];
   let bestLen = Infinity;
@@ -176,10 +185,14 @@ export function hover(an: Analysis, offset: number): HoverResult | undefined {
     }
   }
   if (best.length === 0) {
-    // Not compiled (errors, or a block never used): still document a layer name.
-    const word = wordAt(an.text, offset);
-    const def = word ? an.registry.get('layer', word.word) : undefined;
-    if (word && def) return { markdown: layerDoc(word.word, def.def.doc, def.plugin), span: spanOf(an, word.start, word.end) };
+    // Not compiled (errors, a block never used) or a train block: document a layer or plugin name.
+    if (!word) return undefined;
+    const ctx = callContext(an, word.start);
+    const kinds: PluginKindName[] = ctx?.trainKey && TRAIN_KEYS[ctx.trainKey] && TRAIN_KEYS[ctx.trainKey] !== 'model' ? [TRAIN_KEYS[ctx.trainKey] as PluginKindName] : [];
+    for (const kind of [...kinds, ...ALL_KINDS]) {
+      const def = an.registry.get(kind, word.word);
+      if (def) return { markdown: `**${word.word}** — ${kind} (${def.plugin})\n\n${def.def.doc}`, span: spanOf(an, word.start, word.end) };
+    }
     return undefined;
   }
   const l = best[0]!.l;
@@ -190,8 +203,34 @@ export function hover(an: Analysis, offset: number): HoverResult | undefined {
   return { markdown: parts.join('\n\n'), span: l.span! };
 }
 
-function layerDoc(name: string, doc: string, plugin: string): string {
-  return `**${name}** — ${plugin}\n\n${doc}`;
+type PluginKindName = 'layer' | 'dataset' | 'loss' | 'optimizer' | 'regularizer' | 'metric' | 'schedule';
+const ALL_KINDS: PluginKindName[] = ['layer', 'dataset', 'loss', 'optimizer', 'regularizer', 'metric', 'schedule'];
+
+/**
+ * The call whose parentheses enclose `offset` (its callee name) and the train key of the entry,
+ * from the tokens before `offset`.
+ */
+function callContext(an: Analysis, offset: number): { callee: string; trainKey: string | undefined } | undefined {
+  const tokens = lex(an.text.slice(0, offset), an.file).tokens;
+  const open: number[] = [];
+  let inTrain = false;
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const img = tokens[i]!.image;
+    if (depth === 0 && img === 'train') inTrain = true;
+    else if (depth === 0 && ['model', 'block', 'let', 'import'].includes(img)) inTrain = false;
+    if (img === '(' || img === '[' || img === '{') {
+      open.push(i);
+      depth++;
+    } else if (img === ')' || img === ']' || img === '}') {
+      open.pop();
+      depth--;
+    }
+  }
+  const top = open[open.length - 1];
+  const trainKey = inTrain && tokens.length ? trainKeyOf(tokens, tokens.length - 1) : undefined;
+  if (top === undefined || tokens[top]!.image !== '(' || top === 0) return trainKey ? { callee: '', trainKey } : undefined;
+  return { callee: tokens[top - 1]!.image, trainKey: inTrain ? trainKeyOf(tokens, top) : undefined };
 }
 
 function describeDecl(an: Analysis, d: Decl): string | undefined {
@@ -440,6 +479,13 @@ export function complete(an: Analysis, offset: number): CompletionEntry[] {
   }
   if (itemKw === 'train' && open.length === 0) {
     return [...an.symbols.moduleScope.values()].filter((d) => d.kind === 'model').map((d) => ({ label: d.name, kind: 'model' as const }));
+  }
+  // Parameter settings after a call: `{ weight: init he_normal, regularize l2(1e-4), trainable false }`.
+  if ((itemKw === 'model' || itemKw === 'block') && top?.ch === '{' && open.length >= 2) {
+    if (prev?.image === 'init') return INITIALIZER_KINDS.map((k) => ({ label: k, kind: 'plugin' as const, detail: 'initializer' }));
+    if (prev?.image === 'regularize') return plugins('regularizer');
+    if (prev?.image === 'trainable') return ['true', 'false'].map((k) => ({ label: k, kind: 'keyword' as const }));
+    if (prev?.image === ':' || prev?.image === ',') return ['init', 'regularize', 'trainable'].map((k) => ({ label: k, kind: 'keyword' as const, detail: 'parameter setting' }));
   }
   if ((itemKw === 'model' || itemKw === 'block') && open.length >= 1) {
     const lineStart = an.text.lastIndexOf('\n', offset - 1) + 1;

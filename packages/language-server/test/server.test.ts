@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PluginRegistry, hasErrors } from '@dlm/core';
-import { compileSource, format } from '@dlm/language';
+import { compileSource, format, INITIALIZER_KINDS } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { TestClient, applyEdits, positionOf } from './client.js';
 
@@ -188,6 +188,24 @@ describe('hover', () => {
   });
 });
 
+describe('hover on arguments and plugins', () => {
+  const hoverText = async (needle: string, delta: number) =>
+    (await client.request<{ contents: { value: string } } | null>('textDocument/hover', { ...tdoc(mainUri), position: positionOf(MAIN, needle, delta) }))?.contents.value;
+
+  it('documents a named argument from the layer, block or plugin schema', async () => {
+    const kernel = registry.get('layer', 'conv2d')!.def.args.find((a) => a.name === 'kernel')!;
+    expect(await hoverText('kernel: 3, padding: 1) |> relu', 1)).toBe(`(argument of conv2d) **kernel**: ${[kernel.type].flat().join(' | ')}${kernel.default !== undefined ? ` = ${JSON.stringify(kernel.default)}` : ''}\n\n${kernel.doc}`);
+    expect(await hoverText('lr: 1e-3', 0)).toContain('(argument of adam) **lr**');
+    expect(await hoverText('channels: width', 2)).toContain('(argument of Residual) **channels**: block parameter: int');
+  });
+
+  it('documents plugin names in train blocks', async () => {
+    expect(await hoverText('adam(', 1)).toBe(`**adam** — optimizer (@dlm/plugin-std)\n\n${registry.get('optimizer', 'adam')!.def.doc}`);
+    expect(await hoverText('cross_entropy', 3)).toContain('— loss (@dlm/plugin-std)');
+    expect(await hoverText('cifar10', 3)).toContain('— dataset (@dlm/plugin-std)');
+  });
+});
+
 describe('completion', () => {
   type Item = { label: string; kind: number; insertText?: string };
   const complete = (uri: string, position: { line: number; character: number }) => client.request<Item[]>('textDocument/completion', { ...tdoc(uri), position });
@@ -206,6 +224,18 @@ describe('completion', () => {
     expect(args).toEqual(registry.get('layer', 'conv2d')!.def.args.map((a) => a.name));
     const b = await complete(mainUri, positionOf(MAIN, 'channels: width', 0));
     expect(b.filter((i) => i.insertText).map((i) => i.label)).toEqual(['channels', 'stride']);
+  });
+
+  it('offers initializers, regularizers and setting keys in parameter settings', async () => {
+    const text = 'model M {\n  input x: f32[batch, 4]\n  output y: f32[batch, 2]\n  y = x |> dense(2) { weight: init he_normal, regularize l1(1e-5) }\n}\n';
+    const uri = pathToFileURL(join(dir, 'settings.dlm')).href;
+    await client.open(uri, text, 1);
+    const init = await complete(uri, positionOf(text, 'he_normal', 0));
+    expect(init.map((i) => i.label)).toEqual(INITIALIZER_KINDS);
+    const reg = await complete(uri, positionOf(text, 'l1(', 0));
+    expect(reg.map((i) => i.label).sort()).toEqual(registry.names('regularizer'));
+    const keys = await complete(uri, positionOf(text, 'regularize l1', 0));
+    expect(keys.map((i) => i.label)).toEqual(['init', 'regularize', 'trainable']);
   });
 
   it('offers plugin names of the right kind in train blocks', async () => {
