@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLUGIN_API_VERSION, PluginRegistry, type DlmPlugin } from '@dlm/core';
+import { DiagnosticBag, GraphBuilder, PLUGIN_API_VERSION, PluginRegistry, type DlmPlugin } from '@dlm/core';
 import { stdPlugin } from '@dlm/plugin-std';
 import { dlm, expectGolden, PLUGIN_FIXTURES, REPO_ROOT } from './helpers.js';
 
@@ -137,6 +137,25 @@ describe('a plugin layer that misbehaves while compiling', () => {
     expect(r.stderr).toContain("error[DLM8010]: The layer 'relu' used here is declared by two plugins, '@dlm/plugin-std' and 'collides'");
     expect(r.stderr).toContain('--> packages/cli/test/fixtures/uses-broken.dlm:8:12');
     expect(r.stderr).toContain(`= note: plugin '${fixture('throws-on-import')}' failed to load and may declare it: cannot find my native binding (throws-on-import)`);
+  });
+
+  it('the graph builder itself (for any front end) reports rejected and clashing layers at the call', async () => {
+    const reg = new PluginRegistry();
+    reg.register(stdPlugin);
+    const malformed = (await import(join(PLUGIN_FIXTURES, 'malformed-schema.mjs'))) as { default: DlmPlugin };
+    const collides = (await import(join(PLUGIN_FIXTURES, 'collides.mjs'))) as { default: DlmPlugin };
+    reg.register(malformed.default);
+    reg.register(collides.default);
+    const bag = new DiagnosticBag();
+    const b = new GraphBuilder('G', reg, bag);
+    const span = (line: number) => ({ file: 'g.dlm', start: line * 10, end: line * 10 + 5, line, col: 1, endLine: line, endCol: 6 });
+    const x = b.addInput('x', { dtype: 'f32', shape: ['batch', 4] });
+    b.callLayer('bad_default', [x], [], span(1));
+    b.callLayer('relu', [x], [], span(2));
+    expect(bag.items.map((d) => [d.code, d.span?.line, d.message])).toEqual([
+      ['DLM8009', 1, `Layer 'bad_default' cannot be used: plugin 'malformed-schema' declares it, but the declaration was rejected (argument 'k' has default "three", which is not int).`],
+      ['DLM8010', 2, expect.stringContaining("'@dlm/plugin-std' and 'collides'")],
+    ]);
   });
 
   it('a command other than check still fails when a named plugin is broken, even if the file does not use it', async () => {
