@@ -28,9 +28,9 @@ export interface BackendOptions {
   allowSoftwareGpu?: boolean;
   /**
    * WASM threads (XNNPACK's pthreadpool over Node worker_threads). Default: $DLM_WASM_THREADS,
-   * else every core (os.availableParallelism()); 1 uses the single-threaded SIMD binary. Fixed
-   * once the wasm backend has started in this process. On an oversubscribed machine the pool's
-   * spinning threads make 2 threads slower than 1 (see docs/backends.md).
+   * else 1 (the single-threaded SIMD binary): the pool's threads spin while waiting, and on an
+   * oversubscribed machine (parallel test workers, shared CI) 2 threads measured 2–3× slower than 1
+   * (docs/backends.md). Fixed once the wasm backend has started in this process.
    */
   wasmThreads?: number;
 }
@@ -119,7 +119,7 @@ async function start(name: BackendName, opts: BackendOptions): Promise<number | 
   let threads: number | undefined;
   try {
     if (name === 'cpu') await startCpu();
-    else if (name === 'wasm') threads = await startWasm(Math.max(1, opts.wasmThreads ?? (Number(process.env['DLM_WASM_THREADS']) || os.availableParallelism())));
+    else if (name === 'wasm') threads = await startWasm(Math.max(1, opts.wasmThreads ?? (Number(process.env['DLM_WASM_THREADS']) || 1)));
     else await startWebGpu();
   } catch (e) {
     if (e instanceof DlmExecutionError) throw e;
