@@ -19,7 +19,7 @@ train StripesSeNet {
   data image_folder(dir: "../fixtures/stripes", batch: 4, test_fraction: 0.25)
   loss cross_entropy
   optimizer lion(lr: 1e-2, weight_decay: 0.01)
-  regularize max_norm(max: 2.0, weight: 0.01)
+  regularize max_norm(max: 2.0, weight: 0.01), random_brightness(0.1)
   epochs 20
   metrics accuracy
   seed 7

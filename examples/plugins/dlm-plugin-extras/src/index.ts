@@ -4,7 +4,7 @@
  *   layers       swish (learnable beta), squeeze_excite (squeeze-and-excitation block)
  *   dataset      image_folder (PNG images labelled by their subfolder)
  *   optimizer    lion (Chen et al. 2023)
- *   regularizer  max_norm (soft max-norm penalty)
+ *   regularizers max_norm (soft max-norm penalty), random_brightness (augmentation)
  *
  * Load it by naming it in dlm.config.json (`"plugins": ["dlm-plugin-extras"]`) or with
  * `dlm --plugin dlm-plugin-extras`. See docs/plugins.md for the walkthrough.
@@ -14,9 +14,10 @@ import { image_folder } from './datasets/image-folder.js';
 import { layers, squeeze_excite, swish } from './layers/index.js';
 import { lion } from './optimizers/lion.js';
 import { max_norm } from './regularizers/max-norm.js';
+import { random_brightness } from './regularizers/random-brightness.js';
 
 export { decodePng, crc32, type DecodedPng } from './datasets/png.js';
-export { image_folder, lion, max_norm, squeeze_excite, swish };
+export { image_folder, lion, max_norm, random_brightness, squeeze_excite, swish };
 
 const plugin: DlmPlugin = {
   name: 'dlm-plugin-extras',
@@ -24,7 +25,7 @@ const plugin: DlmPlugin = {
   layers,
   datasets: [image_folder],
   optimizers: [lion],
-  regularizers: [max_norm],
+  regularizers: [max_norm, random_brightness],
 };
 
 export default plugin;

@@ -39,7 +39,7 @@ describe('examples/stripes.dlm', () => {
       'dense:@dlm/plugin-std',
     ]);
     const t = compiled.program.trainings[0]!;
-    expect([t.data.name, t.optimizer.name, t.regularizers.map((r) => r.name)]).toEqual(['image_folder', 'lion', ['max_norm']]);
+    expect([t.data.name, t.optimizer.name, t.regularizers.map((r) => r.name)]).toEqual(['image_folder', 'lion', ['max_norm', 'random_brightness']]);
   });
 
   it('trains a few Lion steps on tfjs (cpu) on the shipped PNGs: the loss is finite and moves', async () => {

@@ -14,6 +14,7 @@ describe('the plugin declaration', () => {
     expect(r.get('dataset', 'image_folder')?.plugin).toBe('dlm-plugin-extras');
     expect(r.get('optimizer', 'lion')?.plugin).toBe('dlm-plugin-extras');
     expect(r.get('regularizer', 'max_norm')?.plugin).toBe('dlm-plugin-extras');
+    expect(r.get('regularizer', 'random_brightness')?.plugin).toBe('dlm-plugin-extras');
     expect(r.get('layer', 'relu')?.plugin).toBe('@dlm/plugin-std');
   });
 
@@ -24,7 +25,7 @@ describe('the plugin declaration', () => {
 
   it('documents every declaration and every argument', () => {
     const all = [...(plugin.layers ?? []), ...(plugin.datasets ?? []), ...(plugin.optimizers ?? []), ...(plugin.regularizers ?? [])];
-    expect(all.map((d) => d.name).sort()).toEqual(['image_folder', 'lion', 'max_norm', 'squeeze_excite', 'swish']);
+    expect(all.map((d) => d.name).sort()).toEqual(['image_folder', 'lion', 'max_norm', 'random_brightness', 'squeeze_excite', 'swish']);
     for (const d of all) {
       expect(d.doc.length, d.name).toBeGreaterThan(20);
       for (const a of d.args) expect(a.doc.length, `${d.name}.${a.name}`).toBeGreaterThan(5);

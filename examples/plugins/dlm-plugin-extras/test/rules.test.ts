@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTfjsMath, setupBackend } from '@dlm/tfjs';
 import type { Args } from '@dlm/core';
-import { lion, max_norm } from '../src/index.js';
+import { lion, max_norm, random_brightness } from '../src/index.js';
 
 await setupBackend('cpu');
 const m = createTfjsMath(0);
@@ -89,5 +89,26 @@ describe('max_norm', () => {
     expect((await read(max_norm.penalty(m, f, { max: 3, weight: 1 })))[0]).toBeCloseTo(1, 5);
     // Inside the ball: nothing.
     expect((await read(max_norm.penalty(m, f, { max: 10, weight: 1 })))[0]).toBeCloseTo(0, 7);
+  });
+});
+
+describe('random_brightness', () => {
+  it('shifts each image by one offset in [−delta, delta], different per image', async () => {
+    if (random_brightness.kind !== 'augmentation') throw new Error('random_brightness must be an augmentation');
+    const n = 16;
+    const x = m.reshape(vec(Array.from({ length: n * 2 * 3 * 3 }, (_, i) => (i % 7) / 7)), [n, 2, 3, 3]);
+    const y = random_brightness.augment(m, x, { delta: 0.2 });
+    expect(m.shape(y)).toEqual([n, 2, 3, 3]);
+    const d = Array.from(await m.read(m.sub(y, x)));
+    const offsets: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const mine = d.slice(i * 18, (i + 1) * 18);
+      for (const v of mine) expect(v).toBeCloseTo(mine[0]!, 5);
+      expect(Math.abs(mine[0]!)).toBeLessThanOrEqual(0.2 + 1e-6);
+      offsets.push(mine[0]!);
+    }
+    expect(new Set(offsets.map((o) => o.toFixed(4))).size).toBeGreaterThan(n / 2);
+    expect(Math.min(...offsets)).toBeLessThan(0);
+    expect(Math.max(...offsets)).toBeGreaterThan(0);
   });
 });
