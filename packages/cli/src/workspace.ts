@@ -1,7 +1,7 @@
 /** What most commands do first: load config and plugins, compile the file, print diagnostics. */
 import { readFileSync } from 'node:fs';
 import { resolve, relative } from 'node:path';
-import { diag, formatDiagnostics, hasErrors, sortDiagnostics, type Diagnostic, type Graph, type PluginRegistry, type Program } from '@dlm/core';
+import { diag, formatDiagnostics, hasErrors, sortDiagnostics, type Diagnostic, type Graph, type PluginKind, type PluginRegistry, type Program } from '@dlm/core';
 import { compileFile } from '@dlm/language';
 import { CliError, type CliIO } from './io.js';
 import { findConfig, loadRegistry, readConfig, type DlmConfig } from './plugins.js';
@@ -71,19 +71,23 @@ export function compileAndReport(ctx: CommandContext, loaded: Loaded, file: stri
   return { ...out, diagnostics, ok: !hasErrors(diagnostics) && !loaded.pluginErrors };
 }
 
+const PLUGIN_KINDS: readonly PluginKind[] = ['layer', 'dataset', 'optimizer', 'schedule', 'regularizer', 'loss', 'metric'];
+
 /**
- * An unknown layer whose name a plugin declared but had refused (malformed) becomes DLM8009 at
- * the call, naming the plugin; other unknown layers get a note for each plugin that failed to load.
+ * An unknown layer (or dataset, optimizer, …) whose name a plugin declared but had refused (malformed) becomes DLM8009 at
+ * the call, naming the plugin; other unknown names get a note for each plugin that failed to load.
  * The name is read from the source at the diagnostic's span (the callee), not from its message.
  */
 function explainPluginNames(ds: Diagnostic[], sources: Map<string, string>, registry: PluginRegistry): Diagnostic[] {
   const failed = registry.failedPlugins();
   return ds.map((d) => {
-    if (d.code !== 'DLM2001' || !d.span) return d;
+    // DLM2001: unknown layer; DLM4001: unknown dataset/optimizer/… in a train block ("Unknown <kind> '…'").
+    const kind = d.code === 'DLM2001' ? 'layer' : d.code === 'DLM4001' ? /^Unknown (\w+) /.exec(d.message)?.[1] : undefined;
+    if (!kind || !PLUGIN_KINDS.includes(kind as PluginKind) || !d.span) return d;
     const name = sources.get(d.span.file)?.slice(d.span.start, d.span.end);
     if (!name) return d;
-    const rejected = registry.rejection('layer', name);
-    if (rejected) return diag('DLM8009', ['Layer', name, rejected.plugin, rejected.reason], d.span);
+    const rejected = registry.rejection(kind as PluginKind, name);
+    if (rejected) return diag('DLM8009', [kind[0]!.toUpperCase() + kind.slice(1), name, rejected.plugin, rejected.reason], d.span);
     if (failed.length === 0) return d;
     return { ...d, notes: [...d.notes, ...failed.map((p) => ({ message: `plugin '${p.name}' failed to load and may declare it: ${p.reason}` }))] };
   });

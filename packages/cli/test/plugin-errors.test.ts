@@ -40,10 +40,11 @@ describe('loading a broken plugin', () => {
       `error[DLM8003]: Plugin 'malformed-schema' declares a malformed layer 'bad_type': argument 'k' has unknown type "integer"`,
       `error[DLM8003]: Plugin 'malformed-schema' declares a malformed layer 'bad_default': argument 'k' has default "three", which is not int`,
       "error[DLM8003]: Plugin 'malformed-schema' declares a malformed layer 'bad_enum': enum argument 'mode' must list its 'values'",
+      "error[DLM8003]: Plugin 'malformed-schema' declares a malformed optimizer 'half_opt': 'update' must be a function",
     ]);
     const mod = (await import(join(PLUGIN_FIXTURES, 'malformed-schema.mjs'))) as { default: DlmPlugin };
     const reg = new PluginRegistry();
-    expect(reg.register(mod.default).map((d) => d.code)).toEqual(['DLM8003', 'DLM8003', 'DLM8003']);
+    expect(reg.register(mod.default).map((d) => d.code)).toEqual(['DLM8003', 'DLM8003', 'DLM8003', 'DLM8003']);
     expect(reg.names('layer')).toEqual(['fine_relu']);
   });
 
@@ -122,7 +123,7 @@ describe('a plugin layer that misbehaves while compiling', () => {
     expect(r.stderr).toMatch(/\n5 errors, 0 warnings\n$/);
   });
 
-  it('uses of a broken plugin’s names are reported at the call: rejected (DLM8009), colliding (DLM8010), never loaded (note) (golden)', async () => {
+  it('uses of a broken plugin’s names are reported where they are: rejected layer or optimizer (DLM8009), colliding (DLM8010), never loaded (note) (golden)', async () => {
     const r = await dlm([
       'check',
       'packages/cli/test/fixtures/uses-broken.dlm',
@@ -132,11 +133,14 @@ describe('a plugin layer that misbehaves while compiling', () => {
     expect(r.code).toBe(1);
     expectGolden('check-uses-broken.txt', r.stderr);
     expect(r.stderr).toContain(
-      `error[DLM8009]: Layer 'bad_type' cannot be used: plugin 'malformed-schema' declares it, but the declaration was rejected (argument 'k' has unknown type "integer").\n  --> packages/cli/test/fixtures/uses-broken.dlm:7:12`,
+      `error[DLM8009]: Layer 'bad_type' cannot be used: plugin 'malformed-schema' declares it, but the declaration was rejected (argument 'k' has unknown type "integer").\n  --> packages/cli/test/fixtures/uses-broken.dlm:8:12`,
     );
     expect(r.stderr).toContain("error[DLM8010]: The layer 'relu' used here is declared by two plugins, '@dlm/plugin-std' and 'collides'");
-    expect(r.stderr).toContain('--> packages/cli/test/fixtures/uses-broken.dlm:8:12');
+    expect(r.stderr).toContain('--> packages/cli/test/fixtures/uses-broken.dlm:9:12');
     expect(r.stderr).toContain(`= note: plugin '${fixture('throws-on-import')}' failed to load and may declare it: cannot find my native binding (throws-on-import)`);
+    expect(r.stderr).toContain(
+      "error[DLM8009]: Optimizer 'half_opt' cannot be used: plugin 'malformed-schema' declares it, but the declaration was rejected ('update' must be a function).\n  --> packages/cli/test/fixtures/uses-broken.dlm:17:13",
+    );
   });
 
   it('the graph builder itself (for any front end) reports rejected and clashing layers at the call', async () => {
