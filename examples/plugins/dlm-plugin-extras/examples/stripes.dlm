@@ -1,7 +1,7 @@
 // A tiny squeeze-and-excitation network that tells horizontal from vertical stripes, built from
 // the dlm-plugin-extras plugin (named in ./dlm.config.json): swish with a learnable beta, a
 // squeeze_excite block, the image_folder dataset and the Lion optimizer, next to standard layers.
-// Run from this folder: dlm train stripes.dlm (the data path is relative to the working directory).
+// Train with: dlm train stripes.dlm (the data path is relative to this file).
 
 model StripesSeNet {
   input image: f32[batch, 3, 8, 8]

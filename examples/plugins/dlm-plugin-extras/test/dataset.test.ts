@@ -171,6 +171,12 @@ describe('image_folder', () => {
     }
   });
 
+  it('resolves a relative dir from the .dlm file’s folder (ctx.baseDir), else from the working directory', async () => {
+    const fromBase = await image_folder.open({ ...ARGS, dir: 'stripes' }, { ...ctx('train'), baseDir: tmp });
+    expect(fromBase.size).toBe(8);
+    await expect(image_folder.open({ ...ARGS, dir: 'stripes' }, ctx('train'))).rejects.toThrow(`${join(process.cwd(), 'stripes')}: no such directory`);
+  });
+
   it('uses dir/train and dir/test as the splits when both exist', async () => {
     const dir = join(tmp, 'presplit');
     writeStripes(join(dir, 'train'), 3, 4, 1);

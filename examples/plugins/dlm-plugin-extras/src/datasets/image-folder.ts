@@ -35,10 +35,13 @@ function isDir(p: string): boolean {
   }
 }
 
-/** `~/x` is the home directory; a relative path is from the working directory (like the standard datasets). */
-function userPath(p: string): string {
+/**
+ * `~/x` is the home directory; a relative path is from `baseDir` (the folder of the .dlm file
+ * that names the dataset), or from the working directory when there is none (like the standard datasets).
+ */
+function userPath(p: string, baseDir: string | undefined): string {
   if (p === '~' || p.startsWith('~/')) return join(homedir(), p.slice(1));
-  return resolve(p);
+  return baseDir ? resolve(baseDir, p) : resolve(p);
 }
 
 /** Lists `dir/<class>/*.png`. `classNames`, when given, fixes the class order (the test split uses the train split's). */
@@ -145,7 +148,7 @@ export const image_folder: DatasetDef = {
   name: 'image_folder',
   doc: 'PNG images in dir/<class>/ subfolders (labels are the sorted folder names), as NCHW floats; dir/train and dir/test, if present, are the splits.',
   args: [
-    { name: 'dir', type: 'string', doc: 'The folder of class subfolders (relative paths are from the working directory; ~/ is home).' },
+    { name: 'dir', type: 'string', doc: 'The folder of class subfolders (a relative path is from the .dlm file’s folder; ~/ is home).' },
     { name: 'channels', type: 'int', optional: true, min: 1, max: 4, positional: false, doc: '1 gray, 3 RGB or 4 RGBA (default: 1 when every image is gray, else 3).' },
     {
       name: 'normalize',
@@ -166,7 +169,7 @@ export const image_folder: DatasetDef = {
     if (channels !== undefined && channels !== 1 && channels !== 3 && channels !== 4) {
       throw new DatasetError(`image_folder: channels must be 1, 3 or 4, got ${channels}`);
     }
-    const root = userPath(args['dir']);
+    const root = userPath(args['dir'], ctx.baseDir);
     const seed = (args['seed'] as number | undefined) ?? 0;
     let train: Sample[];
     let test: Sample[];
