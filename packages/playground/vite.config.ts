@@ -19,5 +19,8 @@ export default defineConfig({
     ...mnistSampleDefines(),
   },
   build: { outDir: 'dist/web', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 8000, reportCompressedSize: false },
+  // Dev server: one pre-bundled copy of tfjs-core, including the gradient registrations
+  // (otherwise the deep import would load a second copy with an empty flag registry).
+  optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu'], exclude: ['@tensorflow/tfjs-backend-wasm'] },
   server: { fs: { allow: [`${root}/../..`] } },
 });

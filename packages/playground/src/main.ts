@@ -5,6 +5,8 @@
  * updates the summary table and the Mermaid diagram. Train and Export work on the first train
  * block's model. Everything is bundled: the page works offline.
  */
+// tfjs-core first: its flags must be registered before the gradients register themselves.
+import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { EditorView, basicSetup } from 'codemirror';
 import { linter, lintGutter, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
