@@ -1,0 +1,70 @@
+/**
+ * Editor features run on half-typed text all the time: on every example and on truncated and
+ * mutated copies of it, hover, definition, completion, rename and the outline must answer at
+ * every position without throwing.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PluginRegistry } from '@dlm/core';
+import { stdPlugin } from '@dlm/plugin-std';
+import { analyze, complete, definition, hover, outline, rename } from '../src/index.js';
+
+const examples = join(import.meta.dirname, '../../../examples');
+const files = readdirSync(examples, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.dlm'));
+const registry = new PluginRegistry();
+registry.register(stdPlugin);
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function exercise(text: string, file: string, step: number): void {
+  const an = analyze(text, file, registry, (p) => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+  outline(an);
+  for (let off = 0; off <= text.length; off += step) {
+    hover(an, off);
+    definition(an, off);
+    complete(an, off);
+    rename(an, off, 'renamed_x');
+  }
+}
+
+describe('robustness', () => {
+  it.each(files)('%s: every position of the example', (f) => {
+    const file = join(examples, f);
+    expect(() => exercise(readFileSync(file, 'utf8'), file, 1)).not.toThrow();
+  });
+
+  it('truncated and mutated examples', () => {
+    const rand = rng(7);
+    const pieces = ['(', ')', '{', '}', '|>', ',', ':', '=', 'repeat', 'x', '"', '/*', '1e', '[', ']', '\n'];
+    for (const f of files) {
+      const file = join(examples, f);
+      const text = readFileSync(file, 'utf8');
+      for (let k = 0; k < 60; k++) {
+        const at = Math.floor(rand() * text.length);
+        const mutated =
+          k % 3 === 0
+            ? text.slice(0, at)
+            : k % 3 === 1
+              ? text.slice(0, at) + pieces[Math.floor(rand() * pieces.length)]! + text.slice(at)
+              : text.slice(0, at) + text.slice(at + 1 + Math.floor(rand() * 20));
+        expect(() => exercise(mutated, file, 7), `${f} mutation ${k} at ${at}`).not.toThrow();
+      }
+    }
+  }, 120_000);
+});
