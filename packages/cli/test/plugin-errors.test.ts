@@ -2,6 +2,7 @@
  * Broken plugins (test/fixtures/plugins/*.mjs) never crash dlm: each gets a diagnostic with its
  * code that names the plugin, and layer failures are located at the .dlm call that used the layer.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticBag, GraphBuilder, PLUGIN_API_VERSION, PluginRegistry, type DlmPlugin } from '@dlm/core';
@@ -194,8 +195,13 @@ describe('a plugin layer that misbehaves while compiling', () => {
     expect(r.stderr).toContain("error[DLM2001]: Unknown layer 'keep_shape'");
   });
 
-  // Known gap in @dlm/tfjs: a plugin optimizer whose update throws escapes the trainer and the CLI
-  // prints "internal error" (exit 70) instead of DLM5060 naming the optimizer. Reproduce with
-  // fixtures/throwing-rules.dlm + fixtures/plugins/throwing-rules.mjs; enable once the trainer wraps rule calls.
-  it.todo('a plugin optimizer that throws while training is DLM5060 naming it, not an internal error');
+  it('a plugin optimizer that throws while training is DLM5060 naming it and its plugin, not an internal error', async () => {
+    const runDir = join(REPO_ROOT, 'runs', `.test-throwing-rules-${process.pid}`);
+    const r = await dlm(['train', 'packages/cli/test/fixtures/throwing-rules.dlm', '--plugin', fixture('throwing-rules'), '--backend', 'cpu', '--run-dir', runDir]);
+    rmSync(runDir, { recursive: true, force: true });
+    expectNoCrash(r);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[DLM5060\]: optimizer 'explode_opt' failed while training: .*from plugin/);
+    expect(r.stderr).toContain('throwing-rules.dlm:12:');
+  }, 60_000);
 });

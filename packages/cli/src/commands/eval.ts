@@ -30,6 +30,7 @@ export const evalCommand: Command = {
       registry: loaded.registry,
       checkpoint: resolve(ctx.io.cwd, checkpoint),
       split,
+      sourceRoot: ctx.io.cwd,
       ...(data ? { data } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(cacheDir ? { cacheDir } : {}),

@@ -51,6 +51,7 @@ export const train: Command = {
       registry: loaded.registry,
       runDir,
       resume: Boolean(ctx.values['resume']),
+      sourceRoot: ctx.io.cwd,
       ...(epochs !== undefined ? { epochs } : {}),
       ...(data ? { data } : {}),
       ...(trainSamples !== undefined || testSamples !== undefined ? { limit: { ...(trainSamples ? { trainSamples } : {}), ...(testSamples ? { testSamples } : {}) } } : {}),

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   diag,
+  DatasetError,
   RandomStream,
   type Args,
   type Batch,
@@ -46,7 +47,33 @@ export function fail(code: Parameters<typeof diag>[0], args: readonly (string | 
 export function resolve<K extends PluginKind>(registry: PluginRegistry, kind: K, call: PluginCall): Defs[K] {
   const reg = registry.get(kind, call.name);
   if (!reg) throw new TrainingError([diag('DLM4001', [kind, call.name], call.span, [], registry.suggest(kind, call.name))]);
-  return reg.def as Defs[K];
+  return guarded(reg.def as Defs[K], kind, call, reg.plugin);
+}
+
+/**
+ * The declaration with every function wrapped so that an exception from plugin code becomes
+ * DLM5060 naming the rule, its plugin and the train-block entry that used it — a broken plugin
+ * must never surface as an internal error of dlm.
+ */
+function guarded<T extends object>(def: T, kind: string, call: PluginCall, plugin: string): T {
+  const wrap = (e: unknown): unknown => {
+    if (e instanceof TrainingError || e instanceof DatasetError) return e;
+    const msg = e instanceof Error ? e.message : String(e);
+    return new TrainingError([diag('DLM5060', [kind, call.name, `${msg} (from plugin '${plugin}')`], call.span)]);
+  };
+  const out: Record<string, unknown> = { ...(def as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(def)) {
+    if (typeof value !== 'function') continue;
+    out[key] = (...args: unknown[]) => {
+      try {
+        const r: unknown = (value as (...a: unknown[]) => unknown).apply(def, args);
+        return r instanceof Promise ? r.catch((e: unknown) => Promise.reject(wrap(e))) : r;
+      } catch (e) {
+        throw wrap(e);
+      }
+    };
+  }
+  return out as T;
 }
 type Defs = { layer: LayerDef; dataset: DatasetDef; optimizer: OptimizerDef; schedule: ScheduleDef; regularizer: RegularizerDef; loss: LossDef; metric: MetricDef };
 

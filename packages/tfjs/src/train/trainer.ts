@@ -70,6 +70,8 @@ export interface TrainOptions {
   epochs?: number;
   /** Overrides the train block's `data` call (e.g. a local CSV instead of a download). */
   data?: PluginCall;
+  /** Directory that source file names in spans are relative to (the CLI's cwd); default process.cwd(). */
+  sourceRoot?: string;
   /** Use only the first N samples of each split (CI slices, smoke tests). */
   limit?: { trainSamples?: number; testSamples?: number };
   /** Where datasets cache downloads; default `<runDir>/../.cache`. */
@@ -154,14 +156,14 @@ export function createExecutor(graph: Graph): GraphExecutor {
   return result;
 }
 
-export async function openSplit(registry: PluginRegistry, call: PluginCall, split: 'train' | 'test', opts: Pick<TrainOptions, 'runDir' | 'cacheDir' | 'mirror' | 'log'>): Promise<DatasetSplit> {
+export async function openSplit(registry: PluginRegistry, call: PluginCall, split: 'train' | 'test', opts: Pick<TrainOptions, 'runDir' | 'cacheDir' | 'mirror' | 'log' | 'sourceRoot'>): Promise<DatasetSplit> {
   const def = resolve(registry, 'dataset', call);
   return def.open(withDefaults(def, call), {
     split,
     cacheDir: opts.cacheDir ?? `${opts.runDir}/../.cache`,
     ...(opts.mirror ? { mirror: opts.mirror } : {}),
     // Paths written in a .dlm file are relative to that file; a --data override has no span.
-    ...(call.span?.file ? { baseDir: path.dirname(path.resolve(call.span.file)) } : {}),
+    ...(call.span?.file ? { baseDir: path.dirname(path.resolve(opts.sourceRoot ?? '.', call.span.file)) } : {}),
     log: opts.log ?? (() => {}),
   });
 }
@@ -609,6 +611,8 @@ export interface EvaluateOptions {
   /** Run directory (for the default dataset cache `<runDir>/../.cache`); default: the checkpoint's parent. */
   runDir?: string;
   data?: PluginCall;
+  /** See TrainOptions.sourceRoot. */
+  sourceRoot?: string;
   split?: 'train' | 'test';
   limit?: number;
   cacheDir?: string;
@@ -648,8 +652,8 @@ export async function evaluate(opts: EvaluateOptions): Promise<PhaseResult<(Eval
   }
 }
 
-function pick(o: { cacheDir?: string; mirror?: string; log?: (m: string) => void }) {
-  return { ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.mirror ? { mirror: o.mirror } : {}), ...(o.log ? { log: o.log } : {}) };
+function pick(o: { cacheDir?: string; mirror?: string; log?: (m: string) => void; sourceRoot?: string }) {
+  return { ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}), ...(o.mirror ? { mirror: o.mirror } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sourceRoot ? { sourceRoot: o.sourceRoot } : {}) };
 }
 
 /** A checkpoint directory as given, or the `last` one of a run directory. */
