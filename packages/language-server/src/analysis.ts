@@ -422,14 +422,12 @@ export function complete(an: Analysis, offset: number): CompletionEntry[] {
   const before = typing ? tokens.slice(0, -1) : tokens;
   // Structure: the top-level item keyword and the stack of open brackets.
   let itemKw: string | undefined;
-  let itemName: string | undefined;
   const open: { ch: string; idx: number }[] = [];
   for (let i = 0; i < before.length; i++) {
     const t = before[i]!;
     const img = t.image;
     if (open.length === 0 && ['model', 'block', 'train', 'let', 'import'].includes(img)) {
       itemKw = img;
-      itemName = before[i + 1]?.image;
     }
     if (img === '(' || img === '[' || img === '{') open.push({ ch: img, idx: i });
     else if (img === ')' || img === ']' || img === '}') {
@@ -495,7 +493,6 @@ export function complete(an: Analysis, offset: number): CompletionEntry[] {
     }
     return [...layers(), ...scopeDecls(), { label: 'repeat', kind: 'keyword' }];
   }
-  void itemName;
   return ['model', 'block', 'train', 'let', 'import'].map((k) => ({ label: k, kind: 'keyword' as const }));
 }
 

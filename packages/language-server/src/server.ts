@@ -114,7 +114,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['(', ',', ' ', '>'] },
+        // No space: completion popping up at every space in a body would get in the way.
+        completionProvider: { triggerCharacters: ['(', ',', '>'] },
         definitionProvider: true,
         documentSymbolProvider: true,
         documentFormattingProvider: true,
