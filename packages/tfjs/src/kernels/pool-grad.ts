@@ -21,6 +21,10 @@ export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
   const io = jsKernelIO(b, [n, h, w, c], [input, dy]);
   const [x, g] = io.ins as [Float32Array, Float32Array];
   const dx = io.out;
+  if (sh === fh && sw === fw && top === 0 && left === 0 && oh * fh <= h && ow * fw <= w) {
+    disjointWindows(x, g, dx, n, h, w, c, oh, ow, fh, fw);
+    return io.finish();
+  }
   // Channels innermost: every read is contiguous; best/at hold the running max per channel.
   const best = new Float32Array(c);
   const at = new Int32Array(c);
@@ -56,4 +60,41 @@ export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
     }
   }
   return io.finish();
+}
+
+/**
+ * Non-overlapping windows without padding (max_pool(2) and friends): one sequential sweep over
+ * the input rows. Each window's cells are still visited row by row, left to right, so the first
+ * maximum wins exactly as in the general path.
+ */
+function disjointWindows(x: Float32Array, g: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, fh: number, fw: number): void {
+  const best = new Float32Array(ow * c);
+  const at = new Int32Array(ow * c);
+  for (let bi = 0; bi < n; bi++) {
+    for (let i = 0; i < oh; i++) {
+      best.fill(-Infinity);
+      at.fill(-1);
+      for (let u = 0; u < fh; u++) {
+        const rowBase = (bi * h + i * fh + u) * w * c;
+        for (let j = 0; j < ow; j++) {
+          const k0 = j * c;
+          for (let v = 0; v < fw; v++) {
+            const base = rowBase + (j * fw + v) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const val = x[base + ch]!;
+              if (val > best[k0 + ch]!) {
+                best[k0 + ch] = val;
+                at[k0 + ch] = base + ch;
+              }
+            }
+          }
+        }
+      }
+      const gBase = (bi * oh + i) * ow * c;
+      for (let k = 0; k < ow * c; k++) {
+        const idx = at[k]!;
+        if (idx >= 0) dx[idx] += g[gBase + k]!;
+      }
+    }
+  }
 }
