@@ -95,7 +95,8 @@ describe('GraphExecutor', () => {
     tf.dispose([...params.values(), x]);
   });
 
-  test('repeated training steps leak no tensors', () => {
+  test.each(['cpu', 'wasm'] as const)('repeated training steps leak no tensors or backend buffers (%s)', async (backend) => {
+    await setupBackend(backend);
     const exec = GraphExecutor.create(g).result!;
     const w = randomWeights(g, 5);
     const vars = new Map(g.params.map((p) => [p.name, tf.variable(tf.tensor(w.get(p.name)!, p.type.shape as number[]))]));
@@ -110,9 +111,14 @@ describe('GraphExecutor', () => {
       });
     step(0);
     const before = tf.memory().numTensors;
+    // Backend buffers too: dlm's kernels allocate intermediates directly on the backend.
+    const buffers = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const buffersBefore = buffers();
     for (let i = 1; i < 4; i++) step(i);
     expect(tf.memory().numTensors).toBe(before);
+    expect(buffers()).toBe(buffersBefore);
     tf.dispose([...vars.values(), x]);
+    await setupBackend('cpu');
   });
 });
 
