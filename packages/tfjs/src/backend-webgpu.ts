@@ -9,6 +9,7 @@
  * add the feature level, and the backend is imported afterwards, dynamically.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import fs from 'node:fs';
 
 export interface WebGpuProbe {
   available: boolean;
@@ -73,6 +74,22 @@ async function install(): Promise<WebGpuProbe> {
     return { available: true, software: SOFTWARE.test(d) || adapter.isFallbackAdapter === true || compat, adapter: d };
   }
   return { available: false, software: false, why: 'Dawn found no adapter (no GPU driver, and no EGL/Mesa for the OpenGL ES fallback)' };
+}
+
+/**
+ * Whether this machine can have a hardware GPU at all. On Linux a GPU driver exposes a device
+ * node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg under WSL); without one, Dawn could only find
+ * llvmpipe, and probing it costs a second and prints driver warnings, so 'auto' skips it.
+ * Other platforms: unknown (true).
+ */
+export function mayHaveGpu(): boolean {
+  if (process.platform !== 'linux') return true;
+  try {
+    if (fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD'))) return true;
+  } catch {
+    /* no /dev/dri */
+  }
+  return ['/dev/nvidia0', '/dev/dxg'].some((f) => fs.existsSync(f));
 }
 
 /** Installs navigator.gpu once and describes the adapter; starts no tfjs backend. */

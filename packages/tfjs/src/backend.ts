@@ -18,7 +18,7 @@ import path from 'node:path';
 import { ensureGradients } from './backend-gradients.js';
 import { DlmExecutionError } from './backend-errors.js';
 import { registerCpuKernels, registerWasmKernels } from './kernels/index.js';
-import { probeWebGpu, startWebGpu, type WebGpuProbe } from './backend-webgpu.js';
+import { mayHaveGpu, probeWebGpu, startWebGpu, type WebGpuProbe } from './backend-webgpu.js';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -140,10 +140,14 @@ export async function setupBackend(choice: BackendChoice, opts: BackendOptions =
   }
   if (choice !== 'auto') throw new DlmExecutionError('DLM5012', [String(choice)]);
   let probe: WebGpuProbe;
-  try {
-    probe = await probeWebGpu();
-  } catch (e) {
-    probe = { available: false, software: false, why: e instanceof Error ? e.message : String(e) };
+  if (!mayHaveGpu() && !opts.allowSoftwareGpu) {
+    probe = { available: false, software: false, why: 'no GPU device (/dev/dri/renderD*, /dev/nvidia0, /dev/dxg)' };
+  } else {
+    try {
+      probe = await probeWebGpu();
+    } catch (e) {
+      probe = { available: false, software: false, why: e instanceof Error ? e.message : String(e) };
+    }
   }
   if (probe.available && (!probe.software || opts.allowSoftwareGpu)) {
     try {

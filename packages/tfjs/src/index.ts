@@ -1,5 +1,5 @@
 export { setupBackend, type BackendChoice, type BackendName, type BackendInfo, type BackendOptions } from './backend.js';
-export { probeWebGpu, type WebGpuProbe } from './backend-webgpu.js';
+export { mayHaveGpu, probeWebGpu, type WebGpuProbe } from './backend-webgpu.js';
 export { ensureGradients } from './backend-gradients.js';
 export { DlmExecutionError } from './backend-errors.js';
 export { GraphExecutor, type RunOptions, type RunResult } from './executor.js';
