@@ -5,7 +5,7 @@
  * channels_last.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Val, required, toChannelsLastPerm, type Lowering } from './types.js';
+import { Val, permute, required, toChannelsLastPerm, type Lowering } from './types.js';
 
 function binary(op: string, f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): Lowering {
   return {
@@ -20,7 +20,7 @@ function binary(op: string, f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): Lower
         if (v.layout === 'channels_last' && v.rank === rank) return v.tensor;
         let t = v.canonical();
         if (t.rank < rank) t = tf.reshape(t, [...new Array<number>(rank - t.rank).fill(1), ...t.shape]);
-        return tf.transpose(t, toChannelsLastPerm(rank));
+        return permute(t, toChannelsLastPerm(rank));
       };
       return [new Val(f(toCL(va), toCL(vb)), 'channels_last')];
     },

@@ -31,6 +31,16 @@ export function channelsLastAxis(axis: number, rank: number): number {
   return axis - 1;
 }
 
+/**
+ * tf.transpose, or a free reshape when the permutation only moves axes of size 1 (a one-channel
+ * image, a [N,1,1,C] pooled map): the element order is then unchanged.
+ */
+export function permute(t: tf.Tensor, perm: number[]): tf.Tensor {
+  const moved = perm.filter((p) => t.shape[p] !== 1);
+  if (moved.every((p, i) => i === 0 || p > moved[i - 1]!)) return tf.reshape(t, perm.map((p) => t.shape[p]!));
+  return tf.transpose(t, perm);
+}
+
 /** A runtime value: one tensor, viewable in both layouts (converted lazily, cached). */
 export class Val {
   private canon?: tf.Tensor;
@@ -56,13 +66,13 @@ export class Val {
     return toCanonicalPerm(s.length).map((p) => s[p]!);
   }
   canonical(): tf.Tensor {
-    this.canon ??= tf.transpose(this.last!, toCanonicalPerm(this.last!.rank));
+    this.canon ??= permute(this.last!, toCanonicalPerm(this.last!.rank));
     return this.canon;
   }
   /** Channels-last view; rank < 3 tensors have no channel axis to move and are returned as is. */
   channelsLast(): tf.Tensor {
     if (this.layout === 'canonical' && this.canon!.rank < 3) return this.canon!;
-    this.last ??= tf.transpose(this.canon!, toChannelsLastPerm(this.canon!.rank));
+    this.last ??= permute(this.canon!, toChannelsLastPerm(this.canon!.rank));
     return this.last;
   }
   get(layout: Layout): tf.Tensor {
