@@ -1,6 +1,7 @@
 /**
- * The playground page: a CodeMirror editor whose text is compiled on every pause in typing with
- * @dlm/language (the registry: @dlm/plugin-std's layers, losses, optimizers… and the embedded
+ * The playground page: a CodeMirror editor whose text is analysed on every pause in typing with
+ * @dlm/language-server's `analyze` (the compile `dlm check` runs, plus the names hover and
+ * completion need; the registry: @dlm/plugin-std's layers, losses, optimizers… and the embedded
  * MNIST sample as `mnist`). Diagnostics go into the editor and the list under it; a clean program
  * updates the summary table and the Mermaid diagram. Train and Export work on the first train
  * block's model. Everything is bundled: the page works offline.
@@ -12,12 +13,13 @@ import { EditorView, basicSetup } from 'codemirror';
 import { linter, lintGutter, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import mermaid from 'mermaid';
 import { PluginRegistry, hasErrors, initializeParams, summarize, type Diagnostic, type Program } from '@dlm/core';
-import { compileSource } from '@dlm/language';
+import { analyze, type Analysis } from '@dlm/language-server';
 import { toMermaid } from '@dlm/mermaid';
 import { exportOnnx } from '@dlm/onnx';
 import { stdPlugin } from '@dlm/plugin-std';
 import { pickBackend } from './backend.js';
 import { playgroundPlugin } from './data.js';
+import { editorFeatures } from './editor-features.js';
 import { dlmLanguage } from './highlight.js';
 import { trainInBrowser, TrainError, type TrainedModel } from './train.js';
 
@@ -43,13 +45,16 @@ registry.register({ ...stdPlugin, datasets: [] }, '@dlm/plugin-std');
 registry.register(playgroundPlugin, 'playground');
 
 let program: Program | undefined;
+/** The latest analysis (parse, compile, names), shared by diagnostics, hover and completion. */
+let analysis: Analysis | undefined;
 let trained: TrainedModel | undefined;
 let diagramSeq = 0;
 
 mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'default', flowchart: { htmlLabels: false } });
 
 function compile(text: string): CmDiagnostic[] {
-  const out = compileSource(text, FILE, { registry, readFile: () => undefined });
+  analysis = analyze(text, FILE, registry, () => undefined);
+  const out = { program: analysis.program, diagnostics: analysis.diagnostics };
   page.compiles++;
   page.diagnostics = out.diagnostics;
   renderDiagnosticList(out.diagnostics);
@@ -215,7 +220,7 @@ async function start(): Promise<void> {
   const view = new EditorView({
     doc: __DLM_EXAMPLE__,
     parent: $('#editor'),
-    extensions: [basicSetup, dlmLanguage, lintGutter(), linter((v) => compile(v.state.doc.toString()), { delay: 300 })],
+    extensions: [basicSetup, dlmLanguage, lintGutter(), linter((v) => compile(v.state.doc.toString()), { delay: 300 }), editorFeatures(() => analysis)],
   });
   (window as unknown as { dlmEditor: EditorView }).dlmEditor = view;
   $('#train').addEventListener('click', () => void onTrain());

@@ -96,9 +96,31 @@ describe('playground', () => {
     expect(await page.isDisabled('[data-testid=train]')).toBe(true);
     if (shots) await page.screenshot({ path: join(shots, 'playground-diagnostic.png') });
     await typeOver('maxpool', 'max_pool');
+    await page.keyboard.press('Escape'); // close the completion list typing opened
     await page.waitForFunction(() => document.querySelector('#diagram')?.getAttribute('data-state') === 'ok' && document.querySelector('#diagnostics')?.textContent === 'No problems.', null, { timeout: 30_000 });
     expect(await page.innerHTML('#diagram')).toContain('max_pool');
     expect(await page.isDisabled('[data-testid=train]')).toBe(false);
+  }, 60_000);
+
+  it('shows shapes and parameter counts on hover, and completes layer names', async () => {
+    const at = await page.evaluate(() => {
+      const view = (window as any).dlmEditor;
+      const pos = view.state.doc.toString().indexOf('conv2d(filters: 10') + 2;
+      const c = view.coordsAtPos(pos);
+      return { x: (c.left + c.right) / 2, y: (c.top + c.bottom) / 2 };
+    });
+    await page.mouse.move(at.x, at.y);
+    const tip = await page.waitForSelector('.dlm-hover', { timeout: 10_000 });
+    expect(await tip.textContent()).toContain('f32[batch, 10, 24, 24] · 260 params');
+    if (shots) await page.screenshot({ path: join(shots, 'playground-hover.png') });
+    await page.mouse.move(5, 5);
+    await typeOver('|> log_softmax', '|> log_so');
+    const option = await page.waitForSelector('.cm-tooltip-autocomplete li:has-text("log_softmax")', { timeout: 10_000 });
+    expect(await option.textContent()).toContain('log_softmax');
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('ftmax', { delay: 10 });
+    await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent === 'No problems.', null, { timeout: 20_000 });
+    expect(await page.evaluate(() => (window as any).dlmEditor.state.doc.toString())).toContain('|> log_softmax\n}');
   }, 60_000);
 
   it('trains a few steps in the browser and the loss falls', async () => {
