@@ -210,7 +210,7 @@ const ALL_KINDS: PluginKindName[] = ['layer', 'dataset', 'loss', 'optimizer', 'r
  * The call whose parentheses enclose `offset` (its callee name) and the train key of the entry,
  * from the tokens before `offset`.
  */
-function callContext(an: Analysis, offset: number): { callee: string; trainKey: string | undefined } | undefined {
+function callContext(an: Analysis, offset: number): { callee: string; trainKey: string | undefined; argIndex: number; argName?: string } | undefined {
   const tokens = lex(an.text.slice(0, offset), an.file).tokens;
   const open: number[] = [];
   let inTrain = false;
@@ -229,8 +229,56 @@ function callContext(an: Analysis, offset: number): { callee: string; trainKey: 
   }
   const top = open[open.length - 1];
   const trainKey = inTrain && tokens.length ? trainKeyOf(tokens, tokens.length - 1) : undefined;
-  if (top === undefined || tokens[top]!.image !== '(' || top === 0) return trainKey ? { callee: '', trainKey } : undefined;
-  return { callee: tokens[top - 1]!.image, trainKey: inTrain ? trainKeyOf(tokens, top) : undefined };
+  if (top === undefined || tokens[top]!.image !== '(' || top === 0) return trainKey ? { callee: '', trainKey, argIndex: 0 } : undefined;
+  // Which argument the offset is in: commas at the call's own depth, and `name:` if it has one.
+  let argIndex = 0;
+  let argStart = top + 1;
+  let d = 0;
+  for (let i = top + 1; i < tokens.length; i++) {
+    const img = tokens[i]!.image;
+    if (img === '(' || img === '[' || img === '{') d++;
+    else if (img === ')' || img === ']' || img === '}') d--;
+    else if (img === ',' && d === 0) {
+      argIndex++;
+      argStart = i + 1;
+    }
+  }
+  // The argument's name is before the cursor (`kernel: 3|`) or right after it (`|kernel: 3`).
+  const after = argStart >= tokens.length ? /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/.exec(an.text.slice(offset))?.[1] : undefined;
+  const named = tokens[argStart + 1]?.image === ':' ? tokens[argStart]!.image : after;
+  return { callee: tokens[top - 1]!.image, trainKey: inTrain ? trainKeyOf(tokens, top) : undefined, argIndex, ...(named ? { argName: named } : {}) };
+}
+
+export interface SignatureResult {
+  label: string;
+  doc?: string;
+  /** [start, end) of each parameter inside `label`, with its doc. */
+  params: { range: [number, number]; doc?: string }[];
+  active: number;
+}
+
+/** Signature help inside `callee(…)`: the layer, block or plugin's arguments, the current one active. */
+export function signature(an: Analysis, offset: number): SignatureResult | undefined {
+  const ctx = callContext(an, offset);
+  if (!ctx || !ctx.callee) return undefined;
+  const args = argsOf(an, ctx.callee, ctx.trainKey);
+  const block = blockOf(an.symbols.moduleScope.get(ctx.callee));
+  const def = block ? undefined : ALL_KINDS.map((k) => an.registry.get(k, ctx.callee)).find((r) => r);
+  if (!block && !def) return undefined;
+  let label = `${ctx.callee}(`;
+  const params: SignatureResult['params'] = [];
+  args.forEach((a, i) => {
+    if (i > 0) label += ', ';
+    const text = `${a.name}: ${a.detail.replace(/^block parameter: ?/, '') || 'any'}`;
+    params.push({ range: [label.length, label.length + text.length], ...(a.doc ? { doc: a.doc } : {}) });
+    label += text;
+  });
+  label += ')';
+  const byName = ctx.argName ? args.findIndex((a) => a.name === ctx.argName) : -1;
+  const out: SignatureResult = { label, params, active: byName >= 0 ? byName : Math.min(ctx.argIndex, Math.max(0, args.length - 1)) };
+  const doc = def?.def.doc;
+  if (doc) out.doc = doc;
+  return out;
 }
 
 function describeDecl(an: Analysis, d: Decl): string | undefined {

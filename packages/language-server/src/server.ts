@@ -27,7 +27,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { didYouMean, type Diagnostic, type SourceSpan } from '@dlm/core';
 import { format } from '@dlm/language';
-import { analyze, complete, definition, hover, outline, rename, renameLocations, type Analysis, type CompletionEntry, type OutlineItem } from './analysis.js';
+import { analyze, complete, definition, hover, outline, rename, renameLocations, signature, type Analysis, type CompletionEntry, type OutlineItem } from './analysis.js';
 import { loadRegistry, findConfig, type LoadedRegistry } from './registry.js';
 
 export interface ServerOptions {
@@ -121,6 +121,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         documentFormattingProvider: true,
         renameProvider: { prepareProvider: true },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        signatureHelpProvider: { triggerCharacters: ['(', ','] },
       },
       serverInfo: { name: 'dlm-language-server', version: '0.1.0' },
     }),
@@ -200,6 +201,24 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onCompletion((p) =>
     withDoc(p.textDocument.uri, (an, doc) => complete(an, doc.offsetAt(p.position)).map(toCompletionItem)),
+  );
+
+  connection.onSignatureHelp((p) =>
+    withDoc(p.textDocument.uri, (an, doc) => {
+      const sig = signature(an, doc.offsetAt(p.position));
+      if (!sig) return null;
+      return {
+        signatures: [
+          {
+            label: sig.label,
+            ...(sig.doc ? { documentation: { kind: MarkupKind.Markdown, value: sig.doc } } : {}),
+            parameters: sig.params.map((q) => ({ label: q.range, ...(q.doc ? { documentation: q.doc } : {}) })),
+          },
+        ],
+        activeSignature: 0,
+        activeParameter: sig.active,
+      };
+    }),
   );
 
   connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, (an, doc) => outline(an).map((o) => toSymbol(o, doc))));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PluginRegistry } from '@dlm/core';
 import { stdPlugin } from '@dlm/plugin-std';
-import { analyze, complete, definition, hover, outline, rename } from '../src/index.js';
+import { analyze, complete, definition, hover, outline, rename, signature } from '../src/index.js';
 
 const examples = join(import.meta.dirname, '../../../examples');
 const files = readdirSync(examples, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.dlm'));
@@ -40,6 +40,7 @@ function exercise(text: string, file: string, step: number): void {
     definition(an, off);
     complete(an, off);
     rename(an, off, 'renamed_x');
+    signature(an, off);
   }
 }
 

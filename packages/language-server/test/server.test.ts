@@ -250,6 +250,33 @@ describe('completion', () => {
   });
 });
 
+describe('signature help', () => {
+  type Help = { signatures: { label: string; parameters: { label: [number, number] }[] }[]; activeParameter: number };
+  const help = (needle: string, delta: number, nth = 0) => client.request<Help | null>('textDocument/signatureHelp', { ...tdoc(mainUri), position: positionOf(MAIN, needle, delta, nth) });
+  const activeName = (h: Help) => {
+    const [a, b] = h.signatures[0]!.parameters[h.activeParameter]!.label;
+    return h.signatures[0]!.label.slice(a, b).split(':')[0];
+  };
+
+  it('shows the arguments of a layer with the one being typed active', async () => {
+    const h = (await help('padding: 1) |> relu', 0))!;
+    expect(h.signatures[0]!.label.startsWith('conv2d(filters: ')).toBe(true);
+    expect(h.signatures[0]!.parameters.length).toBe(registry.get('layer', 'conv2d')!.def.args.length);
+    expect(activeName(h)).toBe('padding');
+    expect(activeName((await help('width, kernel', 0))!)).toBe('filters');
+  });
+
+  it('shows block parameters and plugin arguments', async () => {
+    const b = (await help('channels: width', 0))!;
+    expect(b.signatures[0]!.label).toBe('Residual(channels: int, stride: int)');
+    expect(activeName(b)).toBe('channels');
+    const o = (await help('lr: 1e-3', 0))!;
+    expect(o.signatures[0]!.label.startsWith('adam(lr: ')).toBe(true);
+    expect(activeName(o)).toBe('lr');
+    expect(await help('model Net', 0)).toBeNull();
+  });
+});
+
 describe('definition', () => {
   type Loc = { uri: string; range: { start: { line: number; character: number } } };
   const def = (position: { line: number; character: number }) => client.request<Loc | null>('textDocument/definition', { ...tdoc(mainUri), position });
