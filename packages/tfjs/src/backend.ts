@@ -113,6 +113,9 @@ function enableWasmThreadsInNode(): () => void {
 async function startCpu(): Promise<void> {
   registerCpuKernels();
   if (!(await tf.setBackend('cpu'))) throw new Error('tf.setBackend("cpu") returned false');
+  // tfjs-backend-cpu prints "install tfjs-node" on its first write in Node; dlm chose WASM and
+  // CPU deliberately (tfjs-node needs a native download), so the advice would only mislead.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
 }
 
 async function start(name: BackendName, opts: BackendOptions): Promise<number | undefined> {
