@@ -3,7 +3,7 @@
  * (UPDATE_GOLDEN=1 rewrites them): the summary of every example, `dlm check` of a file with
  * several errors (code frames), `dlm fmt` of a messy file, Mermaid of two examples.
  */
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJSON } from '@dlm/core';
@@ -156,11 +156,10 @@ describe('dlm export', () => {
 describe('dlm train', () => {
   it('trains the plugin example (image_folder, lion, max_norm, random_brightness) and writes its report', async () => {
     const runDir = tempDir();
-    // The data path in the train block is relative to the .dlm file. (The trainer resolves the
-    // file's display path against the process's directory, so this run uses that as its cwd.)
+    // The data path in the train block is relative to the .dlm file, wherever dlm runs from.
     const file = join(EXTRAS_DIR, 'examples/stripes.dlm');
     const args = ['train', file, '--plugin', 'dlm-plugin-extras', '--backend', 'cpu', '--epochs', '2', '--limit', '8', '--limit-test', '4', '--run-dir', runDir];
-    const r = await dlm(args, process.cwd());
+    const r = await dlm(args, REPO_ROOT);
     expect(r.stderr, r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/training StripesSeNet on cpu: 8 samples, batch 4, epochs 1\.\.2/);
@@ -168,6 +167,30 @@ describe('dlm train', () => {
     expect(losses).toHaveLength(2);
     for (const l of losses) expect(Number.isFinite(l)).toBe(true);
     for (const f of ['report.html', 'loss.svg', 'last']) expect(existsSync(join(runDir, f)), f).toBe(true);
+  }, 60_000);
+
+  it('train → eval → predict → export through the run directory’s `last` pointer, as the README shows', async () => {
+    const runDir = tempDir();
+    const out = tempDir();
+    const t = await dlm(['train', 'examples/mlp/mlp.dlm', '--backend', 'cpu', '--epochs', '2', '--run-dir', runDir]);
+    expect(t.stderr, t.stderr).not.toMatch(/error/);
+    expect(t.code).toBe(0);
+    const last = join(runDir, 'last');
+    const e = await dlm(['eval', 'examples/mlp/mlp.dlm', '--backend', 'cpu', '--checkpoint', last]);
+    expect(e.stderr, e.stderr).not.toMatch(/error/);
+    expect(e.stdout).toMatch(/^test: 80 samples, loss [\d.]+, accuracy [\d.]+ \(checkpoint .*epoch-2\)/m);
+    writeFileSync(join(out, 'points.json'), JSON.stringify([[0.5, 0.25], [-1, 0.75]]));
+    const p = await dlm(['predict', 'examples/mlp/mlp.dlm', '--backend', 'cpu', '--checkpoint', last, '--input', join(out, 'points.json')]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n')).toHaveLength(2);
+    // The output folder does not exist yet: export creates it, as every other command does.
+    const onnxFile = join(out, 'models', 'mlp.onnx');
+    const x = await dlm(['export', 'examples/mlp/mlp.dlm', '--checkpoint', last, '-o', onnxFile]);
+    expect(x.code, x.stderr).toBe(0);
+    expect(existsSync(onnxFile)).toBe(true);
+    const missing = await dlm(['eval', 'examples/mlp/mlp.dlm', '--backend', 'cpu', '--checkpoint', join(out, 'nowhere')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('error[DLM5055]: No checkpoint in');
   }, 60_000);
 });
 

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { hasErrors } from '@dlm/core';
 import { DEFAULT_OPSET, checkWeights, exportOnnx, writeOnnxFile } from '@dlm/onnx';
 import type { Command } from './index.js';
@@ -45,6 +46,13 @@ export const exportCommand: Command = {
     printDiagnostics(ctx, exported.diagnostics, sources);
     if (!exported.result) throw new CliError(`model '${graph.name}' cannot be exported at opset ${opset}; nothing was written`);
     const out = resolve(ctx.io.cwd, (ctx.values['output'] as string | undefined) ?? `${snakeCase(graph.name)}.onnx`);
+    // Like every other output of dlm, a missing output folder is created; an unwritable one is
+    // reported by writeOnnxFile (DLM6008) with nothing left behind.
+    try {
+      mkdirSync(dirname(out), { recursive: true });
+    } catch {
+      // writeOnnxFile names the problem.
+    }
     const writeProblems = writeOnnxFile(out, exported.result);
     if (writeProblems.length) {
       printDiagnostics(ctx, writeProblems, sources);

@@ -15,7 +15,7 @@ export const EXECUTION_MESSAGES = {
   DLM5052: { severity: 'error', message: "The loss became {0} at epoch {1}, batch {2}; training stopped. {3}" /* NaN/Infinity, …, where the last good checkpoint is */ },
   DLM5053: { severity: 'error', message: "Label {0} in the {1} data does not fit model '{2}': output '{3}' has {4} classes (labels must be 0..{5})." },
   DLM5054: { severity: 'error', message: "Dataset '{0}' gives samples of shape {1}, but model '{2}' input '{3}' expects {4}." },
-  DLM5055: { severity: 'error', message: "Nothing to resume in '{0}': no checkpoint was found." },
+  DLM5055: { severity: 'error', message: "No checkpoint in '{0}': give a run directory (runs/<model>), its 'last' file, or an epoch directory holding state.json." },
   DLM5056: { severity: 'error', message: "Training refers to model '{0}', which is not in the program." },
   DLM5057: { severity: 'error', message: "Dataset '{0}' gives targets of shape {1}, which do not fit model '{2}' output '{3}' of shape {4}." },
   DLM5058: { severity: 'warning', message: "Loss '{0}' expects {1}, but model '{2}' output '{3}' is produced by {4}." },

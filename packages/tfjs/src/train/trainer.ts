@@ -661,6 +661,11 @@ export async function resolveCheckpointDir(p: string): Promise<string> {
   const last = await lastCheckpoint(p);
   if (last) return last;
   const { promises: fs } = await import('node:fs');
+  // `runs/<model>/last` itself: the pointer file names the epoch directory beside it.
+  if ((await fs.stat(p).catch(() => undefined))?.isFile() && path.basename(p) === 'last') {
+    const pointed = await lastCheckpoint(path.dirname(p));
+    if (pointed) return pointed;
+  }
   try {
     await fs.access(`${p}/state.json`);
     return p;
