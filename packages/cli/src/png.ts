@@ -46,7 +46,13 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
   if (interlace !== 0) throw new Error('interlaced PNGs are not supported');
   const bpp = ({ 0: 1, 2: 3, 4: 2, 6: 4 } as Record<number, number>)[colorType];
   if (!bpp) throw new Error(`PNG colour type ${colorType} is not supported (gray, gray+alpha, RGB, RGBA only)`);
-  const raw = inflateSync(Buffer.concat(idat));
+  if (idat.length === 0) throw new Error('truncated PNG: no image data');
+  let raw: Buffer;
+  try {
+    raw = inflateSync(Buffer.concat(idat));
+  } catch (e) {
+    throw new Error(`truncated or corrupt PNG image data (${e instanceof Error ? e.message : String(e)})`);
+  }
   const stride = width * bpp;
   if (raw.length < height * (stride + 1)) throw new Error('truncated PNG image data');
   const out = new Uint8Array(height * stride);
