@@ -17,6 +17,19 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+/** Help for options shared by several commands. */
+const OPTION_HELP: Record<string, string> = {
+  model: 'the model (or train block) to use when the file has several',
+  backend: 'auto (default), webgpu, wasm or cpu; auto says which it chose and why',
+  data: "replace the train block's dataset, e.g. fashion-mnist (keeps batch and shuffle)",
+  'run-dir': 'checkpoint and report directory (default runs/<model>)',
+  'cache-dir': 'where datasets are downloaded and cached',
+  mirror: 'download base URL for datasets (a local mirror)',
+  checkpoint: 'a run directory, its last file, or an epoch directory',
+  output: 'output file (written atomically)',
+  json: 'machine-readable output',
+};
+
 function usage(): string {
   const lines = [
     `dlm ${VERSION}: compile, train, export and draw neural networks written in .dlm`,
@@ -37,7 +50,11 @@ function usage(): string {
 }
 
 function commandUsage(c: Command): string {
-  const opts = Object.entries(c.options).map(([k, v]) => `  --${k}${v.type === 'string' ? ' <value>' : ''}${'short' in v && v.short ? `, -${v.short}` : ''}`);
+  const opts = Object.entries(c.options).map(([k, v]) => {
+    const flag = `--${k}${v.type === 'string' ? ' <value>' : ''}${'short' in v && v.short ? `, -${v.short}` : ''}`;
+    const text = c.help?.[k] ?? OPTION_HELP[k];
+    return `  ${flag.padEnd(26)}${text ? ` ${text}` : ''}`;
+  });
   return [`Usage: dlm ${c.usage}`, '', c.summary, '', ...(opts.length ? ['Options:', ...opts, ''] : [])].join('\n') + '\n';
 }
 

@@ -13,6 +13,13 @@ export const diagram: Command = {
   name: 'diagram',
   summary: 'draw the model as a Mermaid flowchart (text, md, svg, png)',
   usage: 'diagram <file.dlm> [--format mermaid|md|svg|png] [-o out] [--depth N] [--direction TB|LR] [--no-fold] [--model Name] [--theme default|dark]',
+  help: {
+    format: 'mermaid (default), md, svg or png (svg/png are rendered by Mermaid in Chromium)',
+    depth: 'collapse blocks below this depth into one node each',
+    direction: 'TB (default) or LR',
+    'no-fold': 'draw repeated identical blocks one by one instead of ×N',
+    theme: 'default or dark (svg/png)',
+  },
   options: {
     format: { type: 'string', short: 'f' },
     output: { type: 'string', short: 'o' },

@@ -10,6 +10,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a checkpoint on the test split',
   usage: 'eval <file.dlm> --checkpoint DIR [--data NAME] [--split test|train] [--limit N] [--json]',
+  help: { split: 'test (default) or train', limit: 'evaluate the first N samples only' },
   options: { ...TRAINING_OPTIONS, checkpoint: { type: 'string' }, split: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   async run(ctx) {
     const file = requireOneFile(ctx, 'eval');

@@ -15,6 +15,7 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'export a model to ONNX (initial or checkpoint weights)',
   usage: 'export <file.dlm> [-o model.onnx] [--checkpoint DIR] [--opset 13..17] [--model Name] [--seed N]',
+  help: { opset: 'ONNX opset, 13 to 17 (default 17)', seed: 'seed of the initial weights when no --checkpoint is given' },
   options: {
     output: { type: 'string', short: 'o' },
     checkpoint: { type: 'string' },

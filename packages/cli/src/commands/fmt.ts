@@ -11,6 +11,7 @@ export const fmt: Command = {
   name: 'fmt',
   summary: 'format .dlm files in place (--check to only report)',
   usage: 'fmt <file.dlm>... [--check] [--stdout]',
+  help: { check: 'only report files that are not formatted (exit 1)', stdout: 'print the formatted text instead of rewriting' },
   options: { check: { type: 'boolean' }, stdout: { type: 'boolean' } },
   async run(ctx) {
     if (ctx.positionals.length === 0) throw new CliError("'dlm fmt' needs at least one .dlm file", 2);

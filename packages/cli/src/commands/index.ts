@@ -17,6 +17,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** One line per option for `dlm <command> --help`. */
+  help?: Record<string, string>;
   run(ctx: CommandContext): Promise<number>;
 }
 

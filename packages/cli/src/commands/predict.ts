@@ -19,6 +19,7 @@ export const predictCommand: Command = {
   name: 'predict',
   summary: 'run a checkpoint on PNG images or JSON arrays',
   usage: 'predict <file.dlm> --checkpoint DIR --input digit.png [--input more.png] [--invert] [--json]',
+  help: { input: 'a .png image (repeatable) or one .json nested array, batch first', invert: 'invert PNG pixels (dark digits on white paper)' },
   options: {
     ...TRAINING_OPTIONS,
     checkpoint: { type: 'string' },

@@ -23,6 +23,13 @@ export const train: Command = {
   name: 'train',
   summary: 'train a model as its train block says (checkpoints, --resume)',
   usage: 'train <file.dlm> [--data NAME] [--epochs N] [--backend auto|webgpu|wasm|cpu] [--run-dir DIR] [--resume] [--limit N] [--limit-test N]',
+  help: {
+    epochs: "override the train block's epochs",
+    resume: 'continue from the last checkpoint in the run directory',
+    limit: 'train on the first N samples only (smoke runs)',
+    'limit-test': 'evaluate on the first N test samples only',
+    'keep-last': 'keep only the newest N epoch checkpoints',
+  },
   options: {
     ...TRAINING_OPTIONS,
     epochs: { type: 'string' },
