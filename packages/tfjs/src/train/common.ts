@@ -51,13 +51,22 @@ export function resolve<K extends PluginKind>(registry: PluginRegistry, kind: K,
 }
 
 /**
+ * Whether an error is the backend running out of memory: WebGPU buffer allocation, the WASM heap
+ * failing to grow, or a JS allocation. These are reported as DLM5066, not as a plugin failure.
+ */
+export function isOutOfMemory(e: unknown): boolean {
+  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return /out of memory|\bOOM\b|Maximum memory size exceeded|could not grow memory|Array buffer allocation failed|Failed to allocate|allocation failed/i.test(msg);
+}
+
+/**
  * The declaration with every function wrapped so that an exception from plugin code becomes
  * DLM5060 naming the rule, its plugin and the train-block entry that used it — a broken plugin
  * must never surface as an internal error of dlm.
  */
 function guarded<T extends object>(def: T, kind: string, call: PluginCall, plugin: string): T {
   const wrap = (e: unknown): unknown => {
-    if (e instanceof TrainingError || e instanceof DatasetError) return e;
+    if (e instanceof TrainingError || e instanceof DatasetError || isOutOfMemory(e)) return e;
     const msg = e instanceof Error ? e.message : String(e);
     return new TrainingError([diag('DLM5060', [kind, call.name, `${msg} (from plugin '${plugin}')`], call.span)]);
   };

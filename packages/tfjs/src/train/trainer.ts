@@ -43,6 +43,7 @@ import {
   ParamStore,
   SplitView,
   TrainingError,
+  isOutOfMemory,
   batchTensors,
   fail,
   loaderArgs,
@@ -141,6 +142,7 @@ export function toDiagnostics(e: unknown): Diagnostic[] {
   if (e instanceof TrainingError) return e.diagnostics;
   if (e instanceof DlmExecutionError) return [e.diagnostic];
   if (e instanceof DatasetError) return [diag('DLM5060', ['dataset', e.file ?? '?', e.message])];
+  if (isOutOfMemory(e)) return [diag('DLM5066', [tf.getBackend() ?? 'current', e instanceof Error ? e.message.split('\n')[0]! : String(e)])];
   throw e;
 }
 
