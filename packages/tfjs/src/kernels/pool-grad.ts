@@ -63,37 +63,51 @@ export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
 }
 
 /**
- * Non-overlapping windows without padding (max_pool(2) and friends): one sequential sweep over
- * the input rows. Each window's cells are still visited row by row, left to right, so the first
- * maximum wins exactly as in the general path.
+ * Non-overlapping windows without padding (max_pool(2) and friends): each output cell scans its
+ * window row by row, left to right, keeping the running maximum in locals (no per-row scratch
+ * arrays), so the first maximum wins exactly as in the general path. 2×2 windows, the common case,
+ * are unrolled. Windows are disjoint, so each input cell receives at most one gradient.
  */
 function disjointWindows(x: Float32Array, g: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, fh: number, fw: number): void {
-  const best = new Float32Array(ow * c);
-  const at = new Int32Array(ow * c);
+  const rowStride = w * c;
+  let gi = 0;
   for (let bi = 0; bi < n; bi++) {
     for (let i = 0; i < oh; i++) {
-      best.fill(-Infinity);
-      at.fill(-1);
-      for (let u = 0; u < fh; u++) {
-        const rowBase = (bi * h + i * fh + u) * w * c;
-        for (let j = 0; j < ow; j++) {
-          const k0 = j * c;
-          for (let v = 0; v < fw; v++) {
-            const base = rowBase + (j * fw + v) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const val = x[base + ch]!;
-              if (val > best[k0 + ch]!) {
-                best[k0 + ch] = val;
-                at[k0 + ch] = base + ch;
-              }
+      const top = (bi * h + i * fh) * rowStride;
+      for (let j = 0; j < ow; j++) {
+        const corner = top + j * fw * c;
+        if (fh === 2 && fw === 2) {
+          for (let ch = 0; ch < c; ch++, gi++) {
+            const p0 = corner + ch;
+            const p1 = p0 + c;
+            const p2 = p0 + rowStride;
+            const p3 = p2 + c;
+            let best = -Infinity;
+            let at = -1;
+            let v = x[p0]!;
+            if (v > best) { best = v; at = p0; }
+            v = x[p1]!;
+            if (v > best) { best = v; at = p1; }
+            v = x[p2]!;
+            if (v > best) { best = v; at = p2; }
+            v = x[p3]!;
+            if (v > best) { best = v; at = p3; }
+            if (at >= 0) dx[at] = g[gi]!;
+          }
+          continue;
+        }
+        for (let ch = 0; ch < c; ch++, gi++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let u = 0; u < fh; u++) {
+            let p = corner + u * rowStride + ch;
+            for (let v = 0; v < fw; v++, p += c) {
+              const val = x[p]!;
+              if (val > best) { best = val; at = p; }
             }
           }
+          if (at >= 0) dx[at] = g[gi]!;
         }
-      }
-      const gBase = (bi * oh + i) * ow * c;
-      for (let k = 0; k < ow * c; k++) {
-        const idx = at[k]!;
-        if (idx >= 0) dx[idx] += g[gBase + k]!;
       }
     }
   }
