@@ -172,7 +172,7 @@ function decodePng(png: Uint8Array): { width: number; height: number; colorType:
 /** Pillow, when python3 has it, as a second, independent PNG decoder. */
 const hasPillow = (() => {
   try {
-    execFileSync('python3', ['-c', 'import PIL'], { stdio: 'ignore' });
+    execFileSync('/usr/bin/python3', ['-c', 'import PIL'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -217,7 +217,7 @@ describe('PNG', () => {
     const px = Uint8Array.from({ length: w * h * 4 }, (_, i) => (i * 53) % 256);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dlm-png-')), 'x.png');
     fs.writeFileSync(file, encodePng(w, h, px));
-    const out = execFileSync('python3', ['-c', 'import sys; from PIL import Image; im = Image.open(sys.argv[1]); print(im.mode, im.size[0], im.size[1]); sys.stdout.write(im.tobytes().hex())', file]).toString();
+    const out = execFileSync('/usr/bin/python3', ['-c', 'import sys; from PIL import Image; im = Image.open(sys.argv[1]); print(im.mode, im.size[0], im.size[1]); sys.stdout.write(im.tobytes().hex())', file]).toString();
     const [head, hex] = out.split('\n');
     expect(head).toBe('RGBA 6 4');
     expect(hex).toBe(Buffer.from(px).toString('hex'));
