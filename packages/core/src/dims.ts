@@ -41,7 +41,7 @@ export function numelStatic(shape: readonly Dim[]): number | undefined {
   return n;
 }
 
-/** NumPy/ONNX multidirectional broadcasting. */
+/** NumPy/ONNX multidirectional broadcasting; the error names both shapes and the offending axis. */
 export function broadcastShapes(a: readonly Dim[], b: readonly Dim[]): Dim[] {
   const n = Math.max(a.length, b.length);
   const out: Dim[] = [];
@@ -51,7 +51,7 @@ export function broadcastShapes(a: readonly Dim[], b: readonly Dim[]): Dim[] {
     if (da === db) out.push(da);
     else if (da === 1) out.push(db);
     else if (db === 1) out.push(da);
-    else throw new ShapeError(`cannot broadcast ${formatShape(a)} with ${formatShape(b)}`);
+    else throw new ShapeError(`cannot broadcast ${formatShape(a)} with ${formatShape(b)}: dim ${i - n} is ${formatDim(da)} vs ${formatDim(db)}`);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * named, symbolic-dim arithmetic, and the sliding-window output size used by Conv and the pools.
  * Not an op; nothing here is registered.
  */
-import { formatShape, formatType, numelPerSample } from '../dims.js';
+import { broadcastShapes, formatShape, formatType, numelPerSample } from '../dims.js';
 import type { AttrValue, Dim, TensorType } from '../ir.js';
 import { ShapeError, type AttrSpec, type OpSchema, type ResolvedAttrs } from '../op-schema.js';
 
@@ -199,19 +199,7 @@ export function broadcastBinaryOp(name: string, doc: string): OpSchema {
   };
 }
 
-/** NumPy broadcasting with a message that names both shapes and the offending axis. */
-export function broadcast(a: readonly Dim[], b: readonly Dim[]): Dim[] {
-  const n = Math.max(a.length, b.length);
-  const out: Dim[] = [];
-  for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
-    if (da === db) out.push(da);
-    else if (da === 1) out.push(db);
-    else if (db === 1) out.push(da);
-    else throw new ShapeError(`cannot broadcast ${formatShape(a)} with ${formatShape(b)}: dim ${i - n} is ${da} vs ${db}`);
-  }
-  return out;
-}
+/** NumPy broadcasting (one implementation, in ../dims.ts). */
+export const broadcast = broadcastShapes;
 
 export type { AttrValue };
