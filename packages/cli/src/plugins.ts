@@ -83,6 +83,15 @@ function resolveSpec(spec: string, baseDir: string): string {
 export interface LoadedRegistry {
   registry: PluginRegistry;
   diagnostics: Diagnostic[];
+  /** Module URLs of the registered plugins, in order (data-parallel training workers re-load them). */
+  modules: string[];
+}
+
+/** The module URL the standard plugin loads from here (import.meta.resolve where the runtime has it). */
+function stdPluginUrl(): string {
+  const meta = import.meta as ImportMeta & { resolve?: (spec: string) => string };
+  if (typeof meta.resolve === 'function') return meta.resolve('@dlm/plugin-std');
+  return pathToFileURL(createRequire(import.meta.url).resolve('@dlm/plugin-std')).href;
 }
 
 /** Builds the registry: std first, then config plugins, then command-line plugins. */
@@ -90,14 +99,17 @@ export async function loadRegistry(cwd: string, cliPlugins: string[], config: Dl
   const registry = new PluginRegistry();
   const diagnostics: Diagnostic[] = [];
   diagnostics.push(...registry.register(stdPlugin, '@dlm/plugin-std (built in)'));
+  const modules = [stdPluginUrl()];
   const specs: { spec: string; base: string; from: string }[] = [
     ...config.plugins.map((spec) => ({ spec, base: dirname(config.path ?? join(cwd, CONFIG_NAME)), from: config.path ?? CONFIG_NAME })),
     ...cliPlugins.map((spec) => ({ spec, base: cwd, from: '--plugin' })),
   ];
   for (const { spec, base, from } of specs) {
     let mod: Record<string, unknown>;
+    let url: string;
     try {
-      mod = (await import(resolveSpec(spec, base))) as Record<string, unknown>;
+      url = resolveSpec(spec, base);
+      mod = (await import(url)) as Record<string, unknown>;
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
       diagnostics.push(diag('DLM8007', [spec, from, why]));
@@ -113,10 +125,12 @@ export async function loadRegistry(cwd: string, cliPlugins: string[], config: Dl
     try {
       // Where it came from, for `dlm plugins` and duplicate reports: "--plugin x" or "dlm.config.json: x".
       const origin = from === '--plugin' ? `--plugin ${spec}` : `${relative(cwd, from) || CONFIG_NAME}: ${spec}`;
-      diagnostics.push(...registry.register(plugin, origin));
+      const problems = registry.register(plugin, origin);
+      diagnostics.push(...problems);
+      if (!problems.some((d) => d.severity === 'error')) modules.push(url);
     } catch (e) {
       diagnostics.push(diag('DLM8002', [String(plugin.name ?? spec), e instanceof Error ? e.message : String(e)]));
     }
   }
-  return { registry, diagnostics };
+  return { registry, diagnostics, modules };
 }

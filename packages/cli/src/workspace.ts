@@ -22,17 +22,19 @@ export interface Loaded {
    * but the command fails.
    */
   pluginErrors: boolean;
+  /** Module URLs of the registered plugins (for data-parallel training workers). */
+  modules: string[];
 }
 
 export async function loadPlugins(ctx: CommandContext): Promise<Loaded> {
   const configPath = typeof ctx.values['config'] === 'string' ? resolve(ctx.io.cwd, ctx.values['config']) : findConfig(ctx.io.cwd);
   const { config, diagnostics: cfgDiags } = readConfig(configPath);
   const cliPlugins = (ctx.values['plugin'] as string[] | undefined) ?? [];
-  const { registry, diagnostics } = await loadRegistry(ctx.io.cwd, cliPlugins, config);
+  const { registry, diagnostics, modules } = await loadRegistry(ctx.io.cwd, cliPlugins, config);
   const all = [...cfgDiags, ...diagnostics];
   if (all.length) printDiagnostics(ctx, all, new Map());
   if (hasErrors(cfgDiags)) throw new CliError('plugins could not be loaded (see above)');
-  return { registry, config, pluginErrors: hasErrors(diagnostics) };
+  return { registry, config, pluginErrors: hasErrors(diagnostics), modules };
 }
 
 export function printDiagnostics(ctx: CommandContext, ds: readonly Diagnostic[], sources: Map<string, string>): void {

@@ -23,3 +23,6 @@ export const stdPlugin: DlmPlugin = {
   regularizers,
   datasets: STD_DATASETS,
 };
+
+/** The conventional plugin export (`default`/`plugin`), so the standard plugin loads like any other. */
+export { stdPlugin as plugin };

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { hasErrors } from '@dlm/core';
 import {
@@ -29,6 +30,7 @@ export const train: Command = {
     limit: 'train on the first N samples only (smoke runs)',
     'limit-test': 'evaluate on the first N test samples only',
     'keep-last': 'keep only the newest N epoch checkpoints',
+    workers: 'split each batch over N threads on the CPU backends (default: the number of cores, at most 4; 1 = off)',
   },
   options: {
     ...TRAINING_OPTIONS,
@@ -37,6 +39,7 @@ export const train: Command = {
     limit: { type: 'string' },
     'limit-test': { type: 'string' },
     'keep-last': { type: 'string' },
+    workers: { type: 'string' },
   },
   async run(ctx) {
     const file = requireOneFile(ctx, 'train');
@@ -44,12 +47,13 @@ export const train: Command = {
     const trainSamples = positiveInt(ctx, 'limit');
     const testSamples = positiveInt(ctx, 'limit-test');
     const keepLast = positiveInt(ctx, 'keep-last');
+    const workers = positiveInt(ctx, 'workers') ?? defaultWorkers();
     const loaded = await loadPlugins(ctx);
     const { program, sources } = compileOrFail(ctx, loaded, file);
     const spec = pickTraining(program, ctx.values['model'] as string | undefined);
     const data = dataOverride(ctx, loaded, spec);
     const runDir = runDirFor(ctx, spec);
-    await startBackend(ctx);
+    const backendName = await startBackend(ctx);
     const cacheDir = ctx.values['cache-dir'] as string | undefined;
     const mirror = ctx.values['mirror'] as string | undefined;
     const { result, diagnostics } = await runTraining({
@@ -65,6 +69,9 @@ export const train: Command = {
       ...(cacheDir ? { cacheDir } : {}),
       ...(mirror ? { mirror } : {}),
       ...(keepLast !== undefined ? { keepLast } : {}),
+      // Batches are split over threads on the CPU backends only; a GPU runs the whole batch.
+      workers: backendName === 'webgpu' ? 1 : workers,
+      pluginModules: loaded.modules,
       log: (m) => ctx.io.stderr(`${m}\n`),
       progress: consoleProgress({ write: ctx.io.stderr, isTTY: ctx.io.isTTY }),
     });
@@ -101,3 +108,8 @@ export const train: Command = {
     return result.stopped === 'non_finite_loss' ? 1 : 0;
   },
 };
+
+/** Data-parallel threads by default: one per core, at most 4 (small CNN batches stop scaling there). */
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}

@@ -25,6 +25,7 @@ export const EXECUTION_MESSAGES = {
   DLM5062: { severity: 'error', message: "Training setting '{0}' must be {1}, got {2}." },
   DLM5063: { severity: 'error', message: "Model '{0}' has {1} inputs and {2} outputs; supervised training needs exactly one of each." },
   DLM5064: { severity: 'error', message: "Could not write checkpoint '{0}': {1}" },
+  DLM5067: { severity: 'error', message: "A data-parallel training thread failed: {0}" },
   DLM5066: { severity: 'error', message: "Out of memory on the {0} backend: {1}. Use a smaller batch (data …(batch: N)) or a smaller model; checkpoints already written are intact (they are written atomically)." },
   DLM5065: { severity: 'warning', message: "The real images of '{0}' range over [{1}, {2}], but generator '{3}' ends with {4} (outputs in {5}); the discriminator can tell real from fake by range alone. {6}" },
 } as const;

@@ -56,6 +56,7 @@ import {
   type ResolvedRules,
 } from './common.js';
 import type { ConfusionReport, TrainEvent } from './progress.js';
+import { ShardWorker, splitBatch, type ShardResult, type WorkerInit } from './data-parallel.js';
 
 export interface TrainOptions {
   program: Program;
@@ -85,6 +86,16 @@ export interface TrainOptions {
   progress?: (event: TrainEvent) => void;
   /** Keep only the newest N epoch checkpoints (default: all). */
   keepLast?: number;
+  /**
+   * Data-parallel training on the CPU backends: each batch is split over this many threads (the
+   * main one plus workers, each with a single-threaded WASM backend). Default 1.
+   */
+  workers?: number;
+  /**
+   * Module URLs of every plugin of `registry`, in registration order (the standard plugin
+   * included): workers re-load them, since plugin code cannot be sent to a thread.
+   */
+  pluginModules?: string[];
 }
 
 export interface TrainResult {
@@ -99,7 +110,7 @@ export interface TrainResult {
 }
 
 /** Everything a supervised run needs about its data and model, checked up front. */
-interface Setup {
+export interface Setup {
   graph: Graph;
   exec: GraphExecutor;
   inputName: string;
@@ -397,6 +408,7 @@ async function runSupervised(opts: TrainOptions, backend: string, warnings: Diag
   let confusion: ConfusionReport | undefined;
   const diagnostics: Diagnostic[] = [];
   const trainable = store.trainable;
+  const pool = await startShardWorkers(opts, backend, graph, setup, rules.seed);
   try {
     for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
       const t0 = Date.now();
@@ -409,7 +421,10 @@ async function runSupervised(opts: TrainOptions, backend: string, warnings: Diag
         const n = Math.min(batchSize, trainView.size - bi * batchSize);
         const b: Batch = trainView.batch(order, bi * batchSize, n);
         lr = lrAt(state.step);
-        const { loss, grads, stats, bufferUpdates } = trainStep(setup, store, trainable, rules, penaltyTargets, math, b);
+        const { loss, grads, stats, bufferUpdates } =
+          pool.length > 0 && n > pool.length
+            ? await parallelStep(pool, setup, store, trainable, rules, penaltyTargets, math, b)
+            : trainStep(setup, store, trainable, rules, penaltyTargets, math, b);
         const lv = (await loss.data())[0]!;
         if (!Number.isFinite(lv)) {
           tf.dispose([loss, ...Object.values(grads), ...stats.flatMap((s) => Object.values(s)), ...bufferUpdates.values()]);
@@ -486,6 +501,7 @@ async function runSupervised(opts: TrainOptions, backend: string, warnings: Diag
     if (stopped === 'completed') emit({ kind: 'stop', reason: 'completed', epoch: state.epoch });
   } finally {
     store.dispose();
+    await Promise.all(pool.map((w) => w.close()));
   }
   return {
     result: { model: graph.name, backend, history: state.history, ...(checkpoint ? { checkpoint } : {}), stopped, ...(confusion ? { confusion } : {}) },
@@ -522,7 +538,7 @@ async function save(opts: TrainOptions, store: ParamStore, state: CheckpointStat
  * the caller must consume: the data loss, the gradients, the metric statistics and the buffer
  * updates.
  */
-function trainStep(
+export function trainStep(
   setup: Setup,
   store: ParamStore,
   trainable: { name: string; v: tf.Variable }[],
@@ -569,6 +585,89 @@ function trainStep(
     x.dispose();
     y.dispose();
   }
+}
+
+/** Starts `workers - 1` shard workers; says why and trains on one thread when it cannot. */
+async function startShardWorkers(opts: TrainOptions, backend: string, graph: Graph, setup: Setup, seed: number): Promise<ShardWorker[]> {
+  const want = Math.max(1, Math.floor(opts.workers ?? 1));
+  if (want === 1) return [];
+  const why = backend === 'webgpu' ? 'it applies to the CPU backends (wasm, cpu), not webgpu' : !opts.pluginModules ? 'the caller did not say which plugin modules the workers must load' : undefined;
+  if (why) {
+    opts.log?.(`data-parallel training off: ${why}; training on one thread`);
+    return [];
+  }
+  const init: WorkerInit = {
+    graph,
+    training: opts.training,
+    inputName: setup.inputName,
+    outputName: setup.outputName,
+    ...(setup.classes !== undefined ? { classes: setup.classes } : {}),
+    pluginUrls: opts.pluginModules!,
+    seed,
+  };
+  const started = await Promise.allSettled(Array.from({ length: want - 1 }, () => ShardWorker.start(init)));
+  const workers = started.filter((r): r is PromiseFulfilledResult<ShardWorker> => r.status === 'fulfilled').map((r) => r.value);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(workers.map((w) => w.close()));
+    opts.log?.(`data-parallel training off: a worker could not start (${failed.reason instanceof Error ? failed.reason.message : String(failed.reason)}); training on one thread`);
+    return [];
+  }
+  opts.log?.(`data-parallel training: each batch split over ${want} threads (single-threaded WASM in each worker)`);
+  return workers;
+}
+
+/**
+ * One batch split over the main thread and the workers. Returns the same tensors as trainStep,
+ * combined weighted by shard size (every shard's loss is a mean, so this is the full batch's mean;
+ * penalties are in every shard's gradient and the weights sum to one, so they count once).
+ */
+async function parallelStep(
+  pool: ShardWorker[],
+  setup: Setup,
+  store: ParamStore,
+  trainable: { name: string; v: tf.Variable }[],
+  rules: ResolvedRules,
+  penaltyTargets: PenaltyTarget[],
+  math: TfjsMath,
+  b: Batch,
+): Promise<ReturnType<typeof trainStep>> {
+  const shards = splitBatch(b, pool.length + 1);
+  const n = b.xShape[0]!;
+  const weights = shards.map((s) => s.xShape[0]! / n);
+  const params = await Promise.all(store.graph.params.map(async (p) => (await store.vars.get(p.name)!.data()) as Float32Array | Int32Array));
+  const seeds = shards.slice(1).map(() => math.nextSeed());
+  const remote = shards.slice(1).map((sb, i) => pool[i]!.shard(params, sb, seeds[i]!));
+  const local = trainStep(setup, store, trainable, rules, penaltyTargets, math, shards[0]!);
+  let results: ShardResult[];
+  try {
+    results = await Promise.all(remote);
+  } catch (e) {
+    tf.dispose([local.loss, ...Object.values(local.grads), ...local.stats.flatMap((s) => Object.values(s)), ...local.bufferUpdates.values()]);
+    if (isOutOfMemory(e)) throw e;
+    throw new TrainingError([diag('DLM5067', [e instanceof Error ? e.message : String(e)])]);
+  }
+  const w0 = weights[0]!;
+  const localLoss = (await local.loss.data())[0]!;
+  const loss = tf.scalar(results.reduce((acc, r, k) => acc + weights[k + 1]! * r.loss, w0 * localLoss));
+  const grads: Record<string, tf.Tensor> = {};
+  trainable.forEach(({ name, v }, idx) => {
+    grads[name] = tf.tidy(() => {
+      let g = tf.mul(local.grads[name] ?? tf.zerosLike(v), w0);
+      results.forEach((r, k) => (g = tf.add(g, tf.mul(tf.tensor(r.grads[idx]!, v.shape), weights[k + 1]!))));
+      return g;
+    });
+  });
+  // Metric statistics are sums over samples: add them up.
+  const stats = local.stats.map((st, m) =>
+    Object.fromEntries(Object.entries(st).map(([key, t]) => [key, tf.tidy(() => results.reduce((acc, r) => tf.add(acc, tf.tensor(r.stats[m]![key]!, t.shape)), t))])),
+  );
+  const bufferUpdates = new Map<string, tf.Tensor>();
+  for (const [key, t] of local.bufferUpdates) {
+    bufferUpdates.set(key, tf.keep(tf.tidy(() => results.reduce((acc, r, k) => tf.add(acc, tf.mul(tf.tensor(r.buffers[key]!, t.shape), weights[k + 1]!)), tf.mul(t, w0)))));
+  }
+  tf.dispose([local.loss, ...Object.values(local.grads), ...local.stats.flatMap((s) => Object.values(s)), ...local.bufferUpdates.values()]);
+  return { loss, grads, stats, bufferUpdates };
 }
 
 export type PenaltyTarget = { param: string; def: ResolvedRules['penalties'][number]['def']; args: Args };

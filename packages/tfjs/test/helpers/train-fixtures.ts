@@ -130,3 +130,6 @@ export function tempRunDir(): string {
 export function removeTempRunDirs(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
+
+/** The fixtures' datasets as a loadable plugin module (data-parallel workers import it by URL). */
+export const plugin = testPlugin;
