@@ -8,6 +8,9 @@ try:
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
+    import os
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
+    from torch_mnist_net import Net
 except ImportError:
     print("torch is not importable; PyTorch comparison skipped")
     sys.exit(0)
@@ -16,22 +19,6 @@ p = argparse.ArgumentParser()
 p.add_argument("--steps", type=int, default=30)
 p.add_argument("--warmup", type=int, default=3)
 a = p.parse_args()
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 10, 5)
-        self.conv2 = nn.Conv2d(10, 20, 5)
-        self.fc1 = nn.Linear(320, 50)
-        self.fc2 = nn.Linear(50, 10)
-
-    def forward(self, x):
-        x = F.relu(F.max_pool2d(self.conv1(x), 2))
-        x = F.relu(F.max_pool2d(self.conv2(x), 2))
-        x = F.dropout(torch.flatten(x, 1), 0.2, self.training)
-        x = F.dropout(F.relu(self.fc1(x)), 0.5, self.training)
-        return F.log_softmax(self.fc2(x), dim=1)
 
 
 torch.manual_seed(0)

@@ -4,27 +4,13 @@ symbolic batch dim as dlm does, opset 17.
 
     /usr/bin/python3 tools/reference/torch_export_mnist_cnn.py /tmp/torch_mnist_cnn.onnx
 """
+import os
 import sys
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 10, 5)
-        self.conv2 = nn.Conv2d(10, 20, 5)
-        self.fc1 = nn.Linear(320, 50)
-        self.fc2 = nn.Linear(50, 10)
-
-    def forward(self, x):
-        x = F.relu(F.max_pool2d(self.conv1(x), 2))
-        x = F.relu(F.max_pool2d(self.conv2(x), 2))
-        x = F.dropout(torch.flatten(x, 1), 0.2, self.training)
-        x = F.dropout(F.relu(self.fc1(x)), 0.5, self.training)
-        return F.log_softmax(self.fc2(x), dim=1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_mnist_net import Net  # noqa: E402
 
 
 torch.manual_seed(0)
