@@ -203,3 +203,27 @@ export function broadcastBinaryOp(name: string, doc: string): OpSchema {
 export const broadcast = broadcastShapes;
 
 export type { AttrValue };
+
+/**
+ * The operands every convolution checks alike (Conv, ConvTranspose): X and W float, X of rank 3–5,
+ * W of X's rank, kernel_shape matching W's spatial dims; strides and dilations per spatial axis.
+ */
+export function convOperands(inputs: (TensorType | undefined)[], attrs: ResolvedAttrs) {
+  const x = need(inputs, 0, 'X');
+  const w = need(inputs, 1, 'W');
+  const b = inputs[2];
+  requireFloat(x, 'X');
+  requireFloat(w, 'W');
+  requireRank(x, 3, 5, 'X', 'batch, channels and 1 to 3 spatial dims');
+  const n = x.shape.length - 2;
+  if (w.shape.length !== x.shape.length) {
+    throw new ShapeError(`W ${formatShape(w.shape)} must have the rank of X ${formatShape(x.shape)} (${x.shape.length})`);
+  }
+  const k = ints(attrs, 'kernel_shape');
+  if (k.length !== n || k.some((v, i) => v !== w.shape[2 + i])) {
+    throw new ShapeError(`kernel_shape [${k.join(', ')}] does not match W ${formatShape(w.shape)}`);
+  }
+  const s = perAxis(ints(attrs, 'strides'), n, 1, 'strides', 1);
+  const d = perAxis(ints(attrs, 'dilations'), n, 1, 'dilations', 1);
+  return { x, w, b, n, k, s, d };
+}

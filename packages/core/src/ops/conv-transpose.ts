@@ -1,7 +1,7 @@
 import { formatShape, numelPerSample } from '../dims.js';
 import type { Dim } from '../ir.js';
 import { ShapeError, type OpSchema } from '../op-schema.js';
-import { dimAdd, dimMul, int, ints, need, padsOf, perAxis, requireFloat, requireRank } from './common.js';
+import { convOperands, dimAdd, dimMul, int, ints, padsOf, perAxis, requireFloat } from './common.js';
 
 /**
  * Transposed convolution (ONNX ConvTranspose-11, PyTorch ConvTranspose{1,2}d). W is
@@ -28,22 +28,7 @@ export const ConvTranspose: OpSchema = {
     output_padding: { kind: 'ints', default: [], doc: 'Extra size added to one side of the output ([] = all 0); must be < stride or < dilation.' },
   },
   infer: (inputs, attrs, ctx) => {
-    const x = need(inputs, 0, 'X');
-    const w = need(inputs, 1, 'W');
-    const b = inputs[2];
-    requireFloat(x, 'X');
-    requireFloat(w, 'W');
-    requireRank(x, 3, 5, 'X', 'batch, channels and 1 to 3 spatial dims');
-    const n = x.shape.length - 2;
-    if (w.shape.length !== x.shape.length) {
-      throw new ShapeError(`W ${formatShape(w.shape)} must have the rank of X ${formatShape(x.shape)} (${x.shape.length})`);
-    }
-    const k = ints(attrs, 'kernel_shape');
-    if (k.length !== n || k.some((v, i) => v !== w.shape[2 + i])) {
-      throw new ShapeError(`kernel_shape [${k.join(', ')}] does not match W ${formatShape(w.shape)}`);
-    }
-    const s = perAxis(ints(attrs, 'strides'), n, 1, 'strides', 1);
-    const d = perAxis(ints(attrs, 'dilations'), n, 1, 'dilations', 1);
+    const { x, w, b, n, k, s, d } = convOperands(inputs, attrs);
     const op = perAxis(ints(attrs, 'output_padding'), n, 0, 'output_padding', 0);
     const p = padsOf(ints(attrs, 'pads'), n);
     const g = int(attrs, 'group');

@@ -1,7 +1,7 @@
 import { formatShape, numelPerSample } from '../dims.js';
 import type { Dim } from '../ir.js';
 import { ShapeError, type OpSchema } from '../op-schema.js';
-import { int, ints, need, padsOf, perAxis, requireFloat, requireRank, slidingOut } from './common.js';
+import { convOperands, int, ints, padsOf, requireFloat, slidingOut } from './common.js';
 
 /**
  * N-d convolution (ONNX Conv-11), used 1-D (N, C, L) and 2-D (N, C, H, W). Pads are always
@@ -27,22 +27,7 @@ export const Conv: OpSchema = {
     group: { kind: 'int', default: 1, doc: 'Number of groups; C and M must be divisible by it.' },
   },
   infer: (inputs, attrs, ctx) => {
-    const x = need(inputs, 0, 'X');
-    const w = need(inputs, 1, 'W');
-    const b = inputs[2];
-    requireFloat(x, 'X');
-    requireFloat(w, 'W');
-    requireRank(x, 3, 5, 'X', 'batch, channels and 1 to 3 spatial dims');
-    const n = x.shape.length - 2;
-    if (w.shape.length !== x.shape.length) {
-      throw new ShapeError(`W ${formatShape(w.shape)} must have the rank of X ${formatShape(x.shape)} (${x.shape.length})`);
-    }
-    const k = ints(attrs, 'kernel_shape');
-    if (k.length !== n || k.some((v, i) => v !== w.shape[2 + i])) {
-      throw new ShapeError(`kernel_shape [${k.join(', ')}] does not match W ${formatShape(w.shape)}`);
-    }
-    const s = perAxis(ints(attrs, 'strides'), n, 1, 'strides', 1);
-    const d = perAxis(ints(attrs, 'dilations'), n, 1, 'dilations', 1);
+    const { x, w, b, n, k, s, d } = convOperands(inputs, attrs);
     const p = padsOf(ints(attrs, 'pads'), n);
     const g = int(attrs, 'group');
     if (g < 1) throw new ShapeError(`group must be ≥ 1, got ${g}`);
