@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'packages/cli/bin/dlm.js');
-if (!existsSync(join(root, 'packages/cli/dist/main.js'))) {
+const cli = join(root, 'apps/cli/bin/dlm.js');
+if (!existsSync(join(root, 'apps/cli/dist/main.js'))) {
   console.error('dlm is not built yet: run `npm ci` (it builds every package) or `npm run build`.');
   process.exit(1);
 }

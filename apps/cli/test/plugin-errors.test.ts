@@ -9,7 +9,7 @@ import { DiagnosticBag, GraphBuilder, PLUGIN_API_VERSION, PluginRegistry, type D
 import { stdPlugin } from '@dlm/plugin-std';
 import { dlm, expectGolden, PLUGIN_FIXTURES, REPO_ROOT } from './helpers.js';
 
-const fixture = (name: string) => `./packages/cli/test/fixtures/plugins/${name}.mjs`;
+const fixture = (name: string) => `./apps/cli/test/fixtures/plugins/${name}.mjs`;
 
 /** No stack trace and no "internal error" in anything dlm printed. */
 function expectNoCrash(r: { code: number; stdout: string; stderr: string }): void {
@@ -108,18 +108,18 @@ describe('loading a broken plugin', () => {
 
 describe('a plugin layer that misbehaves while compiling', () => {
   it('reports each failure at the .dlm call site, naming the layer and its plugin (golden)', async () => {
-    const r = await dlm(['check', 'packages/cli/test/fixtures/liar.dlm', '--plugin', fixture('liar')]);
+    const r = await dlm(['check', 'apps/cli/test/fixtures/liar.dlm', '--plugin', fixture('liar')]);
     expectNoCrash(r);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expectGolden('check-liar.txt', r.stderr);
     // The essentials, spelled out (the golden holds the code frames):
     expect(r.stderr).toContain(
-      "error[DLM8006]: Layer 'keep_shape' from plugin 'liar' contradicts its own shape rule: the rule says f32[batch, 4, 6, 6], the expansion produced f32[batch, 4, 1, 1].\n  --> packages/cli/test/fixtures/liar.dlm:6:12",
+      "error[DLM8006]: Layer 'keep_shape' from plugin 'liar' contradicts its own shape rule: the rule says f32[batch, 4, 6, 6], the expansion produced f32[batch, 4, 1, 1].\n  --> apps/cli/test/fixtures/liar.dlm:6:12",
     );
-    expect(r.stderr).toContain("error[DLM8005]: Layer 'explode' from plugin 'liar' failed while expanding: Cannot read properties of undefined (reading 'shape')\n  --> packages/cli/test/fixtures/liar.dlm:7:12");
-    expect(r.stderr).toContain("error[DLM8005]: Layer 'unknown_op' from plugin 'liar' failed while expanding: unknown core op 'Swish'\n  --> packages/cli/test/fixtures/liar.dlm:21:12");
-    expect(r.stderr).toContain("error[DLM8005]: Layer 'bad_helpers' from plugin 'liar' failed while expanding: its shape rule threw: rule broke\n  --> packages/cli/test/fixtures/liar.dlm:27:12");
+    expect(r.stderr).toContain("error[DLM8005]: Layer 'explode' from plugin 'liar' failed while expanding: Cannot read properties of undefined (reading 'shape')\n  --> apps/cli/test/fixtures/liar.dlm:7:12");
+    expect(r.stderr).toContain("error[DLM8005]: Layer 'unknown_op' from plugin 'liar' failed while expanding: unknown core op 'Swish'\n  --> apps/cli/test/fixtures/liar.dlm:21:12");
+    expect(r.stderr).toContain("error[DLM8005]: Layer 'bad_helpers' from plugin 'liar' failed while expanding: its shape rule threw: rule broke\n  --> apps/cli/test/fixtures/liar.dlm:27:12");
     // A failed layer poisons its output quietly: no cascade of follow-up errors in model Liar.
     expect(r.stderr).toMatch(/\n5 errors, 0 warnings\n$/);
   });
@@ -127,20 +127,20 @@ describe('a plugin layer that misbehaves while compiling', () => {
   it('uses of a broken plugin’s names are reported where they are: rejected layer or optimizer (DLM8009), colliding (DLM8010), never loaded (note) (golden)', async () => {
     const r = await dlm([
       'check',
-      'packages/cli/test/fixtures/uses-broken.dlm',
+      'apps/cli/test/fixtures/uses-broken.dlm',
       ...['malformed-schema', 'collides', 'throws-on-import'].flatMap((p) => ['--plugin', fixture(p)]),
     ]);
     expectNoCrash(r);
     expect(r.code).toBe(1);
     expectGolden('check-uses-broken.txt', r.stderr);
     expect(r.stderr).toContain(
-      `error[DLM8009]: Layer 'bad_type' cannot be used: plugin 'malformed-schema' declares it, but the declaration was rejected (argument 'k' has unknown type "integer").\n  --> packages/cli/test/fixtures/uses-broken.dlm:8:12`,
+      `error[DLM8009]: Layer 'bad_type' cannot be used: plugin 'malformed-schema' declares it, but the declaration was rejected (argument 'k' has unknown type "integer").\n  --> apps/cli/test/fixtures/uses-broken.dlm:8:12`,
     );
     expect(r.stderr).toContain("error[DLM8010]: The layer 'relu' used here is declared by two plugins, '@dlm/plugin-std' and 'collides'");
-    expect(r.stderr).toContain('--> packages/cli/test/fixtures/uses-broken.dlm:9:12');
+    expect(r.stderr).toContain('--> apps/cli/test/fixtures/uses-broken.dlm:9:12');
     expect(r.stderr).toContain(`= note: plugin '${fixture('throws-on-import')}' failed to load and may declare it: cannot find my native binding (throws-on-import)`);
     expect(r.stderr).toContain(
-      "error[DLM8009]: Optimizer 'half_opt' cannot be used: plugin 'malformed-schema' declares it, but the declaration was rejected ('update' must be a function).\n  --> packages/cli/test/fixtures/uses-broken.dlm:17:13",
+      "error[DLM8009]: Optimizer 'half_opt' cannot be used: plugin 'malformed-schema' declares it, but the declaration was rejected ('update' must be a function).\n  --> apps/cli/test/fixtures/uses-broken.dlm:17:13",
     );
   });
 
@@ -179,7 +179,7 @@ describe('a plugin layer that misbehaves while compiling', () => {
   });
 
   it('a throwing label falls back to the layer name in diagrams and summaries', async () => {
-    const args = ['packages/cli/test/fixtures/label-throws.dlm', '--plugin', fixture('label-throws')];
+    const args = ['apps/cli/test/fixtures/label-throws.dlm', '--plugin', fixture('label-throws')];
     const d = await dlm(['diagram', ...args]);
     expectNoCrash(d);
     expect(d.code).toBe(0);
@@ -190,14 +190,14 @@ describe('a plugin layer that misbehaves while compiling', () => {
   });
 
   it('layers of a plugin that was not named are unknown names with a suggestion, not a crash', async () => {
-    const r = await dlm(['check', 'packages/cli/test/fixtures/liar.dlm']);
+    const r = await dlm(['check', 'apps/cli/test/fixtures/liar.dlm']);
     expectNoCrash(r);
     expect(r.stderr).toContain("error[DLM2001]: Unknown layer 'keep_shape'");
   });
 
   it('a plugin optimizer that throws while training is DLM5060 naming it and its plugin, not an internal error', async () => {
     const runDir = join(REPO_ROOT, 'runs', `.test-throwing-rules-${process.pid}`);
-    const r = await dlm(['train', 'packages/cli/test/fixtures/throwing-rules.dlm', '--plugin', fixture('throwing-rules'), '--backend', 'cpu', '--run-dir', runDir]);
+    const r = await dlm(['train', 'apps/cli/test/fixtures/throwing-rules.dlm', '--plugin', fixture('throwing-rules'), '--backend', 'cpu', '--run-dir', runDir]);
     rmSync(runDir, { recursive: true, force: true });
     expectNoCrash(r);
     expect(r.code).toBe(1);

@@ -54,20 +54,20 @@ describe('dlm check', () => {
   });
 
   it('reports every error of a broken file at once, with code frames (golden)', async () => {
-    const r = await dlm(['check', 'packages/cli/test/fixtures/bad.dlm']);
+    const r = await dlm(['check', 'apps/cli/test/fixtures/bad.dlm']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expectGolden('check-bad.txt', r.stderr);
     expect(r.stderr).toContain("Unknown layer 'flaten'");
     expect(r.stderr).toMatch(/hiden/);
     expect(r.stderr).toMatch(/DLM3003/);
-    expect(r.stderr).toMatch(/\n {2}--> packages\/cli\/test\/fixtures\/bad\.dlm:9:\d+\n/);
+    expect(r.stderr).toMatch(/\n {2}--> apps\/cli\/test\/fixtures\/bad\.dlm:9:\d+\n/);
   });
 
   it('colours only on request', async () => {
-    const plain = await dlm(['check', 'packages/cli/test/fixtures/bad.dlm']);
+    const plain = await dlm(['check', 'apps/cli/test/fixtures/bad.dlm']);
     expect(plain.stderr).not.toContain('\x1b[');
-    const color = await dlm(['check', 'packages/cli/test/fixtures/bad.dlm', '--color']);
+    const color = await dlm(['check', 'apps/cli/test/fixtures/bad.dlm', '--color']);
     expect(color.stderr).toContain('\x1b[');
   });
 
@@ -105,7 +105,7 @@ describe('dlm compile', () => {
 
 describe('dlm fmt', () => {
   it('--stdout prints the canonical layout (golden) and is idempotent', async () => {
-    const r = await dlm(['fmt', 'packages/cli/test/fixtures/messy.dlm', '--stdout']);
+    const r = await dlm(['fmt', 'apps/cli/test/fixtures/messy.dlm', '--stdout']);
     expect(r.code).toBe(0);
     expectGolden('fmt-messy.dlm', r.stdout);
     const dir = tempDir({ 'f.dlm': r.stdout });
@@ -113,7 +113,7 @@ describe('dlm fmt', () => {
   });
 
   it('--check reports unformatted files; plain fmt rewrites them in place', async () => {
-    const dir = tempDir({ 'm.dlm': readFileSync(join(REPO_ROOT, 'packages/cli/test/fixtures/messy.dlm'), 'utf8') });
+    const dir = tempDir({ 'm.dlm': readFileSync(join(REPO_ROOT, 'apps/cli/test/fixtures/messy.dlm'), 'utf8') });
     const check = await dlm(['fmt', 'm.dlm', '--check'], dir);
     expect(check).toEqual({ code: 1, stdout: 'm.dlm: not formatted\n', stderr: '' });
     const fix = await dlm(['fmt', 'm.dlm'], dir);
@@ -146,7 +146,7 @@ describe('dlm export', () => {
     const dir = tempDir();
     const bad = await dlm(['export', join(REPO_ROOT, 'examples/mlp/mlp.dlm'), '--opset', 'x'], dir);
     expect(bad.code).toBe(2);
-    const broken = await dlm(['export', join(REPO_ROOT, 'packages/cli/test/fixtures/bad.dlm'), '-o', 'bad.onnx'], dir);
+    const broken = await dlm(['export', join(REPO_ROOT, 'apps/cli/test/fixtures/bad.dlm'), '-o', 'bad.onnx'], dir);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/has errors; nothing was done/);
     expect(existsSync(join(dir, 'bad.onnx'))).toBe(false);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { dlm, EXTRAS_DIR, REPO_ROOT, tempDir } from './helpers.js';
 
 const EXAMPLE_DIR = join(EXTRAS_DIR, 'examples');
-const GOOD = join(REPO_ROOT, 'packages/cli/test/fixtures/plugins/good.mjs');
+const GOOD = join(REPO_ROOT, 'apps/cli/test/fixtures/plugins/good.mjs');
 const USES_DOUBLE = 'model D {\n  input x: f32[batch, 3]\n  output y: f32[batch, 3]\n\n  y = x |> double\n}\n';
 
 describe('plugin loading', () => {

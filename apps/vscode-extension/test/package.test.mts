@@ -42,7 +42,7 @@ describe('client', () => {
     const resolve = (id: string, from: string) => createRequire(join(from, 'noop.js')).resolve(id);
     const repo = join(pkg, '../..');
     const found = findServerModule('', ['/nonexistent-folder', repo], resolve);
-    expect(found).toBe(join(repo, 'packages/language-server/bin/dlm-language-server.js'));
+    expect(found).toBe(join(repo, 'apps/language-server/bin/dlm-language-server.js'));
     expect(existsSync(found!)).toBe(true);
     expect(findServerModule('/opt/x.js', [repo], resolve)).toBe('/opt/x.js');
     expect(findServerModule('', [tmpdir()], resolve)).toBeUndefined();
