@@ -227,3 +227,90 @@ export function convOperands(inputs: (TensorType | undefined)[], attrs: Resolved
   const d = perAxis(ints(attrs, 'dilations'), n, 1, 'dilations', 1);
   return { x, w, b, n, k, s, d };
 }
+
+// ───────────────────────────── ops added for transformers (reductions, comparisons, shapes) ─────────────────────────────
+
+/** A comparison (Equal, Less, …): same-dtype operands, NumPy broadcasting, a bool result. */
+export function comparisonOp(name: string, doc: string): OpSchema {
+  return {
+    name,
+    doc,
+    inputs: [{ name: 'A' }, { name: 'B' }],
+    outputs: [{ name: 'C', doc: 'bool' }],
+    attrs: {},
+    integerInputs: [0, 1],
+    infer: (inputs) => {
+      const a = need(inputs, 0, 'A');
+      const b = need(inputs, 1, 'B');
+      requireSameDType(a, b, 'A', 'B');
+      return [{ dtype: 'bool', shape: broadcast(a.shape, b.shape) }];
+    },
+    flops: (_in, [c]) => numelPerSample(c!.shape),
+  };
+}
+
+/** Normalizes a list of axes against `rank`, rejecting out-of-range and repeated axes. */
+export function normAxes(axes: readonly number[], rank: number, t: TensorType, what = 'axes'): number[] {
+  const out = axes.map((a) => normAxis(a, rank, t, `${what} entry`));
+  const dup = out.find((a, i) => out.indexOf(a) !== i);
+  if (dup !== undefined) throw new ShapeError(`${what} [${axes.join(', ')}] name axis ${dup} twice`);
+  return out;
+}
+
+/** A reduction (ReduceMean, ReduceSum, ReduceMax): `axes` ([] = all), `keepdims`. */
+export function reduceOp(name: string, doc: string): OpSchema {
+  return {
+    name,
+    doc,
+    inputs: [{ name: 'data' }],
+    outputs: [{ name: 'reduced' }],
+    attrs: {
+      axes: { kind: 'ints', default: [], doc: 'Axes to reduce; negative counts from the end; [] reduces every axis.' },
+      keepdims: { kind: 'int', default: 1, doc: '1 keeps each reduced axis with size 1; 0 removes it.' },
+    },
+    infer: (inputs, attrs) => {
+      const x = need(inputs, 0, 'data');
+      requireFloat(x, 'data');
+      const r = x.shape.length;
+      const given = ints(attrs, 'axes');
+      const axes = given.length === 0 ? x.shape.map((_, i) => i) : normAxes(given, r, x);
+      const keep = int(attrs, 'keepdims') !== 0;
+      const shape: Dim[] = [];
+      x.shape.forEach((d, i) => {
+        if (!axes.includes(i)) shape.push(d);
+        else if (keep) shape.push(1);
+      });
+      return [{ dtype: x.dtype, shape }];
+    },
+    flops: ([x]) => numelPerSample(x!.shape),
+  };
+}
+
+/**
+ * A shape whose entries are fixed sizes or dims read at run time from an input (`like`): the
+ * IR's stand-in for ONNX's Shape → Gather → Concat chain. `shape_from[i]` is the axis of `like`
+ * whose size entry i takes, or −1 to take `shape[i]`; an empty `shape_from` means all fixed.
+ */
+export const SHAPE_FROM_ATTRS: Record<string, AttrSpec> = {
+  shape: { kind: 'ints', doc: 'Fixed sizes (entries read from `like` are ignored; write 0 there).' },
+  shape_from: { kind: 'ints', default: [], doc: 'Per entry: the axis of input `like` to read the size from at run time, or −1 for the fixed size.' },
+};
+
+export function shapeFrom(attrs: ResolvedAttrs, like: TensorType | undefined): Dim[] {
+  const fixed = ints(attrs, 'shape');
+  const from = ints(attrs, 'shape_from');
+  if (from.length !== 0 && from.length !== fixed.length) {
+    throw new ShapeError(`shape_from has ${from.length} entries but shape has ${fixed.length}`);
+  }
+  return fixed.map((d, i) => {
+    const a = from[i] ?? -1;
+    if (a === -1) {
+      if (d < 0) throw new ShapeError(`shape [${fixed.join(', ')}] has the negative size ${d}`);
+      return d;
+    }
+    if (!like) throw new ShapeError(`entry ${i} of the shape is read from input 'like', which is missing`);
+    return like.shape[normAxis(a, like.shape.length, like, `shape_from entry ${i}`)]!;
+  });
+}
+
+export const DTYPE_NAMES: readonly string[] = ['f32', 'i32', 'i64', 'bool'];

@@ -39,6 +39,32 @@ import { Transpose } from './transpose.js';
 import { Concat } from './concat.js';
 import { Gather } from './gather.js';
 import { Resize } from './resize.js';
+// elementwise math, comparisons and selection
+import { Sqrt } from './sqrt.js';
+import { Exp } from './exp.js';
+import { Log } from './log.js';
+import { Abs } from './abs.js';
+import { Erf } from './erf.js';
+import { Pow } from './pow.js';
+import { Clip } from './clip.js';
+import { Equal } from './equal.js';
+import { Less } from './less.js';
+import { Greater } from './greater.js';
+import { LessOrEqual } from './less-or-equal.js';
+import { GreaterOrEqual } from './greater-or-equal.js';
+import { Where } from './where.js';
+import { Cast } from './cast.js';
+// reductions
+import { ReduceMean } from './reduce-mean.js';
+import { ReduceSum } from './reduce-sum.js';
+import { ReduceMax } from './reduce-max.js';
+// more shape ops and constants whose sizes may be read at run time
+import { Unsqueeze } from './unsqueeze.js';
+import { Squeeze } from './squeeze.js';
+import { Expand } from './expand.js';
+import { ConstantOfShape } from './constant-of-shape.js';
+import { Range } from './range.js';
+import { Trilu } from './trilu.js';
 // recurrent
 import { LSTM } from './lstm.js';
 import { GRU } from './gru.js';
@@ -77,6 +103,29 @@ export const CORE_OPS: readonly OpSchema[] = [
   LSTM,
   GRU,
   RNN,
+  Sqrt,
+  Exp,
+  Log,
+  Abs,
+  Erf,
+  Pow,
+  Clip,
+  Equal,
+  Less,
+  Greater,
+  LessOrEqual,
+  GreaterOrEqual,
+  Where,
+  Cast,
+  ReduceMean,
+  ReduceSum,
+  ReduceMax,
+  Unsqueeze,
+  Squeeze,
+  Expand,
+  ConstantOfShape,
+  Range,
+  Trilu,
 ];
 
 const BY_NAME = new Map(CORE_OPS.map((s) => [s.name, s]));

@@ -1,0 +1,4 @@
+import { unaryFloatOp } from './common.js';
+
+/** Y = exp(X), elementwise (ONNX Exp-13). */
+export const Exp = unaryFloatOp('Exp', 'Natural exponential, elementwise.', {}, 1);
