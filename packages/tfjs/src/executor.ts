@@ -116,14 +116,12 @@ export class GraphExecutor {
   }
 }
 
-/** Casts integer inputs to int32 (tfjs has no int64) and checks fixed dims against the IR. */
+/** Casts inputs to the IR's dtype (integers to int32: tfjs has no int64) and checks fixed dims against the IR. */
 function checkInput(graph: Graph, name: string, type: TensorType, t: tf.Tensor): tf.Tensor {
   const ok = t.rank === type.shape.length && type.shape.every((d, i) => typeof d !== 'number' || d === t.shape[i]);
   if (!ok) throw new DlmExecutionError('DLM5004', [name, formatShape(t.shape), graph.name, formatShape(type.shape)], graph.span);
-  const wantInt = type.dtype === 'i32' || type.dtype === 'i64';
-  if (wantInt && t.dtype !== 'int32') return tf.cast(t, 'int32');
-  if (!wantInt && t.dtype !== 'float32') return tf.cast(t, 'float32');
-  return t;
+  const want = type.dtype === 'f32' ? 'float32' : type.dtype === 'bool' ? 'bool' : 'int32';
+  return t.dtype === want ? t : tf.cast(t, want);
 }
 
 /** Orders steps so that every value is defined before use (IR nodes normally already are). */

@@ -16,8 +16,9 @@ import type { AttrValue, Graph, TensorType } from '@dlm/core';
 import { GraphExecutor, probeWebGpu, setupBackend } from '../src/index.js';
 import { chainGraph, expectClose, opGraph, rand } from './helpers.js';
 import { refConv2d, refGru, refLstm, refMaxPool2d } from './reference.js';
+import { MATH_CASES, type CaseInput } from './op-cases.js';
 
-type Input = { shape: number[]; dtype?: 'f32' | 'i32'; data?: Float32Array | Int32Array; positive?: boolean; noGrad?: boolean } | undefined;
+type Input = CaseInput;
 
 interface Case {
   name: string;
@@ -26,6 +27,7 @@ interface Case {
   training?: boolean;
   /** Check gradients numerically on cpu (the ops whose backward dlm composes). */
   numeric?: boolean;
+  ref?: (v: Float32Array[]) => number[][];
 }
 
 const f32 = (shape: number[], extra: Partial<NonNullable<Input>> = {}): Input => ({ shape, ...extra });
@@ -107,6 +109,7 @@ const CASES: Case[] = [
         return [f!, k!];
       }),
   },
+  ...MATH_CASES,
 ];
 
 interface Result {
@@ -123,12 +126,14 @@ function makeInputs(c: Case): { tensors: (tf.Tensor | undefined)[]; values: (Flo
     if (inp.positive) v = v.map((x) => 0.5 + Math.abs(x));
     return v;
   });
-  const tensors = c.inputs.map((inp, i) => (inp ? tf.tensor(values[i]!, inp.shape, inp.dtype === 'i32' ? 'int32' : 'float32') : undefined));
+  const tensors = c.inputs.map((inp, i) => (inp ? tf.tensor(values[i]!, inp.shape, TF_DTYPE[inp.dtype ?? 'f32']) : undefined));
   return { tensors, values };
 }
 
+const TF_DTYPE = { f32: 'float32', i32: 'int32', bool: 'bool' } as const;
+
 function typesOf(c: Case): (TensorType | undefined)[] {
-  return c.inputs.map((inp) => (inp ? { dtype: inp.dtype ?? 'f32', shape: inp.shape } : undefined));
+  return c.inputs.map((inp) => (inp ? { dtype: inp.dtype ?? 'f32', shape: inp.sym ?? inp.shape } : undefined));
 }
 
 /** Forward outputs and the gradients of Σ_k Σ out_k·R_k with respect to every float input. */
@@ -167,8 +172,11 @@ function runCaseTensors(c: Case, override?: (tf.Tensor | undefined)[]): { outs: 
     };
     const outs = Object.values(forward(...gradIdx.map((i) => ins[i]!)));
     const weights = outs.map((o, k) => tf.tensor(rand(o.size, 900 + k), o.shape));
-    const loss = (...gts: tf.Tensor[]) => tf.addN(Object.values(forward(...gts)).map((o, k) => tf.sum(tf.mul(o, weights[k]!)))) as tf.Scalar;
-    const grads = gradIdx.length ? tf.grads(loss)(gradIdx.map((i) => ins[i]!)) : [];
+    // Only float outputs are differentiable (comparisons give bool, Cast/Range may give integers).
+    const loss = (...gts: tf.Tensor[]) =>
+      tf.addN(Object.values(forward(...gts)).flatMap((o, k) => (o.dtype === 'float32' ? [tf.sum(tf.mul(o, weights[k]!))] : [tf.scalar(0)]))) as tf.Scalar;
+    const differentiable = outs.some((o) => o.dtype === 'float32');
+    const grads = gradIdx.length && differentiable ? tf.grads(loss)(gradIdx.map((i) => ins[i]!)) : [];
     const gradByInput: (tf.Tensor | undefined)[] = c.inputs.map(() => undefined);
     gradIdx.forEach((i, k) => (gradByInput[i] = grads[k]!));
     return { outs, grads: gradByInput };
@@ -179,7 +187,7 @@ function runCaseTensors(c: Case, override?: (tf.Tensor | undefined)[]): { outs: 
 function numericCheck(c: Case, analytic: Result): void {
   const { values } = makeInputs(c);
   const lossAt = (vals: (Float32Array | Int32Array | undefined)[]) => {
-    const ts = c.inputs.map((inp, i) => (inp ? tf.tensor(vals[i]!, inp.shape, inp.dtype === 'i32' ? 'int32' : 'float32') : undefined));
+    const ts = c.inputs.map((inp, i) => (inp ? tf.tensor(vals[i]!, inp.shape, TF_DTYPE[inp.dtype ?? 'f32']) : undefined));
     const r = runCase({ ...c }, ts);
     tf.dispose(ts.filter((t): t is tf.Tensor => !!t));
     let s = 0;
@@ -268,6 +276,11 @@ describe('cpu backend', { timeout: 60_000 }, () => {
     const out = CPU.get(c.name)!.outs[0]!;
     for (let ch = 0; ch < 2; ch++)
       for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) expect(out[(ch * 6 + i) * 6 + j]).toBe(v[(ch * 3 + (i >> 1)) * 3 + (j >> 1)]);
+  });
+
+  test.each(CASES.filter((c) => c.ref).map((c) => [c.name, c] as const))('matches its JS reference: %s', (_n, c) => {
+    const v = makeInputs(c).values.map((x) => Float32Array.from(x ?? []));
+    c.ref!(v).forEach((want, k) => expectClose(CPU.get(c.name)!.outs[k]!, want, 1e-5, 1e-4, `${c.name} output ${k}`));
   });
 
   test('every core op has a case in this suite', async () => {

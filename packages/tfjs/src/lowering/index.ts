@@ -15,6 +15,8 @@ import { GRU, LSTM, RNN } from './recurrent.js';
 import { Resize } from './resize.js';
 import { Concat, Flatten, Gather, Reshape, Transpose } from './shape.js';
 import { LogSoftmax, Softmax } from './softmax.js';
+import { Abs, Cast, Clip, Equal, Erf, Exp, Greater, GreaterOrEqual, Less, LessOrEqual, Log, Pow, ReduceMax, ReduceMean, ReduceSum, Sqrt, Where } from './math.js';
+import { ConstantOfShape, Expand, Range, Squeeze, Trilu, Unsqueeze } from './constants.js';
 
 export const LOWERINGS: readonly Lowering[] = [
   Identity, Relu, LeakyRelu, Elu, Gelu, Sigmoid, Tanh, Softmax, LogSoftmax,
@@ -23,6 +25,8 @@ export const LOWERINGS: readonly Lowering[] = [
   BatchNormalization, LayerNormalization, Dropout,
   Flatten, Reshape, Transpose, Concat, Gather,
   LSTM, GRU, RNN, Resize,
+  Sqrt, Exp, Log, Abs, Erf, Pow, Clip, Equal, Less, Greater, LessOrEqual, GreaterOrEqual, Where, Cast,
+  ReduceMean, ReduceSum, ReduceMax, Unsqueeze, Squeeze, Expand, ConstantOfShape, Range, Trilu,
 ];
 
 const BY_OP = new Map(LOWERINGS.map((l) => [l.op, l]));
