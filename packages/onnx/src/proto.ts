@@ -43,7 +43,9 @@ export type OnnxAttr =
   | { kind: 'string'; value: string }
   | { kind: 'ints'; value: readonly number[] }
   | { kind: 'floats'; value: readonly number[] }
-  | { kind: 'strings'; value: readonly string[] };
+  | { kind: 'strings'; value: readonly string[] }
+  /** A one-value tensor (ConstantOfShape's `value`). */
+  | { kind: 'tensor'; value: TensorProto };
 
 export const attr = {
   int: (value: number): OnnxAttr => ({ kind: 'int', value }),
@@ -52,6 +54,7 @@ export const attr = {
   ints: (value: readonly number[]): OnnxAttr => ({ kind: 'ints', value }),
   floats: (value: readonly number[]): OnnxAttr => ({ kind: 'floats', value }),
   strings: (value: readonly string[]): OnnxAttr => ({ kind: 'strings', value }),
+  tensor: (value: TensorProto): OnnxAttr => ({ kind: 'tensor', value }),
 };
 
 const utf8 = new TextEncoder();
@@ -71,6 +74,8 @@ export function makeAttribute(name: string, a: OnnxAttr): AttributeProto {
       return onnx.AttributeProto.create({ name, type: T.FLOATS, floats: [...a.value] });
     case 'strings':
       return onnx.AttributeProto.create({ name, type: T.STRINGS, strings: a.value.map((s) => utf8.encode(s)) });
+    case 'tensor':
+      return onnx.AttributeProto.create({ name, type: T.TENSOR, t: a.value });
   }
 }
 

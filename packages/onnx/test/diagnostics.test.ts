@@ -47,6 +47,19 @@ describe('feasibility pass', () => {
     expect(text).toContain('--> norms.dlm:5:3\n  |\n5 |   layer_norm');
   });
 
+  it('reports Trilu (a causal mask) at opset 13, where ONNX has no Trilu, at its node', () => {
+    const g = new TestGraph('Causal', 'causal.dlm');
+    const x = g.input('scores', ['batch', 'time', 'time']);
+    g.output('y', g.op('Trilu', [x])[0]!);
+    const graph = g.finish();
+    const r = exportOnnx(graph, randomWeights(graph), { opset: 13 });
+    expect(r.result).toBeUndefined();
+    expect(r.diagnostics.map((d) => [d.code, d.message, d.span?.line])).toEqual([
+      ['DLM6003', "Op 'Trilu' (node 'trilu_1/trilu') needs ONNX opset 14 or newer, but the export targets opset 13.", 3],
+    ]);
+    expect(exportOnnx(graph, randomWeights(graph), { opset: 14 }).diagnostics).toEqual([]);
+  });
+
   it('lists every op without a lowering, together with opset problems, and builds nothing', () => {
     const g = twoLayerNorms();
     // An op no lowering knows (as a future core op or a plugin bug would produce).

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OP_NAMES, type Graph } from '@dlm/core';
 import { exportOnnx, getLoweringRule, SUPPORTED_OPSETS } from '../src/index.js';
 import { TestGraph } from './helpers/build.js';
+import { MATH_CASES } from './op-cases.js';
 import { reference } from './helpers/reference-switch.js';
 import { maxAbsDiff, opHistogram, randomInputs, randomWeights, runChecker, runOrt } from './helpers/run.js';
 
@@ -176,6 +177,7 @@ const CASES: Case[] = [
     build: single('DropOut', ['batch', 4], (g, x) => g.op('Dropout', [g.op('Relu', [x])[0]!], { ratio: 0.3 })[0]!),
     histogram: { Identity: 1, Relu: 1 },
   },
+  ...MATH_CASES,
 ];
 
 describe('lowering table', () => {

@@ -11,6 +11,8 @@ import { averagePool, globalAveragePool, maxPool } from './pool.js';
 import { gru, lstm, rnn } from './recurrent.js';
 import { resize } from './resize.js';
 import { concat, flatten, gather, reshape, transpose } from './shape.js';
+import { abs, cast, clip, equal, erf, exp, greater, greaterOrEqual, less, lessOrEqual, log, pow, reduceMax, reduceMean, reduceSum, sqrt, where } from './math.js';
+import { constantOfShape, expand, range, squeeze, trilu, unsqueeze } from './constants.js';
 import type { LoweringRule } from './types.js';
 
 export const LOWERING_RULES: readonly LoweringRule[] = [
@@ -45,6 +47,8 @@ export const LOWERING_RULES: readonly LoweringRule[] = [
   gru,
   rnn,
   resize,
+  ...[sqrt, exp, log, abs, erf, pow, clip, equal, less, greater, lessOrEqual, greaterOrEqual, where, cast],
+  ...[reduceMean, reduceSum, reduceMax, unsqueeze, squeeze, expand, constantOfShape, range, trilu],
 ];
 
 const BY_OP = new Map(LOWERING_RULES.map((r) => [r.op, r]));
