@@ -33,6 +33,14 @@ export interface RunResult {
   bufferUpdates: Map<string, tf.Tensor>;
 }
 
+/** A graph input whose values index a table (an embedding's Gather), with the table's size. */
+interface IdCheck {
+  input: string;
+  /** Valid ids are 0..size−1. */
+  size: number;
+  node: Node;
+}
+
 interface Step {
   node: Node;
   lowering: Lowering;
@@ -43,6 +51,7 @@ export class GraphExecutor {
   private constructor(
     readonly graph: Graph,
     private readonly steps: Step[],
+    private readonly idChecks: IdCheck[] = indexInputs(graph),
   ) {}
 
   /** Checks `graph` and prepares it; every unsupported op is reported with its node's span. */
@@ -68,6 +77,20 @@ export class GraphExecutor {
     return { result: new GraphExecutor(graph, ordered), diagnostics };
   }
 
+  /**
+   * Rejects ids outside the table an input indexes (DLM5020): ONNX Gather would wrap a negative
+   * id around to the last rows and tfjs would fail inside its kernel, while PyTorch refuses both.
+   */
+  checkIds(input: string, values: ArrayLike<number>): void {
+    for (const c of this.idChecks) {
+      if (c.input !== input) continue;
+      for (let i = 0; i < values.length; i++) {
+        const id = values[i]!;
+        if (id < 0 || id >= c.size) throw new DlmExecutionError('DLM5020', [input, id, i, c.size, c.node.id, c.size - 1], c.node.span);
+      }
+    }
+  }
+
   /** Names of the parameters the graph reads (trainable, frozen and buffers). */
   get paramNames(): string[] {
     return this.graph.params.map((p) => p.name);
@@ -84,6 +107,10 @@ export class GraphExecutor {
       const t = inputs[v.name];
       if (!t) throw new DlmExecutionError('DLM5003', ['input', v.name], this.graph.span);
       env.set(v.name, new Val(checkInput(this.graph, v.name, v.type, t)));
+    }
+    // WebGPU in Node cannot read back synchronously; runInference checks host arrays itself.
+    if (this.idChecks.length && tf.getBackend() !== 'webgpu') {
+      for (const c of this.idChecks) this.checkIds(c.input, inputs[c.input]!.dataSync());
     }
     const bufferUpdates = new Map<string, tf.Tensor>();
     for (const { node, lowering, index } of this.steps) {
@@ -115,6 +142,31 @@ export class GraphExecutor {
     return { outputs, bufferUpdates };
   }
 }
+
+/**
+ * Graph inputs that reach a Gather's indices unchanged in value (through Identity and shape
+ * ops), with the gathered axis's size when it is fixed.
+ */
+function indexInputs(graph: Graph): IdCheck[] {
+  const producer = new Map<string, Node>();
+  for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
+  const typeOf = new Map<string, TensorType>([...graph.inputs.map((v) => [v.name, v.type] as const), ...graph.params.map((p) => [p.name, p.type] as const), ...graph.values.map((v) => [v.name, v.type] as const)]);
+  const inputs = new Set(graph.inputs.map((v) => v.name));
+  const out: IdCheck[] = [];
+  for (const n of graph.nodes) {
+    if (n.op !== 'Gather') continue;
+    const data = typeOf.get(n.inputs[0]!);
+    const rawAxis = typeof n.attrs['axis'] === 'number' ? n.attrs['axis'] : 0;
+    const size = data?.shape[rawAxis < 0 ? rawAxis + data.shape.length : rawAxis];
+    if (typeof size !== 'number') continue;
+    let v = n.inputs[1]!;
+    for (let p = producer.get(v); p && VALUE_PRESERVING.has(p.op); p = producer.get(v)) v = p.inputs[0]!;
+    if (inputs.has(v) && !out.some((c) => c.input === v && c.size <= size)) out.push({ input: v, size, node: n });
+  }
+  return out;
+}
+
+const VALUE_PRESERVING = new Set(['Identity', 'Reshape', 'Flatten', 'Transpose', 'Unsqueeze', 'Squeeze', 'Expand']);
 
 /** Casts inputs to the IR's dtype (integers to int32: tfjs has no int64) and checks fixed dims against the IR. */
 function checkInput(graph: Graph, name: string, type: TensorType, t: tf.Tensor): tf.Tensor {

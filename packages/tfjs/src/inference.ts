@@ -27,6 +27,7 @@ export async function runInference(
   else if (!(tf.engine() as unknown as { backendName?: string | null }).backendName) await setupBackend('cpu');
   const { result: exec, diagnostics } = GraphExecutor.create(graph);
   if (!exec) throw new Error(diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
+  for (const [name, v] of Object.entries(inputs)) exec.checkIds(name, v.data);
   const out = tf.tidy(() => {
     const params = new Map<string, tf.Tensor>();
     for (const p of graph.params) {

@@ -169,3 +169,42 @@ model BnNet {
     tf.dispose([...params.values(), x]);
   });
 });
+
+describe('token ids outside the vocabulary', () => {
+  const src = `
+model Tokens {
+  input ids: i64[batch, time]
+  output y: f32[batch, time, 4]
+  y = ids |> reshape([batch, time]) |> embedding(10, 4)
+}`;
+
+  test.each([
+    [10, 'the id 10 (at flat position 1)'],
+    [-1, 'the id -1 (at flat position 1)'],
+  ])('id %i is DLM5020 naming the id and the vocabulary size, from run and from runInference', async (bad, what) => {
+    await setupBackend('cpu');
+    const g = compileModel(src);
+    const w = randomWeights(g);
+    const want = `Input 'ids' holds ${what}, outside the vocabulary of 10 that node 'embedding_1/gather' looks up: ids must be 0..9.`;
+    const { result: exec } = GraphExecutor.create(g);
+    let caught: unknown;
+    try {
+      tf.tidy(() => exec!.run(paramTensors(g, w), { ids: tf.tensor([[3, bad, 0]], [1, 3], 'int32') }, { training: false }));
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(DlmExecutionError);
+    expect((caught as DlmExecutionError).diagnostic.message).toBe(want);
+    expect((caught as DlmExecutionError).diagnostic.span?.line).toBe(5);
+    await expect(runInference(g, w, { ids: { data: Int32Array.from([3, bad, 0]), shape: [1, 3] } })).rejects.toThrow(want);
+  });
+
+  test('ids 0..vocab−1 run, and the rows they pick are the table rows', async () => {
+    await setupBackend('cpu');
+    const g = compileModel(src);
+    const w = randomWeights(g);
+    const out = await runInference(g, w, { ids: { data: Int32Array.from([9, 0]), shape: [1, 2] } });
+    const table = w.get(g.params[0]!.name)!;
+    expectClose(out['y']!.data, [...table.slice(36, 40), ...table.slice(0, 4)], 0, 0, 'rows 9 and 0');
+  });
+});

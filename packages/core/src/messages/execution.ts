@@ -9,6 +9,7 @@ export const EXECUTION_MESSAGES = {
   DLM5010: { severity: 'error', message: "Backend '{0}' could not be started: {1}" },
   DLM5011: { severity: 'error', message: "Backend '{0}' was requested, but TensorFlow.js is running on '{1}' instead." },
   DLM5012: { severity: 'error', message: "Unknown backend '{0}': choose auto, webgpu, wasm or cpu." },
+  DLM5020: { severity: 'error', message: "Input '{0}' holds the id {1} (at flat position {2}), outside the vocabulary of {3} that node '{4}' looks up: ids must be 0..{5}." },
   // DLM5050–DLM5099: training, evaluation, checkpoints (@dlm/tfjs train/ and checkpoint.ts).
   DLM5050: { severity: 'error', message: "Checkpoint '{0}' does not fit model '{1}': {2}." /* dir, model, summary; notes list each mismatch */ },
   DLM5051: { severity: 'error', message: "Cannot read checkpoint '{0}': {1}" },

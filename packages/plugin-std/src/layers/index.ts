@@ -11,6 +11,10 @@ import { embedding } from './embedding.js';
 import { gru, lstm, simple_rnn } from './recurrent.js';
 import { elu, gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh } from './activations.js';
 import { add, concat } from './merge.js';
+import { abs, cast, clip, equal, erf, exp, greater, greater_equal, less, less_equal, log, matmul, pow, sqrt, where } from './math.js';
+import { max, mean, sum } from './reduce.js';
+import { expand, permute, squeeze, transpose, unsqueeze } from './tensor-shape.js';
+import { arange, ones, tril, zeros } from './constants.js';
 
 export const STD_LAYERS: readonly LayerDef[] = [
   dense,
@@ -40,4 +44,6 @@ export const STD_LAYERS: readonly LayerDef[] = [
   log_softmax,
   add,
   concat,
+  ...[sqrt, exp, log, abs, erf, pow, clip, equal, less, greater, less_equal, greater_equal, where, cast, matmul],
+  ...[mean, sum, max, permute, transpose, unsqueeze, squeeze, expand, arange, ones, zeros, tril],
 ];
