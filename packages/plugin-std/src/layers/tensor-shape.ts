@@ -3,7 +3,7 @@
  * unsqueeze, squeeze, expand. Axes may be negative; bad axes are reported by the ops' shape rules
  * with the input's shape.
  */
-import { formatShape, formatType, type Dim, type LayerDef } from '@dlm/core';
+import { broadcastShapes, formatShape, formatType, type Dim, type LayerDef } from '@dlm/core';
 
 export const permute: LayerDef = {
   name: 'permute',
@@ -99,6 +99,12 @@ export const expand: LayerDef = {
     const target = args['shape'] as Dim[];
     const off = target.length - t.shape.length;
     if (off < 0) ctx.fail(`cannot expand ${formatType(t)} to ${target.length} dims; the target needs at least the input's rank ${t.shape.length}`);
+    const wanted = target.map((d, i) => (d === -1 && i >= off ? t.shape[i - off]! : d));
+    try {
+      broadcastShapes(t.shape, wanted);
+    } catch (e) {
+      ctx.fail(`cannot expand ${formatType(t)} to ${formatShape(target)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     // A symbol equal to the input's own dim at that position, and −1, keep the input dim (ONNX: 1).
     const kept = target.map((d, i) => (d === -1 || (i >= off && typeof d === 'string' && t.shape[i - off] === d) ? 1 : d));
     const sources = [{ name: x!, shape: t.shape, what: 'the input' }, ...(other ? [{ name: other, shape: ctx.typeOf(other).shape, what: 'the second input' }] : [])];
