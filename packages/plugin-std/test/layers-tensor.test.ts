@@ -153,3 +153,16 @@ describe('expand and the constants with symbolic sizes', () => {
     expect(call('tril', ['x'], { shape: [4] }).errs[0]).toMatch(/^DLM3001 Trilu: input must have rank ≥ 2/);
   });
 });
+
+describe('labels', () => {
+  it('name the arguments that matter, numbers compactly', () => {
+    const { call, b } = setup({ x: f('batch', 'time', 8), m: t('bool', 'time', 'time') });
+    call('where', ['m', 'x'], { other: -1e9 });
+    call('clip', ['x'], { max: 6 });
+    call('mean', ['x'], { axis: [1, 2] });
+    call('tril', ['x'], { shape: ['time', 'time'] });
+    call('arange', ['x'], { size: 'time' });
+    call('pow', ['x'], { exponent: 0.5 });
+    expect(b.finish().layers.map((l) => l.label)).toEqual(['where, else -1e9', 'clip [−∞, 6]', 'mean axis 1, 2', 'tril [time, time]', 'arange time', 'pow 0.5']);
+  });
+});

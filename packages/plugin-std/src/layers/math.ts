@@ -5,6 +5,11 @@
  */
 import { type Args, type ArgSpec, type DType, type LayerContext, type LayerDef } from '@dlm/core';
 
+/** A number for a label: -1e9 rather than -1000000000. */
+export function num(v: unknown): string {
+  return typeof v === 'number' && v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3) ? v.toExponential().replace('e+', 'e') : String(v);
+}
+
 /** A scalar constant of `dtype`; integer dtypes need an integral value. */
 export function scalar(ctx: LayerContext, value: number, dtype: DType, what: string): string {
   if (dtype !== 'f32' && dtype !== 'bool' && !Number.isInteger(value)) ctx.fail(`${what} ${value} must be an integer to compare with ${dtype} values`);
@@ -32,7 +37,7 @@ export const pow: LayerDef = {
     if ((y === undefined) === (e === undefined)) ctx.fail('give either an exponent (pow(2)) or a second tensor (pow(x, y)), not both or neither');
     return ctx.op('Pow', [x!, y ?? scalar(ctx, e!, 'f32', 'exponent')]);
   },
-  label: (a) => (a['exponent'] === undefined ? 'pow' : `pow ${a['exponent']}`),
+  label: (a) => (a['exponent'] === undefined ? 'pow' : `pow ${num(a['exponent'])}`),
 };
 
 export const clip: LayerDef = {
@@ -49,7 +54,7 @@ export const clip: LayerDef = {
     if (lo === undefined && hi === undefined) ctx.fail('give min:, max: or both');
     return ctx.op('Clip', [x!], { ...(lo === undefined ? {} : { min: lo }), ...(hi === undefined ? {} : { max: hi }) });
   },
-  label: (a) => `clip [${a['min'] ?? '−∞'}, ${a['max'] ?? '∞'}]`,
+  label: (a) => `clip [${a['min'] === undefined ? '−∞' : num(a['min'])}, ${a['max'] === undefined ? '∞' : num(a['max'])}]`,
 };
 
 const VALUE: ArgSpec = { name: 'value', type: 'float', optional: true, doc: 'Compare with this number instead of a second tensor.' };
@@ -66,7 +71,7 @@ function comparison(name: string, op: string, sign: string): LayerDef {
       if ((b === undefined) === (v === undefined)) ctx.fail(`give either a second tensor (${name}(a, b)) or a number (${name}(a, value: 0)), not both or neither`);
       return ctx.op(op, [a!, b ?? scalar(ctx, v!, ctx.typeOf(a!).dtype, 'value')]);
     },
-    label: (a: Args) => (a['value'] === undefined ? name : `${name} ${a['value']}`),
+    label: (a: Args) => (a['value'] === undefined ? name : `${name} ${num(a['value'])}`),
   };
 }
 
@@ -87,7 +92,7 @@ export const where: LayerDef = {
     if ((y === undefined) === (o === undefined)) ctx.fail('give either a third tensor (where(mask, x, y)) or a number (where(mask, x, other: 0)), not both or neither');
     return ctx.op('Where', [c!, x!, y ?? scalar(ctx, o!, ctx.typeOf(x!).dtype, 'other')]);
   },
-  label: (a) => (a['other'] === undefined ? 'where' : `where, else ${a['other']}`),
+  label: (a) => (a['other'] === undefined ? 'where' : `where, else ${num(a['other'])}`),
 };
 
 export const cast: LayerDef = {
