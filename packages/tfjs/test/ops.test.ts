@@ -85,7 +85,18 @@ const CASES: Case[] = [
   op('Reshape 0 and -1', 'Reshape', [f32([2, 3, 4])], { shape: [0, -1, 2] }),
   op('Transpose', 'Transpose', [f32([2, 3, 4])], { perm: [1, 2, 0] }),
   op('Concat axis 1', 'Concat', [f32([2, 3, 2, 2]), f32([2, 1, 2, 2])], { axis: 1 }),
-  op('Gather embeddings (negative index)', 'Gather', [f32([6, 4]), { shape: [2, 3], dtype: 'i32', data: Int32Array.from([0, 5, 2, -1, 3, 3]), noGrad: true }], { axis: 0 }),
+  {
+    // ONNX Gather counts a negative index from the end. Ids fed straight from a graph input are
+    // checked against the table instead (DLM5020, executor.test.ts), so the index is computed here.
+    name: 'Gather embeddings (negative computed index)',
+    inputs: [f32([6, 4]), { shape: [2, 3], dtype: 'i32', data: Int32Array.from([0, 5, 2, -1, 3, 3]), noGrad: true }],
+    graph: (t) =>
+      chainGraph(t, (b, [table, ids]) => {
+        const [zero] = b.emitNode('ConstantOfShape', [], { shape: [], dtype: 'i32' }, 1);
+        const [idx] = b.emitNode('Add', [ids!, zero!], {}, 1);
+        return b.emitNode('Gather', [table!, idx!], { axis: 0 }, 1);
+      }),
+  },
   op('LSTM forward, all outputs', 'LSTM', [f32([2, 4, 3]), f32([1, 20, 3]), f32([1, 20, 5]), f32([1, 40])], { hidden_size: 5 }, { outputs: 3, numeric: true }),
   op('LSTM bidirectional with initial state', 'LSTM', [f32([2, 3, 3]), f32([2, 16, 3]), f32([2, 16, 4]), f32([2, 32]), undefined, f32([2, 2, 4]), f32([2, 2, 4])], { hidden_size: 4, direction: 'bidirectional' }, { outputs: 3 }),
   op('GRU linear_before_reset 1', 'GRU', [f32([2, 4, 3]), f32([1, 15, 3]), f32([1, 15, 5]), f32([1, 30])], { hidden_size: 5 }, { outputs: 2, numeric: true }),
