@@ -5,42 +5,19 @@
  * onnx.checker, and matches @dlm/tfjs in onnxruntime for two sequence lengths from one file,
  * which fails if a symbolic size were baked in.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics, hasErrors, PluginRegistry } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { exportOnnx, SUPPORTED_OPSETS } from '../src/index.js';
 import { reference } from './helpers/reference-switch.js';
-import { maxAbsDiff, opHistogram, randomInputs, randomWeights, runChecker, runOrt } from './helpers/run.js';
+import { maxAbsDiff, opHistogram, randomInputs, randomWeights, REPO_ROOT, runChecker, runOrt } from './helpers/run.js';
 
-const NEW_LAYERS_DLM = `
-// Every layer added for transformers, once.
-model NewLayers {
-  input x: f32[batch, time, 8]
-  input ids: i64[batch, time]
-  output y: f32[batch, time, 8]
-  output stats: f32[batch, 1, 8]
-  output picked: f32[batch, time]
+// Shared with @dlm/tfjs's PyTorch twin test (packages/tfjs/test/torch-twin-layers.test.ts).
+const NEW_LAYERS_DLM = readFileSync(join(REPO_ROOT, 'packages/tfjs/test/fixtures/new_layers.dlm'), 'utf8');
 
-  pos1 = arange(x, size: time) |> unsqueeze(0)
-  pos = (pos1, ids) |> expand([batch, time])
-  p = (ids, pos) |> greater_equal |> cast(to: f32)
-  s = x |> abs |> clip(min: 0.1, max: 4.0) |> sqrt |> log |> exp |> erf |> pow(2)
-  e = ids |> embedding(10, 8)
-  xt = e |> transpose(1, 2)
-  scores = matmul(x, xt)
-  mask = tril(x, shape: [time, time]) |> equal(value: 0)
-  att = where(mask, scores, other: -1e9) |> softmax
-  causal = ones(x, shape: [time, time]) |> tril(k: -1)
-  masked = (att, causal) |> add
-  sp = s |> permute([0, 1, 2])
-  y = matmul(masked, sp)
-  mx = x |> max(axis: [1], keepdims: true)
-  stats = x |> mean(axis: 1, keepdims: true) |> add(mx)
-  z = zeros(x, shape: [batch, time, 1]) |> squeeze(-1)
-  picked = (x |> sum(axis: -1), z) |> add |> add(p)
-}
-`;
 
 const registry = new PluginRegistry();
 registry.register(stdPlugin);
