@@ -189,7 +189,7 @@ model Tokens {
     const { result: exec } = GraphExecutor.create(g);
     let caught: unknown;
     try {
-      tf.tidy(() => exec!.run(paramTensors(g, w), { ids: tf.tensor([[3, bad, 0]], [1, 3], 'int32') }, { training: false }));
+      tf.tidy(() => exec!.run(paramTensors(g, w), { ids: tf.tensor([[3, bad, 0]], [1, 3], 'int32') }, { training: false }).outputs);
     } catch (e) {
       caught = e;
     }
