@@ -97,7 +97,9 @@ describe('matmul and axis shuffles', () => {
     expect(call('permute', ['q'], { dims: [0, 2, 1, -1] }).type).toBe('f32[batch, time, 4, 16]');
     const u = call('unsqueeze', ['q'], { axis: [0, -1] });
     expect(u.type).toBe('f32[1, batch, 4, time, 16, 1]');
-    expect(call('squeeze', [u.out]).type).toBe('f32[batch, 4, time, 16]');
+    const sq = call('squeeze', [u.out]);
+    expect(sq.type).toBe('f32[batch, 4, time, 16]');
+    expect(nodes().find((n) => n.outputs[0] === sq.out)!.attrs['axes']).toEqual([0, 5]);
     expect(nodes().filter((n) => n.op === 'Transpose').map((n) => n.attrs['perm'])).toEqual([[0, 1, 3, 2], [0, 2, 1, 3]]);
   });
   it('bad axes and inner dims are located diagnostics naming the shapes', () => {

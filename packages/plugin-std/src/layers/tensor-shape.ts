@@ -52,7 +52,13 @@ export const squeeze: LayerDef = {
   family: 'shape',
   doc: 'Removes size-1 axes (torch.squeeze): the given `axis` (one or a list), or every axis of size 1.',
   args: [{ name: 'axis', type: 'ints', optional: true, doc: 'Axis or axes to remove; each must have size 1. Default: every size-1 axis.' }],
-  expand: (ctx, [x], args) => ctx.op('Squeeze', [x!], { axes: (args['axis'] as number[] | undefined) ?? [] }),
+  // Without `axis`, the axes known to be 1 now, named explicitly: a symbolic dim that happens to be
+  // 1 at run time must stay (the shape rule and the backends would disagree otherwise).
+  // Nothing of size 1: nothing to do, as torch.squeeze.
+  expand(ctx, [x], args) {
+    const axes = (args['axis'] as number[] | undefined) ?? ctx.typeOf(x!).shape.flatMap((d, i) => (d === 1 ? [i] : []));
+    return axes.length === 0 ? x! : ctx.op('Squeeze', [x!], { axes });
+  },
   label: (a) => (a['axis'] === undefined ? 'squeeze' : `squeeze ${(a['axis'] as number[]).join(', ')}`),
 };
 
