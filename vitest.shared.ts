@@ -3,6 +3,7 @@
 // and the root `vitest run` (via test.projects) behave the same.
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { SkipSummaryReporter } from './tools/test-support/skip-summary.ts';
 
 // '@dlm/source' first: workspace packages resolve to their TypeScript sources
 // (exports["."]["@dlm/source"] -> ./src/index.ts), so tests never need a build.
@@ -14,6 +15,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@dlm/source', ...defaultServerConditions] } },
   test: {
     environment: 'node',
+    // After the usual output, a list of tests skipped because a system tool is missing.
+    reporters: ['default', new SkipSummaryReporter()],
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     passWithNoTests: true,
   },

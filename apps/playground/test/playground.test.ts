@@ -10,14 +10,15 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { extname, join, normalize } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import * as ort from 'onnxruntime-node';
+import { needs, systemTool } from '../../../tools/test-support/system-tools.js';
 
 const pkg = join(import.meta.dirname, '..');
 const dist = join(pkg, 'dist/web');
 const shots = process.env['DLM_SCREENSHOTS'] === '1' ? join(pkg, '../../docs/screenshots') : undefined;
-const CHROMIUM = process.env['DLM_CHROMIUM'] ?? '/usr/bin/chromium';
+const browserTool = systemTool('chromium');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json' };
 
@@ -27,7 +28,10 @@ let page: Page;
 let url: string;
 const requests: string[] = [];
 
+beforeEach(needs('chromium'));
+
 beforeAll(async () => {
+  if (!browserTool.available) return;
   // The page is built here (not in `nx build`) so that the unit build stays fast.
   const vite = join(createRequire(join(pkg, 'package.json')).resolve('vite/package.json'), '..', 'bin/vite.js');
   execFileSync(process.execPath, [vite, 'build', '--logLevel', 'error'], { cwd: pkg, stdio: 'pipe' });
@@ -43,7 +47,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address() as { port: number };
   url = `http://127.0.0.1:${addr.port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await chromium.launch({ executablePath: browserTool.path, args: ARGS });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   // Offline: anything but the local server is a failure.

@@ -5,5 +5,6 @@
 export { toMermaid, toMarkdown, buildDiagrams, type DiagramOptions } from './flowchart.js';
 export { renderSvg, renderPng, renderMany, withRenderer, MermaidRenderer, type RenderOptions, type RendererOptions } from './render.js';
 export { DiagramError } from './errors.js';
+export { findChromium, chromiumLocations, CHROMIUM_NAMES, type ChromiumSearch } from './chromium.js';
 export { escapeLabel } from './escape.js';
 export { formatTensor, type ModelDiagram, type DItem, type DNode, type DEdge, type DSubgraph } from './structure.js';

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { DiagramError } from './errors.js';
+import { CHROMIUM_NAMES, chromiumLocations, findChromium } from './chromium.js';
 
 export interface RenderOptions {
   theme?: 'default' | 'dark';
@@ -15,7 +16,7 @@ export interface RenderOptions {
 }
 
 export interface RendererOptions {
-  /** Chromium binary. Default: $DLM_CHROMIUM, else /usr/bin/chromium (Debian's package). */
+  /** Chromium binary. Default: $DLM_CHROMIUM, else the first found by `findChromium` (PATH, then the usual places). */
   executablePath?: string;
   /** Pixel density of PNG output. Default 2. */
   scale?: number;
@@ -89,14 +90,17 @@ export class MermaidRenderer {
 
   static async open(opts: RendererOptions = {}): Promise<MermaidRenderer> {
     const source = loadMermaidSource();
-    const executablePath = opts.executablePath ?? process.env['DLM_CHROMIUM'] ?? '/usr/bin/chromium';
+    const executablePath = opts.executablePath ?? findChromium();
+    if (executablePath === undefined) {
+      throw new DiagramError('DLM7006', [CHROMIUM_NAMES.join(', '), chromiumLocations(process.platform, process.env).join(', ')]);
+    }
     let browser: Browser;
     try {
       const { chromium } = await import('playwright-core');
       browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-      throw new DiagramError('DLM7002', [executablePath, `${why} (on Debian: apt-get install chromium)`]);
+      throw new DiagramError('DLM7002', [executablePath, why]);
     }
     const r = new MermaidRenderer(browser, opts.scale ?? 2, source);
     try {
@@ -134,7 +138,15 @@ export class MermaidRenderer {
           });
         }
         try {
-          const { svg } = await m.render('dlm-diagram', text);
+          const { svg: html } = await m.render('dlm-diagram', text);
+          // Mermaid returns HTML-flavoured markup (`<br>` inside foreignObject labels), which is
+          // not XML: parse it as HTML and serialize the element as XML, as mermaid-cli does, so
+          // the file opens in <img>, XML tools and code-hosting sites.
+          const doc0 = (globalThis as unknown as { document: { createElement(t: string): { innerHTML: string; firstElementChild: unknown } } }).document;
+          const holder = doc0.createElement('div');
+          holder.innerHTML = html;
+          const Serializer = (globalThis as unknown as { XMLSerializer: new () => { serializeToString(n: unknown): string } }).XMLSerializer;
+          const svg = holder.firstElementChild ? new Serializer().serializeToString(holder.firstElementChild) : html;
           // Past maxTextSize Mermaid draws a box saying so instead of throwing. The length is
           // checked before the page is asked, so this only guards against Mermaid measuring
           // differently (after its own preprocessing).

@@ -2,14 +2,18 @@
  * Renders every diagram with the real Mermaid package in headless Chromium (one browser for the
  * whole file) and checks that Mermaid accepts it and that every box's label is in the SVG text.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiagramError, MermaidRenderer, renderMany, renderSvg, toMermaid } from '../src/index.js';
 import { branches, gan, hostile, HOSTILE, mnistCnn, resnet } from './fixtures.js';
 import { classOf, compileDlm, exampleFiles, stemOf, testModelFiles } from './models.js';
+import { needs, systemTool } from '../../../tools/test-support/system-tools.js';
+
+const browser = systemTool('chromium');
+beforeEach(needs('chromium'));
 
 let r: MermaidRenderer;
 beforeAll(async () => {
-  r = await MermaidRenderer.open();
+  if (browser.available) r = await MermaidRenderer.open();
 }, 60_000);
 afterAll(async () => {
   await r?.close();

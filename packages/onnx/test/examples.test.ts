@@ -11,6 +11,7 @@ import { stdPlugin } from '@dlm/plugin-std';
 import { exportOnnx } from '../src/index.js';
 import { reference } from './helpers/reference-switch.js';
 import { maxAbsDiff, opHistogram, randomInputs, randomWeights, REPO_ROOT, runChecker, runOrt } from './helpers/run.js';
+import { needs } from '../../../tools/test-support/system-tools.js';
 
 function dlmFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -70,7 +71,8 @@ describe.each(models.map((m) => [`${m.file} ${m.graph.name}`, m] as const))('%s'
   }, 60_000);
 });
 
-it('every example export passes onnx.checker', () => {
+it('every example export passes onnx.checker', (ctx) => {
+  needs('python3-onnx')(ctx);
   const r = runChecker(exported);
   expect(r.status, r.output).toBe(0);
   expect(r.output.match(/^ok:/gm)?.length).toBe(models.length);

@@ -7,6 +7,7 @@ import { exportOnnx, onnx } from '../src/index.js';
 import { STANDARD_MODELS } from './helpers/models.js';
 import { reference } from './helpers/reference-switch.js';
 import { maxAbsDiff, opHistogram, randomInputs, randomWeights, runChecker, runOrt } from './helpers/run.js';
+import { needs } from '../../../tools/test-support/system-tools.js';
 
 const exported: Record<string, Uint8Array> = {};
 const figures: string[] = [];
@@ -56,7 +57,8 @@ describe.each(STANDARD_MODELS)('$name', ({ name, build, histogram }) => {
   });
 });
 
-it('every export passes onnx.checker.check_model(full_check=True)', () => {
+it('every export passes onnx.checker.check_model(full_check=True)', (ctx) => {
+  needs('python3-onnx')(ctx);
   expect(Object.keys(exported).length).toBe(STANDARD_MODELS.length);
   const r = runChecker(exported);
   expect(r.output).not.toMatch(/^error/m);

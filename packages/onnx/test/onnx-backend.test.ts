@@ -13,6 +13,7 @@ import type { AttrValue, Graph } from '@dlm/core';
 import { decodeTensor, exportOnnx, onnx, runCheckerFriendlyName, type DecodedTensor } from './helpers/backend.js';
 import { TestGraph } from './helpers/build.js';
 import { maxAbsDiff, ort, runChecker, type HostTensor } from './helpers/run.js';
+import { needs } from '../../../tools/test-support/system-tools.js';
 
 const ROOT = '/usr/share/libonnx-testdata/data/node';
 const HAVE_DATA = existsSync(ROOT);
@@ -158,7 +159,8 @@ describe.skipIf(!HAVE_DATA)('dlm’s lowering of the same configurations reprodu
     for (const [ours, idx] of compare) expectClose(out[ours]!, tc.outputs[idx]!, `${r.test} ${ours}`);
   });
 
-  it('and every one of those exports passes onnx.checker', () => {
+  it('and every one of those exports passes onnx.checker', (ctx) => {
+    needs('python3-onnx')(ctx);
     const r = runChecker(exported);
     expect(r.status, r.output).toBe(0);
     expect(r.output.match(/^ok:/gm)?.length).toBe(REBUILDS.length);

@@ -16,6 +16,7 @@ import {
   sampleGridPng,
   type HistoryPoint,
 } from '../src/index.js';
+import { needs, systemTool } from '../../../tools/test-support/system-tools.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('./goldens/report/', import.meta.url));
 
@@ -169,15 +170,8 @@ function decodePng(png: Uint8Array): { width: number; height: number; colorType:
   return { width, height, colorType, pixels };
 }
 
-/** Pillow, when python3 has it, as a second, independent PNG decoder. */
-const hasPillow = (() => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import PIL'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+/** Pillow (Debian's python3-pil), as a second, independent PNG decoder. */
+const pillow = systemTool('python3-pil');
 
 describe('PNG', () => {
   it('encodes grey, grey+alpha, RGB and RGBA that decode back to the same pixels', () => {
@@ -211,13 +205,14 @@ describe('PNG', () => {
     expect(() => sampleGridPng(new Float32Array(8), 1, 2, 2, 2, 1)).toThrow(/1 \(grey\) or 3 \(RGB\) channels/);
   });
 
-  it.skipIf(!hasPillow)('Pillow decodes the PNG to the same pixels (skipped: python3 has no PIL module)', () => {
+  it('Pillow decodes the PNG to the same pixels', (ctx) => {
+    needs('python3-pil')(ctx);
     const w = 6;
     const h = 4;
     const px = Uint8Array.from({ length: w * h * 4 }, (_, i) => (i * 53) % 256);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dlm-png-')), 'x.png');
     fs.writeFileSync(file, encodePng(w, h, px));
-    const out = execFileSync('/usr/bin/python3', ['-c', 'import sys; from PIL import Image; im = Image.open(sys.argv[1]); print(im.mode, im.size[0], im.size[1]); sys.stdout.write(im.tobytes().hex())', file]).toString();
+    const out = execFileSync(pillow.path, ['-c', 'import sys; from PIL import Image; im = Image.open(sys.argv[1]); print(im.mode, im.size[0], im.size[1]); sys.stdout.write(im.tobytes().hex())', file]).toString();
     const [head, hex] = out.split('\n');
     expect(head).toBe('RGBA 6 4');
     expect(hex).toBe(Buffer.from(px).toString('hex'));

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { numelStatic, type Dim, type Graph } from '@dlm/core';
 import { onnx } from '../../src/index.js';
+import { PYTHON3 } from '../../../../tools/test-support/system-tools.js';
 
 const require = createRequire(import.meta.url);
 /** onnxruntime-node is CommonJS with a native binding; loaded once. */
@@ -105,6 +106,6 @@ export function runChecker(models: Record<string, Uint8Array>): { status: number
     writeFileSync(f, bytes);
     return f;
   });
-  const r = spawnSync('/usr/bin/python3', [CHECKER, ...files], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON3, [CHECKER, ...files], { encoding: 'utf8' });
   return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
