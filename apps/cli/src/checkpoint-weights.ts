@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initializeParams, type Diagnostic, type Graph, type Program } from '@dlm/core';
-import { checkpointParamName, loadCheckpoint, resolveCheckpointDir } from '@dlm/tfjs';
+import { loadTfjs } from './backends.js';
 import { CliError } from './io.js';
 
 export async function weightsFor(
@@ -12,6 +12,7 @@ export async function weightsFor(
   seed: number,
 ): Promise<{ weights: Map<string, Float32Array>; diagnostics: Diagnostic[]; source: string }> {
   if (!checkpoint) return { weights: initializeParams(graph, seed), diagnostics: [], source: `initial weights (seed ${seed})` };
+  const { checkpointParamName, loadCheckpoint, resolveCheckpointDir } = await loadTfjs('read checkpoints');
   let dir: string;
   try {
     dir = await resolveCheckpointDir(checkpoint);

@@ -2,33 +2,14 @@
  * The `dlm` command: the one place that wires the language, the plugins and the backends together.
  * `runCli` returns the exit code and never throws for user errors: those print as diagnostics.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { didYouMean, formatDiagnostics, type Diagnostic } from '@dlm/core';
 import { CliError, type CliIO } from './io.js';
 import { COMMANDS, type Command } from './commands/index.js';
+import { GLOBAL_FLAGS, flagHelp, parseArgsOptions } from './flags.js';
+import { shouldColor } from './color.js';
 
 export const VERSION = '0.1.0';
-
-const GLOBAL_OPTIONS = {
-  plugin: { type: 'string', multiple: true },
-  config: { type: 'string' },
-  color: { type: 'boolean' },
-  'no-color': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-/** Help for options shared by several commands. */
-const OPTION_HELP: Record<string, string> = {
-  model: 'the model (or train block) to use when the file has several',
-  backend: 'auto (default), webgpu, wasm or cpu; auto says which it chose and why',
-  data: "replace the train block's dataset, e.g. fashion-mnist (keeps batch and shuffle)",
-  'run-dir': 'checkpoint and report directory (default runs/<model>)',
-  'cache-dir': 'where datasets are downloaded and cached',
-  mirror: 'download base URL for datasets (a local mirror)',
-  checkpoint: 'a run directory, its last file, or an epoch directory',
-  output: 'output file (written atomically)',
-  json: 'machine-readable output',
-};
 
 function usage(): string {
   const lines = [
@@ -38,43 +19,60 @@ function usage(): string {
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`),
+    `  ${'help'.padEnd(9)} show a command's options: dlm help <command>`,
+    '',
+    'Files: a .dlm file, a directory (every .dlm file under it), a quoted glob such as',
+    "\"models/**/*.dlm\", or - for standard input. '-o -' writes to standard output.",
     '',
     'Global options:',
-    '  --plugin <name|path>  load a plugin (repeatable; also "plugins" in dlm.config.json)',
-    '  --config <path>       use this dlm.config.json instead of the nearest one',
-    '  --color, --no-color   force colour on or off',
+    ...flagHelp(GLOBAL_FLAGS),
+    '  -V, --version               print the version',
     '',
-    "Run 'dlm <command> --help' for a command's options.",
+    'Environment:',
+    '  DLM_CHROMIUM   the Chromium or Chrome that renders SVG/PNG diagrams (default: found on PATH',
+    '                 or in the usual macOS/Windows places)',
+    '  NO_COLOR, FORCE_COLOR, TERM=dumb   colour of diagnostics (which follow stderr)',
+    '  DLM_DEBUG=1    print the stack of an internal error',
+    '',
+    "Run 'dlm help <command>' for a command's options.",
   ];
   return lines.join('\n') + '\n';
 }
 
 function commandUsage(c: Command): string {
-  const opts = Object.entries(c.options).map(([k, v]) => {
-    const flag = `--${k}${v.type === 'string' ? ' <value>' : ''}${'short' in v && v.short ? `, -${v.short}` : ''}`;
-    const text = c.help?.[k] ?? OPTION_HELP[k];
-    return `  ${flag.padEnd(26)}${text ? ` ${text}` : ''}`;
-  });
-  return [`Usage: dlm ${c.usage}`, '', c.summary, '', ...(opts.length ? ['Options:', ...opts, ''] : [])].join('\n') + '\n';
+  const opts = flagHelp(c.options);
+  return [`Usage: dlm ${c.usage}`, '', c.summary, '', ...(opts.length ? ['Options:', ...opts, ''] : []), 'Global options:', ...flagHelp(GLOBAL_FLAGS), ''].join('\n') + '\n';
+}
+
+function unknownCommand(name: string, io: CliIO): number {
+  const hint = didYouMean(name, COMMANDS.map((c) => c.name));
+  io.stderr(`error: unknown command '${name}'.${hint ? ` Did you mean '${hint}'?` : ''}\n\n${usage()}`);
+  return 2;
 }
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name || name === '--help' || name === '-h') {
     io.stdout(usage());
     return name ? 0 : 2;
   }
-  if (name === '--version' || name === '-v') {
+  if (name === 'help') {
+    if (rest.length === 0) {
+      io.stdout(usage());
+      return 0;
+    }
+    const c = COMMANDS.find((c) => c.name === rest[0]);
+    if (!c) return unknownCommand(rest[0]!, io);
+    io.stdout(commandUsage(c));
+    return 0;
+  }
+  if (name === '--version' || name === '-V' || name === '-v') {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    const hint = didYouMean(name, COMMANDS.map((c) => c.name));
-    io.stderr(`error: unknown command '${name}'.${hint ? ` Did you mean '${hint}'?` : ''}\n\n${usage()}`);
-    return 2;
-  }
-  const options = { ...GLOBAL_OPTIONS, ...command.options };
+  if (!command) return unknownCommand(name, io);
+  const options = parseArgsOptions({ ...GLOBAL_FLAGS, ...command.options });
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
@@ -90,9 +88,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout(commandUsage(command));
     return 0;
   }
-  const color = values['no-color'] ? false : values['color'] ? true : io.isTTY;
+  // Diagnostics go to stderr, so their colour follows stderr.
+  const color = shouldColor(io.isTTY, io.env, { color: values['color'] === true, noColor: values['no-color'] === true });
   try {
-    return await command.run({ io: { ...io, isTTY: io.isTTY }, color, positionals: parsed.positionals, values });
+    return await command.run({ io, color, positionals: parsed.positionals, values });
   } catch (e) {
     if (e instanceof CliError) {
       io.stderr(`error: ${e.message}\n`);

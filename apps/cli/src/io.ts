@@ -1,11 +1,13 @@
 /** The CLI's view of the outside world, injectable so commands run in-process in tests. */
 export interface CliIO {
   cwd: string;
-  stdout: (text: string) => void;
+  stdout: (data: string | Uint8Array) => void;
   stderr: (text: string) => void;
-  /** Colour and progress bars only on a terminal. */
+  /** Whether stderr is a terminal: diagnostics (and their colour) and progress go there. */
   isTTY: boolean;
   env: Record<string, string | undefined>;
+  /** All of standard input, for the file name `-`. */
+  readStdin?: () => Promise<string>;
 }
 
 export function processIO(): CliIO {
@@ -13,8 +15,13 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    isTTY: Boolean(process.stdout.isTTY) && process.env['NO_COLOR'] === undefined,
+    isTTY: Boolean(process.stderr.isTTY),
     env: process.env,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
 }
 

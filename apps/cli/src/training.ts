@@ -1,21 +1,13 @@
 /** Shared by train / eval: choosing the train block, the backend, and data overrides. */
 import { resolve } from 'node:path';
 import type { PluginCall, Program, TrainingSpec } from '@dlm/core';
-import { setupBackend, type BackendChoice } from '@dlm/tfjs';
+import type { BackendChoice } from '@dlm/tfjs';
+import { loadTfjs } from './backends.js';
 import { CliError } from './io.js';
 import type { CommandContext, Loaded } from './workspace.js';
 import { snakeCase } from './workspace.js';
 
 const BACKENDS: BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
-
-export const TRAINING_OPTIONS = {
-  model: { type: 'string' },
-  backend: { type: 'string' },
-  data: { type: 'string' },
-  'run-dir': { type: 'string' },
-  'cache-dir': { type: 'string' },
-  mirror: { type: 'string' },
-} as const;
 
 /** The train block for `--model`, or the file's only/first one. */
 export function pickTraining(program: Program, model: string | undefined): TrainingSpec {
@@ -31,6 +23,7 @@ export async function startBackend(ctx: CommandContext): Promise<string> {
   const choice = ((ctx.values['backend'] as string | undefined) ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(choice)) throw new CliError(`unknown backend '${choice}'; use one of ${BACKENDS.join(', ')}`, 2);
   try {
+    const { setupBackend } = await loadTfjs('train, evaluate and predict');
     const info = await setupBackend(choice);
     ctx.io.stderr(`backend: ${info.backend} (${info.reason}${info.adapter ? `; adapter: ${info.adapter}` : ''})\n`);
     return info.backend;

@@ -11,6 +11,8 @@ export interface CommandContext {
   color: boolean;
   positionals: string[];
   values: Record<string, unknown>;
+  /** Replaces printing diagnostics (e.g. `dlm check --json` collects them). */
+  report?: (ds: readonly Diagnostic[], sources: Map<string, string>) => void;
 }
 
 export interface Loaded {
@@ -39,6 +41,7 @@ export async function loadPlugins(ctx: CommandContext): Promise<Loaded> {
 
 export function printDiagnostics(ctx: CommandContext, ds: readonly Diagnostic[], sources: Map<string, string>): void {
   if (ds.length === 0) return;
+  if (ctx.report) return ctx.report(ds, sources);
   ctx.io.stderr(formatDiagnostics(sortDiagnostics(ds), { color: ctx.color, sources }));
 }
 
@@ -55,12 +58,13 @@ export interface CompiledFile {
   ok: boolean;
 }
 
-/** Compiles one .dlm file, prints its diagnostics (warnings too), and reports success. */
-export function compileAndReport(ctx: CommandContext, loaded: Loaded, file: string): CompiledFile {
-  const path = displayPath(ctx, file);
+/** Compiles one .dlm file (or `text`, read from standard input), prints its diagnostics (warnings too), and reports success. */
+export function compileAndReport(ctx: CommandContext, loaded: Loaded, file: string, text?: string): CompiledFile {
+  const path = text === undefined ? displayPath(ctx, file) : file;
   const out = compileFile(path, {
     registry: loaded.registry,
     readFile: (p) => {
+      if (text !== undefined && p === path) return text;
       try {
         return readFileSync(resolve(ctx.io.cwd, p), 'utf8');
       } catch {
@@ -96,10 +100,10 @@ function explainPluginNames(ds: Diagnostic[], sources: Map<string, string>, regi
 }
 
 /** Compiles and fails the command on errors. */
-export function compileOrFail(ctx: CommandContext, loaded: Loaded, file: string): CompiledFile {
-  const c = compileAndReport(ctx, loaded, file);
+export function compileOrFail(ctx: CommandContext, loaded: Loaded, file: string, text?: string): CompiledFile {
+  const c = compileAndReport(ctx, loaded, file, text);
   if (!c.ok && !hasErrors(c.diagnostics)) throw new CliError('plugins could not be loaded (see above); nothing was done');
-  if (!c.ok) throw new CliError(`${displayPath(ctx, file)} has errors; nothing was done`);
+  if (!c.ok) throw new CliError(`${text === undefined ? displayPath(ctx, file) : file} has errors; nothing was done`);
   return c;
 }
 

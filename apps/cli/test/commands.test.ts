@@ -218,7 +218,7 @@ describe('dlm diagram', () => {
 
   it('checks its options', async () => {
     expect((await dlm(['diagram', 'examples/mlp/mlp.dlm', '--format', 'gif'])).code).toBe(2);
-    expect((await dlm(['diagram', 'examples/mlp/mlp.dlm', '--format', 'svg'])).stderr).toContain('--format svg needs an output file (-o)');
+    expect((await dlm(['diagram', 'examples/mlp/mlp.dlm', '--format', 'svg'])).stderr).toContain('--format svg needs an output file (-o FILE, or -o - for stdout)');
   });
 });
 

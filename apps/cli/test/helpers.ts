@@ -18,13 +18,34 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs `dlm <argv>` in `cwd` (default: the repo root) without colour, as a non-terminal. */
-export async function dlm(argv: string[], cwd = REPO_ROOT, env: Record<string, string> = {}): Promise<Run> {
-  let stdout = '';
+export interface RunOptions {
+  /** What standard input holds (for `-`). */
+  stdin?: string;
+  /** Whether stderr is a terminal. Default false. */
+  isTTY?: boolean;
+}
+
+/** Runs `dlm <argv>` in `cwd` (default: the repo root), by default as a non-terminal. */
+export async function dlm(argv: string[], cwd = REPO_ROOT, env: Record<string, string> = {}, opts: RunOptions = {}): Promise<Run> {
+  const { stdoutBytes: _bytes, ...run } = await dlmBinary(argv, cwd, env, opts);
+  return run;
+}
+
+/** `dlm` with stdout also as bytes (binary outputs such as `export -o -`). */
+export async function dlmBinary(argv: string[], cwd = REPO_ROOT, env: Record<string, string> = {}, opts: RunOptions = {}): Promise<Run & { stdoutBytes: Buffer }> {
+  const out: Buffer[] = [];
   let stderr = '';
-  const io: CliIO = { cwd, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false, env };
+  const io: CliIO = {
+    cwd,
+    stdout: (t) => void out.push(typeof t === 'string' ? Buffer.from(t, 'utf8') : Buffer.from(t)),
+    stderr: (t) => (stderr += t),
+    isTTY: opts.isTTY ?? false,
+    env,
+    ...(opts.stdin !== undefined ? { readStdin: async () => opts.stdin! } : {}),
+  };
   const code = await runCli(argv, io);
-  return { code, stdout, stderr };
+  const stdoutBytes = Buffer.concat(out);
+  return { code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr };
 }
 
 /** Compares with test/golden/<name>; `UPDATE_GOLDEN=1` rewrites the file instead. */

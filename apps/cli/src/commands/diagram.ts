@@ -1,9 +1,12 @@
 import { resolve } from 'node:path';
-import { renderPng, renderSvg, toMarkdown, toMermaid } from '@dlm/mermaid';
+import type { DiagramOptions } from '@dlm/mermaid';
 import type { Command } from './index.js';
-import { compileOrFail, loadPlugins, requireOneFile } from '../workspace.js';
+import { compileOrFail, loadPlugins } from '../workspace.js';
+import { oneInput } from '../inputs.js';
+import { COMMON } from '../flags.js';
 import { writeFileAtomic } from '../files.js';
 import { CliError } from '../io.js';
+import { loadMermaid } from '../backends.js';
 
 const FORMATS = ['mermaid', 'md', 'svg', 'png'] as const;
 type Format = (typeof FORMATS)[number];
@@ -12,25 +15,24 @@ type Format = (typeof FORMATS)[number];
 export const diagram: Command = {
   name: 'diagram',
   summary: 'draw the model as a Mermaid flowchart (text, md, svg, png)',
-  usage: 'diagram <file.dlm> [--format mermaid|md|svg|png] [-o out] [--depth N] [--direction TB|LR] [--no-fold] [--model Name] [--theme default|dark]',
-  help: {
-    format: 'mermaid (default), md, svg or png (svg/png are rendered by Mermaid in Chromium)',
-    depth: 'collapse blocks below this depth into one node each',
-    direction: 'TB (default) or LR',
-    'no-fold': 'draw repeated identical blocks one by one instead of ×N',
-    theme: 'default or dark (svg/png)',
-  },
+  usage: 'diagram <file.dlm|-> [--format mermaid|md|svg|png] [-o out|-] [--depth N] [--direction TB|LR] [--no-fold] [--model Name] [--theme default|dark]',
   options: {
-    format: { type: 'string', short: 'f' },
-    output: { type: 'string', short: 'o' },
-    depth: { type: 'string' },
-    direction: { type: 'string' },
-    'no-fold': { type: 'boolean' },
-    model: { type: 'string', multiple: true },
-    theme: { type: 'string' },
+    format: {
+      type: 'string',
+      short: 'f',
+      default: 'from the -o extension, else mermaid',
+      help: 'mermaid, md, svg or png (svg/png are rendered by Mermaid in Chromium: found on PATH, in the usual macOS/Windows places, or at $DLM_CHROMIUM)',
+    },
+    output: { ...COMMON.output, default: 'stdout' },
+    depth: { type: 'string', arg: 'n', help: 'collapse blocks below this depth into one node each' },
+    direction: { type: 'string', default: 'TB', help: 'TB or LR' },
+    'no-fold': { type: 'boolean', help: 'draw repeated identical blocks one by one instead of ×N' },
+    model: { ...COMMON.model, multiple: true, help: 'draw only this model' },
+    theme: { type: 'string', default: 'default', help: 'default or dark (svg/png)' },
   },
   async run(ctx) {
-    const file = requireOneFile(ctx, 'diagram');
+    const input = await oneInput(ctx, 'diagram');
+    const { renderPng, renderSvg, toMarkdown, toMermaid } = await loadMermaid('draw diagrams');
     const out = ctx.values['output'] as string | undefined;
     const format = ((ctx.values['format'] as string | undefined) ?? inferFormat(out)) as Format;
     if (!FORMATS.includes(format)) throw new CliError(`unknown format '${format}'; use one of ${FORMATS.join(', ')}`, 2);
@@ -41,10 +43,10 @@ export const diagram: Command = {
     if (direction !== 'TB' && direction !== 'LR') throw new CliError(`--direction must be TB or LR, got '${direction}'`, 2);
     const theme = (ctx.values['theme'] as string | undefined) ?? 'default';
     if (theme !== 'default' && theme !== 'dark') throw new CliError(`--theme must be default or dark, got '${theme}'`, 2);
-    if ((format === 'svg' || format === 'png') && !out) throw new CliError(`--format ${format} needs an output file (-o)`, 2);
+    if ((format === 'svg' || format === 'png') && !out) throw new CliError(`--format ${format} needs an output file (-o FILE, or -o - for stdout)`, 2);
 
     const loaded = await loadPlugins(ctx);
-    const { program } = compileOrFail(ctx, loaded, file);
+    const { program } = compileOrFail(ctx, loaded, input.file, input.text);
     const models = ctx.values['model'] as string[] | undefined;
     for (const m of models ?? []) {
       if (!program.models.some((g) => g.name === m)) throw new CliError(`no model '${m}' in the file; it has ${program.models.map((g) => `'${g.name}'`).join(', ')}`);
@@ -55,7 +57,7 @@ export const diagram: Command = {
       ...(depth !== undefined ? { depth } : {}),
       ...(models ? { models } : {}),
       classOf: (kind: string) => loaded.registry.get('layer', kind)?.def.diagramClass,
-    } as Parameters<typeof toMermaid>[1];
+    } as DiagramOptions;
     let data: string | Uint8Array;
     if (format === 'md') data = toMarkdown(program, opts);
     else {
@@ -64,7 +66,7 @@ export const diagram: Command = {
       else data = format === 'svg' ? await renderSvg(text, { theme }) : await renderPng(text, { theme });
     }
     if (out && out !== '-') writeFileAtomic(resolve(ctx.io.cwd, out), data);
-    else ctx.io.stdout(typeof data === 'string' ? data : Buffer.from(data).toString('base64'));
+    else ctx.io.stdout(data);
     return 0;
   },
 };

@@ -1,19 +1,26 @@
 import { resolve } from 'node:path';
-import { evaluate, formatConfusion } from '@dlm/tfjs';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '../workspace.js';
-import { TRAINING_OPTIONS, dataOverride, pickTraining, positiveInt, startBackend } from '../training.js';
+import { COMMON, TRAINING_FLAGS } from '../flags.js';
+import { dataOverride, pickTraining, positiveInt, startBackend } from '../training.js';
 import { CliError } from '../io.js';
+import { loadTfjs } from '../backends.js';
 
 /** `dlm eval`: loss and metrics of a checkpoint on the test split (confusion matrix for classifiers). */
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a checkpoint on the test split',
   usage: 'eval <file.dlm> --checkpoint DIR [--data NAME] [--split test|train] [--limit N] [--json]',
-  help: { split: 'test (default) or train', limit: 'evaluate the first N samples only' },
-  options: { ...TRAINING_OPTIONS, checkpoint: { type: 'string' }, split: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    ...TRAINING_FLAGS,
+    checkpoint: COMMON.checkpoint,
+    split: { type: 'string', default: 'test', help: 'test or train' },
+    limit: { type: 'string', arg: 'n', help: 'evaluate the first N samples only' },
+    json: COMMON.json,
+  },
   async run(ctx) {
     const file = requireOneFile(ctx, 'eval');
+    const { evaluate, formatConfusion } = await loadTfjs('evaluate models');
     const checkpoint = ctx.values['checkpoint'] as string | undefined;
     if (!checkpoint) throw new CliError("'dlm eval' needs --checkpoint (a checkpoint or run directory, e.g. runs/mnist_cnn/last)", 2);
     const split = (ctx.values['split'] as string | undefined) ?? 'test';

@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hasErrors } from '@dlm/core';
-import { DEFAULT_OPSET, checkWeights, exportOnnx, writeOnnxFile } from '@dlm/onnx';
 import type { Command } from './index.js';
-import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile, snakeCase } from '../workspace.js';
+import { compileOrFail, loadPlugins, pickModel, printDiagnostics, snakeCase } from '../workspace.js';
+import { oneInput } from '../inputs.js';
+import { COMMON } from '../flags.js';
 import { weightsFor } from '../checkpoint-weights.js';
 import { CliError } from '../io.js';
+import { loadOnnx } from '../backends.js';
 
 /**
  * `dlm export`: the inference graph as ONNX. Feasibility (every op at the chosen opset) and the
@@ -14,24 +16,25 @@ import { CliError } from '../io.js';
 export const exportCommand: Command = {
   name: 'export',
   summary: 'export a model to ONNX (initial or checkpoint weights)',
-  usage: 'export <file.dlm> [-o model.onnx] [--checkpoint DIR] [--opset 13..17] [--model Name] [--seed N]',
-  help: { opset: 'ONNX opset, 13 to 17 (default 17)', seed: 'seed of the initial weights when no --checkpoint is given' },
+  usage: 'export <file.dlm|-> [-o model.onnx|-] [--checkpoint DIR] [--opset 13..17] [--model Name] [--seed N]',
   options: {
-    output: { type: 'string', short: 'o' },
-    checkpoint: { type: 'string' },
-    opset: { type: 'string' },
-    model: { type: 'string' },
-    seed: { type: 'string' },
+    output: { ...COMMON.output, default: '<model>.onnx' },
+    checkpoint: COMMON.checkpoint,
+    opset: { type: 'string', arg: 'n', default: '17', help: 'ONNX opset, 13 to 17' },
+    model: COMMON.model,
+    seed: { type: 'string', arg: 'n', default: '0', help: 'seed of the initial weights when no --checkpoint is given' },
   },
   async run(ctx) {
-    const file = requireOneFile(ctx, 'export');
+    const input = await oneInput(ctx, 'export');
+    const file = input.file;
+    const { DEFAULT_OPSET, checkWeights, exportOnnx, writeOnnxFile } = await loadOnnx('export to ONNX');
     const opsetText = ctx.values['opset'] as string | undefined;
     const opset = opsetText === undefined ? DEFAULT_OPSET : Number(opsetText);
     if (!Number.isInteger(opset)) throw new CliError(`--opset must be an integer, got '${opsetText}'`, 2);
     const seed = Number((ctx.values['seed'] as string | undefined) ?? 0);
     if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer`, 2);
     const loaded = await loadPlugins(ctx);
-    const { program, sources } = compileOrFail(ctx, loaded, file);
+    const { program, sources } = compileOrFail(ctx, loaded, input.file, input.text);
     const graph = pickModel(program, ctx.values['model'] as string | undefined);
     const checkpoint = ctx.values['checkpoint'] as string | undefined;
     const w = await weightsFor(program, graph, checkpoint ? resolve(ctx.io.cwd, checkpoint) : undefined, seed);
@@ -46,6 +49,12 @@ export const exportCommand: Command = {
     });
     printDiagnostics(ctx, exported.diagnostics, sources);
     if (!exported.result) throw new CliError(`model '${graph.name}' cannot be exported at opset ${opset}; nothing was written`);
+    const summary = `${graph.name}, opset ${opset}, ${w.source}, ${exported.result.length.toLocaleString('en-US')} bytes`;
+    if (ctx.values['output'] === '-') {
+      ctx.io.stdout(exported.result);
+      ctx.io.stderr(`wrote the model to stdout (${summary})\n`);
+      return 0;
+    }
     const out = resolve(ctx.io.cwd, (ctx.values['output'] as string | undefined) ?? `${snakeCase(graph.name)}.onnx`);
     // Like every other output of dlm, a missing output folder is created; an unwritable one is
     // reported by writeOnnxFile (DLM6008) with nothing left behind.
@@ -59,7 +68,7 @@ export const exportCommand: Command = {
       printDiagnostics(ctx, writeProblems, sources);
       return 1;
     }
-    ctx.io.stdout(`wrote ${out} (${graph.name}, opset ${opset}, ${w.source}, ${exported.result.length.toLocaleString('en-US')} bytes)\n`);
+    ctx.io.stdout(`wrote ${out} (${summary})\n`);
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 /** The list of commands, in the order `dlm --help` shows them. */
-import type { ParseArgsConfig } from 'node:util';
 import type { CommandContext } from '../workspace.js';
+import type { Flags } from '../flags.js';
 import { check } from './check.js';
 import { compile } from './compile.js';
 import { summary } from './summary.js';
@@ -16,9 +16,8 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
-  /** One line per option for `dlm <command> --help`. */
-  help?: Record<string, string>;
+  /** Its flags, each declared once with its type, default and help. */
+  options: Flags;
   run(ctx: CommandContext): Promise<number>;
 }
 

@@ -1,6 +1,7 @@
 import type { PluginKind } from '@dlm/core';
 import type { Command } from './index.js';
 import { loadPlugins } from '../workspace.js';
+import { COMMON } from '../flags.js';
 
 const KINDS: PluginKind[] = ['layer', 'dataset', 'optimizer', 'schedule', 'regularizer', 'loss', 'metric'];
 
@@ -9,7 +10,7 @@ export const plugins: Command = {
   name: 'plugins',
   summary: 'list registered plugins, layers, datasets, optimizers, losses, metrics',
   usage: 'plugins [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: COMMON.json },
   async run(ctx) {
     const { registry, pluginErrors } = await loadPlugins(ctx);
     // With a broken plugin (its errors are printed above) the list still shows what did register.

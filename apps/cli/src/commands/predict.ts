@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { DatasetInfo, Graph } from '@dlm/core';
-import { predict as runPredict } from '@dlm/tfjs';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile } from '../workspace.js';
-import { TRAINING_OPTIONS, dataOverride, startBackend } from '../training.js';
+import { COMMON, TRAINING_FLAGS } from '../flags.js';
+import { dataOverride, startBackend } from '../training.js';
 import { decodePng } from '../png.js';
 import { describeFsError } from '../files.js';
 import { CliError } from '../io.js';
+import { loadTfjs } from '../backends.js';
 
 type Arr = { data: Float32Array | Int32Array; shape: number[] };
 
@@ -19,13 +20,12 @@ export const predictCommand: Command = {
   name: 'predict',
   summary: 'run a checkpoint on PNG images or JSON arrays',
   usage: 'predict <file.dlm> --checkpoint DIR --input digit.png [--input more.png] [--invert] [--json]',
-  help: { input: 'a .png image (repeatable) or one .json nested array, batch first', invert: 'invert PNG pixels (dark digits on white paper)' },
   options: {
-    ...TRAINING_OPTIONS,
-    checkpoint: { type: 'string' },
-    input: { type: 'string', multiple: true },
-    invert: { type: 'boolean' },
-    json: { type: 'boolean' },
+    ...TRAINING_FLAGS,
+    checkpoint: COMMON.checkpoint,
+    input: { type: 'string', multiple: true, arg: 'file', help: 'a .png image or one .json nested array, batch first' },
+    invert: { type: 'boolean', help: 'invert PNG pixels (dark digits on white paper)' },
+    json: COMMON.json,
   },
   async run(ctx) {
     const file = requireOneFile(ctx, 'predict');
@@ -64,6 +64,7 @@ export const predictCommand: Command = {
       : jsonToBatch(ctx.io.cwd, inputs, input.type.dtype);
 
     await startBackend(ctx);
+    const { predict: runPredict } = await loadTfjs('predict');
     const { result, diagnostics } = await runPredict({ graph, checkpoint: resolve(ctx.io.cwd, checkpoint), inputs: { [input.name]: batch } });
     printDiagnostics(ctx, diagnostics, sources);
     if (!result) return 1;

@@ -1,17 +1,19 @@
 import { formatSummary, summarize } from '@dlm/core';
 import type { Command } from './index.js';
-import { compileOrFail, loadPlugins, pickModel, requireOneFile } from '../workspace.js';
+import { compileOrFail, loadPlugins, pickModel } from '../workspace.js';
+import { oneInput } from '../inputs.js';
+import { COMMON } from '../flags.js';
 
 /** `dlm summary`: a Keras-style table per model, computed statically (nothing runs). */
 export const summary: Command = {
   name: 'summary',
   summary: 'print layers, output shapes, parameters and FLOPs',
-  usage: 'summary <file.dlm> [--model Name] [--json]',
-  options: { model: { type: 'string' }, json: { type: 'boolean' } },
+  usage: 'summary <file.dlm|-> [--model Name] [--json]',
+  options: { model: COMMON.model, json: COMMON.json },
   async run(ctx) {
-    const file = requireOneFile(ctx, 'summary');
+    const input = await oneInput(ctx, 'summary');
     const loaded = await loadPlugins(ctx);
-    const { program } = compileOrFail(ctx, loaded, file);
+    const { program } = compileOrFail(ctx, loaded, input.file, input.text);
     const name = ctx.values['model'] as string | undefined;
     const graphs = name ? [pickModel(program, name)] : program.models;
     const summaries = graphs.map(summarize);

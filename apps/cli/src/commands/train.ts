@@ -1,19 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { hasErrors } from '@dlm/core';
-import {
-  confusionMatrixSvg,
-  consoleProgress,
-  formatConfusion,
-  historyFromRecords,
-  lossCurveSvg,
-  reportHtml,
-  train as runTraining,
-} from '@dlm/tfjs';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '../workspace.js';
-import { TRAINING_OPTIONS, dataOverride, pickTraining, positiveInt, runDirFor, startBackend } from '../training.js';
+import { TRAINING_FLAGS } from '../flags.js';
+import { dataOverride, pickTraining, positiveInt, runDirFor, startBackend } from '../training.js';
 import { writeFileAtomic } from '../files.js';
+import { loadTfjs } from '../backends.js';
 
 /**
  * `dlm train`: runs the file's train block. Checkpoints after every epoch (atomically), so an
@@ -24,25 +17,18 @@ export const train: Command = {
   name: 'train',
   summary: 'train a model as its train block says (checkpoints, --resume)',
   usage: 'train <file.dlm> [--data NAME] [--epochs N] [--backend auto|webgpu|wasm|cpu] [--run-dir DIR] [--resume] [--limit N] [--limit-test N]',
-  help: {
-    epochs: "override the train block's epochs",
-    resume: 'continue from the last checkpoint in the run directory',
-    limit: 'train on the first N samples only (smoke runs)',
-    'limit-test': 'evaluate on the first N test samples only',
-    'keep-last': 'keep only the newest N epoch checkpoints',
-    workers: 'split each batch over N threads on the CPU backends (default: the number of cores, at most 4; 1 = off)',
-  },
   options: {
-    ...TRAINING_OPTIONS,
-    epochs: { type: 'string' },
-    resume: { type: 'boolean' },
-    limit: { type: 'string' },
-    'limit-test': { type: 'string' },
-    'keep-last': { type: 'string' },
-    workers: { type: 'string' },
+    ...TRAINING_FLAGS,
+    epochs: { type: 'string', arg: 'n', help: "override the train block's epochs" },
+    resume: { type: 'boolean', help: 'continue from the last checkpoint in the run directory' },
+    limit: { type: 'string', arg: 'n', help: 'train on the first N samples only (smoke runs)' },
+    'limit-test': { type: 'string', arg: 'n', help: 'evaluate on the first N test samples only' },
+    'keep-last': { type: 'string', arg: 'n', help: 'keep only the newest N epoch checkpoints' },
+    workers: { type: 'string', arg: 'n', default: 'the number of cores, at most 4', help: 'split each batch over N threads on the CPU backends (1 = off)' },
   },
   async run(ctx) {
     const file = requireOneFile(ctx, 'train');
+    const { confusionMatrixSvg, consoleProgress, formatConfusion, historyFromRecords, lossCurveSvg, reportHtml, train: runTraining } = await loadTfjs('train models');
     const epochs = positiveInt(ctx, 'epochs');
     const trainSamples = positiveInt(ctx, 'limit');
     const testSamples = positiveInt(ctx, 'limit-test');
