@@ -13,6 +13,8 @@ if (!existsSync(join(root, 'apps/cli/dist/main.js'))) {
   console.error('dlm is not built yet: run `npm ci` (it builds every package) or `npm run build`.');
   process.exit(1);
 }
+const { diag } = await import('@dlm/core');
+const { CHROMIUM_NAMES, chromiumLocations, findChromium } = await import('@dlm/mermaid');
 const model = 'examples/mnist/mnist_cnn.dlm';
 const epochs = process.env.DEMO_EPOCHS ?? '3';
 const steps = [
@@ -22,8 +24,13 @@ const steps = [
   ['eval', model, '--checkpoint', 'runs/mnist_cnn/last'],
   ['export', model, '--checkpoint', 'runs/mnist_cnn/last', '-o', 'out/mnist_cnn.onnx'],
   ['diagram', model, '-o', 'out/mnist_cnn.md'],
-  ['diagram', model, '--format', 'svg', '-o', 'out/mnist_cnn.svg'],
 ];
+// The SVG needs a browser; without one the demo still succeeds and says in one line how to get it.
+if (findChromium()) steps.push(['diagram', model, '--format', 'svg', '-o', 'out/mnist_cnn.svg']);
+const noBrowser = findChromium()
+  ? undefined
+  : `demo: skipped out/mnist_cnn.svg. ${diag('DLM7006', [CHROMIUM_NAMES.join(', '), chromiumLocations(process.platform, process.env).join(', ') || 'no other place'])
+      .message}`;
 for (const args of steps) {
   console.log(`\n$ dlm ${args.join(' ')}`);
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: 'inherit' });
@@ -32,4 +39,5 @@ for (const args of steps) {
     process.exit(r.status ?? 1);
   }
 }
+if (noBrowser) console.log(`\n${noBrowser}`);
 console.log('\nDone: checkpoints and report.html in runs/mnist_cnn/, the ONNX model and diagrams in out/.');

@@ -46,6 +46,11 @@ async function install(): Promise<WebGpuProbe> {
   try {
     mod = (await import('webgpu')) as unknown as typeof mod;
   } catch (e) {
+    // 'webgpu' (Dawn, ~130 MB for five platforms) is an optional peer dependency: say how to get it.
+    const code = (e as NodeJS.ErrnoException | null)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      return { available: false, software: false, why: "the optional 'webgpu' package is not installed; npm install webgpu to train on a GPU" };
+    }
     return { available: false, software: false, why: `the 'webgpu' package did not load (${e instanceof Error ? e.message : String(e)})` };
   }
   Object.assign(globalThis, mod.globals);
