@@ -57,7 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => server?.close(r));
+  if (server) await new Promise((r) => server.close(r));
 });
 
 const state = <T>(f: string) => page.evaluate(`window.dlmPlayground.${f}`) as Promise<T>;
