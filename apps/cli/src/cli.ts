@@ -25,8 +25,8 @@ function usage(): string {
     "\"models/**/*.dlm\", or - for standard input. '-o -' writes to standard output.",
     '',
     'Global options:',
-    ...flagHelp(GLOBAL_FLAGS),
-    '  -V, --version               print the version',
+    // --version is handled before a command is parsed; listed here with the others.
+    ...flagHelp({ ...GLOBAL_FLAGS, version: { type: 'boolean', short: 'V', help: 'print the version' } }),
     '',
     'Environment:',
     '  DLM_CHROMIUM   the Chromium or Chrome that renders SVG/PNG diagrams (default: found on PATH',

@@ -38,7 +38,7 @@ export const TRAINING_FLAGS = {
 
 /** Flags every command accepts. */
 export const GLOBAL_FLAGS = {
-  plugin: { type: 'string', multiple: true, arg: 'name|path', help: 'load a plugin (repeatable; also "plugins" in dlm.config.json)' },
+  plugin: { type: 'string', multiple: true, arg: 'name|path', help: 'load a plugin (also "plugins" in dlm.config.json)' },
   config: { type: 'string', arg: 'path', help: 'use this dlm.config.json instead of the nearest one' },
   color: { type: 'boolean', help: 'colour diagnostics even when stderr is not a terminal' },
   'no-color': { type: 'boolean', help: 'never colour (also NO_COLOR=1 or TERM=dumb; FORCE_COLOR=1 forces colour)' },
