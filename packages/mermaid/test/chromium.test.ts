@@ -1,6 +1,6 @@
 /** Finding a browser: DLM_CHROMIUM, then PATH names, then the usual macOS and Windows places. */
 import { describe, expect, it } from 'vitest';
-import { findChromium } from '../src/index.js';
+import { DiagramError, findChromium, renderSvg } from '../src/index.js';
 
 const only = (...paths: string[]) => (p: string) => paths.includes(p);
 
@@ -35,5 +35,28 @@ describe('findChromium', () => {
     expect(findChromium({ env, platform: 'win32', isExecutable: only('C:\\Users\\me\\AppData\\Local\\Chromium\\Application\\chrome.exe') })).toBe(
       'C:\\Users\\me\\AppData\\Local\\Chromium\\Application\\chrome.exe',
     );
+  });
+});
+
+describe('rendering without a browser', () => {
+  it('is DLM7006, saying where dlm looked and how to get one', async () => {
+    const saved = { PATH: process.env['PATH'], DLM_CHROMIUM: process.env['DLM_CHROMIUM'] };
+    process.env['PATH'] = '/nonexistent-dlm-test-dir';
+    delete process.env['DLM_CHROMIUM'];
+    try {
+      if (findChromium() !== undefined) return; // a browser in a fixed place (/snap/bin) on this machine
+      const err = await renderSvg('flowchart TB\n a --> b').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DiagramError);
+      const d = (err as DiagramError).diagnostic;
+      expect(d.code).toBe('DLM7006');
+      expect(d.message).toContain('looked on PATH for chromium, chromium-browser, google-chrome');
+      expect(d.message).toContain('apt-get install chromium');
+      expect(d.message).toContain('DLM_CHROMIUM');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });
