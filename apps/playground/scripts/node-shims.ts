@@ -5,7 +5,7 @@
  * the compiler normalizes file names with it.
  */
 const STUB_NAMES: Record<string, string[]> = {
-  fs: ['readFileSync', 'writeFileSync', 'existsSync', 'mkdirSync', 'readdirSync', 'statSync', 'rmSync', 'openSync', 'closeSync', 'fsyncSync', 'renameSync', 'unlinkSync', 'writeSync', 'createReadStream', 'createWriteStream', 'copyFileSync', 'mkdtempSync', 'lstatSync', 'realpathSync', 'accessSync', 'readSync'],
+  fs: ['readFileSync', 'writeFileSync', 'existsSync', 'mkdirSync', 'readdirSync', 'statSync', 'rmSync', 'openSync', 'closeSync', 'fsyncSync', 'renameSync', 'unlinkSync', 'writeSync', 'createReadStream', 'createWriteStream', 'copyFileSync', 'mkdtempSync', 'lstatSync', 'realpathSync', 'accessSync', 'readSync', 'constants'],
   crypto: ['createHash', 'randomBytes', 'randomUUID'],
   os: ['homedir', 'tmpdir', 'availableParallelism', 'cpus', 'platform'],
   zlib: ['gunzipSync', 'gzipSync', 'deflateSync', 'inflateSync', 'createGunzip', 'createGzip'],
