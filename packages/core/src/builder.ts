@@ -43,6 +43,8 @@ const UNKNOWN: TensorType = { dtype: 'f32', shape: [], unknown: true };
 interface Frame {
   id: string;
   counters: Map<string, number>;
+  /** The block's record, for exitBlock (found here in O(1), not by searching every layer). */
+  record?: LayerRecord;
 }
 
 export class GraphBuilder {
@@ -58,6 +60,9 @@ export class GraphBuilder {
   private readonly scope: Frame[] = [{ id: '', counters: new Map() }];
   private readonly usedNodeIds = new Set<string>();
   private readonly usedParamNames = new Set<string>();
+  /** Next numeric suffix to try per base name (see uniqueName). */
+  private readonly nextNodeSuffix = new Map<string, number>();
+  private readonly nextParamSuffix = new Map<string, number>();
 
   constructor(
     readonly name: string,
@@ -146,7 +151,7 @@ export class GraphBuilder {
   enterBlock(blockName: string, span: SourceSpan | undefined, args: Record<string, ArgValue>, inputs: string[], instanceName?: string): string {
     const id = this.nextId(instanceName ?? blockName.toLowerCase());
     const path = [...this.currentPath(), id];
-    this.layers.push({
+    const record: LayerRecord = {
       path,
       kind: blockName,
       isBlock: true,
@@ -157,16 +162,15 @@ export class GraphBuilder {
       label: blockName,
       family: 'block',
       ...(span ? { span } : {}),
-    });
-    this.scope.push({ id, counters: new Map() });
+    };
+    this.layers.push(record);
+    this.scope.push({ id, counters: new Map(), record });
     return id;
   }
 
   exitBlock(outputs: string[]): void {
-    const path = this.currentPath();
-    this.scope.pop();
-    const rec = this.layers.find((l) => l.isBlock && samePath(l.path, path));
-    if (rec) rec.outputs = outputs;
+    const frame = this.scope.pop();
+    if (frame?.record) frame.record.outputs = outputs;
   }
 
   /**
@@ -432,17 +436,11 @@ export class GraphBuilder {
   }
 
   private uniqueNodeId(base: string): string {
-    let id = base;
-    for (let i = 2; this.usedNodeIds.has(id); i++) id = `${base}_${i}`;
-    this.usedNodeIds.add(id);
-    return id;
+    return uniqueName(base, this.usedNodeIds, this.nextNodeSuffix);
   }
 
   private uniqueParamName(base: string): string {
-    let id = base;
-    for (let i = 2; this.usedParamNames.has(id); i++) id = `${base}_${i}`;
-    this.usedParamNames.add(id);
-    return id;
+    return uniqueName(base, this.usedParamNames, this.nextParamSuffix);
   }
 }
 
@@ -462,10 +460,6 @@ function inheritFanArgs(user: Initializer, layerDefault: Initializer): Initializ
 /** Raised inside an expansion when an input is already erroneous; silently poisons the output. */
 class PoisonedInput extends Error {}
 
-function samePath(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /** Fills attribute defaults; unknown attributes or missing required ones are internal bugs of a layer. */
 export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
@@ -482,3 +476,19 @@ export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>)
 }
 
 export type { Dim, DType };
+
+/**
+ * `base`, or `base_2`, `base_3`, … — the first not in `used`. The next suffix to try is remembered
+ * per base, so naming n nodes after the same op stays linear (a probe from 2 each time made a
+ * 100,000-layer chain quadratic).
+ */
+function uniqueName(base: string, used: Set<string>, next: Map<string, number>): string {
+  let id = base;
+  let i = next.get(base) ?? 2;
+  if (used.has(id)) {
+    for (id = `${base}_${i}`; used.has(id); ) id = `${base}_${++i}`;
+    next.set(base, i + 1);
+  }
+  used.add(id);
+  return id;
+}
