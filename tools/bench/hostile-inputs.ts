@@ -20,8 +20,8 @@ export const CASES: Record<string, () => string> = {
   'line-5mb': () => model(`  y = x |> ${Array(500000).fill('dense(10) |> relu ^').join(' ')}`),
   'errors-20k-lines': () => model(Array.from({ length: 20000 }, (_, i) => `  v${i} = x |> nosuch${i % 7}`).join('\n') + '\n  y = x'),
   'repeat-1000x1000': () => model('  y = x |> repeat 1000 { repeat 1000 { dense(10) } }'),
-  'repeat-30x1000': () => model('  y = x |> repeat 30 { repeat 1000 { dense(10) } }'),
-  'relu-chain-100k': () => model(`  y = x |> ${Array(100000).fill('relu').join(' |> ')}`),
+  'repeat-30x1000': () => model(`  y = x |> repeat ${process.env['N'] ?? 30} { repeat 1000 { dense(10) } }`),
+  'relu-chain-100k': () => model(`  y = x |> ${Array(Number(process.env['N'] ?? 100000)).fill('relu').join(' |> ')}`),
 };
 
 function runOne(name: string): void {

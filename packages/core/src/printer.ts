@@ -39,7 +39,7 @@ export function formatLocation(span: SourceSpan): string {
  * be megabytes on one line) is shown as a window around the span, elided with '…' on either side,
  * so the output stays bounded whatever the input.
  */
-export const FRAME_WIDTH = 120;
+export const FRAME_WIDTH = 160;
 /** Columns kept left of the span when a long line is windowed, for context. */
 const FRAME_LEAD = 40;
 

@@ -18,7 +18,9 @@ export class LineMap {
       if (this.starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+    // A byte-order mark is invisible: columns on the first line count from after it.
+    const bom = lo === 0 && offset > 0 && this.text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    return { line: lo + 1, col: offset - this.starts[lo]! + 1 - bom };
   }
   /** Span of [start, end) (end exclusive). */
   span(start: number, end: number): SourceSpan {

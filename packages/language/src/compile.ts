@@ -42,6 +42,7 @@ import {
 } from '@dlm/core';
 import type * as A from './ast.js';
 import { Binder, defaultRead, PARAM_TYPES, type ModuleInfo } from './bind.js';
+import { budgetFor, minLayers } from './budget.js';
 import { describeExprKind, describeVal, ERR, exprText, spanJoin, type Binding, type Val } from './values.js';
 
 export interface CompileOptions {
@@ -96,6 +97,10 @@ interface Body {
   module: ModuleInfo;
   /** Innermost scope first is at the end. */
   scopes: Map<string, Binding>[];
+  /** Every name the body's statements define, so a use before its definition can say where it is. */
+  defines?: Map<string, SourceSpan>;
+  /** Names used before their definition (already reported; not "never used" as well). */
+  usedEarly?: Set<string>;
 }
 
 // ───────────────────────────── entry points ─────────────────────────────
@@ -311,6 +316,12 @@ class Compiler {
   }
 
   private unknownName(name: string, span: SourceSpan, cx: EvalCtx): Val {
+    const later = cx.body?.defines?.get(name);
+    if (later && later.start > span.start) {
+      (cx.body!.usedEarly ??= new Set()).add(name);
+      this.bag.report('DLM2062', [name, later.line], span, [{ message: `'${name}' is defined here`, span: later }]);
+      return ERR;
+    }
     this.bag.report('DLM2010', [name], span, [], didYouMean(name, this.visibleNames(cx)));
     return ERR;
   }
@@ -411,8 +422,20 @@ class Compiler {
       this.bag.report('DLM2026', [MAX_REPEAT, describeVal(n)], r.count.span);
       return ERR;
     }
+    // The budget is asked before expanding: from the repeat counts written in the body, then
+    // again after the first repetition, which measures what its blocks really expand to.
+    const budget = budgetFor(body.builder);
+    const tooBig = (per: number) => {
+      this.bag.report('DLM2061', [n.v * per, n.v, per, budget.limit - before, budget.limit], r.count.span);
+      budget.reported = true;
+      return this.poison(cx, r.span);
+    };
+    const before = budget.used;
+    if (!budget.fits(n.v * minLayers(r.stages))) return tooBig(minLayers(r.stages));
     let cur: Val = inputs.length === 1 ? { k: 'tensor', name: inputs[0]! } : { k: 'tuple', items: inputs };
     for (let i = 0; i < n.v; i++) {
+      if (i === 1 && !budget.fits((n.v - 1) * (budget.used - before))) return tooBig(budget.used - before);
+      if (!budget.charge()) return this.overBudget(cx, r.span);
       const ins = this.tensors(cur, r, cx);
       body.builder.enterBlock('repeat', r.span, { index: i }, ins, 'repeat');
       const scope = new Map<string, Binding>();
@@ -546,8 +569,17 @@ class Compiler {
       // message rather than a cascade through every later layer.
       if (!ok || inputs.some((i) => builder.typeOf(i).unknown)) return this.poison(cx, span);
     }
+    if (!budgetFor(builder).charge()) return this.overBudget(cx, span);
     const outs = builder.callLayer(name, inputs, given, span, opts);
     return outs.length === 1 ? { k: 'tensor', name: outs[0]! } : { k: 'tuple', items: outs };
+  }
+
+  /** The model has used its whole expansion budget: said once per model, then every layer is poisoned. */
+  private overBudget(cx: EvalCtx, span: SourceSpan): Val {
+    const budget = budgetFor(cx.body!.builder);
+    if (!budget.reported) this.bag.report('DLM2060', [budget.limit], span);
+    budget.reported = true;
+    return this.poison(cx, span);
   }
 
   /**
@@ -794,6 +826,7 @@ class Compiler {
     for (const s of stmts) {
       if (s.kind === 'output' && claim(s.name)) declaredOutputs.set(s.name.name, s);
     }
+    body.defines = new Map(stmts.filter((s) => s.kind !== 'output').map((s) => [s.name.name, s.name.span]));
     const assignOutput = (name: A.Ident, value: A.Expr): void => {
       const v = this.single(this.evaluate(value, cx), value, cx);
       const prev = outputVals.get(name.name);
@@ -894,7 +927,7 @@ class Compiler {
       result.push(got.val);
     }
     for (const s of body.scopes) {
-      for (const [name, b] of s) if (b.warnUnused && !b.used) this.bag.report('DLM2013', [name], b.span);
+      for (const [name, b] of s) if (b.warnUnused && !b.used && !body.usedEarly?.has(name)) this.bag.report('DLM2013', [name], b.span);
     }
     return result;
   }

@@ -2,7 +2,7 @@
  * Phase 1, lexing: text → tokens (+ comments kept aside for the formatter). Never throws; bad
  * characters, unterminated strings and comments become DLM1xxx diagnostics.
  */
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, tokenMatcher, type ILexingError, type IToken, type TokenType } from 'chevrotain';
 import { DiagnosticBag, LineMap, type Diagnostic } from '@dlm/core';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
@@ -26,6 +26,19 @@ export const False = keyword('false');
 export const Div = keyword('div');
 
 export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
+/**
+ * `1.2.3`: read as one (bad) number, so the message says it is not a number instead of "found
+ * the number .3". It counts as a NumberLit for the parser, so nothing else complains.
+ */
+export const BadNumber = createToken({ name: 'BadNumber', pattern: /(?:\d+\.\d+|\.\d+)(?:\.\d+)+(?:[eE][+-]?\d+)?/, categories: [NumberLit], label: 'a number' });
+/** A UTF-8 byte-order mark, accepted (and ignored) at the very start of a file only. */
+export const ByteOrderMark = createToken({
+  name: 'ByteOrderMark',
+  pattern: { exec: (text: string, offset: number) => (offset === 0 && text.charCodeAt(0) === 0xfeff ? (['\ufeff'] as unknown as RegExpExecArray) : null) },
+  start_chars_hint: ['\ufeff'],
+  line_breaks: false,
+  group: Lexer.SKIPPED,
+});
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: 'a string' });
 /** An unterminated string: matched so that the lexer can report it clearly instead of "unexpected '\"'". */
 export const BadString = createToken({ name: 'BadString', pattern: /"(?:[^"\\\r\n]|\\.)*/, group: Lexer.SKIPPED });
@@ -54,6 +67,7 @@ export const Slash = punct('Slash', '/', "'/'");
 export const Percent = punct('Percent', '%', "'%'");
 
 export const allTokens: TokenType[] = [
+  ByteOrderMark,
   WhiteSpace,
   LineComment,
   BlockComment,
@@ -73,6 +87,7 @@ export const allTokens: TokenType[] = [
   False,
   Div,
   Identifier,
+  BadNumber,
   NumberLit,
   Pipe,
   LParen,
@@ -111,11 +126,8 @@ export interface LexResult {
 export function lex(text: string, file: string, lines = new LineMap(file, text)): LexResult {
   const bag = new DiagnosticBag();
   const r = lexer.tokenize(text);
-  for (const e of r.errors) {
-    const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
-    const shown = ch.length > 20 ? ch.slice(0, 20) + '…' : ch;
-    bag.report('DLM1001', [shown.replace(/\s+/g, ' ')], lines.span(e.offset, e.offset + Math.max(1, e.length)));
-  }
+  reportStrayCharacters(text, r.errors, lines, bag);
+  for (const t of r.tokens) if (tokenMatcher(t, NumberLit)) checkNumber(t, lines, bag);
   // Skipped "bad" tokens carry no diagnostics from Chevrotain: find them from the groups-free scan.
   const comments: Comment[] = ((r.groups['comments'] ?? []) as IToken[]).map((t) => ({
     text: t.image,
@@ -157,4 +169,37 @@ function reportSkippedBad(text: string, tokens: IToken[], comments: Comment[], l
     pos = Math.max(pos, e);
   }
   if (pos < text.length) scanGap(pos, text.length);
+}
+
+/** Longest text of a run of stray characters quoted in its message. */
+const SHOWN_CHARS = 20;
+
+/**
+ * One diagnostic per run of stray characters: Chevrotain reports each stretch between two
+ * whitespace gaps on its own, and an 80 KB line of junk must not become 40,000 messages.
+ */
+function reportStrayCharacters(text: string, errors: readonly ILexingError[], lines: LineMap, bag: DiagnosticBag): void {
+  let i = 0;
+  while (i < errors.length) {
+    const start = errors[i]!.offset;
+    let end = start + Math.max(1, errors[i]!.length);
+    let j = i + 1;
+    while (j < errors.length && /^[ \t]*$/.test(text.slice(end, errors[j]!.offset))) {
+      end = errors[j]!.offset + Math.max(1, errors[j]!.length);
+      j++;
+    }
+    const run = text.slice(start, end);
+    const shown = (run.length > SHOWN_CHARS ? run.slice(0, SHOWN_CHARS) + '…' : run).replace(/\s+/g, ' ');
+    if (j - i === 1 && run.length === 1) bag.report('DLM1001', [shown], lines.span(start, end));
+    else bag.report('DLM1020', [shown, end - start], lines.span(start, end));
+    i = j;
+  }
+}
+
+/** Numbers must be numbers, and integers exact: above 2^53 a double rounds them silently. */
+function checkNumber(t: IToken, lines: LineMap, bag: DiagnosticBag): void {
+  const span = () => lines.span(t.startOffset, t.startOffset + t.image.length);
+  const shown = t.image.length > SHOWN_CHARS ? t.image.slice(0, SHOWN_CHARS) + '…' : t.image;
+  if (t.tokenType === BadNumber) bag.report('DLM1021', [shown], span());
+  else if (/^\d+$/.test(t.image) && !Number.isSafeInteger(Number(t.image))) bag.report('DLM1022', [shown, Number.MAX_SAFE_INTEGER], span());
 }

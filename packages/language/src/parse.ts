@@ -10,6 +10,7 @@ import type * as A from './ast.js';
 import { parser, setCurrentTokens } from './grammar.js';
 import { lex, type Comment } from './lexer.js';
 import * as T from './lexer.js';
+import { readReservedAsNames } from './reserved.js';
 
 /** Deepest bracket nesting accepted. Real models use < 10; the limit keeps every phase's recursion bounded. */
 export const MAX_NESTING = 64;
@@ -20,6 +21,7 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
   const bag = new DiagnosticBag();
   const lexed = lex(text, file, lines);
   bag.addAll(lexed.diagnostics);
+  lexed.tokens = readReservedAsNames(lexed.tokens, lines, bag);
   const empty: A.ModuleAst = { kind: 'module', file, items: [], comments: lexed.comments, span: lines.span(0, text.length) };
 
   const deep = findTooDeep(lexed.tokens);

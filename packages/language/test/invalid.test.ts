@@ -13,7 +13,7 @@ import { makeRegistry } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DIR = path.join(here, 'invalid');
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+const UPDATE = process.env['UPDATE_GOLDEN'] === '1' || process.env['UPDATE'] === '1';
 const registry = makeRegistry();
 const readFile = (p: string) => {
   try {
@@ -43,7 +43,8 @@ describe('invalid corpus', () => {
       errorCounts.push(out.diagnostics.length);
       const text = formatDiagnostics(out.diagnostics, { sources: out.sources });
       const golden = path.join(DIR, f.replace(/\.dlm$/, '.errors.txt'));
-      if (UPDATE || !fs.existsSync(golden)) fs.writeFileSync(golden, text);
+      if (UPDATE) fs.writeFileSync(golden, text);
+      expect(fs.existsSync(golden), `no golden for ${f}: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
       expect(text).toBe(fs.readFileSync(golden, 'utf8'));
     });
   }

@@ -39,4 +39,7 @@ export const NAME_MESSAGES = {
   DLM2043: { severity: 'error', message: "'{0}' is a {1}; only layers, blocks and models can be called." },
   DLM2044: { severity: 'error', message: 'Definitions nest too deeply: a chain of more than {0} constants or blocks that depend on each other.' },
   DLM2045: { severity: 'error', message: "Operator '{0}' on tensors calls the layer '{1}', which no loaded plugin registers." },
+  DLM2060: { severity: 'error', message: 'This model expands to more than {0} layers, the limit per model; the layers after this one are not built.' },
+  DLM2061: { severity: 'error', message: 'This repeat expands to {0} layers ({1} × {2}), more than the {3} left of the limit of {4} layers per model.' },
+  DLM2062: { severity: 'error', message: "'{0}' is used before it is defined: it is defined later, at line {1}." },
 } as const;

@@ -5,4 +5,8 @@ export const SYNTAX_MESSAGES = {
   DLM1003: { severity: 'error', message: "Unterminated block comment: '/*' has no matching '*/'." },
   DLM1004: { severity: 'error', message: 'Unterminated string: a string must end with \'"\' on the same line.' },
   DLM1005: { severity: 'error', message: 'Nesting too deep: more than {0} levels of brackets or blocks.' },
+  DLM1020: { severity: 'error', message: "Unexpected characters '{0}' ({1} characters the language does not use)." },
+  DLM1021: { severity: 'error', message: "'{0}' is not a number: a number has at most one decimal point." },
+  DLM1022: { severity: 'error', message: 'The integer {0} is too large to be exact: integers must be at most {1} (2^53 − 1).' },
+  DLM1023: { severity: 'error', message: "'{0}' is a reserved word and cannot name a value; choose another name, such as '{0}_'." },
 } as const;
