@@ -1,7 +1,8 @@
 /** What most commands do first: load config and plugins, compile the file, print diagnostics. */
 import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { resolve, relative } from 'node:path';
-import { diag, formatDiagnostics, hasErrors, sortDiagnostics, type Diagnostic, type Graph, type PluginKind, type PluginRegistry, type Program } from '@dlm/core';
+import { checkMemory, diag, formatDiagnostics, hasErrors, sortDiagnostics, type MemoryOptions, type Diagnostic, type Graph, type PluginKind, type PluginRegistry, type Program } from '@dlm/core';
 import { compileFile } from '@dlm/language';
 import { CliError, type CliIO } from './io.js';
 import { findConfig, loadRegistry, readConfig, type DlmConfig } from './plugins.js';
@@ -42,7 +43,17 @@ export async function loadPlugins(ctx: CommandContext): Promise<Loaded> {
 export function printDiagnostics(ctx: CommandContext, ds: readonly Diagnostic[], sources: Map<string, string>): void {
   if (ds.length === 0) return;
   if (ctx.report) return ctx.report(ds, sources);
-  ctx.io.stderr(formatDiagnostics(sortDiagnostics(ds), { color: ctx.color, sources }));
+  ctx.io.stderr(formatDiagnostics(sortDiagnostics(ds), { color: ctx.color, sources, ...maxErrors(ctx) }));
+}
+
+/** `--max-errors N`: diagnostics printed per file before the rest are only counted (0: all). */
+function maxErrors(ctx: CommandContext): { maxErrors?: number; limitHint?: string } {
+  const limitHint = "'dlm check --max-errors N' shows more, 0 all";
+  const text = ctx.values['max-errors'];
+  if (text === undefined) return { limitHint };
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--max-errors must be a whole number (0 for no limit), got '${String(text)}'`, 2);
+  return { maxErrors: n, limitHint };
 }
 
 /** Display name of a file: relative to cwd, so diagnostics read `examples/x.dlm:3:5`. */
@@ -63,6 +74,7 @@ export function compileAndReport(ctx: CommandContext, loaded: Loaded, file: stri
   const path = text === undefined ? displayPath(ctx, file) : file;
   const out = compileFile(path, {
     registry: loaded.registry,
+    baseDir: ctx.io.cwd,
     readFile: (p) => {
       if (text !== undefined && p === path) return text;
       try {
@@ -130,4 +142,17 @@ export function snakeCase(name: string): string {
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toLowerCase();
+}
+
+/**
+ * Refuses, before anything is allocated, a model whose estimated memory for `purpose` exceeds
+ * `limitBytes` (default: this machine's physical memory): prints DLM5080 naming the largest
+ * tensor and its layer, and fails the command. Export calls it; train and predict should call it
+ * with their batch size and optimizer once their graph is known (see core's estimateMemory).
+ */
+export function refuseIfTooBig(ctx: CommandContext, graph: Graph, purpose: string, sources: Map<string, string>, opts: MemoryOptions = {}, limitBytes = totalmem()): void {
+  const problems = checkMemory(graph, purpose, limitBytes, opts);
+  if (problems.length === 0) return;
+  printDiagnostics(ctx, problems, sources);
+  throw new CliError(`model '${graph.name}' is too big for ${purpose} on this machine; nothing was done`);
 }

@@ -6,7 +6,7 @@
  */
 import { validateArgs, type GivenArg } from './args.js';
 import { DiagnosticBag, didYouMean, type DiagnosticNote } from './diagnostics.js';
-import { formatType, unifyDim } from './dims.js';
+import { formatType, MAX_ELEMENTS, numelPerSample, unifyDim } from './dims.js';
 import type {
   ArgValue,
   AttrValue,
@@ -82,6 +82,7 @@ export class GraphBuilder {
   }
 
   addInput(name: string, type: TensorType, span?: SourceSpan): string {
+    if (!this.fitsRuntime(type, `Input '${name}'`, span)) type = UNKNOWN;
     this.inputs.push({ name, type });
     this.types.set(name, type);
     this.producers.set(name, { path: `input ${name}`, ...(span ? { span } : {}) });
@@ -328,6 +329,7 @@ export class GraphBuilder {
         if (shape.some((d) => typeof d !== 'number' || d <= 0 || !Number.isInteger(d))) {
           throw new LayerRejection(`parameter '${localName}' would have shape [${shape.join(', ')}]; parameter shapes must be positive integers`);
         }
+        if (!this.fitsRuntime(type, `Parameter '${name}'`, span)) throw new PoisonedInput();
         this.params.push(p);
         this.types.set(name, type);
         return name;
@@ -383,6 +385,8 @@ export class GraphBuilder {
       }
       throw e;
     }
+    const tooBig = outTypes.findIndex((t) => !this.fitsRuntime(t, `The result of ${this.currentPath().join('/') || schema.name}`, span));
+    if (tooBig >= 0) throw new PoisonedInput();
     const node: Node = {
       id,
       op: schema.name,
@@ -400,6 +404,15 @@ export class GraphBuilder {
       this.values.push({ name: o, type: t });
     });
     return outs;
+  }
+
+  /** A tensor the runtime could not allocate is an error at the layer that makes it (DLM3020). */
+  private fitsRuntime(type: TensorType, what: string, span: SourceSpan | undefined): boolean {
+    if (type.unknown) return true;
+    const n = numelPerSample(type.shape);
+    if (n <= MAX_ELEMENTS && type.shape.every((d) => typeof d !== 'number' || Number.isSafeInteger(d))) return true;
+    this.bag.report('DLM3020', [what, n.toLocaleString('en-US'), formatType(type), MAX_ELEMENTS.toLocaleString('en-US')], span);
+    return false;
   }
 
   /** A placeholder value of unknown shape, after an error, so later uses do not cascade. */

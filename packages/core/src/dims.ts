@@ -24,6 +24,13 @@ export function unifyDim(a: Dim, b: Dim, what: string): Dim {
   throw new ShapeError(`${what}: ${formatDim(a)} does not match ${formatDim(b)}`);
 }
 
+/**
+ * Most elements one tensor may hold: tfjs allocates each tensor as one typed array, and typed
+ * arrays and WebGPU buffers are indexed with 32-bit signed integers. Checked per sample (symbolic
+ * dims such as `batch` count as 1), so a model that passes `check` can hold at least one sample.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
 /** Product of fixed dims; symbolic dims count as 1 (used for per-sample FLOPs and sizes). */
 export function numelPerSample(shape: readonly Dim[]): number {
   let n = 1;

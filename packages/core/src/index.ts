@@ -16,3 +16,4 @@ export * from './summary.js';
 export * from './span.js';
 export * from './safetensors.js';
 export * from './init.js';
+export * from './memory.js';

@@ -9,6 +9,9 @@ import * as nodePath from 'node:path';
 import { DiagnosticBag, didYouMean, type ArgType, type Diagnostic } from '@dlm/core';
 import type * as A from './ast.js';
 import { parse } from './parse.js';
+import { isInside } from './project-root.js';
+
+const PROJECT_ROOT_NOTE = 'the project root is the folder of the nearest dlm.config.json or package.json above the main file (or the main file\'s folder)';
 
 export interface ModuleInfo {
   file: string;
@@ -75,9 +78,15 @@ export class Binder {
   constructor(
     private readonly bag: DiagnosticBag,
     private readonly read: (path: string) => string | undefined,
+    /** Imports must stay inside `root`; relative paths are relative to `base`. */
+    private readonly project: { root: string; base: string },
   ) {}
 
-  load(text: string, file: string, stack: string[]): ModuleInfo {
+  /**
+   * Reads one file and, recursively, its imports. `stack` is the chain of files importing this
+   * one; `via[k]` is the import line in `stack[k]` that leads to the next file of the chain.
+   */
+  load(text: string, file: string, stack: string[], via: A.ImportDecl[] = []): ModuleInfo {
     const key = nodePath.normalize(file);
     this.sources.set(file, text);
     const { ast, diagnostics } = parse(text, file);
@@ -90,8 +99,20 @@ export class Binder {
       const target = nodePath.normalize(nodePath.join(nodePath.dirname(file), item.path));
       const cycleAt = chain.indexOf(target);
       if (cycleAt >= 0) {
+        // Name every import line of the cycle, so the user sees which one to remove.
         const cycle = [...chain.slice(cycleAt), target].join(' → ');
-        this.bag.report('DLM2015', [cycle], item.span);
+        const others = via.slice(cycleAt).map((imp) => ({ message: `${imp.span.file} imports ${imp.raw} here`, span: imp.span }));
+        this.bag.report('DLM2015', [cycle], item.span, others);
+        continue;
+      }
+      if (!item.path.endsWith('.dlm')) {
+        this.bag.report('DLM2063', [item.path], item.span);
+        continue;
+      }
+      if (!isInside(this.project.root, target, this.project.base)) {
+        const rel = nodePath.relative(this.project.base, this.project.root);
+        const shown = rel === '' ? '.' : rel.split(nodePath.sep).join('/');
+        this.bag.report('DLM2064', [item.path, shown], item.span, [{ message: PROJECT_ROOT_NOTE }]);
         continue;
       }
       let mod = this.modules.get(target);
@@ -105,7 +126,7 @@ export class Binder {
           this.bag.report('DLM2014', [item.path], item.span, [{ message: `looked for ${target}` }]);
           continue;
         }
-        mod = this.load(t, target, chain);
+        mod = this.load(t, target, chain, [...via, item]);
       }
       info.imports.push(mod);
     }

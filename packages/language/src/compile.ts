@@ -43,12 +43,17 @@ import {
 import type * as A from './ast.js';
 import { Binder, defaultRead, PARAM_TYPES, type ModuleInfo } from './bind.js';
 import { budgetFor, minLayers } from './budget.js';
+import { findProjectRoot } from './project-root.js';
 import { describeExprKind, describeVal, ERR, exprText, spanJoin, type Binding, type Val } from './values.js';
 
 export interface CompileOptions {
   registry: PluginRegistry;
   /** Reads an imported file; undefined when it does not exist. Default: the file system. */
   readFile?: (path: string) => string | undefined;
+  /** Folder that relative file names are relative to (default: the process's current directory). */
+  baseDir?: string;
+  /** Imports may not leave this folder. Default: findProjectRoot of the main file (see project-root.ts). */
+  projectRoot?: string;
 }
 
 export interface CompileOutput {
@@ -129,7 +134,7 @@ function emptyProgram(): Program {
 
 class Compiler {
   private readonly bag = new DiagnosticBag();
-  private readonly binder: Binder;
+  private binder!: Binder;
   private readonly registry: PluginRegistry;
   /** Folded module constants (by declaration). */
   private readonly constCache = new Map<A.LetDecl, Val>();
@@ -141,12 +146,13 @@ class Compiler {
   /** Compiled graphs by model declaration. */
   private readonly graphs = new Map<A.ModelDecl, Graph>();
 
-  constructor(opts: CompileOptions) {
+  constructor(private readonly opts: CompileOptions) {
     this.registry = opts.registry;
-    this.binder = new Binder(this.bag, opts.readFile ?? defaultRead);
   }
 
   run(text: string, file: string): CompileOutput {
+    const base = this.opts.baseDir ?? process.cwd();
+    this.binder = new Binder(this.bag, this.opts.readFile ?? defaultRead, { root: this.opts.projectRoot ?? findProjectRoot(file, base), base });
     const main = this.binder.load(text, file, []);
     const sources = this.binder.sources;
     for (const m of this.binder.modules.values()) this.binder.bind(m);
@@ -351,6 +357,11 @@ class Compiler {
           this.bag.report('DLM2041', [String(r)], span);
           return ERR;
         }
+        // Integers stay exact: past 2^53 a double rounds them without a word.
+        if (Number.isInteger(x) && Number.isInteger(y) && op !== '/' && !Number.isSafeInteger(r)) {
+          this.bag.report('DLM2065', [String(r), Number.MAX_SAFE_INTEGER], span);
+          return ERR;
+        }
         return { k: 'const', v: r };
       }
       this.bag.report('DLM2022', [op, describeVal(a), describeVal(b)], span);
@@ -425,8 +436,9 @@ class Compiler {
     // The budget is asked before expanding: from the repeat counts written in the body, then
     // again after the first repetition, which measures what its blocks really expand to.
     const budget = budgetFor(body.builder);
+    const count = n.v;
     const tooBig = (per: number) => {
-      this.bag.report('DLM2061', [n.v * per, n.v, per, budget.limit - before, budget.limit], r.count.span);
+      this.bag.report('DLM2061', [count * per, count, per, budget.limit - before, budget.limit], r.count.span);
       budget.reported = true;
       return this.poison(cx, r.span);
     };
@@ -770,7 +782,7 @@ class Compiler {
       scope.set(p.name.name, { val: v === undefined ? ERR : { k: 'const', v }, span: p.name.span, used: false, warnUnused: false });
     }
     const body: Body = { builder, module, scopes: [scope] };
-    const outs = this.runBody(decl.body, body, { kind: 'block', what: decl.kind, name: decl.name.name, inputs, span: decl.name.span });
+    const outs = this.runBody(decl.body, body, { kind: 'block', what: decl.kind, name: decl.name.name, inputs, span: decl.name.span, callSpan: call.span });
     this.blockStack.pop();
     builder.exitBlock(outs.flatMap((o) => (o.k === 'tensor' ? [o.name] : [])));
     if (outs.some((o) => o.k !== 'tensor')) return this.poison(cx, call.span);
@@ -806,7 +818,7 @@ class Compiler {
   private runBody(
     stmts: A.Stmt[],
     body: Body,
-    owner: { kind: 'model' | 'block'; what: 'model' | 'block'; name: string; inputs?: string[]; span: SourceSpan },
+    owner: { kind: 'model' | 'block'; what: 'model' | 'block'; name: string; inputs?: string[]; span: SourceSpan; callSpan?: SourceSpan },
   ): Val[] {
     const scope = body.scopes[0]!;
     const cx: EvalCtx = { module: body.module, body, argPos: false };
@@ -863,7 +875,13 @@ class Compiler {
                 const t = this.tensorType(s.type, cx);
                 const actual = body.builder.typeOf(given);
                 if (t && !actual.unknown && formatType(t) !== formatType(actual)) {
-                  this.bag.report('DLM2042', [s.name.name, owner.what, owner.name, formatType(t), formatType(actual)], s.type.span);
+                  // Reported where the block is called (that is where the wrong value comes
+                  // from), naming the layer that made it and pointing at the declaration.
+                  const from = body.builder.producerOf(given);
+                  const notes: DiagnosticNote[] = [];
+                  if (from) notes.push({ message: `the ${formatType(actual)} comes from ${from.path}`, ...(from.span ? { span: from.span } : {}) });
+                  notes.push({ message: `${owner.what} ${owner.name} declares input '${s.name.name}' as ${formatType(t)} here`, span: s.type.span });
+                  this.bag.report('DLM2042', [s.name.name, owner.what, owner.name, formatType(t), formatType(actual)], owner.callSpan ?? s.type.span, notes);
                 }
               }
             }

@@ -34,7 +34,7 @@ describe('invalid corpus', () => {
   for (const f of files) {
     it(f, () => {
       const display = `invalid/${f}`;
-      const out = compileFile(display, { registry, readFile });
+      const out = compileFile(display, { registry, readFile, baseDir: here });
       expect(out.diagnostics.length).toBeGreaterThan(0);
       for (const d of out.diagnostics) {
         expect(d.code).toMatch(/^DLM\d{4}$/);

@@ -13,10 +13,11 @@ const FORMATS = ['text', 'json', 'github'] as const;
 export const check: Command = {
   name: 'check',
   summary: 'report every error and warning in .dlm files',
-  usage: 'check <file.dlm|dir|glob|->... [--json | --format text|json|github]',
+  usage: 'check <file.dlm|dir|glob|->... [--json | --format text|json|github] [--max-errors N]',
   options: {
     json: { type: 'boolean', help: 'print diagnostics as a JSON array on stdout (code, severity, file, range, message, notes); same as --format json' },
     format: { type: 'string', default: 'text', help: 'text (code frames on stderr), json, or github (workflow annotations on stdout)' },
+    'max-errors': { type: 'string', help: 'diagnostics printed per file in text format before the rest are only counted (default 50, 0 for all)' },
   },
   async run(ctx) {
     const format = ctx.values['json'] ? 'json' : ((ctx.values['format'] as string | undefined) ?? 'text');

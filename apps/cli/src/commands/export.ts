@@ -1,13 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { totalmem } from 'node:os';
 import { hasErrors } from '@dlm/core';
 import type { Command } from './index.js';
-import { compileOrFail, loadPlugins, pickModel, printDiagnostics, snakeCase } from '../workspace.js';
+import { compileOrFail, loadPlugins, pickModel, printDiagnostics, refuseIfTooBig, snakeCase } from '../workspace.js';
 import { oneInput } from '../inputs.js';
 import { COMMON } from '../flags.js';
 import { weightsFor } from '../checkpoint-weights.js';
 import { CliError } from '../io.js';
 import { loadOnnx } from '../backends.js';
+
+/** Largest protobuf message, so the largest ONNX file written without external data. */
+const ONNX_MAX_BYTES = 2 ** 31 - 1;
 
 /**
  * `dlm export`: the inference graph as ONNX. Feasibility (every op at the chosen opset) and the
@@ -36,6 +40,9 @@ export const exportCommand: Command = {
     const loaded = await loadPlugins(ctx);
     const { program, sources } = compileOrFail(ctx, loaded, input.file, input.text);
     const graph = pickModel(program, ctx.values['model'] as string | undefined);
+    // The writer holds the weights about three times (values, protobuf, file buffer), and one
+    // ONNX protobuf holds at most 2 GiB: refuse before allocating anything.
+    refuseIfTooBig(ctx, graph, 'export', sources, { activations: false }, Math.min(ONNX_MAX_BYTES, totalmem() / 3));
     const checkpoint = ctx.values['checkpoint'] as string | undefined;
     const w = await weightsFor(program, graph, checkpoint ? resolve(ctx.io.cwd, checkpoint) : undefined, seed);
     const weightProblems = [...w.diagnostics, ...(hasErrors(w.diagnostics) ? [] : checkWeights(graph, w.weights))];

@@ -29,4 +29,5 @@ export const EXECUTION_MESSAGES = {
   DLM5067: { severity: 'error', message: "A data-parallel training thread failed: {0}" },
   DLM5066: { severity: 'error', message: "Out of memory on the {0} backend: {1}. Use a smaller batch (data …(batch: N)) or a smaller model; checkpoints already written are intact (they are written atomically)." },
   DLM5065: { severity: 'warning', message: "The real images of '{0}' range over [{1}, {2}], but generator '{3}' ends with {4} (outputs in {5}); the discriminator can tell real from fake by range alone. {6}" },
+  DLM5080: { severity: 'error', message: "Model '{0}' needs about {2} of memory for {1} ({3}), more than the {4} available." },
 } as const;

@@ -42,4 +42,7 @@ export const NAME_MESSAGES = {
   DLM2060: { severity: 'error', message: 'This model expands to more than {0} layers, the limit per model; the layers after this one are not built.' },
   DLM2061: { severity: 'error', message: 'This repeat expands to {0} layers ({1} × {2}), more than the {3} left of the limit of {4} layers per model.' },
   DLM2062: { severity: 'error', message: "'{0}' is used before it is defined: it is defined later, at line {1}." },
+  DLM2063: { severity: 'error', message: "Cannot import '{0}': only .dlm files can be imported." },
+  DLM2064: { severity: 'error', message: "Cannot import '{0}': it is outside the project root ({1})." },
+  DLM2065: { severity: 'error', message: 'Constant expression result {0} is beyond the exact integers (at most {1}, 2^53 − 1).' },
 } as const;

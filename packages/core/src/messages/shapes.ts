@@ -5,4 +5,5 @@ export const SHAPE_MESSAGES = {
   DLM3003: { severity: 'error', message: "Output '{0}' is declared as {1} but the model computes {2}." },
   DLM3004: { severity: 'error', message: "'{0}' takes {1} input(s), got {2}." },
   DLM3005: { severity: 'error', message: "{0}: {1}" /* a layer rejected its arguments or inputs */ },
+  DLM3020: { severity: 'error', message: '{0} would hold {1} elements ({2}), more than {3}, the most one tensor can hold.' },
 } as const;
