@@ -16,7 +16,7 @@ const model = (body: string) => `model M {\n  input x: f32[batch, 10]\n  output 
 export const CASES: Record<string, () => string> = {
   'at-13k': () => `model M {\n  input x: f32[batch, 2]\n  output y: f32[batch, 2]\n  y = x |> ${'@ '.repeat(13000)}\n}\n`,
   'stray-80kb': () => `let a = 1 ${'# $ ? '.repeat(13500)}\n`,
-  'dense-args-786kb': () => model(`  y = x |> dense(${Array(262000).fill('1').join(', ')})`),
+  'dense-args-786kb': () => model(`  y = x |> dense(${Array(Number(process.env['N'] ?? 262000)).fill('1').join(', ')})`),
   'line-5mb': () => model(`  y = x |> ${Array(500000).fill('dense(10) |> relu ^').join(' ')}`),
   'errors-20k-lines': () => model(Array.from({ length: 20000 }, (_, i) => `  v${i} = x |> nosuch${i % 7}`).join('\n') + '\n  y = x'),
   'repeat-1000x1000': () => model('  y = x |> repeat 1000 { repeat 1000 { dense(10) } }'),

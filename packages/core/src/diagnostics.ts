@@ -30,11 +30,16 @@ export interface PhaseResult<T> {
   diagnostics: Diagnostic[];
 }
 
+/** Longest argument quoted in a message; a megabyte-long name is shown by its start. */
+export const MAX_ARG_LENGTH = 200;
+
 /** Substitutes `{0}`, `{1}`, … in a catalogue template. */
 export function formatMessage(template: string, args: readonly (string | number)[]): string {
   return template.replace(/\{(\d+)\}/g, (m, i: string) => {
     const v = args[Number(i)];
-    return v === undefined ? m : String(v);
+    if (v === undefined) return m;
+    const text = String(v);
+    return text.length > MAX_ARG_LENGTH ? `${text.slice(0, MAX_ARG_LENGTH)}…` : text;
   });
 }
 
@@ -99,24 +104,26 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
 
 // ───────────────────────────── did you mean ─────────────────────────────
 
-/** Damerau–Levenshtein (optimal string alignment) distance. */
+/**
+ * Damerau–Levenshtein (optimal string alignment) distance, with three rolling rows: checking one
+ * name against a hundred candidates thousands of times (a file full of typos) allocates little.
+ */
 export function editDistance(a: string, b: string): number {
-  const m = a.length;
   const n = b.length;
-  const d: number[][] = Array.from({ length: m + 1 }, () => new Array<number>(n + 1).fill(0));
-  for (let i = 0; i <= m; i++) d[i]![0] = i;
-  for (let j = 0; j <= n; j++) d[0]![j] = j;
-  for (let i = 1; i <= m; i++) {
+  let prev2 = new Array<number>(n + 1).fill(0);
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  let cur = new Array<number>(n + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
     for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      }
-      d[i]![j] = v;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v;
     }
+    [prev2, prev, cur] = [prev, cur, prev2];
   }
-  return d[m]![n]!;
+  return prev[n]!;
 }
 
 /**
@@ -131,6 +138,9 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
   for (const c of candidates) {
     if (c === name) continue;
     if (norm(c) === target) return c;
+    // The distance is at least the difference in length: a candidate that far off can never be
+    // close enough, and skipping it keeps a megabyte-long name from costing seconds.
+    if (Math.abs(c.length - name.length) > Math.max(1, Math.floor(Math.max(name.length, c.length) / 3))) continue;
     const dist = editDistance(name.toLowerCase(), c.toLowerCase());
     if (dist < bestScore || (dist === bestScore && best !== undefined && c < best)) {
       best = c;

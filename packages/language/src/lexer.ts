@@ -107,7 +107,13 @@ export const allTokens: TokenType[] = [
   Percent,
 ];
 
-const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+/** Lexer messages are worded by reportStrayCharacters; building Chevrotain's own for each of 100,000s of stray characters is wasted work. */
+const quietErrors = {
+  buildUnexpectedCharactersMessage: () => '',
+  buildUnableToPopLexerModeMessage: () => '',
+};
+
+const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false, errorMessageProvider: quietErrors });
 
 export interface Comment {
   text: string;

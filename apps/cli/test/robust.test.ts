@@ -1,0 +1,79 @@
+/**
+ * Issue 13 and 16 through the command line: output bounded whatever the input (--max-errors,
+ * long lines), imports confined to the project root, and export refusing a model too big to
+ * write before it allocates anything.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dlm, tempDir } from './helpers.js';
+
+const model = (body: string) => `model M {\n  input x: f32[batch, 10]\n  output y: f32[batch, 10]\n${body}\n}\n`;
+
+describe('dlm check: bounded output', () => {
+  const many = model(Array.from({ length: 80 }, (_, i) => `  v${i} = x |> nosuch${i}`).join('\n') + '\n  y = x |> relu');
+
+  it('prints 50 diagnostics per file by default, then a count and how to see more', async () => {
+    const dir = tempDir({ 'many.dlm': many });
+    const r = await dlm(['check', 'many.dlm'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/^(error|warning)\[/gm)).toHaveLength(50);
+    expect(r.stderr).toContain("… and 110 more diagnostics in many.dlm, not shown (at most 50 per file; 'dlm check --max-errors N' shows more, 0 all).");
+    expect(r.stderr).toMatch(/80 errors, 80 warnings\n$/);
+  });
+
+  it('--max-errors N changes the limit, 0 prints all, a bad value is a usage error', async () => {
+    const dir = tempDir({ 'many.dlm': many });
+    expect((await dlm(['check', 'many.dlm', '--max-errors', '3'], dir)).stderr.match(/^(error|warning)\[/gm)).toHaveLength(3);
+    expect((await dlm(['check', 'many.dlm', '--max-errors', '0'], dir)).stderr.match(/^(error|warning)\[/gm)).toHaveLength(160);
+    const bad = await dlm(['check', 'many.dlm', '--max-errors', 'lots'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--max-errors must be a whole number (0 for no limit), got 'lots'");
+  });
+
+  it('13,000 stray characters on one line: one diagnostic, a windowed frame, no internal error', async () => {
+    const dir = tempDir({ 'at.dlm': model(`  y = x |> ${'@ '.repeat(13000)}`) });
+    const r = await dlm(['check', 'at.dlm'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stderr.length).toBeLessThan(2000);
+    expect(r.stderr).toContain('error[DLM1020]');
+  });
+});
+
+describe('imports stay inside the project root', () => {
+  it('refuses a .dlm file outside the folder of the nearest package.json, at the import line', async () => {
+    const dir = tempDir({
+      'outside.dlm': 'let width = 8\n',
+      'project/package.json': '{}',
+      'project/src/main.dlm': `import "../../outside.dlm"\n${model('  y = x |> relu')}`,
+    });
+    const r = await dlm(['check', 'src/main.dlm'], join(dir, 'project'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error[DLM2064]: Cannot import '../../outside.dlm': it is outside the project root (.).");
+    expect(r.stderr).toContain('--> src/main.dlm:1:1');
+    expect(r.stderr).not.toContain('width');
+  });
+
+  it('refuses a file that is not .dlm without reading it', async () => {
+    const dir = tempDir({ 'package.json': '{}', 'secret.txt': 'password=hunter2\n', 'main.dlm': `import "secret.txt"\n${model('  y = x |> relu')}` });
+    const r = await dlm(['check', 'main.dlm'], dir);
+    expect(r.stderr).toContain("error[DLM2063]: Cannot import 'secret.txt': only .dlm files can be imported.");
+    expect(r.stderr).not.toContain('hunter2');
+  });
+});
+
+describe('dlm export: too big to write is refused before allocating', () => {
+  it('names the largest tensor and its layer (DLM5080), writes nothing', async () => {
+    // Three 20000 × 20000 weights: each fits a tensor (4e8 elements), together 4.8 GB > ONNX's 2 GiB.
+    const text = 'model Big {\n  input x: f32[batch, 20000]\n  output y: f32[batch, 20000]\n  y = x |> dense(20000) |> dense(20000) |> dense(20000)\n}\n';
+    const dir = tempDir({ 'big.dlm': text });
+    const t0 = performance.now();
+    const r = await dlm(['export', 'big.dlm', '-o', 'big.onnx'], dir);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[DLM5080\]: Model 'Big' needs about 4\.5 GiB of memory for export \(parameters 4\.5 GiB\), more than the [\d.]+ [GM]iB available\./);
+    expect(r.stderr).toMatch(/note: the largest tensor is the parameter dense_1\.weight \(f32\[20000, 20000\], 1\.5 GiB\) in layer dense_1 \(big\.dlm:4:12\)/);
+    expect(existsSync(join(dir, 'big.onnx'))).toBe(false);
+  });
+});
