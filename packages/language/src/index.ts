@@ -8,4 +8,6 @@ export { compileFile, compileSource, INITIALIZER_KINDS, MAX_REPEAT, type Compile
 export { parse, MAX_NESTING } from './parse.js';
 export { format } from './format.js';
 export { lex, type Comment, type LexResult } from './lexer.js';
+export { ExpansionBudget, MAX_LAYERS, budgetFor, minLayers } from './budget.js';
+export { findProjectRoot } from './project-root.js';
 export type * from './ast.js';

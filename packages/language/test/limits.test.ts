@@ -1,0 +1,108 @@
+/**
+ * Issue 13's "inputs that take the checker down", each reproduced: expansion limits checked
+ * before expanding, diagnostics linear in their number, and the language misuses that used to
+ * give misleading or cascading messages.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostics } from '@dlm/core';
+import { compileSource, MAX_LAYERS } from '../src/index.js';
+import { ExpansionBudget, minLayers } from '../src/budget.js';
+import { parse } from '../src/parse.js';
+import { makeRegistry } from './helpers.js';
+
+const registry = makeRegistry();
+const noImports = () => undefined;
+const compile = (text: string) => compileSource(text, 'm.dlm', { registry, readFile: noImports });
+const codes = (text: string) => compile(text).diagnostics.map((d) => d.code);
+const model = (body: string) => `model M {\n  input x: f32[batch, 10]\n  output y: f32[batch, 10]\n${body}\n}\n`;
+
+describe('expansion budget', () => {
+  it('refuses a million layers before expanding them, at the outer repeat count', () => {
+    const t0 = performance.now();
+    const out = compile(model('  y = x |> repeat 1000 { repeat 1000 { dense(10) } }'));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM2061']);
+    expect(out.diagnostics[0]!.message).toBe(`This repeat expands to 1000000 layers (1000 × 1000), more than the ${MAX_LAYERS} left of the limit of ${MAX_LAYERS} layers per model.`);
+    expect(out.diagnostics[0]!.span!.col).toBe(19);
+  });
+
+  it('measures a body of blocks on its first repetition and refuses the rest', () => {
+    const text = `block B() {\n  input x\n  output y\n  y = x |> repeat 200 { dense(10) }\n}\n${model('  y = x |> repeat 1000 { B() }')}`;
+    const out = compile(text);
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM2061']);
+    expect(out.program.models[0]!.layers.length).toBeLessThan(500);
+  });
+
+  it('a budget any expansion can charge: fits, charge, remaining', () => {
+    const b = new ExpansionBudget(10);
+    expect(b.charge(4)).toBe(true);
+    expect(b.fits(6)).toBe(true);
+    expect(b.charge(7)).toBe(false);
+    expect(b.remaining).toBe(6);
+    const stages = parse(model('  y = x |> repeat 3 { dense(1) |> repeat 4 { relu } }'), 'm.dlm').ast;
+    const m = stages.items[0] as { body: { value?: { stages?: never[] } }[] };
+    expect(minLayers(m.body[2]!.value!.stages!)).toBe(3 * (1 + 4));
+  });
+
+  it('a model within the limit compiles as before', () => {
+    expect(codes(model('  y = x |> repeat 10 { repeat 10 { dense(10) } }'))).toEqual([]);
+  });
+});
+
+describe('diagnostics are linear in their number', () => {
+  const errors = (n: number) => model(Array.from({ length: n }, (_, i) => `  v${i} = x |> nosuch`).join('\n') + '\n  y = x |> relu');
+  const time = (n: number) => {
+    const t0 = performance.now();
+    const out = compile(errors(n));
+    formatDiagnostics(out.diagnostics, { sources: out.sources, maxErrors: 0 });
+    expect(out.diagnostics.length).toBe(2 * n);
+    return performance.now() - t0;
+  };
+  it('4 times the errors take far less than 16 times as long', () => {
+    time(500); // warm up
+    const small = time(1000);
+    const big = time(4000);
+    expect(big / small).toBeLessThan(10);
+  }, 120_000);
+});
+
+describe('misuses that used to mislead', () => {
+  it('a reserved word as a value name is one error, also where the name is used later', () => {
+    const out = compile(model('  model = x |> relu\n  train = model |> dense(10)\n  y = train'));
+    expect(out.diagnostics.map((d) => `${d.code} ${d.span!.line}`)).toEqual(['DLM1023 4', 'DLM1023 5']);
+    expect(out.diagnostics[0]!.message).toBe("'model' is a reserved word and cannot name a value; choose another name, such as 'model_'.");
+    expect(codes(model('  y = x |> relu\n  let input = 3'))).toEqual(['DLM1023']);
+  });
+
+  it('use before definition names the later line, and the value is not also "never used"', () => {
+    const out = compile(model('  a = c |> relu\n  y = a |> dense(10)\n  c = x |> dense(10)'));
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM2062']);
+    expect(out.diagnostics[0]!.message).toBe("'c' is used before it is defined: it is defined later, at line 6.");
+    // A name defined nowhere is still "unknown".
+    expect(codes(model('  y = nowhere |> relu'))).toContain('DLM2010');
+    expect(codes(model('  y = nowhere |> relu'))).not.toContain('DLM2062');
+  });
+
+  it('1.2.3 is not a number; integers above 2^53 are not silently rounded', () => {
+    expect(codes(model('  y = x |> dropout(1.2.3)'))).toEqual(['DLM1021']);
+    expect(codes('let a = -99999999999999999999 % 7\n')).toEqual(['DLM1022']);
+    expect(codes('let a = 9007199254740991\n')).toEqual([]);
+    expect(codes('let a = 4294967296 * 4294967296\n')).toEqual(['DLM2065']);
+    expect(codes('let a = 0.1 * 3\n')).toEqual([]);
+  });
+
+  it('a byte-order mark and CRLF: accepted, with columns counted after the mark', () => {
+    const text = '\ufeff' + model('  y = x |> relu |> nosuch').replace(/\n/g, '\r\n');
+    const out = compile(text);
+    expect(out.diagnostics.map((d) => `${d.code} ${d.span!.line}:${d.span!.col}`)).toEqual(['DLM2001 4:20']);
+    const first = compile('\ufefflet a = 1 +\r\n');
+    expect(first.diagnostics.map((d) => `${d.code} ${d.span!.line}:${d.span!.col}`)).toEqual(['DLM1002 1:12']);
+    expect(compile('\ufeff' + model('  y = x |> relu')).diagnostics).toEqual([]);
+  });
+
+  it('a run of stray characters is one diagnostic, however long', () => {
+    const out = compile(`let a = 1 ${'# @ $ '.repeat(20000)}\n`);
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM1020']);
+    expect(out.diagnostics[0]!.message).toBe("Unexpected characters '# @ $ # @ $ # @ $ # …' (119999 characters the language does not use).");
+  });
+});
