@@ -18,7 +18,7 @@ export const CASES: Record<string, () => string> = {
   'stray-80kb': () => `let a = 1 ${'# $ ? '.repeat(13500)}\n`,
   'dense-args-786kb': () => model(`  y = x |> dense(${Array(Number(process.env['N'] ?? 262000)).fill('1').join(', ')})`),
   'line-5mb': () => model(`  y = x |> ${Array(500000).fill('dense(10) |> relu ^').join(' ')}`),
-  'errors-20k-lines': () => model(Array.from({ length: 20000 }, (_, i) => `  v${i} = x |> nosuch${i % 7}`).join('\n') + '\n  y = x'),
+  'errors-20k-lines': () => model(Array.from({ length: Number(process.env['N'] ?? 20000) }, (_, i) => `  v${i} = x |> nosuch${i % 7}`).join('\n') + '\n  y = x'),
   'repeat-1000x1000': () => model('  y = x |> repeat 1000 { repeat 1000 { dense(10) } }'),
   'repeat-30x1000': () => model(`  y = x |> repeat ${process.env['N'] ?? 30} { repeat 1000 { dense(10) } }`),
   'relu-chain-100k': () => model(`  y = x |> ${Array(Number(process.env['N'] ?? 100000)).fill('relu').join(' |> ')}`),

@@ -43,7 +43,7 @@ import {
 import type * as A from './ast.js';
 import { Binder, defaultRead, PARAM_TYPES, type ModuleInfo } from './bind.js';
 import { budgetFor, minLayers } from './budget.js';
-import { findProjectRoot } from './project-root.js';
+import { defaultBase, findProjectRoot } from './project-root.js';
 import { describeExprKind, describeVal, ERR, exprText, spanJoin, type Binding, type Val } from './values.js';
 
 export interface CompileOptions {
@@ -151,7 +151,7 @@ class Compiler {
   }
 
   run(text: string, file: string): CompileOutput {
-    const base = this.opts.baseDir ?? process.cwd();
+    const base = this.opts.baseDir ?? defaultBase();
     this.binder = new Binder(this.bag, this.opts.readFile ?? defaultRead, { root: this.opts.projectRoot ?? findProjectRoot(file, base), base });
     const main = this.binder.load(text, file, []);
     const sources = this.binder.sources;

@@ -11,10 +11,24 @@ import * as nodePath from 'node:path';
 const MARKERS = ['dlm.config.json', 'package.json'];
 
 /** `file` and the answer are absolute, or relative to `base`. */
-export function findProjectRoot(file: string, base: string, exists: (p: string) => boolean = fs.existsSync): string {
+/** In the browser (the playground) there is no file system: no marker exists, the root is the file's folder. */
+function exists(p: string): boolean {
+  try {
+    return fs.existsSync(p);
+  } catch {
+    return false;
+  }
+}
+
+/** The folder relative paths are relative to: the process's current directory, or '/' without one. */
+export function defaultBase(): string {
+  return (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.() ?? '/';
+}
+
+export function findProjectRoot(file: string, base: string = defaultBase(), isFile: (p: string) => boolean = exists): string {
   const start = nodePath.resolve(base, nodePath.dirname(file));
   for (let dir = start; ; ) {
-    if (MARKERS.some((m) => exists(nodePath.join(dir, m)))) return dir;
+    if (MARKERS.some((m) => isFile(nodePath.join(dir, m)))) return dir;
     const up = nodePath.dirname(dir);
     if (up === dir) return start;
     dir = up;
