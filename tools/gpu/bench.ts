@@ -1,0 +1,142 @@
+/**
+ * GPU benchmark entry, bundled by tools/gpu/prepare.sh into one file and run by tools/gpu/run.sh
+ * on a machine that has a GPU and no Node. It trains with the real trainer (`train()`: data,
+ * forward, loss, gradients, Adam, metrics, progress) on WebGPU:
+ *   - the MNIST CNN (examples/mnist/mnist_cnn.dlm, embedded MNIST digits, batch 64, Adam), and
+ *   - a sequence model: examples/transformer/*.dlm when the kit has one, else the LSTM of
+ *     examples/text/lstm_classifier.dlm (embedded review sentences),
+ * each for a fixed number of steps, timing the steps after the warm-up (shader compilation)
+ * from one batch event to the next within an epoch. With PyTorch + CUDA on the machine, the same
+ * CNN runs there too (torch_mnist_cnn.py --device cuda) and the ratio is printed.
+ *
+ * WebGPU must be on hardware: a software adapter (llvmpipe, SwiftShader, fallback) fails the run
+ * unless --allow-software is given (only for testing the kit on a machine without a GPU).
+ *
+ *   node bench.mjs --kit DIR --out DIR [--steps 50] [--warmup 5] [--allow-software]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// Bundled here because ensureGradients() loads it with a run-time import that a bundle cannot follow.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { PluginRegistry, type PluginCall } from '@dlm/core';
+import { compileSource } from '@dlm/language';
+import { stdPlugin } from '@dlm/plugin-std';
+import { probeWebGpu, setupBackend, train, type TrainEvent } from '@dlm/tfjs';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const kit = arg('kit', process.cwd());
+const out = arg('out', process.env['OUT'] ?? join(process.cwd(), 'out'));
+const steps = Number(arg('steps', '50'));
+const warmup = Number(arg('warmup', '5'));
+const allowSoftware = process.argv.includes('--allow-software');
+const lines: string[] = [];
+const say = (s: string) => {
+  console.log(s);
+  lines.push(s);
+};
+const finish = (result: Record<string, unknown>, code: number): never => {
+  writeFileSync(join(out, 'gpu-bench.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(out, 'gpu-bench.log'), lines.join('\n') + '\n');
+  process.exit(code);
+};
+
+const probe = await probeWebGpu();
+say(`node ${process.version}; WebGPU adapter: ${probe.adapter ?? 'none'}${probe.software ? ' (SOFTWARE)' : ''}`);
+if (!probe.available || (probe.software && !allowSoftware)) {
+  say(
+    !probe.available
+      ? `FAIL: WebGPU is unavailable: ${probe.why ?? '?'}`
+      : 'FAIL: WebGPU runs on a software adapter, not on the GPU (is the NVIDIA Vulkan driver/ICD installed? see `vulkaninfo --summary`)',
+  );
+  finish({ ok: false, adapter: probe.adapter ?? null, software: probe.software, why: probe.why ?? 'software adapter' }, 2);
+}
+const info = await setupBackend('webgpu');
+say(`backend: ${info.backend} (${info.reason})`);
+
+const registry = new PluginRegistry();
+registry.register(stdPlugin);
+
+interface ModelRun {
+  name: string;
+  file: string;
+  batch: number;
+  steps: number;
+  samplesPerSecond: number;
+  msPerStep: number;
+  finalLoss: number;
+}
+
+/** Trains `file` for warmup + steps batches on the train block's data (offline sample forced). */
+async function bench(name: string, file: string, dataArgs: Record<string, unknown>, trainSize: number): Promise<ModelRun> {
+  const program = compileSource(readFileSync(file, 'utf8'), file, { registry }).program;
+  const training = program.trainings[0];
+  if (!training) throw new Error(`${file}: no train block`);
+  const batch = Number(training.data.args['batch'] ?? 32);
+  const total = warmup + steps;
+  const perEpoch = Math.floor(Math.min(trainSize, total * batch) / batch);
+  const epochs = Math.ceil(total / perEpoch);
+  const data: PluginCall = { ...training.data, args: { ...training.data.args, ...dataArgs } };
+  const runDir = mkdtempSync(join(tmpdir(), 'dlm-gpu-'));
+  let seenSteps = 0;
+  let timed = 0;
+  let seconds = 0;
+  let last: { epoch: number; t: number } | undefined;
+  let finalLoss = NaN;
+  const res = await train({
+    program, training, registry, runDir, epochs, data, workers: 1,
+    limit: { trainSamples: perEpoch * batch, testSamples: batch },
+    progress: (e: TrainEvent) => {
+      if (e.kind !== 'batch') return;
+      const t = performance.now();
+      seenSteps++;
+      finalLoss = e.loss;
+      // A step is the time from one batch event to the next in the same epoch (evaluation
+      // and checkpoints between epochs are not counted); the warm-up steps compile shaders.
+      if (seenSteps > warmup && timed < steps && last && last.epoch === e.epoch) {
+        timed++;
+        seconds += (t - last.t) / 1000;
+      }
+      last = { epoch: e.epoch, t };
+    },
+  });
+  rmSync(runDir, { recursive: true, force: true });
+  if (!res.result) throw new Error(res.diagnostics.map((d) => d.message).join('\n'));
+  const run = { name, file: file.slice(kit.length + 1), batch, steps: timed, samplesPerSecond: (timed * batch) / seconds, msPerStep: (seconds * 1000) / timed, finalLoss };
+  say(`${name}: ${run.samplesPerSecond.toFixed(0)} samples/s (${run.msPerStep.toFixed(1)} ms/step, batch ${batch}, ${timed} timed steps after ${warmup} warm-up), loss ${finalLoss.toFixed(4)}`);
+  return run;
+}
+
+/** PyTorch on the same GPU, same CNN and batch, when python3 has torch with CUDA. */
+function torchCuda(): { samplesPerSecond?: number; note: string } {
+  const py = process.env['PYTHON'] ?? 'python3';
+  const check = spawnSync(py, ['-c', 'import torch; print(torch.__version__, torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")'], { encoding: 'utf8' });
+  if (check.status !== 0) return { note: `no PyTorch (${py}: ${(check.stderr || check.error?.message || '').trim().split('\n').pop()})` };
+  const [version, cuda, ...gpu] = check.stdout.trim().split(' ');
+  if (cuda !== 'True') return { note: `PyTorch ${version} without CUDA` };
+  const r = spawnSync(py, [join(kit, 'torch/torch_mnist_cnn.py'), '--device', 'cuda', '--steps', String(Math.max(steps, 50)), '--warmup', String(warmup)], { encoding: 'utf8' });
+  const m = /samples_per_s=([\d.]+)/.exec(r.stdout ?? '');
+  if (!m) return { note: `PyTorch ${version} CUDA run failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}` };
+  return { samplesPerSecond: Number(m[1]), note: `PyTorch ${version}, CUDA on ${gpu.join(' ')}, eager` };
+}
+
+const models = join(kit, 'models');
+const transformers = existsSync(join(models, 'transformer')) ? readdirSync(join(models, 'transformer')).filter((f) => f.endsWith('.dlm')).sort() : [];
+const runs: ModelRun[] = [];
+try {
+  runs.push(await bench('mnist_cnn', join(models, 'mnist/mnist_cnn.dlm'), { sample: true }, 8000));
+  if (transformers.length > 0) runs.push(await bench(transformers[0]!.replace(/\.dlm$/, ''), join(models, 'transformer', transformers[0]!), {}, 1e9));
+  else runs.push(await bench('lstm_classifier', join(models, 'text/lstm_classifier.dlm'), {}, 160));
+} catch (e) {
+  say(`FAIL: training on WebGPU failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  finish({ ok: false, adapter: probe.adapter, software: probe.software, runs }, 1);
+}
+const torch = torchCuda();
+say(`PyTorch: ${torch.note}${torch.samplesPerSecond ? `: MNIST CNN ${torch.samplesPerSecond.toFixed(0)} samples/s` : ''}`);
+const cnn = runs[0]!;
+if (torch.samplesPerSecond) say(`MNIST CNN, WebGPU / PyTorch CUDA eager: ${(cnn.samplesPerSecond / torch.samplesPerSecond).toFixed(3)}×`);
+finish({ ok: true, node: process.version, adapter: probe.adapter, software: probe.software, warmup, runs, torch: { ...torch, ratio: torch.samplesPerSecond ? cnn.samplesPerSecond / torch.samplesPerSecond : null } }, 0);

