@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Bundled here because ensureGradients() loads it with a run-time import that a bundle cannot follow.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { PluginRegistry, type PluginCall } from '@dlm/core';
+import { PluginRegistry, type ArgValue, type PluginCall } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { probeWebGpu, setupBackend, train, type TrainEvent } from '@dlm/tfjs';
@@ -72,7 +72,7 @@ interface ModelRun {
 }
 
 /** Trains `file` for warmup + steps batches on the train block's data (offline sample forced). */
-async function bench(name: string, file: string, dataArgs: Record<string, unknown>, trainSize: number): Promise<ModelRun> {
+async function bench(name: string, file: string, dataArgs: Record<string, ArgValue>, trainSize: number): Promise<ModelRun> {
   const program = compileSource(readFileSync(file, 'utf8'), file, { registry }).program;
   const training = program.trainings[0];
   if (!training) throw new Error(`${file}: no train block`);
