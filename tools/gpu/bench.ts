@@ -46,14 +46,18 @@ const finish = (result: Record<string, unknown>, code: number): never => {
 };
 
 const probe = await probeWebGpu();
-say(`node ${process.version}; WebGPU adapter: ${probe.adapter ?? 'none'}${probe.software ? ' (SOFTWARE)' : ''}`);
-if (!probe.available || (probe.software && !allowSoftware)) {
+say(`node ${process.version}; WebGPU adapter: ${probe.adapter ?? 'none'}${probe.software ? ' (software or OpenGL ES fallback)' : ''}`);
+// probe.software is also true for Dawn's OpenGL ES fallback, which on a machine without a Vulkan
+// driver may still be the GPU (NVIDIA's EGL): then the adapter's name decides.
+const gpuNamed = /nvidia|amd|radeon|intel|apple|qualcomm|adreno|mali/i.test(probe.adapter ?? '');
+const onSoftware = /llvmpipe|lavapipe|swiftshader|softpipe|software/i.test(probe.adapter ?? '') || (probe.software && !gpuNamed);
+if (!probe.available || (onSoftware && !allowSoftware)) {
   say(
     !probe.available
       ? `FAIL: WebGPU is unavailable: ${probe.why ?? '?'}`
       : 'FAIL: WebGPU runs on a software adapter, not on the GPU (is the NVIDIA Vulkan driver/ICD installed? see `vulkaninfo --summary`)',
   );
-  finish({ ok: false, adapter: probe.adapter ?? null, software: probe.software, why: probe.why ?? 'software adapter' }, 2);
+  finish({ ok: false, adapter: probe.adapter ?? null, software: onSoftware, why: probe.why ?? 'software adapter' }, 2);
 }
 const info = await setupBackend('webgpu');
 say(`backend: ${info.backend} (${info.reason})`);
@@ -133,10 +137,10 @@ try {
   else runs.push(await bench('lstm_classifier', join(models, 'text/lstm_classifier.dlm'), {}, 160));
 } catch (e) {
   say(`FAIL: training on WebGPU failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  finish({ ok: false, adapter: probe.adapter, software: probe.software, runs }, 1);
+  finish({ ok: false, adapter: probe.adapter, software: onSoftware, runs }, 1);
 }
 const torch = torchCuda();
 say(`PyTorch: ${torch.note}${torch.samplesPerSecond ? `: MNIST CNN ${torch.samplesPerSecond.toFixed(0)} samples/s` : ''}`);
 const cnn = runs[0]!;
 if (torch.samplesPerSecond) say(`MNIST CNN, WebGPU / PyTorch CUDA eager: ${(cnn.samplesPerSecond / torch.samplesPerSecond).toFixed(3)}×`);
-finish({ ok: true, node: process.version, adapter: probe.adapter, software: probe.software, warmup, runs, torch: { ...torch, ratio: torch.samplesPerSecond ? cnn.samplesPerSecond / torch.samplesPerSecond : null } }, 0);
+finish({ ok: true, node: process.version, adapter: probe.adapter, software: onSoftware, warmup, runs, torch: { ...torch, ratio: torch.samplesPerSecond ? cnn.samplesPerSecond / torch.samplesPerSecond : null } }, 0);
