@@ -4,7 +4,7 @@ export * from './diagnostics.js';
 export { MESSAGES, type MessageCode, type MessageEntry } from './messages.js';
 export * from './printer.js';
 export * from './op-schema.js';
-export { CORE_OPS, OP_NAMES, getOpSchema } from './ops/index.js';
+export { CORE_OPS, OP_NAMES, getOpSchema, nodeAttrProblem, opCategory } from './ops/index.js';
 export * from './dims.js';
 export * from './plugin.js';
 export type { TensorMath } from './tensor-math.js';

@@ -100,7 +100,7 @@ describe('feasibility pass', () => {
     const node = graph.nodes[0]!;
     const bad: Graph = { ...graph, nodes: [{ ...node, attrs: { ...node.attrs, mode: 'cubic' } }] };
     expect(exportOnnx(bad, new Map()).diagnostics.map((d) => d.message)).toEqual([
-      "Op 'Resize' (node 'resize_1/resize') cannot be exported to ONNX: mode 'cubic' is not exported (supported: nearest, linear)",
+      "Op 'Resize' (node 'resize_1/resize') cannot be exported to ONNX: attribute mode must be one of 'nearest', 'linear', got \"cubic\"",
     ]);
   });
 
