@@ -13,6 +13,7 @@ export * from './args.js';
 export { GraphBuilder, resolveAttrs, type ParamSetting } from './builder.js';
 export * from './serialize.js';
 export * from './summary.js';
+export * from './param-count.js';
 export * from './span.js';
 export * from './safetensors.js';
 export * from './init.js';

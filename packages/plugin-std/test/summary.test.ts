@@ -40,7 +40,7 @@ describe('summary of standard-layer models', () => {
     expect(s.rows.find((r) => r.name === 'dense_1')!.flops).toBe(2 * 320 * 50 + 50);
     expectGolden('summary-mnist.txt', formatSummary(s));
   });
-  it('batch norm buffers are listed apart from the parameters', () => {
+  it('batch norm buffers count as non-trainable parameters (Keras), the layer row included', () => {
     const r = chain({ dtype: 'f32', shape: ['batch', 3, 32, 32] }, [
       { layer: 'conv2d', args: { filters: 16, kernel: 3, padding: 'same', bias: false } },
       { layer: 'batch_norm' },
@@ -50,8 +50,9 @@ describe('summary of standard-layer models', () => {
       { layer: 'dense', args: { units: 10 } },
     ]);
     const s = summarize(r.graph);
-    expect([s.totalParams, s.trainableParams, s.nonTrainableParams, s.bufferElements]).toEqual([432 + 32 + 170, 432 + 32 + 170, 0, 32]);
-    expect(s.rows.find((x) => x.kind === 'batch_norm')!.params).toBe(32);
+    expect([s.totalParams, s.trainableParams, s.nonTrainableParams, s.bufferElements]).toEqual([432 + 64 + 170, 432 + 32 + 170, 32, 32]);
+    const bn = s.rows.find((x) => x.kind === 'batch_norm')!;
+    expect([bn.params, bn.trainableParams]).toEqual([64, 32]);
     expectGolden('summary-bn.txt', formatSummary(s));
   });
 });
