@@ -8,6 +8,7 @@
 //   layer:plugin    -> @dlm/core
 //   layer:backend   -> @dlm/core            (never @dlm/language or @dlm/plugin-std)
 //   layer:app       -> any library package  (never another app)
+//   layer:test      -> none                 (test helpers; others list them in devDependencies only)
 // Apps (the hosts: cli, language-server, playground, editor extension) live in apps/ and are
 // tagged layer:app; both must hold. An app never depends on or imports another app, in any
 // dependency field: what two hosts share belongs in a library under packages/.
@@ -43,6 +44,8 @@ export const LAYER_RULES = {
   'layer:plugin': { allowed: ['@dlm/core'], why: 'layer:plugin packages may only depend on @dlm/core' },
   'layer:backend': { allowed: ['@dlm/core'], why: 'layer:backend packages may only depend on @dlm/core' },
   'layer:app': { allowed: '*', why: '' },
+  // Helpers for tests (golden files): imported only by tests, through devDependencies.
+  'layer:test': { allowed: [], why: 'layer:test packages must not depend on any @dlm/* package' },
 };
 
 /** Layers whose packages must never import these (in src or in dependencies), with the reason. */
@@ -302,12 +305,14 @@ export function checkDeps({ root, packageDirs, pins = PINNED_DEEP_IMPORTS } = {}
         ? `${pkg.name} lives in apps/ but is tagged ${layer}; apps/ holds the hosts, tagged layer:app`
         : `${pkg.name} is tagged layer:app but lives outside apps/; hosts live in apps/`);
     }
+    const testOnly = new Set(Object.keys(pkg.json.devDependencies ?? {}).filter((d) => !DEP_FIELDS.some((f) => f !== 'devDependencies' && pkg.json[f]?.[d])));
     const forbidden = FORBIDDEN_BY_LAYER[layer];
     const allowedDlm = (name) => name === pkg.name || rule.allowed === '*' || rule.allowed.includes(name);
     /** Why `name` may not be used by this package at all (not even by its tests), or undefined. */
     const never = (name) => {
       const target = byName.get(name);
       if (isApp(pkg) && target && target !== pkg && isApp(target)) return `apps never import apps (${pkg.name} and ${name} are both apps; share code through a package in packages/)`;
+      if (target && target !== pkg && target.layers[0] === 'layer:test' && !testOnly.has(name)) return `${name} is a test helper (layer:test): list it in devDependencies only`;
       return undefined;
     };
 

@@ -1,15 +1,10 @@
-/** The Keras-style summary of standard-layer models (golden text; UPDATE_GOLDEN=1 rewrites). */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+/** The Keras-style summary of standard-layer models (golden text; UPDATE=1 rewrites). */
 import { describe, expect, it } from 'vitest';
 import { formatSummary, summarize } from '@dlm/core';
+import { expectGolden as compareGolden } from '@dlm/test-utils';
 import { chain } from './helpers.js';
 
-function expectGolden(name: string, actual: string): void {
-  const url = new URL(`./golden/${name}`, import.meta.url);
-  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(url, actual);
-  else if (!existsSync(url)) throw new Error(`golden file ${name} is missing; run with UPDATE_GOLDEN=1`);
-  else expect(actual).toBe(readFileSync(url, 'utf8'));
-}
+const expectGolden = (name: string, actual: string) => compareGolden(new URL(`./golden/${name}`, import.meta.url), actual);
 
 const mnist = () =>
   chain({ dtype: 'f32', shape: ['batch', 1, 28, 28] }, [
