@@ -62,11 +62,14 @@ describe('check-deps', () => {
     // computed import(): reported without the opt-out, and with an opt-out that gives no reason
     has(/^rules\/packages\/backend\/src\/index\.ts:11: import\(\) of a computed specifier/);
     has(/^rules\/packages\/backend\/src\/index\.ts:13: import\(\) of a computed specifier/);
+    // a test helper (layer:test) is a devDependency only
+    has(/^rules\/apps\/host-b\/package\.json:4: dependencies lists @dlm\/test-helpers: @dlm\/test-helpers is a test helper \(layer:test\)/);
+    has(/^rules\/apps\/host-b\/src\/index\.ts:1: import '@dlm\/test-helpers': .*devDependencies only/);
     // an unused dependency
     has(/^rules\/packages\/backend\/package\.json:8: dependencies lists unused-lib, which src\/ never imports/);
     // …and nothing else: the commented opt-out (line 15), the literal template import (line 16), the
-    // type-only use of a dependency and the used dependencies pass
-    expect(lines).toHaveLength(11);
+    // type-only use of a dependency, a test helper as a devDependency and the used dependencies pass
+    expect(lines).toHaveLength(13);
   });
 
   it('a deep import passes when a test that names it pins it, and fails when the pin is not real', () => {
