@@ -38,6 +38,7 @@ export type AttrSpec = EnumAttrSpec | PlainAttrSpec;
 export const OP_CATEGORIES = [
   'activation',
   'elementwise',
+  'reduction',
   'linear',
   'convolution',
   'pooling',

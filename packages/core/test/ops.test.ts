@@ -60,7 +60,7 @@ describe('op registry', () => {
       for (const [k, a] of Object.entries(s.attrs)) {
         if (a.kind !== 'string' && a.kind !== 'strings') continue;
         expect(a.values.length, `${s.name}.${k}`).toBeGreaterThan(0);
-        const defaults = a.kind === 'string' ? [a.default] : (a.default as string[]);
+        const defaults = a.default === undefined ? [] : a.kind === 'string' ? [a.default] : (a.default as string[]);
         for (const d of defaults) expect(a.values, `${s.name}.${k} default`).toContain(d);
         enums.push(`${s.name}.${k}`);
       }

@@ -58,6 +58,7 @@ export function classDefLine(name: string): string {
 const CLASS_OF_CATEGORY: Record<OpCategory, DiagramClass> = {
   activation: 'activation',
   elementwise: 'merge',
+  reduction: 'pooling',
   linear: 'dense',
   convolution: 'conv',
   pooling: 'pooling',

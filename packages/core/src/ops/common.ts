@@ -155,12 +155,19 @@ export function slidingOut(inp: Dim, k: number, s: number, pb: number, pe: numbe
 
 // ───────────────────────────── schema factories ─────────────────────────────
 
-/** An activation: an elementwise op on one f32 tensor. */
-export function unaryFloatOp(name: string, doc: string, attrs: Record<string, AttrSpec>, flopsPerElement: number, check?: (a: ResolvedAttrs, x: TensorType) => void): OpSchema {
+/** An elementwise op on one f32 tensor: an activation, or math (Sqrt, Exp, …), as `category` says. */
+export function unaryFloatOp(
+  category: 'activation' | 'elementwise',
+  name: string,
+  doc: string,
+  attrs: Record<string, AttrSpec>,
+  flopsPerElement: number,
+  check?: (a: ResolvedAttrs, x: TensorType) => void,
+): OpSchema {
   return {
     name,
     doc,
-    category: 'activation',
+    category,
     inputs: [{ name: 'X' }],
     outputs: [{ name: 'Y' }],
     attrs,
@@ -229,6 +236,7 @@ export function comparisonOp(name: string, doc: string): OpSchema {
   return {
     name,
     doc,
+    category: 'elementwise',
     inputs: [{ name: 'A' }, { name: 'B' }],
     outputs: [{ name: 'C', doc: 'bool' }],
     attrs: {},
@@ -256,6 +264,7 @@ export function reduceOp(name: string, doc: string): OpSchema {
   return {
     name,
     doc,
+    category: 'reduction',
     inputs: [{ name: 'data' }],
     outputs: [{ name: 'reduced' }],
     attrs: {

@@ -5,7 +5,7 @@ import { unaryFloatOp } from './common.js';
  * approximate='tanh' (PyTorch's `nn.GELU(approximate=...)` has the same two modes).
  */
 export const Gelu = unaryFloatOp(
-  'Gelu',
+  'activation', 'Gelu',
   "Gaussian error linear unit x·Φ(x); approximate='tanh' uses the tanh approximation.",
   { approximate: { kind: 'string', values: ['none', 'tanh'], default: 'none', doc: "'none' (exact, erf) or 'tanh'." } },
   1,
