@@ -6,8 +6,20 @@
 //   layer:core      -> none
 //   layer:frontend  -> @dlm/core
 //   layer:plugin    -> @dlm/core
-//   layer:backend   -> @dlm/core            (never @dlm/language)
-//   layer:app       -> any @dlm/* package
+//   layer:backend   -> @dlm/core            (never @dlm/language or @dlm/plugin-std)
+//   layer:app       -> any library package  (never another app)
+//   layer:test      -> none                 (test helpers; others list them in devDependencies only)
+// Apps (the hosts: cli, language-server, playground, editor extension) live in apps/ and are
+// tagged layer:app; both must hold. An app never depends on or imports another app, in any
+// dependency field: what two hosts share belongs in a library under packages/.
+//
+// Also checked in src/:
+//   - a deep import into a third-party package's build output or sources ('x/dist/y.js',
+//     'x/src/y', also through require.resolve / import.meta.resolve) unless PINNED_DEEP_IMPORTS
+//     names it with the test that pins it (the test must exist and name the path);
+//   - import() of a computed (non-literal) specifier, unless the line or the line above carries
+//     `check-deps: computed-import <reason>` (plugin loaders import user plugins by path);
+//   - a `dependencies` entry that src never imports (an unused dependency).
 // Checked: import/export/require/import() specifiers in <pkg>/src/**/*.{ts,tsx,mts,cts}, and
 // the @dlm/* entries in package.json (dependencies, peerDependencies, optionalDependencies;
 // devDependencies may name any workspace package, for tests only: src/ cannot import them). Also forbidden: deep imports into another package ('@dlm/core/src/x',
@@ -32,7 +44,46 @@ export const LAYER_RULES = {
   'layer:plugin': { allowed: ['@dlm/core'], why: 'layer:plugin packages may only depend on @dlm/core' },
   'layer:backend': { allowed: ['@dlm/core'], why: 'layer:backend packages may only depend on @dlm/core' },
   'layer:app': { allowed: '*', why: '' },
+  // Helpers for tests (golden files): imported only by tests, through devDependencies.
+  'layer:test': { allowed: [], why: 'layer:test packages must not depend on any @dlm/* package' },
 };
+
+/** Layers whose packages must never import these (in src or in dependencies), with the reason. */
+const FORBIDDEN_BY_LAYER = {
+  'layer:backend': {
+    names: ['@dlm/language', '@dlm/plugin-std'],
+    why: 'backends lower the IR and never import @dlm/language or @dlm/plugin-std',
+  },
+};
+
+/**
+ * Deep imports into a third-party package's build output that a test pins: the test fails when
+ * the path moves, so an upgrade cannot break it silently. `test` is relative to the workspace
+ * root and must contain `spec` verbatim.
+ */
+export const PINNED_DEEP_IMPORTS = [
+  {
+    spec: '@tensorflow/tfjs-core/dist/register_all_gradients.js',
+    test: 'packages/tfjs/test/backend.test.ts',
+    why: 'tfjs-core registers no gradients unless this file is imported (the tfjs union package does it for its users)',
+  },
+  {
+    spec: '@tensorflow/tfjs-core/dist/register_all_gradients',
+    test: 'packages/tfjs/test/backend.test.ts',
+    why: 'the playground imports the same file through Vite, which resolves the extension',
+  },
+  {
+    spec: 'mermaid/dist/mermaid.min.js',
+    test: 'packages/mermaid/test/mermaid-bundle.test.ts',
+    why: 'the renderer loads the Mermaid browser bundle into the headless page',
+  },
+];
+
+/** The folders of a package's build output or sources, which a deep import must not reach into. */
+const BUILD_DIRS = /^(dist|src|lib|build|esm|cjs|out)(\/|$)/;
+
+/** The opt-out comment for a computed import(); a reason must follow it. */
+const COMPUTED_IMPORT_OPT_OUT = /check-deps:\s*computed-import\s+\S/;
 
 const SOURCE_EXT = /\.(ts|tsx|mts|cts)$/;
 const DEP_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
@@ -88,12 +139,15 @@ function workspaceDirs(root) {
   return dirs;
 }
 
-function loadPackage(dir) {
+function loadPackage(dir, root) {
   const file = path.join(dir, 'package.json');
   const json = readJson(file);
   const tags = json.nx?.tags ?? [];
-  return { dir, file, json, name: json.name, layers: tags.filter((t) => t.startsWith('layer:')) };
+  const inApps = root !== undefined && path.relative(root, dir).split(path.sep)[0] === 'apps';
+  return { dir, file, json, name: json.name, layers: tags.filter((t) => t.startsWith('layer:')), inApps };
 }
+
+const isApp = (pkg) => pkg.layers[0] === 'layer:app';
 
 function walk(dir, out = []) {
   if (!fs.existsSync(dir)) return out;
@@ -149,7 +203,12 @@ const IMPORT_PATTERNS = [
   { re: /\bimport\s*\(\s*(['"])([^'"\n]+)\1\s*[,)]/g, spec: 2 },
   // require('m') and import x = require('m')
   { re: /\brequire\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g, spec: 2 },
+  // require.resolve('m'), createRequire(u).resolve('m'), import.meta.resolve('m'): a reference to a file of the package
+  { re: /(?:\brequire|\bimport\.meta|\))\.resolve\s*\(\s*(['"])([^'"\n]+)\1\s*[,)]/g, spec: 2 },
 ];
+
+/** import( whose argument is not a plain string literal (a template without ${} counts as literal). */
+const COMPUTED_IMPORT = /\bimport\s*\(\s*(?!['"]|`[^`$]*`)/g;
 
 /** Returns [{ spec, line, typeOnly }] for every module specifier in a TS source. */
 export function findImports(src) {
@@ -179,6 +238,20 @@ export function findImports(src) {
   return found.sort((a, b) => a.line - b.line);
 }
 
+/** Lines of `import(<expression>)` without the opt-out comment on the line or the line above. */
+export function findComputedImports(src) {
+  const { code, inString } = scanSource(src);
+  const raw = src.split('\n');
+  const lines = [];
+  for (const m of code.matchAll(COMPUTED_IMPORT)) {
+    if (inString[m.index]) continue;
+    const line = code.slice(0, m.index).split('\n').length;
+    const optedOut = COMPUTED_IMPORT_OPT_OUT.test(raw[line - 1] ?? '') || COMPUTED_IMPORT_OPT_OUT.test(raw[line - 2] ?? '');
+    if (!optedOut) lines.push(line);
+  }
+  return lines;
+}
+
 function packageNameOf(spec) {
   const parts = spec.split('/');
   return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
@@ -197,13 +270,17 @@ function lineOfKey(text, key) {
   return idx < 0 ? 1 : idx + 1;
 }
 
-/** Checks packages; returns { violations: [{file, line, message}], files, packages }. */
-export function checkDeps({ root, packageDirs } = {}) {
+/**
+ * Checks packages; returns { violations: [{file, line, message}], files, packages }. `pins`
+ * replaces PINNED_DEEP_IMPORTS (the tests use their own).
+ * @param {{ root?: string, packageDirs?: string[], pins?: { spec: string, test: string, why: string }[] }} [options]
+ */
+export function checkDeps({ root, packageDirs, pins = PINNED_DEEP_IMPORTS } = {}) {
   const rootDir = path.resolve(root ?? findWorkspaceRoot(packageDirs?.[0] ?? process.cwd()) ?? process.cwd());
-  const all = workspaceDirs(rootDir).map(loadPackage);
+  const all = workspaceDirs(rootDir).map((d) => loadPackage(d, rootDir));
   const byName = new Map(all.map((p) => [p.name, p]));
   const selected = packageDirs?.length
-    ? packageDirs.map((d) => all.find((p) => p.dir === path.resolve(d)) ?? loadPackage(path.resolve(d)))
+    ? packageDirs.map((d) => all.find((p) => p.dir === path.resolve(d)) ?? loadPackage(path.resolve(d), rootDir))
     : all;
   const violations = [];
   const rel = (f) => path.relative(process.cwd(), f) || '.';
@@ -223,13 +300,29 @@ export function checkDeps({ root, packageDirs } = {}) {
       report(pkg.file, lineOfKey(pjText, layer), `${pkg.name}: unknown layer tag ${layer}`);
       continue;
     }
+    if (isApp(pkg) !== pkg.inApps) {
+      report(pkg.file, lineOfKey(pjText, 'nx'), pkg.inApps
+        ? `${pkg.name} lives in apps/ but is tagged ${layer}; apps/ holds the hosts, tagged layer:app`
+        : `${pkg.name} is tagged layer:app but lives outside apps/; hosts live in apps/`);
+    }
+    const testOnly = new Set(Object.keys(pkg.json.devDependencies ?? {}).filter((d) => !DEP_FIELDS.some((f) => f !== 'devDependencies' && pkg.json[f]?.[d])));
+    const forbidden = FORBIDDEN_BY_LAYER[layer];
     const allowedDlm = (name) => name === pkg.name || rule.allowed === '*' || rule.allowed.includes(name);
+    /** Why `name` may not be used by this package at all (not even by its tests), or undefined. */
+    const never = (name) => {
+      const target = byName.get(name);
+      if (isApp(pkg) && target && target !== pkg && isApp(target)) return `apps never import apps (${pkg.name} and ${name} are both apps; share code through a package in packages/)`;
+      if (target && target !== pkg && target.layers[0] === 'layer:test' && !testOnly.has(name)) return `${name} is a test helper (layer:test): list it in devDependencies only`;
+      return undefined;
+    };
 
     // package.json dependency declarations
     const declared = new Map(); // name -> field
     for (const field of DEP_FIELDS) {
       for (const dep of Object.keys(pkg.json[field] ?? {})) {
         if (!declared.has(dep) || field !== 'devDependencies') declared.set(dep, field);
+        const no = never(dep);
+        if (no) report(pkg.file, lineOfKey(pjText, dep), `${field} lists ${dep}: ${no}`);
         if (!dep.startsWith('@dlm/')) continue;
         if (!byName.has(dep)) report(pkg.file, lineOfKey(pjText, dep), `${field} lists ${dep}, which is not a workspace package`);
         // Tests may use any workspace package (e.g. a backend's tests compile .dlm text with
@@ -239,9 +332,14 @@ export function checkDeps({ root, packageDirs } = {}) {
     }
 
     // source imports
+    const used = new Set();
     for (const file of walk(path.join(pkg.dir, 'src'))) {
       files++;
-      for (const { spec, line, typeOnly } of findImports(fs.readFileSync(file, 'utf8'))) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const line of findComputedImports(text)) {
+        report(file, line, 'import() of a computed specifier: bundlers and this check cannot see what it loads; import a literal path, or mark a plugin loader with `// check-deps: computed-import <reason>`');
+      }
+      for (const { spec, line, typeOnly } of findImports(text)) {
         if (spec.startsWith('.') || path.isAbsolute(spec)) {
           const target = path.resolve(path.dirname(file), spec);
           const inside = path.relative(pkg.dir, target);
@@ -256,12 +354,25 @@ export function checkDeps({ root, packageDirs } = {}) {
         if (spec === 'vscode' && pkg.json.engines?.vscode) continue;
         const name = packageNameOf(spec);
         const sub = spec === name ? '.' : '.' + spec.slice(name.length);
-        if (name.startsWith('@dlm/')) {
+        used.add(name);
+        const no = never(name);
+        if (no) report(file, line, `import '${spec}': ${no}`);
+        if (forbidden?.names.includes(name)) report(file, line, `import '${spec}': ${forbidden.why} (${pkg.name} is ${layer})`);
+        else if (name.startsWith('@dlm/')) {
           const target = byName.get(name);
           if (!target) { report(file, line, `import '${spec}': ${name} is not a workspace package`); continue; }
           if (!allowedDlm(name)) report(file, line, `import '${spec}': ${rule.why} (${pkg.name} is ${layer})`);
           if (sub !== '.' && (/^\.\/(src|dist)(\/|$)/.test(sub) || !exportedSubpaths(target).has(sub))) {
             report(file, line, `deep import '${spec}' is not allowed; import '${name}'${exportedSubpaths(target).size > 1 ? ' or one of its declared exports' : ''}`);
+          }
+        }
+        if (!byName.has(name) && sub !== '.' && BUILD_DIRS.test(sub.slice(2))) {
+          const pin = pins.find((p) => p.spec === spec);
+          const pinned = pin && pinIsReal(rootDir, pin);
+          if (!pinned) {
+            report(file, line, pin
+              ? `deep import '${spec}' is pinned to ${pin.test}, but that test does not exist or does not name '${spec}'`
+              : `deep import '${spec}' reaches into ${name}'s build output; import '${name}' (or a subpath it exports), or pin the path with a test in PINNED_DEEP_IMPORTS (tools/check-deps.mjs)`);
           }
         }
         if (name !== pkg.name) {
@@ -271,8 +382,19 @@ export function checkDeps({ root, packageDirs } = {}) {
         }
       }
     }
+
+    // unused dependencies: what src never imports is not a dependency (tests use devDependencies)
+    for (const dep of Object.keys(pkg.json.dependencies ?? {})) {
+      if (!used.has(dep)) report(pkg.file, lineOfKey(pjText, dep), `dependencies lists ${dep}, which src/ never imports; remove it (or move it to devDependencies if only tests use it)`);
+    }
   }
   return { violations, files, packages: selected.length };
+}
+
+/** A pin counts only when its test exists and names the path, so deleting the test unpins it. */
+function pinIsReal(rootDir, pin) {
+  const file = path.join(rootDir, pin.test);
+  return fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(pin.spec);
 }
 
 function main() {

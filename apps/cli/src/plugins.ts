@@ -109,6 +109,7 @@ export async function loadRegistry(cwd: string, cliPlugins: string[], config: Dl
     let url: string;
     try {
       url = resolveSpec(spec, base);
+      // check-deps: computed-import the plugin loader imports the user's plugins by resolved path.
       mod = (await import(url)) as Record<string, unknown>;
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);

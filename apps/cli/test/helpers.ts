@@ -1,9 +1,10 @@
 /** In-process runs of the `dlm` command with captured output, plus golden files and temp dirs. */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, expect } from 'vitest';
+import { expectGolden as compareGolden } from '@dlm/test-utils';
+import { afterAll } from 'vitest';
 import { runCli, type CliIO } from '../src/index.js';
 
 export const TEST_DIR = dirname(fileURLToPath(import.meta.url));
@@ -48,16 +49,9 @@ export async function dlmBinary(argv: string[], cwd = REPO_ROOT, env: Record<str
   return { code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr };
 }
 
-/** Compares with test/golden/<name>; `UPDATE_GOLDEN=1` rewrites the file instead. */
+/** Compares with test/golden/<name> through the shared helper (a missing golden fails; UPDATE=1 writes). */
 export function expectGolden(name: string, actual: string): void {
-  const file = join(TEST_DIR, 'golden', name);
-  if (process.env['UPDATE_GOLDEN'] === '1') {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  if (!existsSync(file)) throw new Error(`golden file test/golden/${name} is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(actual).toBe(readFileSync(file, 'utf8'));
+  compareGolden(join(TEST_DIR, 'golden', name), actual);
 }
 
 const temps: string[] = [];

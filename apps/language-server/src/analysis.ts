@@ -5,6 +5,7 @@
  */
 import * as nodePath from 'node:path';
 import {
+  countParamsUnder,
   formatType,
   summarize,
   type Diagnostic,
@@ -13,7 +14,6 @@ import {
   type PluginRegistry,
   type Program,
   type SourceSpan,
-  type SummaryRow,
 } from '@dlm/core';
 import { compileSource, INITIALIZER_KINDS, lex, parse, type ModuleAst } from '@dlm/language';
 import type * as A from '@dlm/language';
@@ -29,8 +29,6 @@ export interface Analysis {
   /** The files this one imports (directly), by normalized path. */
   imports: Map<string, { ast: ModuleAst; text: string }>;
   registry: PluginRegistry;
-  /** Summary rows per graph, by layer path, for parameter counts. */
-  rows: Map<Graph, Map<string, SummaryRow>>;
 }
 
 export function analyze(text: string, file: string, registry: PluginRegistry, readFile: (path: string) => string | undefined): Analysis {
@@ -43,8 +41,6 @@ export function analyze(text: string, file: string, registry: PluginRegistry, re
     const src = out.sources.get(target) ?? readFile(target);
     if (src !== undefined && !imports.has(target)) imports.set(target, { ast: parse(src, target).ast, text: src });
   }
-  const rows = new Map<Graph, Map<string, SummaryRow>>();
-  for (const g of out.program.models) rows.set(g, new Map(summarize(g).rows.map((r) => [r.name, r])));
   return {
     file,
     text,
@@ -54,7 +50,6 @@ export function analyze(text: string, file: string, registry: PluginRegistry, re
     symbols: buildSymbols(ast, [...imports.values()].map((i) => i.ast)),
     imports,
     registry,
-    rows,
   };
 }
 
@@ -136,8 +131,10 @@ export interface HoverResult {
 
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 
-function paramCount(an: Analysis, g: Graph, l: LayerRecord): number {
-  return an.rows.get(g)?.get(l.path.join('/'))?.params ?? 0;
+/** The core count (summary and diagram show the same): buffers and frozen weights are non-trainable. */
+function paramText(g: Graph, l: LayerRecord): string {
+  const c = countParamsUnder(g, l.path);
+  return `${fmtInt(c.total)} params${c.nonTrainable > 0 ? ` (${fmtInt(c.trainable)} trainable)` : ''}`;
 }
 
 function describeRecords(an: Analysis, recs: { g: Graph; l: LayerRecord }[]): string[] {
@@ -145,7 +142,7 @@ function describeRecords(an: Analysis, recs: { g: Graph; l: LayerRecord }[]): st
   const seen = new Set<string>();
   for (const { g, l } of recs) {
     const out = l.outputs.map((o) => typeOfValue(g, o) ?? '?').join(', ');
-    const line = `→ \`${out}\` · ${fmtInt(paramCount(an, g, l))} params`;
+    const line = `→ \`${out}\` · ${paramText(g, l)}`;
     const key = line;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -296,7 +293,7 @@ function describeDecl(an: Analysis, d: Decl): string | undefined {
         const v = (d.node as A.AssignStmt).value;
         const last = v.kind === 'pipe' ? v.stages[v.stages.length - 1]! : v;
         const recs = recordsAt(an, last.span);
-        if (recs.length) lines.push(`from **${recs[0]!.l.kind}** · ${fmtInt(paramCount(an, recs[0]!.g, recs[0]!.l))} params`);
+        if (recs.length) lines.push(`from **${recs[0]!.l.kind}** · ${paramText(recs[0]!.g, recs[0]!.l)}`);
       }
       return lines.join('\n\n');
     }
@@ -315,7 +312,7 @@ function describeDecl(an: Analysis, d: Decl): string | undefined {
       const sig = b.params.map((p) => `${p.name.name}${p.type ? `: ${p.type.name}` : ''}`).join(', ');
       const instances: { g: Graph; l: LayerRecord }[] = [];
       for (const g of an.program.models) for (const l of g.layers) if (l.isBlock && l.plugin === '' && l.kind === d.name) instances.push({ g, l });
-      const counts = [...new Set(instances.map(({ g, l }) => paramCount(an, g, l)))];
+      const counts = [...new Set(instances.map(({ g, l }) => countParamsUnder(g, l.path).total))];
       const lines = [`(block) **${d.name}**(${sig})`];
       if (instances.length) lines.push(`${instances.length} instance${instances.length > 1 ? 's' : ''} · ${counts.map(fmtInt).join(' / ')} params each`);
       return lines.join('\n\n');

@@ -47,6 +47,7 @@ export async function loadRegistry(dir: string | undefined): Promise<LoadedRegis
       const base = dirname(configPath);
       const target = spec.startsWith('.') || isAbsolute(spec) ? resolve(base, spec) : spec;
       const url = pathToFileURL(createRequire(join(base, 'noop.js')).resolve(target)).href;
+      // check-deps: computed-import the plugin loader imports the user's plugins by resolved path.
       const mod = (await import(url)) as Record<string, unknown>;
       const plugin = (mod['default'] ?? mod['plugin']) as DlmPlugin | undefined;
       if (!plugin) problems.push(`plugin '${spec}' exports neither 'default' nor 'plugin'`);

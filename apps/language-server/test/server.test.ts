@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PluginRegistry, hasErrors } from '@dlm/core';
+import { PluginRegistry, hasErrors, summarize } from '@dlm/core';
 import { compileSource, format, INITIALIZER_KINDS } from '@dlm/language';
+import { toMermaid } from '@dlm/mermaid';
 import { stdPlugin } from '@dlm/plugin-std';
 import { TestClient, applyEdits, positionOf } from './client.js';
 
@@ -177,6 +178,22 @@ describe('hover', () => {
     expect(dense.contents.value).toContain('`f32[batch, 50]` · 16,050 params');
     const model = await client.request<{ contents: { value: string } }>('textDocument/hover', { ...tdoc(uri), position: positionOf(mnist, 'MnistCnn', 1) });
     expect(model.contents.value).toContain('21,840 params');
+  });
+
+  it('shows the parameter count that dlm summary and the diagram show (buffers non-trainable)', async () => {
+    const file = new URL('../../../examples/resnet/resnet_cifar.dlm', here);
+    const text = readFileSync(file, 'utf8');
+    const uri = pathToFileURL(join(dir, 'resnet.dlm')).href;
+    await client.open(uri, text);
+    const h = await client.request<{ contents: { value: string } }>('textDocument/hover', { ...tdoc(uri), position: positionOf(text, 'batch_norm |> relu', 1) });
+    const compiled = compileSource(text, 'resnet.dlm', { registry });
+    expect(hasErrors(compiled.diagnostics)).toBe(false);
+    const g = compiled.program.models[0]!;
+    const row = summarize(g).rows.find((r) => r.name === 'batch_norm_1')!;
+    // batch_norm over 16 channels: weight and bias (32, trainable) + running mean and variance (32).
+    expect([row.params, row.trainableParams]).toEqual([64, 32]);
+    expect(h.contents.value).toContain('`f32[batch, 16, 32, 32]` · 64 params (32 trainable)');
+    expect(toMermaid(compiled.program)).toContain('n_ResNetCifar_batch_norm_1["batch_norm<br/>64 params"]');
   });
 
   it('shows a block call, a block and a constant', async () => {

@@ -22,7 +22,7 @@ import type {
   TensorType,
   Value,
 } from './ir.js';
-import { ShapeError, type OpSchema } from './op-schema.js';
+import { inferOp, ShapeError, type OpSchema } from './op-schema.js';
 import { getOpSchema, OP_NAMES } from './ops/index.js';
 import type { Args, LayerContext, LayerDef } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
@@ -367,7 +367,7 @@ export class GraphBuilder {
       throw new PoisonedInput();
     }
     try {
-      outTypes = schema.infer(inTypes, resolved, { unify: unifyDim, outputCount: nOut });
+      outTypes = inferOp(schema, inTypes, resolved, { unify: unifyDim, outputCount: nOut });
     } catch (e) {
       if (e instanceof ShapeError) {
         const notes: DiagnosticNote[] = [];

@@ -7,12 +7,48 @@ import type { AttrValue, DType, TensorType } from './ir.js';
 
 export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats' | 'strings' | 'dims' | 'bool';
 
-export interface AttrSpec {
-  kind: AttrKind;
+interface AttrSpecBase {
   /** Absent means required. */
   default?: AttrValue;
   doc: string;
 }
+
+/**
+ * A string attribute is always an enum: `values` lists every value the op accepts (for 'strings',
+ * every element), and the graph builder rejects anything else before the shape rule runs
+ * (`checkAttrValues`). Backends and tools read the list here instead of restating it.
+ */
+export interface EnumAttrSpec extends AttrSpecBase {
+  kind: 'string' | 'strings';
+  values: readonly string[];
+}
+
+export interface PlainAttrSpec extends AttrSpecBase {
+  kind: Exclude<AttrKind, 'string' | 'strings'>;
+  values?: never;
+}
+
+export type AttrSpec = EnumAttrSpec | PlainAttrSpec;
+
+/**
+ * What an op does, as a small closed set (in the spirit of tinygrad's `GroupOp`). Diagrams style
+ * unowned nodes by it, and passes that look for "an activation" or "a shape-only op" ask it
+ * instead of listing op names.
+ */
+export const OP_CATEGORIES = [
+  'activation',
+  'elementwise',
+  'reduction',
+  'linear',
+  'convolution',
+  'pooling',
+  'normalization',
+  'regularization',
+  'recurrent',
+  'shape',
+] as const;
+
+export type OpCategory = (typeof OP_CATEGORIES)[number];
 
 export interface OpInputSpec {
   name: string;
@@ -54,6 +90,8 @@ export interface OpSchema {
   /** ONNX-style op name: 'Conv', 'Gemm', 'LSTM'. */
   name: string;
   doc: string;
+  /** Required: a new op must say what kind of op it is (docs/ops.md lists the categories). */
+  category: OpCategory;
   inputs: OpInputSpec[];
   outputs: OpOutputSpec[];
   attrs: Record<string, AttrSpec>;
@@ -71,3 +109,37 @@ export interface OpSchema {
 }
 
 export type OutputDType = DType;
+
+/**
+ * Why `attrs` break the schema's enum attributes (a value outside `values`), or undefined. The
+ * message is the one the shape-rule diagnostic (DLM3001) and the backends' "cannot run this
+ * node" diagnostics show.
+ */
+export function attrValueProblem(schema: OpSchema, attrs: ResolvedAttrs): string | undefined {
+  for (const [key, spec] of Object.entries(schema.attrs)) {
+    if (spec.values === undefined) continue;
+    const v = attrs[key];
+    if (v === undefined) continue;
+    const allowed = spec.values;
+    const ok = spec.kind === 'string' ? typeof v === 'string' && allowed.includes(v) : Array.isArray(v) && v.every((x) => typeof x === 'string' && allowed.includes(x));
+    if (!ok) {
+      return `attribute ${key} must be ${spec.kind === 'strings' ? 'a list of ' : ''}one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Throws ShapeError when an enum attribute has a value the schema does not list. */
+export function checkAttrValues(schema: OpSchema, attrs: ResolvedAttrs): void {
+  const problem = attrValueProblem(schema, attrs);
+  if (problem) throw new ShapeError(problem);
+}
+
+/**
+ * The one way to run an op's shape rule: attribute values are checked against the schema first,
+ * so no shape rule (and no backend) re-validates an enum.
+ */
+export function inferOp(schema: OpSchema, inputs: (TensorType | undefined)[], attrs: ResolvedAttrs, ctx: ShapeContext): TensorType[] {
+  checkAttrValues(schema, attrs);
+  return schema.infer(inputs, attrs, ctx);
+}

@@ -5,6 +5,7 @@
 import { formatShape, numelStatic } from './dims.js';
 import type { Graph, LayerRecord, TensorType } from './ir.js';
 import { getOpSchema } from './ops/index.js';
+import { countParams, countParamsUnder, inScope } from './param-count.js';
 
 export interface SummaryRow {
   /** Scope path joined with '/'. */
@@ -13,6 +14,7 @@ export interface SummaryRow {
   kind: string;
   isBlock: boolean;
   outputShape: string;
+  /** Elements of its parameters and buffers, nested layers included (`countParamsUnder`). */
   params: number;
   trainableParams: number;
   flops: number;
@@ -23,12 +25,13 @@ export interface ModelSummary {
   rows: SummaryRow[];
   inputs: { name: string; shape: string }[];
   outputs: { name: string; shape: string }[];
-  /** Parameter elements, buffers excluded: PyTorch's `sum(p.numel() for p in parameters())`. */
+  /** Elements of every parameter and buffer, as Keras counts (`countParams`). */
   totalParams: number;
+  /** What the optimizer updates: PyTorch's `sum(p.numel() for p in parameters() if p.requires_grad)`. */
   trainableParams: number;
-  /** Frozen parameters (trainable: false), buffers excluded. */
+  /** Frozen parameters and buffers. */
   nonTrainableParams: number;
-  /** Buffer elements (batch-norm running statistics): state, not parameters. */
+  /** The buffer part of `nonTrainableParams` (batch-norm running statistics). */
   bufferElements: number;
   /** Forward FLOPs of one sample (symbolic dims as 1). */
   flops: number;
@@ -37,10 +40,6 @@ export interface ModelSummary {
 }
 
 const BYTES: Record<TensorType['dtype'], number> = { f32: 4, i32: 4, i64: 8, bool: 1 };
-
-function startsWith(path: string[], prefix: string[]): boolean {
-  return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
-}
 
 export function summarize(g: Graph): ModelSummary {
   const types = new Map<string, TensorType>();
@@ -54,9 +53,8 @@ export function summarize(g: Graph): ModelSummary {
     return schema.flops(ins, outs, n.attrs);
   });
   const rows: SummaryRow[] = g.layers.map((l: LayerRecord) => {
-    const params = g.params.filter((p) => !p.buffer && startsWith(p.scope, l.path));
-    const count = (ps: typeof params) => ps.reduce((s, p) => s + (numelStatic(p.type.shape) ?? 0), 0);
-    const flops = g.nodes.reduce((s, n, i) => (startsWith(n.scope, l.path) ? s + nodeFlops[i]! : s), 0);
+    const counts = countParamsUnder(g, l.path);
+    const flops = g.nodes.reduce((s, n, i) => (inScope(n.scope, l.path) ? s + nodeFlops[i]! : s), 0);
     const outShape = l.outputs.map((o) => {
       const t = types.get(o);
       return t ? formatShape(t.shape) : '?';
@@ -67,24 +65,21 @@ export function summarize(g: Graph): ModelSummary {
       kind: l.kind,
       isBlock: l.isBlock,
       outputShape: outShape.join(', '),
-      params: count(params),
-      trainableParams: count(params.filter((p) => p.trainable)),
+      params: counts.total,
+      trainableParams: counts.trainable,
       flops,
     };
   });
-  const numel = (ps: typeof g.params) => ps.reduce((s, p) => s + (numelStatic(p.type.shape) ?? 0), 0);
-  // Buffers are not parameters (PyTorch counts only parameters()); they are reported separately.
-  const total = numel(g.params.filter((p) => !p.buffer));
-  const trainable = numel(g.params.filter((p) => !p.buffer && p.trainable));
+  const counts = countParams(g.params);
   return {
     model: g.name,
     rows,
     inputs: g.inputs.map((v) => ({ name: v.name, shape: formatShape(v.type.shape) })),
     outputs: g.outputs.map((v) => ({ name: v.name, shape: formatShape(v.type.shape) })),
-    totalParams: total,
-    trainableParams: trainable,
-    nonTrainableParams: total - trainable,
-    bufferElements: numel(g.params.filter((p) => p.buffer)),
+    totalParams: counts.total,
+    trainableParams: counts.trainable,
+    nonTrainableParams: counts.nonTrainable,
+    bufferElements: counts.buffers,
     flops: nodeFlops.reduce((a, b) => a + b, 0),
     paramBytes: g.params.reduce((s, p) => s + (numelStatic(p.type.shape) ?? 0) * BYTES[p.type.dtype], 0),
   };
@@ -130,8 +125,7 @@ export function formatSummary(s: ModelSummary): string {
   out.push(`Outputs: ${s.outputs.map((v) => `${v.name} ${v.shape}`).join(', ')}`);
   out.push(`Total params: ${fmtInt(s.totalParams)}`);
   out.push(`Trainable params: ${fmtInt(s.trainableParams)}`);
-  out.push(`Non-trainable params: ${fmtInt(s.nonTrainableParams)}`);
-  if (s.bufferElements > 0) out.push(`Buffers (running statistics, not params): ${fmtInt(s.bufferElements)}`);
+  out.push(`Non-trainable params: ${fmtInt(s.nonTrainableParams)}${s.bufferElements > 0 ? ` (buffers: ${fmtInt(s.bufferElements)})` : ''}`);
   out.push(`Forward FLOPs (one sample): ${fmtInt(s.flops)} (${humanFlops(s.flops)})`);
   out.push(`Parameter memory: ${humanBytes(s.paramBytes)}`);
   return out.join('\n') + '\n';

@@ -77,6 +77,16 @@ describe('GraphBuilder', () => {
     expect(bag2.items[0]!.notes[0]!.message).toBe('input 1 (A) has shape f32[batch, 20, 3], from input x');
   });
 
+  it('rejects an enum attribute value its op schema does not list, as a located DLM3001', () => {
+    const { bag, b } = builder();
+    const x = b.addInput('x', { dtype: 'f32', shape: ['batch', 4] });
+    // the node is not emitted (its output is poisoned), and the diagnostic is the only report
+    expect(() => b.emitNode('Gelu', [x], { approximate: 'fast' }, undefined, span(1, 5))).toThrow();
+    expect(bag.items.map((d) => `${d.code} ${d.message}`)).toEqual([`DLM3001 Gelu: attribute approximate must be one of 'none', 'tanh', got "fast"`]);
+    expect(bag.items[0]!.span).toEqual(span(1, 5));
+    expect(b.finish().nodes).toEqual([]);
+  });
+
   it('reports declared-output mismatches with both types', () => {
     const { bag, b } = builder();
     const x = b.addInput('x', { dtype: 'f32', shape: ['batch', 20] });

@@ -1,13 +1,6 @@
-/** Golden-file comparison: `UPDATE_GOLDEN=1 npx vitest run` rewrites the files instead of comparing. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { expect } from 'vitest';
+/** Compares with test/golden/<name> through the shared helper (a missing golden fails; UPDATE=1 writes). */
+import { expectGolden as compare } from '@dlm/test-utils';
 
 export function expectGolden(name: string, actual: string): void {
-  const url = new URL(`./golden/${name}`, import.meta.url);
-  if (process.env['UPDATE_GOLDEN'] === '1') {
-    writeFileSync(url, actual);
-    return;
-  }
-  if (!existsSync(url)) throw new Error(`golden file test/golden/${name} is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(actual).toBe(readFileSync(url, 'utf8'));
+  compare(new URL(`./golden/${name}`, import.meta.url), actual);
 }

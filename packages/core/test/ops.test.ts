@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CORE_OPS, getOpSchema, resolveAttrs, ShapeError, unifyDim, type AttrValue, type Dim, type DType, type TensorType } from '../src/index.js';
+import { CORE_OPS, getOpSchema, inferOp, nodeAttrProblem, OP_CATEGORIES, opCategory, resolveAttrs, ShapeError, unifyDim, type AttrValue, type Dim, type DType, type TensorType } from '../src/index.js';
 
 const f = (...shape: Dim[]): TensorType => ({ dtype: 'f32', shape });
 const t = (dtype: DType, ...shape: Dim[]): TensorType => ({ dtype, shape });
@@ -9,13 +9,13 @@ function infer(op: string, inputs: (TensorType | undefined)[], attrs: Record<str
   const s = getOpSchema(op);
   if (!s) throw new Error(`no op ${op}`);
   const n = outputCount ?? s.outputs.filter((o) => !o.optional).length;
-  return s.infer(inputs, resolveAttrs(s, attrs), { unify: unifyDim, outputCount: n }).map((x) => x.shape);
+  return inferOp(s, inputs, resolveAttrs(s, attrs), { unify: unifyDim, outputCount: n }).map((x) => x.shape);
 }
 function flops(op: string, inputs: (TensorType | undefined)[], attrs: Record<string, AttrValue> = {}, outputCount?: number): number {
   const s = getOpSchema(op)!;
   const r = resolveAttrs(s, attrs);
   const n = outputCount ?? s.outputs.filter((o) => !o.optional).length;
-  const outs = s.infer(inputs, r, { unify: unifyDim, outputCount: n });
+  const outs = inferOp(s, inputs, r, { unify: unifyDim, outputCount: n });
   return s.flops!(inputs, outs, r);
 }
 function fails(op: string, inputs: (TensorType | undefined)[], attrs: Record<string, AttrValue>, msg: RegExp, outputCount?: number): void {
@@ -45,6 +45,33 @@ describe('op registry', () => {
       expect(typeof s.flops, s.name).toBe('function');
       for (const [k, a] of Object.entries(s.attrs)) expect(a.doc.length, `${s.name}.${k}`).toBeGreaterThan(3);
     }
+  });
+  it('every op states one category of the closed set', () => {
+    for (const s of CORE_OPS) expect(OP_CATEGORIES, s.name).toContain(s.category);
+    expect(opCategory('Relu')).toBe('activation');
+    expect(opCategory('Add')).toBe('elementwise');
+    expect(opCategory('Conv')).toBe('convolution');
+    expect(opCategory('LSTM')).toBe('recurrent');
+    expect(opCategory('NoSuchOp')).toBeUndefined();
+  });
+  it('every string attribute is an enum whose default is one of its values', () => {
+    const enums: string[] = [];
+    for (const s of CORE_OPS) {
+      for (const [k, a] of Object.entries(s.attrs)) {
+        if (a.kind !== 'string' && a.kind !== 'strings') continue;
+        expect(a.values.length, `${s.name}.${k}`).toBeGreaterThan(0);
+        const defaults = a.default === undefined ? [] : a.kind === 'string' ? [a.default] : (a.default as string[]);
+        for (const d of defaults) expect(a.values, `${s.name}.${k} default`).toContain(d);
+        enums.push(`${s.name}.${k}`);
+      }
+    }
+    expect(enums).toEqual(expect.arrayContaining(['Gelu.approximate', 'Resize.mode', 'Resize.coordinate_transformation_mode', 'Resize.nearest_mode', 'LSTM.direction', 'GRU.direction', 'RNN.direction', 'RNN.activations']));
+  });
+  it('nodeAttrProblem names an enum value outside the schema (for IR the builder did not check)', () => {
+    expect(nodeAttrProblem({ op: 'Resize', attrs: { mode: 'linear', scales: [1, 2] } })).toBeUndefined();
+    expect(nodeAttrProblem({ op: 'Resize', attrs: { mode: 'cubic', scales: [1, 2] } })).toBe(`attribute mode must be one of 'nearest', 'linear', got "cubic"`);
+    expect(nodeAttrProblem({ op: 'Gelu', attrs: { approximate: 7 } })).toBe(`attribute approximate must be one of 'none', 'tanh', got 7`);
+    expect(nodeAttrProblem({ op: 'Unknown', attrs: { mode: 'x' } })).toBeUndefined();
   });
   it('only Dropout is training-only', () => {
     expect(CORE_OPS.filter((s) => s.trainingOnly).map((s) => s.name)).toEqual(['Dropout']);
@@ -311,7 +338,9 @@ describe('recurrent ops (batch-first)', () => {
     fails('LSTM', [x, f(1, 32, 16), f(1, 32, 8)], { hidden_size: 8, direction: 'bidirectional' }, /directions: 1 does not match 2/);
     fails('LSTM', [f('batch', 16), f(1, 32, 16), f(1, 32, 8)], { hidden_size: 8 }, /X must have rank 3/);
     fails('LSTM', [x, f(1, 32, 16), f(1, 32, 8)], { hidden_size: 8, layout: 0 }, /layout must be 1/);
-    fails('RNN', [x, f(1, 8, 16), f(1, 8, 8)], { hidden_size: 8, activations: ['Softsign'] }, /activations must list/);
+    fails('RNN', [x, f(1, 8, 16), f(1, 8, 8)], { hidden_size: 8, activations: ['Softsign'] }, /activations must be a list of one of 'Tanh', 'Relu', 'Sigmoid', got \["Softsign"\]/);
+    fails('RNN', [x, f(1, 8, 16), f(1, 8, 8)], { hidden_size: 8, activations: ['Tanh', 'Relu'] }, /activations must list 1 function/);
+    fails('LSTM', [x, f(1, 32, 16), f(1, 32, 8)], { hidden_size: 8, direction: 'sideways' }, /direction must be one of 'forward', 'reverse', 'bidirectional', got "sideways"/);
     fails('GRU', [x, f(1, 24, 16), f(1, 24, 8)], { hidden_size: 8 }, /only 2 outputs, 3 requested/, 3);
   });
   it('flops count per-step gate matmuls per direction', () => {

@@ -1,7 +1,7 @@
 /**
  * The invalid-program corpus: every file under test/invalid/ must produce diagnostics (each with
  * a code and a span), never throw, and print exactly as its golden `.errors.txt` (core's
- * formatDiagnostics, plain). UPDATE_GOLDEN=1 rewrites the goldens.
+ * formatDiagnostics, plain). A missing golden fails; UPDATE=1 writes the goldens.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics } from '@dlm/core';
 import { compileFile, compileSource, format } from '../src/index.js';
+import { expectGolden } from '@dlm/test-utils';
 import { makeRegistry } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DIR = path.join(here, 'invalid');
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1' || process.env['UPDATE'] === '1';
 const registry = makeRegistry();
 const readFile = (p: string) => {
   try {
@@ -43,9 +43,7 @@ describe('invalid corpus', () => {
       errorCounts.push(out.diagnostics.length);
       const text = formatDiagnostics(out.diagnostics, { sources: out.sources });
       const golden = path.join(DIR, f.replace(/\.dlm$/, '.errors.txt'));
-      if (UPDATE) fs.writeFileSync(golden, text);
-      expect(fs.existsSync(golden), `no golden for ${f}: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
-      expect(text).toBe(fs.readFileSync(golden, 'utf8'));
+      expectGolden(golden, text);
     });
   }
 

@@ -8,7 +8,7 @@
  * layers first ("leaf edges"), then mapped onto whatever box each layer ends up in after depth
  * collapsing and folding, so skip connections and branches survive every view.
  */
-import { numelStatic, type ArgValue, type Graph, type LayerRecord, type Node, type TensorType } from '@dlm/core';
+import { countParamsUnder, type ArgValue, type Graph, type LayerRecord, type Node, type TensorType } from '@dlm/core';
 import { classOfOp, type DiagramClass } from './styles.js';
 
 export interface StructureOptions {
@@ -178,19 +178,9 @@ export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
     return pk;
   };
 
-  // Parameter counts per layer: its own parameters plus everything nested in it.
+  // Parameter counts per layer, nested layers and buffers included: the count summary and hover show.
   const paramsUnder = new Map<string, number>();
-  for (const p of g.params) {
-    const k = pathKey(p.scope);
-    paramsUnder.set(k, (paramsUnder.get(k) ?? 0) + (numelStatic(p.type.shape) ?? 0));
-  }
-  for (let i = g.layers.length - 1; i >= 0; i--) {
-    const r = g.layers[i]!;
-    const k = keyOf.get(r)!;
-    const own = paramsUnder.get(k);
-    const pk = parentRecordKey(r.path, k);
-    if (own && pk !== null) paramsUnder.set(pk, (paramsUnder.get(pk) ?? 0) + own);
-  }
+  for (const r of g.layers) paramsUnder.set(keyOf.get(r)!, countParamsUnder(g, r.path).total);
 
   // Visible items: every record that is not nested inside a (non-block) layer. A layer's own
   // sub-layers are an implementation detail and stay inside its box (`owner` maps them to it).

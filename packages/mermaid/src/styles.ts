@@ -3,7 +3,7 @@
  * the same on Mermaid's light ('default') and 'dark' themes: the theme only changes the page,
  * edges and subgraph frames around them.
  */
-import type { LayerFamily } from '@dlm/core';
+import { opCategory, type LayerFamily, type OpCategory } from '@dlm/core';
 import { hash8 } from './escape.js';
 
 export type DiagramClass = LayerFamily | 'io' | 'op';
@@ -54,10 +54,22 @@ export function classDefLine(name: string): string {
   return `classDef ${name} fill:${s.fill},stroke:${s.stroke},color:${TEXT}${s.extra ? `,${s.extra}` : ''}`;
 }
 
-/** Family of a bare core op that no layer owns (e.g. an `Add` written directly in a block). */
+/** The diagram class of each op category: a bare op is styled like the layers that make such ops. */
+const CLASS_OF_CATEGORY: Record<OpCategory, DiagramClass> = {
+  activation: 'activation',
+  elementwise: 'merge',
+  reduction: 'pooling',
+  linear: 'dense',
+  convolution: 'conv',
+  pooling: 'pooling',
+  normalization: 'normalization',
+  regularization: 'regularization',
+  recurrent: 'recurrent',
+  shape: 'shape',
+};
+
+/** Class of a bare core op that no layer owns (e.g. an `Add` written directly in a block), from its schema's category. */
 export function classOfOp(op: string): DiagramClass {
-  if (['Add', 'Sub', 'Mul', 'Div', 'Concat'].includes(op)) return 'merge';
-  if (['Relu', 'LeakyRelu', 'Elu', 'Gelu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax'].includes(op)) return 'activation';
-  if (['Flatten', 'Reshape', 'Transpose', 'Resize'].includes(op)) return 'shape';
-  return 'op';
+  const category = opCategory(op);
+  return category ? CLASS_OF_CATEGORY[category] : 'op';
 }

@@ -7,7 +7,7 @@
  * any, nothing is produced (users learn every problem at once, not at the first failing node).
  * The build pass then runs one lowering rule per node in graph order.
  */
-import { diag, formatLocation, hasErrors, type Diagnostic, type Graph, type LayerRecord, type Node, type TensorType } from '@dlm/core';
+import { diag, formatLocation, hasErrors, nodeAttrProblem, opCategory, type Diagnostic, type Graph, type LayerRecord, type Node, type TensorType } from '@dlm/core';
 import { getLoweringRule, type LoweringContext, type LoweringOptions } from './lowering/index.js';
 import { attr, makeAttribute, makeNode, makeValueInfo, onnx, type NodeProto, type OnnxAttr, type TensorProto, type ValueInfoProto } from './proto.js';
 import { float32Tensor, int32Tensor, int64Tensor } from './tensor.js';
@@ -77,7 +77,8 @@ export function checkExportable(graph: Graph, options: LoweringOptions): Diagnos
     }
     const need = Math.max(rule.minOpset, rule.nodeOpset?.(node, options, typeOf) ?? 0);
     if (need > options.opset) out.push(diag('DLM6003', [node.op, node.id, need, options.opset], node.span));
-    const why = rule.unsupported?.(node, options, typeOf);
+    // Enum attribute values are the schema's to check; what ONNX cannot express is the rule's.
+    const why = nodeAttrProblem(node) ?? rule.unsupported?.(node, options, typeOf);
     if (why) out.push(diag('DLM6004', [node.op, node.id, why], node.span));
   }
   return out;
@@ -274,7 +275,8 @@ class GraphBuild {
       const toBatch = producers.get(reshape.input[0]!);
       if (!toBatch || toBatch.opType !== 'Transpose' || perm(toBatch) !== '2,0,1,3' || !onlyUse(toBatch.output[0]!)) continue;
       const rnn = producers.get(toBatch.input[0]!);
-      if (!rnn || !['LSTM', 'GRU', 'RNN'].includes(rnn.opType!) || rnn.output[0] !== toBatch.input[0]) continue;
+      // ONNX op types are core op names (core ops follow ONNX), so the schema says which are recurrent.
+      if (!rnn || opCategory(rnn.opType ?? '') !== 'recurrent' || rnn.output[0] !== toBatch.input[0]) continue;
       const hidden = Number(rnn.attribute?.find((a) => a.name === 'hidden_size')?.i ?? 0);
       const dirs = rnn.attribute?.find((a) => a.name === 'direction')?.s;
       const bidirectional = dirs !== undefined && dirs !== null && new TextDecoder().decode(dirs) === 'bidirectional';

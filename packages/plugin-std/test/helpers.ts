@@ -39,13 +39,3 @@ export function chain(input: TensorType, calls: LayerCall[], reg = layerRegistry
   return { graph: b.finish(), bag, out: v, outs, type: (x) => b.typeOf(x) };
 }
 
-/** Trainable+non-trainable parameter elements of the graph, buffers excluded (PyTorch's count). */
-export function paramCount(g: Graph, scope?: string[]): number {
-  return g.params
-    .filter((p) => !p.buffer && (!scope || scope.every((s, i) => p.scope[i] === s)))
-    .reduce((s, p) => s + p.type.shape.reduce<number>((a, d) => a * (d as number), 1), 0);
-}
-
-export function bufferCount(g: Graph): number {
-  return g.params.filter((p) => p.buffer).reduce((s, p) => s + p.type.shape.reduce<number>((a, d) => a * (d as number), 1), 0);
-}

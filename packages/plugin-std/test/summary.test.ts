@@ -1,15 +1,10 @@
-/** The Keras-style summary of standard-layer models (golden text; UPDATE_GOLDEN=1 rewrites). */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+/** The Keras-style summary of standard-layer models (golden text; UPDATE=1 rewrites). */
 import { describe, expect, it } from 'vitest';
 import { formatSummary, summarize } from '@dlm/core';
+import { expectGolden as compareGolden } from '@dlm/test-utils';
 import { chain } from './helpers.js';
 
-function expectGolden(name: string, actual: string): void {
-  const url = new URL(`./golden/${name}`, import.meta.url);
-  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(url, actual);
-  else if (!existsSync(url)) throw new Error(`golden file ${name} is missing; run with UPDATE_GOLDEN=1`);
-  else expect(actual).toBe(readFileSync(url, 'utf8'));
-}
+const expectGolden = (name: string, actual: string) => compareGolden(new URL(`./golden/${name}`, import.meta.url), actual);
 
 const mnist = () =>
   chain({ dtype: 'f32', shape: ['batch', 1, 28, 28] }, [
@@ -40,7 +35,7 @@ describe('summary of standard-layer models', () => {
     expect(s.rows.find((r) => r.name === 'dense_1')!.flops).toBe(2 * 320 * 50 + 50);
     expectGolden('summary-mnist.txt', formatSummary(s));
   });
-  it('batch norm buffers are listed apart from the parameters', () => {
+  it('batch norm buffers count as non-trainable parameters (Keras), the layer row included', () => {
     const r = chain({ dtype: 'f32', shape: ['batch', 3, 32, 32] }, [
       { layer: 'conv2d', args: { filters: 16, kernel: 3, padding: 'same', bias: false } },
       { layer: 'batch_norm' },
@@ -50,8 +45,9 @@ describe('summary of standard-layer models', () => {
       { layer: 'dense', args: { units: 10 } },
     ]);
     const s = summarize(r.graph);
-    expect([s.totalParams, s.trainableParams, s.nonTrainableParams, s.bufferElements]).toEqual([432 + 32 + 170, 432 + 32 + 170, 0, 32]);
-    expect(s.rows.find((x) => x.kind === 'batch_norm')!.params).toBe(32);
+    expect([s.totalParams, s.trainableParams, s.nonTrainableParams, s.bufferElements]).toEqual([432 + 64 + 170, 432 + 32 + 170, 32, 32]);
+    const bn = s.rows.find((x) => x.kind === 'batch_norm')!;
+    expect([bn.params, bn.trainableParams]).toEqual([64, 32]);
     expectGolden('summary-bn.txt', formatSummary(s));
   });
 });

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatShape, initializeParams, summarize, type ArgValue, type Dim, type DType } from '@dlm/core';
-import { bufferCount, chain, paramCount } from './helpers.js';
+import { countParamsUnder, formatShape, initializeParams, summarize, type ArgValue, type Dim, type DType } from '@dlm/core';
+import { chain } from './helpers.js';
 
 interface Case {
   name: string;
@@ -48,15 +48,17 @@ describe(`standard layers match PyTorch ${golden.torch_version}`, () => {
     const r = chain(c.input, c.layers);
     expect(r.bag.items.map((d) => d.message)).toEqual([]);
     expect(formatShape(r.type(r.out).shape)).toBe(formatShape(c.output));
-    expect(paramCount(r.graph)).toBe(c.params);
-    expect(bufferCount(r.graph)).toBe(c.buffers);
+    // PyTorch's parameters() are dlm's trainable parameters; its buffers are dlm's buffers.
+    expect(countParamsUnder(r.graph).trainable).toBe(c.params);
+    expect(countParamsUnder(r.graph).buffers).toBe(c.buffers);
     c.per_layer.forEach((l, i) => {
       expect(formatShape(r.type(r.outs[i]!).shape), `${l.layer} #${i + 1} output`).toBe(formatShape(l.output));
-      expect(paramCount(r.graph, r.graph.layers[i]!.path), `${l.layer} #${i + 1} params`).toBe(l.params);
+      expect(countParamsUnder(r.graph, r.graph.layers[i]!.path).trainable, `${l.layer} #${i + 1} params`).toBe(l.params);
     });
-    // The summary agrees: buffers are reported but not counted as parameters, as in PyTorch.
+    // The summary agrees: PyTorch's parameters are the trainable ones; buffers are non-trainable (Keras).
     const s = summarize(r.graph);
-    expect(s.totalParams).toBe(c.params);
+    expect(s.trainableParams).toBe(c.params);
+    expect([s.totalParams, s.nonTrainableParams]).toEqual([c.params + c.buffers, c.buffers]);
   });
   it.each(golden.cases.map((c) => [c.name, c] as const))('%s: initial values follow PyTorch\'s distributions', (_name, c) => {
     const r = chain(c.input, c.layers);

@@ -34,11 +34,11 @@ export function gradientsRegistered(): boolean {
 export function ensureGradients(): Promise<void> {
   if (gradientsRegistered()) return Promise.resolve();
   pending ??= (async () => {
-    const spec = '@tensorflow/tfjs-core/dist/register_all_gradients.js';
     // The hook must be in place before the first attempt: Node caches a failed module graph.
     const mod = (await import('node:module')) as { register?: (url: string, parent: string) => void };
     mod.register?.(`data:text/javascript,${encodeURIComponent(HOOK)}`, import.meta.url);
-    await import(spec);
+    // A deep import into tfjs-core's build output, pinned by test/backend.test.ts (tools/check-deps.mjs).
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
     if (!gradientsRegistered()) throw new Error('tfjs-core gradient functions could not be registered');
   })();
   return pending;

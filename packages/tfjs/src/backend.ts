@@ -134,6 +134,18 @@ async function start(name: BackendName, opts: BackendOptions): Promise<number | 
   return threads;
 }
 
+/**
+ * What 'auto' picks from what the probe found, and why: WebGPU only on a hardware adapter (or a
+ * software one when allowed), else WASM. Pure, so its table is tested without a GPU.
+ */
+export function autoPick(probe: WebGpuProbe, allowSoftwareGpu: boolean): { backend: 'webgpu' | 'wasm'; why: string } {
+  if (probe.available && (!probe.software || allowSoftwareGpu)) return { backend: 'webgpu', why: `WebGPU adapter ${probe.adapter ?? '?'}` };
+  return {
+    backend: 'wasm',
+    why: probe.available ? `the WebGPU adapter is a software renderer (${probe.adapter ?? 'unknown'}), slower than WASM` : `no WebGPU (${probe.why ?? 'unavailable'})`,
+  };
+}
+
 /** Starts a tfjs backend and registers gradients; see the module comment for the rules. */
 export async function setupBackend(choice: BackendChoice, opts: BackendOptions = {}): Promise<BackendInfo> {
   await ensureGradients();
@@ -152,17 +164,16 @@ export async function setupBackend(choice: BackendChoice, opts: BackendOptions =
       probe = { available: false, software: false, why: e instanceof Error ? e.message : String(e) };
     }
   }
-  if (probe.available && (!probe.software || opts.allowSoftwareGpu)) {
+  let pick = autoPick(probe, opts.allowSoftwareGpu ?? false);
+  if (pick.backend === 'webgpu') {
     try {
       await start('webgpu', opts);
-      return { backend: 'webgpu', reason: `WebGPU adapter ${probe.adapter ?? '?'}`, ...(probe.adapter ? { adapter: probe.adapter } : {}) };
+      return { backend: 'webgpu', reason: pick.why, ...(probe.adapter ? { adapter: probe.adapter } : {}) };
     } catch (e) {
-      probe = { ...probe, available: false, why: e instanceof Error ? e.message : String(e) };
+      pick = autoPick({ ...probe, available: false, why: e instanceof Error ? e.message : String(e) }, false);
     }
   }
-  const noGpu = probe.available
-    ? `the WebGPU adapter is a software renderer (${probe.adapter ?? 'unknown'}), slower than WASM`
-    : `no WebGPU (${probe.why ?? 'unavailable'})`;
+  const noGpu = pick.why;
   try {
     const threads = await start('wasm', opts);
     return {

@@ -11,7 +11,7 @@
  * always returned in the IR's (NCHW) order.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { diag, formatShape, type Diagnostic, type Graph, type Node, type TensorType } from '@dlm/core';
+import { diag, formatShape, nodeAttrProblem, type Diagnostic, type Graph, type Node, type TensorType } from '@dlm/core';
 import { getLowering, Val, type Lowering } from './lowering/index.js';
 import { DlmExecutionError } from './backend-errors.js';
 
@@ -64,7 +64,9 @@ export class GraphExecutor {
         diagnostics.push(diag('DLM5001', [node.op, node.id], node.span));
         return;
       }
-      const problem = lowering.check?.(node);
+      // Enum attribute values are the schema's to check (IR from JSON or a hand-built graph was never
+      // through the graph builder); what this backend cannot run is the lowering's.
+      const problem = nodeAttrProblem(node) ?? lowering.check?.(node);
       if (problem) {
         diagnostics.push(diag('DLM5002', [node.op, node.id, problem], node.span));
         return;

@@ -56,6 +56,15 @@ describe('GraphExecutor', () => {
     expect(diagnostics.map((d) => d.code)).toEqual(['DLM5002']);
   });
 
+  test('rejects an enum attribute value the op schema does not list (IR not built by the compiler)', () => {
+    const bad: Graph = structuredClone(g);
+    const relu = bad.nodes.findIndex((n) => n.op === 'Relu');
+    bad.nodes[relu] = { ...bad.nodes[relu]!, op: 'Gelu', attrs: { approximate: 'fast' } };
+    const { result, diagnostics } = GraphExecutor.create(bad);
+    expect(result).toBeUndefined();
+    expect(diagnostics.map((d) => [d.code, d.message.includes(`attribute approximate must be one of 'none', 'tanh', got "fast"`)])).toEqual([['DLM5002', true]]);
+  });
+
   test('missing parameters and wrong input shapes raise coded errors', () => {
     const exec = GraphExecutor.create(g).result!;
     const params = paramTensors(g, randomWeights(g));

@@ -8,6 +8,7 @@ import { inferPool, poolFlops } from './pool-common.js';
 export const AveragePool: OpSchema = {
   name: 'AveragePool',
   doc: 'Mean over sliding windows of every spatial axis: X [N, C, spatial…] → Y [N, C, out…].',
+  category: 'pooling',
   inputs: [{ name: 'X' }],
   outputs: [{ name: 'Y' }],
   attrs: {

@@ -13,6 +13,7 @@ const PARAM_NAMES = ['scale', 'B', 'input_mean', 'input_var'] as const;
 export const BatchNormalization: OpSchema = {
   name: 'BatchNormalization',
   doc: 'Y = scale·(X − mean)/sqrt(var + epsilon) + B over channel axis 1 of X [N, C, …].',
+  category: 'normalization',
   inputs: [
     { name: 'X', doc: '[N, C, …]' },
     { name: 'scale', doc: '[C]' },

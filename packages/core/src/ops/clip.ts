@@ -9,7 +9,7 @@ export const F32_MAX = 3.4028234663852886e38;
  * of inputs; the ONNX lowering writes them as scalar initializers).
  */
 export const Clip = unaryFloatOp(
-  'Clip',
+  'elementwise', 'Clip',
   'Limits every element to [min, max].',
   {
     min: { kind: 'float', default: -F32_MAX, doc: 'Lower bound (default: none).' },

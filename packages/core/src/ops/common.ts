@@ -54,14 +54,6 @@ export function float(attrs: ResolvedAttrs, key: string): number {
   return v;
 }
 
-export function oneOf(attrs: ResolvedAttrs, key: string, allowed: readonly string[]): string {
-  const v = attrs[key];
-  if (typeof v !== 'string' || !allowed.includes(v)) {
-    throw new ShapeError(`attribute ${key} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
 /** Normalizes a possibly negative axis (ONNX convention) against `rank`. */
 export function normAxis(axis: number, rank: number, t: TensorType, what = 'axis'): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
@@ -163,11 +155,19 @@ export function slidingOut(inp: Dim, k: number, s: number, pb: number, pe: numbe
 
 // ───────────────────────────── schema factories ─────────────────────────────
 
-/** An elementwise op on one f32 tensor (activations). */
-export function unaryFloatOp(name: string, doc: string, attrs: Record<string, AttrSpec>, flopsPerElement: number, check?: (a: ResolvedAttrs, x: TensorType) => void): OpSchema {
+/** An elementwise op on one f32 tensor: an activation, or math (Sqrt, Exp, …), as `category` says. */
+export function unaryFloatOp(
+  category: 'activation' | 'elementwise',
+  name: string,
+  doc: string,
+  attrs: Record<string, AttrSpec>,
+  flopsPerElement: number,
+  check?: (a: ResolvedAttrs, x: TensorType) => void,
+): OpSchema {
   return {
     name,
     doc,
+    category,
     inputs: [{ name: 'X' }],
     outputs: [{ name: 'Y' }],
     attrs,
@@ -186,6 +186,7 @@ export function broadcastBinaryOp(name: string, doc: string): OpSchema {
   return {
     name,
     doc,
+    category: 'elementwise',
     inputs: [{ name: 'A' }, { name: 'B' }],
     outputs: [{ name: 'C' }],
     attrs: {},
@@ -235,6 +236,7 @@ export function comparisonOp(name: string, doc: string): OpSchema {
   return {
     name,
     doc,
+    category: 'elementwise',
     inputs: [{ name: 'A' }, { name: 'B' }],
     outputs: [{ name: 'C', doc: 'bool' }],
     attrs: {},
@@ -262,6 +264,7 @@ export function reduceOp(name: string, doc: string): OpSchema {
   return {
     name,
     doc,
+    category: 'reduction',
     inputs: [{ name: 'data' }],
     outputs: [{ name: 'reduced' }],
     attrs: {

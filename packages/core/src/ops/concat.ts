@@ -9,6 +9,7 @@ import { dimSum, int, normAxis } from './common.js';
 export const Concat: OpSchema = {
   name: 'Concat',
   doc: 'Joins tensors along `axis`; every other dim must agree.',
+  category: 'shape',
   inputs: [{ name: 'inputs', variadic: true }],
   outputs: [{ name: 'concat_result' }],
   attrs: { axis: { kind: 'int', doc: 'Axis to join along; negative counts from the end.' } },

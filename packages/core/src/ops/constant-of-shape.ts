@@ -1,6 +1,6 @@
 import type { DType } from '../ir.js';
 import type { OpSchema } from '../op-schema.js';
-import { DTYPE_NAMES, float, oneOf, SHAPE_FROM_ATTRS, shapeFrom } from './common.js';
+import { DTYPE_NAMES, float, SHAPE_FROM_ATTRS, shapeFrom } from './common.js';
 
 /**
  * A tensor filled with `value` (ONNX ConstantOfShape-9). ONNX takes the shape as a tensor input;
@@ -11,17 +11,18 @@ import { DTYPE_NAMES, float, oneOf, SHAPE_FROM_ATTRS, shapeFrom } from './common
 export const ConstantOfShape: OpSchema = {
   name: 'ConstantOfShape',
   doc: 'A tensor of `shape` filled with `value`, of dtype `dtype`; sizes may come from input `like` at run time.',
+  category: 'shape',
   inputs: [{ name: 'like', optional: true, doc: 'A tensor whose run-time dims `shape_from` reads.' }],
   outputs: [{ name: 'output' }],
   attrs: {
     ...SHAPE_FROM_ATTRS,
     value: { kind: 'float', default: 0, doc: 'The fill value.' },
-    dtype: { kind: 'string', default: 'f32', doc: "Element type: 'f32', 'i32', 'i64' or 'bool'." },
+    dtype: { kind: 'string', values: DTYPE_NAMES, default: 'f32', doc: "Element type: 'f32', 'i32', 'i64' or 'bool'." },
   },
   integerInputs: [0],
   infer: (inputs, attrs) => {
     float(attrs, 'value');
-    return [{ dtype: oneOf(attrs, 'dtype', DTYPE_NAMES) as DType, shape: shapeFrom(attrs, inputs[0]) }];
+    return [{ dtype: attrs['dtype'] as DType, shape: shapeFrom(attrs, inputs[0]) }];
   },
   flops: () => 0,
 };

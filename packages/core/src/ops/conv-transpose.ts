@@ -13,6 +13,7 @@ import { convOperands, dimAdd, dimMul, int, ints, padsOf, perAxis, requireFloat 
 export const ConvTranspose: OpSchema = {
   name: 'ConvTranspose',
   doc: 'Transposed convolution: X [N, C, spatial…] with W [C, M/group, k…] and optional B [M] → Y [N, M, out…].',
+  category: 'convolution',
   inputs: [
     { name: 'X', doc: '[N, C, spatial…]' },
     { name: 'W', doc: '[C, M/group, kernel…]' },

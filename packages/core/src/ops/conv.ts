@@ -13,6 +13,7 @@ import { convOperands, int, ints, padsOf, requireFloat, slidingOut } from './com
 export const Conv: OpSchema = {
   name: 'Conv',
   doc: 'Convolution: X [N, C, spatial…] with W [M, C/group, k…] and optional bias B [M] → Y [N, M, out…].',
+  category: 'convolution',
   inputs: [
     { name: 'X', doc: '[N, C, spatial…]' },
     { name: 'W', doc: '[M, C/group, kernel…]' },

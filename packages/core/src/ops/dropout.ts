@@ -9,6 +9,7 @@ import { ShapeError, type OpSchema } from '../op-schema.js';
 export const Dropout: OpSchema = {
   name: 'Dropout',
   doc: 'Randomly zeroes elements with probability `ratio` while training; identity at inference.',
+  category: 'regularization',
   inputs: [{ name: 'data' }],
   outputs: [{ name: 'output' }],
   attrs: { ratio: { kind: 'float', default: 0.5, doc: 'Probability of zeroing an element, in [0, 1).' } },

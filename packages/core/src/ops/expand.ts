@@ -11,6 +11,7 @@ import { broadcast, need, SHAPE_FROM_ATTRS, shapeFrom } from './common.js';
 export const Expand: OpSchema = {
   name: 'Expand',
   doc: 'Broadcasts the input to `shape` (NumPy rules; 1 keeps the input dim); sizes may come from input `like` at run time.',
+  category: 'shape',
   inputs: [{ name: 'input' }, { name: 'like', optional: true, doc: 'A tensor whose run-time dims `shape_from` reads.' }],
   outputs: [{ name: 'output' }],
   attrs: SHAPE_FROM_ATTRS,

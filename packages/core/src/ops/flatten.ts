@@ -10,6 +10,7 @@ import { formatType } from '../dims.js';
 export const Flatten: OpSchema = {
   name: 'Flatten',
   doc: 'Reshapes to 2-D: the dims before `axis` form the first dim, the rest the second.',
+  category: 'shape',
   inputs: [{ name: 'input' }],
   outputs: [{ name: 'output' }],
   attrs: { axis: { kind: 'int', default: 1, doc: 'Split point; negative counts from the end.' } },

@@ -8,6 +8,7 @@ import { int, need, normAxis, requireInteger } from './common.js';
 export const Gather: OpSchema = {
   name: 'Gather',
   doc: 'Selects slices of data along `axis` at integer indices (embedding lookup).',
+  category: 'shape',
   inputs: [{ name: 'data' }, { name: 'indices', doc: 'i32 or i64' }],
   outputs: [{ name: 'output' }],
   attrs: { axis: { kind: 'int', default: 0, doc: 'Axis of data to index; negative counts from the end.' } },

@@ -11,6 +11,7 @@ import { ShapeError } from '../op-schema.js';
 export const Gemm: OpSchema = {
   name: 'Gemm',
   doc: 'Y = alpha·op(A)·op(B) + beta·C; A [M, K] (transA: [K, M]), B [K, N] (transB: [N, K]), C broadcast to [M, N].',
+  category: 'linear',
   inputs: [{ name: 'A' }, { name: 'B' }, { name: 'C', optional: true }],
   outputs: [{ name: 'Y' }],
   attrs: {

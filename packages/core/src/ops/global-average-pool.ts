@@ -6,6 +6,7 @@ import { need, requireFloat, requireRank } from './common.js';
 export const GlobalAveragePool: OpSchema = {
   name: 'GlobalAveragePool',
   doc: 'Mean over every spatial axis: X [N, C, spatial…] → Y [N, C, 1, …].',
+  category: 'pooling',
   inputs: [{ name: 'X' }],
   outputs: [{ name: 'Y' }],
   attrs: {},

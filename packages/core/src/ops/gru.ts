@@ -11,6 +11,7 @@ import { inferRecurrent, RECURRENT_ATTRS, recurrentFlops } from './recurrent-com
 export const GRU: OpSchema = {
   name: 'GRU',
   doc: 'GRU over a batch-first sequence: X [batch, seq, input] → Y [batch, seq, dirs, hidden], Y_h [batch, dirs, hidden].',
+  category: 'recurrent',
   inputs: [
     { name: 'X' },
     { name: 'W', doc: '[dirs, 3·hidden, input]' },

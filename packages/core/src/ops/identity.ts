@@ -4,6 +4,7 @@ import type { OpSchema } from '../op-schema.js';
 export const Identity: OpSchema = {
   name: 'Identity',
   doc: 'Returns its input unchanged.',
+  category: 'shape',
   inputs: [{ name: 'X' }],
   outputs: [{ name: 'Y' }],
   attrs: {},

@@ -3,7 +3,8 @@
  * one visible registration. Ops follow ONNX semantics so every backend can be checked against
  * onnxruntime. Everything else (layers) is a decomposition into these. docs/ops.md describes them.
  */
-import type { OpSchema } from '../op-schema.js';
+import type { AttrValue } from '../ir.js';
+import { attrValueProblem, type OpCategory, type OpSchema } from '../op-schema.js';
 // activations
 import { Identity } from './identity.js';
 import { Relu } from './relu.js';
@@ -134,4 +135,19 @@ export const OP_NAMES: readonly string[] = CORE_OPS.map((s) => s.name);
 
 export function getOpSchema(name: string): OpSchema | undefined {
   return BY_NAME.get(name);
+}
+
+/** The category of a core op (undefined for a name that is not a core op). */
+export function opCategory(op: string): OpCategory | undefined {
+  return BY_NAME.get(op)?.category;
+}
+
+/**
+ * Why a node's attributes break its op's schema (an enum value it does not list), or undefined.
+ * The graph builder already rejects such nodes; backends ask this for IR that came from elsewhere
+ * (a JSON file, a hand-built graph) instead of restating the allowed values.
+ */
+export function nodeAttrProblem(node: { op: string; attrs: Record<string, AttrValue> }): string | undefined {
+  const schema = BY_NAME.get(node.op);
+  return schema ? attrValueProblem(schema, node.attrs) : undefined;
 }

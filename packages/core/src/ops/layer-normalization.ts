@@ -10,6 +10,7 @@ import { float, int, need, normAxis, requireFloat } from './common.js';
 export const LayerNormalization: OpSchema = {
   name: 'LayerNormalization',
   doc: 'Normalizes X over its trailing axes from `axis` on, then scales by Scale and shifts by B.',
+  category: 'normalization',
   inputs: [{ name: 'X' }, { name: 'Scale' }, { name: 'B', optional: true }],
   outputs: [{ name: 'Y' }],
   attrs: {

@@ -10,6 +10,7 @@ import { inferRecurrent, RECURRENT_ATTRS, recurrentFlops } from './recurrent-com
 export const LSTM: OpSchema = {
   name: 'LSTM',
   doc: 'LSTM over a batch-first sequence: X [batch, seq, input] → Y [batch, seq, dirs, hidden], Y_h and Y_c [batch, dirs, hidden].',
+  category: 'recurrent',
   inputs: [
     { name: 'X' },
     { name: 'W', doc: '[dirs, 4·hidden, input]' },

@@ -10,6 +10,7 @@ import { broadcast, need, requireFloat, requireRank } from './common.js';
 export const MatMul: OpSchema = {
   name: 'MatMul',
   doc: 'Matrix product with NumPy semantics: [..., M, K] × [..., K, N] → [..., M, N], batch dims broadcast.',
+  category: 'linear',
   inputs: [{ name: 'A' }, { name: 'B' }],
   outputs: [{ name: 'Y' }],
   attrs: {},

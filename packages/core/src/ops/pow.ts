@@ -6,6 +6,7 @@ import { broadcast, need, requireFloat } from './common.js';
 export const Pow: OpSchema = {
   name: 'Pow',
   doc: 'X raised to the power Y elementwise, with NumPy broadcasting.',
+  category: 'elementwise',
   inputs: [{ name: 'X' }, { name: 'Y' }],
   outputs: [{ name: 'Z' }],
   attrs: {},

@@ -1,6 +1,6 @@
 import type { DType } from '../ir.js';
 import { ShapeError, type OpSchema } from '../op-schema.js';
-import { float, int, need, normAxis, oneOf } from './common.js';
+import { float, int, need, normAxis } from './common.js';
 
 /**
  * start, start + delta, … (`size` values), like ONNX Range-11 but sized by a count instead of a
@@ -11,6 +11,7 @@ import { float, int, need, normAxis, oneOf } from './common.js';
 export const Range: OpSchema = {
   name: 'Range',
   doc: '`size` values start, start+delta, …; the size may be a dim of input `like` read at run time.',
+  category: 'shape',
   inputs: [{ name: 'like', optional: true, doc: 'A tensor whose run-time dim `size_from` reads.' }],
   outputs: [{ name: 'output' }],
   attrs: {
@@ -18,11 +19,11 @@ export const Range: OpSchema = {
     delta: { kind: 'float', default: 1, doc: 'Step between values.' },
     size: { kind: 'int', default: 0, doc: 'Number of values, when `size_from` is −1.' },
     size_from: { kind: 'int', default: -1, doc: 'Axis of `like` whose run-time size is the number of values, or −1.' },
-    dtype: { kind: 'string', default: 'i64', doc: "Element type: 'f32', 'i32' or 'i64' (integers need integral start and delta)." },
+    dtype: { kind: 'string', values: ['f32', 'i32', 'i64'], default: 'i64', doc: "Element type: 'f32', 'i32' or 'i64' (integers need integral start and delta)." },
   },
   integerInputs: [0],
   infer: (inputs, attrs) => {
-    const dtype = oneOf(attrs, 'dtype', ['f32', 'i32', 'i64']) as DType;
+    const dtype = attrs['dtype'] as DType;
     const start = float(attrs, 'start');
     const delta = float(attrs, 'delta');
     if (delta === 0) throw new ShapeError('delta must not be 0');

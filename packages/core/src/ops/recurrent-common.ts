@@ -8,11 +8,11 @@
 import { formatShape, formatType } from '../dims.js';
 import type { Dim, TensorType } from '../ir.js';
 import { ShapeError, type AttrSpec, type ResolvedAttrs, type ShapeContext } from '../op-schema.js';
-import { int, need, oneOf, requireFloat, requireInteger, requireRank } from './common.js';
+import { int, need, requireFloat, requireInteger, requireRank } from './common.js';
 
 export const RECURRENT_ATTRS: Record<string, AttrSpec> = {
   hidden_size: { kind: 'int', doc: 'Number of hidden units per direction.' },
-  direction: { kind: 'string', default: 'forward', doc: "'forward', 'reverse' or 'bidirectional'." },
+  direction: { kind: 'string', values: ['forward', 'reverse', 'bidirectional'], default: 'forward', doc: "'forward', 'reverse' or 'bidirectional'." },
   layout: { kind: 'int', default: 1, doc: 'Always 1 in dlm (batch-first); present so exports state it.' },
 };
 
@@ -34,7 +34,6 @@ export function inferRecurrent(
   requireRank(x, 3, 3, 'X', '[batch, seq, input]');
   requireRank(w, 3, 3, 'W', '[dirs, gates·hidden, input]');
   requireRank(r, 3, 3, 'R', '[dirs, gates·hidden, hidden]');
-  oneOf(attrs, 'direction', ['forward', 'reverse', 'bidirectional']);
   if (int(attrs, 'layout') !== 1) throw new ShapeError(`layout must be 1 (dlm recurrent ops are batch-first), got ${attrs['layout']}`);
   const h = int(attrs, 'hidden_size');
   if (h < 1) throw new ShapeError(`hidden_size must be ≥ 1, got ${h}`);

@@ -12,6 +12,7 @@ import { dimProduct, ints, need } from './common.js';
 export const Reshape: OpSchema = {
   name: 'Reshape',
   doc: 'Changes the shape keeping the elements: 0 copies the input dim, −1 is inferred.',
+  category: 'shape',
   inputs: [{ name: 'data' }],
   outputs: [{ name: 'reshaped' }],
   attrs: { shape: { kind: 'ints', doc: 'Target shape; 0 = copy the input dim, −1 = infer (at most one).' } },

@@ -1,7 +1,7 @@
 import { formatShape, numelPerSample } from '../dims.js';
 import type { Dim } from '../ir.js';
 import { ShapeError, type OpSchema } from '../op-schema.js';
-import { need, oneOf, requireFloat } from './common.js';
+import { need, requireFloat } from './common.js';
 
 /**
  * Resize with static scales (ONNX Resize-13 with the `scales` input folded into an attribute).
@@ -12,20 +12,21 @@ import { need, oneOf, requireFloat } from './common.js';
 export const Resize: OpSchema = {
   name: 'Resize',
   doc: 'Resizes by a per-axis scale factor with nearest (or linear) interpolation.',
+  category: 'shape',
   inputs: [{ name: 'X' }],
   outputs: [{ name: 'Y' }],
   attrs: {
-    mode: { kind: 'string', default: 'nearest', doc: "'nearest' or 'linear'." },
+    mode: { kind: 'string', values: ['nearest', 'linear'], default: 'nearest', doc: "'nearest' or 'linear'." },
     scales: { kind: 'floats', doc: 'One scale per axis of X, e.g. [1, 1, 2, 2].' },
-    coordinate_transformation_mode: { kind: 'string', default: 'asymmetric', doc: "ONNX coordinate mapping; 'asymmetric' matches PyTorch nearest." },
-    nearest_mode: { kind: 'string', default: 'floor', doc: "Rounding for 'nearest'; 'floor' matches PyTorch." },
+    coordinate_transformation_mode: {
+      kind: 'string',
+      values: ['asymmetric', 'half_pixel', 'pytorch_half_pixel', 'align_corners'],
+      default: 'asymmetric', doc: "ONNX coordinate mapping; 'asymmetric' matches PyTorch nearest." },
+    nearest_mode: { kind: 'string', values: ['floor', 'round_prefer_floor', 'round_prefer_ceil', 'ceil'], default: 'floor', doc: "Rounding for 'nearest'; 'floor' matches PyTorch." },
   },
   infer: (inputs, attrs) => {
     const x = need(inputs, 0, 'X');
     requireFloat(x, 'X');
-    oneOf(attrs, 'mode', ['nearest', 'linear']);
-    oneOf(attrs, 'coordinate_transformation_mode', ['asymmetric', 'half_pixel', 'pytorch_half_pixel', 'align_corners']);
-    oneOf(attrs, 'nearest_mode', ['floor', 'round_prefer_floor', 'round_prefer_ceil', 'ceil']);
     const scales = attrs['scales'] as number[];
     if (!Array.isArray(scales) || scales.length !== x.shape.length) {
       throw new ShapeError(`scales [${(scales ?? []).join(', ')}] must have one value per axis of X ${formatShape(x.shape)}`);

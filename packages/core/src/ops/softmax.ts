@@ -5,7 +5,7 @@ import { normAxis, unaryFloatOp } from './common.js';
  * dims of opset < 13). 3 FLOPs per element: exp, sum, divide.
  */
 export const Softmax = unaryFloatOp(
-  'Softmax',
+  'activation', 'Softmax',
   'exp(x) / sum(exp(x)) along `axis`.',
   { axis: { kind: 'int', default: -1, doc: 'Axis to normalize over; negative counts from the end.' } },
   3,

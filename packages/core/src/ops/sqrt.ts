@@ -1,4 +1,4 @@
 import { unaryFloatOp } from './common.js';
 
 /** Y = sqrt(X), elementwise (ONNX Sqrt-13). */
-export const Sqrt = unaryFloatOp('Sqrt', 'Square root, elementwise (NaN for negative inputs).', {}, 1);
+export const Sqrt = unaryFloatOp('elementwise', 'Sqrt', 'Square root, elementwise (NaN for negative inputs).', {}, 1);

@@ -10,6 +10,7 @@ import { ints, need, normAxes } from './common.js';
 export const Squeeze: OpSchema = {
   name: 'Squeeze',
   doc: 'Removes the size-1 axes `axes` ([] = every axis of size 1).',
+  category: 'shape',
   inputs: [{ name: 'data' }],
   outputs: [{ name: 'squeezed' }],
   attrs: { axes: { kind: 'ints', default: [], doc: 'Axes to remove; negative counts from the end.' } },

@@ -6,6 +6,7 @@ import { ints, need } from './common.js';
 export const Transpose: OpSchema = {
   name: 'Transpose',
   doc: 'Permutes the axes: output dim i = input dim perm[i]. An empty perm reverses the axes.',
+  category: 'shape',
   inputs: [{ name: 'data' }],
   outputs: [{ name: 'transposed' }],
   attrs: { perm: { kind: 'ints', default: [], doc: 'A permutation of 0..rank−1 ([] = reverse).' } },

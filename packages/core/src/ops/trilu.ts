@@ -9,6 +9,7 @@ import { int, need, requireRank } from './common.js';
 export const Trilu: OpSchema = {
   name: 'Trilu',
   doc: 'Keeps the lower (or upper) triangle of the last two axes, zeroing the rest; k shifts the diagonal.',
+  category: 'shape',
   inputs: [{ name: 'input' }],
   outputs: [{ name: 'output' }],
   attrs: {

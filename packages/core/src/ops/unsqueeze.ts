@@ -9,6 +9,7 @@ import { ints, need } from './common.js';
 export const Unsqueeze: OpSchema = {
   name: 'Unsqueeze',
   doc: 'Inserts size-1 axes at `axes` (positions in the output).',
+  category: 'shape',
   inputs: [{ name: 'data' }],
   outputs: [{ name: 'expanded' }],
   attrs: { axes: { kind: 'ints', doc: 'Output positions of the new axes; negative counts from the end.' } },

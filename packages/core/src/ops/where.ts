@@ -6,6 +6,7 @@ import { broadcast, need, requireSameDType } from './common.js';
 export const Where: OpSchema = {
   name: 'Where',
   doc: 'Picks X where condition is true and Y elsewhere; the three inputs broadcast together.',
+  category: 'elementwise',
   inputs: [{ name: 'condition', doc: 'bool' }, { name: 'X' }, { name: 'Y' }],
   outputs: [{ name: 'output' }],
   attrs: {},

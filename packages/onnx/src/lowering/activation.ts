@@ -28,10 +28,6 @@ export const gelu: LoweringRule = {
   op: 'Gelu',
   minOpset: 13,
   emits: 'Div, Erf, Add, Mul, Mul (tanh: Mul×6, Add×2, Tanh); Gelu at opset ≥ 20',
-  unsupported(node) {
-    const a = node.attrs['approximate'] ?? 'none';
-    return a === 'none' || a === 'tanh' ? undefined : `approximate must be 'none' or 'tanh', got '${String(a)}'`;
-  },
   lower(ctx) {
     const x = ctx.input(0);
     const y = ctx.output(0);

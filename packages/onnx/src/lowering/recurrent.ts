@@ -40,8 +40,6 @@ function recurrent(op: 'LSTM' | 'GRU' | 'RNN'): LoweringRule {
     emits: `${op} (+ Transpose before and after; with recurrentLayout 'batch-first': ${op} layout=1)`,
     nodeOpset: (_node: Node, options: LoweringOptions) => (options.recurrentLayout === 'batch-first' ? 14 : 13),
     unsupported(node) {
-      const d = node.attrs['direction'] ?? 'forward';
-      if (d !== 'forward' && d !== 'bidirectional' && d !== 'reverse') return `direction '${String(d)}' is not an ONNX direction`;
       const acts = activations(node);
       const want = ACTIVATIONS_PER_DIRECTION[op]! * directions(node);
       if (acts && acts.length !== want) return `activations ${JSON.stringify(node.attrs['activations'])} must name ${want} function(s)`;

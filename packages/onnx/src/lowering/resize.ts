@@ -5,15 +5,11 @@
  */
 import { copyAttrs, type LoweringRule } from './types.js';
 
-const MODES = ['nearest', 'linear'];
-
 export const resize: LoweringRule = {
   op: 'Resize',
   minOpset: 13,
   emits: 'Resize (+ float scales initializer)',
   unsupported(node) {
-    const mode = String(node.attrs['mode'] ?? 'nearest');
-    if (!MODES.includes(mode)) return `mode '${mode}' is not exported (supported: ${MODES.join(', ')})`;
     const s = node.attrs['scales'];
     if (!Array.isArray(s) || s.length === 0 || !s.every((v) => typeof v === 'number')) return `scales ${JSON.stringify(s)} must be a list of numbers`;
     return undefined;

@@ -1,4 +1,7 @@
-import type { AttrValue, LayerDef } from '@dlm/core';
+import { getOpSchema, type AttrValue, type LayerDef } from '@dlm/core';
+
+/** The Gelu op's own list of modes: the layer offers exactly what the op accepts. */
+const GELU_MODES = getOpSchema('Gelu')!.attrs['approximate']!.values!;
 
 function activation(name: string, op: string, doc: string, args: LayerDef['args'] = [], attrs: (a: Record<string, unknown>) => Record<string, AttrValue> = () => ({})): LayerDef {
   return {
@@ -30,7 +33,7 @@ export const gelu = activation(
   'gelu',
   'Gelu',
   "Gaussian error linear unit x·Φ(x) (PyTorch nn.GELU); approximate: 'tanh' for the tanh approximation.",
-  [{ name: 'approximate', type: 'enum', values: ['none', 'tanh'], default: 'none', doc: "'none' (exact) or 'tanh'." }],
+  [{ name: 'approximate', type: 'enum', values: [...GELU_MODES], default: 'none', doc: "'none' (exact) or 'tanh'." }],
   (a) => ({ approximate: a['approximate'] as string }),
 );
 export const sigmoid = activation('sigmoid', 'Sigmoid', '1/(1 + exp(−x)), elementwise.');

@@ -28,8 +28,6 @@ function checkRecurrent(kind: Kind) {
     const clip = node.attrs['clip'];
     if (typeof clip === 'number' && clip > 0) return `${kind} clip is not supported`;
     if (kind === 'LSTM' && node.attrs['input_forget']) return 'LSTM input_forget is not supported';
-    const dir = node.attrs['direction'] ?? 'forward';
-    if (dir !== 'forward' && dir !== 'bidirectional' && dir !== 'reverse') return `${kind} direction '${String(dir)}' is not supported`;
     return undefined;
   };
 }

@@ -36,7 +36,6 @@ export const Resize: Lowering = {
     if (mode === 'linear' && (scales.length !== 4 || scales[0] !== 1 || scales[1] !== 1)) {
       return "Resize mode 'linear' is supported for 4-D inputs scaled on the two spatial axes only";
     }
-    if (mode !== 'nearest' && mode !== 'linear') return `Resize mode '${String(mode)}' is not supported`;
     if (node.inputs.slice(1).some((i) => i)) return 'Resize takes its scales as an attribute here; roi/scales/sizes inputs are not supported';
     return undefined;
   },

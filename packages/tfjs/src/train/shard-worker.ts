@@ -28,6 +28,7 @@ async function init(msg: WorkerInit): Promise<void> {
   await setupBackend('wasm', { wasmThreads: 1 });
   const registry = new PluginRegistry();
   for (const url of msg.pluginUrls) {
+    // check-deps: computed-import workers re-import the plugins by module URL (plugin code cannot cross threads).
     const mod = (await import(url)) as Record<string, unknown>;
     const plugin = (mod['default'] ?? mod['plugin']) as DlmPlugin | undefined;
     if (!plugin) throw new Error(`${url} exports no plugin`);
