@@ -68,3 +68,5 @@ export function findTorchPython(opts: FindPythonOptions = {}): { result?: TorchP
 export function describeTorchPython(p: TorchPython): string {
   return `python ${p.python} (${p.source}), torch ${p.torchVersion}${p.cuda ? ', CUDA available' : ''}`;
 }
+
+export { probeTorchrun, launchCommand, launch, type Launcher, type LaunchOptions, type LaunchResult } from './launch.js';
