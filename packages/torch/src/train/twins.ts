@@ -56,6 +56,54 @@ const OPTIMIZERS: Record<string, (params: PyExpr, a: Args) => PyExpr> = {
 
 export const OPTIMIZER_TWINS: readonly string[] = Object.keys(OPTIMIZERS);
 export const SCHEDULE_TWINS: readonly string[] = ['step', 'cosine', 'warmup'];
+export const LOSS_TWINS: readonly string[] = ['mse', 'mae', 'bce', 'bce_with_logits', 'cross_entropy', 'sparse_cross_entropy', 'nll'];
+export const PENALTY_TWINS: readonly string[] = ['l1', 'l2'];
+
+/**
+ * `dlm_loss(name, output, target, args)` and `dlm_penalty(name, param, args)`: plugin-std's
+ * losses (mean over the batch, class axis last, probabilities clipped to [1e-7, 1 − 1e-7],
+ * label smoothing (1 − ε)·y + ε/C) and weight penalties (Keras convention: l2 adds λ·Σp²,
+ * l1 adds λ·Σ|p|), with the same formulas.
+ */
+export const LOSS_SOURCE = `def _aligned(output, target):
+    return target.to(output.dtype).reshape(output.shape)
+
+
+def dlm_loss(name, output, target, args):
+    """dlm's standard losses (plugin-std), mean over the batch."""
+    if name == "mse":
+        return ((output - _aligned(output, target)) ** 2).mean()
+    if name == "mae":
+        return (output - _aligned(output, target)).abs().mean()
+    if name == "bce":
+        y = _aligned(output, target)
+        p = output.clamp(1e-7, 1 - 1e-7)
+        return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
+    if name == "bce_with_logits":
+        y = _aligned(output, target)
+        return (output.clamp(min=0) - output * y + torch.log(torch.exp(-output.abs()) + 1)).mean()
+    if name in ("cross_entropy", "sparse_cross_entropy", "nll"):
+        classes = output.shape[-1]
+        out2d = output.reshape(-1, classes)
+        if name == "cross_entropy" and tuple(target.shape) == tuple(output.shape):
+            dist = target.to(output.dtype).reshape(-1, classes)
+        else:
+            dist = F.one_hot(target.reshape(-1).long(), classes).to(output.dtype)
+        eps = 0.0 if name == "nll" else args.get("label_smoothing", 0.0)
+        if eps > 0:
+            dist = dist * (1 - eps) + eps / classes
+        logp = out2d if name == "nll" else F.log_softmax(out2d, dim=-1)
+        return -(dist * logp).sum(1).mean()
+    raise ValueError("no Python twin for loss " + name)
+
+
+def dlm_penalty(name, param, args):
+    """dlm's weight penalties: l1 adds weight·Σ|p|, l2 adds weight·Σp²."""
+    if name == "l1":
+        return args["weight"] * param.abs().sum()
+    if name == "l2":
+        return args["weight"] * (param * param).sum()
+    raise ValueError("no Python twin for regularizer " + name)`;
 
 /** `torch.optim.Adam(params, lr=…, …)` for optimizer `name` with resolved `args`, or undefined. */
 export function optimizerTwin(name: string, params: PyExpr, args: Args): PyExpr | undefined {
@@ -101,9 +149,10 @@ export function scheduleArgsJson(args: Record<string, unknown>): Record<string, 
   return out;
 }
 
-/** Every optimizer or schedule of `spec` that has no Python twin (DLM6106 at its call). */
+/** Every loss, optimizer or schedule of `spec` that has no Python twin (DLM6106 at its call). */
 export function checkTrainingTwins(spec: TrainingSpec): Diagnostic[] {
   const out: Diagnostic[] = [];
+  if (!LOSS_TWINS.includes(spec.loss.name)) out.push(diag('DLM6106', ['loss', spec.loss.name, LOSS_TWINS.join(', ')], spec.loss.span ?? spec.span));
   if (!OPTIMIZERS[spec.optimizer.name]) out.push(diag('DLM6106', ['optimizer', spec.optimizer.name, OPTIMIZER_TWINS.join(', ')], spec.optimizer.span ?? spec.span));
   const schedule = spec.settings['schedule'] as PluginCall | undefined;
   const check = (call: PluginCall | undefined) => {
