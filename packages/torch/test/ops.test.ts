@@ -33,6 +33,12 @@ function single(name: string, shape: (number | string)[], f: (g: TestGraph, x: s
 
 const U = { kind: 'uniform' as const, args: { low: -0.5, high: 0.5 } };
 
+/**
+ * Core ops that arrived on main while this backend was written and have no PyTorch rule yet: a
+ * model using one gets DLM6101 at the node. Listed so that a new op cannot slip in unnoticed.
+ */
+const NOT_YET_LOWERED = ['Expand', 'ConstantOfShape', 'Range', 'Trilu'];
+
 const CASES: Case[] = [
   { name: 'identity', build: single('IdentityIO', ['batch', 4], (g, x) => g.op('Relu', [g.op('Identity', [x])[0]!])[0]!) },
   { name: 'relu', build: single('Relu', ['batch', 6], (g, x) => g.op('Relu', [x])[0]!) },
@@ -172,17 +178,67 @@ const CASES: Case[] = [
   },
   { name: 'rnn_initial_h', build: single('Rnn', ['batch', 'time', 3], (g, x) => g.recurrent('RNN', x, 4, { initial: ['h0'] }), (g) => void g.input('h0', ['batch', 1, 4])) },
   { name: 'rnn_reverse', build: single('RnnRev', ['batch', 'time', 3], (g, x) => g.layer('rnnr', [x], (ctx, [v]) => ctx.op('RNN', [v!, ctx.param('W', [1, 4, 3], U), ctx.param('R', [1, 4, 4], U)], { hidden_size: 4, direction: 'reverse' }, { outputs: 2 }))) },
+  // Ops added on main for transformers (elementwise math, comparisons, Where, Cast, reductions, Unsqueeze/Squeeze).
+  {
+    name: 'unary_math',
+    build: single('UnaryMath', ['batch', 5], (g, x) => g.op('Abs', [g.op('Erf', [g.op('Log', [g.op('Sqrt', [g.op('Exp', [x])[0]!])[0]!])[0]!])[0]!])[0]!),
+  },
+  { name: 'pow', build: single('Pow', ['batch', 5], (g, x) => g.op('Pow', [g.op('Exp', [x])[0]!, g.op('Sigmoid', [x])[0]!])[0]!) },
+  { name: 'clip', build: single('Clip', ['batch', 6], (g, x) => [g.op('Clip', [x], { min: -0.3, max: 0.4 })[0]!, g.op('Clip', [x], { max: 0.2 })[0]!]) },
+  {
+    // Comparisons on integer inputs: tfjs has no gradient for them, so they stay off the float path.
+    name: 'compare_where_cast',
+    build: () => {
+      const g = new TestGraph('CompareWhere');
+      const x = g.input('x', ['batch', 6]);
+      const k = g.input('k', ['batch', 6], 'i32');
+      const m = g.input('m', ['batch', 6], 'i32');
+      const t = g.op('Tanh', [x])[0]!;
+      const a = g.op('Where', [g.op('Less', [k, m])[0]!, x, t])[0]!;
+      const b = g.op('Where', [g.op('GreaterOrEqual', [k, m])[0]!, t, x])[0]!;
+      const c = g.op('Where', [g.op('LessOrEqual', [k, m])[0]!, a, b])[0]!;
+      const d = g.op('Where', [g.op('Equal', [k, m])[0]!, c, x])[0]!;
+      const e = g.op('Cast', [g.op('Greater', [k, m])[0]!], { to: 'f32' })[0]!;
+      g.output('y', g.op('Add', [d, e])[0]!);
+      g.output('y1', g.op('Cast', [k], { to: 'f32' })[0]!);
+      return g.finish();
+    },
+  },
+  {
+    name: 'reductions',
+    build: single('Reduce', ['batch', 3, 4], (g, x) => [
+      g.op('ReduceMean', [x], { axes: [1], keepdims: 0 })[0]!,
+      g.op('ReduceSum', [x], { axes: [-1], keepdims: 1 })[0]!,
+      g.op('ReduceMax', [x], { axes: [1, 2], keepdims: 0 })[0]!,
+    ]),
+  },
+  {
+    name: 'unsqueeze_squeeze',
+    build: () => {
+      const g = new TestGraph('UnSqueeze');
+      const x = g.input('x', ['batch', 4]);
+      const z = g.input('z', [3, 4]);
+      const u = g.op('Unsqueeze', [x], { axes: [1, -1] })[0]!;
+      const v = g.op('Squeeze', [u], { axes: [1] })[0]!;
+      // Empty axes: every axis of size 1 (only allowed when no dim is symbolic).
+      const w = g.op('Squeeze', [g.op('Unsqueeze', [z], { axes: [0, 2] })[0]!])[0]!;
+      g.output('y', g.op('Relu', [u])[0]!);
+      g.output('y1', v);
+      g.output('y2', w);
+      return g.finish();
+    },
+  },
   { name: 'dropout_eval', build: single('DropOut', ['batch', 4], (g, x) => g.op('Dropout', [g.op('Relu', [x])[0]!], { ratio: 0.3 })[0]!) },
 ];
 
 describe('lowering table', () => {
-  it('has exactly one rule for every core op', () => {
-    expect(OP_NAMES.filter((op) => !getTorchLoweringRule(op))).toEqual([]);
+  it('has one rule for every core op except the ones listed as not yet lowered', () => {
+    expect(OP_NAMES.filter((op) => !getTorchLoweringRule(op))).toEqual(NOT_YET_LOWERED);
   });
 
-  it('the cases cover every core op', () => {
+  it('the cases cover every lowered op', () => {
     const seen = new Set(CASES.flatMap((c) => c.build().nodes.map((n) => n.op)));
-    expect(OP_NAMES.filter((op) => !seen.has(op))).toEqual([]);
+    expect(OP_NAMES.filter((op) => !seen.has(op) && !NOT_YET_LOWERED.includes(op))).toEqual([]);
   });
 });
 

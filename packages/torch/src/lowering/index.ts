@@ -7,6 +7,7 @@ import { batchNormalization, layerNormalization } from './normalization.js';
 import { averagePool, globalAveragePool, maxPool } from './pool.js';
 import { gru, lstm, rnn } from './recurrent.js';
 import { resize } from './resize.js';
+import { abs, cast, clip, equal, erf, exp, greater, greaterOrEqual, less, lessOrEqual, log, pow, reduceMax, reduceMean, reduceSum, sqrt, squeeze, unsqueeze, where } from './math.js';
 import { concat, flatten, gather, reshape, transpose } from './shape.js';
 import type { TorchLoweringRule } from './types.js';
 
@@ -40,6 +41,25 @@ export const TORCH_LOWERING_RULES: readonly TorchLoweringRule[] = [
   concat,
   gather,
   resize,
+  sqrt,
+  exp,
+  log,
+  abs,
+  erf,
+  pow,
+  clip,
+  equal,
+  less,
+  greater,
+  lessOrEqual,
+  greaterOrEqual,
+  where,
+  cast,
+  reduceMean,
+  reduceSum,
+  reduceMax,
+  unsqueeze,
+  squeeze,
   lstm,
   gru,
   rnn,
