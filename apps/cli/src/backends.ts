@@ -52,3 +52,12 @@ export async function loadMermaid(purpose: string): Promise<typeof import('@dlm/
     throw e;
   }
 }
+
+export async function loadTorch(purpose: string): Promise<typeof import('@dlm/torch')> {
+  try {
+    return await import('@dlm/torch');
+  } catch (e) {
+    if (isMissing(e, '@dlm/torch')) throw new MissingPackageError('@dlm/torch', purpose);
+    throw e;
+  }
+}

@@ -2,7 +2,7 @@
  * The one diagnostic catalogue. Codes are stable: never renumber or reuse one.
  * Ranges, one file each under ./messages/ (each owned by one phase):
  *   DLM1xxx syntax (lexer, parser)            DLM5xxx execution and training (@dlm/tfjs)
- *   DLM2xxx names, binding, imports           DLM6xxx ONNX export (@dlm/onnx)
+ *   DLM2xxx names, binding, imports           DLM6xxx ONNX export (@dlm/onnx); DLM61xx PyTorch (@dlm/torch)
  *   DLM3xxx types and shapes                  DLM7xxx diagrams (@dlm/mermaid)
  *   DLM4xxx training specs, plugin arguments  DLM8xxx plugin loading and registration
  *                                             DLM9xxx command line, files
@@ -15,6 +15,7 @@ import { SHAPE_MESSAGES } from './messages/shapes.js';
 import { TRAINING_SPEC_MESSAGES } from './messages/training-spec.js';
 import { EXECUTION_MESSAGES } from './messages/execution.js';
 import { EXPORT_MESSAGES } from './messages/export.js';
+import { PYTORCH_MESSAGES } from './messages/pytorch.js';
 import { DIAGRAM_MESSAGES } from './messages/diagram.js';
 import { PLUGIN_MESSAGES } from './messages/plugins.js';
 import { CLI_MESSAGES } from './messages/cli.js';
@@ -31,6 +32,7 @@ export const MESSAGES = {
   ...TRAINING_SPEC_MESSAGES,
   ...EXECUTION_MESSAGES,
   ...EXPORT_MESSAGES,
+  ...PYTORCH_MESSAGES,
   ...DIAGRAM_MESSAGES,
   ...PLUGIN_MESSAGES,
   ...CLI_MESSAGES,

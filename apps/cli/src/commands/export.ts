@@ -8,7 +8,8 @@ import { oneInput } from '../inputs.js';
 import { COMMON } from '../flags.js';
 import { weightsFor } from '../checkpoint-weights.js';
 import { CliError } from '../io.js';
-import { loadOnnx } from '../backends.js';
+import { loadOnnx, loadTorch } from '../backends.js';
+import { writePytorchExport } from './export-pytorch.js';
 
 /** Largest protobuf message, so the largest ONNX file written without external data. */
 const ONNX_MAX_BYTES = 2 ** 31 - 1;
@@ -19,10 +20,11 @@ const ONNX_MAX_BYTES = 2 ** 31 - 1;
  */
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'export a model to ONNX (initial or checkpoint weights)',
-  usage: 'export <file.dlm|-> [-o model.onnx|-] [--checkpoint DIR] [--opset 13..17] [--model Name] [--seed N]',
+  summary: 'export a model to ONNX or PyTorch (initial or checkpoint weights)',
+  usage: 'export <file.dlm|-> [--format onnx|pytorch] [-o model.onnx|model.py|-] [--checkpoint DIR] [--opset 13..17] [--model Name] [--seed N]',
   options: {
-    output: { ...COMMON.output, default: '<model>.onnx' },
+    format: { type: 'string', arg: 'onnx|pytorch', default: 'onnx', help: 'pytorch: a readable nn.Module (model.py) and its weights (model.safetensors)' },
+    output: { ...COMMON.output, default: '<model>.onnx (.py with --format pytorch)' },
     checkpoint: COMMON.checkpoint,
     opset: { type: 'string', arg: 'n', default: '17', help: 'ONNX opset, 13 to 17' },
     model: COMMON.model,
@@ -31,6 +33,9 @@ export const exportCommand: Command = {
   async run(ctx) {
     const input = await oneInput(ctx, 'export');
     const file = input.file;
+    const format = (ctx.values['format'] as string | undefined) ?? 'onnx';
+    if (format !== 'onnx' && format !== 'pytorch') throw new CliError(`--format must be onnx or pytorch, got '${format}'`, 2);
+    if (format === 'pytorch') return exportPytorchCommand(ctx, input);
     const { DEFAULT_OPSET, checkWeights, exportOnnx, writeOnnxFile } = await loadOnnx('export to ONNX');
     const opsetText = ctx.values['opset'] as string | undefined;
     const opset = opsetText === undefined ? DEFAULT_OPSET : Number(opsetText);
@@ -79,3 +84,24 @@ export const exportCommand: Command = {
     return 0;
   },
 };
+
+/** `--format pytorch`: the same model selection and weights as ONNX, written by @dlm/torch. */
+async function exportPytorchCommand(ctx: Parameters<Command['run']>[0], input: Awaited<ReturnType<typeof oneInput>>): Promise<number> {
+  const torch = await loadTorch('export to PyTorch');
+  const seed = Number((ctx.values['seed'] as string | undefined) ?? 0);
+  if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer`, 2);
+  const loaded = await loadPlugins(ctx);
+  const { program, sources } = compileOrFail(ctx, loaded, input.file, input.text);
+  const graph = pickModel(program, ctx.values['model'] as string | undefined);
+  const checkpoint = ctx.values['checkpoint'] as string | undefined;
+  const w = await weightsFor(program, graph, checkpoint ? resolve(ctx.io.cwd, checkpoint) : undefined, seed);
+  if (hasErrors(w.diagnostics)) {
+    printDiagnostics(ctx, w.diagnostics, sources);
+    throw new CliError(`the weights in '${w.source}' do not fit model '${graph.name}'; nothing was written`);
+  }
+  const given = ctx.values['output'] as string | undefined;
+  if (given === '-') throw new CliError('--format pytorch writes two files (model.py and its weights); give -o model.py', 2);
+  const out = resolve(ctx.io.cwd, given ?? `${snakeCase(graph.name)}.py`);
+  mkdirSync(dirname(out), { recursive: true });
+  return writePytorchExport(ctx, torch, graph, w.weights, checkpoint ? 'checkpoint' : w.source, input.file, out, sources);
+}

@@ -1,0 +1,66 @@
+/** Shape and indexing ops: Flatten, Reshape, Transpose, Concat, Gather. */
+import { py, type PyExpr } from '../emitter.js';
+import { ints, num, type TorchLoweringRule } from './types.js';
+
+export const flatten: TorchLoweringRule = {
+  op: 'Flatten',
+  emits: 'torch.flatten(x, 1) (axis 1) or Tensor.reshape',
+  lower(ctx) {
+    const rank = ctx.inputType(0)?.shape.length ?? 2;
+    let axis = num(ctx.node.attrs, 'axis', 1);
+    if (axis < 0) axis += rank;
+    const x = ctx.input(0);
+    if (axis === 1) return ctx.assign(py.call('torch.flatten', [x, 1]));
+    // ONNX Flatten is always 2-D: [prod(dims before axis), prod(the rest)].
+    const outer: PyExpr = axis === 0 ? py.lit(1) : py.call('math.prod', [py.index(py.attr(x, 'shape'), [py.slice(undefined, py.lit(axis))])]);
+    ctx.assign(py.method(x, 'reshape', [outer, -1]));
+  },
+};
+
+export const reshape: TorchLoweringRule = {
+  op: 'Reshape',
+  emits: 'Tensor.reshape (0 → the input dim)',
+  unsupported(node) {
+    const s = node.attrs['shape'];
+    if (!Array.isArray(s) || !s.every((d) => typeof d === 'number' && Number.isInteger(d))) return `the target shape ${JSON.stringify(s)} must be integers`;
+    return undefined;
+  },
+  lower(ctx) {
+    const x = ctx.input(0);
+    const dims = ints(ctx.node.attrs, 'shape').map((d, i): PyExpr => (d === 0 ? py.index(py.attr(x, 'shape'), [py.lit(i)]) : py.lit(d)));
+    ctx.assign(py.method(x, 'reshape', dims));
+  },
+};
+
+export const transpose: TorchLoweringRule = {
+  op: 'Transpose',
+  emits: 'Tensor.permute',
+  lower(ctx) {
+    const rank = ctx.inputType(0)?.shape.length ?? 2;
+    const given = ints(ctx.node.attrs, 'perm');
+    const perm = given.length ? given : Array.from({ length: rank }, (_, i) => rank - 1 - i);
+    ctx.assign(py.method(ctx.input(0), 'permute', perm));
+  },
+};
+
+export const concat: TorchLoweringRule = {
+  op: 'Concat',
+  emits: 'torch.cat',
+  lower(ctx) {
+    const parts = ctx.node.inputs.map((_, i) => i).filter((i) => ctx.has(i)).map((i) => ctx.input(i));
+    ctx.assign(py.call('torch.cat', [py.list(parts)], { dim: num(ctx.node.attrs, 'axis', 0) }));
+  },
+};
+
+export const gather: TorchLoweringRule = {
+  op: 'Gather',
+  emits: 'indexing data[…, indices] (negative indices count from the end, as in ONNX)',
+  lower(ctx) {
+    const rank = ctx.inputType(0)?.shape.length ?? 1;
+    let axis = num(ctx.node.attrs, 'axis', 0);
+    if (axis < 0) axis += rank;
+    // Indexing needs int64 indices; dlm's integer inputs may be int32.
+    const idx = ctx.inputType(1)?.dtype === 'i64' ? ctx.input(1) : py.method(ctx.input(1), 'long');
+    ctx.assign(py.index(ctx.input(0), [...Array.from({ length: axis }, () => py.slice()), idx]));
+  },
+};

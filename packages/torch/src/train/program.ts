@@ -1,0 +1,147 @@
+/**
+ * The training program the torch engine runs on every rank: a fixed Python driver around the
+ * generated model module, with the train block's rules as Python twins (optimizer constructor
+ * generated from its arguments; losses, penalties and schedules from twins.ts) and data from
+ * memory-mapped shards. It follows the tfjs trainer's step: forward in training mode → loss +
+ * penalties → gradients → global-norm clipping (clip_grad_norm_, norm + 1e-6) → the optimizer with
+ * the scheduled rate of the step (counted from 0 over the run; ceil(size / batch) steps per epoch).
+ *
+ * Data parallelism: each rank takes a contiguous part of every global batch; its loss is weighted
+ * by its share of the batch so that DistributedDataParallel's gradient average is the gradient of
+ * the global-batch mean, also for a last batch that does not split evenly. Rank 0 prints one JSON
+ * line per step and per epoch and writes the weights (safetensors, dlm's names) after each epoch.
+ *
+ * Not yet: the tfjs trainer's seeded sample order (here: the shards' order, or a numpy permutation
+ * per epoch), augmentations, metrics, validation, early stopping, dlm's checkpoint folders.
+ */
+import type { Args } from '@dlm/core';
+import { py, render } from '../emitter.js';
+import { SHARD_READER_SOURCE } from '../shards.js';
+import { LOSS_SOURCE, optimizerTwin, SCHEDULE_SOURCE } from './twins.js';
+
+/** Everything the program reads from its JSON config (argv[1]). */
+export interface TrainingConfig {
+  module: string;
+  className: string;
+  weights: string;
+  shards: string;
+  out: string;
+  inputName: string;
+  loss: { name: string; args: Args };
+  /** Base learning rate (the optimizer's `lr`). */
+  lr: number;
+  schedule?: { name: string; args: Record<string, unknown> };
+  penalties: { param: string; name: string; args: Args }[];
+  clip?: number;
+  epochs: number;
+  batch: number;
+  shuffle: boolean;
+  seed: number;
+  device: 'cpu' | 'cuda';
+  /** Stop after this many optimizer steps (tests, smoke runs). */
+  maxSteps?: number;
+}
+
+const SAVE_SAFETENSORS = `def save_safetensors(tensors, path):
+    """Writes {name: tensor} as safetensors (float32 → F32, int32 → I32, int64 → I64), names sorted."""
+    kinds = {torch.float32: ("F32", "<f4"), torch.int32: ("I32", "<i4"), torch.int64: ("I64", "<i8")}
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        code, dtype = kinds[t.dtype]
+        raw = t.numpy().astype(dtype).tobytes()
+        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * (-len(head) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(head)) + head + b"".join(blobs))
+    os.replace(tmp, path)`;
+
+const DRIVER = `def main(cfg):
+    distributed = "WORLD_SIZE" in os.environ
+    use_cuda = cfg["device"] == "cuda"
+    if distributed:
+        dist.init_process_group("nccl" if use_cuda else "gloo")
+    rank = dist.get_rank() if distributed else 0
+    world = dist.get_world_size() if distributed else 1
+    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if use_cuda else "cpu")
+    torch.manual_seed(cfg["seed"])
+    spec = importlib.util.spec_from_file_location("dlm_model", cfg["module"])
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    model = getattr(mod, cfg["className"])()
+    model.load_state_dict(mod.load_safetensors(cfg["weights"]), strict=True)
+    model.to(device)
+    net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
+    params = dict(model.named_parameters())
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = make_optimizer(trainable)
+    data = DlmShards(cfg["shards"])
+    batch = cfg["batch"]
+    steps_per_epoch = math.ceil(len(data) / batch)
+    total_steps = steps_per_epoch * cfg["epochs"]
+    step = 0
+    for epoch in range(1, cfg["epochs"] + 1):
+        order = np.random.default_rng(cfg["seed"] + epoch).permutation(len(data)) if cfg["shuffle"] else np.arange(len(data))
+        model.train()
+        started, seen, loss_sum, counted = time.time(), 0, 0.0, 0
+        for b in range(steps_per_epoch):
+            global_idx = order[b * batch : (b + 1) * batch]
+            part = np.array_split(global_idx, world)[rank]
+            x, y = data.batch(part)
+            x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+            out = net(x)
+            loss = dlm_loss(cfg["loss"]["name"], out, y, cfg["loss"]["args"])
+            # This rank's share of the global-batch mean (DDP averages over ranks).
+            objective = loss * (len(part) * world / len(global_idx))
+            for p in cfg["penalties"]:
+                objective = objective + dlm_penalty(p["name"], params[p["param"]], p["args"])
+            opt.zero_grad()
+            objective.backward()
+            if cfg.get("clip"):
+                torch.nn.utils.clip_grad_norm_(trainable, cfg["clip"])
+            lr = schedule_lr(cfg["schedule"]["name"], cfg["lr"], step, total_steps, steps_per_epoch, cfg["schedule"]["args"]) if cfg.get("schedule") else cfg["lr"]
+            for group in opt.param_groups:
+                group["lr"] = lr
+            opt.step()
+            step += 1
+            seen += len(global_idx)
+            loss_sum += loss.item() * len(part)
+            counted += len(part)
+            if rank == 0:
+                print(json.dumps({"event": "step", "epoch": epoch, "step": step, "loss": loss.item(), "lr": lr, "world": world}), flush=True)
+            if cfg.get("maxSteps") and step >= cfg["maxSteps"]:
+                break
+        if rank == 0:
+            folder = os.path.join(cfg["out"], f"epoch-{epoch}")
+            os.makedirs(folder, exist_ok=True)
+            save_safetensors(model.state_dict(), os.path.join(folder, "weights.safetensors"))
+            print(json.dumps({"event": "epoch", "epoch": epoch, "step": step, "loss": loss_sum / max(1, counted), "seconds": time.time() - started, "samples": seen}), flush=True)
+        if cfg.get("maxSteps") and step >= cfg["maxSteps"]:
+            break
+    if distributed:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1]) as f:
+        main(json.load(f))`;
+
+/** The training program for optimizer `optimizer` with resolved `args` (the rest comes from the config). */
+export function trainingProgram(modelName: string, optimizer: string, args: Args): string | undefined {
+  const ctor = optimizerTwin(optimizer, py.name('params'), args);
+  if (!ctor) return undefined;
+  return [
+    `"""dlm training program for ${modelName}: run on every rank by torchrun (or plainly, one process).\n\nargv[1]: the JSON config (see TrainingConfig in @dlm/torch). Progress: JSON lines on stdout.\n"""`,
+    'import importlib.util\nimport json\nimport math\nimport os\nimport struct\nimport sys\nimport time\n\nimport numpy as np\nimport torch\nimport torch.distributed as dist\nimport torch.nn.functional as F',
+    LOSS_SOURCE,
+    SCHEDULE_SOURCE,
+    SHARD_READER_SOURCE,
+    SAVE_SAFETENSORS,
+    `def make_optimizer(params):\n    return ${render(ctor)}`,
+    DRIVER,
+  ].join('\n\n\n') + '\n';
+}
