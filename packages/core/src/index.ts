@@ -17,3 +17,4 @@ export * from './span.js';
 export * from './safetensors.js';
 export * from './init.js';
 export * from './memory.js';
+export * from './training-rules.js';

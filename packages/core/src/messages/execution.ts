@@ -19,7 +19,6 @@ export const EXECUTION_MESSAGES = {
   DLM5055: { severity: 'error', message: "No checkpoint in '{0}': give a run directory (runs/<model>), its 'last' file, or an epoch directory holding state.json." },
   DLM5056: { severity: 'error', message: "Training refers to model '{0}', which is not in the program." },
   DLM5057: { severity: 'error', message: "Dataset '{0}' gives targets of shape {1}, which do not fit model '{2}' output '{3}' of shape {4}." },
-  DLM5058: { severity: 'warning', message: "Loss '{0}' expects {1}, but model '{2}' output '{3}' is produced by {4}." },
   DLM5059: { severity: 'error', message: "early_stopping monitors '{0}', which this training does not compute; available: {1}." },
   DLM5060: { severity: 'error', message: "{0} '{1}' failed while training: {2}" /* kind (loss, metric, …), name, message */ },
   DLM5061: { severity: 'error', message: "GAN training: {0}" },

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { train, type TrainEvent } from '../src/index.js';
-import { setupBackend } from '../src/backend.js';
-import { loadCheckpoint } from '../src/checkpoint.js';
+import type { TrainEvent } from '../src/index.js';
+import { train } from './helpers/tfjs.js';
+import { setupBackend } from '@dlm/tfjs';
+import { loadCheckpoint } from '../src/node/checkpoint.js';
 import { compile, makeRegistry, tempRunDir, removeTempRunDirs } from './helpers/train-fixtures.js';
 
 afterAll(removeTempRunDirs);

@@ -4,7 +4,14 @@
  * `test_`) over the epochs, with axes, ticks, grid lines and a legend. Non-finite values (a
  * diverged epoch) break the line instead of wrecking the scale.
  */
-import type { EpochRecord } from '../checkpoint.js';
+/** What the curves read from a training run's epoch records (structurally the trainer's EpochRecord). */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  metrics: Record<string, number>;
+  val?: { loss: number; metrics: Record<string, number> };
+  extra?: Record<string, number>;
+}
 import { esc, n, niceTicks, tickLabel, valueLabel } from './svg.js';
 
 export interface HistoryPoint {

@@ -1,37 +1,25 @@
 /**
  * Data-parallel training over worker threads: each step's batch is split into shards; the main
  * thread computes the first shard's gradients while each worker computes another's on its own
- * single-threaded WASM backend; the gradients, losses, metric statistics and batch-norm updates
- * are combined weighted by shard size. On two cores this beats one WASM instance with two
+ * runtime (for tfjs: a single-threaded WASM backend); the gradients, losses, metric statistics
+ * and batch-norm updates are combined weighted by shard size. On two cores this beats one WASM instance with two
  * threads, whose thread pool spins on small convolutions (docs/benchmarks.md).
  *
  * The model, the train block and the weights are plain data, so they cross to a worker as they
  * are; plugin code cannot, so a worker re-loads the standard plugin and every plugin the caller
- * names (`pluginSpecs`). Batch norm sees per-shard statistics, as PyTorch's DistributedDataParallel
- * without SyncBatchNorm does.
+ * names (`pluginUrls`), and builds its runtime from the module the main runtime names. Batch norm
+ * sees per-shard statistics, as PyTorch's DistributedDataParallel without SyncBatchNorm does.
  */
 import { Worker } from 'node:worker_threads';
-import type { Batch, Graph, TrainingSpec } from '@dlm/core';
+import type { Batch } from '@dlm/core';
+import type { ShardInit } from '../trainer.js';
+import type { ShardPool, ShardResult } from '../supervised.js';
 
-export interface WorkerInit {
-  graph: Graph;
-  training: TrainingSpec;
-  inputName: string;
-  outputName: string;
-  classes?: number;
-  /** Module URLs of the plugins besides @dlm/plugin-std, in registration order. */
+export interface WorkerInit extends ShardInit {
+  /** Module URLs of every plugin of the registry, in registration order. */
   pluginUrls: string[];
-  seed: number;
-}
-
-export interface ShardResult {
-  loss: number;
-  /** Gradients of the trainable parameters, in `graph.params` order of the trainable ones. */
-  grads: Float32Array[];
-  /** Per metric, its statistics by name. */
-  stats: Record<string, Float32Array>[];
-  /** Batch-norm buffer updates by parameter name. */
-  buffers: Record<string, Float32Array>;
+  /** URL of the module whose `createWorkerRuntime()` gives each worker its runtime. */
+  runtimeModule: string;
 }
 
 type Reply = { ok: true; result?: ShardResult } | { ok: false; error: string };
@@ -94,23 +82,24 @@ export class ShardWorker {
   }
 }
 
-/** Splits a batch into `parts` contiguous shards of near-equal size (the first ones larger). */
-export function splitBatch(b: Batch, parts: number): Batch[] {
-  const n = b.xShape[0]!;
-  const xPer = b.x.length / n;
-  const yPer = b.y.length / n;
-  const out: Batch[] = [];
-  let start = 0;
-  for (let i = 0; i < parts; i++) {
-    const size = Math.floor(n / parts) + (i < n % parts ? 1 : 0);
-    if (size === 0) continue;
-    out.push({
-      x: b.x.slice(start * xPer, (start + size) * xPer),
-      xShape: [size, ...b.xShape.slice(1)],
-      y: b.y.slice(start * yPer, (start + size) * yPer),
-      yShape: [size, ...b.yShape.slice(1)],
-    });
-    start += size;
+/**
+ * Starts `threads - 1` shard workers (this thread computes one shard too) as a `ShardPool`; says
+ * why and returns undefined (train on one thread) when it cannot.
+ */
+export async function startShardPool(init: WorkerInit, threads: number, log?: (m: string) => void): Promise<ShardPool | undefined> {
+  const started = await Promise.allSettled(Array.from({ length: threads - 1 }, () => ShardWorker.start(init)));
+  const workers = started.filter((r): r is PromiseFulfilledResult<ShardWorker> => r.status === 'fulfilled').map((r) => r.value);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(workers.map((w) => w.close()));
+    log?.(`data-parallel training off: a worker could not start (${failed.reason instanceof Error ? failed.reason.message : String(failed.reason)}); training on one thread`);
+    return undefined;
   }
-  return out;
+  return {
+    size: workers.length,
+    shard: (i, params, batch, seed) => workers[i]!.shard(params, batch, seed),
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
 }

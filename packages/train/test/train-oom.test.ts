@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PLUGIN_API_VERSION, PluginRegistry, type Batch, type DatasetDef } from '@dlm/core';
 import { stdPlugin } from '@dlm/plugin-std';
-import { lastCheckpoint, setupBackend, train } from '../src/index.js';
+import { setupBackend } from '@dlm/tfjs';
+import { lastCheckpoint } from '../src/node/index.js';
+import { train } from './helpers/tfjs.js';
 import { compile, removeTempRunDirs, tempRunDir } from './helpers/train-fixtures.js';
 
 afterAll(removeTempRunDirs);

@@ -31,48 +31,7 @@ import {
   type PhaseResult,
   type SafetensorsTensor,
 } from '@dlm/core';
-
-export const CHECKPOINT_FORMAT = 1;
-
-/** Loss and metrics of one epoch, as the trainer reports them. */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  metrics: Record<string, number>;
-  /** Evaluation on the validation or test split at the epoch's end. */
-  val?: { loss: number; metrics: Record<string, number> };
-  /** Learning rate at the end of the epoch. */
-  lr: number;
-  seconds: number;
-  /** Extra per-epoch losses (GAN: d_loss, g_loss). */
-  extra?: Record<string, number>;
-}
-
-export interface CheckpointState {
-  format: number;
-  /** Model name (supervised) or "Generator+Discriminator" (GAN). */
-  model: string;
-  /** IR hash per model, so a checkpoint of a changed model is refused on resume. */
-  irHash: Record<string, string>;
-  /** Epochs completed (the checkpoint directory is epoch-<epoch>). */
-  epoch: number;
-  /** Optimizer steps completed. */
-  step: number;
-  rng: { seed: number; counter: number };
-  history: EpochRecord[];
-  best?: { monitor: string; value: number; epoch: number };
-  /** Early-stopping bookkeeping: epochs since the last improvement. */
-  wait?: number;
-  optimizer: { name: string; args: Record<string, unknown> };
-  /** Free-form extras (dataset name, settings) for humans and tools. */
-  info?: Record<string, unknown>;
-}
-
-export interface CheckpointData {
-  weights: Map<string, SafetensorsTensor>;
-  optimizer: Map<string, SafetensorsTensor>;
-  state: CheckpointState;
-}
+import { CHECKPOINT_FORMAT, type CheckpointData, type CheckpointState } from '../state.js';
 
 /** Hash of what determines a model's computation and parameter layout (not spans or labels). */
 export function irHash(graph: Graph): string {

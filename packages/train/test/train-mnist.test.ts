@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, predict, train, type TrainEvent } from '../src/index.js';
-import { setupBackend } from '../src/backend.js';
+import type { TrainEvent } from '../src/index.js';
+import { evaluate, predict, train } from './helpers/tfjs.js';
+import { setupBackend } from '@dlm/tfjs';
 import { compile, makeRegistry, tempRunDir, removeTempRunDirs } from './helpers/train-fixtures.js';
 
 afterAll(removeTempRunDirs);

@@ -3,8 +3,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { optimizers } from '@dlm/plugin-std';
 import type { Batch, DatasetSplit, Graph } from '@dlm/core';
-import { ParamStore, SplitView, optimizerStep, permutation } from '../src/train/common.js';
-import { createTfjsMath } from '../src/tensor-math.js';
+import { createTfjsMath, tfjsRuntime } from '@dlm/tfjs';
+import { ParamStore, SplitView, optimizerStep, permutation } from '../src/common.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -25,17 +25,17 @@ describe('optimizerStep', () => {
     const sgd = optimizers.find((o) => o.name === 'sgd')!;
     const args = { lr: 1, momentum: 0, dampening: 0, nesterov: false, weight_decay: 0 };
     const math = createTfjsMath(0);
-    const store = new ParamStore(graph, new Map([['w', Float32Array.from([1, 1])]]));
+    const store = new ParamStore(tfjsRuntime('cpu'), graph, new Map([['w', Float32Array.from([1, 1])]]));
     store.initSlots(sgd, args, math);
     const before = tf.memory().numTensors;
     // |g| = 5 > 1: g · 1/(5 + 1e-6)
     optimizerStep(store, { w: tf.tensor1d([3, 4]) }, sgd, args, math, 1, 1, 1);
-    const w = store.vars.get('w')!.dataSync();
+    const w = (store.vars.get('w') as tf.Tensor).dataSync();
     expect(w[0]).toBeCloseTo(1 - 3 / (5 + 1e-6), 6);
     expect(w[1]).toBeCloseTo(1 - 4 / (5 + 1e-6), 6);
     // |g| = 0.5 < 1: unchanged gradient
     optimizerStep(store, { w: tf.tensor1d([0.3, 0.4]) }, sgd, args, math, 1, 2, 1);
-    expect(store.vars.get('w')!.dataSync()[1]).toBeCloseTo(1 - 4 / (5 + 1e-6) - 0.4, 6);
+    expect((store.vars.get('w') as tf.Tensor).dataSync()[1]).toBeCloseTo(1 - 4 / (5 + 1e-6) - 0.4, 6);
     expect(tf.memory().numTensors).toBe(before); // gradients consumed, nothing left over
     store.dispose();
   });
@@ -44,13 +44,13 @@ describe('optimizerStep', () => {
     const sgd = optimizers.find((o) => o.name === 'sgd')!;
     const args = { lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0 };
     const math = createTfjsMath(0);
-    const store = new ParamStore(graph, new Map([['w', Float32Array.from([0, 0])]]));
+    const store = new ParamStore(tfjsRuntime('cpu'), graph, new Map([['w', Float32Array.from([0, 0])]]));
     store.initSlots(sgd, args, math);
     optimizerStep(store, { w: tf.tensor1d([1, 2]) }, sgd, args, math, 0.1, 1);
-    expect([...store.slots.get('w')!['momentum_buffer']!.dataSync()]).toEqual([1, 2]);
+    expect([...(store.slots.get('w')!['momentum_buffer'] as tf.Tensor).dataSync()]).toEqual([1, 2]);
     optimizerStep(store, { w: tf.tensor1d([1, 2]) }, sgd, args, math, 0.1, 2);
     // buf = 0.9·[1,2] + [1,2]; w = -0.1·[1,2] - 0.1·buf
-    const w = store.vars.get('w')!.dataSync();
+    const w = (store.vars.get('w') as tf.Tensor).dataSync();
     expect(w[0]).toBeCloseTo(-0.1 - 0.19, 6);
     expect(w[1]).toBeCloseTo(-0.2 - 0.38, 6);
     store.dispose();

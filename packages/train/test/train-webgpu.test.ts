@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { probeWebGpu, setupBackend, train } from '../src/index.js';
+import { probeWebGpu, setupBackend } from '@dlm/tfjs';
+import { train } from './helpers/tfjs.js';
 import { compile, makeRegistry, removeTempRunDirs, tempRunDir } from './helpers/train-fixtures.js';
 
 afterAll(removeTempRunDirs);

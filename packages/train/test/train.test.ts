@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { train, type TrainEvent } from '../src/index.js';
-import { setupBackend } from '../src/backend.js';
-import { loadCheckpoint } from '../src/checkpoint.js';
+import type { TrainEvent } from '../src/index.js';
+import { train } from './helpers/tfjs.js';
+import { setupBackend } from '@dlm/tfjs';
+import { loadCheckpoint } from '../src/node/checkpoint.js';
 import { compile, makeRegistry, poison, tempRunDir, removeTempRunDirs } from './helpers/train-fixtures.js';
 
 afterAll(removeTempRunDirs);
@@ -155,7 +156,9 @@ train Cnn {
   it('warns when the loss does not fit the output activation, and stops early', async () => {
     const src = MLP(mlpTrain("  regularize early_stopping(patience: 1, monitor: \"loss\", min_delta: 10)\n", 6)).replace('loss bce', 'loss bce_with_logits');
     const { result, diagnostics } = await run(src);
-    expect(diagnostics.map((d) => d.code)).toEqual(['DLM5058']);
+    // The compiler's rule (core's lossFitsOutput), located at the loss call.
+    expect(diagnostics.map((d) => d.code)).toEqual(['DLM4016']);
+    expect(diagnostics[0]!.message).toContain("Loss 'bce_with_logits' expects logits");
     expect(result!.stopped).toBe('early_stopping');
     expect(result!.history).toHaveLength(2);
   }, 30_000);

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { train } from '../src/index.js';
-import { setupBackend } from '../src/backend.js';
-import { loadCheckpoint } from '../src/checkpoint.js';
+import { train } from './helpers/tfjs.js';
+import { setupBackend } from '@dlm/tfjs';
+import { loadCheckpoint } from '../src/node/checkpoint.js';
 import { compile, makeRegistry, tempRunDir, removeTempRunDirs } from './helpers/train-fixtures.js';
 
 afterAll(removeTempRunDirs);

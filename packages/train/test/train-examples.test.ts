@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDiagnostics, hasErrors, type Program } from '@dlm/core';
 import { compileFile } from '@dlm/language';
-import { train } from '../src/index.js';
-import { setupBackend } from '../src/backend.js';
+import { train } from './helpers/tfjs.js';
+import { setupBackend } from '@dlm/tfjs';
 import { makeRegistry, removeTempRunDirs, tempRunDir } from './helpers/train-fixtures.js';
 
 const EXAMPLES = new URL('../../../examples/', import.meta.url).pathname;

@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint, setupBackend, train } from '../src/index.js';
+import { setupBackend } from '@dlm/tfjs';
+import { loadCheckpoint } from '../src/node/index.js';
+import { train } from './helpers/tfjs.js';
 import { compile, makeRegistry, removeTempRunDirs, tempRunDir } from './helpers/train-fixtures.js';
 
 afterAll(removeTempRunDirs);

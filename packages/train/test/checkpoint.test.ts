@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Graph, SafetensorsTensor } from '@dlm/core';
-import { CHECKPOINT_FORMAT, irHash, lastCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointData } from '../src/checkpoint.js';
+import { CHECKPOINT_FORMAT, type CheckpointData } from '../src/state.js';
+import { irHash, lastCheckpoint, loadCheckpoint, saveCheckpoint } from '../src/node/checkpoint.js';
 
 const graph = (shapeB = [3]): Graph => ({
   name: 'Net',

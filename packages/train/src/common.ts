@@ -1,15 +1,16 @@
 /**
  * Pieces shared by the supervised and the GAN trainer: resolving a train block's plugin calls
- * against the registry, the parameter store (tf.Variables + optimizer slots), batching a dataset
+ * against the registry, the parameter store (runtime variables + optimizer slots), batching a dataset
  * split in a seeded order, the optimizer step with gradient clipping, and checkpoint conversion.
  *
- * Memory discipline: every tensor created per batch is either inside tf.tidy or disposed
+ * Memory discipline: every tensor created per batch is either inside `Runtime.tidy` or disposed
  * explicitly; long-lived tensors are the variables and the optimizer slots, nothing else. The
- * trainer tests check `tf.memory().numTensors` across epochs.
+ * trainer tests check `Runtime.numTensors()` across epochs.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import {
   diag,
+  earlyStoppingOf,
+  learningRateOf,
   DatasetError,
   RandomStream,
   type Args,
@@ -29,7 +30,7 @@ import {
   type SafetensorsTensor,
   type ScheduleDef,
 } from '@dlm/core';
-import type { TfjsMath } from '../tensor-math.js';
+import type { Runtime, SeededMath } from './runtime.js';
 
 /** Thrown inside the trainer for user-facing problems; carries the diagnostic to return. */
 export class TrainingError extends Error {
@@ -93,6 +94,11 @@ export function withDefaults(def: { args: readonly { name: string; default?: unk
   return { ...out, ...call.args };
 }
 
+/** The optimizer's base learning rate, from the argument it declares as its learning rate. */
+export function learningRate(optimizer: ResolvedRules['optimizer']): number {
+  return learningRateOf(optimizer.def, optimizer.args);
+}
+
 export interface ResolvedRules {
   loss: { def: LossDef; args: Args };
   optimizer: { def: OptimizerDef; args: Args; call: PluginCall };
@@ -136,7 +142,7 @@ export function resolveRules(
     const args = withDefaults(d, c);
     if (d.kind === 'penalty') penalties.push({ def: d, args });
     else if (d.kind === 'augmentation') augmentations.push({ def: d, args });
-    else earlyStopping = { patience: (args['patience'] as number) ?? 5, monitor: String(args['monitor'] ?? 'val_loss'), minDelta: (args['min_delta'] as number) ?? 0, ...(c.span ? { span: c.span } : {}) };
+    else earlyStopping = { ...earlyStoppingOf(d, args), ...(c.span ? { span: c.span } : {}) };
   }
   let schedule: ResolvedRules['schedule'];
   const sc = spec.settings['schedule'] as PluginCall | undefined;
@@ -174,55 +180,62 @@ export function resolveRules(
 // ───────────────────────────── parameters and optimizer state ─────────────────────────────
 
 /**
- * The live parameters of one model: a tf.Variable per IR param (buffers and frozen params
+ * The live parameters of one model: a runtime variable per IR param (buffers and frozen params
  * included, as non-trainable variables) plus the optimizer slots of the trainable ones.
  */
-export class ParamStore {
-  readonly vars = new Map<string, tf.Variable>();
-  readonly slots = new Map<string, Record<string, tf.Tensor>>();
+export class ParamStore<T> {
+  readonly vars = new Map<string, T>();
+  readonly slots = new Map<string, Record<string, T>>();
 
   constructor(
+    readonly rt: Runtime<T>,
     readonly graph: Graph,
     values: Map<string, Float32Array | Int32Array>,
   ) {
     for (const p of graph.params) {
       const v = values.get(p.name);
       if (!v) throw new Error(`no initial value for parameter '${p.name}'`);
-      const dtype = p.type.dtype === 'f32' ? 'float32' : 'int32';
-      const t = tf.tensor(v, p.type.shape as number[], dtype);
-      this.vars.set(p.name, tf.variable(t, p.trainable && !p.buffer, `${graph.name}/${p.name}/${uid++}`, dtype));
-      t.dispose(); // the variable holds its own reference to the data
+      this.vars.set(p.name, rt.variable(v, p.type.shape as number[], p.type.dtype === 'f32' ? 'f32' : 'i32', p.trainable && !p.buffer));
     }
   }
 
   /** Trainable parameters (what the optimizer updates). */
-  get trainable(): { name: string; v: tf.Variable }[] {
+  get trainable(): { name: string; v: T }[] {
     return this.graph.params.filter((p) => p.trainable && !p.buffer).map((p) => ({ name: p.name, v: this.vars.get(p.name)! }));
   }
 
-  /** The params map the executor reads. */
-  get map(): Map<string, tf.Tensor> {
-    return this.vars as Map<string, tf.Tensor>;
+  /** The params map the graph runner reads. */
+  get map(): ReadonlyMap<string, T> {
+    return this.vars;
   }
 
-  initSlots(opt: OptimizerDef, args: Args, math: TfjsMath): void {
+  initSlots(opt: OptimizerDef, args: Args, math: SeededMath<T>): void {
     for (const { name, v } of this.trainable) {
-      const s = tf.tidy(() => opt.initSlots(math, v as tf.Tensor, args));
+      const s = this.rt.tidy(() => opt.initSlots(math, v, args));
       this.slots.set(name, s);
     }
   }
 
-  /** Applies new buffer values from the executor (batch-norm statistics) and frees them. */
-  applyBufferUpdates(updates: Map<string, tf.Tensor>): void {
+  /** Applies new buffer values from the runner (batch-norm statistics) and frees them. */
+  applyBufferUpdates(updates: Map<string, T>): void {
     for (const [name, t] of updates) {
-      this.vars.get(name)?.assign(t);
-      t.dispose();
+      const v = this.vars.get(name);
+      if (v !== undefined) this.rt.assign(v, t);
+      this.rt.dispose(t);
     }
   }
 
+  /** Overwrites every parameter with plain values (`graph.params` order): data-parallel workers. */
+  setValues(values: readonly (Float32Array | Int32Array)[]): void {
+    this.graph.params.forEach((p, i) => {
+      const v = this.vars.get(p.name)!;
+      this.rt.tidy(() => this.rt.assign(v, this.rt.tensor(values[i]!, this.rt.shape(v))));
+    });
+  }
+
   dispose(): void {
-    for (const v of this.vars.values()) v.dispose();
-    for (const s of this.slots.values()) tf.dispose(Object.values(s));
+    this.rt.dispose([...this.vars.values()]);
+    for (const s of this.slots.values()) this.rt.dispose(Object.values(s));
     this.vars.clear();
     this.slots.clear();
   }
@@ -232,8 +245,9 @@ export class ParamStore {
     const out = new Map<string, SafetensorsTensor>();
     for (const p of this.graph.params) {
       const v = this.vars.get(p.name)!;
-      const data = await v.data();
-      out.set(prefix + p.name, v.dtype === 'int32' ? { dtype: 'I32', shape: [...v.shape], data: Int32Array.from(data as Int32Array) } : { dtype: 'F32', shape: [...v.shape], data: Float32Array.from(data as Float32Array) });
+      const data = await this.rt.read(v);
+      const shape = this.rt.shape(v);
+      out.set(prefix + p.name, this.rt.dtype(v) === 'i32' ? { dtype: 'I32', shape, data: Int32Array.from(data as Int32Array) } : { dtype: 'F32', shape, data: Float32Array.from(data as Float32Array) });
     }
     return out;
   }
@@ -242,7 +256,7 @@ export class ParamStore {
     const out = new Map<string, SafetensorsTensor>();
     for (const [name, s] of this.slots) {
       for (const [slot, t] of Object.entries(s)) {
-        out.set(`${prefix}${name}/${slot}`, { dtype: 'F32', shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) });
+        out.set(`${prefix}${name}/${slot}`, { dtype: 'F32', shape: this.rt.shape(t), data: Float32Array.from((await this.rt.read(t)) as Float32Array) });
       }
     }
     return out;
@@ -254,13 +268,12 @@ export class ParamStore {
       for (const slot of Object.keys(s)) {
         const t = saved.get(`${prefix}${name}/${slot}`);
         if (!t) throw new TrainingError([diag('DLM5051', ['optimizer.safetensors', `optimizer slot '${prefix}${name}/${slot}' is missing (was the optimizer changed?)`])]);
-        s[slot]!.dispose();
-        s[slot] = tf.tensor(t.data as Float32Array, t.shape, 'float32');
+        this.rt.dispose(s[slot]!);
+        s[slot] = this.rt.tensor(t.data as Float32Array, t.shape);
       }
     }
   }
 }
-let uid = 0;
 
 /** Initial values from checkpoint tensors. */
 export function valuesFromCheckpoint(weights: Map<string, SafetensorsTensor>, prefix = ''): Map<string, Float32Array | Int32Array> {
@@ -279,45 +292,47 @@ export function valuesFromCheckpoint(weights: Map<string, SafetensorsTensor>, pr
  * plugin's update, assigning new values and replacing slots. Consumes (disposes) `grads`.
  * Returns the gradient norm before clipping when clipping is on.
  */
-export function optimizerStep(
-  store: ParamStore,
-  grads: Record<string, tf.Tensor>,
+export function optimizerStep<T>(
+  store: ParamStore<T>,
+  grads: Record<string, T>,
   opt: OptimizerDef,
   args: Args,
-  math: TfjsMath,
+  math: SeededMath<T>,
   lr: number,
   step: number,
   clip?: number,
 ): void {
+  const rt = store.rt;
   const names = store.trainable.map((t) => t.name).filter((n) => grads[n] !== undefined);
   if (clip !== undefined && names.length > 0) {
-    const clipped = tf.tidy(() => {
-      const total = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))));
-      const coef = tf.minimum(tf.div(tf.scalar(clip), tf.add(total, 1e-6)), 1);
-      return Object.fromEntries(names.map((n) => [n, tf.mul(grads[n]!, coef)]));
+    const clipped = rt.tidy(() => {
+      const squares = names.map((n) => math.sum(math.square(grads[n]!)));
+      const total = math.sqrt(squares.slice(1).reduce((acc, x) => math.add(acc, x), squares[0]!));
+      const coef = math.minimum(math.div(math.scalar(clip), math.add(total, 1e-6)), 1);
+      return Object.fromEntries(names.map((n) => [n, math.mul(grads[n]!, coef)]));
     });
-    tf.dispose(Object.values(grads));
+    rt.dispose(Object.values(grads));
     grads = clipped;
   }
   for (const name of names) {
     const v = store.vars.get(name)!;
     const old = store.slots.get(name) ?? {};
     const g = grads[name]!;
-    const r = tf.tidy(() => {
-      const u = opt.update(math, v as tf.Tensor, g, old, args, lr, step);
+    const r = rt.tidy(() => {
+      const u = opt.update(math, v, g, old, args, lr, step);
       return { param: u.param, slots: u.slots };
     });
     // An update may hand back one of its inputs (sgd's first momentum buffer is the gradient).
-    const keep = new Set<tf.Tensor>(Object.values(r.slots));
-    if (r.param !== (v as tf.Tensor)) {
-      v.assign(r.param); // the variable takes its own reference
-      if (!keep.has(r.param)) r.param.dispose();
+    const keep = new Set<T>(Object.values(r.slots));
+    if (r.param !== v) {
+      rt.assign(v, r.param); // the variable takes its own reference
+      if (!keep.has(r.param)) rt.dispose(r.param);
     }
-    for (const t of Object.values(old)) if (!keep.has(t)) t.dispose();
+    for (const t of Object.values(old)) if (!keep.has(t)) rt.dispose(t);
     store.slots.set(name, r.slots);
-    if (!keep.has(g)) g.dispose();
+    if (!keep.has(g)) rt.dispose(g);
   }
-  for (const [n, g] of Object.entries(grads)) if (!names.includes(n) && !g.isDisposed) g.dispose();
+  for (const [n, g] of Object.entries(grads)) if (!names.includes(n) && !rt.isDisposed(g)) rt.dispose(g);
 }
 
 // ───────────────────────────── data ─────────────────────────────
@@ -392,11 +407,8 @@ export function permutation(n: number, seed: number, key: string): Int32Array {
   return a;
 }
 
-export function batchTensors(b: Batch): { x: tf.Tensor; y: tf.Tensor } {
-  return {
-    x: tf.tensor(b.x, b.xShape, b.x instanceof Int32Array ? 'int32' : 'float32'),
-    y: tf.tensor(b.y, b.yShape, b.y instanceof Int32Array ? 'int32' : 'float32'),
-  };
+export function batchTensors<T>(rt: Runtime<T>, b: Batch): { x: T; y: T } {
+  return { x: rt.tensor(b.x, b.xShape), y: rt.tensor(b.y, b.yShape) };
 }
 
 /** Data-loader arguments every dataset may declare (read by the trainer). */

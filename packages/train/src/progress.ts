@@ -6,7 +6,7 @@
  * samples/s, ETA, running loss and metrics. Elsewhere (CI logs, pipes) it prints a plain line every
  * `plainEverySeconds` seconds instead of redrawing. Every epoch ends with one summary line.
  */
-import type { EpochRecord } from '../checkpoint.js';
+import type { EpochRecord } from './state.js';
 import { formatDuration } from './common.js';
 
 export type TrainEvent =
@@ -37,7 +37,8 @@ export type TrainEvent =
       loss: number;
       metrics: Record<string, number>;
     }
-  | { kind: 'epoch'; record: EpochRecord; epochs: number; checkpoint: string; confusion?: ConfusionReport }
+  /** `checkpoint`: where the epoch was saved (absent when the run keeps no checkpoints, as in the playground). */
+  | { kind: 'epoch'; record: EpochRecord; epochs: number; checkpoint?: string; confusion?: ConfusionReport }
   | { kind: 'stop'; reason: 'completed' | 'early_stopping' | 'non_finite_loss'; epoch: number; message?: string };
 
 /** A classifier's confusion matrix on the evaluation split (rows: true class, columns: predicted). */
