@@ -7,6 +7,9 @@
 //   layer:frontend  -> @dlm/core
 //   layer:plugin    -> @dlm/core
 //   layer:backend   -> @dlm/core            (never @dlm/language)
+//   layer:train     -> @dlm/core            (runtimes are passed in; Node built-ins only under src/node/,
+//                                            so its "." entry stays browser-safe)
+//   layer:report    -> @dlm/core
 //   layer:app       -> any @dlm/* package
 // Checked: import/export/require/import() specifiers in <pkg>/src/**/*.{ts,tsx,mts,cts}, and
 // the @dlm/* entries in package.json (dependencies, peerDependencies, optionalDependencies;
@@ -31,6 +34,12 @@ export const LAYER_RULES = {
   'layer:frontend': { allowed: ['@dlm/core'], why: 'layer:frontend packages may only depend on @dlm/core' },
   'layer:plugin': { allowed: ['@dlm/core'], why: 'layer:plugin packages may only depend on @dlm/core' },
   'layer:backend': { allowed: ['@dlm/core'], why: 'layer:backend packages may only depend on @dlm/core' },
+  'layer:train': {
+    allowed: ['@dlm/core'],
+    why: 'layer:train packages may only depend on @dlm/core (a runtime is passed in)',
+    nodeOnlyUnder: 'src/node',
+  },
+  'layer:report': { allowed: ['@dlm/core'], why: 'layer:report packages may only depend on @dlm/core' },
   'layer:app': { allowed: '*', why: '' },
 };
 
@@ -251,7 +260,13 @@ export function checkDeps({ root, packageDirs } = {}) {
           }
           continue;
         }
-        if (BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0])) continue;
+        if (BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0])) {
+          const nodeDir = rule.nodeOnlyUnder && path.join(pkg.dir, rule.nodeOnlyUnder);
+          if (nodeDir && path.relative(nodeDir, file).startsWith('..')) {
+            report(file, line, `import '${spec}': the "." entry of ${pkg.name} must stay browser-safe (${layer}); Node built-ins belong under ${rule.nodeOnlyUnder}/`);
+          }
+          continue;
+        }
         // A VS Code extension (engines.vscode) gets the 'vscode' module from the editor, not npm.
         if (spec === 'vscode' && pkg.json.engines?.vscode) continue;
         const name = packageNameOf(spec);
