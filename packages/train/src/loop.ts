@@ -50,6 +50,8 @@ export interface LoopOptions {
   /** The train block, for the non-finite-loss diagnostic. */
   span?: Diagnostic['span'];
   progress?: (event: TrainEvent) => void;
+  /** Awaited after every step (a web page yields to the browser here). */
+  betweenSteps?: () => Promise<void>;
   /** Reads the RNG state to store with each checkpoint. */
   rngState: () => { seed: number; counter: number };
   /** Higher-is-better for a monitored quantity (metrics declare it). */
@@ -116,6 +118,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       const rate = seen / Math.max(elapsed, 1e-3);
       const run = strategy.running();
       emit({ kind: 'batch', epoch, epochs: o.epochs, batch: bi + 1, batches: steps, samples: seen, samplesPerSecond: rate, etaSeconds: (size - seen) / rate, loss: lossSum / seen, metrics: { ...run.metrics, ...(run.extra ?? {}) } });
+      await o.betweenSteps?.();
     }
     if (stopped === 'non_finite_loss') break;
 

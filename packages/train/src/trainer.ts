@@ -72,6 +72,8 @@ export interface TrainOptions<T = unknown> {
   log?: (message: string) => void;
   /** Structured progress; render with `consoleProgress(process.stderr)`. */
   progress?: (event: TrainEvent) => void;
+  /** Awaited after every step (a web page yields to the browser here so it can redraw). */
+  betweenSteps?: () => Promise<void>;
 }
 
 export interface TrainResult {
@@ -203,6 +205,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
       monitors,
       ...(spec.span ? { span: spec.span } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(opts.betweenSteps ? { betweenSteps: opts.betweenSteps } : {}),
       rngState: () => math.rngState(),
       higherIsBetter: (monitor) => {
         const name = monitor.replace(/^val_/, '');
@@ -295,6 +298,7 @@ async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult
       ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
       ...(spec.span ? { span: spec.span } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(opts.betweenSteps ? { betweenSteps: opts.betweenSteps } : {}),
       rngState: () => math.rngState(),
       higherIsBetter: () => false,
     });
