@@ -18,7 +18,7 @@ import {
 } from '../src/index.js';
 import { needs, systemTool } from '../../../tools/test-support/system-tools.js';
 
-const GOLDEN_DIR = fileURLToPath(new URL('./goldens/report/', import.meta.url));
+const GOLDEN_DIR = fileURLToPath(new URL('./goldens/', import.meta.url));
 
 /** Compares with the golden file; `UPDATE_GOLDEN=1` rewrites it. */
 function golden(name: string, actual: string): void {
@@ -99,7 +99,9 @@ describe('lossCurveSvg', () => {
   });
 
   it('historyFromRecords flattens trainer records with val_ prefixes and extras', () => {
-    const h = historyFromRecords([{ epoch: 1, loss: 0.5, metrics: { accuracy: 0.8 }, val: { loss: 0.6, metrics: { accuracy: 0.7 } }, lr: 1e-3, seconds: 2, extra: { d_loss: 1.2 } }]);
+    // A record as @dlm/train writes it (lr and seconds are not plotted).
+    const record = { epoch: 1, loss: 0.5, metrics: { accuracy: 0.8 }, val: { loss: 0.6, metrics: { accuracy: 0.7 } }, lr: 1e-3, seconds: 2, extra: { d_loss: 1.2 } };
+    const h = historyFromRecords([record]);
     expect(h).toEqual([{ epoch: 1, metrics: { loss: 0.5, accuracy: 0.8, d_loss: 1.2, val_loss: 0.6, val_accuracy: 0.7 } }]);
   });
 });
