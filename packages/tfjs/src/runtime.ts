@@ -30,7 +30,7 @@ export interface TfjsRuntime {
   dtype(t: T): 'f32' | 'i32';
   diagnose(e: unknown): Diagnostic | undefined;
   numTensors(): number;
-  readonly worker?: { module: string; unavailable?: string };
+  readonly worker?: { module: string; describe: string; unavailable?: string };
 }
 
 let uid = 0;
@@ -67,10 +67,11 @@ export function tfjsRuntime(name: string): TfjsRuntime {
     dtype: (t) => (t.dtype === 'int32' ? 'i32' : 'f32'),
     diagnose: (e) => (e instanceof DlmExecutionError ? e.diagnostic : undefined),
     numTensors: () => tf.memory().numTensors,
-    worker:
-      name === 'webgpu'
-        ? { module: WORKER_MODULE, unavailable: 'it applies to the CPU backends (wasm, cpu), not webgpu' }
-        : { module: WORKER_MODULE },
+    worker: {
+      module: WORKER_MODULE,
+      describe: 'single-threaded WASM in each worker',
+      ...(name === 'webgpu' ? { unavailable: 'it applies to the CPU backends (wasm, cpu), not webgpu' } : {}),
+    },
   };
 }
 

@@ -65,7 +65,8 @@ export interface Runtime<T = unknown> {
   numTensors(): number;
   /**
    * Data-parallel training over worker threads (the "./node" entry): the URL of a module exporting
-   * `createWorkerRuntime(): Promise<Runtime>`, and when such workers do not pay, why not.
+   * `createWorkerRuntime(): Promise<Runtime>`, what each worker runs on (for the log), and when
+   * such workers do not pay, why not.
    */
-  readonly worker?: { module: string; unavailable?: string };
+  readonly worker?: { module: string; describe: string; unavailable?: string };
 }

@@ -88,7 +88,7 @@ export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult
     else {
       shardPool = async (init) => {
         const pool = await startShardPool({ ...init, pluginUrls: pluginModules!, runtimeModule: rt.worker!.module }, threads, opts.log);
-        if (pool) opts.log?.(`data-parallel training: each batch split over ${threads} threads (${rt.name} in each worker)`);
+        if (pool) opts.log?.(`data-parallel training: each batch split over ${threads} threads (${rt.worker!.describe})`);
         return pool;
       };
     }
