@@ -45,7 +45,7 @@ export interface LoopOptions {
   resumedFrom?: string;
   eval?: { samples: number; split: 'validation' | 'test' | 'none' };
   checkpoints?: CheckpointStore;
-  /** Names the monitored quantities may take (early stopping), when the strategy evaluates. */
+  /** The quantities early stopping may monitor (the caller checked the train block's choice, DLM5059); absent: no monitoring (GAN). */
   monitors?: string[];
   /** The train block, for the non-finite-loss diagnostic. */
   span?: Diagnostic['span'];
@@ -74,7 +74,6 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
   const totalSteps = steps * o.epochs;
   const lrAt = (s: number) => (rules.schedule ? rules.schedule.def.lr(o.baseLr, s, totalSteps, steps, rules.schedule.args) : o.baseLr);
   const es = rules.earlyStopping;
-  if (es && o.monitors && !o.monitors.includes(es.monitor)) fail('DLM5059', [es.monitor, o.monitors.join(', ')], es.span);
   emit({
     kind: 'start',
     model: strategy.model,
