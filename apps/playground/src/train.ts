@@ -9,8 +9,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loaderArgs, predict, train, type CheckpointStore, type TrainEvent } from '@dlm/train';
 import { tfjsRuntime } from '@dlm/tfjs';
-import type { Args, Graph, PluginRegistry, Program, SafetensorsTensor, TrainingSpec } from '@dlm/core';
+import type { Args, Graph, PluginRegistry, Program, SafetensorsTensor } from '@dlm/core';
 import { batchOf, splitSize } from './data.js';
+import { unsupported } from './train-settings.js';
 
 export interface TrainHooks {
   onStep(step: number, loss: number): void;
@@ -28,14 +29,6 @@ export interface TrainedModel {
 }
 
 export class TrainError extends Error {}
-
-/** Settings of a train block this page cannot run, each with the reason; empty when it can run all. */
-export function unsupported(spec: TrainingSpec): string[] {
-  const out: string[] = [];
-  if (spec.kind !== 'supervised') out.push('GAN training (it writes sample grids and checkpoints to a run folder): use `dlm train`');
-  if (spec.data.name !== 'mnist') out.push(`\`data ${spec.data.name}\`: the page has the embedded MNIST sample only, and other datasets read files or download: use \`dlm train\``);
-  return out;
-}
 
 /** Checkpoints in memory: the latest epoch's weights (nothing to resume from in a page). */
 function memoryCheckpoints(): CheckpointStore & { weights?: Map<string, SafetensorsTensor> } {
