@@ -22,8 +22,9 @@ export function pickTraining(program: Program, model: string | undefined): Train
 export async function startRuntime(ctx: CommandContext): Promise<TfjsRuntime> {
   const choice = ((ctx.values['backend'] as string | undefined) ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(choice)) throw new CliError(`unknown backend '${choice}'; use one of ${BACKENDS.join(', ')}`, 2);
+  // Outside the try: a missing @dlm/tfjs is DLM9005 ("install @dlm/tfjs to …"), printed as a diagnostic.
+  const { setupBackend, tfjsRuntime } = await loadTfjs('train, evaluate and predict');
   try {
-    const { setupBackend, tfjsRuntime } = await loadTfjs('train, evaluate and predict');
     const info = await setupBackend(choice);
     ctx.io.stderr(`backend: ${info.backend} (${info.reason}${info.adapter ? `; adapter: ${info.adapter}` : ''})\n`);
     return tfjsRuntime(info.backend);
