@@ -7,6 +7,9 @@
 //   layer:frontend  -> @dlm/core
 //   layer:plugin    -> @dlm/core
 //   layer:backend   -> @dlm/core            (never @dlm/language or @dlm/plugin-std)
+//   layer:train     -> @dlm/core            (runtimes are passed in; Node built-ins only under src/node/,
+//                                            so its "." entry stays browser-safe)
+//   layer:report    -> @dlm/core
 //   layer:app       -> any library package  (never another app)
 //   layer:test      -> none                 (test helpers; others list them in devDependencies only)
 // Apps (the hosts: cli, language-server, playground, editor extension) live in apps/ and are
@@ -43,6 +46,12 @@ export const LAYER_RULES = {
   'layer:frontend': { allowed: ['@dlm/core'], why: 'layer:frontend packages may only depend on @dlm/core' },
   'layer:plugin': { allowed: ['@dlm/core'], why: 'layer:plugin packages may only depend on @dlm/core' },
   'layer:backend': { allowed: ['@dlm/core'], why: 'layer:backend packages may only depend on @dlm/core' },
+  'layer:train': {
+    allowed: ['@dlm/core'],
+    why: 'layer:train packages may only depend on @dlm/core (a runtime is passed in)',
+    nodeOnlyUnder: 'src/node',
+  },
+  'layer:report': { allowed: ['@dlm/core'], why: 'layer:report packages may only depend on @dlm/core' },
   'layer:app': { allowed: '*', why: '' },
   // Helpers for tests (golden files): imported only by tests, through devDependencies.
   'layer:test': { allowed: [], why: 'layer:test packages must not depend on any @dlm/* package' },
@@ -349,7 +358,13 @@ export function checkDeps({ root, packageDirs, pins = PINNED_DEEP_IMPORTS } = {}
           }
           continue;
         }
-        if (BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0])) continue;
+        if (BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0])) {
+          const nodeDir = rule.nodeOnlyUnder && path.join(pkg.dir, rule.nodeOnlyUnder);
+          if (nodeDir && path.relative(nodeDir, file).startsWith('..')) {
+            report(file, line, `import '${spec}': the "." entry of ${pkg.name} must stay browser-safe (${layer}); Node built-ins belong under ${rule.nodeOnlyUnder}/`);
+          }
+          continue;
+        }
         // A VS Code extension (engines.vscode) gets the 'vscode' module from the editor, not npm.
         if (spec === 'vscode' && pkg.json.engines?.vscode) continue;
         const name = packageNameOf(spec);

@@ -1,5 +1,5 @@
 /**
- * Benchmark: training throughput of the real trainer (`train()` from @dlm/tfjs: data, forward,
+ * Benchmark: training throughput of the real trainer (`train()` from @dlm/train/node on the tfjs runtime: data, forward,
  * loss, gradients, Adam, metrics, progress) on the MNIST CNN, batch 64, embedded MNIST digits,
  * WASM, with the batch split over 1, 2, … threads (data parallelism). Each configuration trains
  * one epoch of 8,000 digits; the figure is the trainer's own samples/s at the epoch's last batch.
@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { PluginRegistry } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
-import { setupBackend, train, type TrainEvent } from '@dlm/tfjs';
+import { createTfjsRuntime } from '@dlm/tfjs';
+import type { TrainEvent } from '@dlm/train';
+import { train } from '@dlm/train/node';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,7 +27,7 @@ const workerCounts = arg('workers', '1,2').split(',').map(Number);
 const rounds = Number(arg('rounds', '2'));
 const root = join(fileURLToPath(import.meta.url), '../../..');
 
-await setupBackend('wasm');
+const runtime = await createTfjsRuntime('wasm');
 const registry = new PluginRegistry();
 registry.register(stdPlugin);
 const pluginModules = [new URL('../../packages/plugin-std/src/index.ts', import.meta.url).href];
@@ -46,7 +48,7 @@ for (let r = 0; r < rounds; r++) {
     const runDir = mkdtempSync(join(tmpdir(), 'dlm-bench-'));
     let rate = 0;
     const res = await train({
-      program, training, registry, runDir, epochs: 1, data, workers, pluginModules,
+      runtime, program, training, registry, runDir, epochs: 1, data, workers, pluginModules,
       limit: { testSamples: 64 },
       progress: (e: TrainEvent) => { if (e.kind === 'batch') rate = e.samplesPerSecond; },
     });

@@ -107,6 +107,13 @@ describe('check-deps', () => {
     expect(findComputedImports(src)).toEqual([1, 4, 9]);
   });
 
+  it('keeps the "." entry of a layer:train package browser-safe: Node built-ins only under src/node/', () => {
+    const r = run(['--root', 'train-layer']);
+    expect(r.status).toBe(1);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toEqual([expect.stringMatching(/^train-layer\/packages\/train\/src\/index\.ts:2: import 'node:fs\/promises': the "\." entry of @dlm\/train must stay browser-safe/)]);
+  });
+
   it('--package checks only that package', () => {
     const r = run(['--package', 'bad/packages/language']);
     expect(r.status).toBe(0);

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needs } from '../test-support/system-tools.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SLIM = ['packages/core', 'packages/language', 'packages/plugin-std', 'apps/cli'];
+// @dlm/train and @dlm/report import only @dlm/core: the CLI depends on them, the runtime is the heavy part.
+const SLIM = ['packages/core', 'packages/language', 'packages/plugin-std', 'packages/report', 'packages/train', 'apps/cli'];
 const BACKENDS = ['packages/tfjs', 'packages/onnx', 'packages/mermaid'];
 const HEAVY = ['@tensorflow', 'webgpu', 'mermaid', 'playwright-core', 'onnx-proto', 'protobufjs', '@dlm/tfjs', '@dlm/onnx', '@dlm/mermaid'];
 
@@ -60,7 +61,7 @@ const T = 120_000;
 
 describe('installed from tarballs: language and CLI only', () => {
   it('pulls in no tfjs, webgpu, mermaid, playwright or onnx', () => {
-    expect(readdirSync(join(project, 'node_modules', '@dlm')).sort()).toEqual(['cli', 'core', 'language', 'plugin-std']);
+    expect(readdirSync(join(project, 'node_modules', '@dlm')).sort()).toEqual(['cli', 'core', 'language', 'plugin-std', 'report', 'train']);
     for (const h of HEAVY) expect(installed(h), h).toBe(false);
   }, T);
 

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initializeParams, type Diagnostic, type Graph, type Program } from '@dlm/core';
-import { loadTfjs } from './backends.js';
+// Reading weights needs no runtime: `dlm export --checkpoint` neither loads nor starts tfjs.
+import { checkpointParamName, loadCheckpoint, resolveCheckpointDir } from '@dlm/train/node';
 import { CliError } from './io.js';
 
 export async function weightsFor(
@@ -12,13 +13,9 @@ export async function weightsFor(
   seed: number,
 ): Promise<{ weights: Map<string, Float32Array>; diagnostics: Diagnostic[]; source: string }> {
   if (!checkpoint) return { weights: initializeParams(graph, seed), diagnostics: [], source: `initial weights (seed ${seed})` };
-  const { checkpointParamName, loadCheckpoint, resolveCheckpointDir } = await loadTfjs('read checkpoints');
-  let dir: string;
-  try {
-    dir = await resolveCheckpointDir(checkpoint);
-  } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e));
-  }
+  const found = await resolveCheckpointDir(checkpoint);
+  if (!found.result) return { weights: new Map(), diagnostics: found.diagnostics, source: checkpoint };
+  const dir = found.result;
   // A GAN checkpoint holds several models; its state names them ("Generator+Discriminator").
   let names = [graph.name];
   try {

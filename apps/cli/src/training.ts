@@ -1,7 +1,7 @@
 /** Shared by train / eval: choosing the train block, the backend, and data overrides. */
 import { resolve } from 'node:path';
 import type { PluginCall, Program, TrainingSpec } from '@dlm/core';
-import type { BackendChoice } from '@dlm/tfjs';
+import type { BackendChoice, TfjsRuntime } from '@dlm/tfjs';
 import { loadTfjs } from './backends.js';
 import { CliError } from './io.js';
 import type { CommandContext, Loaded } from './workspace.js';
@@ -18,15 +18,16 @@ export function pickTraining(program: Program, model: string | undefined): Train
   return t;
 }
 
-/** Starts the backend and says which one runs and why (never a silent fallback). */
-export async function startBackend(ctx: CommandContext): Promise<string> {
+/** Starts the backend and says which one runs and why (never a silent fallback); returns the tfjs runtime over it. */
+export async function startRuntime(ctx: CommandContext): Promise<TfjsRuntime> {
   const choice = ((ctx.values['backend'] as string | undefined) ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(choice)) throw new CliError(`unknown backend '${choice}'; use one of ${BACKENDS.join(', ')}`, 2);
+  // Outside the try: a missing @dlm/tfjs is DLM9005 ("install @dlm/tfjs to …"), printed as a diagnostic.
+  const { setupBackend, tfjsRuntime } = await loadTfjs('train, evaluate and predict');
   try {
-    const { setupBackend } = await loadTfjs('train, evaluate and predict');
     const info = await setupBackend(choice);
     ctx.io.stderr(`backend: ${info.backend} (${info.reason}${info.adapter ? `; adapter: ${info.adapter}` : ''})\n`);
-    return info.backend;
+    return tfjsRuntime(info.backend);
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e));
   }

@@ -1,6 +1,6 @@
 /** The PNG reader behind `dlm predict --input image.png`, against dlm's own encoder. */
 import { describe, expect, it } from 'vitest';
-import { encodePng } from '@dlm/tfjs';
+import { encodePng } from '@dlm/report';
 import { decodePng } from '../src/png.js';
 
 describe('decodePng', () => {

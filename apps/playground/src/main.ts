@@ -175,17 +175,16 @@ async function onTrain(): Promise<void> {
   status.dataset['state'] = 'training';
   try {
     const t0 = performance.now();
-    trained = await trainInBrowser(program, registry, steps, {
+    trained = await trainInBrowser(program, registry, page.backend ?? 'cpu', steps, {
       onStep(step, loss) {
         page.losses.push(loss);
         drawLoss(page.losses);
         status.textContent = `step ${step}/${steps} · loss ${loss.toFixed(4)} · ${page.backend}`;
       },
-      shouldStop: () => false,
     });
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    page.trained = { losses: trained.losses, accuracy: trained.accuracy, probe: trained.probe };
-    status.textContent = `${trained.losses.length} steps in ${secs} s on ${page.backend} · loss ${trained.losses[0]!.toFixed(3)} → ${trained.losses[trained.losses.length - 1]!.toFixed(3)} · test accuracy ${(trained.accuracy * 100).toFixed(1)}% (500 held-out digits)`;
+    page.trained = { losses: trained.losses, accuracy: trained.accuracy, probe: trained.probe, evaluatedOn: trained.evaluatedOn };
+    status.textContent = `${trained.losses.length} steps in ${secs} s on ${page.backend} · loss ${trained.losses[0]!.toFixed(3)} → ${trained.losses[trained.losses.length - 1]!.toFixed(3)} · ${trained.evaluatedOn.split} accuracy ${(trained.accuracy * 100).toFixed(1)}% (${trained.evaluatedOn.samples} held-out digits)`;
     status.dataset['state'] = 'done';
   } catch (e) {
     status.textContent = e instanceof TrainError ? e.message : `Training failed: ${e instanceof Error ? e.message : String(e)}`;

@@ -18,3 +18,4 @@ export * from './span.js';
 export * from './safetensors.js';
 export * from './init.js';
 export * from './memory.js';
+export * from './training-rules.js';

@@ -213,6 +213,11 @@ export interface OptimizerDef {
   name: string;
   doc: string;
   args: readonly ArgSpec[];
+  /**
+   * The name of the float argument that is the base learning rate (usually 'lr'). Schedules scale
+   * it per step, and the trainer passes the scheduled value to `update` as `lr`.
+   */
+  learningRate: string;
   /** Per-parameter state slots (momentum, Adam moments), created before the first step. */
   initSlots<T>(m: TensorMath<T>, param: T, args: Args): Record<string, T>;
   /**
@@ -260,6 +265,11 @@ export type RegularizerDef =
       doc: string;
       args: readonly ArgSpec[];
       kind: 'early_stopping';
+      /**
+       * Which of its arguments hold the monitored quantity (a string such as 'val_loss' or
+       * 'val_accuracy'), the patience in epochs (int) and the smallest improvement (float).
+       */
+      earlyStopping: { monitor: string; patience: string; minDelta: string };
     };
 
 // ───────────────────────────── the plugin ─────────────────────────────

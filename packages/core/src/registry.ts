@@ -257,6 +257,22 @@ function checkDecl(kind: PluginKind, def: unknown, fns: string[]): string | unde
       return `argument '${a.name}' has default ${JSON.stringify(a.default)}, which is not ${types.join(' or ')}${types.includes('enum') ? ` (values: ${(a.values ?? []).join(', ')})` : ''}`;
     }
   }
+  const argOfType = (role: string, name: unknown, types: string[]): string | undefined => {
+    const a = typeof name === 'string' ? (d['args'] as ArgSpec[]).find((x) => x.name === name) : undefined;
+    if (!a) return `${role} must name one of its arguments, got ${JSON.stringify(name)}`;
+    const ts = Array.isArray(a.type) ? a.type : [a.type];
+    return ts.some((t) => types.includes(t)) ? undefined : `${role} names argument '${a.name}', which is not ${types.join(' or ')}`;
+  };
+  if (kind === 'optimizer') {
+    const p = argOfType("'learningRate'", d['learningRate'], ['float']);
+    if (p) return p;
+  }
+  if (d['kind'] === 'early_stopping') {
+    const roles = d['earlyStopping'] as Record<string, unknown> | undefined;
+    if (!roles || typeof roles !== 'object') return "'earlyStopping' must name its { monitor, patience, minDelta } arguments";
+    const p = argOfType("'earlyStopping.monitor'", roles['monitor'], ['string', 'enum']) ?? argOfType("'earlyStopping.patience'", roles['patience'], ['int']) ?? argOfType("'earlyStopping.minDelta'", roles['minDelta'], ['float', 'int']);
+    if (p) return p;
+  }
   if (d['kind'] !== undefined && fns.length === 0) {
     const kind = d['kind'];
     if (kind === 'penalty' && typeof d['penalty'] !== 'function') return "'penalty' must be a function";

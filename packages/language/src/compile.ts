@@ -14,6 +14,7 @@ import {
   GraphBuilder,
   IR_VERSION,
   didYouMean,
+  lossFitsOutput,
   formatMessage,
   formatType,
   MESSAGES,
@@ -1130,34 +1131,11 @@ class Compiler {
     };
   }
 
-  /**
-   * The classic silent mistake: `nll` after a layer without `log_softmax`, `cross_entropy` after a
-   * softmax. Each loss declares what it expects; the op that makes the model's first output
-   * (looking through Identity and training-only ops) says what the model gives.
-   */
+  /** Whether the loss fits the model's output: core's one rule (`lossFitsOutput`), shared with the trainer. */
   private checkLossFitsOutput(loss: PluginCall, g: Graph): void {
     const def = this.registry.get('loss', loss.name)?.def;
-    const out = g.outputs[0];
-    if (!def || !out) return;
-    const producers = new Map<string, (typeof g.nodes)[number]>();
-    for (const n of g.nodes) for (const o of n.outputs) producers.set(o, n);
-    let node = producers.get(out.name);
-    for (let guard = 0; node && (node.op === 'Identity' || node.trainingOnly) && guard < g.nodes.length; guard++) {
-      node = producers.get(node.inputs[0] ?? '');
-    }
-    if (!node) return;
-    const gives: Record<string, string> = { LogSoftmax: 'log_softmax (log-probabilities)', Softmax: 'softmax (probabilities)', Sigmoid: 'sigmoid (probabilities)' };
-    const scope = node.scope.join('/');
-    const layer = g.layers.find((l) => l.path.join('/') === scope);
-    const what = gives[node.op] ?? `${layer ? layer.kind : node.op} (unnormalized scores)`;
-    const fits =
-      def.expects === 'values' ||
-      (def.expects === 'log_probabilities' && node.op === 'LogSoftmax') ||
-      (def.expects === 'probabilities' && (node.op === 'Softmax' || node.op === 'Sigmoid')) ||
-      (def.expects === 'logits' && !(node.op in gives));
-    if (fits) return;
-    const expects = { logits: 'logits (no final softmax or sigmoid)', probabilities: 'probabilities (a final softmax or sigmoid)', log_probabilities: 'log-probabilities (a final log_softmax)', values: 'values' }[def.expects];
-    this.bag.report('DLM4016', [loss.name, expects, g.name, what], loss.span, node.span ? [{ message: 'the model output is made here', span: node.span }] : []);
+    const d = def ? lossFitsOutput(g, def, loss.name, loss.span) : undefined;
+    if (d) this.bag.add(d);
   }
 
   /** Resolves a model name for a train block, compiling imported models on demand. */

@@ -41,7 +41,7 @@ export function makeRegistry(): PluginRegistry {
       const base = { name, doc: 'test stand-in', args };
       if (kind === 'dataset') (standIn.datasets as unknown[]).push({ ...base, open: never });
       if (kind === 'loss') (standIn.losses as unknown[]).push({ ...base, expects: 'values', compute: never });
-      if (kind === 'optimizer') (standIn.optimizers as unknown[]).push({ ...base, initSlots: never, update: never });
+      if (kind === 'optimizer') (standIn.optimizers as unknown[]).push({ ...base, learningRate: 'lr', initSlots: never, update: never });
       if (kind === 'schedule') (standIn.schedules as unknown[]).push({ ...base, lr: never });
       if (kind === 'regularizer') (standIn.regularizers as unknown[]).push({ ...base, kind: 'penalty', penalty: never });
       if (kind === 'metric') (standIn.metrics as unknown[]).push({ ...base, higherIsBetter: true, batchStats: never, finalize: never });

@@ -10,7 +10,8 @@ import { afterAll, expect, it } from 'vitest';
 import { formatDiagnostics, hasErrors, PluginRegistry } from '@dlm/core';
 import { compileFile } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
-import { evaluate, loadCheckpoint, resolveCheckpointDir, train } from '@dlm/tfjs';
+import { createTfjsRuntime } from '@dlm/tfjs';
+import { evaluate, readCheckpointWeights, train } from '@dlm/train/node';
 import { exportOnnx } from '../src/index.js';
 import { REPO_ROOT, runOrt } from './helpers/run.js';
 
@@ -29,11 +30,12 @@ it('onnxruntime reproduces dlm’s test accuracy of the trained MNIST CNN', { ti
   // The embedded sample, always (a machine with the full set in its cache must not change the test).
   const data = { name: 'mnist', args: { ...spec.data.args, sample: true } };
 
+  const runtime = await createTfjsRuntime('wasm');
   const trained = await train({
+    runtime,
     program: compiled.program,
     training: spec,
     registry,
-    backend: 'wasm',
     runDir,
     epochs: 1,
     data,
@@ -42,12 +44,12 @@ it('onnxruntime reproduces dlm’s test accuracy of the trained MNIST CNN', { ti
   });
   expect(formatDiagnostics(trained.diagnostics.filter((d) => d.severity === 'error'))).toBe('');
 
-  const evaluated = await evaluate({ program: compiled.program, training: spec, registry, backend: 'wasm', checkpoint: runDir, data, limit: TEST, cacheDir: join(runDir, 'cache') });
+  const evaluated = await evaluate({ runtime, program: compiled.program, training: spec, registry, checkpoint: runDir, data, limit: TEST, cacheDir: join(runDir, 'cache') });
   expect(hasErrors(evaluated.diagnostics)).toBe(false);
   const dlmAccuracy = evaluated.result!.metrics['accuracy']!;
   expect(dlmAccuracy).toBeGreaterThan(0.5); // it did learn something
 
-  const loaded = await loadCheckpoint(await resolveCheckpointDir(runDir), graph);
+  const loaded = await readCheckpointWeights(runDir, graph);
   const weights = new Map([...loaded.result!.weights].map(([k, t]) => [k, t.data as Float32Array]));
   const onnxBytes = exportOnnx(graph, weights).result!;
 

@@ -98,7 +98,7 @@ export class GraphExecutor {
     return this.graph.params.map((p) => p.name);
   }
 
-  run(params: Map<string, tf.Tensor>, inputs: Record<string, tf.Tensor>, opts: RunOptions): RunResult {
+  run(params: ReadonlyMap<string, tf.Tensor>, inputs: Record<string, tf.Tensor>, opts: RunOptions): RunResult {
     const env = new Map<string, Val>();
     for (const p of this.graph.params) {
       const t = params.get(p.name);

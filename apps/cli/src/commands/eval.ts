@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '../workspace.js';
 import { COMMON, TRAINING_FLAGS } from '../flags.js';
-import { dataOverride, pickTraining, positiveInt, startBackend } from '../training.js';
+import { dataOverride, pickTraining, positiveInt, startRuntime } from '../training.js';
 import { CliError } from '../io.js';
-import { loadTfjs } from '../backends.js';
+import { formatConfusion } from '@dlm/train';
+import { evaluate } from '@dlm/train/node';
 
 /** `dlm eval`: loss and metrics of a checkpoint on the test split (confusion matrix for classifiers). */
 export const evalCommand: Command = {
@@ -20,7 +21,6 @@ export const evalCommand: Command = {
   },
   async run(ctx) {
     const file = requireOneFile(ctx, 'eval');
-    const { evaluate, formatConfusion } = await loadTfjs('evaluate models');
     const checkpoint = ctx.values['checkpoint'] as string | undefined;
     if (!checkpoint) throw new CliError("'dlm eval' needs --checkpoint (a checkpoint or run directory, e.g. runs/mnist_cnn/last)", 2);
     const split = (ctx.values['split'] as string | undefined) ?? 'test';
@@ -30,9 +30,10 @@ export const evalCommand: Command = {
     const { program, sources } = compileOrFail(ctx, loaded, file);
     const spec = pickTraining(program, ctx.values['model'] as string | undefined);
     const data = dataOverride(ctx, loaded, spec);
-    await startBackend(ctx);
+    const runtime = await startRuntime(ctx);
     const cacheDir = ctx.values['cache-dir'] as string | undefined;
     const { result, diagnostics } = await evaluate({
+      runtime,
       program,
       training: spec,
       registry: loaded.registry,

@@ -4,11 +4,11 @@ import type { DatasetInfo, Graph } from '@dlm/core';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile } from '../workspace.js';
 import { COMMON, TRAINING_FLAGS } from '../flags.js';
-import { dataOverride, startBackend } from '../training.js';
+import { dataOverride, startRuntime } from '../training.js';
 import { decodePng } from '../png.js';
 import { describeFsError } from '../files.js';
 import { CliError } from '../io.js';
-import { loadTfjs } from '../backends.js';
+import { predict as runPredict } from '@dlm/train/node';
 
 type Arr = { data: Float32Array | Int32Array; shape: number[] };
 
@@ -63,9 +63,8 @@ export const predictCommand: Command = {
       ? imagesToBatch(ctx.io.cwd, inputs, graph, info, Boolean(ctx.values['invert']))
       : jsonToBatch(ctx.io.cwd, inputs, input.type.dtype);
 
-    await startBackend(ctx);
-    const { predict: runPredict } = await loadTfjs('predict');
-    const { result, diagnostics } = await runPredict({ graph, checkpoint: resolve(ctx.io.cwd, checkpoint), inputs: { [input.name]: batch } });
+    const runtime = await startRuntime(ctx);
+    const { result, diagnostics } = await runPredict({ runtime, graph, checkpoint: resolve(ctx.io.cwd, checkpoint), inputs: { [input.name]: batch } });
     printDiagnostics(ctx, diagnostics, sources);
     if (!result) return 1;
     if (ctx.values['json']) {

@@ -4,9 +4,11 @@ import { hasErrors } from '@dlm/core';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '../workspace.js';
 import { TRAINING_FLAGS } from '../flags.js';
-import { dataOverride, pickTraining, positiveInt, runDirFor, startBackend } from '../training.js';
+import { dataOverride, pickTraining, positiveInt, runDirFor, startRuntime } from '../training.js';
 import { writeFileAtomic } from '../files.js';
-import { loadTfjs } from '../backends.js';
+import { confusionMatrixSvg, historyFromRecords, lossCurveSvg, reportHtml, sampleGridPng } from '@dlm/report';
+import { consoleProgress, formatConfusion } from '@dlm/train';
+import { train as runTraining } from '@dlm/train/node';
 
 /**
  * `dlm train`: runs the file's train block. Checkpoints after every epoch (atomically), so an
@@ -28,7 +30,6 @@ export const train: Command = {
   },
   async run(ctx) {
     const file = requireOneFile(ctx, 'train');
-    const { confusionMatrixSvg, consoleProgress, formatConfusion, historyFromRecords, lossCurveSvg, reportHtml, train: runTraining } = await loadTfjs('train models');
     const epochs = positiveInt(ctx, 'epochs');
     const trainSamples = positiveInt(ctx, 'limit');
     const testSamples = positiveInt(ctx, 'limit-test');
@@ -39,10 +40,11 @@ export const train: Command = {
     const spec = pickTraining(program, ctx.values['model'] as string | undefined);
     const data = dataOverride(ctx, loaded, spec);
     const runDir = runDirFor(ctx, spec);
-    const backendName = await startBackend(ctx);
+    const runtime = await startRuntime(ctx);
     const cacheDir = ctx.values['cache-dir'] as string | undefined;
     const mirror = ctx.values['mirror'] as string | undefined;
     const { result, diagnostics } = await runTraining({
+      runtime,
       program,
       training: spec,
       registry: loaded.registry,
@@ -56,7 +58,8 @@ export const train: Command = {
       ...(mirror ? { mirror } : {}),
       ...(keepLast !== undefined ? { keepLast } : {}),
       // Batches are split over threads on the CPU backends only; a GPU runs the whole batch.
-      workers: backendName === 'webgpu' ? 1 : workers,
+      workers: runtime.name === 'webgpu' ? 1 : workers,
+      encodeSamples: (pixels, n, c, h, w) => sampleGridPng(pixels, n, c, h, w, Math.ceil(Math.sqrt(n))),
       pluginModules: loaded.modules,
       log: (m) => ctx.io.stderr(`${m}\n`),
       progress: consoleProgress({ write: ctx.io.stderr, isTTY: ctx.io.isTTY }),

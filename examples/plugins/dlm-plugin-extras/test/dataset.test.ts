@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetError, type Args, type DatasetOpenContext } from '@dlm/core';
-import { encodePng as tfjsEncodePng } from '@dlm/tfjs';
+import { encodePng as reportEncodePng } from '@dlm/report';
 import { decodePng, image_folder } from '../src/index.js';
 import { rng, stripes, writeStripes } from './helpers/fixtures.js';
 import { encodePng } from './helpers/png-encode.js';
@@ -32,9 +32,9 @@ describe('decodePng', () => {
     }
   });
 
-  it('decodes what an independent encoder (@dlm/tfjs report PNGs) writes', () => {
+  it('decodes what an independent encoder (@dlm/report PNGs) writes', () => {
     const px = randomPixels(6 * 4 * 3, 99);
-    const d = decodePng(tfjsEncodePng(6, 4, px));
+    const d = decodePng(reportEncodePng(6, 4, px));
     expect([d.width, d.height, d.channels]).toEqual([6, 4, 3]);
     expect(Array.from(d.data)).toEqual(Array.from(px));
   });

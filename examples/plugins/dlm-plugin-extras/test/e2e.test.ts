@@ -13,7 +13,8 @@ import { formatDiagnostics, initializeParams, readSafetensors } from '@dlm/core'
 import { compileFile } from '@dlm/language';
 import { exportOnnx } from '@dlm/onnx';
 import { toMermaid } from '@dlm/mermaid';
-import { runInference, train } from '@dlm/tfjs';
+import { createTfjsRuntime, runInference } from '@dlm/tfjs';
+import { train } from '@dlm/train/node';
 import { PACKAGE_DIR, registry } from './helpers/compile.js';
 import { rng } from './helpers/fixtures.js';
 import { needs, PYTHON3 } from '../../../../tools/test-support/system-tools.js';
@@ -50,7 +51,7 @@ describe('examples/stripes.dlm', () => {
       program: compiled.program,
       training: spec,
       registry: reg,
-      backend: 'cpu',
+      runtime: await createTfjsRuntime('cpu'),
       runDir,
       epochs: 3,
       // The .dlm names the folder relative to examples/; tests run from anywhere.

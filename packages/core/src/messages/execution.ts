@@ -1,4 +1,4 @@
-/** DLM5xxx: execution, datasets, training, checkpoints. Owned by @dlm/tfjs. */
+/** DLM5xxx: execution, datasets, training, checkpoints. Owned by @dlm/tfjs (execution) and @dlm/train (training). */
 export const EXECUTION_MESSAGES = {
   // DLM5001–DLM5049: graph execution and backends (@dlm/tfjs executor, lowering, backend setup).
   DLM5001: { severity: 'error', message: "Op '{0}' (node '{1}') has no TensorFlow.js lowering." },
@@ -10,7 +10,7 @@ export const EXECUTION_MESSAGES = {
   DLM5011: { severity: 'error', message: "Backend '{0}' was requested, but TensorFlow.js is running on '{1}' instead." },
   DLM5012: { severity: 'error', message: "Unknown backend '{0}': choose auto, webgpu, wasm or cpu." },
   DLM5020: { severity: 'error', message: "Input '{0}' holds the id {1} (at flat position {2}), outside the vocabulary of {3} that node '{4}' looks up: ids must be 0..{5}." },
-  // DLM5050–DLM5099: training, evaluation, checkpoints (@dlm/tfjs train/ and checkpoint.ts).
+  // DLM5050–DLM5099: training, evaluation, checkpoints (@dlm/train; DLM5058 was folded into DLM4016).
   DLM5050: { severity: 'error', message: "Checkpoint '{0}' does not fit model '{1}': {2}." /* dir, model, summary; notes list each mismatch */ },
   DLM5051: { severity: 'error', message: "Cannot read checkpoint '{0}': {1}" },
   DLM5052: { severity: 'error', message: "The loss became {0} at epoch {1}, batch {2}; training stopped. {3}" /* NaN/Infinity, …, where the last good checkpoint is */ },
@@ -19,7 +19,6 @@ export const EXECUTION_MESSAGES = {
   DLM5055: { severity: 'error', message: "No checkpoint in '{0}': give a run directory (runs/<model>), its 'last' file, or an epoch directory holding state.json." },
   DLM5056: { severity: 'error', message: "Training refers to model '{0}', which is not in the program." },
   DLM5057: { severity: 'error', message: "Dataset '{0}' gives targets of shape {1}, which do not fit model '{2}' output '{3}' of shape {4}." },
-  DLM5058: { severity: 'warning', message: "Loss '{0}' expects {1}, but model '{2}' output '{3}' is produced by {4}." },
   DLM5059: { severity: 'error', message: "early_stopping monitors '{0}', which this training does not compute; available: {1}." },
   DLM5060: { severity: 'error', message: "{0} '{1}' failed while training: {2}" /* kind (loss, metric, …), name, message */ },
   DLM5061: { severity: 'error', message: "GAN training: {0}" },

@@ -22,6 +22,7 @@ function decayed<T>(m: TensorMath<T>, grad: T, param: T, wd: number): T {
 
 export const sgd: OptimizerDef = {
   name: 'sgd',
+  learningRate: 'lr',
   doc: 'Stochastic gradient descent with optional (Nesterov) momentum and weight decay (torch.optim.SGD).',
   args: [
     lrArg(0.01),
@@ -62,6 +63,7 @@ function adamStep<T>(m: TensorMath<T>, param: T, g: T, slots: Record<string, T>,
 
 export const adam: OptimizerDef = {
   name: 'adam',
+  learningRate: 'lr',
   doc: 'Adam (Kingma & Ba) with bias correction, as torch.optim.Adam; weight_decay is coupled L2.',
   args: [lrArg(1e-3), ...betaArgs, epsArg(1e-8), wdArg(0)],
   initSlots: (m, param) => ({ exp_avg: m.zerosLike(param), exp_avg_sq: m.zerosLike(param) }),
@@ -70,6 +72,7 @@ export const adam: OptimizerDef = {
 
 export const adamw: OptimizerDef = {
   name: 'adamw',
+  learningRate: 'lr',
   doc: 'AdamW (Loshchilov & Hutter): Adam with decoupled weight decay p ← p·(1 - lr·wd), as torch.optim.AdamW.',
   args: [lrArg(1e-3), ...betaArgs, epsArg(1e-8), wdArg(0.01, 'Decoupled weight decay.')],
   initSlots: (m, param) => ({ exp_avg: m.zerosLike(param), exp_avg_sq: m.zerosLike(param) }),
@@ -82,6 +85,7 @@ export const adamw: OptimizerDef = {
 
 export const rmsprop: OptimizerDef = {
   name: 'rmsprop',
+  learningRate: 'lr',
   doc: 'RMSprop as torch.optim.RMSprop: divides the gradient by a running RMS (alpha is the smoothing constant, called rho in Keras).',
   args: [
     lrArg(0.01),
@@ -124,6 +128,7 @@ export const rmsprop: OptimizerDef = {
 
 export const adagrad: OptimizerDef = {
   name: 'adagrad',
+  learningRate: 'lr',
   doc: 'Adagrad as torch.optim.Adagrad: per-element learning rates from the sum of squared gradients.',
   args: [
     lrArg(0.01),

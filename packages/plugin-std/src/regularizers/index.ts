@@ -29,6 +29,7 @@ export const early_stopping: RegularizerDef = {
   name: 'early_stopping',
   doc: 'Stops training when the monitored quantity has not improved by min_delta for `patience` epochs.',
   kind: 'early_stopping',
+  earlyStopping: { monitor: 'monitor', patience: 'patience', minDelta: 'min_delta' },
   args: [
     { name: 'patience', type: 'int', default: 5, min: 1, doc: 'Epochs without improvement before stopping.' },
     {

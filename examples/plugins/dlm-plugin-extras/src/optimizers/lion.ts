@@ -15,6 +15,7 @@ const num = (args: Args, k: string): number => args[k] as number;
 
 export const lion: OptimizerDef = {
   name: 'lion',
+  learningRate: 'lr',
   doc: 'Lion: steps by the sign of an interpolated momentum, one slot per weight; use an lr 3–10× smaller than for Adam and a larger weight_decay. From Chen et al. 2023.',
   args: [
     { name: 'lr', type: 'float', min: 0, doc: 'Base learning rate: every weight moves by ±lr per step (a schedule scales it).' },

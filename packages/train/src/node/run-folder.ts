@@ -1,0 +1,159 @@
+/**
+ * Training in a run folder: the pure loop of `@dlm/train` with checkpoints in `runDir`
+ * (node/checkpoint.ts), datasets opened relative to the `.dlm` file, and data-parallel worker
+ * threads. `evaluate` and `predict` read a checkpoint or run folder; reading weights needs no
+ * runtime at all (`readCheckpointWeights`), so `dlm export --checkpoint` starts none.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { diag, type Graph, type PhaseResult, type PluginCall, type SafetensorsTensor } from '@dlm/core';
+import * as pure from '../trainer.js';
+import { TrainingError } from '../common.js';
+import type { EvalResult } from '../supervised.js';
+import type { CheckpointData, CheckpointStore } from '../state.js';
+import { irHash, lastCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { startShardPool } from './data-parallel.js';
+
+/** Where datasets look for files and cache downloads (see `DatasetOpenContext`). */
+export interface FolderDataOptions {
+  /** Directory that source file names in spans are relative to (the CLI's cwd); default process.cwd(). */
+  sourceRoot?: string;
+  /** Where datasets cache downloads; default `<runDir>/../.cache`. */
+  cacheDir?: string;
+  /** Download mirror for datasets (tests). */
+  mirror?: string;
+}
+
+export interface FolderTrainOptions<T> extends Omit<pure.TrainOptions<T>, 'checkpoints' | 'datasetContext' | 'shardPool'>, FolderDataOptions {
+  /** Checkpoint directory of this run, e.g. runs/<model>. */
+  runDir: string;
+  /** Keep only the newest N epoch checkpoints (default: all). */
+  keepLast?: number;
+  /**
+   * Data-parallel training: each batch is split over this many threads (this one plus workers,
+   * each with the runtime's worker runtime). Default 1.
+   */
+  workers?: number;
+  /** Module URLs of every plugin of `registry`, in registration order: workers re-load them. */
+  pluginModules?: string[];
+  /** Encodes the GAN's per-epoch sample grid as PNG (`@dlm/report`'s sampleGridPng); absent: no grids. */
+  encodeSamples?: (data: Float32Array, n: number, c: number, h: number, w: number) => Uint8Array;
+}
+
+/** A `CheckpointStore` over a run folder: `runDir/epoch-N/`, `runDir/last`, `runDir/samples/`. */
+export function folderCheckpoints(runDir: string, opts: Pick<FolderTrainOptions<unknown>, 'keepLast' | 'encodeSamples'> = {}): CheckpointStore {
+  const encode = opts.encodeSamples;
+  return {
+    location: runDir,
+    irHash,
+    async last(graphs) {
+      const dir = await lastCheckpoint(runDir);
+      if (!dir) return undefined;
+      const loaded = await loadCheckpoint(dir, graphs, { sameGraph: true });
+      if (!loaded.result) throw new TrainingError(loaded.diagnostics);
+      return { dir, data: loaded.result };
+    },
+    save: (data: CheckpointData) => saveCheckpoint(runDir, data, opts.keepLast !== undefined ? { keepLast: opts.keepLast } : {}),
+    ...(encode
+      ? {
+          async writeSamples(epoch, g) {
+            const dir = path.join(runDir, 'samples');
+            await fs.mkdir(dir, { recursive: true });
+            await fs.writeFile(path.join(dir, `epoch-${epoch}.png`), encode(g.data, g.n, g.c, g.h, g.w));
+          },
+        }
+      : {}),
+  };
+}
+
+/** Opens datasets as a command line does: paths in a .dlm file are relative to that file. */
+export function folderDatasets(o: FolderDataOptions & { runDir: string; log?: (m: string) => void }): pure.DatasetContext {
+  return (call: PluginCall) => ({
+    cacheDir: o.cacheDir ?? `${o.runDir}/../.cache`,
+    ...(o.mirror ? { mirror: o.mirror } : {}),
+    // Paths written in a .dlm file are relative to that file; a --data override has no span.
+    ...(call.span?.file ? { baseDir: path.dirname(path.resolve(o.sourceRoot ?? '.', call.span.file)) } : {}),
+    log: o.log ?? (() => {}),
+  });
+}
+
+export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult<pure.TrainResult | undefined>> {
+  const { runDir, keepLast, workers, pluginModules, encodeSamples, sourceRoot, cacheDir, mirror, ...rest } = opts;
+  const threads = Math.max(1, Math.floor(workers ?? 1));
+  const rt = opts.runtime;
+  let shardPool: pure.TrainOptions<T>['shardPool'];
+  if (threads > 1) {
+    const why = !rt.worker ? `the ${rt.name} runtime has no worker runtime` : rt.worker.unavailable ?? (!pluginModules ? 'the caller did not say which plugin modules the workers must load' : undefined);
+    if (why) opts.log?.(`data-parallel training off: ${why}; training on one thread`);
+    else {
+      shardPool = async (init) => {
+        const pool = await startShardPool({ ...init, pluginUrls: pluginModules!, runtimeModule: rt.worker!.module }, threads, opts.log);
+        if (pool) opts.log?.(`data-parallel training: each batch split over ${threads} threads (${rt.worker!.describe})`);
+        return pool;
+      };
+    }
+  }
+  return pure.train({
+    ...rest,
+    checkpoints: folderCheckpoints(runDir, { ...(keepLast !== undefined ? { keepLast } : {}), ...(encodeSamples ? { encodeSamples } : {}) }),
+    datasetContext: folderDatasets({ runDir, ...(sourceRoot ? { sourceRoot } : {}), ...(cacheDir ? { cacheDir } : {}), ...(mirror ? { mirror } : {}), ...(opts.log ? { log: opts.log } : {}) }),
+    ...(shardPool ? { shardPool } : {}),
+  });
+}
+
+/** A checkpoint directory as given, or the `last` one of a run directory; DLM5055 when neither. */
+export async function resolveCheckpointDir(p: string): Promise<PhaseResult<string | undefined>> {
+  const last = await lastCheckpoint(p);
+  if (last) return { result: last, diagnostics: [] };
+  // `runs/<model>/last` itself: the pointer file names the epoch directory beside it.
+  if ((await fs.stat(p).catch(() => undefined))?.isFile() && path.basename(p) === 'last') {
+    const pointed = await lastCheckpoint(path.dirname(p));
+    if (pointed) return { result: pointed, diagnostics: [] };
+  }
+  try {
+    await fs.access(`${p}/state.json`);
+    return { result: p, diagnostics: [] };
+  } catch {
+    return { result: undefined, diagnostics: [diag('DLM5055', [p])] };
+  }
+}
+
+/** The weights of a checkpoint or run folder, checked against the model(s). No runtime involved. */
+export async function readCheckpointWeights(checkpoint: string, graphs: Graph | readonly Graph[]): Promise<PhaseResult<{ dir: string; weights: Map<string, SafetensorsTensor> } | undefined>> {
+  const dir = await resolveCheckpointDir(checkpoint);
+  if (!dir.result) return { result: undefined, diagnostics: dir.diagnostics };
+  const loaded = await loadCheckpoint(dir.result, graphs);
+  if (!loaded.result) return { result: undefined, diagnostics: loaded.diagnostics };
+  return { result: { dir: dir.result, weights: loaded.result.weights }, diagnostics: [] };
+}
+
+export interface FolderEvaluateOptions<T> extends Omit<pure.EvaluateOptions<T>, 'weights' | 'datasetContext'>, FolderDataOptions {
+  /** A checkpoint directory, or a run directory (its `last` checkpoint is used). */
+  checkpoint: string;
+  /** Run directory (for the default dataset cache `<runDir>/../.cache`); default: the checkpoint's parent. */
+  runDir?: string;
+}
+
+/** Loads the checkpoint and evaluates loss, metrics and (classifiers) the confusion matrix on a split. */
+export async function evaluate<T>(opts: FolderEvaluateOptions<T>): Promise<PhaseResult<(EvalResult & { checkpoint: string }) | undefined>> {
+  const { checkpoint, runDir, sourceRoot, cacheDir, mirror, ...rest } = opts;
+  const model = opts.training.kind === 'supervised' ? opts.program.models.find((m) => m.name === opts.training.model) : undefined;
+  if (!model) return pure.evaluate({ ...rest, weights: new Map() }) as Promise<PhaseResult<undefined>>;
+  const w = await readCheckpointWeights(checkpoint, model);
+  if (!w.result) return { result: undefined, diagnostics: w.diagnostics };
+  const dir = w.result.dir;
+  const r = await pure.evaluate({
+    ...rest,
+    weights: w.result.weights,
+    datasetContext: folderDatasets({ runDir: runDir ?? path.dirname(dir), ...(sourceRoot ? { sourceRoot } : {}), ...(cacheDir ? { cacheDir } : {}), ...(mirror ? { mirror } : {}), ...(opts.log ? { log: opts.log } : {}) }),
+  });
+  return { result: r.result ? { ...r.result, checkpoint: dir } : undefined, diagnostics: r.diagnostics };
+}
+
+/** Runs the model in inference mode on given inputs with a checkpoint's weights. */
+export async function predict<T>(opts: Omit<pure.PredictOptions<T>, 'weights'> & { checkpoint: string }): Promise<PhaseResult<Record<string, { data: Float32Array; shape: number[] }> | undefined>> {
+  const w = await readCheckpointWeights(opts.checkpoint, opts.graph);
+  if (!w.result) return { result: undefined, diagnostics: w.diagnostics };
+  const { checkpoint: _, ...rest } = opts;
+  return pure.predict({ ...rest, weights: w.result.weights });
+}

@@ -1,0 +1,65 @@
+/**
+ * The state of a training run as checkpoints store it: the format every engine writes and reads
+ * (the run folder itself is the "./node" entry's job, see node/checkpoint.ts).
+ */
+import type { Graph, SafetensorsTensor } from '@dlm/core';
+
+/** Bumped when the checkpoint layout changes incompatibly. */
+export const CHECKPOINT_FORMAT = 1;
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  metrics: Record<string, number>;
+  /** Evaluation on the validation or test split at the epoch's end. */
+  val?: { loss: number; metrics: Record<string, number> };
+  /** Learning rate at the end of the epoch. */
+  lr: number;
+  seconds: number;
+  /** Extra per-epoch losses (GAN: d_loss, g_loss). */
+  extra?: Record<string, number>;
+}
+
+export interface CheckpointState {
+  format: number;
+  /** Model name (supervised) or "Generator+Discriminator" (GAN). */
+  model: string;
+  /** IR hash per model, so a checkpoint of a changed model is refused on resume. */
+  irHash: Record<string, string>;
+  /** Epochs completed (the checkpoint directory is epoch-<epoch>). */
+  epoch: number;
+  /** Optimizer steps completed. */
+  step: number;
+  rng: { seed: number; counter: number };
+  history: EpochRecord[];
+  best?: { monitor: string; value: number; epoch: number };
+  /** Early-stopping bookkeeping: epochs since the last improvement. */
+  wait?: number;
+  optimizer: { name: string; args: Record<string, unknown> };
+  /** Free-form extras (dataset name, settings) for humans and tools. */
+  info?: Record<string, unknown>;
+}
+
+export interface CheckpointData {
+  weights: Map<string, SafetensorsTensor>;
+  optimizer: Map<string, SafetensorsTensor>;
+  state: CheckpointState;
+}
+
+
+/**
+ * Where a run keeps its checkpoints. The "./node" entry implements it over a run folder
+ * (`folderCheckpoints`); without one (the playground) nothing is saved.
+ */
+export interface CheckpointStore {
+  /** For messages: the run folder. */
+  readonly location: string;
+  /** Hash of what determines a model's computation (a changed model refuses to resume). */
+  irHash(graph: Graph): string;
+  /** The newest checkpoint, checked against the models (same parameters and IR hash); undefined when there is none. */
+  last(graphs: readonly Graph[]): Promise<{ dir: string; data: CheckpointData } | undefined>;
+  /** Writes the checkpoint of `data.state.epoch`; returns its location. */
+  save(data: CheckpointData): Promise<string>;
+  /** Stores a grid of generated images (GAN training), NCHW values in [0, 1] or [-1, 1]. */
+  writeSamples?(epoch: number, grid: { data: Float32Array; n: number; c: number; h: number; w: number }): Promise<void>;
+}

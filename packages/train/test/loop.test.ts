@@ -1,0 +1,110 @@
+/**
+ * The loop's own bookkeeping, independent of any runtime: a strategy that records what the loop
+ * asks of it (batches, learning rates, step numbers) and returns scripted losses. What the loop
+ * does around the step — the per-epoch seeded order, the schedule per step, the non-finite stop,
+ * early stopping on the declared monitor, one checkpoint per epoch — is checked here once for
+ * every engine.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Batch, DatasetSplit } from '@dlm/core';
+import { CHECKPOINT_FORMAT, SplitView, runLoop, type CheckpointData, type CheckpointStore, type LoopOptions, type ResolvedRules, type StepOutcome, type TrainEvent } from '../src/index.js';
+
+/** Sample i has x = i, so a batch shows which samples it holds. */
+const split: DatasetSplit = {
+  info: { inputShape: [1], inputDType: 'f32', targetShape: [] },
+  size: 10,
+  slice: (start, count): Batch => ({ x: Float32Array.from({ length: count }, (_, i) => start + i), xShape: [count, 1], y: new Float32Array(count), yShape: [count] }),
+};
+
+function rules(extra: Partial<ResolvedRules> = {}): ResolvedRules {
+  return { seed: 3, validationSplit: 0, metrics: [], penalties: [], augmentations: [], loss: {} as ResolvedRules['loss'], optimizer: {} as ResolvedRules['optimizer'], ...extra };
+}
+
+function setup(losses: (epoch: number, step: number) => number, evalLoss?: (epoch: number) => number, opts: Partial<LoopOptions> = {}) {
+  const calls: { samples: number[]; lr: number; step: number }[] = [];
+  const saved: CheckpointData[] = [];
+  const events: TrainEvent[] = [];
+  let epoch = 0;
+  const store: CheckpointStore = {
+    location: 'mem',
+    irHash: () => 'h',
+    last: async () => undefined,
+    save: async (d) => {
+      saved.push(structuredClone(d));
+      return `mem/epoch-${d.state.epoch}`;
+    },
+  };
+  const run = runLoop({
+    backend: 'test',
+    strategy: {
+      model: 'M',
+      startEpoch: () => void epoch++,
+      step: async (b, lr, step): Promise<StepOutcome> => {
+        calls.push({ samples: Array.from(b.x), lr, step });
+        const l = losses(epoch, step);
+        return Number.isFinite(l) ? { loss: l } : { nonFinite: l };
+      },
+      running: () => ({ metrics: {} }),
+      ...(evalLoss ? { evaluate: async () => ({ loss: evalLoss(epoch), metrics: {} }) } : {}),
+      tensors: async () => ({ weights: new Map(), optimizer: new Map() }),
+    },
+    rules: rules(),
+    baseLr: 0.5,
+    train: SplitView.all(split),
+    batchSize: 4,
+    shuffle: true,
+    epochs: 3,
+    state: { format: CHECKPOINT_FORMAT, model: 'M', irHash: {}, epoch: 0, step: 0, rng: { seed: 3, counter: 0 }, history: [], optimizer: { name: 'o', args: {} } },
+    checkpoints: store,
+    monitors: ['loss', 'val_loss'],
+    progress: (e) => events.push(e),
+    rngState: () => ({ seed: 3, counter: 0 }),
+    higherIsBetter: () => false,
+    ...opts,
+  });
+  return { run, calls, saved, events };
+}
+
+describe('runLoop', () => {
+  it('visits every sample once per epoch in a seeded order, numbers steps from 1 and checkpoints each epoch', async () => {
+    const { run, calls, saved } = setup(() => 1);
+    const r = await run;
+    expect(r.stopped).toBe('completed');
+    expect(calls.map((c) => c.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (let e = 0; e < 3; e++) {
+      const seen = calls.slice(e * 3, e * 3 + 3).flatMap((c) => c.samples);
+      expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    }
+    expect(calls.slice(0, 3).flatMap((c) => c.samples)).not.toEqual(calls.slice(3, 6).flatMap((c) => c.samples)); // reshuffled
+    expect(saved.map((s) => [s.state.epoch, s.state.step, Number((s.optimizer.get('step')!.data as BigInt64Array)[0])])).toEqual([[1, 3, 3], [2, 6, 6], [3, 9, 9]]);
+    expect(r.history.map((h) => h.loss)).toEqual([1, 1, 1]);
+  });
+
+  it('applies the schedule per step to the declared base learning rate', async () => {
+    const schedule = { def: { name: 'halve', doc: '', args: [], lr: (base: number, step: number) => base / 2 ** step }, args: {} };
+    const { run, calls } = setup(() => 1, undefined, { rules: rules({ schedule }), epochs: 1 });
+    await run;
+    expect(calls.map((c) => c.lr)).toEqual([0.5, 0.25, 0.125]);
+  });
+
+  it('stops on a non-finite loss with DLM5052 naming the last good checkpoint, writing nothing more', async () => {
+    const { run, saved, events } = setup((epoch, step) => (epoch === 2 && step === 5 ? Number.NaN : 1));
+    const r = await run;
+    expect(r.stopped).toBe('non_finite_loss');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['DLM5052']);
+    expect(r.diagnostics[0]!.message).toContain('mem/epoch-1');
+    expect(saved).toHaveLength(1);
+    expect(r.checkpoint).toBe('mem/epoch-1');
+    expect(events.at(-1)).toMatchObject({ kind: 'stop', reason: 'non_finite_loss', epoch: 2 });
+  });
+
+  it('early-stops when the monitored quantity has not improved by min_delta for `patience` epochs', async () => {
+    const earlyStopping = { monitor: 'val_loss', patience: 1, minDelta: 0.1 };
+    // val_loss: 1.0, then 0.95 (an improvement smaller than min_delta) → stop after epoch 2.
+    const { run, saved } = setup(() => 1, (epoch) => (epoch === 1 ? 1 : 0.95), { rules: rules({ earlyStopping }) });
+    const r = await run;
+    expect(r.stopped).toBe('early_stopping');
+    expect(r.history).toHaveLength(2);
+    expect(saved.at(-1)!.state).toMatchObject({ best: { monitor: 'val_loss', value: 1, epoch: 1 }, wait: 1 });
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Data-parallel training: a batch split over the main thread and a worker thread gives the same
+ * update as the whole batch on one thread (up to float summation order), and the MNIST CNN learns
+ * with two threads.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupBackend } from '@dlm/tfjs';
+import { loadCheckpoint } from '../src/node/index.js';
+import { train } from './helpers/tfjs.js';
+import { compile, makeRegistry, removeTempRunDirs, tempRunDir } from './helpers/train-fixtures.js';
+
+afterAll(removeTempRunDirs);
+beforeAll(async () => {
+  await setupBackend('wasm');
+}, 60_000);
+
+const pluginModules = [new URL('../../plugin-std/src/index.ts', import.meta.url).href, new URL('./helpers/train-fixtures.ts', import.meta.url).href];
+
+const MLP = `model Mlp {
+  input point: f32[batch, 2]
+  output prob: f32[batch, 1]
+  prob = point |> dense(16) |> relu |> dense(1) |> sigmoid
+}
+train Mlp {
+  data xor_points(batch: 32, n: 128)
+  loss bce
+  optimizer sgd(lr: 0.1, momentum: 0.9)
+  regularize l2(1e-3)
+  epochs 2
+  metrics accuracy
+  seed 5
+}`;
+
+describe('data-parallel training', () => {
+  it('two threads make the same updates as one (MLP, SGD with momentum, l2)', async () => {
+    const registry = makeRegistry();
+    const program = compile(MLP, registry);
+    const training = program.trainings[0]!;
+    const one = await train({ program, training, registry, runDir: tempRunDir() });
+    const logs: string[] = [];
+    const two = await train({ program, training, registry, runDir: tempRunDir(), workers: 2, pluginModules, log: (m) => logs.push(m) });
+    expect(logs.join('\n')).toContain('each batch split over 2 threads');
+    expect(two.diagnostics).toEqual([]);
+    const h1 = one.result!.history;
+    const h2 = two.result!.history;
+    for (let e = 0; e < 2; e++) {
+      expect(h2[e]!.loss).toBeCloseTo(h1[e]!.loss, 5);
+      expect(h2[e]!.metrics['accuracy']).toBeCloseTo(h1[e]!.metrics['accuracy']!, 6);
+    }
+    const graph = program.models[0]!;
+    const w1 = (await loadCheckpoint(one.result!.checkpoint!, graph)).result!.weights;
+    const w2 = (await loadCheckpoint(two.result!.checkpoint!, graph)).result!.weights;
+    for (const [name, t] of w1) {
+      const a = t.data as Float32Array;
+      const b = w2.get(name)!.data as Float32Array;
+      let max = 0;
+      for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+      expect(max, name).toBeLessThan(1e-5);
+    }
+  }, 120_000);
+
+  it('the MNIST CNN learns with two threads', async () => {
+    const registry = makeRegistry();
+    const program = compile(readFileSync(new URL('../../../examples/mnist/mnist_cnn.dlm', import.meta.url), 'utf8'), registry);
+    const training = program.trainings[0]!;
+    const data = { name: 'mnist', args: { ...training.data.args, sample: true } };
+    const r = await train({ program, training, registry, runDir: tempRunDir(), epochs: 2, data, limit: { trainSamples: 1280, testSamples: 256 }, workers: 2, pluginModules });
+    expect(r.diagnostics).toEqual([]);
+    const h = r.result!.history;
+    expect(h[1]!.loss).toBeLessThan(h[0]!.loss);
+    expect(h[1]!.val!.metrics['accuracy']).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  it('without plugin modules it says so and trains on one thread', async () => {
+    const registry = makeRegistry();
+    const program = compile(MLP, registry);
+    const logs: string[] = [];
+    const r = await train({ program, training: program.trainings[0]!, registry, runDir: tempRunDir(), workers: 2, log: (m) => logs.push(m) });
+    expect(r.diagnostics).toEqual([]);
+    expect(logs.join('\n')).toMatch(/data-parallel training off: the caller did not say which plugin modules/);
+  }, 60_000);
+});
