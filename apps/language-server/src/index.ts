@@ -6,4 +6,4 @@
 export { startServer, uriToFile, type ServerOptions } from './server.js';
 export { analyze, complete, definition, hover, outline, rename, renameLocations, declTypes, signature, type SignatureResult, type Analysis, type CompletionEntry, type OutlineItem, type HoverResult } from './analysis.js';
 export { buildSymbols, occurrenceAt, type Decl, type Occurrence, type SymbolTable } from './symbols.js';
-export { loadRegistry, findConfig, type LoadedRegistry } from './registry.js';
+export { loadRegistry, findConfig, configFor, type LoadedRegistry } from './registry.js';
