@@ -7,6 +7,7 @@
 //   layer:frontend  -> @dlm/core
 //   layer:plugin    -> @dlm/core
 //   layer:backend   -> @dlm/core            (never @dlm/language)
+//   layer:loader    -> @dlm/core, @dlm/plugin-std   (the plugin loader the hosts share)
 //   layer:app       -> any @dlm/* package
 // Checked: import/export/require/import() specifiers in <pkg>/src/**/*.{ts,tsx,mts,cts}, and
 // the @dlm/* entries in package.json (dependencies, peerDependencies, optionalDependencies;
@@ -31,6 +32,7 @@ export const LAYER_RULES = {
   'layer:frontend': { allowed: ['@dlm/core'], why: 'layer:frontend packages may only depend on @dlm/core' },
   'layer:plugin': { allowed: ['@dlm/core'], why: 'layer:plugin packages may only depend on @dlm/core' },
   'layer:backend': { allowed: ['@dlm/core'], why: 'layer:backend packages may only depend on @dlm/core' },
+  'layer:loader': { allowed: ['@dlm/core', '@dlm/plugin-std'], why: 'layer:loader packages may only depend on @dlm/core and @dlm/plugin-std' },
   'layer:app': { allowed: '*', why: '' },
 };
 
