@@ -5,7 +5,8 @@
 // Allowed @dlm/* dependencies by layer:
 //   layer:core      -> none
 //   layer:frontend  -> @dlm/core
-//   layer:plugin    -> @dlm/core
+//   layer:data      -> @dlm/core            (@dlm/datasets: decoders, files, downloads, caches)
+//   layer:plugin    -> @dlm/core, @dlm/datasets
 //   layer:backend   -> @dlm/core            (never @dlm/language)
 //   layer:loader    -> @dlm/core, @dlm/plugin-std   (the plugin loader the hosts share)
 //   layer:app       -> any @dlm/* package
@@ -30,7 +31,8 @@ import { fileURLToPath } from 'node:url';
 export const LAYER_RULES = {
   'layer:core': { allowed: [], why: 'layer:core packages must not depend on any @dlm/* package' },
   'layer:frontend': { allowed: ['@dlm/core'], why: 'layer:frontend packages may only depend on @dlm/core' },
-  'layer:plugin': { allowed: ['@dlm/core'], why: 'layer:plugin packages may only depend on @dlm/core' },
+  'layer:data': { allowed: ['@dlm/core'], why: 'layer:data packages may only depend on @dlm/core' },
+  'layer:plugin': { allowed: ['@dlm/core', '@dlm/datasets'], why: 'layer:plugin packages may only depend on @dlm/core and @dlm/datasets' },
   'layer:backend': { allowed: ['@dlm/core'], why: 'layer:backend packages may only depend on @dlm/core' },
   'layer:loader': { allowed: ['@dlm/core', '@dlm/plugin-std'], why: 'layer:loader packages may only depend on @dlm/core and @dlm/plugin-std' },
   'layer:app': { allowed: '*', why: '' },

@@ -7,6 +7,7 @@
 import { dirname } from 'node:path';
 import type { PluginRegistry } from '@dlm/core';
 import { loadPlugins, registryFromModules } from '@dlm/plugin-loader/node';
+import { stdPlugin } from '@dlm/plugin-std';
 
 export { findConfig, configFor } from '@dlm/plugin-loader/node';
 
@@ -20,7 +21,7 @@ export interface LoadedRegistry {
 /** The registry for `file` (an absolute path; anything else, e.g. an untitled document, gets the standard plugin only). */
 export async function loadRegistry(file: string | undefined): Promise<LoadedRegistry> {
   if (!file) {
-    const std = registryFromModules([]);
+    const std = registryFromModules([], { std: stdPlugin });
     return { registry: std.registry, problems: std.diagnostics.map((d) => d.message) };
   }
   const loaded = await loadPlugins({ cwd: dirname(file), file });

@@ -6,7 +6,7 @@
  * registers plugins the same way and reports the same diagnostics.
  */
 import { diag, PluginRegistry, type Diagnostic, type DlmPlugin } from '@dlm/core';
-import { stdPlugin } from '@dlm/plugin-std';
+import { stdPluginWithoutDatasets } from '@dlm/plugin-std/pure';
 
 /** The origin shown for the standard plugin (`dlm plugins`, duplicate-name reports). */
 export const STD_ORIGIN = '@dlm/plugin-std (built in)';
@@ -36,7 +36,10 @@ export interface LoadedPlugins {
 }
 
 export interface RegistryOptions {
-  /** The standard plugin to register first (default: @dlm/plugin-std); `false` for none. */
+  /**
+   * The standard plugin to register first; `false` for none. The default here is @dlm/plugin-std
+   * without its datasets (they read files: browser-safe); "./node" passes the whole plugin.
+   */
   std?: DlmPlugin | false;
   /** Where the standard plugin's module is, for `modules` (Node knows it; a browser bundle does not). */
   stdUrl?: string;
@@ -57,7 +60,7 @@ export function registryFromModules(plugins: readonly PluginModule[], options: R
   const registry = new PluginRegistry();
   const diagnostics: Diagnostic[] = [];
   const modules: string[] = [];
-  const std = options.std ?? stdPlugin;
+  const std = options.std ?? stdPluginWithoutDatasets;
   if (std) {
     diagnostics.push(...registry.register(std, STD_ORIGIN));
     if (options.stdUrl) modules.push(options.stdUrl);

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { diag, didYouMean, type Diagnostic } from '@dlm/core';
+import { stdPlugin } from '@dlm/plugin-std';
 import { moduleResolve } from 'import-meta-resolve';
 import { importPlugin, registryFromModules, type LoadedPlugins, type PluginModule, type RegistryOptions } from './index.js';
 
@@ -119,7 +120,7 @@ export interface LoadOptions {
   configPath?: string;
   /** Plugins named on the command line, after the config's. */
   extraPlugins?: readonly string[];
-  /** Passed on to `registryFromModules` (e.g. another standard plugin). */
+  /** The standard plugin (default: all of @dlm/plugin-std, datasets included); `false` for none. */
   std?: RegistryOptions['std'];
 }
 
@@ -149,6 +150,6 @@ export async function loadPlugins(options: LoadOptions): Promise<NodeLoadedPlugi
     }
     plugins.push({ spec: n.spec, namedIn: n.namedIn, origin: n.origin, url, ...(await importPlugin(url)) });
   }
-  const loaded = registryFromModules(plugins, { stdUrl: stdPluginUrl(), ...(options.std !== undefined ? { std: options.std } : {}) });
+  const loaded = registryFromModules(plugins, { stdUrl: stdPluginUrl(), std: options.std ?? stdPlugin });
   return { ...loaded, config, configDiagnostics };
 }

@@ -108,6 +108,7 @@ describe('loading', () => {
       ['file-plugin', 'models/nested/dlm.config.json: ../../plugins/file-plugin.mjs'],
     ]);
     expect(loaded.registry.get('layer', 'file_double')?.plugin).toBe('file-plugin');
+    expect(loaded.registry.get('dataset', 'mnist')?.plugin).toBe('@dlm/plugin-std');
     expect(loaded.registry.get('layer', 'esm_double')).toBeUndefined();
     expect(loaded.diagnostics.map((d) => [d.code, d.message])).toEqual([
       ['DLM8008', "Module './plugins/no-export.mjs' does not export a dlm plugin: export it as 'default' or as 'plugin'."],
@@ -150,9 +151,11 @@ describe('the pure part', () => {
     expect(r.modules).toEqual(['file:///std.js', 'file:///c.js']);
     const none = registryFromModules([], { std: false });
     expect(none.registry.plugins()).toEqual([]);
-    const noDatasets = registryFromModules([], { std: { ...stdPlugin, datasets: [] } });
-    expect(noDatasets.registry.names('dataset')).toEqual([]);
-    expect(noDatasets.registry.names('layer')).toEqual(registryFromModules([]).registry.names('layer'));
+    // The pure default is the standard plugin without its (file-reading) datasets; Node's loader passes them.
+    const pure = registryFromModules([]);
+    expect(pure.registry.names('dataset')).toEqual([]);
+    expect(pure.registry.names('layer')).toEqual(registryFromModules([], { std: stdPlugin }).registry.names('layer'));
+    expect(registryFromModules([], { std: stdPlugin }).registry.names('dataset')).toContain('mnist');
   });
 
   it('a worker rebuilds the same registry from the module URLs alone', async () => {

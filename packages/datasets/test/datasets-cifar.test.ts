@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError, type Args } from '@dlm/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CIFAR10_SPEC, STD_DATASETS, cifar10Dataset, extractTarGz, mulberry32 } from '../src/datasets/index.js';
+import { CIFAR10_SPEC, STD_DATASETS, cifar10Dataset, extractTarGz, mulberry32 } from '../src/node.js';
 import { ctxFor, startMirror, tempDir, type Mirror } from './fixtures/datasets-helpers.js';
 
 const cifar10 = STD_DATASETS.find((d) => d.name === 'cifar10')!;

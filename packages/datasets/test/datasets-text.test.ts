@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetError, type Args } from '@dlm/core';
 import { describe, expect, it } from 'vitest';
-import { STD_DATASETS, buildVocabulary, tokenize } from '../src/datasets/index.js';
+import { STD_DATASETS, buildVocabulary, tokenize } from '../src/node.js';
 import { ctxFor, tempDir } from './fixtures/datasets-helpers.js';
 
 const text = STD_DATASETS.find((d) => d.name === 'text')!;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type { Args, DatasetDef, DatasetSplit } from '@dlm/core';
 import { DatasetError } from '@dlm/core';
 import { describe, expect, it } from 'vitest';
-import { STD_DATASETS } from '../src/datasets/index.js';
+import { STD_DATASETS } from '../src/node.js';
 import { ctxFor, tempDir } from './fixtures/datasets-helpers.js';
 
 const byName = (n: string) => STD_DATASETS.find((d) => d.name === n)!;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatasetError, type Args } from '@dlm/core';
 import { describe, expect, it } from 'vitest';
-import { STD_DATASETS, holdoutIndices, parseDelimited } from '../src/datasets/index.js';
+import { STD_DATASETS, holdoutIndices, parseDelimited } from '../src/node.js';
 import { ctxFor, tempDir } from './fixtures/datasets-helpers.js';
 
 const csv = STD_DATASETS.find((d) => d.name === 'csv')!;

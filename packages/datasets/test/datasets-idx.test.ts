@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DatasetError, type Args } from '@dlm/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MNIST_SPEC, STD_DATASETS, downloadVerified, encodeIdx, idxImageDataset, type IdxDatasetSpec } from '../src/datasets/index.js';
+import { MNIST_SPEC, STD_DATASETS, downloadVerified, encodeIdx, idxImageDataset, type IdxDatasetSpec } from '../src/node.js';
 import { ctxFor, startMirror, tempDir, writeIdxSet, type Mirror } from './fixtures/datasets-helpers.js';
 
 const mnist = STD_DATASETS.find((d) => d.name === 'mnist')!;
