@@ -9,6 +9,7 @@
 //   layer:plugin    -> @dlm/core, @dlm/datasets
 //   layer:backend   -> @dlm/core            (never @dlm/language)
 //   layer:loader    -> @dlm/core, @dlm/plugin-std   (the plugin loader the hosts share)
+//   layer:service   -> @dlm/core, @dlm/language     (the language service the hosts share)
 //   layer:app       -> any @dlm/* package
 // Checked: import/export/require/import() specifiers in <pkg>/src/**/*.{ts,tsx,mts,cts}, and
 // the @dlm/* entries in package.json (dependencies, peerDependencies, optionalDependencies;
@@ -35,6 +36,7 @@ export const LAYER_RULES = {
   'layer:plugin': { allowed: ['@dlm/core', '@dlm/datasets'], why: 'layer:plugin packages may only depend on @dlm/core and @dlm/datasets' },
   'layer:backend': { allowed: ['@dlm/core'], why: 'layer:backend packages may only depend on @dlm/core' },
   'layer:loader': { allowed: ['@dlm/core', '@dlm/plugin-std'], why: 'layer:loader packages may only depend on @dlm/core and @dlm/plugin-std' },
+  'layer:service': { allowed: ['@dlm/core', '@dlm/language'], why: 'layer:service packages may only depend on @dlm/core and @dlm/language' },
   'layer:app': { allowed: '*', why: '' },
 };
 

@@ -27,7 +27,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { didYouMean, type Diagnostic, type SourceSpan } from '@dlm/core';
 import { format } from '@dlm/language';
-import { analyze, complete, definition, hover, outline, rename, renameLocations, signature, type Analysis, type CompletionEntry, type OutlineItem } from './analysis.js';
+import { analyze, complete, definition, hover, outline, rename, renameLocations, signature, type Analysis, type CompletionEntry, type OutlineItem } from '@dlm/language-service';
 import { loadRegistry, configFor, type LoadedRegistry } from './registry.js';
 
 export interface ServerOptions {

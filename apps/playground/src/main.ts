@@ -1,6 +1,6 @@
 /**
  * The playground page: a CodeMirror editor whose text is analysed on every pause in typing with
- * @dlm/language-server's `analyze` (the compile `dlm check` runs, plus the names hover and
+ * @dlm/language-service's `analyze` (the compile `dlm check` runs, plus the names hover and
  * completion need; the registry: @dlm/plugin-std's layers, losses, optimizers… and the embedded
  * MNIST sample as `mnist`). Diagnostics go into the editor and the list under it; a clean program
  * updates the summary table and the Mermaid diagram. Train and Export work on the first train
@@ -13,7 +13,7 @@ import { EditorView, basicSetup } from 'codemirror';
 import { linter, lintGutter, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import mermaid from 'mermaid';
 import { hasErrors, initializeParams, summarize, type Diagnostic, type Program } from '@dlm/core';
-import { analyze, type Analysis } from '@dlm/language-server';
+import { analyze, type Analysis } from '@dlm/language-service';
 import { toMermaid } from '@dlm/mermaid';
 import { exportOnnx } from '@dlm/onnx';
 import { registryFromModules } from '@dlm/plugin-loader';

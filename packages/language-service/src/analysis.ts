@@ -3,7 +3,6 @@
  * shows exactly the CLI's diagnostics) and the symbol table. Every editor feature is a pure
  * function of an Analysis and a position; the server only converts between LSP and these.
  */
-import * as nodePath from 'node:path';
 import {
   formatType,
   summarize,
@@ -15,9 +14,8 @@ import {
   type SourceSpan,
   type SummaryRow,
 } from '@dlm/core';
-import { compileSource, INITIALIZER_KINDS, lex, parse, type ModuleAst } from '@dlm/language';
+import { blockOf, buildSymbols, compileSource, importTarget, INITIALIZER_KINDS, lex, occurrenceAt, type ModuleAst, type SymbolDecl as Decl, type SymbolTable } from '@dlm/language';
 import type * as A from '@dlm/language';
-import { blockOf, buildSymbols, occurrenceAt, type Decl, type SymbolTable } from './symbols.js';
 
 export interface Analysis {
   file: string;
@@ -34,24 +32,20 @@ export interface Analysis {
 }
 
 export function analyze(text: string, file: string, registry: PluginRegistry, readFile: (path: string) => string | undefined): Analysis {
-  const { ast } = parse(text, file);
   const out = compileSource(text, file, { registry, readFile });
+  // compileSource always binds the file it is given; its binder's view is the one names resolve in.
+  const main = out.main!;
   const imports = new Map<string, { ast: ModuleAst; text: string }>();
-  for (const item of ast.items) {
-    if (item.kind !== 'import') continue;
-    const target = nodePath.normalize(nodePath.join(nodePath.dirname(file), item.path));
-    const src = out.sources.get(target) ?? readFile(target);
-    if (src !== undefined && !imports.has(target)) imports.set(target, { ast: parse(src, target).ast, text: src });
-  }
+  for (const m of main.imports) imports.set(m.file, { ast: m.ast, text: out.sources.get(m.file) ?? '' });
   const rows = new Map<Graph, Map<string, SummaryRow>>();
   for (const g of out.program.models) rows.set(g, new Map(summarize(g).rows.map((r) => [r.name, r])));
   return {
     file,
     text,
-    ast,
+    ast: main.ast,
     program: out.program,
     diagnostics: out.diagnostics,
-    symbols: buildSymbols(ast, [...imports.values()].map((i) => i.ast)),
+    symbols: buildSymbols(main),
     imports,
     registry,
     rows,
@@ -359,7 +353,7 @@ export function definition(an: Analysis, offset: number): SourceSpan | undefined
   // On an import path: the imported file.
   for (const item of an.ast.items) {
     if (item.kind === 'import' && item.span.start <= offset && offset <= item.span.end) {
-      const target = nodePath.normalize(nodePath.join(nodePath.dirname(an.file), item.path));
+      const target = importTarget(an.file, item.path);
       return { file: target, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
     }
   }

@@ -1,21 +1,24 @@
 /**
- * Name resolution over the AST for editor features: every identifier occurrence that names a
+ * The symbol table of a bound file, for editor services: every identifier occurrence that names a
  * declaration (module constant, block, model, value, port, block parameter, repeat index) is
- * recorded with the declaration it refers to. Definition, rename and hover all read this one
- * table, so they agree with each other. The rules follow the compiler's: a body's own names
- * (ports, assignments, local lets, block parameters, repeat indices) shadow module names; a name
- * bound nowhere is a symbol (`batch`, `same`) and is not recorded.
+ * recorded with the declaration it refers to, so definition, rename and hover agree. Module-level
+ * names come from the binder's own namespace (`ModuleInfo.scope`: own declarations first, then
+ * imported ones, duplicates resolved as the compiler resolves them); inside bodies the compiler's
+ * rules apply: a body's own names (ports, assignments, local lets, block parameters, repeat
+ * indices) shadow module names; a name bound nowhere is a symbol (`batch`, `same`) and is not
+ * recorded.
  */
 import type { SourceSpan } from '@dlm/core';
-import type * as A from '@dlm/language';
+import type * as A from './ast.js';
+import type { ModuleInfo } from './bind.js';
 
-export type DeclKind = 'constant' | 'block' | 'model' | 'input' | 'output' | 'value' | 'param' | 'index' | 'train';
+export type SymbolKind = 'constant' | 'block' | 'model' | 'input' | 'output' | 'value' | 'param' | 'index' | 'train';
 
-export interface Decl {
+export interface SymbolDecl {
   /** Unique key: file + start offset of the declaring identifier. */
   key: string;
   name: string;
-  kind: DeclKind;
+  kind: SymbolKind;
   /** The declaring identifier. */
   span: SourceSpan;
   /** The whole declaration (statement or item). */
@@ -29,54 +32,50 @@ export interface Decl {
 export interface Occurrence {
   name: string;
   span: SourceSpan;
-  decl: Decl;
+  decl: SymbolDecl;
   /** True at the declaring identifier itself. */
   isDecl: boolean;
 }
 
 export interface SymbolTable {
-  decls: Decl[];
+  decls: SymbolDecl[];
   occurrences: Occurrence[];
   /** Module-level declarations visible in the file (own first, then imported). */
-  moduleScope: Map<string, Decl>;
+  moduleScope: Map<string, SymbolDecl>;
   /** Body scopes by item, for completion. */
-  bodyScopes: Map<A.ModelDecl | A.BlockDecl, Map<string, Decl>>;
+  bodyScopes: Map<A.ModelDecl | A.BlockDecl, Map<string, SymbolDecl>>;
 }
 
 const keyOf = (s: SourceSpan) => `${s.file}:${s.start}`;
 
 /** The block declaration a decl names, if it names one. */
-export function blockOf(d: Decl | undefined): A.BlockDecl | undefined {
+export function blockOf(d: SymbolDecl | undefined): A.BlockDecl | undefined {
   const n = d?.kind === 'block' ? d.node : undefined;
   return n && 'kind' in n && n.kind === 'block' ? n : undefined;
 }
 
-/**
- * Builds the symbol table of `ast`. `imported` are the ASTs of the files it imports (already
- * parsed), whose module-level declarations are visible here.
- */
-export function buildSymbols(ast: A.ModuleAst, imported: A.ModuleAst[] = []): SymbolTable {
-  const decls: Decl[] = [];
+/** Builds the symbol table of a file the binder has bound (`CompileOutput.main`). */
+export function buildSymbols(main: ModuleInfo): SymbolTable {
+  const ast = main.ast;
+  const decls: SymbolDecl[] = [];
   const occurrences: Occurrence[] = [];
-  const moduleScope = new Map<string, Decl>();
-  const bodyScopes = new Map<A.ModelDecl | A.BlockDecl, Map<string, Decl>>();
-  const declare = (d: Omit<Decl, 'key'>, record: boolean): Decl => {
-    const full: Decl = { ...d, key: keyOf(d.span) };
+  const moduleScope = new Map<string, SymbolDecl>();
+  const bodyScopes = new Map<A.ModelDecl | A.BlockDecl, Map<string, SymbolDecl>>();
+  const declare = (d: Omit<SymbolDecl, 'key'>, record: boolean): SymbolDecl => {
+    const full: SymbolDecl = { ...d, key: keyOf(d.span) };
     decls.push(full);
     if (record) occurrences.push({ name: d.name, span: d.span, decl: full, isDecl: true });
     return full;
   };
-  const moduleItem = (item: A.Item, own: boolean) => {
-    if (item.kind === 'let' || item.kind === 'block' || item.kind === 'model') {
-      const kind: DeclKind = item.kind === 'let' ? 'constant' : item.kind;
-      const d = declare({ name: item.name.name, kind, span: item.name.span, fullSpan: item.span, node: item }, own);
-      if (!moduleScope.has(d.name)) moduleScope.set(d.name, d);
-    }
-  };
-  for (const item of ast.items) moduleItem(item, true);
-  for (const m of imported) for (const item of m.items) moduleItem(item, false);
+  const moduleDecl = (item: A.LetDecl | A.BlockDecl | A.ModelDecl, own: boolean): SymbolDecl =>
+    declare({ name: item.name.name, kind: item.kind === 'let' ? 'constant' : item.kind, span: item.name.span, fullSpan: item.span, node: item }, own);
+  // Every own declaration is an occurrence (a duplicate too, so it can be renamed away); the
+  // namespace is the binder's, so a name means here what it means to the compiler.
+  const byItem = new Map<A.Item, SymbolDecl>();
+  for (const item of ast.items) if (item.kind === 'let' || item.kind === 'block' || item.kind === 'model') byItem.set(item, moduleDecl(item, true));
+  for (const [name, bound] of main.scope) moduleScope.set(name, byItem.get(bound.decl) ?? moduleDecl(bound.decl, false));
 
-  const use = (id: A.Ident | { name: string; span: SourceSpan }, scopes: Map<string, Decl>[]) => {
+  const use = (id: A.Ident | { name: string; span: SourceSpan }, scopes: Map<string, SymbolDecl>[]) => {
     for (let i = scopes.length - 1; i >= 0; i--) {
       const d = scopes[i]!.get(id.name);
       if (d) {
@@ -87,9 +86,9 @@ export function buildSymbols(ast: A.ModuleAst, imported: A.ModuleAst[] = []): Sy
     return undefined;
   };
 
-  const walk = (e: A.Expr, scopes: Map<string, Decl>[]): void => {
+  const walk = (e: A.Expr, scopes: Map<string, SymbolDecl>[]): void => {
     // An explicit stack: expressions can be long chains.
-    const stack: { e: A.Expr; scopes: Map<string, Decl>[] }[] = [{ e, scopes }];
+    const stack: { e: A.Expr; scopes: Map<string, SymbolDecl>[] }[] = [{ e, scopes }];
     while (stack.length) {
       const { e: x, scopes: sc } = stack.pop()!;
       switch (x.kind) {
@@ -144,10 +143,10 @@ export function buildSymbols(ast: A.ModuleAst, imported: A.ModuleAst[] = []): Sy
   };
 
   // Block parameters first, so that named arguments in calls anywhere resolve to them.
-  const paramDecls = new Map<A.BlockDecl, Map<string, Decl>>();
+  const paramDecls = new Map<A.BlockDecl, Map<string, SymbolDecl>>();
   for (const item of ast.items) {
     if (item.kind !== 'block') continue;
-    const ps = new Map<string, Decl>();
+    const ps = new Map<string, SymbolDecl>();
     for (const p of item.params) {
       if (ps.has(p.name.name)) continue;
       ps.set(p.name.name, declare({ name: p.name.name, kind: 'param', span: p.name.span, fullSpan: p.span, owner: item, node: p }, true));
@@ -162,13 +161,13 @@ export function buildSymbols(ast: A.ModuleAst, imported: A.ModuleAst[] = []): Sy
       if (model?.kind === 'model') occurrences.push({ name: item.name.name, span: item.name.span, decl: model, isDecl: false });
       for (const en of item.entries) for (const v of en.values) walk(v, [moduleScope]);
     } else if (item.kind === 'model' || item.kind === 'block') {
-      const body = new Map<string, Decl>(item.kind === 'block' ? paramDecls.get(item) : undefined);
+      const body = new Map<string, SymbolDecl>(item.kind === 'block' ? paramDecls.get(item) : undefined);
       bodyScopes.set(item, body);
       for (const p of item.kind === 'block' ? item.params : []) if (p.default) walk(p.default, [moduleScope]);
       // Declarations of the body: ports, local lets, and the first assignment of each new name.
       for (const st of item.body) {
         if (body.has(st.name.name)) continue;
-        const kind: DeclKind = st.kind === 'input' || st.kind === 'output' ? st.kind : st.kind === 'let' ? 'constant' : 'value';
+        const kind: SymbolKind = st.kind === 'input' || st.kind === 'output' ? st.kind : st.kind === 'let' ? 'constant' : 'value';
         body.set(st.name.name, declare({ name: st.name.name, kind, span: st.name.span, fullSpan: st.span, owner: item, node: st }, true));
       }
       const scopes = [moduleScope, body];
