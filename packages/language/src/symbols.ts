@@ -153,6 +153,16 @@ export function buildSymbols(main: ModuleInfo): SymbolTable {
     }
     paramDecls.set(item, ps);
   }
+  // Imported blocks' parameters too, so `Imported(n: 6)` leads to `n` in the other file.
+  for (const d of moduleScope.values()) {
+    const block = blockOf(d);
+    if (!block || paramDecls.has(block)) continue;
+    const ps = new Map<string, SymbolDecl>();
+    for (const p of block.params) {
+      if (!ps.has(p.name.name)) ps.set(p.name.name, declare({ name: p.name.name, kind: 'param', span: p.name.span, fullSpan: p.span, owner: block, node: p }, false));
+    }
+    paramDecls.set(block, ps);
+  }
 
   for (const item of ast.items) {
     if (item.kind === 'let') walk(item.value, [moduleScope]);
