@@ -14,4 +14,4 @@ export { tokenize, buildVocabulary, encodeTokens, PAD, UNK, type Vocabulary } fr
 export { shuffledIndices, mulberry32 } from './rng.js';
 export { candidateNames, idxDatasetArgs, type IdxArgsSpec, type IdxDatasetSpec, type IdxFile } from './idx-spec.js';
 export { MNIST_SPEC_DECLARED, FASHION_MNIST_SPEC, MNIST_DECLARATION } from './mnist-specs.js';
-export { SAMPLE_SIZE, SAMPLE_TRAIN, SAMPLE_SEED, MNIST_SAMPLE_ASSETS, decodeMnistSample, sampleSplit, fetchMnistSample, type MnistSample } from './mnist-sample.js';
+export { SAMPLE_SIZE, SAMPLE_TRAIN, SAMPLE_SEED, decodeMnistSample, sampleSplit, fetchMnistSample, type MnistSample, type MnistSampleUrls } from './mnist-sample.js';

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DatasetError } from '@dlm/core';
-import { decodeMnistSample, MNIST_SAMPLE_ASSETS, sampleSplit, type MnistSample } from './mnist-sample.js';
+import { MNIST_SAMPLE_ASSETS } from './assets.js';
+import { decodeMnistSample, sampleSplit, type MnistSample } from './mnist-sample.js';
 
 export { SAMPLE_SEED, SAMPLE_SIZE, SAMPLE_TRAIN } from './mnist-sample.js';
 export type SampleSplit = MnistSample;

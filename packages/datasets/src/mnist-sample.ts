@@ -8,8 +8,9 @@
  * SHA-256. A fixed seeded permutation splits them: the first 8,000 are `train`, the last 2,000
  * `test`. The split never changes, so results on the sample are comparable across runs and machines.
  *
- * This file is pure: it decodes bytes. Node reads the assets in mnist-sample-files.ts (node:zlib);
- * a browser calls `fetchMnistSample` (fetch + DecompressionStream).
+ * This file is pure: it decodes bytes, and names no asset (so bundling the pure entry does not ship
+ * 1.6 MB nobody asked for). Node reads the assets in mnist-sample-files.ts (node:zlib); a browser
+ * calls `fetchMnistSample(MNIST_SAMPLE_ASSETS)` (fetch + DecompressionStream).
  */
 import { DatasetError } from '@dlm/core';
 import { gunzip } from './gzip.js';
@@ -21,11 +22,11 @@ export const SAMPLE_TRAIN = 8_000;
 /** Seed of the fixed train/test permutation (arbitrary, never to be changed). */
 export const SAMPLE_SEED = 20_231_128;
 
-/** Where the two assets are, next to this module's folder (the same from src/ and dist/). */
-export const MNIST_SAMPLE_ASSETS = {
-  images: new URL('../assets/mnist-sample-images-idx3-ubyte.gz', import.meta.url),
-  labels: new URL('../assets/mnist-sample-labels-idx1-ubyte.gz', import.meta.url),
-};
+/** Where the two gzip'd IDX files of the sample are (see "@dlm/datasets/assets"). */
+export interface MnistSampleUrls {
+  images: URL;
+  labels: URL;
+}
 
 export interface MnistSample {
   count: number;
@@ -60,11 +61,12 @@ export function sampleSplit(all: MnistSample, split: 'train' | 'test'): MnistSam
 
 /**
  * The whole sample in a browser (or any runtime with fetch and DecompressionStream): fetches the
- * two assets (a bundler that understands `new URL(…, import.meta.url)`, like Vite, ships them) and
- * decodes them. `fetchBytes` replaces fetch, e.g. to read the assets some other way.
+ * two assets — pass `MNIST_SAMPLE_ASSETS` from "@dlm/datasets/assets", which a bundler that
+ * understands `new URL(…, import.meta.url)` (Vite) ships — and decodes them. `fetchBytes` replaces
+ * fetch, e.g. to read the assets some other way.
  */
-export async function fetchMnistSample(fetchBytes: (url: URL) => Promise<Uint8Array> = fetchAsset): Promise<MnistSample> {
-  const [images, labels] = await Promise.all([fetchBytes(MNIST_SAMPLE_ASSETS.images), fetchBytes(MNIST_SAMPLE_ASSETS.labels)]);
+export async function fetchMnistSample(urls: MnistSampleUrls, fetchBytes: (url: URL) => Promise<Uint8Array> = fetchAsset): Promise<MnistSample> {
+  const [images, labels] = await Promise.all([fetchBytes(urls.images), fetchBytes(urls.labels)]);
   return decodeMnistSample(await gunzip(images), await gunzip(labels));
 }
 

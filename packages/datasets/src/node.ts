@@ -19,4 +19,5 @@ export { holdoutIndices } from './csv.js';
 export { downloadVerified } from './download.js';
 export { readIdxImages, readIdxLabels } from './idx-files.js';
 export { loadSampleAll, loadSampleSplit } from './mnist-sample-files.js';
+export { MNIST_SAMPLE_ASSETS } from './assets.js';
 export * from './index.js';

@@ -9,7 +9,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DatasetError } from '@dlm/core';
 import { describe, expect, it } from 'vitest';
-import { decodeMnistSample, encodeIdx, fetchMnistSample, MNIST_SAMPLE_ASSETS, SAMPLE_SIZE } from '../src/index.js';
+import { MNIST_SAMPLE_ASSETS } from '../src/assets.js';
+import { decodeMnistSample, encodeIdx, fetchMnistSample, SAMPLE_SIZE } from '../src/index.js';
 import { loadSampleAll, loadSampleSplit } from '../src/node.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -30,7 +31,7 @@ describe('the embedded MNIST sample', () => {
   });
 
   it('decodes to the same bytes through DecompressionStream (the browser path)', async () => {
-    const viaStreams = await fetchMnistSample(async (url) => new Uint8Array(readFileSync(fileURLToPath(url))));
+    const viaStreams = await fetchMnistSample(MNIST_SAMPLE_ASSETS, async (url) => new Uint8Array(readFileSync(fileURLToPath(url))));
     expect(sha256(viaStreams.pixels)).toBe(FROM_MNIST_PACKAGE.pixels);
     expect(sha256(viaStreams.labels)).toBe(FROM_MNIST_PACKAGE.labels);
   });

@@ -36,6 +36,9 @@ describe('the pure entry', () => {
     const offenders = [...graph].flatMap(([file, specs]) => specs.filter((s) => BUILTINS.has(s)).map((s) => `${file.slice(SRC.length + 1)} imports ${s}`));
     expect(offenders).toEqual([]);
     expect(graph.size).toBeGreaterThan(5);
+    // Nor does it name an asset: a bundler would ship the 1.6 MB sample with any import of it.
+    const withAssets = [...graph.keys()].filter((f) => /new URL\('[^']+',\s*import\.meta\.url\)/.test(readFileSync(f, 'utf8')));
+    expect(withAssets).toEqual([]);
   });
 
   it('the check itself finds the Node entry impure', () => {
