@@ -7,7 +7,6 @@
  */
 export {
   analyze,
-  complete,
   definition,
   hover,
   outline,
@@ -18,10 +17,10 @@ export {
   wordAt,
   type SignatureResult,
   type Analysis,
-  type CompletionEntry,
   type OutlineItem,
   type HoverResult,
   type RenameResult,
 } from './analysis.js';
+export { complete, type CompletionEntry } from './completion.js';
 export { format } from '@dlm/language';
 export { buildSymbols, occurrenceAt, type SymbolDecl as Decl, type Occurrence, type SymbolTable } from '@dlm/language';
