@@ -151,14 +151,16 @@ function describeRecords(an: Analysis, recs: { g: Graph; l: LayerRecord }[]): st
 
 export function hover(an: Analysis, offset: number): HoverResult | undefined {
   const occ = occurrenceAt(an.symbols, an.file, offset);
-  if (occ) {
+  const word = wordAt(an.text, offset);
+  const namedArgument = !!word && /^\s*:/.test(an.text.slice(word.end));
+  // A block parameter named in a call is documented as the call's argument (below), like a layer's.
+  if (occ && !(namedArgument && occ.decl.kind === 'param' && !occ.isDecl)) {
     const d = occ.decl;
     const md = describeDecl(an, d);
     if (md) return { markdown: md, span: occ.span };
   }
   // A named argument (`kernel:` in `conv2d(kernel: 3)`, `lr:` in `adam(lr: 1e-3)`): its spec.
-  const word = wordAt(an.text, offset);
-  if (word && /^\s*:/.test(an.text.slice(word.end))) {
+  if (word && namedArgument) {
     const ctx = callContext(an, word.start);
     const spec = ctx ? argsOf(an, ctx.callee, ctx.trainKey).find((a) => a.name === word.word) : undefined;
     if (ctx && spec) {

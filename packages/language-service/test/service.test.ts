@@ -63,6 +63,7 @@ describe('names as the compiler binds them', () => {
     const a = an();
     const at = MAIN.indexOf('n: 6');
     expect(definition(a, at)).toMatchObject({ file: '/p/lib.dlm', start: LIB.indexOf('n: int') });
+    expect(hover(a, at)?.markdown).toBe('(argument of Widen) **n**: block parameter: int');
     expect(hover(a, MAIN.indexOf('dense(2)') + 1)?.markdown).toContain('dense');
     expect(complete(a, MAIN.indexOf('dense(2)')).map((c) => c.label)).toEqual(expect.arrayContaining(['Widen', 'dense']));
   });
