@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needs } from '../test-support/system-tools.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SLIM = ['packages/core', 'packages/language', 'packages/plugin-std', 'apps/cli'];
+const SLIM = ['packages/core', 'packages/language', 'packages/datasets', 'packages/plugin-std', 'packages/plugin-loader', 'apps/cli'];
 const BACKENDS = ['packages/tfjs', 'packages/onnx', 'packages/mermaid'];
 const HEAVY = ['@tensorflow', 'webgpu', 'mermaid', 'playwright-core', 'onnx-proto', 'protobufjs', '@dlm/tfjs', '@dlm/onnx', '@dlm/mermaid'];
 
