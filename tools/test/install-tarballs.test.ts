@@ -60,7 +60,7 @@ const T = 120_000;
 
 describe('installed from tarballs: language and CLI only', () => {
   it('pulls in no tfjs, webgpu, mermaid, playwright or onnx', () => {
-    expect(readdirSync(join(project, 'node_modules', '@dlm')).sort()).toEqual(['cli', 'core', 'language', 'plugin-std']);
+    expect(readdirSync(join(project, 'node_modules', '@dlm')).sort()).toEqual(['cli', 'core', 'datasets', 'language', 'plugin-loader', 'plugin-std']);
     for (const h of HEAVY) expect(installed(h), h).toBe(false);
   }, T);
 
