@@ -5,11 +5,14 @@
 // Allowed @dlm/* dependencies by layer:
 //   layer:core      -> none
 //   layer:frontend  -> @dlm/core
-//   layer:plugin    -> @dlm/core
+//   layer:data      -> @dlm/core            (@dlm/datasets: decoders, files, downloads, caches)
+//   layer:plugin    -> @dlm/core, @dlm/datasets
 //   layer:backend   -> @dlm/core            (never @dlm/language or @dlm/plugin-std)
 //   layer:train     -> @dlm/core            (runtimes are passed in; Node built-ins only under src/node/,
 //                                            so its "." entry stays browser-safe)
 //   layer:report    -> @dlm/core
+//   layer:loader    -> @dlm/core, @dlm/plugin-std   (the plugin loader the hosts share)
+//   layer:service   -> @dlm/core, @dlm/language     (the language service the hosts share)
 //   layer:app       -> any library package  (never another app)
 //   layer:test      -> none                 (test helpers; others list them in devDependencies only)
 // Apps (the hosts: cli, language-server, playground, editor extension) live in apps/ and are
@@ -44,7 +47,8 @@ import { fileURLToPath } from 'node:url';
 export const LAYER_RULES = {
   'layer:core': { allowed: [], why: 'layer:core packages must not depend on any @dlm/* package' },
   'layer:frontend': { allowed: ['@dlm/core'], why: 'layer:frontend packages may only depend on @dlm/core' },
-  'layer:plugin': { allowed: ['@dlm/core'], why: 'layer:plugin packages may only depend on @dlm/core' },
+  'layer:data': { allowed: ['@dlm/core'], why: 'layer:data packages may only depend on @dlm/core' },
+  'layer:plugin': { allowed: ['@dlm/core', '@dlm/datasets'], why: 'layer:plugin packages may only depend on @dlm/core and @dlm/datasets' },
   'layer:backend': { allowed: ['@dlm/core'], why: 'layer:backend packages may only depend on @dlm/core' },
   'layer:train': {
     allowed: ['@dlm/core'],
@@ -52,6 +56,8 @@ export const LAYER_RULES = {
     nodeOnlyUnder: 'src/node',
   },
   'layer:report': { allowed: ['@dlm/core'], why: 'layer:report packages may only depend on @dlm/core' },
+  'layer:loader': { allowed: ['@dlm/core', '@dlm/plugin-std'], why: 'layer:loader packages may only depend on @dlm/core and @dlm/plugin-std' },
+  'layer:service': { allowed: ['@dlm/core', '@dlm/language'], why: 'layer:service packages may only depend on @dlm/core and @dlm/language' },
   'layer:app': { allowed: '*', why: '' },
   // Helpers for tests (golden files): imported only by tests, through devDependencies.
   'layer:test': { allowed: [], why: 'layer:test packages must not depend on any @dlm/* package' },

@@ -16,7 +16,7 @@ import { needs } from '../test-support/system-tools.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // @dlm/train and @dlm/report import only @dlm/core: the CLI depends on them, the runtime is the heavy part.
-const SLIM = ['packages/core', 'packages/language', 'packages/plugin-std', 'packages/report', 'packages/train', 'apps/cli'];
+const SLIM = ['packages/core', 'packages/language', 'packages/datasets', 'packages/plugin-std', 'packages/plugin-loader', 'packages/report', 'packages/train', 'apps/cli'];
 const BACKENDS = ['packages/tfjs', 'packages/onnx', 'packages/mermaid'];
 const HEAVY = ['@tensorflow', 'webgpu', 'mermaid', 'playwright-core', 'onnx-proto', 'protobufjs', '@dlm/tfjs', '@dlm/onnx', '@dlm/mermaid'];
 
@@ -61,7 +61,7 @@ const T = 120_000;
 
 describe('installed from tarballs: language and CLI only', () => {
   it('pulls in no tfjs, webgpu, mermaid, playwright or onnx', () => {
-    expect(readdirSync(join(project, 'node_modules', '@dlm')).sort()).toEqual(['cli', 'core', 'language', 'plugin-std', 'report', 'train']);
+    expect(readdirSync(join(project, 'node_modules', '@dlm')).sort()).toEqual(['cli', 'core', 'datasets', 'language', 'plugin-loader', 'plugin-std', 'report', 'train']);
     for (const h of HEAVY) expect(installed(h), h).toBe(false);
   }, T);
 

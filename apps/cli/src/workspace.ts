@@ -5,7 +5,8 @@ import { resolve, relative } from 'node:path';
 import { checkMemory, diag, formatDiagnostics, hasErrors, sortDiagnostics, type MemoryOptions, type Diagnostic, type Graph, type PluginKind, type PluginRegistry, type Program } from '@dlm/core';
 import { compileFile } from '@dlm/language';
 import { CliError, type CliIO } from './io.js';
-import { findConfig, loadRegistry, readConfig, type DlmConfig } from './plugins.js';
+import { STDIN_NAME } from './inputs.js';
+import { loadPlugins as loadPluginsFor, type DlmConfig } from '@dlm/plugin-loader/node';
 
 export interface CommandContext {
   io: CliIO;
@@ -29,15 +30,19 @@ export interface Loaded {
   modules: string[];
 }
 
-export async function loadPlugins(ctx: CommandContext): Promise<Loaded> {
-  const configPath = typeof ctx.values['config'] === 'string' ? resolve(ctx.io.cwd, ctx.values['config']) : findConfig(ctx.io.cwd);
-  const { config, diagnostics: cfgDiags } = readConfig(configPath);
-  const cliPlugins = (ctx.values['plugin'] as string[] | undefined) ?? [];
-  const { registry, diagnostics, modules } = await loadRegistry(ctx.io.cwd, cliPlugins, config);
-  const all = [...cfgDiags, ...diagnostics];
+/**
+ * Loads the plugins that apply to `file` (the dlm.config.json nearest to it, or --config), then
+ * every --plugin; without a file (or for standard input), the config is searched from the working
+ * directory.
+ */
+export async function loadPlugins(ctx: CommandContext, file?: string): Promise<Loaded> {
+  const configPath = typeof ctx.values['config'] === 'string' ? ctx.values['config'] : undefined;
+  const extraPlugins = (ctx.values['plugin'] as string[] | undefined) ?? [];
+  const loaded = await loadPluginsFor({ cwd: ctx.io.cwd, ...(file !== undefined && file !== STDIN_NAME ? { file } : {}), ...(configPath !== undefined ? { configPath } : {}), extraPlugins });
+  const all = [...loaded.configDiagnostics, ...loaded.diagnostics];
   if (all.length) printDiagnostics(ctx, all, new Map());
-  if (hasErrors(cfgDiags)) throw new CliError('plugins could not be loaded (see above)');
-  return { registry, config, pluginErrors: hasErrors(diagnostics), modules };
+  if (hasErrors(loaded.configDiagnostics)) throw new CliError('plugins could not be loaded (see above)');
+  return { registry: loaded.registry, config: loaded.config, pluginErrors: hasErrors(loaded.diagnostics), modules: loaded.modules };
 }
 
 export function printDiagnostics(ctx: CommandContext, ds: readonly Diagnostic[], sources: Map<string, string>): void {

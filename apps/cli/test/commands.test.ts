@@ -156,9 +156,10 @@ describe('dlm export', () => {
 describe('dlm train', () => {
   it('trains the plugin example (image_folder, lion, max_norm, random_brightness) and writes its report', async () => {
     const runDir = tempDir();
-    // The data path in the train block is relative to the .dlm file, wherever dlm runs from.
+    // The data path in the train block is relative to the .dlm file, and its plugins come from the
+    // dlm.config.json next to it, wherever dlm runs from.
     const file = join(EXTRAS_DIR, 'examples/stripes.dlm');
-    const args = ['train', file, '--plugin', 'dlm-plugin-extras', '--backend', 'cpu', '--epochs', '2', '--limit', '8', '--limit-test', '4', '--run-dir', runDir];
+    const args = ['train', file, '--backend', 'cpu', '--epochs', '2', '--limit', '8', '--limit-test', '4', '--run-dir', runDir];
     const r = await dlm(args, REPO_ROOT);
     expect(r.stderr, r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);

@@ -1,8 +1,9 @@
 /**
  * Plugin discovery: only what the user names is loaded — the standard plugin, the `plugins` of the
- * nearest dlm.config.json (or --config), and every --plugin — by package name or by path.
+ * dlm.config.json nearest to the .dlm file (or --config; without a file, the working directory's),
+ * and every --plugin — by package name or by path.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dlm, EXTRAS_DIR, REPO_ROOT, tempDir } from './helpers.js';
@@ -45,15 +46,35 @@ describe('plugin loading', () => {
     expect(r.code).toBe(0);
   });
 
+  it('the config nearest to the .dlm file applies, wherever dlm runs (the file’s folder, not the working directory)', async () => {
+    // From the repo root: examples/plugins/dlm-plugin-extras/examples/dlm.config.json names the plugin.
+    const fromRoot = await dlm(['check', 'examples/plugins/dlm-plugin-extras/examples/stripes.dlm']);
+    expect(fromRoot.stderr).toBe('');
+    expect(fromRoot.code).toBe(0);
+    // A config in the working directory does not apply to a file elsewhere that has none of its own.
+    const elsewhere = tempDir({ 'd.dlm': USES_DOUBLE });
+    const cwdWithConfig = tempDir({ 'dlm.config.json': JSON.stringify({ plugins: [GOOD] }) });
+    const r = await dlm(['check', join(elsewhere, 'd.dlm')], cwdWithConfig);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error[DLM2001]: Unknown layer 'double'");
+    // Files under different configs, checked together, each get their own plugins.
+    const withGood = tempDir({ 'dlm.config.json': JSON.stringify({ plugins: [GOOD] }), 'd.dlm': USES_DOUBLE });
+    const both = await dlm(['check', join(withGood, 'd.dlm'), 'examples/plugins/dlm-plugin-extras/examples/stripes.dlm']);
+    expect(both.stderr).toBe('');
+    expect(both.code).toBe(0);
+  });
+
   it('by package name with --plugin, and by path (package folder or module file) relative to the working directory', async () => {
-    const byName = await dlm(['summary', join(EXAMPLE_DIR, 'stripes.dlm'), '--plugin', 'dlm-plugin-extras']);
+    // A copy of the example outside any config, so only --plugin brings the plugin in.
+    const plain = join(tempDir({ 'stripes.dlm': readFileSync(join(EXAMPLE_DIR, 'stripes.dlm'), 'utf8') }), 'stripes.dlm');
+    const byName = await dlm(['summary', plain, '--plugin', 'dlm-plugin-extras']);
     expect(byName.stderr).toBe('');
     expect(byName.stdout).toContain('squeeze_excite_1   squeeze_excite   [batch, 8, 8, 8]      76');
     // A package folder, relative to the working directory ("." from inside the plugin's own package).
-    const byDir = await dlm(['summary', 'examples/stripes.dlm', '--plugin', '.'], EXTRAS_DIR);
+    const byDir = await dlm(['summary', plain, '--plugin', '.'], EXTRAS_DIR);
     expect(byDir.stderr).toBe('');
     expect(byDir.stdout).toBe(byName.stdout);
-    const byPackageDir = await dlm(['summary', join(EXAMPLE_DIR, 'stripes.dlm'), '--plugin', './examples/plugins/dlm-plugin-extras']);
+    const byPackageDir = await dlm(['summary', plain, '--plugin', './examples/plugins/dlm-plugin-extras']);
     expect(byPackageDir.stderr).toBe('');
     expect(byPackageDir.code).toBe(0);
     const dir = tempDir({ 'd.dlm': USES_DOUBLE });

@@ -1,14 +1,15 @@
 /**
- * The plugin registry the server checks files against, built the way `dlm` builds it: the
- * standard plugin, then the `plugins` of the nearest dlm.config.json. A plugin that fails to load
- * is reported once (as a window message) and otherwise ignored, so editing still works.
+ * The plugin registry the server checks a file against, built by @dlm/plugin-loader exactly as
+ * `dlm` builds it: the standard plugin, then the `plugins` of the dlm.config.json nearest to the
+ * file. A plugin that fails to load is reported (as a window message) and otherwise ignored, so
+ * editing still works.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PluginRegistry, type DlmPlugin } from '@dlm/core';
+import { dirname } from 'node:path';
+import type { PluginRegistry } from '@dlm/core';
+import { loadPlugins, registryFromModules } from '@dlm/plugin-loader/node';
 import { stdPlugin } from '@dlm/plugin-std';
+
+export { findConfig, configFor } from '@dlm/plugin-loader/node';
 
 export interface LoadedRegistry {
   registry: PluginRegistry;
@@ -17,44 +18,13 @@ export interface LoadedRegistry {
   configPath?: string;
 }
 
-export function findConfig(start: string): string | undefined {
-  let dir = resolve(start);
-  for (;;) {
-    const p = join(dir, 'dlm.config.json');
-    if (existsSync(p)) return p;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
+/** The registry for `file` (an absolute path; anything else, e.g. an untitled document, gets the standard plugin only). */
+export async function loadRegistry(file: string | undefined): Promise<LoadedRegistry> {
+  if (!file) {
+    const std = registryFromModules([], { std: stdPlugin });
+    return { registry: std.registry, problems: std.diagnostics.map((d) => d.message) };
   }
-}
-
-export async function loadRegistry(dir: string | undefined): Promise<LoadedRegistry> {
-  const registry = new PluginRegistry();
-  const problems: string[] = registry.register(stdPlugin, '@dlm/plugin-std (built in)').map((d) => d.message);
-  const configPath = dir ? findConfig(dir) : undefined;
-  if (!configPath) return { registry, problems };
-  let specs: unknown;
-  try {
-    specs = (JSON.parse(readFileSync(configPath, 'utf8')) as { plugins?: unknown }).plugins ?? [];
-  } catch (e) {
-    problems.push(`${configPath}: ${e instanceof Error ? e.message : String(e)}`);
-    return { registry, problems, configPath };
-  }
-  if (!Array.isArray(specs)) return { registry, problems: [...problems, `${configPath}: 'plugins' must be a list`], configPath };
-  for (const spec of specs) {
-    if (typeof spec !== 'string') continue;
-    try {
-      const base = dirname(configPath);
-      const target = spec.startsWith('.') || isAbsolute(spec) ? resolve(base, spec) : spec;
-      const url = pathToFileURL(createRequire(join(base, 'noop.js')).resolve(target)).href;
-      // check-deps: computed-import the plugin loader imports the user's plugins by resolved path.
-      const mod = (await import(url)) as Record<string, unknown>;
-      const plugin = (mod['default'] ?? mod['plugin']) as DlmPlugin | undefined;
-      if (!plugin) problems.push(`plugin '${spec}' exports neither 'default' nor 'plugin'`);
-      else problems.push(...registry.register(plugin, spec).map((d) => d.message));
-    } catch (e) {
-      problems.push(`plugin '${spec}' could not be loaded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-    }
-  }
-  return { registry, problems, configPath };
+  const loaded = await loadPlugins({ cwd: dirname(file), file });
+  const problems = [...loaded.configDiagnostics, ...loaded.diagnostics].map((d) => d.message);
+  return { registry: loaded.registry, problems, ...(loaded.config.path ? { configPath: loaded.config.path } : {}) };
 }

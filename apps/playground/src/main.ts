@@ -1,6 +1,6 @@
 /**
  * The playground page: a CodeMirror editor whose text is analysed on every pause in typing with
- * @dlm/language-server's `analyze` (the compile `dlm check` runs, plus the names hover and
+ * @dlm/language-service's `analyze` (the compile `dlm check` runs, plus the names hover and
  * completion need; the registry: @dlm/plugin-std's layers, losses, optimizers… and the embedded
  * MNIST sample as `mnist`). Diagnostics go into the editor and the list under it; a clean program
  * updates the summary table and the Mermaid diagram. Train and Export work on the first train
@@ -12,11 +12,11 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { EditorView, basicSetup } from 'codemirror';
 import { linter, lintGutter, type Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import mermaid from 'mermaid';
-import { PluginRegistry, hasErrors, initializeParams, summarize, type Diagnostic, type Program } from '@dlm/core';
-import { analyze, type Analysis } from '@dlm/language-server';
+import { hasErrors, initializeParams, summarize, type Diagnostic, type Program } from '@dlm/core';
+import { analyze, type Analysis } from '@dlm/language-service';
 import { toMermaid } from '@dlm/mermaid';
 import { exportOnnx } from '@dlm/onnx';
-import { stdPlugin } from '@dlm/plugin-std';
+import { registryFromModules } from '@dlm/plugin-loader';
 import { pickBackend } from './backend.js';
 import { playgroundPlugin } from './data.js';
 import { editorFeatures } from './editor-features.js';
@@ -39,10 +39,9 @@ interface PageState {
 const page: PageState = { ready: false, compiles: 0, diagnostics: [], losses: [], training: false };
 (window as unknown as { dlmPlayground: PageState }).dlmPlayground = page;
 
-// The standard plugin without its file/download datasets, plus the embedded MNIST sample.
-const registry = new PluginRegistry();
-registry.register({ ...stdPlugin, datasets: [] }, '@dlm/plugin-std');
-registry.register(playgroundPlugin, 'playground');
+// The shared loader's pure part: the standard plugin without its file/download datasets, then the
+// playground's own `mnist` over the embedded sample.
+const { registry } = registryFromModules([{ spec: 'playground', namedIn: 'the playground', origin: 'playground', module: { default: playgroundPlugin } }]);
 
 let program: Program | undefined;
 /** The latest analysis (parse, compile, names), shared by diagnostics, hover and completion. */

@@ -42,6 +42,11 @@ export const PARAM_TYPES: Record<string, ArgType | readonly ArgType[]> = {
   dims: 'dims',
 };
 
+/** The normalized path an `import "path"` in `file` refers to (the key of `Binder.modules`). */
+export function importTarget(file: string, importPath: string): string {
+  return nodePath.normalize(nodePath.join(nodePath.dirname(file), importPath));
+}
+
 /** Longest import chain; keeps loading (recursive per import) far from the stack limit. */
 const MAX_IMPORT_DEPTH = 200;
 
@@ -96,7 +101,7 @@ export class Binder {
     const chain = [...stack, key];
     for (const item of ast.items) {
       if (item.kind !== 'import' || info.damaged.has(item)) continue;
-      const target = nodePath.normalize(nodePath.join(nodePath.dirname(file), item.path));
+      const target = importTarget(file, item.path);
       const cycleAt = chain.indexOf(target);
       if (cycleAt >= 0) {
         // Name every import line of the cycle, so the user sees which one to remove.

@@ -62,6 +62,12 @@ export interface CompileOutput {
   diagnostics: Diagnostic[];
   /** Text of every file read (the main file and its imports), for printing code frames. */
   sources: Map<string, string>;
+  /**
+   * The bound main file: its AST, its namespace (the binder's scope: own declarations, then
+   * imported ones) and the files it imports. Editor services resolve names from it
+   * (`buildSymbols`), so they follow the compiler's rules. Absent when the file could not be read.
+   */
+  main?: ModuleInfo;
 }
 
 /** Most repetitions a `repeat` may ask for; a guard against typos such as `repeat 10000000`. */
@@ -178,7 +184,7 @@ class Compiler {
     // Main-file models first (in source order), then imported models that a train block uses.
     for (const m of wanted) program.models.push(this.graphs.get(m)!);
     for (const [decl, g] of this.graphs) if (!wanted.includes(decl)) program.models.push(g);
-    return { program, diagnostics: this.finishDiagnostics(), sources };
+    return { program, diagnostics: this.finishDiagnostics(), sources, main };
   }
 
   private reportedTooDeep = false;

@@ -1,7 +1,8 @@
 import type { Diagnostic, SourceSpan } from '@dlm/core';
+import { configFor } from '@dlm/plugin-loader/node';
 import type { Command } from './index.js';
-import { compileAndReport, loadPlugins } from '../workspace.js';
-import { expandInputs } from '../inputs.js';
+import { compileAndReport, loadPlugins, type Loaded } from '../workspace.js';
+import { expandInputs, STDIN_NAME } from '../inputs.js';
 import { CliError } from '../io.js';
 
 const FORMATS = ['text', 'json', 'github'] as const;
@@ -25,9 +26,15 @@ export const check: Command = {
     const collected: Diagnostic[] = [];
     if (format !== 'text') ctx = { ...ctx, report: (ds) => void collected.push(...ds) };
     const inputs = await expandInputs(ctx, 'check');
-    const loaded = await loadPlugins(ctx);
+    // Files under different dlm.config.json files get their own plugins; each config loads once.
+    const byConfig = new Map<string, Promise<Loaded>>();
     let failed = false;
-    for (const input of inputs) failed = !compileAndReport(ctx, loaded, input.file, input.text).ok || failed;
+    for (const input of inputs) {
+      const key = typeof ctx.values['config'] === 'string' ? '--config' : (configFor(input.file === STDIN_NAME ? undefined : input.file, ctx.io.cwd) ?? '');
+      let loaded = byConfig.get(key);
+      if (!loaded) byConfig.set(key, (loaded = loadPlugins(ctx, input.file)));
+      failed = !compileAndReport(ctx, await loaded, input.file, input.text).ok || failed;
+    }
     if (format === 'json') ctx.io.stdout(JSON.stringify(collected.map(toJson), null, 2) + '\n');
     if (format === 'github') ctx.io.stdout(collected.map(toGithub).join(''));
     return failed ? 1 : 0;

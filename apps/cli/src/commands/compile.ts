@@ -14,7 +14,7 @@ export const compile: Command = {
   options: { output: { ...COMMON.output, default: 'stdout' } },
   async run(ctx) {
     const input = await oneInput(ctx, 'compile');
-    const loaded = await loadPlugins(ctx);
+    const loaded = await loadPlugins(ctx, input.file);
     const { program } = compileOrFail(ctx, loaded, input.file, input.text);
     const json = toJSON(program);
     const out = ctx.values['output'] as string | undefined;

@@ -45,7 +45,7 @@ export const diagram: Command = {
     if (theme !== 'default' && theme !== 'dark') throw new CliError(`--theme must be default or dark, got '${theme}'`, 2);
     if ((format === 'svg' || format === 'png') && !out) throw new CliError(`--format ${format} needs an output file (-o FILE, or -o - for stdout)`, 2);
 
-    const loaded = await loadPlugins(ctx);
+    const loaded = await loadPlugins(ctx, input.file);
     const { program } = compileOrFail(ctx, loaded, input.file, input.text);
     const models = ctx.values['model'] as string[] | undefined;
     for (const m of models ?? []) {

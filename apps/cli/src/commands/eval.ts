@@ -26,7 +26,7 @@ export const evalCommand: Command = {
     const split = (ctx.values['split'] as string | undefined) ?? 'test';
     if (split !== 'test' && split !== 'train') throw new CliError(`--split must be test or train, got '${split}'`, 2);
     const limit = positiveInt(ctx, 'limit');
-    const loaded = await loadPlugins(ctx);
+    const loaded = await loadPlugins(ctx, file);
     const { program, sources } = compileOrFail(ctx, loaded, file);
     const spec = pickTraining(program, ctx.values['model'] as string | undefined);
     const data = dataOverride(ctx, loaded, spec);

@@ -42,7 +42,7 @@ export const exportCommand: Command = {
     if (!Number.isInteger(opset)) throw new CliError(`--opset must be an integer, got '${opsetText}'`, 2);
     const seed = Number((ctx.values['seed'] as string | undefined) ?? 0);
     if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer`, 2);
-    const loaded = await loadPlugins(ctx);
+    const loaded = await loadPlugins(ctx, input.file);
     const { program, sources } = compileOrFail(ctx, loaded, input.file, input.text);
     const graph = pickModel(program, ctx.values['model'] as string | undefined);
     // The writer holds the weights about three times (values, protobuf, file buffer), and one

@@ -33,7 +33,7 @@ export const predictCommand: Command = {
     const inputs = (ctx.values['input'] as string[] | undefined) ?? [];
     if (!checkpoint) throw new CliError("'dlm predict' needs --checkpoint (e.g. runs/mnist_cnn/last)", 2);
     if (inputs.length === 0) throw new CliError("'dlm predict' needs at least one --input (a .png image or a .json array)", 2);
-    const loaded = await loadPlugins(ctx);
+    const loaded = await loadPlugins(ctx, file);
     const { program, sources } = compileOrFail(ctx, loaded, file);
     const modelName = ctx.values['model'] as string | undefined;
     const spec = program.trainings.find((t) => t.model === (modelName ?? t.model));

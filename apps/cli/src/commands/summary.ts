@@ -12,7 +12,7 @@ export const summary: Command = {
   options: { model: COMMON.model, json: COMMON.json },
   async run(ctx) {
     const input = await oneInput(ctx, 'summary');
-    const loaded = await loadPlugins(ctx);
+    const loaded = await loadPlugins(ctx, input.file);
     const { program } = compileOrFail(ctx, loaded, input.file, input.text);
     const name = ctx.values['model'] as string | undefined;
     const graphs = name ? [pickModel(program, name)] : program.models;

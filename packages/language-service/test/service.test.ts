@@ -1,0 +1,70 @@
+/**
+ * The service resolves names the way the compiler does, because it reads the compiler's binder:
+ * imported declarations, a local declaration clashing with an imported one, shadowing in bodies.
+ */
+import { describe, expect, it } from 'vitest';
+import { PluginRegistry } from '@dlm/core';
+import { stdPlugin } from '@dlm/plugin-std';
+import { analyze, complete, definition, hover, rename } from '../src/index.js';
+
+const registry = new PluginRegistry();
+registry.register(stdPlugin);
+
+const LIB = `let width = 8
+
+block Widen(n: int) {
+  input x
+  output y
+  y = x |> dense(n)
+}
+`;
+
+const MAIN = `import "lib.dlm"
+
+let width = 4
+
+model M {
+  input x: f32[batch, 3]
+  output y: f32[batch, 2]
+
+  width = x |> Widen(n: 6)
+  y = width |> dense(2)
+}
+`;
+
+const files: Record<string, string> = { '/p/lib.dlm': LIB, '/p/main.dlm': MAIN };
+const an = () => analyze(MAIN, '/p/main.dlm', registry, (p) => files[p]);
+
+describe('names as the compiler binds them', () => {
+  it('an imported block: definition goes to the imported file', () => {
+    const a = an();
+    const at = MAIN.indexOf('Widen(') + 1;
+    expect(definition(a, at)).toMatchObject({ file: '/p/lib.dlm', start: LIB.indexOf('Widen') });
+  });
+
+  it('a local constant clashing with an imported one: the compiler reports DLM2011 and keeps the local one; so does the service', () => {
+    const a = an();
+    expect(a.diagnostics.map((d) => d.code)).toContain('DLM2011');
+    const local = a.symbols.moduleScope.get('width')!;
+    expect(local.span.file).toBe('/p/main.dlm');
+    expect(local.span.start).toBe(MAIN.indexOf('width = 4'));
+  });
+
+  it('a body value shadows the module constant: rename touches the value and its use only', () => {
+    const a = an();
+    const at = MAIN.indexOf('width = x') + 1;
+    const r = rename(a, at, 'wide');
+    expect('edits' in r).toBe(true);
+    const starts = 'edits' in r ? r.edits.map((s) => s.start).sort((x, y) => x - y) : [];
+    expect(starts).toEqual([MAIN.indexOf('width = x'), MAIN.indexOf('width |> dense')]);
+  });
+
+  it('a named argument resolves to the imported block parameter; hover and completion answer', () => {
+    const a = an();
+    const at = MAIN.indexOf('n: 6');
+    expect(definition(a, at)).toMatchObject({ file: '/p/lib.dlm', start: LIB.indexOf('n: int') });
+    expect(hover(a, at)?.markdown).toBe('(argument of Widen) **n**: block parameter: int');
+    expect(hover(a, MAIN.indexOf('dense(2)') + 1)?.markdown).toContain('dense');
+    expect(complete(a, MAIN.indexOf('dense(2)')).map((c) => c.label)).toEqual(expect.arrayContaining(['Widen', 'dense']));
+  });
+});
