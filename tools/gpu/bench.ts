@@ -23,7 +23,9 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { PluginRegistry, type ArgValue, type PluginCall } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
-import { probeWebGpu, setupBackend, train, type TrainEvent } from '@dlm/tfjs';
+import { probeWebGpu, setupBackend, tfjsRuntime } from '@dlm/tfjs';
+import type { TrainEvent } from '@dlm/train';
+import { train } from '@dlm/train/node';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,6 +63,7 @@ if (!probe.available || (onSoftware && !allowSoftware)) {
 }
 const info = await setupBackend('webgpu');
 say(`backend: ${info.backend} (${info.reason})`);
+const runtime = tfjsRuntime(info.backend);
 
 const registry = new PluginRegistry();
 registry.register(stdPlugin);
@@ -92,7 +95,7 @@ async function bench(name: string, file: string, dataArgs: Record<string, ArgVal
   let last: { epoch: number; t: number } | undefined;
   let finalLoss = NaN;
   const res = await train({
-    program, training, registry, runDir, epochs, data, workers: 1,
+    runtime, program, training, registry, runDir, epochs, data, workers: 1,
     limit: { trainSamples: perEpoch * batch, testSamples: batch },
     progress: (e: TrainEvent) => {
       if (e.kind !== 'batch') return;

@@ -36,8 +36,6 @@ export function analyze(text: string, file: string, registry: PluginRegistry, re
   const main = out.main!;
   const imports = new Map<string, { ast: ModuleAst; text: string }>();
   for (const m of main.imports) imports.set(m.file, { ast: m.ast, text: out.sources.get(m.file) ?? '' });
-  const rows = new Map<Graph, Map<string, SummaryRow>>();
-  for (const g of out.program.models) rows.set(g, new Map(summarize(g).rows.map((r) => [r.name, r])));
   return {
     file,
     text,
