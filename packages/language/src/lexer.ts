@@ -24,7 +24,16 @@ export const True = keyword('true');
 export const False = keyword('false');
 /** Floor division. `//` starts a comment, so floor division is the word `div` (as in Pascal/Haskell). */
 export const Div = keyword('div');
+// Compile-time control flow and its conditions (docs/language.md, "if and for").
+export const If = keyword('if');
+export const Else = keyword('else');
+export const For = keyword('for');
+export const In = keyword('in');
+export const And = keyword('and');
+export const Or = keyword('or');
+export const Not = keyword('not');
 
+<<<<<<< HEAD
 export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
 /**
  * `1.2.3`: read as one (bad) number, so the message says it is not a number instead of "found
@@ -39,6 +48,9 @@ export const ByteOrderMark = createToken({
   line_breaks: false,
   group: Lexer.SKIPPED,
 });
+=======
+export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
+>>>>>>> a7ae474 (language: slicing, destructuring, @, compile-time if/else and for; core ops Slice and Split; std layers matmul, slice, split)
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: 'a string' });
 /** An unterminated string: matched so that the lexer can report it clearly instead of "unexpected '\"'". */
 export const BadString = createToken({ name: 'BadString', pattern: /"(?:[^"\\\r\n]|\\.)*/, group: Lexer.SKIPPED });
@@ -65,6 +77,15 @@ export const Minus = punct('Minus', '-', "'-'");
 export const Star = punct('Star', '*', "'*'");
 export const Slash = punct('Slash', '/', "'/'");
 export const Percent = punct('Percent', '%', "'%'");
+export const At = punct('At', '@', "'@'");
+export const EqEq = punct('EqEq', '==', "'=='");
+export const NotEq = punct('NotEq', '!=', "'!='");
+export const LessEq = punct('LessEq', '<=', "'<='");
+export const GreaterEq = punct('GreaterEq', '>=', "'>='");
+export const Less = punct('Less', '<', "'<'");
+export const Greater = punct('Greater', '>', "'>'");
+export const Ellipsis = punct('Ellipsis', '...', "'...'");
+export const DotDot = punct('DotDot', '..', "'..'");
 
 export const allTokens: TokenType[] = [
   ByteOrderMark,
@@ -86,8 +107,20 @@ export const allTokens: TokenType[] = [
   True,
   False,
   Div,
+  If,
+  Else,
+  For,
+  In,
+  And,
+  Or,
+  Not,
   Identifier,
+<<<<<<< HEAD
   BadNumber,
+=======
+  Ellipsis,
+  DotDot,
+>>>>>>> a7ae474 (language: slicing, destructuring, @, compile-time if/else and for; core ops Slice and Split; std layers matmul, slice, split)
   NumberLit,
   Pipe,
   LParen,
@@ -99,12 +132,19 @@ export const allTokens: TokenType[] = [
   Comma,
   Colon,
   Semicolon,
+  EqEq,
+  NotEq,
+  LessEq,
+  GreaterEq,
+  Less,
+  Greater,
   Equals,
   Plus,
   Minus,
   Star,
   Slash,
   Percent,
+  At,
 ];
 
 /** Lexer messages are worded by reportStrayCharacters; building Chevrotain's own for each of 100,000s of stray characters is wasted work. */
