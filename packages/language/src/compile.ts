@@ -946,6 +946,19 @@ class Compiler {
       },
       popLevel: () => void names.pop(),
       claimed: (name) => names.some((level) => level.has(name)),
+      skip: (inner) => {
+        // One mistake, one message: what the skipped statements would have assigned is bound to
+        // an erroneous value, and the values they would have read count as used.
+        const seen = new Set<string>();
+        for (const id of assignedNames(inner)) {
+          if (seen.has(id.name)) continue;
+          seen.add(id.name);
+          depth++;
+          bindName(id, this.poison(cx, id.span), { kind: 'error', span: id.span });
+          depth--;
+        }
+        for (const level of body.scopes) for (const b of level.values()) b.used = true;
+      },
     };
     let inputIndex = 0;
     const exec = (stmts: A.Stmt[]): void => {
@@ -1059,12 +1072,13 @@ class Compiler {
   /** `if`: the condition is evaluated now; only the branch it chooses is compiled. */
   private runIf(s: A.IfStmt, cx: EvalCtx, control: ControlHooks): void {
     const c = this.evaluate(s.cond, { ...cx, argPos: true, condition: true });
-    if (c.k === 'error') return;
     if (c.k === 'const' && typeof c.v === 'boolean') {
       const branch = c.v ? s.then : s.else;
       if (branch) control.exec(branch);
       return;
     }
+    control.skip([...s.then, ...(s.else ?? [])]);
+    if (c.k === 'error') return;
     if (c.k === 'const' && c.sym) this.unknownName(c.sym, s.cond.span, cx);
     else if (c.k === 'tensor' || c.k === 'tuple') this.bag.report('DLM2046', [`'${exprText(s.cond)}'`], s.cond.span);
     else this.bag.report('DLM2047', [describeVal(c)], s.cond.span);
@@ -1074,7 +1088,7 @@ class Compiler {
   private runFor(s: A.ForStmt, cx: EvalCtx, control: ControlHooks): void {
     const body = cx.body!;
     const items = this.forItems(s, cx);
-    if (!items) return;
+    if (!items) return control.skip(s.body);
     if (control.claimed(s.variable.name) || this.lookupLocal(body, s.variable.name)) {
       this.bag.report('DLM2011', [s.variable.name], s.variable.span);
       return;
@@ -1414,6 +1428,26 @@ interface ControlHooks {
   pushLevel(variable: A.Ident): void;
   popLevel(): void;
   claimed(name: string): boolean;
+  /** Statements not compiled because their `if` or `for` was wrong: see runBody. */
+  skip(stmts: A.Stmt[]): void;
+}
+
+/** Names that statements assign (through nested `if` and `for`), in order. */
+function assignedNames(stmts: A.Stmt[]): A.Ident[] {
+  return stmts.flatMap((s): A.Ident[] => {
+    switch (s.kind) {
+      case 'assign':
+        return [s.name];
+      case 'destructure':
+        return s.names;
+      case 'if':
+        return assignedNames([...s.then, ...(s.else ?? [])]);
+      case 'for':
+        return assignedNames(s.body).filter((id) => id.name !== s.variable.name);
+      default:
+        return [];
+    }
+  });
 }
 
 /** The stage that produced a pipeline's value, for messages (`split(…)` rather than the whole pipeline). */
