@@ -17,7 +17,7 @@ import {
 } from '@dlm/core';
 import { compileSource, INITIALIZER_KINDS, lex, parse, type ModuleAst } from '@dlm/language';
 import type * as A from '@dlm/language';
-import { blockOf, buildSymbols, occurrenceAt, type Decl, type SymbolTable } from './symbols.js';
+import { blockOf, buildSymbols, flatStmts, occurrenceAt, type Decl, type SymbolTable } from './symbols.js';
 
 export interface Analysis {
   file: string;
@@ -367,7 +367,7 @@ export function definition(an: Analysis, offset: number): SourceSpan | undefined
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KEYWORDS = new Set(['model', 'block', 'train', 'let', 'input', 'output', 'import', 'repeat', 'as', 'true', 'false', 'div']);
+const KEYWORDS = new Set(['model', 'block', 'train', 'let', 'input', 'output', 'import', 'repeat', 'as', 'true', 'false', 'div', 'if', 'else', 'for', 'in', 'and', 'or', 'not']);
 
 export type RenameResult = { edits: SourceSpan[] } | { error: string };
 
@@ -411,7 +411,7 @@ export function outline(an: Analysis): OutlineItem[] {
     else if (item.kind === 'train') out.push({ name: `train ${item.name.name}`, kind: 'train', span: item.span, selection: item.name.span, children: [] });
     else {
       const children: OutlineItem[] = [];
-      for (const st of item.body) {
+      for (const st of flatStmts(item.body)) {
         const kind = st.kind === 'assign' ? 'value' : st.kind === 'let' ? 'constant' : st.kind;
         if (children.some((c) => c.name === st.name.name)) continue;
         const d = an.symbols.decls.find((x) => x.span === st.name.span);
@@ -537,7 +537,7 @@ export function complete(an: Analysis, offset: number): CompletionEntry[] {
     const lineStart = an.text.lastIndexOf('\n', offset - 1) + 1;
     const onLine = before.filter((t) => t.startOffset >= lineStart);
     if (onLine.length === 0 && open.length === 1) {
-      return [...['input', 'output', 'let'].map((k) => ({ label: k, kind: 'keyword' as const })), ...scopeDecls()];
+      return [...['input', 'output', 'let', 'if', 'for'].map((k) => ({ label: k, kind: 'keyword' as const })), ...scopeDecls()];
     }
     return [...layers(), ...scopeDecls(), { label: 'repeat', kind: 'keyword' }];
   }
