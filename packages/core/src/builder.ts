@@ -184,6 +184,11 @@ export class GraphBuilder {
       const inside: Node[] = [];
       for (let i = this.nodes.length - 1; i >= 0 && path.every((p, k) => this.nodes[i]!.scope[k] === p); i--) inside.push(this.nodes[i]!);
       inside.reverse();
+      // A scope that made nothing (a loop iteration that only set constants) is not shown.
+      if (inside.length === 0) {
+        this.layers.splice(this.layers.lastIndexOf(rec), 1);
+        return;
+      }
       const made = new Set(inside.flatMap((n) => n.outputs));
       const params = new Set(this.params.map((p) => p.name));
       const ins: string[] = [];

@@ -1173,6 +1173,17 @@ class Compiler {
         items.push({ kind: 'slice', ...(start !== undefined ? { start } : {}), ...(stop !== undefined ? { stop } : {}), ...(step !== undefined ? { step } : {}), text, span: it.span });
       }
     }
+    if (target.k === 'const' && Array.isArray(target.v) && e.items.length === 1 && items[0]?.kind === 'at') {
+      // A constant list takes one integer index: `widths[i]` in a loop.
+      if (bad) return ERR;
+      const list = target.v;
+      const i = items[0].index;
+      if (i < -list.length || i >= list.length) {
+        this.bag.report('DLM2055', [i, list.length], items[0].span);
+        return ERR;
+      }
+      return { k: 'const', v: list[i < 0 ? i + list.length : i]! };
+    }
     if (target.k === 'const') {
       if (target.sym) this.unknownName(target.sym, e.target.span, cx);
       else this.bag.report('DLM2053', [describeVal(target)], e.target.span);

@@ -64,6 +64,19 @@ describe('indexing and slicing', () => {
   });
 });
 
+describe('constant lists', () => {
+  it('take one integer index, negative from the end', () => {
+    const g = ok('let widths = [8, 16, 32]\n' + model('f32[batch, 4]', 'f32[batch, 32]', '  h = x\n  for i in 0..2 {\n    h = h |> dense(widths[i])\n  }\n  y = h |> dense(widths[-1])')).models[0]!;
+    expect(g.layers.filter((l) => l.kind === 'dense').map((l) => l.args['units'])).toEqual([8, 16, 32]);
+    expect(errors('let widths = [8, 16]\nlet w = widths[2]\n')[0]).toMatch(/^DLM2055 2:16 Index 2 is out of range for a list of 2 items/);
+  });
+
+  it('a loop iteration that makes no layer leaves no empty scope', () => {
+    const g = ok(model('f32[batch, 4]', 'f32[batch, 4]', '  h = x\n  for i in 0..3 {\n    if i == 1 {\n      h = h |> relu\n    }\n  }\n  y = h')).models[0]!;
+    expect(g.layers.map((l) => l.path.join('/'))).toEqual(['layer_2', 'layer_2/relu_1']);
+  });
+});
+
 describe('destructuring and split', () => {
   it('names each output of split', () => {
     const g = ok(model('f32[batch, 4]', 'f32[batch, 6]', '  q, k, v = x |> dense(18) |> split(3, axis: -1)\n  y = q + k + v')).models[0]!;

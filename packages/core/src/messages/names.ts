@@ -49,6 +49,7 @@ export const NAME_MESSAGES = {
   DLM2052: { severity: 'error', message: "The bounds of a range a..b must be integers, got {0}." },
   DLM2053: { severity: 'error', message: "Only tensors can be indexed or sliced, got {0}." },
   DLM2054: { severity: 'error', message: "An index or slice bound must be an integer, got {0}." },
+  DLM2055: { severity: 'error', message: "Index {0} is out of range for a list of {1} items." },
   // DLM2060–: expansion limits, imports, exact integers.
   DLM2060: { severity: 'error', message: 'This model expands to more than {0} layers, the limit per model; the layers after this one are not built.' },
   DLM2061: { severity: 'error', message: 'This repeat expands to {0} layers ({1} × {2}), more than the {3} left of the limit of {4} layers per model.' },
