@@ -905,14 +905,9 @@ class Compiler {
     for (const s of stmts) {
       if (s.kind === 'output' && claim(s.name)) declaredOutputs.set(s.name.name, s);
     }
-<<<<<<< HEAD
-    body.defines = new Map(stmts.filter((s) => s.kind !== 'output').map((s) => [s.name.name, s.name.span]));
-    const assignOutput = (name: A.Ident, value: A.Expr): void => {
-      const v = this.single(this.evaluate(value, cx), value, cx);
-=======
+    body.defines = new Map(definedNames(stmts).map((id) => [id.name, id.span]));
     const assignOutput = (name: A.Ident, value: A.Expr): void => assignOutputVal(name, this.single(this.evaluate(value, cx), value, cx), value);
     const assignOutputVal = (name: A.Ident, v: Val, value: A.Expr): void => {
->>>>>>> a7ae474 (language: slicing, destructuring, @, compile-time if/else and for; core ops Slice and Split; std layers matmul, slice, split)
       const prev = outputVals.get(name.name);
       if (prev) {
         this.bag.report('DLM2011', [name.name], name.span, [{ message: 'first assigned here', span: prev.span }]);
@@ -1441,6 +1436,26 @@ interface ControlHooks {
   claimed(name: string): boolean;
   /** Statements not compiled because their `if` or `for` was wrong: see runBody. */
   skip(stmts: A.Stmt[]): void;
+}
+
+/** Names that statements define (values, constants, inputs; through nested `if` and `for`). */
+function definedNames(stmts: A.Stmt[]): A.Ident[] {
+  return stmts.flatMap((s): A.Ident[] => {
+    switch (s.kind) {
+      case 'output':
+        return [];
+      case 'input':
+      case 'let':
+      case 'assign':
+        return [s.name];
+      case 'destructure':
+        return s.names;
+      case 'if':
+        return definedNames([...s.then, ...(s.else ?? [])]);
+      case 'for':
+        return definedNames(s.body).filter((id) => id.name !== s.variable.name);
+    }
+  });
 }
 
 /** Names that statements assign (through nested `if` and `for`), in order. */

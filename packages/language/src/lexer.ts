@@ -33,8 +33,7 @@ export const And = keyword('and');
 export const Or = keyword('or');
 export const Not = keyword('not');
 
-<<<<<<< HEAD
-export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
+export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
 /**
  * `1.2.3`: read as one (bad) number, so the message says it is not a number instead of "found
  * the number .3". It counts as a NumberLit for the parser, so nothing else complains.
@@ -48,9 +47,6 @@ export const ByteOrderMark = createToken({
   line_breaks: false,
   group: Lexer.SKIPPED,
 });
-=======
-export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
->>>>>>> a7ae474 (language: slicing, destructuring, @, compile-time if/else and for; core ops Slice and Split; std layers matmul, slice, split)
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: 'a string' });
 /** An unterminated string: matched so that the lexer can report it clearly instead of "unexpected '\"'". */
 export const BadString = createToken({ name: 'BadString', pattern: /"(?:[^"\\\r\n]|\\.)*/, group: Lexer.SKIPPED });
@@ -115,12 +111,9 @@ export const allTokens: TokenType[] = [
   Or,
   Not,
   Identifier,
-<<<<<<< HEAD
-  BadNumber,
-=======
   Ellipsis,
   DotDot,
->>>>>>> a7ae474 (language: slicing, destructuring, @, compile-time if/else and for; core ops Slice and Split; std layers matmul, slice, split)
+  BadNumber,
   NumberLit,
   Pipe,
   LParen,
