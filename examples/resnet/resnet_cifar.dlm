@@ -4,32 +4,24 @@
 let width = 16
 let blocks_per_stage = 2
 
-/* The basic residual block: two 3×3 convolutions with batch norm, added to the input. When the
-   stride or the channel count changes, a 1×1 convolution projects the shortcut. */
-block Residual(channels: int, stride: int = 1) {
+/* The basic residual block: two 3×3 convolutions with batch norm, added to the shortcut. The
+   shortcut is the input itself when the block keeps the shape, and a 1×1 convolution that
+   projects it when the stride or the channel count changes (decided when compiling). */
+block Residual(cin: int, cout: int, stride: int = 1) {
   input x
   output y
 
   main = x
-    |> conv2d(channels, kernel: 3, stride: stride, padding: 1, bias: false)
+    |> conv2d(cout, kernel: 3, stride: stride, padding: 1, bias: false)
     |> batch_norm
     |> relu
-    |> conv2d(channels, kernel: 3, padding: 1, bias: false) { weight: init he_normal }
+    |> conv2d(cout, kernel: 3, padding: 1, bias: false) { weight: init he_normal }
     |> batch_norm
-  y = relu(main + x)
-}
-
-block Downsample(channels: int) {
-  input x
-  output y
-
-  main = x
-    |> conv2d(channels, kernel: 3, stride: 2, padding: 1, bias: false)
-    |> batch_norm
-    |> relu
-    |> conv2d(channels, kernel: 3, padding: 1, bias: false)
-    |> batch_norm
-  shortcut = x |> conv2d(channels, kernel: 1, stride: 2, bias: false) |> batch_norm
+  if stride == 1 and cin == cout {
+    shortcut = x
+  } else {
+    shortcut = x |> conv2d(cout, kernel: 1, stride: stride, bias: false) |> batch_norm
+  }
   y = relu(main + shortcut)
 }
 
@@ -38,9 +30,13 @@ model ResNetCifar {
   output logits: f32[batch, 10]
 
   stem = image |> conv2d(width, kernel: 3, padding: 1, bias: false) |> batch_norm |> relu
-  stage1 = stem |> repeat blocks_per_stage { Residual(width) }
-  stage2 = stage1 |> Downsample(width * 2) |> repeat (blocks_per_stage - 1) { Residual(width * 2) }
-  stage3 = stage2 |> Downsample(width * 4) |> repeat (blocks_per_stage - 1) { Residual(width * 4) }
+  stage1 = stem |> repeat blocks_per_stage { Residual(width, width) }
+  stage2 = stage1
+    |> Residual(width, width * 2, stride: 2)
+    |> repeat (blocks_per_stage - 1) { Residual(width * 2, width * 2) }
+  stage3 = stage2
+    |> Residual(width * 2, width * 4, stride: 2)
+    |> repeat (blocks_per_stage - 1) { Residual(width * 4, width * 4) }
   logits = stage3 |> global_avg_pool |> flatten |> dense(10)
 }
 

@@ -1,7 +1,7 @@
 /** .dlm highlighting for CodeMirror (a stream tokenizer with the TextMate grammar's categories). */
 import { StreamLanguage } from '@codemirror/language';
 
-const KEYWORDS = new Set(['model', 'block', 'train', 'let', 'input', 'output', 'import', 'repeat', 'as', 'div']);
+const KEYWORDS = new Set(['model', 'block', 'train', 'let', 'input', 'output', 'import', 'repeat', 'as', 'div', 'if', 'else', 'for', 'in', 'and', 'or', 'not']);
 const TRAIN_KEYS = new Set(['data', 'loss', 'optimizer', 'regularize', 'metrics', 'epochs', 'seed', 'validation_split', 'clip', 'schedule', 'generator', 'discriminator']);
 
 export const dlmLanguage = StreamLanguage.define<{ inComment: boolean }>({
@@ -26,8 +26,9 @@ export const dlmLanguage = StreamLanguage.define<{ inComment: boolean }>({
       return 'comment';
     }
     if (stream.match(/^"(?:[^"\\]|\\.)*"?/)) return 'string';
-    if (stream.match(/^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/)) return 'number';
+    if (stream.match(/^(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?/)) return 'number';
     if (stream.match('|>')) return 'operator';
+    if (stream.match(/^(?:\.\.\.?|==|!=|<=|>=|[<>@])/)) return 'operator';
     const word = stream.match(/^[A-Za-z_][A-Za-z0-9_]*/) as RegExpMatchArray | null;
     if (word) {
       const w = word[0];

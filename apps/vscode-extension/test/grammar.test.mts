@@ -93,6 +93,43 @@ train Net {
     expect(toks.filter(([, s]) => s === 'variable.other.definition.dlm').map(([t]) => t)).toEqual(['y', 'logits']);
   });
 
+  it('scopes if/else, for … in, ranges, comparisons, logic, @, slicing and destructuring', () => {
+    const toks = tokenize(`block Res(cin: int, cout: int, stride: int = 1) {
+  input x
+  output y
+  if stride == 1 and not (cin != cout) {
+    y = x
+  } else {
+    y = x |> conv2d(cout, kernel: 1)
+  }
+}
+model M {
+  input x: f32[batch, time, 64]
+  output y: f32[batch, 16]
+  for i in 0..3 {
+    x = x |> Res(64, 64)
+  }
+  q, k = x |> split(2)
+  y = (q @ k)[:, -1, ..., 1:17:1]
+}`);
+    expect(scopeOf(toks, 'if')).toBe('keyword.control.conditional.dlm');
+    expect(scopeOf(toks, 'else')).toBe('keyword.control.conditional.dlm');
+    expect(scopeOf(toks, '==')).toBe('keyword.operator.comparison.dlm');
+    expect(scopeOf(toks, '!=')).toBe('keyword.operator.comparison.dlm');
+    expect(scopeOf(toks, 'and')).toBe('keyword.operator.logical.dlm');
+    expect(scopeOf(toks, 'not')).toBe('keyword.operator.logical.dlm');
+    expect(scopeOf(toks, 'for')).toBe('keyword.control.loop.dlm');
+    expect(scopeOf(toks, 'in')).toBe('keyword.control.loop.dlm');
+    expect(scopeOf(toks, 'i')).toBe('variable.other.definition.dlm');
+    expect(scopeOf(toks, '0')).toBe('constant.numeric.dlm');
+    expect(scopeOf(toks, '..')).toBe('keyword.operator.range.dlm');
+    expect(scopeOf(toks, '3')).toBe('constant.numeric.dlm');
+    expect(scopeOf(toks, 'q, k')).toBe('variable.other.definition.dlm');
+    expect(scopeOf(toks, '@')).toBe('keyword.operator.arithmetic.dlm');
+    expect(scopeOf(toks, '...')).toBe('keyword.operator.range.dlm');
+    expect(scopeOf(toks, '17')).toBe('constant.numeric.dlm');
+  });
+
   it('gives every example model a scope for every token and closes every train block', () => {
     const examples = join(pkg, '../../examples');
     const files = readdirSync(examples, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.dlm'));

@@ -169,9 +169,33 @@ export class GraphBuilder {
     return id;
   }
 
-  exitBlock(outputs: string[]): void {
+  /**
+   * Leaves the current block. `inferInputs` (for `for` iterations, which have no declared inputs)
+   * records as its inputs the values its nodes read that were made outside it.
+   */
+  exitBlock(outputs: string[], opts: { inferInputs?: boolean } = {}): void {
+    const path = this.currentPath();
     const frame = this.scope.pop();
-    if (frame?.record) frame.record.outputs = outputs;
+    const rec = frame?.record;
+    if (!rec) return;
+    rec.outputs = outputs;
+    if (opts.inferInputs) {
+      // The block's nodes are the last ones emitted (blocks nest like a stack).
+      const inside: Node[] = [];
+      for (let i = this.nodes.length - 1; i >= 0 && path.every((p, k) => this.nodes[i]!.scope[k] === p); i--) inside.push(this.nodes[i]!);
+      inside.reverse();
+      // A scope that made nothing (a loop iteration that only set constants) is not shown.
+      if (inside.length === 0) {
+        this.layers.splice(this.layers.lastIndexOf(rec), 1);
+        return;
+      }
+      const made = new Set(inside.flatMap((n) => n.outputs));
+      const params = new Set(this.params.map((p) => p.name));
+      const ins: string[] = [];
+      const seen = new Set<string>();
+      for (const n of inside) for (const i of n.inputs) if (i && !made.has(i) && !params.has(i) && !seen.has(i)) (seen.add(i), ins.push(i));
+      rec.inputs = ins;
+    }
   }
 
   /**

@@ -62,3 +62,43 @@ export function broadcastShapes(a: readonly Dim[], b: readonly Dim[]): Dim[] {
   }
   return out;
 }
+
+/** Largest bound a slice may name; ONNX's "to the end" for positive steps (INT32_MAX, so i32 backends take it). */
+export const SLICE_END = 2147483647;
+
+/**
+ * Length of `start:end:step` along a dim of size `d` with ONNX Slice semantics (negative bounds
+ * count from the end; bounds clamp to the dim). For a symbolic dim the length is kept symbolic
+ * when both bounds count from the same end (`1:` on `time` gives `time-1`) or when both are
+ * relative to one end (`-3:` gives 3); other cases throw, since their length depends on the size.
+ */
+export function sliceLength(d: Dim, start: number, end: number, step: number): Dim {
+  if (step === 0) throw new ShapeError('a slice step cannot be 0');
+  if (typeof d === 'number') {
+    const norm = (x: number, lo: number, hi: number) => Math.min(Math.max(x < 0 ? x + d : x, lo), hi);
+    if (step > 0) {
+      const s = norm(start, 0, d);
+      const e = norm(end, 0, d);
+      return Math.max(0, Math.ceil((e - s) / step));
+    }
+    const s = norm(start, -1, d - 1);
+    const e = norm(end, -1, d - 1);
+    return Math.max(0, Math.ceil((s - e) / -step));
+  }
+  const toEnd = step > 0 ? end >= SLICE_END : end <= -SLICE_END;
+  const minus = (k: number): Dim => (k === 0 ? d : `${d}-${k}`);
+  let len: Dim | undefined;
+  if (step > 0) {
+    if (start >= 0 && toEnd) len = minus(start);
+    else if (start >= 0 && end < 0) len = minus(start - end);
+    else if (start < 0 && (toEnd || end < 0)) len = (toEnd ? 0 : end) - start;
+    else if (start >= 0 && end >= 0) len = end - start;
+  } else if (start < 0 && toEnd) len = minus(-start - 1);
+  else if (start < 0 && end < 0) len = start - end;
+  else if (start >= 0 && toEnd) len = start + 1;
+  else if (start >= 0 && end >= 0) len = start - end;
+  if (len === undefined) throw new ShapeError(`the length of slice ${start}:${end}:${step} of the symbolic dim ${d} depends on its size`);
+  if (typeof len === 'number') return Math.max(0, Math.ceil(len / Math.abs(step)));
+  if (Math.abs(step) !== 1) throw new ShapeError(`slice ${start}:${end}:${step} of the symbolic dim ${d} with a step other than ±1 has no symbolic length`);
+  return len;
+}

@@ -35,7 +35,7 @@ describe('op registry', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const n of ['Identity', 'Relu', 'LeakyRelu', 'Elu', 'Gelu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Add', 'Sub', 'Mul', 'Div',
       'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization', 'LayerNormalization',
-      'Dropout', 'Flatten', 'Reshape', 'Transpose', 'Concat', 'Gather', 'LSTM', 'GRU', 'RNN', 'Resize']) {
+      'Dropout', 'Flatten', 'Reshape', 'Transpose', 'Concat', 'Gather', 'Slice', 'Split', 'LSTM', 'GRU', 'RNN', 'Resize']) {
       expect(names, n).toContain(n);
     }
   });
@@ -295,6 +295,31 @@ describe('shape ops', () => {
     expect(infer('Gather', [f(1000, 64), t('i32', 'batch', 'time')])).toEqual([['batch', 'time', 64]]);
     expect(infer('Gather', [f(5, 6, 7), t('i64', 2)], { axis: 1 })).toEqual([[5, 2, 7]]);
     fails('Gather', [f(1000, 64), f('batch', 'time')], {}, /indices must be an integer tensor .* got f32\[batch, time\]/);
+  });
+  it('Slice: NumPy lengths, clamping, negative steps, symbolic dims', () => {
+    const END = 2147483647;
+    expect(infer('Slice', [f('batch', 10, 7)], { starts: [2, 1], ends: [8, END], axes: [1, 2], steps: [3, 2] })).toEqual([['batch', 2, 3]]);
+    expect(infer('Slice', [f('batch', 10)], { starts: [-1], ends: [-END - 1], axes: [1], steps: [-1] })).toEqual([['batch', 10]]);
+    expect(infer('Slice', [f('batch', 10)], { starts: [100], ends: [1], axes: [1], steps: [-4] })).toEqual([['batch', 2]]); // [9, 5]
+    expect(infer('Slice', [f('batch', 10)], { starts: [-3], ends: [100], axes: [-1] })).toEqual([['batch', 3]]);
+    expect(infer('Slice', [f('batch', 'time', 8)], { starts: [1], ends: [END], axes: [1] })).toEqual([['batch', 'time-1', 8]]);
+    expect(infer('Slice', [f('batch', 'time', 8)], { starts: [2], ends: [-1], axes: [1] })).toEqual([['batch', 'time-3', 8]]);
+    expect(infer('Slice', [f('batch', 'time', 8)], { starts: [-4], ends: [END], axes: [1] })).toEqual([['batch', 4, 8]]);
+    expect(infer('Slice', [f('batch', 'time')], { starts: [-1], ends: [-END - 1], axes: [1], steps: [-1] })).toEqual([['batch', 'time']]);
+    fails('Slice', [f('batch', 'time')], { starts: [-2], ends: [3], axes: [1] }, /depends on its size/);
+    fails('Slice', [f('batch', 'time')], { starts: [1], ends: [END], axes: [1], steps: [2] }, /step other than ±1/);
+    fails('Slice', [f('batch', 4)], { starts: [3], ends: [1], axes: [1] }, /slice 3:1:1 of axis 1 of \[batch, 4\] is empty/);
+    fails('Slice', [f('batch', 4)], { starts: [0], ends: [1], axes: [1], steps: [0] }, /step cannot be 0/);
+    fails('Slice', [f('batch', 4)], { starts: [0, 0], ends: [1, 1], axes: [1, 1] }, /axis listed twice/);
+    expect(flops('Slice', [f('batch', 4)], { starts: [0], ends: [1], axes: [1] })).toBe(0);
+  });
+  it('Split: equal parts or given lengths, one output each', () => {
+    expect(infer('Split', [f('batch', 'time', 12)], { axis: -1 }, 3)).toEqual([['batch', 'time', 4], ['batch', 'time', 4], ['batch', 'time', 4]]);
+    expect(infer('Split', [f('batch', 10)], { axis: 1, split: [7, 3] }, 2)).toEqual([['batch', 7], ['batch', 3]]);
+    fails('Split', [f('batch', 10)], { axis: 1 }, /10 elements, which do not split into 3 equal parts/, 3);
+    fails('Split', [f('batch', 10)], { axis: 1, split: [7, 2] }, /add up to 9, but axis 1 of \[batch, 10\] has 10/, 2);
+    fails('Split', [f('batch', 10)], { axis: 1, split: [5, 5] }, /lists 2 lengths for 3 outputs/, 3);
+    fails('Split', [f('batch', 'time')], { axis: 1 }, /symbolic dim time/, 2);
   });
   it('Resize scales every axis', () => {
     expect(infer('Resize', [f('batch', 8, 7, 7)], { scales: [1, 1, 2, 2] })).toEqual([['batch', 8, 14, 14]]);

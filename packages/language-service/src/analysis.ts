@@ -14,7 +14,7 @@ import {
   type Program,
   type SourceSpan,
 } from '@dlm/core';
-import { blockOf, buildSymbols, compileSource, importTarget, lex, occurrenceAt, type ModuleAst, type SymbolDecl as Decl, type SymbolTable } from '@dlm/language';
+import { blockOf, buildSymbols, compileSource, flatStmts, importTarget, lex, occurrenceAt, type ModuleAst, type SymbolDecl as Decl, type SymbolTable } from '@dlm/language';
 import type * as A from '@dlm/language';
 import { argsOf, TRAIN_KEYS, trainKeyOf } from './plugin-args.js';
 
@@ -361,7 +361,7 @@ export function definition(an: Analysis, offset: number): SourceSpan | undefined
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KEYWORDS = new Set(['model', 'block', 'train', 'let', 'input', 'output', 'import', 'repeat', 'as', 'true', 'false', 'div']);
+const KEYWORDS = new Set(['model', 'block', 'train', 'let', 'input', 'output', 'import', 'repeat', 'as', 'true', 'false', 'div', 'if', 'else', 'for', 'in', 'and', 'or', 'not']);
 
 export type RenameResult = { edits: SourceSpan[] } | { error: string };
 
@@ -405,7 +405,7 @@ export function outline(an: Analysis): OutlineItem[] {
     else if (item.kind === 'train') out.push({ name: `train ${item.name.name}`, kind: 'train', span: item.span, selection: item.name.span, children: [] });
     else {
       const children: OutlineItem[] = [];
-      for (const st of item.body) {
+      for (const st of flatStmts(item.body)) {
         const kind = st.kind === 'assign' ? 'value' : st.kind === 'let' ? 'constant' : st.kind;
         if (children.some((c) => c.name === st.name.name)) continue;
         const d = an.symbols.decls.find((x) => x.span === st.name.span);

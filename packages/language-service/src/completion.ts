@@ -96,7 +96,7 @@ export function complete(an: Analysis, offset: number): CompletionEntry[] {
     const lineStart = an.text.lastIndexOf('\n', offset - 1) + 1;
     const onLine = before.filter((t) => t.startOffset >= lineStart);
     if (onLine.length === 0 && open.length === 1) {
-      return [...['input', 'output', 'let'].map((k) => ({ label: k, kind: 'keyword' as const })), ...scopeDecls()];
+      return [...['input', 'output', 'let', 'if', 'for'].map((k) => ({ label: k, kind: 'keyword' as const })), ...scopeDecls()];
     }
     return [...layers(), ...scopeDecls(), { label: 'repeat', kind: 'keyword' }];
   }

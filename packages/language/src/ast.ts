@@ -93,7 +93,41 @@ export interface AssignStmt {
   span: SourceSpan;
 }
 
-export type Stmt = PortStmt | LetDecl | AssignStmt;
+/** `q, k, v = expr`: the outputs of a multi-output layer or block, one name each. */
+export interface DestructureStmt {
+  kind: 'destructure';
+  names: Ident[];
+  value: Expr;
+  span: SourceSpan;
+}
+
+/** `if cond { … } else { … }`, decided when compiling. `else if` is an `else` holding one IfStmt. */
+export interface IfStmt {
+  kind: 'if';
+  cond: Expr;
+  then: Stmt[];
+  /** The `else` branch; `elseIf` when it is written `else if …` (one IfStmt). */
+  else?: Stmt[];
+  elseIf?: boolean;
+  /** Spans of the closing braces of each branch, where trailing comments inside go. */
+  thenEnd: number;
+  elseEnd?: number;
+  span: SourceSpan;
+}
+
+/** `for c in list { … }` or `for i in a..b { … }`, unrolled when compiling. */
+export interface ForStmt {
+  kind: 'for';
+  variable: Ident;
+  iterable: Expr;
+  /** `a..b`: `iterable` is `a`, this is `b` (exclusive). */
+  rangeEnd?: Expr;
+  body: Stmt[];
+  bodyEnd: number;
+  span: SourceSpan;
+}
+
+export type Stmt = PortStmt | LetDecl | AssignStmt | DestructureStmt | IfStmt | ForStmt;
 
 export interface Arg {
   name?: Ident;
@@ -119,6 +153,10 @@ export type Expr =
   | { kind: 'paren'; expr: Expr; span: SourceSpan }
   | { kind: 'neg'; count: number; operand: Expr; span: SourceSpan }
   | BinaryExpr
+  | CompareExpr
+  | LogicExpr
+  | { kind: 'not'; count: number; operand: Expr; span: SourceSpan }
+  | IndexExpr
   | PipeExpr
   | RepeatExpr
   | { kind: 'error'; span: SourceSpan };
@@ -140,7 +178,38 @@ export interface BinaryExpr {
   span: SourceSpan;
 }
 
-export type BinaryOp = '+' | '-' | '*' | '/' | 'div' | '%';
+export type BinaryOp = '+' | '-' | '*' | '/' | 'div' | '%' | '@';
+
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+export interface CompareExpr {
+  kind: 'compare';
+  op: CompareOp;
+  left: Expr;
+  right: Expr;
+  span: SourceSpan;
+}
+
+/** `a and b and c` / `a or b`: n-ary like BinaryExpr; `and` binds tighter than `or`. */
+export interface LogicExpr {
+  kind: 'logic';
+  op: 'and' | 'or';
+  operands: Expr[];
+  span: SourceSpan;
+}
+
+/** One item between the brackets of `x[…]`. */
+export type SliceItem =
+  | { kind: 'ellipsis'; span: SourceSpan }
+  | { kind: 'at'; index: Expr; span: SourceSpan }
+  | { kind: 'slice'; start?: Expr; stop?: Expr; step?: Expr; span: SourceSpan };
+
+export interface IndexExpr {
+  kind: 'index';
+  target: Expr;
+  items: SliceItem[];
+  span: SourceSpan;
+}
 
 export interface PipeExpr {
   kind: 'pipe';

@@ -46,6 +46,7 @@ import { Binder, defaultRead, PARAM_TYPES, type ModuleInfo } from './bind.js';
 import { budgetFor, minLayers } from './budget.js';
 import { defaultBase, findProjectRoot } from './project-root.js';
 import { describeExprKind, describeVal, ERR, exprText, spanJoin, type Binding, type Val } from './values.js';
+import { planIndex, type IndexItem } from './indexing.js';
 
 export interface CompileOptions {
   registry: PluginRegistry;
@@ -325,7 +326,70 @@ class Compiler {
         return ERR;
       case 'call':
         return this.call(e, undefined, cx);
+      case 'compare':
+        return this.compare(e, cx);
+      case 'logic': {
+        let result = e.op === 'and';
+        let bad = false;
+        for (const o of e.operands) {
+          const b = this.truth(o, e.op, cx);
+          if (b === undefined) bad = true;
+          else result = e.op === 'and' ? result && b : result || b;
+        }
+        return bad ? ERR : { k: 'const', v: result };
+      }
+      case 'not': {
+        const b = this.truth(e.operand, 'not', cx);
+        return b === undefined ? ERR : { k: 'const', v: e.count % 2 === 1 ? !b : b };
+      }
+      case 'index':
+        return this.index(e, cx);
     }
+  }
+
+  /** A tensor where a compile-time condition is needed: say why that cannot work. */
+  private tensorInCondition(v: Val, e: A.Expr, cx: EvalCtx): boolean {
+    if (v.k !== 'tensor' && v.k !== 'tuple') return false;
+    if (cx.condition) this.bag.report('DLM2046', [`'${exprText(e)}'`], e.span);
+    return true;
+  }
+
+  /** The boolean value of an operand of and/or/not; undefined after a reported error. */
+  private truth(e: A.Expr, op: string, cx: EvalCtx): boolean | undefined {
+    const v = this.evaluate(e, cx);
+    if (v.k === 'error') return undefined;
+    if (v.k === 'const' && v.sym) {
+      this.unknownName(v.sym, e.span, cx);
+      return undefined;
+    }
+    if (v.k === 'const' && typeof v.v === 'boolean') return v.v;
+    if (this.tensorInCondition(v, e, cx) && cx.condition) return undefined;
+    this.bag.report('DLM2051', [op, describeVal(v)], e.span);
+    return undefined;
+  }
+
+  private compare(e: A.CompareExpr, cx: EvalCtx): Val {
+    const a = this.evaluate(e.left, cx);
+    const b = this.evaluate(e.right, cx);
+    if (a.k === 'error' || b.k === 'error') return ERR;
+    for (const [v, x] of [[a, e.left], [b, e.right]] as const) {
+      if (v.k === 'const' && v.sym) return this.unknownName(v.sym, x.span, cx);
+      if (cx.condition && this.tensorInCondition(v, x, cx)) return ERR;
+    }
+    if (a.k === 'const' && b.k === 'const') {
+      if (e.op === '==' || e.op === '!=') {
+        const same = JSON.stringify(a.v) === JSON.stringify(b.v);
+        return { k: 'const', v: e.op === '==' ? same : !same };
+      }
+      if (typeof a.v === 'number' && typeof b.v === 'number') {
+        const x = a.v;
+        const y = b.v;
+        const r = e.op === '<' ? x < y : e.op === '<=' ? x <= y : e.op === '>' ? x > y : x >= y;
+        return { k: 'const', v: r };
+      }
+    }
+    this.bag.report('DLM2022', [e.op, describeVal(a), describeVal(b)], e.span);
+    return ERR;
   }
 
   private unknownName(name: string, span: SourceSpan, cx: EvalCtx): Val {
@@ -344,7 +408,7 @@ class Compiler {
     if (a.k === 'const' && a.sym) return this.unknownName(a.sym, ae.span, cx);
     if (b.k === 'const' && b.sym) return this.unknownName(b.sym, be.span, cx);
     if (a.k === 'const' && b.k === 'const') {
-      if (typeof a.v === 'number' && typeof b.v === 'number') {
+      if (typeof a.v === 'number' && typeof b.v === 'number' && op !== '@') {
         const x = a.v;
         const y = b.v;
         if ((op === '/' || op === 'div' || op === '%') && y === 0) {
@@ -374,7 +438,7 @@ class Compiler {
       this.bag.report('DLM2022', [op, describeVal(a), describeVal(b)], span);
       return ERR;
     }
-    const layer = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div' }[op as string];
+    const layer = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '@': 'matmul' }[op as string];
     if ((a.k === 'tensor' || a.k === 'tuple') && (b.k === 'tensor' || b.k === 'tuple') && layer) {
       if (!this.registry.get('layer', layer)) {
         this.bag.report('DLM2045', [op, layer], span);
@@ -831,23 +895,26 @@ class Compiler {
     const cx: EvalCtx = { module: body.module, body, argPos: false };
     const declaredOutputs = new Map<string, A.PortStmt>();
     const outputVals = new Map<string, { val: Val; span: SourceSpan }>();
-    const names = new Map<string, SourceSpan>();
-    for (const [k, b] of scope) names.set(k, b.span);
+    // One level of names per scope: the body, then one per `for` iteration being compiled.
+    const names: Map<string, SourceSpan>[] = [new Map()];
+    for (const [k, b] of scope) names[0]!.set(k, b.span);
     const claim = (id: A.Ident): boolean => {
-      const prev = names.get(id.name);
+      const prev = names.map((level) => level.get(id.name)).find((x) => x !== undefined);
       if (prev) {
         this.bag.report('DLM2011', [id.name], id.span, [{ message: 'first defined here', span: prev }]);
         return false;
       }
-      names.set(id.name, id.span);
+      names[names.length - 1]!.set(id.name, id.span);
       return true;
     };
+    /** Inside `if` and `for`, assigning a name defined before updates it (`x = x |> conv2d(c, 3)` in a loop). */
+    let depth = 0;
     for (const s of stmts) {
       if (s.kind === 'output' && claim(s.name)) declaredOutputs.set(s.name.name, s);
     }
-    body.defines = new Map(stmts.filter((s) => s.kind !== 'output').map((s) => [s.name.name, s.name.span]));
-    const assignOutput = (name: A.Ident, value: A.Expr): void => {
-      const v = this.single(this.evaluate(value, cx), value, cx);
+    body.defines = new Map(definedNames(stmts).map((id) => [id.name, id.span]));
+    const assignOutput = (name: A.Ident, value: A.Expr): void => assignOutputVal(name, this.single(this.evaluate(value, cx), value, cx), value);
+    const assignOutputVal = (name: A.Ident, v: Val, value: A.Expr): void => {
       const prev = outputVals.get(name.name);
       if (prev) {
         this.bag.report('DLM2011', [name.name], name.span, [{ message: 'first assigned here', span: prev.span }]);
@@ -861,9 +928,53 @@ class Compiler {
       // Outputs are readable after assignment (a model may also use its output further on).
       scope.set(name.name, { val: v, span: name.span, used: true, warnUnused: false });
     };
+    const bindName = (id: A.Ident, v: Val, value: A.Expr): void => {
+      if (declaredOutputs.has(id.name)) {
+        assignOutputVal(id, this.single(v, value, cx), value);
+        return;
+      }
+      const existing = depth > 0 && names.some((level) => level.has(id.name)) ? this.lookupLocal(body, id.name) : undefined;
+      if (existing) existing.val = v;
+      else if (claim(id)) body.scopes[body.scopes.length - 1]!.set(id.name, { val: v, span: id.span, used: false, warnUnused: true });
+    };
+    const control: ControlHooks = {
+      exec: (inner) => {
+        depth++;
+        exec(inner);
+        depth--;
+      },
+      pushLevel: (variable) => {
+        names.push(new Map([[variable.name, variable.span]]));
+      },
+      popLevel: () => void names.pop(),
+      claimed: (name) => names.some((level) => level.has(name)),
+      skip: (inner) => {
+        // One mistake, one message: what the skipped statements would have assigned is bound to
+        // an erroneous value, and the values they would have read count as used.
+        const seen = new Set<string>();
+        for (const id of assignedNames(inner)) {
+          if (seen.has(id.name)) continue;
+          seen.add(id.name);
+          depth++;
+          bindName(id, this.poison(cx, id.span), { kind: 'error', span: id.span });
+          depth--;
+        }
+        for (const level of body.scopes) for (const b of level.values()) b.used = true;
+      },
+    };
     let inputIndex = 0;
+    const exec = (stmts: A.Stmt[]): void => {
     for (const s of stmts) {
       switch (s.kind) {
+        case 'if':
+          this.runIf(s, cx, control);
+          break;
+        case 'for':
+          this.runFor(s, cx, control);
+          break;
+        case 'destructure':
+          this.destructure(s, cx, bindName);
+          break;
         case 'output':
           if (s.value && declaredOutputs.get(s.name.name) === s) assignOutput(s.name, s.value);
           break;
@@ -903,7 +1014,7 @@ class Compiler {
             this.bag.report('DLM2040', [s.name.name], s.value.span);
             val = ERR;
           }
-          if (claim(s.name)) scope.set(s.name.name, { val, span: s.name.span, used: false, warnUnused: true });
+          if (claim(s.name)) body.scopes[body.scopes.length - 1]!.set(s.name.name, { val, span: s.name.span, used: false, warnUnused: true });
           break;
         }
         case 'assign': {
@@ -911,13 +1022,14 @@ class Compiler {
             assignOutput(s.name, s.value);
             break;
           }
-          const v = this.evaluate(s.value, cx);
           // A named value may hold a tuple (the outputs of a multi-output block).
-          if (claim(s.name)) scope.set(s.name.name, { val: v, span: s.name.span, used: false, warnUnused: true });
+          bindName(s.name, this.evaluate(s.value, cx), s.value);
           break;
         }
       }
     }
+    };
+    exec(stmts);
     if (declaredOutputs.size === 0) this.bag.report('DLM2034', [owner.name], owner.span);
     const result: Val[] = [];
     const renamedTo = new Map<string, string>();
@@ -957,6 +1069,141 @@ class Compiler {
     return result;
   }
 
+  // ───────── compile-time control flow, destructuring, indexing ─────────
+
+  /** `if`: the condition is evaluated now; only the branch it chooses is compiled. */
+  private runIf(s: A.IfStmt, cx: EvalCtx, control: ControlHooks): void {
+    const c = this.evaluate(s.cond, { ...cx, argPos: true, condition: true });
+    if (c.k === 'const' && typeof c.v === 'boolean') {
+      const branch = c.v ? s.then : s.else;
+      if (branch) control.exec(branch);
+      return;
+    }
+    control.skip([...s.then, ...(s.else ?? [])]);
+    if (c.k === 'error') return;
+    if (c.k === 'const' && c.sym) this.unknownName(c.sym, s.cond.span, cx);
+    else if (c.k === 'tensor' || c.k === 'tuple') this.bag.report('DLM2046', [`'${exprText(s.cond)}'`], s.cond.span);
+    else this.bag.report('DLM2047', [describeVal(c)], s.cond.span);
+  }
+
+  /** `for`: unrolled now, each iteration a scope named layer_1, layer_2, … in summaries and diagrams. */
+  private runFor(s: A.ForStmt, cx: EvalCtx, control: ControlHooks): void {
+    const body = cx.body!;
+    const items = this.forItems(s, cx);
+    if (!items) return control.skip(s.body);
+    if (control.claimed(s.variable.name) || this.lookupLocal(body, s.variable.name)) {
+      this.bag.report('DLM2011', [s.variable.name], s.variable.span);
+      return;
+    }
+    for (const item of items) {
+      body.builder.enterBlock('for', s.span, { [s.variable.name]: item }, [], 'layer');
+      const before = new Map<Binding, Val>();
+      for (const level of body.scopes) for (const b of level.values()) before.set(b, b.val);
+      const scope = new Map<string, Binding>([[s.variable.name, { val: { k: 'const', v: item }, span: s.variable.span, used: false, warnUnused: false }]]);
+      body.scopes.push(scope);
+      control.pushLevel(s.variable);
+      control.exec(s.body);
+      control.popLevel();
+      body.scopes.pop();
+      for (const [name, b] of scope) if (b.warnUnused && !b.used) this.bag.report('DLM2013', [name], b.span);
+      // The iteration's outputs: the tensors it assigned to names from outside the loop.
+      const outs: string[] = [];
+      for (const [b, old] of before) if (b.val !== old && b.val.k === 'tensor') outs.push(b.val.name);
+      body.builder.exitBlock(outs, { inferInputs: true });
+    }
+  }
+
+  private forItems(s: A.ForStmt, cx: EvalCtx): ArgValue[] | undefined {
+    const acx = { ...cx, argPos: true };
+    if (s.rangeEnd) {
+      const bounds: number[] = [];
+      for (const x of [s.iterable, s.rangeEnd]) {
+        const v = this.evaluate(x, acx);
+        if (v.k === 'error') return undefined;
+        if (v.k === 'const' && v.sym) return void this.unknownName(v.sym, x.span, cx);
+        if (v.k !== 'const' || typeof v.v !== 'number' || !Number.isInteger(v.v)) return void this.bag.report('DLM2052', [describeVal(v)], x.span);
+        bounds.push(v.v);
+      }
+      const n = Math.max(0, bounds[1]! - bounds[0]!);
+      if (n > MAX_REPEAT) return void this.bag.report('DLM2049', [n, MAX_REPEAT], spanJoin(s.iterable.span, s.rangeEnd.span));
+      return Array.from({ length: n }, (_, i) => bounds[0]! + i);
+    }
+    const v = this.evaluate(s.iterable, acx);
+    if (v.k === 'error') return undefined;
+    if (v.k === 'const' && v.sym) return void this.unknownName(v.sym, s.iterable.span, cx);
+    if (v.k !== 'const' || !Array.isArray(v.v)) return void this.bag.report('DLM2048', [describeVal(v)], s.iterable.span);
+    if (v.v.length > MAX_REPEAT) return void this.bag.report('DLM2049', [v.v.length, MAX_REPEAT], s.iterable.span);
+    return v.v;
+  }
+
+  /** `q, k, v = …`: one name per output of a multi-output layer or block. */
+  private destructure(s: A.DestructureStmt, cx: EvalCtx, bind: (id: A.Ident, v: Val, value: A.Expr) => void): void {
+    const v = this.evaluate(s.value, cx);
+    const items = v.k === 'tuple' ? v.items : v.k === 'tensor' ? [v.name] : undefined;
+    if (v.k === 'const') {
+      if (v.sym) this.unknownName(v.sym, s.value.span, cx);
+      else this.bag.report('DLM2019', [describeVal(v)], s.value.span);
+    } else if (items && items.length !== s.names.length) {
+      const gives = `${items.length === 1 ? 'one tensor' : `${items.length} tensors`} (${exprText(lastStage(s.value))})`;
+      this.bag.report('DLM2050', [s.names.length, gives], spanJoin(s.names[0]!.span, s.value.span));
+    }
+    const ok = items !== undefined && items.length === s.names.length;
+    s.names.forEach((id, i) => bind(id, ok ? { k: 'tensor', name: items[i]! } : this.poison(cx, id.span), s.value));
+  }
+
+  /** `x[…]`: NumPy/PyTorch indexing, compiled to one `slice` layer (./indexing.ts). */
+  private index(e: A.IndexExpr, cx: EvalCtx): Val {
+    const target = this.single(this.evaluate(e.target, cx), e.target, cx);
+    const items: IndexItem[] = [];
+    let bad = target.k === 'error';
+    const acx = { ...cx, argPos: true };
+    const num = (x: A.Expr | undefined): number | undefined => {
+      if (!x) return undefined;
+      const v = this.evaluate(x, acx);
+      if (v.k === 'const' && typeof v.v === 'number' && Number.isInteger(v.v)) return v.v;
+      bad = true;
+      if (v.k === 'const' && v.sym) this.unknownName(v.sym, x.span, cx);
+      else if (v.k !== 'error') this.bag.report('DLM2054', [describeVal(v)], x.span);
+      return undefined;
+    };
+    for (const it of e.items) {
+      if (it.kind === 'ellipsis') items.push(it);
+      else if (it.kind === 'at') items.push({ kind: 'at', index: num(it.index) ?? 0, span: it.span });
+      else {
+        const [start, stop, step] = [num(it.start), num(it.stop), num(it.step)];
+        const text = `${start ?? ''}:${stop ?? ''}${step !== undefined ? `:${step}` : ''}`;
+        items.push({ kind: 'slice', ...(start !== undefined ? { start } : {}), ...(stop !== undefined ? { stop } : {}), ...(step !== undefined ? { step } : {}), text, span: it.span });
+      }
+    }
+    if (target.k === 'const' && Array.isArray(target.v) && e.items.length === 1 && items[0]?.kind === 'at') {
+      // A constant list takes one integer index: `widths[i]` in a loop.
+      if (bad) return ERR;
+      const list = target.v;
+      const i = items[0].index;
+      if (i < -list.length || i >= list.length) {
+        this.bag.report('DLM2055', [i, list.length], items[0].span);
+        return ERR;
+      }
+      return { k: 'const', v: list[i < 0 ? i + list.length : i]! };
+    }
+    if (target.k === 'const') {
+      if (target.sym) this.unknownName(target.sym, e.target.span, cx);
+      else this.bag.report('DLM2053', [describeVal(target)], e.target.span);
+      return ERR;
+    }
+    if (bad || target.k !== 'tensor' || !cx.body) return this.poison(cx, e.span);
+    const t = cx.body.builder.typeOf(target.name);
+    if (t.unknown) return this.poison(cx, e.span);
+    const plan = planIndex(t.shape, items, e.span);
+    if ('code' in plan) {
+      this.bag.report(plan.code, plan.args, plan.span);
+      return this.poison(cx, e.span);
+    }
+    if (plan.axes.length === 0) return target;
+    const given: GivenArg[] = (['starts', 'ends', 'axes', 'steps', 'squeeze'] as const).map((k) => ({ name: k, value: plan[k], span: e.span }));
+    return this.layerCall('slice', [target.name], given, e.span, { nameSpan: e.span }, cx);
+  }
+
   private tensorType(t: A.TensorTypeAst, cx: EvalCtx): TensorType | undefined {
     let ok = true;
     if (!DTYPES.includes(t.dtype.name as DType)) {
@@ -965,8 +1212,15 @@ class Compiler {
     }
     const shape: Dim[] = [];
     for (const d of t.dims) {
-      if (d.kind === 'name' && !this.lookupLocal(cx.body, d.name) && cx.module.scope.get(d.name)?.kind !== 'let') {
-        shape.push(d.name);
+      const isSymbol = (x: A.Expr) => x.kind === 'name' && !this.lookupLocal(cx.body, x.name) && cx.module.scope.get(x.name)?.kind !== 'let';
+      if (isSymbol(d)) {
+        shape.push((d as { name: string }).name);
+        continue;
+      }
+      // `time-1`: a symbol less (or more) a fixed count, as slicing gives (x[:, 1:] on time).
+      const offset = d.kind === 'binary' && d.operands.length === 2 && isSymbol(d.operands[0]!) && d.operands[1]!.kind === 'number' && (d.ops[0] === '-' || d.ops[0] === '+');
+      if (offset && d.operands[1]!.kind === 'number' && Number.isInteger(d.operands[1].value) && d.operands[1].value > 0) {
+        shape.push(`${(d.operands[0] as { name: string }).name}${d.ops[0]}${d.operands[1].value}`);
         continue;
       }
       const v = this.evaluate(d, { ...cx, argPos: true });
@@ -1156,8 +1410,65 @@ class Compiler {
   }
 }
 
+/** What `if` and `for` need from the body that runs them (runBody). */
+interface ControlHooks {
+  /** Runs statements one level deeper, where assigning an existing name updates it. */
+  exec(stmts: A.Stmt[]): void;
+  /** A `for` iteration's own names (the loop variable first). */
+  pushLevel(variable: A.Ident): void;
+  popLevel(): void;
+  claimed(name: string): boolean;
+  /** Statements not compiled because their `if` or `for` was wrong: see runBody. */
+  skip(stmts: A.Stmt[]): void;
+}
+
+/** Names that statements define (values, constants, inputs; through nested `if` and `for`). */
+function definedNames(stmts: A.Stmt[]): A.Ident[] {
+  return stmts.flatMap((s): A.Ident[] => {
+    switch (s.kind) {
+      case 'output':
+        return [];
+      case 'input':
+      case 'let':
+      case 'assign':
+        return [s.name];
+      case 'destructure':
+        return s.names;
+      case 'if':
+        return definedNames([...s.then, ...(s.else ?? [])]);
+      case 'for':
+        return definedNames(s.body).filter((id) => id.name !== s.variable.name);
+    }
+  });
+}
+
+/** Names that statements assign (through nested `if` and `for`), in order. */
+function assignedNames(stmts: A.Stmt[]): A.Ident[] {
+  return stmts.flatMap((s): A.Ident[] => {
+    switch (s.kind) {
+      case 'assign':
+        return [s.name];
+      case 'destructure':
+        return s.names;
+      case 'if':
+        return assignedNames([...s.then, ...(s.else ?? [])]);
+      case 'for':
+        return assignedNames(s.body).filter((id) => id.name !== s.variable.name);
+      default:
+        return [];
+    }
+  });
+}
+
+/** The stage that produced a pipeline's value, for messages (`split(…)` rather than the whole pipeline). */
+function lastStage(e: A.Expr): A.Expr {
+  return e.kind === 'pipe' ? e.stages[e.stages.length - 1]! : e;
+}
+
 interface EvalCtx {
   module: ModuleInfo;
+  /** Evaluating the condition of an `if`: a tensor there gets the message that explains why it cannot work. */
+  condition?: boolean;
   /** Absent for module constants and train blocks: no tensors there. */
   body: Body | undefined;
   /** In an argument position, an unknown call is a plugin call value (`l2(1e-4)`), not a layer. */

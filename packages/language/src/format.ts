@@ -179,12 +179,27 @@ class Printer {
     return c && c.start < start ? c.start : start;
   }
 
-  private body(stmts: A.Stmt[], end: number): void {
+  private body(stmts: A.Stmt[], end: number, outer = ''): void {
+    const INDENT = outer + '  ';
     let prevEnd: number | undefined;
     for (const s of stmts) {
       if (prevEnd !== undefined && this.blankBetween(prevEnd, this.nextStart(s.span.start))) this.out.push('');
       this.leading(s.span.start, INDENT, false);
       switch (s.kind) {
+        case 'destructure':
+          prevEnd = this.letLike(`${s.names.map((n) => n.name).join(', ')} = `, s.value, s.span, INDENT);
+          break;
+        case 'if':
+          prevEnd = this.ifStmt(s, INDENT, '');
+          break;
+        case 'for': {
+          const range = s.rangeEnd ? `..${this.expr(s.rangeEnd)}` : '';
+          this.out.push(`${INDENT}for ${s.variable.name} in ${this.expr(s.iterable)}${range} {`);
+          this.body(s.body, s.bodyEnd, INDENT);
+          this.out.push(`${INDENT}}`);
+          prevEnd = this.trailing(s.span.end);
+          break;
+        }
         case 'input':
         case 'output': {
           const decl = `${s.kind} ${s.name.name}${s.type ? `: ${this.tensorType(s.type)}` : ''}`;
@@ -206,6 +221,22 @@ class Printer {
     }
     if (prevEnd !== undefined && this.pending && this.pending.start < end && this.blankBetween(prevEnd, this.pending.start)) this.out.push('');
     this.inner(end - 1, INDENT);
+  }
+
+  /** `if … { … } else if … { … } else { … }`; returns the end offset consumed. */
+  private ifStmt(s: A.IfStmt, indent: string, prefix: string): number {
+    this.out.push(`${indent}${prefix}if ${this.expr(s.cond)} {`);
+    this.body(s.then, s.thenEnd, indent);
+    const elseIf = s.elseIf && s.else?.[0]?.kind === 'if' ? s.else[0] : undefined;
+    if (elseIf) {
+      return this.ifStmt(elseIf, indent, '} else ');
+    }
+    if (s.else) {
+      this.out.push(`${indent}} else {`);
+      this.body(s.else, s.elseEnd ?? s.span.end, indent);
+    }
+    this.out.push(`${indent}}`);
+    return this.trailing(s.span.end);
   }
 
   /** `name = expr` with a possibly multi-line pipeline; returns the end offset consumed. */
@@ -303,6 +334,19 @@ class Printer {
         return `(${this.expr(e.expr)})`;
       case 'neg':
         return '-'.repeat(e.count) + this.expr(e.operand);
+      case 'not':
+        return 'not '.repeat(e.count) + this.expr(e.operand);
+      case 'compare':
+        return `${this.expr(e.left)} ${e.op} ${this.expr(e.right)}`;
+      case 'logic':
+        return e.operands.map((o) => this.expr(o)).join(` ${e.op} `);
+      case 'index': {
+        const part = (x: A.Expr | undefined) => (x ? this.expr(x) : '');
+        const items = e.items.map((it) =>
+          it.kind === 'ellipsis' ? '...' : it.kind === 'at' ? this.expr(it.index) : `${part(it.start)}:${part(it.stop)}${it.step ? `:${this.expr(it.step)}` : ''}`,
+        );
+        return `${this.expr(e.target)}[${items.join(', ')}]`;
+      }
       case 'binary':
         return e.operands.map((o, i) => (i === 0 ? '' : ` ${e.ops[i - 1]} `) + this.expr(o)).join('');
       case 'pipe':

@@ -8,7 +8,9 @@ import * as T from './lexer.js';
 /** Words the message provider uses for rules in "expected …" messages. */
 export const RULE_DESCRIPTIONS: Record<string, string> = {
   module: "a declaration (import, let, model, block or train)",
-  statement: "a statement (input, output, let, or name = …)",
+  statement: "a statement (input, output, let, if, for, or name = …)",
+  bodyStmt: "a statement (let, if, for, or name = …)",
+  sliceItem: "an index or a slice (i, a:b, a:b:step, :, ...)",
   primary: 'an expression',
   stage: 'a layer call, a block call or repeat',
   repeatCount: 'a repeat count',
@@ -162,8 +164,40 @@ class DlmParser extends CstParser {
     this.OR([
       { ALT: () => this.SUBRULE(this.portStmt) },
       { ALT: () => this.SUBRULE(this.letDecl) },
+      { ALT: () => this.SUBRULE(this.ifStmt) },
+      { ALT: () => this.SUBRULE(this.forStmt) },
       { ALT: () => this.SUBRULE(this.assignStmt) },
     ]);
+  });
+
+  /** `if cond { … } else if cond { … } else { … }`: chosen when compiling. */
+  ifStmt = this.RULE('ifStmt', () => {
+    this.CONSUME(T.If);
+    this.SUBRULE(this.orExpr);
+    this.SUBRULE(this.stmtBlock);
+    this.OPTION(() => {
+      this.CONSUME(T.Else);
+      this.OR([{ ALT: () => this.SUBRULE(this.ifStmt) }, { ALT: () => this.SUBRULE2(this.stmtBlock) }]);
+    });
+  });
+
+  /** `for c in [64, "M"] { … }` or `for i in 0..n { … }`: unrolled when compiling. */
+  forStmt = this.RULE('forStmt', () => {
+    this.CONSUME(T.For);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.In);
+    this.SUBRULE(this.additive);
+    this.OPTION(() => {
+      this.CONSUME(T.DotDot);
+      this.SUBRULE2(this.additive);
+    });
+    this.SUBRULE(this.stmtBlock);
+  });
+
+  stmtBlock = this.RULE('stmtBlock', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.statement));
+    this.CONSUME(T.RCurly);
   });
 
   portStmt = this.RULE('portStmt', () => {
@@ -193,6 +227,11 @@ class DlmParser extends CstParser {
 
   assignStmt = this.RULE('assignStmt', () => {
     this.CONSUME(T.Identifier);
+    // `q, k, v = …` destructures the outputs of a multi-output layer or block.
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.CONSUME2(T.Identifier);
+    });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
   });
@@ -211,7 +250,7 @@ class DlmParser extends CstParser {
   });
 
   expression = this.RULE('expression', () => {
-    this.SUBRULE(this.additive);
+    this.SUBRULE(this.orExpr);
     this.MANY(() => {
       this.CONSUME(T.Pipe);
       this.SUBRULE(this.stage);
@@ -246,6 +285,43 @@ class DlmParser extends CstParser {
     ]);
   });
 
+  orExpr = this.RULE('orExpr', () => {
+    this.SUBRULE(this.andExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.andExpr);
+    });
+  });
+
+  andExpr = this.RULE('andExpr', () => {
+    this.SUBRULE(this.notExpr);
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE2(this.notExpr);
+    });
+  });
+
+  notExpr = this.RULE('notExpr', () => {
+    this.MANY(() => this.CONSUME(T.Not));
+    this.SUBRULE(this.comparison);
+  });
+
+  /** One comparison, not a chain: `a < b < c` is an error rather than Python's surprise. */
+  comparison = this.RULE('comparison', () => {
+    this.SUBRULE(this.additive);
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.EqEq) },
+        { ALT: () => this.CONSUME(T.NotEq) },
+        { ALT: () => this.CONSUME(T.LessEq) },
+        { ALT: () => this.CONSUME(T.GreaterEq) },
+        { ALT: () => this.CONSUME(T.Less) },
+        { ALT: () => this.CONSUME(T.Greater) },
+      ]);
+      this.SUBRULE2(this.additive);
+    });
+  });
+
   additive = this.RULE('additive', () => {
     this.SUBRULE(this.multiplicative);
     this.MANY(() => {
@@ -262,6 +338,7 @@ class DlmParser extends CstParser {
         { ALT: () => this.CONSUME(T.Slash) },
         { ALT: () => this.CONSUME(T.Div) },
         { ALT: () => this.CONSUME(T.Percent) },
+        { ALT: () => this.CONSUME(T.At) },
       ]);
       this.SUBRULE2(this.unary);
     });
@@ -270,6 +347,34 @@ class DlmParser extends CstParser {
   unary = this.RULE('unary', () => {
     this.MANY(() => this.CONSUME(T.Minus));
     this.SUBRULE(this.primary);
+    // Indexing and slicing: x[:, -1], x[..., 0:64], x[:, ::2].
+    this.MANY2(() => this.SUBRULE(this.indexSuffix));
+  });
+
+  indexSuffix = this.RULE('indexSuffix', () => {
+    this.CONSUME(T.LBracket);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.sliceItem) });
+    this.CONSUME(T.RBracket);
+  });
+
+  /** `...`, `i`, or `start:stop:step` with every part optional. */
+  sliceItem = this.RULE('sliceItem', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Ellipsis) },
+      {
+        ALT: () => {
+          this.OPTION(() => this.SUBRULE(this.additive, { LABEL: 'start' }));
+          this.OPTION2(() => {
+            this.CONSUME(T.Colon, { LABEL: 'colon1' });
+            this.OPTION3(() => this.SUBRULE2(this.additive, { LABEL: 'stop' }));
+            this.OPTION4(() => {
+              this.CONSUME2(T.Colon, { LABEL: 'colon2' });
+              this.OPTION5(() => this.SUBRULE3(this.additive, { LABEL: 'step' }));
+            });
+          });
+        },
+      },
+    ]);
   });
 
   primary = this.RULE('primary', () => {
@@ -304,7 +409,7 @@ class DlmParser extends CstParser {
     });
     // Not a pipeline: `conv2d(10, 5 |> relu` is far more often a missing ')' than a pipeline
     // argument, so the parser says so. A pipeline argument needs parentheses.
-    this.SUBRULE(this.additive);
+    this.SUBRULE(this.orExpr);
   });
 
   settings = this.RULE('settings', () => {

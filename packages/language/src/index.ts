@@ -9,7 +9,7 @@ export { compileFile, compileSource, INITIALIZER_KINDS, MAX_REPEAT, type Compile
 export { parse, MAX_NESTING } from './parse.js';
 export { format } from './format.js';
 export { importTarget, type ModuleInfo, type Decl as BoundDecl } from './bind.js';
-export { buildSymbols, occurrenceAt, blockOf, type SymbolDecl, type SymbolKind, type Occurrence, type SymbolTable } from './symbols.js';
+export { buildSymbols, flatStmts, occurrenceAt, blockOf, type SymbolDecl, type SymbolKind, type Occurrence, type SymbolTable } from './symbols.js';
 export { lex, type Comment, type LexResult } from './lexer.js';
 export { ExpansionBudget, MAX_LAYERS, budgetFor, minLayers } from './budget.js';
 export { findProjectRoot } from './project-root.js';

@@ -24,8 +24,16 @@ export const True = keyword('true');
 export const False = keyword('false');
 /** Floor division. `//` starts a comment, so floor division is the word `div` (as in Pascal/Haskell). */
 export const Div = keyword('div');
+// Compile-time control flow and its conditions (docs/language.md, "if and for").
+export const If = keyword('if');
+export const Else = keyword('else');
+export const For = keyword('for');
+export const In = keyword('in');
+export const And = keyword('and');
+export const Or = keyword('or');
+export const Not = keyword('not');
 
-export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
+export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
 /**
  * `1.2.3`: read as one (bad) number, so the message says it is not a number instead of "found
  * the number .3". It counts as a NumberLit for the parser, so nothing else complains.
@@ -65,6 +73,15 @@ export const Minus = punct('Minus', '-', "'-'");
 export const Star = punct('Star', '*', "'*'");
 export const Slash = punct('Slash', '/', "'/'");
 export const Percent = punct('Percent', '%', "'%'");
+export const At = punct('At', '@', "'@'");
+export const EqEq = punct('EqEq', '==', "'=='");
+export const NotEq = punct('NotEq', '!=', "'!='");
+export const LessEq = punct('LessEq', '<=', "'<='");
+export const GreaterEq = punct('GreaterEq', '>=', "'>='");
+export const Less = punct('Less', '<', "'<'");
+export const Greater = punct('Greater', '>', "'>'");
+export const Ellipsis = punct('Ellipsis', '...', "'...'");
+export const DotDot = punct('DotDot', '..', "'..'");
 
 export const allTokens: TokenType[] = [
   ByteOrderMark,
@@ -86,7 +103,16 @@ export const allTokens: TokenType[] = [
   True,
   False,
   Div,
+  If,
+  Else,
+  For,
+  In,
+  And,
+  Or,
+  Not,
   Identifier,
+  Ellipsis,
+  DotDot,
   BadNumber,
   NumberLit,
   Pipe,
@@ -99,12 +125,19 @@ export const allTokens: TokenType[] = [
   Comma,
   Colon,
   Semicolon,
+  EqEq,
+  NotEq,
+  LessEq,
+  GreaterEq,
+  Less,
+  Greater,
   Equals,
   Plus,
   Minus,
   Star,
   Slash,
   Percent,
+  At,
 ];
 
 /** Lexer messages are worded by reportStrayCharacters; building Chevrotain's own for each of 100,000s of stray characters is wasted work. */

@@ -228,10 +228,67 @@ class AstBuilder {
     }
     const let_ = this.nodes(c, 'letDecl')[0];
     if (let_) return this.letDecl(let_);
+    const if_ = this.nodes(c, 'ifStmt')[0];
+    if (if_) return this.ifStmt(if_);
+    const for_ = this.nodes(c, 'forStmt')[0];
+    if (for_) return this.forStmt(for_);
     const asg = this.nodes(c, 'assignStmt')[0];
     const span = this.spanOf(asg ?? n);
     const ac = (asg?.children ?? {}) as Children;
-    return { kind: 'assign', name: this.ident(this.tokens(ac, 'Identifier')[0], span), value: this.exprOrError(this.nodes(ac, 'expression')[0], span), span };
+    const value = this.exprOrError(this.nodes(ac, 'expression')[0], span);
+    const ids = this.tokens(ac, 'Identifier').map((t) => this.ident(t, span));
+    if (ids.length > 1) return { kind: 'destructure', names: ids, value, span };
+    return { kind: 'assign', name: ids[0] ?? this.ident(undefined, span), value, span };
+  }
+
+  /** Statements between braces; ports are declared at the top of a body only. */
+  private stmtBlock(n: CstNode | undefined): { stmts: A.Stmt[]; end: number } {
+    if (!n) return { stmts: [], end: 0 };
+    const c = n.children as Children;
+    const stmts = this.nodes(c, 'statement').map((s) => this.statement(s));
+    for (const s of stmts) {
+      if (s.kind === 'input' || s.kind === 'output') {
+        this.problems.push({ message: `'${s.kind}' is declared at the top of a model or block, not inside 'if' or 'for'.`, span: s.span });
+      }
+    }
+    const span = this.spanOf(n);
+    return { stmts, end: span.end };
+  }
+
+  private ifStmt(n: CstNode): A.IfStmt {
+    const c = n.children as Children;
+    const span = this.spanOf(n);
+    const blocks = this.nodes(c, 'stmtBlock');
+    const then = this.stmtBlock(blocks[0]);
+    const out: A.IfStmt = { kind: 'if', cond: this.orExpr(this.nodes(c, 'orExpr')[0], span), then: then.stmts, thenEnd: then.end, span };
+    const elseIf = this.nodes(c, 'ifStmt')[0];
+    if (elseIf) {
+      const inner = this.ifStmt(elseIf);
+      out.else = [inner];
+      out.elseIf = true;
+      out.elseEnd = inner.span.end;
+    } else if (blocks[1]) {
+      const b = this.stmtBlock(blocks[1]);
+      out.else = b.stmts;
+      out.elseEnd = b.end;
+    }
+    return out;
+  }
+
+  private forStmt(n: CstNode): A.ForStmt {
+    const c = n.children as Children;
+    const span = this.spanOf(n);
+    const parts = this.nodes(c, 'additive');
+    const body = this.stmtBlock(this.nodes(c, 'stmtBlock')[0]);
+    return {
+      kind: 'for',
+      variable: this.ident(this.tokens(c, 'Identifier')[0], span),
+      iterable: this.additive(parts[0], span),
+      ...(parts[1] ? { rangeEnd: this.additive(parts[1], span) } : {}),
+      body: body.stmts,
+      bodyEnd: body.end,
+      span,
+    };
   }
 
   private tensorType(n: CstNode): A.TensorTypeAst {
@@ -247,7 +304,7 @@ class AstBuilder {
   expr(n: CstNode): A.Expr {
     const c = n.children as Children;
     const span = this.spanOf(n);
-    const head = this.additive(this.nodes(c, 'additive')[0], span);
+    const head = this.orExpr(this.nodes(c, 'orExpr')[0], span);
     const stages = this.nodes(c, 'stage').map((s) => this.stage(s));
     if (stages.length === 0) return head;
     return { kind: 'pipe', head, stages, span };
@@ -282,6 +339,46 @@ class AstBuilder {
     return this.additive(this.nodes(c, 'additive')[0], this.spanOf(n));
   }
 
+  private orExpr(n: CstNode | undefined, fallback: SourceSpan): A.Expr {
+    if (!n) return { kind: 'error', span: fallback };
+    const c = n.children as Children;
+    const operands = this.nodes(c, 'andExpr').map((m) => this.andExpr(m));
+    return this.logic('or', operands, n);
+  }
+
+  private andExpr(n: CstNode): A.Expr {
+    const c = n.children as Children;
+    const operands = this.nodes(c, 'notExpr').map((m) => this.notExpr(m));
+    return this.logic('and', operands, n);
+  }
+
+  private logic(op: 'and' | 'or', operands: A.Expr[], n: CstNode): A.Expr {
+    const span = this.spanOf(n);
+    if (operands.length === 0) return { kind: 'error', span };
+    if (operands.length === 1) return operands[0]!;
+    return { kind: 'logic', op, operands, span };
+  }
+
+  private notExpr(n: CstNode): A.Expr {
+    const c = n.children as Children;
+    const span = this.spanOf(n);
+    const operand = this.comparison(this.nodes(c, 'comparison')[0], span);
+    const count = this.tokens(c, 'Not').length;
+    return count === 0 ? operand : { kind: 'not', count, operand, span };
+  }
+
+  private comparison(n: CstNode | undefined, fallback: SourceSpan): A.Expr {
+    if (!n) return { kind: 'error', span: fallback };
+    const c = n.children as Children;
+    const span = this.spanOf(n);
+    const sides = this.nodes(c, 'additive');
+    const left = this.additive(sides[0], span);
+    if (sides.length < 2) return left;
+    const opTok = ['EqEq', 'NotEq', 'LessEq', 'GreaterEq', 'Less', 'Greater'].flatMap((k) => this.tokens(c, k))[0];
+    if (!opTok) return left;
+    return { kind: 'compare', op: opTok.image as A.CompareOp, left, right: this.additive(sides[1], span), span };
+  }
+
   private additive(n: CstNode | undefined, fallback: SourceSpan): A.Expr {
     if (!n) return { kind: 'error', span: fallback };
     const c = n.children as Children;
@@ -293,7 +390,7 @@ class AstBuilder {
   private multiplicative(n: CstNode): A.Expr {
     const c = n.children as Children;
     const operands = this.nodes(c, 'unary').map((m) => this.unary(m));
-    const ops = [...this.tokens(c, 'Star'), ...this.tokens(c, 'Slash'), ...this.tokens(c, 'Div'), ...this.tokens(c, 'Percent')]
+    const ops = [...this.tokens(c, 'Star'), ...this.tokens(c, 'Slash'), ...this.tokens(c, 'Div'), ...this.tokens(c, 'Percent'), ...this.tokens(c, 'At')]
       .sort((a, b) => a.startOffset - b.startOffset)
       .map((t) => t.image as A.BinaryOp);
     return this.chain(operands, ops, n);
@@ -312,10 +409,34 @@ class AstBuilder {
   private unary(n: CstNode): A.Expr {
     const c = n.children as Children;
     const span = this.spanOf(n);
-    const operand = this.primary(this.nodes(c, 'primary')[0], span);
+    let operand = this.primary(this.nodes(c, 'primary')[0], span);
+    for (const ix of this.nodes(c, 'indexSuffix')) {
+      const ixSpan = this.spanOf(ix);
+      const items = this.nodes(ix.children as Children, 'sliceItem').map((it) => this.sliceItem(it));
+      operand = { kind: 'index', target: operand, items, span: this.lines.span(operand.span.start, ixSpan.end) };
+    }
     const count = this.tokens(c, 'Minus').length;
     if (count === 0) return operand;
     return { kind: 'neg', count, operand, span };
+  }
+
+  private sliceItem(n: CstNode): A.SliceItem {
+    const c = n.children as Children;
+    const span = this.spanOf(n);
+    if (this.tokens(c, 'Ellipsis').length) return { kind: 'ellipsis', span };
+    const part = (label: string): A.Expr | undefined => {
+      const x = this.nodes(c, label)[0];
+      return x ? this.additive(x, span) : undefined;
+    };
+    const start = part('start');
+    if (this.tokens(c, 'colon1').length === 0) {
+      if (start) return { kind: 'at', index: start, span };
+      this.problems.push({ message: 'Expected an index or a slice between the brackets, such as x[0] or x[:, 1:].', span });
+      return { kind: 'slice', span };
+    }
+    const stop = part('stop');
+    const step = part('step');
+    return { kind: 'slice', ...(start ? { start } : {}), ...(stop ? { stop } : {}), ...(step ? { step } : {}), span };
   }
 
   private number(t: IToken): A.Expr {
@@ -363,7 +484,7 @@ class AstBuilder {
       const ac = a.children as Children;
       const aspan = this.spanOf(a);
       const name = this.tokens(ac, 'Identifier')[0];
-      return { ...(name ? { name: this.ident(name, aspan) } : {}), value: this.additive(this.nodes(ac, 'additive')[0], aspan), span: aspan };
+      return { ...(name ? { name: this.ident(name, aspan) } : {}), value: this.orExpr(this.nodes(ac, 'orExpr')[0], aspan), span: aspan };
     });
     const call: A.CallExpr = { kind: 'call', callee: this.ident(id, span), args, span };
     const settings = this.nodes(c, 'settings')[0];

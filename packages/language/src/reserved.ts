@@ -7,8 +7,8 @@ import type { IToken, TokenType } from 'chevrotain';
 import type { DiagnosticBag, LineMap } from '@dlm/core';
 import * as T from './lexer.js';
 
-/** Keywords that can never start a value; `true`, `false` and `repeat` are left alone (they are values or stages). */
-const RESERVED: ReadonlySet<TokenType> = new Set([T.Model, T.Block, T.Train, T.Let, T.Input, T.Output, T.Import, T.As, T.Div]);
+/** Keywords that can never start a value; `true`, `false`, `not` and `repeat` are left alone (they start values or stages). */
+const RESERVED: ReadonlySet<TokenType> = new Set([T.Model, T.Block, T.Train, T.Let, T.Input, T.Output, T.Import, T.As, T.Div, T.If, T.Else, T.For, T.In, T.And, T.Or]);
 /** Tokens after which a definition's name comes. */
 const DECLARES: ReadonlySet<TokenType> = new Set([T.Let, T.Input, T.Output]);
 /** Tokens after which a value (so a use of the name) comes. */

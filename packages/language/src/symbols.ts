@@ -117,7 +117,21 @@ export function buildSymbols(main: ModuleInfo): SymbolTable {
           stack.push({ e: x.expr, scopes: sc });
           break;
         case 'neg':
+        case 'not':
           stack.push({ e: x.operand, scopes: sc });
+          break;
+        case 'compare':
+          stack.push({ e: x.left, scopes: sc }, { e: x.right, scopes: sc });
+          break;
+        case 'logic':
+          for (const it of x.operands) stack.push({ e: it, scopes: sc });
+          break;
+        case 'index':
+          stack.push({ e: x.target, scopes: sc });
+          for (const it of x.items) {
+            if (it.kind === 'at') stack.push({ e: it.index, scopes: sc });
+            else if (it.kind === 'slice') for (const b of [it.start, it.stop, it.step]) if (b) stack.push({ e: b, scopes: sc });
+          }
           break;
         case 'binary':
           for (const it of x.operands) stack.push({ e: it, scopes: sc });
@@ -175,13 +189,16 @@ export function buildSymbols(main: ModuleInfo): SymbolTable {
       bodyScopes.set(item, body);
       for (const p of item.kind === 'block' ? item.params : []) if (p.default) walk(p.default, [moduleScope]);
       // Declarations of the body: ports, local lets, and the first assignment of each new name.
-      for (const st of item.body) {
+      const controls: A.Expr[] = [];
+      const stmts = flatStmts(item.body, controls);
+      for (const st of stmts) {
         if (body.has(st.name.name)) continue;
         const kind: SymbolKind = st.kind === 'input' || st.kind === 'output' ? st.kind : st.kind === 'let' ? 'constant' : 'value';
         body.set(st.name.name, declare({ name: st.name.name, kind, span: st.name.span, fullSpan: st.span, owner: item, node: st }, true));
       }
       const scopes = [moduleScope, body];
-      for (const st of item.body) {
+      for (const e of controls) walk(e, scopes);
+      for (const st of stmts) {
         const d = body.get(st.name.name)!;
         if (d.span !== st.name.span) occurrences.push({ name: st.name.name, span: st.name.span, decl: d, isDecl: false });
         if (st.kind === 'let' || st.kind === 'assign') walk(st.value, scopes);
@@ -196,4 +213,26 @@ export function buildSymbols(main: ModuleInfo): SymbolTable {
 /** The occurrence under `offset` (inclusive at both ends, so a cursor right after a name counts). */
 export function occurrenceAt(table: SymbolTable, file: string, offset: number): Occurrence | undefined {
   return table.occurrences.find((o) => o.span.file === file && o.span.start <= offset && offset <= o.span.end);
+}
+
+/**
+ * A body's statements as the symbol table sees them: the bodies of `if` and `for` inlined (their
+ * conditions and loop lists go to `controls`), a `for` variable as a constant, and destructuring
+ * as one assignment per name (the value belongs to the first).
+ */
+export function flatStmts(stmts: readonly A.Stmt[], controls: A.Expr[] = []): (A.PortStmt | A.LetDecl | A.AssignStmt)[] {
+  const out: (A.PortStmt | A.LetDecl | A.AssignStmt)[] = [];
+  for (const s of stmts) {
+    if (s.kind === 'if') {
+      controls.push(s.cond);
+      out.push(...flatStmts([...s.then, ...(s.else ?? [])], controls));
+    } else if (s.kind === 'for') {
+      controls.push(s.iterable, ...(s.rangeEnd ? [s.rangeEnd] : []));
+      out.push({ kind: 'let', name: s.variable, value: { kind: 'error', span: s.variable.span }, span: s.variable.span });
+      out.push(...flatStmts(s.body, controls));
+    } else if (s.kind === 'destructure') {
+      s.names.forEach((n, i) => out.push({ kind: 'assign', name: n, value: i === 0 ? s.value : { kind: 'error', span: n.span }, span: s.span }));
+    } else out.push(s);
+  }
+  return out;
 }

@@ -30,6 +30,7 @@ export const EXAMPLES = [
   'examples/sequence/gru_sequence.dlm',
   'examples/gan/dcgan.dlm',
   'examples/resnet/resnet_cifar.dlm',
+  'examples/vgg/vgg11.dlm',
 ];
 
 const registry = makeRegistry();
@@ -154,7 +155,36 @@ describe('examples', () => {
     const out = compileFile('examples/resnet/resnet_cifar.dlm', { registry, readFile });
     const g = out.program.models[0]!;
     const blocks = g.layers.filter((l) => l.isBlock).map((l) => l.path.join('/'));
-    expect(blocks).toEqual(['repeat_1', 'repeat_1/residual_1', 'repeat_2', 'repeat_2/residual_1', 'downsample_1', 'repeat_3', 'repeat_3/residual_1', 'downsample_2', 'repeat_4', 'repeat_4/residual_1']);
+    expect(blocks).toEqual(['repeat_1', 'repeat_1/residual_1', 'repeat_2', 'repeat_2/residual_1', 'residual_1', 'repeat_3', 'repeat_3/residual_1', 'residual_2', 'repeat_4', 'repeat_4/residual_1']);
     expect(g.nodes.some((n) => n.scope.join('/') === 'repeat_2/residual_1/add_1')).toBe(true);
+    // `if` in the block: a projection shortcut only where the shape changes.
+    const convs = (scope: string) => g.layers.filter((l) => l.kind === 'conv2d' && l.path.join('/').startsWith(scope + '/')).length;
+    expect([convs('repeat_1/residual_1'), convs('residual_1'), convs('repeat_3/residual_1'), convs('residual_2')]).toEqual([2, 3, 2, 3]);
+  });
+
+  it('vgg11 unrolls its configuration list, one scope per entry', () => {
+    const out = compileFile('examples/vgg/vgg11.dlm', { registry, readFile });
+    const g = out.program.models[0]!;
+    const loops = g.layers.filter((l) => l.kind === 'for');
+    expect(loops.map((l) => l.args['c'])).toEqual([64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M']);
+    expect(g.layers.filter((l) => l.path[0] === 'layer_4').map((l) => l.path.join('/'))).toEqual(['layer_4', 'layer_4/max_pool_1']);
+    expect(g.layers.filter((l) => l.kind === 'conv2d').length).toBe(8);
+  });
+
+  describe('classic networks keep the parameter counts of their PyTorch definitions', () => {
+    const golden = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'torch-classic-nets.json'), 'utf8')) as {
+      command: string;
+      nets: Record<string, { params: number; buffers: number; output: (string | number)[] }>;
+    };
+    const files: Record<string, string> = { ResNetCifar: 'examples/resnet/resnet_cifar.dlm', Vgg11: 'examples/vgg/vgg11.dlm' };
+    it('the golden file says how it was made', () => expect(golden.command).toContain('tools/reference/torch_classic_nets.py'));
+    it.each(Object.entries(files))('%s', (model, file) => {
+      const p = compileFile(file, { registry, readFile }).program;
+      const g = p.models.find((m) => m.name === model)!;
+      const ref = golden.nets[model]!;
+      expect(paramCount(p, model)).toBe(ref.params);
+      expect(g.params.filter((x) => x.buffer).reduce((n, x) => n + x.type.shape.reduce<number>((a, d) => a * (d as number), 1), 0)).toBe(ref.buffers);
+      expect(g.outputs[0]!.type.shape).toEqual(ref.output);
+    });
   });
 });

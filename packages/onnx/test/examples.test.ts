@@ -64,9 +64,15 @@ describe.each(models.map((m) => [`${m.file} ${m.graph.name}`, m] as const))('%s'
     const ours = await reference(graph, weights, inputs);
     const theirs = await runOrt(result!, inputs);
     for (const out of graph.outputs) {
-      const d = maxAbsDiff(theirs[out.name]!.data as Float32Array, ours.outputs[out.name]!.data as Float32Array);
+      const mine = ours.outputs[out.name]!.data as Float32Array;
+      const d = maxAbsDiff(theirs[out.name]!.data as Float32Array, mine);
       figures.push(`${graph.name}.${out.name}: ${d.toExponential(2)} (${JSON.stringify(h)})`);
-      expect(d).toBeLessThanOrEqual(1e-4);
+      // 1e-4 for outputs of order 1. Random weights of ±0.5 that ignore fan-in make a deep net's
+      // outputs huge (VGG-11's logits reach ~2e5), where float32 itself has ~1e-7 relative
+      // precision; there the bound is relative to the largest output.
+      let scale = 1;
+      for (const v of mine) scale = Math.max(scale, Math.abs(v));
+      expect(d).toBeLessThanOrEqual(1e-4 * scale);
     }
   }, 60_000);
 });

@@ -107,6 +107,22 @@ const CASES: Case[] = [
       g.op('MaxPool', [x], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 })[0]!,
     ]),
   },
+  {
+    // x[:, 1:], x[..., ::-1], x[:, -1] (slice then drop the axis) and a strided negative step.
+    name: 'slice',
+    build: single('Slice', ['batch', 'time', 7], (g, x) => [
+      g.op('Slice', [x], { starts: [1], ends: [2147483647], axes: [1], steps: [1] })[0]!,
+      g.op('Slice', [x], { starts: [-1], ends: [-2147483648], axes: [-1], steps: [-1] })[0]!,
+      g.op('Reshape', [g.op('Slice', [x], { starts: [-1], ends: [2147483647], axes: [1], steps: [1] })[0]!], { shape: [0, 7] })[0]!,
+      g.op('Slice', [x], { starts: [7, 0], ends: [1, 2147483647], axes: [2, 0], steps: [-2, 1] })[0]!,
+    ]),
+    histogram: { Reshape: 1, Slice: 4 },
+  },
+  {
+    name: 'split',
+    build: single('Split', ['batch', 4, 9], (g, x) => g.op('Split', [x], { axis: -1, split: [3, 4, 2] }, 3)),
+    histogram: { Split: 1 },
+  },
   { name: 'batch_norm_1d', build: single('BN1d', ['batch', 5], (g, x) => g.batchNorm(x)) },
   { name: 'layer_norm', build: single('LayerNorm', ['batch', 'time', 8], (g, x) => g.layerNorm(x)), minOpset: 17, histogram: { LayerNormalization: 1 } },
   {

@@ -31,7 +31,7 @@ describe('the layer list', () => {
       ['add', 'avg_pool', 'batch_norm', 'concat', 'conv1d', 'conv2d', 'conv2d_transpose', 'dense', 'dropout', 'elu', 'embedding', 'flatten', 'gelu', 'global_avg_pool',
         'gru', 'layer_norm', 'leaky_relu', 'log_softmax', 'lstm', 'max_pool', 'relu', 'reshape', 'sigmoid', 'simple_rnn', 'softmax', 'tanh', 'upsample',
         'sqrt', 'exp', 'log', 'abs', 'erf', 'pow', 'clip', 'equal', 'less', 'greater', 'less_equal', 'greater_equal', 'where', 'cast', 'matmul',
-        'mean', 'sum', 'max', 'permute', 'transpose', 'unsqueeze', 'squeeze', 'expand', 'arange', 'ones', 'zeros', 'tril'].sort(),
+        'mean', 'sum', 'max', 'permute', 'transpose', 'unsqueeze', 'squeeze', 'expand', 'arange', 'ones', 'zeros', 'tril', 'slice', 'split'].sort(),
     );
     for (const l of STD_LAYERS) {
       expect(l.doc.length, l.name).toBeGreaterThan(15);
@@ -223,6 +223,26 @@ describe('docs/layers.md', () => {
       expect(heading, `docs/layers.md has no entry for ${l.name}`).toBeDefined();
       for (const a of l.args) expect(heading!.includes(a.name) || doc.includes(`${l.name}(${a.name}`), `${l.name}.${a.name} is not documented`).toBe(true);
     }
+  });
+});
+
+describe('slice and split', () => {
+  it('slice removes the squeezed axes, keeping symbolic dims', () => {
+    const r = chain(f('batch', 'time', 8), [{ layer: 'slice', args: { starts: [0], ends: [1], axes: [0], squeeze: [0] } }]);
+    expect(r.bag.items.map((d) => d.message)).toEqual([]);
+    expect(r.type(r.out).shape).toEqual(['time', 8]);
+    const last = chain(f('batch', 'time', 8), [{ layer: 'slice', args: { starts: [-1], ends: [2147483647], axes: [1], squeeze: [1] } }]);
+    expect(last.type(last.out).shape).toEqual(['batch', 8]);
+    const bad = chain(f('batch', 'time', 8), [{ layer: 'slice', args: { starts: [0], ends: [2], axes: [2], squeeze: [2] } }]);
+    expect(bad.bag.items.map((d) => d.message)).toEqual([expect.stringMatching(/axis 2 of f32\[batch, time, 2\] has size 2, not 1, so it cannot be squeezed/)]);
+  });
+  it('split needs parts that divide a known axis, or sizes', () => {
+    const sym = chain(f('batch', 'time'), [{ layer: 'split', args: { parts: 2, axis: 1 } }]);
+    expect(sym.bag.items.map((d) => d.message)).toEqual([expect.stringMatching(/axis 1 of f32\[batch, time\] is symbolic/)]);
+    const odd = chain(f('batch', 7), [{ layer: 'split', args: { parts: 2 } }]);
+    expect(odd.bag.items.map((d) => d.message)).toEqual([expect.stringMatching(/has length 7, which does not split into 2 equal parts/)]);
+    const none = chain(f('batch', 8), [{ layer: 'split', args: {} }]);
+    expect(none.bag.items.map((d) => d.message)).toEqual([expect.stringMatching(/either the number of equal parts or their sizes/)]);
   });
 });
 

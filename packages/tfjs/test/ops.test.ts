@@ -97,6 +97,11 @@ const CASES: Case[] = [
         return b.emitNode('Gather', [table!, idx!], { axis: 0 }, 1);
       }),
   },
+  op('Slice contiguous, negative start, two axes', 'Slice', [f32([2, 5, 7])], { starts: [1, -4], ends: [2147483647, -1], axes: [1, 2], steps: [1, 1] }),
+  op('Slice step 2 and step -1', 'Slice', [f32([2, 5, 7])], { starts: [0, -1], ends: [2147483647, -2147483648], axes: [2, 1], steps: [2, -1] }, { numeric: true }),
+  op('Slice step -2 from past the end', 'Slice', [f32([2, 5, 7])], { starts: [7], ends: [1], axes: [-1], steps: [-2] }, { numeric: true }),
+  op('Split 3 equal parts on the last axis', 'Split', [f32([2, 3, 6])], { axis: -1, split: [2, 2, 2] }, { outputs: 3 }),
+  op('Split sizes on axis 1', 'Split', [f32([2, 5, 3])], { axis: 1, split: [3, 2] }, { outputs: 2, numeric: true }),
   op('LSTM forward, all outputs', 'LSTM', [f32([2, 4, 3]), f32([1, 20, 3]), f32([1, 20, 5]), f32([1, 40])], { hidden_size: 5 }, { outputs: 3, numeric: true }),
   op('LSTM bidirectional with initial state', 'LSTM', [f32([2, 3, 3]), f32([2, 16, 3]), f32([2, 16, 4]), f32([2, 32]), undefined, f32([2, 2, 4]), f32([2, 2, 4])], { hidden_size: 4, direction: 'bidirectional' }, { outputs: 3 }),
   op('GRU linear_before_reset 1', 'GRU', [f32([2, 4, 3]), f32([1, 15, 3]), f32([1, 15, 5]), f32([1, 30])], { hidden_size: 5 }, { outputs: 2, numeric: true }),
@@ -256,6 +261,18 @@ describe('cpu backend', { timeout: 60_000 }, () => {
     const v3 = makeInputs(c3).values;
     const r3 = refConv2d(v3[0] as Float32Array, [2, 3, 7, 7], v3[1] as Float32Array, [6, 1, 3, 3], v3[2] as Float32Array, [2, 2], [1, 1, 1, 1], [1, 1], 3);
     expectClose(CPU.get(c3.name)!.outs[0]!, r3.data, 1e-4, 1e-4, c3.name);
+  });
+
+  test('Slice picks the elements NumPy picks', () => {
+    // x[:, ::-1, 7:1:-2] of a [2, 5, 7] arange: rows 4..0, columns 6, 4, 2 (numpy.arange(70).reshape(2, 5, 7)[:, ::-1, 7:1:-2]).
+    const x = tf.reshape(tf.range(0, 70, 1, 'float32'), [2, 5, 7]);
+    const g = opGraph('Slice', [{ dtype: 'f32', shape: [2, 5, 7] }], { starts: [-1, 7], ends: [-2147483648, 1], axes: [1, 2], steps: [-1, -2] });
+    const exec = GraphExecutor.create(g).result!;
+    const out = Object.values(exec.run(new Map(), { x0: x }, { training: false, seed: 1 }).outputs)[0]!;
+    const want: number[] = [];
+    for (const b of [0, 1]) for (const r of [4, 3, 2, 1, 0]) for (const c of [6, 4, 2]) want.push(b * 35 + r * 7 + c);
+    expect(out.shape).toEqual([2, 5, 3]);
+    expect(Array.from(out.dataSync())).toEqual(want);
   });
 
   test('MaxPool matches the naive reference', () => {

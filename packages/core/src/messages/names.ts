@@ -39,6 +39,18 @@ export const NAME_MESSAGES = {
   DLM2043: { severity: 'error', message: "'{0}' is a {1}; only layers, blocks and models can be called." },
   DLM2044: { severity: 'error', message: 'Definitions nest too deeply: a chain of more than {0} constants or blocks that depend on each other.' },
   DLM2045: { severity: 'error', message: "Operator '{0}' on tensors calls the layer '{1}', which no loaded plugin registers." },
+  // DLM2046–DLM2059: compile-time if/for, destructuring, indexing (docs/language.md).
+  DLM2046: { severity: 'error', message: "The condition of 'if' depends on a tensor ({0}), whose values exist only when the model runs; 'if' chooses layers while compiling, so it can only test parameters and constants (stride == 1 and cin == cout)." },
+  DLM2047: { severity: 'error', message: "The condition of 'if' must be true or false, got {0}." },
+  DLM2048: { severity: 'error', message: "'for' iterates over a list ([64, \"M\", 128]) or a range (0..n), got {0}." },
+  DLM2049: { severity: 'error', message: "This 'for' would unroll {0} iterations; at most {1} are allowed." },
+  DLM2050: { severity: 'error', message: "{0} names on the left, but the right side gives {1}." },
+  DLM2051: { severity: 'error', message: "Operator '{0}' needs true or false, got {1}." },
+  DLM2052: { severity: 'error', message: "The bounds of a range a..b must be integers, got {0}." },
+  DLM2053: { severity: 'error', message: "Only tensors can be indexed or sliced, got {0}." },
+  DLM2054: { severity: 'error', message: "An index or slice bound must be an integer, got {0}." },
+  DLM2055: { severity: 'error', message: "Index {0} is out of range for a list of {1} items." },
+  // DLM2060–: expansion limits, imports, exact integers.
   DLM2060: { severity: 'error', message: 'This model expands to more than {0} layers, the limit per model; the layers after this one are not built.' },
   DLM2061: { severity: 'error', message: 'This repeat expands to {0} layers ({1} × {2}), more than the {3} left of the limit of {4} layers per model.' },
   DLM2062: { severity: 'error', message: "'{0}' is used before it is defined: it is defined later, at line {1}." },

@@ -40,6 +40,8 @@ import { Transpose } from './transpose.js';
 import { Concat } from './concat.js';
 import { Gather } from './gather.js';
 import { Resize } from './resize.js';
+import { Slice } from './slice.js';
+import { Split } from './split.js';
 // elementwise math, comparisons and selection
 import { Sqrt } from './sqrt.js';
 import { Exp } from './exp.js';
@@ -101,6 +103,8 @@ export const CORE_OPS: readonly OpSchema[] = [
   Concat,
   Gather,
   Resize,
+  Slice,
+  Split,
   LSTM,
   GRU,
   RNN,

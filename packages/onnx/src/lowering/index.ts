@@ -13,6 +13,7 @@ import { resize } from './resize.js';
 import { concat, flatten, gather, reshape, transpose } from './shape.js';
 import { abs, cast, clip, equal, erf, exp, greater, greaterOrEqual, less, lessOrEqual, log, pow, reduceMax, reduceMean, reduceSum, sqrt, where } from './math.js';
 import { constantOfShape, expand, range, squeeze, trilu, unsqueeze } from './constants.js';
+import { slice, split } from './slice.js';
 import type { LoweringRule } from './types.js';
 
 export const LOWERING_RULES: readonly LoweringRule[] = [
@@ -43,6 +44,8 @@ export const LOWERING_RULES: readonly LoweringRule[] = [
   transpose,
   concat,
   gather,
+  slice,
+  split,
   lstm,
   gru,
   rnn,

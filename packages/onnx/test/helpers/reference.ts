@@ -399,6 +399,40 @@ function runNode(n: Node, ins: (T | undefined)[]): T[] {
       idx.data.forEach((v, i) => out.data.set(x.data.subarray(v * row, (v + 1) * row), i * row));
       return [out];
     }
+    case 'Slice': {
+      // The index list of every axis (Python's range(*slice(start, end, step).indices(n))), then a gather.
+      const picks = x.shape.map((d) => Array.from({ length: d }, (_, i) => i));
+      (a['starts'] as number[]).forEach((st, i) => {
+        const ax = (a['axes'] as number[])[i] ?? i;
+        const axis = ax < 0 ? ax + x.shape.length : ax;
+        const step = (a['steps'] as number[])[i] ?? 1;
+        const d = x.shape[axis]!;
+        const norm = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
+        const end = (a['ends'] as number[])[i]!;
+        const list: number[] = [];
+        if (step > 0) for (let k = norm(st, 0, d); k < norm(end, 0, d); k += step) list.push(k);
+        else for (let k = norm(st, -1, d - 1); k > norm(end, -1, d - 1); k += step) list.push(k);
+        picks[axis] = list;
+      });
+      const out = t(picks.map((p) => p.length));
+      const xst = stridesOf(x.shape);
+      let oi = 0;
+      for (const idx of indices(out.shape)) out.data[oi++] = x.data[idx.reduce((s, v, k) => s + picks[k]![v]! * xst[k]!, 0)]!;
+      return [out];
+    }
+    case 'Split': {
+      const axis = (a['axis'] as number) < 0 ? (a['axis'] as number) + x.shape.length : (a['axis'] as number);
+      const xst = stridesOf(x.shape);
+      let offset = 0;
+      return (a['split'] as number[]).map((len) => {
+        const shape = x.shape.map((d, k) => (k === axis ? len : d));
+        const out = t(shape);
+        let oi = 0;
+        for (const idx of indices(shape)) out.data[oi++] = x.data[idx.reduce((s, v, k) => s + (k === axis ? v + offset : v) * xst[k]!, 0)]!;
+        offset += len;
+        return out;
+      });
+    }
     case 'LSTM':
     case 'GRU':
     case 'RNN':

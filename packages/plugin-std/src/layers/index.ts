@@ -15,6 +15,7 @@ import { abs, cast, clip, equal, erf, exp, greater, greater_equal, less, less_eq
 import { max, mean, sum } from './reduce.js';
 import { expand, permute, squeeze, transpose, unsqueeze } from './tensor-shape.js';
 import { arange, ones, tril, zeros } from './constants.js';
+import { slice, split } from './tensor.js';
 
 export const STD_LAYERS: readonly LayerDef[] = [
   dense,
@@ -46,4 +47,6 @@ export const STD_LAYERS: readonly LayerDef[] = [
   concat,
   ...[sqrt, exp, log, abs, erf, pow, clip, equal, less, greater, less_equal, greater_equal, where, cast, matmul],
   ...[mean, sum, max, permute, transpose, unsqueeze, squeeze, expand, arange, ones, zeros, tril],
+  slice,
+  split,
 ];

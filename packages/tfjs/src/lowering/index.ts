@@ -17,13 +17,14 @@ import { Concat, Flatten, Gather, Reshape, Transpose } from './shape.js';
 import { LogSoftmax, Softmax } from './softmax.js';
 import { Abs, Cast, Clip, Equal, Erf, Exp, Greater, GreaterOrEqual, Less, LessOrEqual, Log, Pow, ReduceMax, ReduceMean, ReduceSum, Sqrt, Where } from './math.js';
 import { ConstantOfShape, Expand, Range, Squeeze, Trilu, Unsqueeze } from './constants.js';
+import { Slice, Split } from './slice.js';
 
 export const LOWERINGS: readonly Lowering[] = [
   Identity, Relu, LeakyRelu, Elu, Gelu, Sigmoid, Tanh, Softmax, LogSoftmax,
   Add, Sub, Mul, Div, MatMul, Gemm,
   Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool,
   BatchNormalization, LayerNormalization, Dropout,
-  Flatten, Reshape, Transpose, Concat, Gather,
+  Flatten, Reshape, Transpose, Concat, Gather, Slice, Split,
   LSTM, GRU, RNN, Resize,
   Sqrt, Exp, Log, Abs, Erf, Pow, Clip, Equal, Less, Greater, LessOrEqual, GreaterOrEqual, Where, Cast,
   ReduceMean, ReduceSum, ReduceMax, Unsqueeze, Squeeze, Expand, ConstantOfShape, Range, Trilu,
