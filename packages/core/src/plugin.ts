@@ -142,6 +142,12 @@ export interface DatasetInfo {
    * as training did: 'unit' x/255, 'tanh' x/127.5−1, 'standard' (x/255−mean[c])/std[c].
    */
   pixels?: { scale: 'unit' | 'tanh' | 'standard'; mean: number[]; std: number[] };
+  /**
+   * Per-feature standardization the dataset applied ((x − mean[f]) / std[f], statistics of the
+   * train split), so a trained model keeps it: checkpoints store it and `dlm predict` applies it
+   * to raw rows.
+   */
+  standardize?: { mean: number[]; std: number[] };
 }
 
 export interface DatasetSplit {

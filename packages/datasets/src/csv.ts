@@ -107,7 +107,7 @@ export function holdoutIndices(count: number, fraction: number, seed: number): {
   return { train, test };
 }
 
-function tableSplit(p: Parsed, classNames: string[] | undefined, classes: number | undefined): DatasetSplit {
+function tableSplit(p: Parsed, classNames: string[] | undefined, classes: number | undefined, standardize?: { mean: number[]; std: number[] }): DatasetSplit {
   const isClass = p.labels instanceof Int32Array;
   return {
     info: {
@@ -115,6 +115,7 @@ function tableSplit(p: Parsed, classNames: string[] | undefined, classes: number
       inputDType: 'f32',
       ...(isClass ? { classes: classNames?.length ?? classes, classNames } : {}),
       targetShape: isClass ? [] : [1],
+      ...(standardize ? { standardize } : {}),
     },
     size: p.count,
     slice(start: number, count: number): Batch {
@@ -176,8 +177,10 @@ export const csv: DatasetDef = {
       }
     }
     const part = ctx.split === 'train' ? trainPart : testPart;
+    let stats: { mean: number[]; std: number[] } | undefined;
     if (args.standardize === true) {
       const d = trainPart.nFeatures;
+      stats = { mean: [], std: [] };
       for (let f = 0; f < d; f++) {
         let sum = 0;
         let sq = 0;
@@ -185,9 +188,11 @@ export const csv: DatasetDef = {
         const mean = sum / trainPart.count;
         for (let i = 0; i < trainPart.count; i++) sq += (trainPart.features[i * d + f] - mean) ** 2;
         const std = Math.sqrt(sq / trainPart.count) || 1; // a constant column stays 0 instead of NaN
+        stats.mean.push(mean);
+        stats.std.push(std);
         for (let i = 0; i < part.count; i++) part.features[i * d + f] = (part.features[i * d + f] - mean) / std;
       }
     }
-    return tableSplit(part, classNames, classes);
+    return tableSplit(part, classNames, classes, stats);
   },
 };

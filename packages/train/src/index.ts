@@ -9,5 +9,5 @@ export type { EvalResult, ShardPool, ShardResult } from './supervised.js';
 export { splitBatch, trainStep, penaltiesFor, checkData, type Setup, type PenaltyTarget, type StepTensors } from './supervised.js';
 export { ParamStore, SplitView, TrainingError, optimizerStep, permutation, resolveRules, learningRate, loaderArgs, concatBatches, formatDuration, isOutOfMemory, type ResolvedRules } from './common.js';
 export { runLoop, type StepStrategy, type StepOutcome, type LoopOptions, type LoopResult } from './loop.js';
-export { CHECKPOINT_FORMAT, type CheckpointState, type CheckpointData, type CheckpointStore, type EpochRecord } from './state.js';
+export { CHECKPOINT_FORMAT, preprocessingOf, type Preprocessing, type CheckpointState, type CheckpointData, type CheckpointStore, type EpochRecord } from './state.js';
 export { consoleProgress, epochSummary, formatConfusion, type TrainEvent, type ConfusionReport, type ProgressStream } from './progress.js';

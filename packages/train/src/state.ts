@@ -38,6 +38,29 @@ export interface CheckpointState {
   optimizer: { name: string; args: Record<string, unknown> };
   /** Free-form extras (dataset name, settings) for humans and tools. */
   info?: Record<string, unknown>;
+  /**
+   * What the dataset did to raw inputs before the model saw them (added in place of a format
+   * bump: older checkpoints lack it and mean "nothing recorded"). `dlm predict` applies it to
+   * raw inputs and `dlm export` puts it in front of the ONNX model.
+   */
+  preprocessing?: Preprocessing;
+}
+
+/** Input preprocessing a trained model depends on (taken from the training dataset's info). */
+export interface Preprocessing {
+  /** Per-feature (x − mean[f]) / std[f] of `csv(standardize: true)`. */
+  standardize?: { mean: number[]; std: number[] };
+  /** How 0..255 pixels were scaled (see DatasetInfo.pixels). */
+  pixels?: { scale: 'unit' | 'tanh' | 'standard'; mean: number[]; std: number[] };
+}
+
+/** The preprocessing recorded from a dataset's info, or undefined when it records none. */
+export function preprocessingOf(info: { standardize?: Preprocessing['standardize']; pixels?: Preprocessing['pixels'] }): Preprocessing | undefined {
+  const p: Preprocessing = {
+    ...(info.standardize ? { standardize: info.standardize } : {}),
+    ...(info.pixels ? { pixels: info.pixels } : {}),
+  };
+  return Object.keys(p).length > 0 ? p : undefined;
 }
 
 export interface CheckpointData {

@@ -34,7 +34,7 @@ import { checkRange, fixedDims, ganIo, ganStrategy, type Side } from './gan.js';
 import { runLoop } from './loop.js';
 import type { ConfusionReport, TrainEvent } from './progress.js';
 import type { GraphRunner, Runtime } from './runtime.js';
-import { CHECKPOINT_FORMAT, type CheckpointState, type CheckpointStore, type EpochRecord } from './state.js';
+import { CHECKPOINT_FORMAT, preprocessingOf, type CheckpointState, type CheckpointStore, type EpochRecord } from './state.js';
 import { checkData, evaluateView, penaltiesFor, supervisedStrategy, type EvalResult, type ShardPool } from './supervised.js';
 
 /** How a dataset is opened, apart from the split (the host knows its folders). */
@@ -171,6 +171,8 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
   const math = rt.createMath(rules.seed);
   const hashes = opts.checkpoints ? { [graph.name]: opts.checkpoints.irHash(graph) } : {};
   let state = freshState(graph.name, hashes, math.rngState(), rules, { data: dataCall.name, batch: batchSize, seed: rules.seed });
+  const preprocessing = preprocessingOf(setup.info);
+  if (preprocessing) state.preprocessing = preprocessing;
   let store: ParamStore<T>;
   let resumedFrom: string | undefined;
   if (opts.resume) {
@@ -178,7 +180,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
     store = new ParamStore(rt, graph, valuesFromCheckpoint(last.data.weights));
     store.initSlots(rules.optimizer.def, rules.optimizer.args, math);
     store.restoreSlots(last.data.optimizer);
-    state = { ...last.data.state, optimizer: state.optimizer };
+    state = { ...last.data.state, optimizer: state.optimizer, ...(preprocessing ? { preprocessing } : {}) };
     math.setRngState(state.rng);
     resumedFrom = last.dir;
     opts.log?.(`resuming from ${last.dir} (epoch ${state.epoch}, step ${state.step})`);

@@ -8,7 +8,9 @@ import { dataOverride, startRuntime } from '../training.js';
 import { decodePng } from '../png.js';
 import { describeFsError } from '../files.js';
 import { CliError } from '../io.js';
-import { predict as runPredict } from '@dlm/train/node';
+import { predict as runPredict, type Preprocessing } from '@dlm/train';
+import { readCheckpointWeights } from '@dlm/train/node';
+import { jsonInputBatch } from '../predict-input.js';
 
 type Arr = { data: Float32Array | Int32Array; shape: number[] };
 
@@ -19,12 +21,13 @@ type Arr = { data: Float32Array | Int32Array; shape: number[] };
 export const predictCommand: Command = {
   name: 'predict',
   summary: 'run a checkpoint on PNG images or JSON arrays',
-  usage: 'predict <file.dlm> --checkpoint DIR --input digit.png [--input more.png] [--invert] [--json]',
+  usage: 'predict <file.dlm> --checkpoint DIR --input digit.png [--input more.png] [--invert] [--no-preprocessing] [--json]',
   options: {
     ...TRAINING_FLAGS,
     checkpoint: COMMON.checkpoint,
     input: { type: 'string', multiple: true, arg: 'file', help: 'a .png image or one .json nested array, batch first' },
     invert: { type: 'boolean', help: 'invert PNG pixels (dark digits on white paper)' },
+    'no-preprocessing': { type: 'boolean', help: "feed inputs as given: skip the checkpoint's feature standardization and pixel normalization (images are then only scaled to 0..1)" },
     json: COMMON.json,
   },
   async run(ctx) {
@@ -59,12 +62,30 @@ export const predictCommand: Command = {
         }
       }
     }
-    const batch = inputs.some((p) => extname(p).toLowerCase() === '.png')
-      ? imagesToBatch(ctx.io.cwd, inputs, graph, info, Boolean(ctx.values['invert']))
-      : jsonToBatch(ctx.io.cwd, inputs, input.type.dtype);
+    // The checkpoint's own record of the preprocessing wins; older checkpoints fall back to the dataset's.
+    const ck = await readCheckpointWeights(resolve(ctx.io.cwd, checkpoint), graph);
+    if (!ck.result) {
+      printDiagnostics(ctx, ck.diagnostics, sources);
+      return 1;
+    }
+    const prep: Preprocessing = ctx.values['no-preprocessing'] ? {} : ck.result.preprocessing ?? {
+      ...(info?.standardize ? { standardize: info.standardize } : {}),
+      ...(info?.pixels ? { pixels: info.pixels } : {}),
+    };
+    let batch: Arr;
+    if (inputs.some((p) => extname(p).toLowerCase() === '.png')) {
+      batch = imagesToBatch(ctx.io.cwd, inputs, graph, prep.pixels, Boolean(ctx.values['invert']));
+    } else {
+      const checked = jsonInputBatch(inputs[0]!, readJson(ctx.io.cwd, inputs), graph, prep);
+      if (!checked.batch) {
+        printDiagnostics(ctx, checked.diagnostics, sources);
+        return 1;
+      }
+      batch = checked.batch;
+    }
 
     const runtime = await startRuntime(ctx);
-    const { result, diagnostics } = await runPredict({ runtime, graph, checkpoint: resolve(ctx.io.cwd, checkpoint), inputs: { [input.name]: batch } });
+    const { result, diagnostics } = await runPredict({ runtime, graph, weights: ck.result.weights, inputs: { [input.name]: batch } });
     printDiagnostics(ctx, diagnostics, sources);
     if (!result) return 1;
     if (ctx.values['json']) {
@@ -111,13 +132,13 @@ function toProbabilities(row: number[], expects: string | undefined): number[] {
   return e.map((v) => v / s);
 }
 
-function imagesToBatch(cwd: string, files: string[], graph: Graph, info: DatasetInfo | undefined, invert: boolean): Arr {
+function imagesToBatch(cwd: string, files: string[], graph: Graph, scaling: Preprocessing['pixels'], invert: boolean): Arr {
   const shape = graph.inputs[0]!.type.shape;
   const [, c, h, w] = shape;
   if (shape.length !== 4 || typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
     throw new CliError(`model '${graph.name}' input '${graph.inputs[0]!.name}' is [${shape.join(', ')}], not an image [batch, C, H, W]`);
   }
-  const pixels = info?.pixels ?? { scale: 'unit' as const, mean: [0], std: [1] };
+  const pixels = scaling ?? { scale: 'unit' as const, mean: [0], std: [1] };
   const data = new Float32Array(files.length * c * h * w);
   files.forEach((f, i) => {
     let bytes: Uint8Array;
@@ -151,20 +172,11 @@ function imagesToBatch(cwd: string, files: string[], graph: Graph, info: Dataset
   return { data, shape: [files.length, c, h, w] };
 }
 
-function jsonToBatch(cwd: string, files: string[], dtype: string): Arr {
+function readJson(cwd: string, files: string[]): unknown {
   if (files.length !== 1) throw new CliError('give one JSON file holding the whole batch');
-  let value: unknown;
   try {
-    value = JSON.parse(readFileSync(resolve(cwd, files[0]!), 'utf8'));
+    return JSON.parse(readFileSync(resolve(cwd, files[0]!), 'utf8'));
   } catch (e) {
     throw new CliError(`cannot read '${files[0]}' as JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const shape: number[] = [];
-  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
-  const flat = (Array.isArray(value) ? (value as unknown[]).flat(Infinity) : []) as unknown[];
-  if (shape.length === 0 || flat.some((x) => typeof x !== 'number') || flat.length !== shape.reduce((a, b) => a * b, 1)) {
-    throw new CliError(`'${files[0]}' must hold a rectangular nested array of numbers (batch first)`);
-  }
-  const nums = flat as number[];
-  return { data: dtype === 'i32' || dtype === 'i64' ? Int32Array.from(nums) : Float32Array.from(nums), shape };
 }

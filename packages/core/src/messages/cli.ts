@@ -5,4 +5,9 @@ export const CLI_MESSAGES = {
   DLM9003: { severity: 'error', message: "Invalid config file '{0}': {1}" },
   DLM9004: { severity: 'error', message: "Unknown key '{0}' in config file '{1}'." },
   DLM9005: { severity: 'error', message: "Install {0} to {1}: it is an optional part of dlm and is not installed here (npm install --save-dev {0})." },
+  // DLM9020–DLM9029: inputs given to `dlm predict`.
+  DLM9020: { severity: 'error', message: "'{0}' is ragged: {1} has {2}, but {3} has {4}; give a rectangular nested array (batch first)." },
+  DLM9021: { severity: 'error', message: "'{0}' holds {1} at {2}, which is not a finite number; model inputs must be finite (JSON numbers beyond ±1.8e308 read as infinite)." },
+  DLM9022: { severity: 'error', message: "'{0}' has shape {1}, but model '{2}' input '{3}' takes {4} (batch first)." },
+  DLM9023: { severity: 'error', message: "'{0}' holds {1} at {2}, but model '{3}' input '{4}' takes {5}." },
 } as const;

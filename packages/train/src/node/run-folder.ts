@@ -10,7 +10,7 @@ import { diag, type Graph, type PhaseResult, type PluginCall, type SafetensorsTe
 import * as pure from '../trainer.js';
 import { TrainingError } from '../common.js';
 import type { EvalResult } from '../supervised.js';
-import type { CheckpointData, CheckpointStore } from '../state.js';
+import type { CheckpointData, CheckpointStore, Preprocessing } from '../state.js';
 import { irHash, lastCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { startShardPool } from './data-parallel.js';
 
@@ -119,12 +119,16 @@ export async function resolveCheckpointDir(p: string): Promise<PhaseResult<strin
 }
 
 /** The weights of a checkpoint or run folder, checked against the model(s). No runtime involved. */
-export async function readCheckpointWeights(checkpoint: string, graphs: Graph | readonly Graph[]): Promise<PhaseResult<{ dir: string; weights: Map<string, SafetensorsTensor> } | undefined>> {
+export async function readCheckpointWeights(
+  checkpoint: string,
+  graphs: Graph | readonly Graph[],
+): Promise<PhaseResult<{ dir: string; weights: Map<string, SafetensorsTensor>; preprocessing?: Preprocessing } | undefined>> {
   const dir = await resolveCheckpointDir(checkpoint);
   if (!dir.result) return { result: undefined, diagnostics: dir.diagnostics };
   const loaded = await loadCheckpoint(dir.result, graphs);
   if (!loaded.result) return { result: undefined, diagnostics: loaded.diagnostics };
-  return { result: { dir: dir.result, weights: loaded.result.weights }, diagnostics: [] };
+  const preprocessing = loaded.result.state.preprocessing;
+  return { result: { dir: dir.result, weights: loaded.result.weights, ...(preprocessing ? { preprocessing } : {}) }, diagnostics: [] };
 }
 
 export interface FolderEvaluateOptions<T> extends Omit<pure.EvaluateOptions<T>, 'weights' | 'datasetContext'>, FolderDataOptions {

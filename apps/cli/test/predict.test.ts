@@ -1,0 +1,140 @@
+/**
+ * `dlm predict`: the trained model keeps its preprocessing (csv standardization statistics live in
+ * the checkpoint and are applied to raw rows), and every kind of bad input is a located
+ * diagnostic naming the value and the limit, never an internal error.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { initializeParams, PluginRegistry } from '@dlm/core';
+import { compileFile } from '@dlm/language';
+import { stdPlugin } from '@dlm/plugin-std';
+import { CHECKPOINT_FORMAT } from '@dlm/train';
+import { irHash, saveCheckpoint } from '@dlm/train/node';
+import { dlm, tempDir } from './helpers.js';
+
+/** Two features on very different scales; the class is decided by the large one. */
+function table(n: number, seed: number): { rows: number[][]; csv: string } {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const big = 1000 + 1000 * rand();
+    const small = rand();
+    rows.push([big, small, big > 1500 ? 1 : 0]);
+  }
+  return { rows, csv: 'big,small,label\n' + rows.map((r) => r.join(',')).join('\n') + '\n' };
+}
+
+const MODEL = `
+model Scaled {
+  input x: f32[batch, 2]
+  output logits: f32[batch, 2]
+  logits = x |> dense(8) |> relu |> dense(2)
+}
+
+train Scaled {
+  data csv(path: "train.csv", test_path: "test.csv", classes: 2, standardize: true, batch: 16)
+  loss cross_entropy
+  optimizer adam(lr: 0.05)
+  epochs 3
+  seed 1
+}
+`;
+
+type Outputs = Record<string, { shape: number[]; data: number[] }>;
+
+describe('dlm predict keeps the training preprocessing', () => {
+  it('a raw CSV row predicts what the row standardized by hand predicts', async () => {
+    const train = table(96, 3);
+    const dir = tempDir({ 'scaled.dlm': MODEL, 'train.csv': train.csv, 'test.csv': table(16, 9).csv });
+    const t = await dlm(['train', 'scaled.dlm', '--backend', 'cpu', '--run-dir', 'run'], dir);
+    expect(t.code, t.stderr).toBe(0);
+
+    // The statistics of the train split, computed independently of the csv dataset.
+    const mean = [0, 1].map((f) => train.rows.reduce((a, r) => a + r[f]!, 0) / train.rows.length);
+    const std = [0, 1].map((f) => Math.sqrt(train.rows.reduce((a, r) => a + (r[f]! - mean[f]!) ** 2, 0) / train.rows.length));
+    const lastDir = readFileSync(join(dir, 'run', 'last'), 'utf8').trim();
+    const state = JSON.parse(readFileSync(join(dir, 'run', lastDir, 'state.json'), 'utf8')) as { preprocessing?: { standardize?: { mean: number[]; std: number[] } } };
+    for (let f = 0; f < 2; f++) {
+      expect(state.preprocessing?.standardize?.mean[f]).toBeCloseTo(mean[f]!, 3);
+      expect(state.preprocessing?.standardize?.std[f]).toBeCloseTo(std[f]!, 3);
+    }
+
+    const raw = [[1100, 0.5], [1900, 0.2], [1480, 0.9], [1530, 0.1]];
+    writeFileSync(join(dir, 'raw.json'), JSON.stringify(raw));
+    writeFileSync(join(dir, 'byhand.json'), JSON.stringify(raw.map((r) => r.map((v, f) => (v - mean[f]!) / std[f]!))));
+    const fromRaw = await dlm(['predict', 'scaled.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', 'raw.json', '--json'], dir);
+    expect(fromRaw.code, fromRaw.stderr).toBe(0);
+    const byHand = await dlm(['predict', 'scaled.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', 'byhand.json', '--json', '--no-preprocessing'], dir);
+    expect(byHand.code, byHand.stderr).toBe(0);
+    const a = (JSON.parse(fromRaw.stdout) as Outputs)['logits']!.data;
+    const b = (JSON.parse(byHand.stdout) as Outputs)['logits']!.data;
+    expect(a).toHaveLength(8);
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 4));
+    // The printed classes agree too, and the raw rows are not fed unscaled (that would differ).
+    const classes = async (file: string, extra: string[]) =>
+      [...(await dlm(['predict', 'scaled.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', file, ...extra], dir)).stdout.matchAll(/class (\d)/g)].map((m) => m[1]);
+    expect(await classes('raw.json', [])).toEqual(await classes('byhand.json', ['--no-preprocessing']));
+    const unscaled = await dlm(['predict', 'scaled.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', 'raw.json', '--json', '--no-preprocessing'], dir);
+    expect((JSON.parse(unscaled.stdout) as Outputs)['logits']!.data).not.toEqual(a);
+  }, 120_000);
+});
+
+const IDS_MODEL = `
+model Ids {
+  input tokens: i32[batch, 3]
+  output score: f32[batch, 1]
+  score = tokens |> embedding(10, 4) |> flatten |> dense(1)
+}
+`;
+
+const POINTS_MODEL = `
+model Points {
+  input x: f32[batch, 2]
+  output y: f32[batch, 1]
+  y = x |> dense(1)
+}
+`;
+
+/** A checkpoint of freshly initialized weights (what is checked here is the input, not training). */
+async function checkpointFor(dir: string, file: string): Promise<void> {
+  const registry = new PluginRegistry();
+  registry.register(stdPlugin);
+  const graph = compileFile(join(dir, file), { registry }).program.models[0]!;
+  const weights = new Map([...initializeParams(graph, 7)].map(([k, v]) => [k, { dtype: 'F32' as const, shape: graph.params.find((p) => p.name === k)!.type.shape as number[], data: v }]));
+  const state = { format: CHECKPOINT_FORMAT, model: graph.name, irHash: { [graph.name]: irHash(graph) }, epoch: 1, step: 1, rng: { seed: 0, counter: 0 }, history: [], optimizer: { name: 'sgd', args: {} } };
+  await saveCheckpoint(join(dir, 'run'), { weights, optimizer: new Map(), state });
+}
+
+describe('dlm predict refuses bad inputs with a diagnostic', () => {
+  const cases: [string, string, string, RegExp][] = [
+    ['points', '[[1, 2], [3, 1e400]]', 'DLM9021', /'in\.json' holds Infinity at \[1\]\[1\], which is not a finite number/],
+    ['points', '[[1, 2], [3]]', 'DLM9020', /'in\.json' is ragged: \[1\] has 1 entries, but \[0\] has 2 entries/],
+    ['points', '[[1, 2], 3]', 'DLM9020', /\[1\] has the value 3, but \[0\] has a list of 2/],
+    ['points', '[[1, 2, 3]]', 'DLM9022', /'in\.json' has shape \[1, 3\], but model 'Points' input 'x' takes \[batch, 2\]/],
+    ['points', '[1, 2]', 'DLM9022', /has shape \[2\], but model 'Points' input 'x' takes \[batch, 2\]/],
+    ['points', '[["a", 2]]', 'DLM9023', /holds "a" at \[0\]\[0\], but model 'Points' input 'x' takes numbers/],
+    ['ids', '[[1, 2.5, 3]]', 'DLM9023', /holds 2\.5 at \[0\]\[1\], but model 'Ids' input 'tokens' takes integer ids/],
+    ['ids', '[[1, 2, 10]]', 'DLM5020', /Input 'tokens' holds the id 10 \(at flat position 2\), outside the vocabulary of 10 .*ids must be 0\.\.9/],
+    ['ids', '[[-1, 2, 3]]', 'DLM5020', /holds the id -1 \(at flat position 0\)/],
+  ];
+  it.each(cases)('%s: %s → %s', async (kind, json, code, message) => {
+    const file = kind === 'ids' ? 'ids.dlm' : 'points.dlm';
+    const dir = tempDir({ [file]: kind === 'ids' ? IDS_MODEL : POINTS_MODEL, 'in.json': json });
+    await checkpointFor(dir, file);
+    const r = await dlm(['predict', file, '--backend', 'cpu', '--checkpoint', 'run', '--input', 'in.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error[${code}]`);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/internal error|at .*\.ts:\d+/i);
+  }, 60_000);
+
+  it('the same inputs, well formed, predict', async () => {
+    const dir = tempDir({ 'ids.dlm': IDS_MODEL, 'in.json': '[[0, 5, 9], [1, 1, 1]]' });
+    await checkpointFor(dir, 'ids.dlm');
+    const r = await dlm(['predict', 'ids.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', 'in.json'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+  }, 60_000);
+});
