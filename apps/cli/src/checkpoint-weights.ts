@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { initializeParams, type Diagnostic, type Graph, type Program } from '@dlm/core';
 // Reading weights needs no runtime: `dlm export --checkpoint` neither loads nor starts tfjs.
 import { checkpointParamName, loadCheckpoint, resolveCheckpointDir } from '@dlm/train/node';
+import type { Preprocessing } from '@dlm/train';
 import { CliError } from './io.js';
 
 export async function weightsFor(
@@ -11,7 +12,7 @@ export async function weightsFor(
   graph: Graph,
   checkpoint: string | undefined,
   seed: number,
-): Promise<{ weights: Map<string, Float32Array>; diagnostics: Diagnostic[]; source: string }> {
+): Promise<{ weights: Map<string, Float32Array>; diagnostics: Diagnostic[]; source: string; preprocessing?: Preprocessing }> {
   if (!checkpoint) return { weights: initializeParams(graph, seed), diagnostics: [], source: `initial weights (seed ${seed})` };
   const found = await resolveCheckpointDir(checkpoint);
   if (!found.result) return { weights: new Map(), diagnostics: found.diagnostics, source: checkpoint };
@@ -36,5 +37,33 @@ export async function weightsFor(
     if (!name.startsWith(prefix)) continue;
     weights.set(name.slice(prefix.length), t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>, Number));
   }
-  return { weights, diagnostics: loaded.diagnostics, source: dir };
+  const preprocessing = graphs.length === 1 ? loaded.result.state.preprocessing : undefined;
+  return { weights, diagnostics: loaded.diagnostics, source: dir, ...(preprocessing ? { preprocessing } : {}) };
+}
+
+/**
+ * The checkpoint's preprocessing as one affine map (x − sub) / div on the model's only f32 input,
+ * or undefined when there is none or it does not fit the input (then nothing is put in front).
+ * Pixel scalings are affine in the raw 0..255 value: unit x/255, tanh (x − 127.5)/127.5,
+ * standard (x/255 − mean)/std = (x − 255·mean)/(255·std), per channel of [batch, C, H, W].
+ */
+export function inputScalingOf(graph: Graph, prep: Preprocessing | undefined): { input: string; sub: number[]; div: number[]; dims: number[]; describe: string } | undefined {
+  const input = graph.inputs.length === 1 ? graph.inputs[0]! : undefined;
+  if (!prep || !input || input.type.dtype !== 'f32') return undefined;
+  const shape = input.type.shape;
+  if (prep.standardize && shape[shape.length - 1] === prep.standardize.mean.length) {
+    const { mean, std } = prep.standardize;
+    return { input: input.name, sub: [...mean], div: [...std], dims: [mean.length], describe: 'standardize' };
+  }
+  const channels = shape[1];
+  if (prep.pixels && shape.length === 4 && typeof channels === 'number') {
+    const { scale, mean, std } = prep.pixels;
+    const per = (f: (c: number) => number) => Array.from({ length: channels }, (_, c) => f(c));
+    const m = (c: number) => mean[c] ?? mean[0] ?? 0;
+    const s = (c: number) => std[c] ?? std[0] ?? 1;
+    const sub = scale === 'unit' ? per(() => 0) : scale === 'tanh' ? per(() => 127.5) : per((c) => 255 * m(c));
+    const div = scale === 'unit' ? per(() => 255) : scale === 'tanh' ? per(() => 127.5) : per((c) => 255 * s(c));
+    return { input: input.name, sub, div, dims: [channels, 1, 1], describe: `pixels ${scale}` };
+  }
+  return undefined;
 }

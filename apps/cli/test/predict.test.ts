@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initializeParams, PluginRegistry } from '@dlm/core';
+import { onnx } from '@dlm/onnx';
 import { compileFile } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { CHECKPOINT_FORMAT } from '@dlm/train';
@@ -78,6 +79,22 @@ describe('dlm predict keeps the training preprocessing', () => {
     expect(await classes('raw.json', [])).toEqual(await classes('byhand.json', ['--no-preprocessing']));
     const unscaled = await dlm(['predict', 'scaled.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', 'raw.json', '--json', '--no-preprocessing'], dir);
     expect((JSON.parse(unscaled.stdout) as Outputs)['logits']!.data).not.toEqual(a);
+
+    // The export puts the standardization in front of the model as Sub/Div (and says so in the
+    // metadata); --no-preprocessing leaves it out.
+    const x = await dlm(['export', 'scaled.dlm', '--checkpoint', 'run', '-o', 'with.onnx'], dir);
+    expect(x.code, x.stderr).toBe(0);
+    expect(x.stdout).toContain('input preprocessing (standardize) included');
+    const withPrep = onnx.ModelProto.decode(readFileSync(join(dir, 'with.onnx')));
+    expect(withPrep.graph!.node.slice(0, 2).map((n) => n.opType)).toEqual(['Sub', 'Div']);
+    const meta = JSON.parse(withPrep.metadataProps.find((m) => m.key === 'preprocessing')!.value!) as { sub: number[]; div: number[] };
+    meta.sub.forEach((v, f) => expect(v).toBeCloseTo(mean[f]!, 3));
+    meta.div.forEach((v, f) => expect(v).toBeCloseTo(std[f]!, 3));
+    const y = await dlm(['export', 'scaled.dlm', '--checkpoint', 'run', '-o', 'without.onnx', '--no-preprocessing'], dir);
+    expect(y.code, y.stderr).toBe(0);
+    const without = onnx.ModelProto.decode(readFileSync(join(dir, 'without.onnx')));
+    expect(without.graph!.node.map((n) => n.opType)).not.toContain('Sub');
+    expect(without.metadataProps.map((m) => m.key)).not.toContain('preprocessing');
   }, 120_000);
 });
 

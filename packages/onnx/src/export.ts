@@ -35,6 +35,19 @@ export interface ExportOptions {
   valueInfo?: boolean;
   /** Extra metadata_props entries (the CLI adds e.g. the training spec). */
   metadata?: Record<string, string>;
+  /**
+   * Preprocessing the trained model expects, put in front of it as ONNX ops: the f32 graph input
+   * `input` then takes raw values and is fed to the model as (x − sub) / div, with `sub` and
+   * `div` of shape `dims` broadcasting against the input (e.g. [features] or [C, 1, 1]).
+   */
+  inputScaling?: InputScaling;
+}
+
+export interface InputScaling {
+  input: string;
+  sub: readonly number[];
+  div: readonly number[];
+  dims: readonly number[];
 }
 
 export interface ExportResult {
@@ -95,6 +108,7 @@ export function buildModel(
   if (SUPPORTED_OPSETS.includes(options.opset)) diagnostics.push(...checkWeights(graph, weights));
   if (hasErrors(diagnostics)) return { diagnostics };
   const b = new GraphBuild(graph, weights, options, opts.valueInfo ?? true);
+  if (opts.inputScaling) b.scaleInput(opts.inputScaling);
   for (const node of graph.nodes) b.lowerNode(node);
   const g = b.finish();
   const metadata: Record<string, string> = { model: graph.name, ...(graph.source ? { source: graph.source } : {}), ...opts.metadata };
@@ -171,6 +185,21 @@ class GraphBuild {
     const span = node.span ?? layer?.span;
     const parts = [layer ? layer.label : undefined, span ? formatLocation(span) : undefined].filter(Boolean);
     return parts.length ? parts.join(' — ') : undefined;
+  }
+
+  /** Sub and Div in front of everything: the model's nodes read the scaled input through an alias. */
+  scaleInput(s: InputScaling): void {
+    const input = this.graph.inputs.find((v) => v.name === s.input)!;
+    const centered = this.uniqueValueName(`${s.input}/centered`);
+    const scaled = this.uniqueValueName(`${s.input}/scaled`);
+    this.types.set(centered, input.type);
+    this.types.set(scaled, input.type);
+    const sub = this.constant('f32', `${s.input}/preprocessing_sub`, s.sub, s.dims);
+    const div = this.constant('f32', `${s.input}/preprocessing_div`, s.div, s.dims);
+    const doc = 'preprocessing of the training data (dlm export --no-preprocessing leaves it out)';
+    this.nodes.push(makeNode('Sub', [s.input, sub], [centered], this.uniqueNodeName('preprocessing/Sub'), {}, doc));
+    this.nodes.push(makeNode('Div', [centered, div], [scaled], this.uniqueNodeName('preprocessing/Div'), {}, doc));
+    this.aliases.set(s.input, scaled);
   }
 
   lowerNode(node: Node): void {

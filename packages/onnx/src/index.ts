@@ -13,6 +13,7 @@ export {
   PRODUCER_VERSION,
   type ExportOptions,
   type ExportResult,
+  type InputScaling,
 } from './export.js';
 export { checkWeights } from './weights.js';
 export { writeOnnxFile } from './write.js';

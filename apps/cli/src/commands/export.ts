@@ -6,7 +6,7 @@ import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, pickModel, printDiagnostics, refuseIfTooBig, snakeCase } from '../workspace.js';
 import { oneInput } from '../inputs.js';
 import { COMMON } from '../flags.js';
-import { weightsFor } from '../checkpoint-weights.js';
+import { inputScalingOf, weightsFor } from '../checkpoint-weights.js';
 import { CliError } from '../io.js';
 import { loadOnnx, loadTorch } from '../backends.js';
 import { writePytorchExport } from './export-pytorch.js';
@@ -21,7 +21,7 @@ const ONNX_MAX_BYTES = 2 ** 31 - 1;
 export const exportCommand: Command = {
   name: 'export',
   summary: 'export a model to ONNX or PyTorch (initial or checkpoint weights)',
-  usage: 'export <file.dlm|-> [--format onnx|pytorch] [-o model.onnx|model.py|-] [--checkpoint DIR] [--opset 13..17] [--model Name] [--seed N]',
+  usage: 'export <file.dlm|-> [--format onnx|pytorch] [-o model.onnx|model.py|-] [--checkpoint DIR] [--no-preprocessing] [--opset 13..17] [--model Name] [--seed N]',
   options: {
     format: { type: 'string', arg: 'onnx|pytorch', default: 'onnx', help: 'pytorch: a readable nn.Module (model.py) and its weights (model.safetensors)' },
     output: { ...COMMON.output, default: '<model>.onnx (.py with --format pytorch)' },
@@ -29,6 +29,7 @@ export const exportCommand: Command = {
     opset: { type: 'string', arg: 'n', default: '17', help: 'ONNX opset, 13 to 17' },
     model: COMMON.model,
     seed: { type: 'string', arg: 'n', default: '0', help: 'seed of the initial weights when no --checkpoint is given' },
+    'no-preprocessing': { type: 'boolean', help: "leave out the checkpoint's input preprocessing (standardization, pixel scaling): the model then takes prepared inputs" },
   },
   async run(ctx) {
     const input = await oneInput(ctx, 'export');
@@ -55,13 +56,21 @@ export const exportCommand: Command = {
       printDiagnostics(ctx, weightProblems, sources);
       throw new CliError(`the weights in '${w.source}' do not fit model '${graph.name}'; nothing was written`);
     }
+    const scaling = ctx.values['no-preprocessing'] ? undefined : inputScalingOf(graph, w.preprocessing);
     const exported = exportOnnx(graph, w.weights, {
       opset,
-      metadata: { source_file: file, model: graph.name, weights: checkpoint ? 'checkpoint' : 'initial' },
+      metadata: {
+        source_file: file,
+        model: graph.name,
+        weights: checkpoint ? 'checkpoint' : 'initial',
+        // What the graph's first ops do to the raw input, for tools that read the metadata.
+        ...(scaling ? { preprocessing: JSON.stringify({ kind: scaling.describe, input: scaling.input, sub: scaling.sub, div: scaling.div }) } : {}),
+      },
+      ...(scaling ? { inputScaling: scaling } : {}),
     });
     printDiagnostics(ctx, exported.diagnostics, sources);
     if (!exported.result) throw new CliError(`model '${graph.name}' cannot be exported at opset ${opset}; nothing was written`);
-    const summary = `${graph.name}, opset ${opset}, ${w.source}, ${exported.result.length.toLocaleString('en-US')} bytes`;
+    const summary = `${graph.name}, opset ${opset}, ${w.source}${scaling ? `, input preprocessing (${scaling.describe}) included` : ''}, ${exported.result.length.toLocaleString('en-US')} bytes`;
     if (ctx.values['output'] === '-') {
       ctx.io.stdout(exported.result);
       ctx.io.stderr(`wrote the model to stdout (${summary})\n`);
