@@ -13,3 +13,11 @@ export function shouldColor(streamIsTTY: boolean, env: Record<string, string | u
   if (env['TERM'] === 'dumb') return false;
   return streamIsTTY;
 }
+
+/**
+ * Whether a progress line may be redrawn in place (carriage return + erase-line escape): only on a
+ * terminal that understands escapes, so TERM=dumb, pipes and files get plain periodic lines.
+ */
+export function canRedraw(streamIsTTY: boolean, env: Record<string, string | undefined>): boolean {
+  return streamIsTTY && env['TERM'] !== 'dumb';
+}

@@ -24,6 +24,22 @@ describe('colour', () => {
     expect((await dlm(['check', 'bad.dlm'], dir, {}, { isTTY: true })).stderr).toContain(ESC);
   });
 
+  it('the training progress line is redrawn only on a terminal that is not TERM=dumb; plain lines otherwise', async () => {
+    const run = async (env: Record<string, string>, isTTY: boolean) => {
+      const runDir = tempDir();
+      const r = await dlm(['train', 'examples/mlp/mlp.dlm', '--backend', 'cpu', '--epochs', '1', '--run-dir', runDir], REPO_ROOT, env, { isTTY });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/epoch 1\/1 +loss /);
+      return r.stderr;
+    };
+    expect(await run({}, true)).toContain('\r' + ESC + '2K');
+    for (const [env, tty] of [[{ TERM: 'dumb' }, true], [{}, false], [{ FORCE_COLOR: '1' }, false]] as const) {
+      const err = await run(env, tty);
+      expect(err, JSON.stringify(env)).not.toContain('\r');
+      expect(err, JSON.stringify(env)).not.toContain(ESC);
+    }
+  }, 120_000);
+
   it('NO_COLOR only when non-empty; FORCE_COLOR; TERM=dumb; flags win', async () => {
     const dir = bad();
     const colored = async (env: Record<string, string>, isTTY: boolean, flags: string[] = []) =>

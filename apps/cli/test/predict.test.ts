@@ -86,14 +86,14 @@ describe('dlm predict keeps the training preprocessing', () => {
     expect(x.code, x.stderr).toBe(0);
     expect(x.stdout).toContain('input preprocessing (standardize) included');
     const withPrep = onnx.ModelProto.decode(readFileSync(join(dir, 'with.onnx')));
-    expect(withPrep.graph!.node.slice(0, 2).map((n) => n.opType)).toEqual(['Sub', 'Div']);
+    expect(withPrep.graph!.node!.slice(0, 2).map((n) => n.opType)).toEqual(['Sub', 'Div']);
     const meta = JSON.parse(withPrep.metadataProps.find((m) => m.key === 'preprocessing')!.value!) as { sub: number[]; div: number[] };
     meta.sub.forEach((v, f) => expect(v).toBeCloseTo(mean[f]!, 3));
     meta.div.forEach((v, f) => expect(v).toBeCloseTo(std[f]!, 3));
     const y = await dlm(['export', 'scaled.dlm', '--checkpoint', 'run', '-o', 'without.onnx', '--no-preprocessing'], dir);
     expect(y.code, y.stderr).toBe(0);
     const without = onnx.ModelProto.decode(readFileSync(join(dir, 'without.onnx')));
-    expect(without.graph!.node.map((n) => n.opType)).not.toContain('Sub');
+    expect(without.graph!.node!.map((n) => n.opType)).not.toContain('Sub');
     expect(without.metadataProps.map((m) => m.key)).not.toContain('preprocessing');
   }, 120_000);
 });

@@ -7,6 +7,7 @@ import { TRAINING_FLAGS } from '../flags.js';
 import { dataOverride, pickTraining, positiveInt, runDirFor, startRuntime } from '../training.js';
 import { writeFileAtomic } from '../files.js';
 import { confusionMatrixSvg, historyFromRecords, lossCurveSvg, reportHtml, sampleGridPng } from '@dlm/report';
+import { canRedraw } from '../color.js';
 import { consoleProgress, formatConfusion } from '@dlm/train';
 import { train as runTraining } from '@dlm/train/node';
 
@@ -62,7 +63,7 @@ export const train: Command = {
       encodeSamples: (pixels, n, c, h, w) => sampleGridPng(pixels, n, c, h, w, Math.ceil(Math.sqrt(n))),
       pluginModules: loaded.modules,
       log: (m) => ctx.io.stderr(`${m}\n`),
-      progress: consoleProgress({ write: ctx.io.stderr, isTTY: ctx.io.isTTY }),
+      progress: consoleProgress({ write: ctx.io.stderr, isTTY: canRedraw(ctx.io.isTTY, ctx.io.env) }),
     });
     printDiagnostics(ctx, diagnostics, sources);
     if (!result || hasErrors(diagnostics)) return 1;
