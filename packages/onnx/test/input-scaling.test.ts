@@ -23,8 +23,8 @@ async function compare(graph: Graph, sub: number[], div: number[], dims: number[
   const plain = exportOnnx(graph, weights);
   expect(withScaling.diagnostics).toEqual([]);
   const model = onnx.ModelProto.decode(withScaling.result!);
-  expect(model.graph!.node.slice(0, 2).map((n) => n.opType)).toEqual(['Sub', 'Div']);
-  expect(model.graph!.input.map((v) => v.name)).toEqual([input]);
+  expect(model.graph!.node!.slice(0, 2).map((n) => n.opType)).toEqual(['Sub', 'Div']);
+  expect(model.graph!.input!.map((v) => v.name)).toEqual([input]);
   const a = await runOrt(withScaling.result!, { [input]: raw });
   const b = await runOrt(plain.result!, { [input]: scaledByHand(raw, sub, div, at) });
   const out = graph.outputs[0]!.name;
