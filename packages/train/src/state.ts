@@ -36,6 +36,11 @@ export interface CheckpointState {
   /** Early-stopping bookkeeping: epochs since the last improvement. */
   wait?: number;
   optimizer: { name: string; args: Record<string, unknown> };
+  /**
+   * SHA-256 (hex) of each tensor file of the checkpoint, by file name, verified on load. Absent in
+   * checkpoints written before checksums existed (those load unverified).
+   */
+  checksums?: Record<string, string>;
   /** Free-form extras (dataset name, settings) for humans and tools. */
   info?: Record<string, unknown>;
 }

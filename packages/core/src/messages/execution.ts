@@ -27,6 +27,12 @@ export const EXECUTION_MESSAGES = {
   DLM5064: { severity: 'error', message: "Could not write checkpoint '{0}': {1}" },
   DLM5067: { severity: 'error', message: "A data-parallel training thread failed: {0}" },
   DLM5066: { severity: 'error', message: "Out of memory on the {0} backend: {1}. Use a smaller batch (data …(batch: N)) or a smaller model; checkpoints already written are intact (they are written atomically)." },
+  DLM5068: { severity: 'error', message: "Run folder '{0}' is in use by another dlm process (pid {1} on host {2}, since {3}): two runs writing one folder would mix their checkpoints. Wait for it to end, or train into another --run-dir." },
+  DLM5069: { severity: 'error', message: "Checkpoint '{0}': file '{1}' is damaged: its SHA-256 is {2}, but {3} was recorded when it was written." },
+  DLM5070: { severity: 'error', message: "Checkpoint '{0}' holds {1} non-finite value(s) (NaN or Infinity) in parameter '{2}'; weights like these give meaningless results, so the checkpoint is refused." },
+  DLM5071: { severity: 'warning', message: "Checkpoint '{0}': the optimizer state '{1}' is unusable ({2}). The weights are intact and this command does not need the optimizer, so it goes on; --resume from this checkpoint will refuse." },
+  DLM5072: { severity: 'error', message: "Parameter '{0}' became {1} at epoch {2}; training stopped before writing a checkpoint of it. {3}" /* param, NaN/Infinity, epoch, where the last good checkpoint is */ },
+  DLM5073: { severity: 'error', message: "Run folder '{0}' cannot be used: {1}" /* folder, sentence from describeFsError */ },
   DLM5065: { severity: 'warning', message: "The real images of '{0}' range over [{1}, {2}], but generator '{3}' ends with {4} (outputs in {5}); the discriminator can tell real from fake by range alone. {6}" },
   DLM5080: { severity: 'error', message: "Model '{0}' needs about {2} of memory for {1} ({3}), more than the {4} available." },
 } as const;
