@@ -45,6 +45,27 @@ export interface CheckpointState {
   info?: Record<string, unknown>;
 }
 
+/**
+ * The first parameter holding NaN or ±Infinity, with how many such values and the first one;
+ * undefined when all are finite. Integer tensors are always finite.
+ */
+export function firstNonFinite(weights: ReadonlyMap<string, SafetensorsTensor>): { name: string; count: number; value: number } | undefined {
+  for (const [name, t] of weights) {
+    const d = t.data;
+    if (!(d instanceof Float32Array)) continue;
+    let count = 0;
+    let value = 0;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i]!)) {
+        if (count === 0) value = d[i]!;
+        count++;
+      }
+    }
+    if (count > 0) return { name, count, value };
+  }
+  return undefined;
+}
+
 export interface CheckpointData {
   weights: Map<string, SafetensorsTensor>;
   optimizer: Map<string, SafetensorsTensor>;

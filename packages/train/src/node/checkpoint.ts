@@ -31,7 +31,7 @@ import {
   type PhaseResult,
   type SafetensorsTensor,
 } from '@dlm/core';
-import { CHECKPOINT_FORMAT, type CheckpointData, type CheckpointState } from '../state.js';
+import { CHECKPOINT_FORMAT, firstNonFinite, type CheckpointData, type CheckpointState } from '../state.js';
 
 /** Hash of what determines a model's computation and parameter layout (not spans or labels). */
 export function irHash(graph: Graph): string {
@@ -237,10 +237,8 @@ export async function loadCheckpoint(
     const summary = `${notes.length} parameter mismatch${notes.length === 1 ? '' : 'es'}`;
     return { result: undefined, diagnostics: [diag('DLM5050', [dir, modelName, summary], list[0]!.span, notes)] };
   }
-  for (const [k, t] of weights) {
-    const bad = countNonFinite(t);
-    if (bad > 0) return fail(diag('DLM5070', [dir, bad, k]));
-  }
+  const bad = firstNonFinite(weights);
+  if (bad) return fail(diag('DLM5070', [dir, bad.count, bad.name]));
   if (opts.sameGraph) {
     const changed = list.filter((g) => state.irHash?.[g.name] !== irHash(g));
     if (changed.length > 0) {
@@ -249,13 +247,4 @@ export async function loadCheckpoint(
     }
   }
   return { result: { weights, optimizer, state }, diagnostics: warnings };
-}
-
-/** How many NaN or infinite values a float tensor holds (integer tensors: 0). */
-export function countNonFinite(t: Pick<SafetensorsTensor, 'data'>): number {
-  const d = t.data;
-  if (!(d instanceof Float32Array) && !(d instanceof Float64Array)) return 0;
-  let n = 0;
-  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) n++;
-  return n;
 }
