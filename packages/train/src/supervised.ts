@@ -280,7 +280,15 @@ async function parallelStep<T>(pool: ShardPool, setup: Setup<T>, store: ParamSto
   const params = await Promise.all(store.graph.params.map(async (p) => await rt.read(store.vars.get(p.name)!)));
   const seeds = shards.slice(1).map(() => math.nextSeed());
   const remote = shards.slice(1).map((sb, i) => pool.shard(i, params, sb, seeds[i]!));
-  const local = trainStep(setup, store, rules, penaltyTargets, math, shards[0]!);
+  let local: StepTensors<T>;
+  try {
+    local = trainStep(setup, store, rules, penaltyTargets, math, shards[0]!);
+  } catch (e) {
+    // The workers' replies must still be awaited: a rejection nobody awaits kills the process
+    // with a raw stack instead of this thread's diagnostic.
+    await Promise.allSettled(remote);
+    throw e;
+  }
   let results: ShardResult[];
   try {
     results = await Promise.all(remote);

@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PLUGIN_API_VERSION, PluginRegistry, type Args, type Batch, type DatasetDef, type DatasetSplit, type Program } from '@dlm/core';
+import { isMainThread } from 'node:worker_threads';
+import { PLUGIN_API_VERSION, PluginRegistry, type LossDef, type Args, type Batch, type DatasetDef, type DatasetSplit, type Program } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 
@@ -102,7 +103,19 @@ const fakeCifar: DatasetDef = {
   },
 };
 
-export const testPlugin = { name: 'dlm-test-data', apiVersion: PLUGIN_API_VERSION, datasets: [xorPoints, bars, fakeCifar] };
+/** Losses that throw like a broken plugin: everywhere, or only in data-parallel worker threads. */
+const throwingLoss = (name: string, onlyInWorkers: boolean): LossDef => ({
+  name,
+  doc: 'throws (tests)',
+  args: [],
+  expects: 'values',
+  compute: (m, output) => {
+    if (!onlyInWorkers || !isMainThread) throw new Error(`boom in ${name}`);
+    return m.mean(m.square(output));
+  },
+});
+
+export const testPlugin = { name: 'dlm-test-data', apiVersion: PLUGIN_API_VERSION, datasets: [xorPoints, bars, fakeCifar], losses: [throwingLoss('throwing_loss', false), throwingLoss('worker_throwing_loss', true)] };
 
 export function makeRegistry(): PluginRegistry {
   const r = new PluginRegistry();
