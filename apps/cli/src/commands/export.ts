@@ -51,9 +51,11 @@ export const exportCommand: Command = {
     const checkpoint = ctx.values['checkpoint'] as string | undefined;
     const w = await weightsFor(program, graph, checkpoint ? resolve(ctx.io.cwd, checkpoint) : undefined, seed);
     const weightProblems = [...w.diagnostics, ...(hasErrors(w.diagnostics) ? [] : checkWeights(graph, w.weights))];
+    printDiagnostics(ctx, weightProblems, sources); // errors, or warnings such as a damaged optimizer file (DLM5071)
     if (hasErrors(weightProblems)) {
-      printDiagnostics(ctx, weightProblems, sources);
-      throw new CliError(`the weights in '${w.source}' do not fit model '${graph.name}'; nothing was written`);
+      // "do not fit" only when they do not: a damaged or non-finite checkpoint says what it is.
+      const misfit = weightProblems.some((d) => d.severity === 'error' && d.code === 'DLM5050') || !hasErrors(w.diagnostics);
+      throw new CliError(misfit ? `the weights in '${w.source}' do not fit model '${graph.name}'; nothing was written` : `the checkpoint '${w.source}' cannot be used; nothing was written`);
     }
     const exported = exportOnnx(graph, w.weights, {
       opset,
