@@ -35,7 +35,7 @@ import { runLoop } from './loop.js';
 import type { ConfusionReport, TrainEvent } from './progress.js';
 import type { GraphRunner, Runtime } from './runtime.js';
 import { CHECKPOINT_FORMAT, type CheckpointState, type CheckpointStore, type EpochRecord } from './state.js';
-import { checkData, evaluateView, penaltiesFor, supervisedStrategy, type EvalResult, type ShardPool } from './supervised.js';
+import { checkData, checkProbabilityTargets, evaluateView, penaltiesFor, supervisedStrategy, type EvalResult, type ShardPool } from './supervised.js';
 
 /** How a dataset is opened, apart from the split (the host knows its folders). */
 export type DatasetContext = (call: PluginCall) => Omit<DatasetOpenContext, 'split'>;
@@ -162,6 +162,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
   }
   if (trainView.size === 0) fail('DLM5062', ['data', 'a dataset with training samples', 'an empty training split']);
   const setup = checkData(graph, runner, trainView, dataCall.name, dataCall.span ?? spec.span);
+  checkProbabilityTargets(trainView, dataCall.name, { name: spec.loss.name, expects: rules.loss.def.expects }, spec.loss.span ?? spec.span);
   const w = lossFitsOutput(graph, rules.loss.def, spec.loss.name, spec.loss.span ?? spec.span);
   if (w) warnings.push(w);
   const monitors = ['loss', ...rules.metrics.map((m) => m.name), ...(evalView ? ['val_loss', ...rules.metrics.map((m) => `val_${m.name}`)] : [])];

@@ -14,7 +14,6 @@ export const EXECUTION_MESSAGES = {
   DLM5050: { severity: 'error', message: "Checkpoint '{0}' does not fit model '{1}': {2}." /* dir, model, summary; notes list each mismatch */ },
   DLM5051: { severity: 'error', message: "Cannot read checkpoint '{0}': {1}" },
   DLM5052: { severity: 'error', message: "The loss became {0} at epoch {1}, batch {2}; training stopped. {3}" /* NaN/Infinity, …, where the last good checkpoint is */ },
-  DLM5053: { severity: 'error', message: "Label {0} in the {1} data does not fit model '{2}': output '{3}' has {4} classes (labels must be 0..{5})." },
   DLM5054: { severity: 'error', message: "Dataset '{0}' gives samples of shape {1}, but model '{2}' input '{3}' expects {4}." },
   DLM5055: { severity: 'error', message: "No checkpoint in '{0}': give a run directory (runs/<model>), its 'last' file, or an epoch directory holding state.json." },
   DLM5056: { severity: 'error', message: "Training refers to model '{0}', which is not in the program." },
@@ -33,6 +32,8 @@ export const EXECUTION_MESSAGES = {
   DLM5071: { severity: 'warning', message: "Checkpoint '{0}': the optimizer state '{1}' is unusable ({2}). The weights are intact and this command does not need the optimizer, so it goes on; --resume from this checkpoint will refuse." },
   DLM5072: { severity: 'error', message: "Parameter '{0}' became {1} at epoch {2}; training stopped before writing a checkpoint of it. {3}" /* param, NaN/Infinity, epoch, where the last good checkpoint is */ },
   DLM5073: { severity: 'error', message: "Run folder '{0}' cannot be used: {1}" /* folder, sentence from describeFsError */ },
+  DLM5053: { severity: 'error', message: "Row {0} of the {1} split of '{2}' has the label {3}, but output '{4}' of model '{5}' has {6} classes: labels must be whole numbers 0..{7}." },
+  DLM5075: { severity: 'error', message: "Row {0} of the {1} split of '{2}' has the target {3}, but loss '{4}' takes targets between 0 and 1 (probabilities)." },
   DLM5065: { severity: 'warning', message: "The real images of '{0}' range over [{1}, {2}], but generator '{3}' ends with {4} (outputs in {5}); the discriminator can tell real from fake by range alone. {6}" },
   DLM5080: { severity: 'error', message: "Model '{0}' needs about {2} of memory for {1} ({3}), more than the {4} available." },
 } as const;

@@ -51,6 +51,7 @@ const loaderArgs = [
   { name: 'n', type: 'int', default: 128, doc: 'samples per split' },
   { name: 'classes', type: 'int', default: 2, doc: 'declared classes' },
   { name: 'scale', type: 'float', default: 1, doc: 'multiplies every input value' },
+  { name: 'label_offset', type: 'int', default: 0, doc: 'added to every label of xor_points (wrong labels)' },
 ] as const;
 
 /** 2-D points labelled by the sign of x·y (XOR-like, not linearly separable). */
@@ -63,8 +64,8 @@ const xorPoints: DatasetDef = {
     return makeSplit(args['n'] as number, [2], () => {
       const a = rnd() * 2 - 1;
       const b = rnd() * 2 - 1;
-      return { x: [a, b], y: a * b > 0 ? 1 : 0 };
-    }, { classes: args['classes'] as number });
+      return { x: [a, b], y: (a * b > 0 ? 1 : 0) + (args['label_offset'] as number) };
+    }, (args['classes'] as number) > 0 ? { classes: args['classes'] as number } : {});
   },
 };
 
