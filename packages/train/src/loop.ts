@@ -50,6 +50,8 @@ export interface LoopOptions {
   /** The train block, for the non-finite-loss diagnostic. */
   span?: Diagnostic['span'];
   progress?: (event: TrainEvent) => void;
+  /** Checked after every step: once aborted, the loop stops, dropping the epoch in progress (its last checkpoint stays). */
+  signal?: AbortSignal;
   /** Awaited after every step (a web page yields to the browser here). */
   betweenSteps?: () => Promise<void>;
   /** Reads the RNG state to store with each checkpoint. */
@@ -61,7 +63,7 @@ export interface LoopOptions {
 export interface LoopResult {
   history: EpochRecord[];
   checkpoint?: string;
-  stopped: 'completed' | 'early_stopping' | 'non_finite_loss';
+  stopped: 'completed' | 'early_stopping' | 'non_finite_loss' | 'interrupted';
   confusion?: ConfusionReport;
   diagnostics: Diagnostic[];
 }
@@ -118,8 +120,13 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       const run = strategy.running();
       emit({ kind: 'batch', epoch, epochs: o.epochs, batch: bi + 1, batches: steps, samples: seen, samplesPerSecond: rate, etaSeconds: (size - seen) / rate, loss: lossSum / seen, metrics: { ...run.metrics, ...(run.extra ?? {}) } });
       await o.betweenSteps?.();
+      if (o.signal?.aborted) {
+        stopped = 'interrupted';
+        emit({ kind: 'stop', reason: 'interrupted', epoch, message: checkpoint ? `the last complete checkpoint is ${checkpoint}` : 'no checkpoint was written yet' });
+        break;
+      }
     }
-    if (stopped === 'non_finite_loss') break;
+    if (stopped === 'non_finite_loss' || stopped === 'interrupted') break;
 
     const run = strategy.running();
     const record: EpochRecord = { epoch, loss: lossSum / Math.max(1, seen), metrics: run.metrics, ...(run.extra ? { extra: run.extra } : {}), lr, seconds: 0 };

@@ -70,6 +70,8 @@ export interface TrainOptions<T = unknown> {
   shardPool?: (init: ShardInit) => Promise<ShardPool | undefined>;
   /** Free-text messages (dataset downloads, resume notes). */
   log?: (message: string) => void;
+  /** Aborting stops after the current step; the epoch in progress is dropped, earlier checkpoints stay (Ctrl-C). */
+  signal?: AbortSignal;
   /** Structured progress; render with `consoleProgress(process.stderr)`. */
   progress?: (event: TrainEvent) => void;
   /** Awaited after every step (a web page yields to the browser here so it can redraw). */
@@ -82,7 +84,7 @@ export interface TrainResult {
   history: EpochRecord[];
   /** The last checkpoint written (or resumed from), if any. */
   checkpoint?: string;
-  stopped: 'completed' | 'early_stopping' | 'non_finite_loss';
+  stopped: 'completed' | 'early_stopping' | 'non_finite_loss' | 'interrupted';
   /** Confusion matrix of the last evaluation (classifiers). */
   confusion?: ConfusionReport;
 }
@@ -207,6 +209,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
       ...(spec.span ? { span: spec.span } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.betweenSteps ? { betweenSteps: opts.betweenSteps } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
       rngState: () => math.rngState(),
       higherIsBetter: (monitor) => {
         const name = monitor.replace(/^val_/, '');
@@ -300,6 +303,7 @@ async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult
       ...(spec.span ? { span: spec.span } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.betweenSteps ? { betweenSteps: opts.betweenSteps } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
       rngState: () => math.rngState(),
       higherIsBetter: () => false,
     });

@@ -111,6 +111,21 @@ describe('runLoop', () => {
     expect(events.at(-1)).toMatchObject({ kind: 'stop', reason: 'non_finite_loss', epoch: 2 });
   });
 
+  it('stops after the current step once its signal is aborted (Ctrl-C), keeping the last complete checkpoint', async () => {
+    const ctl = new AbortController();
+    const { run, saved, events, calls } = setup((epoch, step) => {
+      if (epoch === 2 && step === 5) ctl.abort();
+      return 1;
+    }, undefined, { signal: ctl.signal });
+    const r = await run;
+    expect(r.stopped).toBe('interrupted');
+    expect(r.diagnostics).toEqual([]);
+    expect(calls.map((c) => c.step)).toEqual([1, 2, 3, 4, 5]);
+    expect(saved.map((s) => s.state.epoch)).toEqual([1]);
+    expect(r.checkpoint).toBe('mem/epoch-1');
+    expect(events.at(-1)).toEqual({ kind: 'stop', reason: 'interrupted', epoch: 2, message: 'the last complete checkpoint is mem/epoch-1' });
+  });
+
   it('early-stops when the monitored quantity has not improved by min_delta for `patience` epochs', async () => {
     const earlyStopping = { monitor: 'val_loss', patience: 1, minDelta: 0.1 };
     // val_loss: 1.0, then 0.95 (an improvement smaller than min_delta) → stop after epoch 2.
