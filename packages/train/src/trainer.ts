@@ -123,7 +123,23 @@ export function createRunner<T>(rt: Runtime<T>, graph: Graph): GraphRunner<T> {
 async function openSplit(registry: PluginRegistry, call: PluginCall, split: 'train' | 'test', opts: { datasetContext?: DatasetContext; log?: (m: string) => void }): Promise<DatasetSplit> {
   const def = resolve(registry, 'dataset', call);
   const ctx = opts.datasetContext?.(call) ?? { cacheDir: '.cache', log: opts.log ?? (() => {}) };
-  return def.open(withDefaults(def, call), { ...ctx, split });
+  const opened = await def.open(withDefaults(def, call), { ...ctx, split });
+  // `open` is guarded like all plugin code; the split it returns is plugin code too: a throwing
+  // `slice()` is DLM5060 naming the dataset, not an internal error of dlm.
+  return new Proxy(opened, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop, target);
+      if (prop !== 'slice' || typeof v !== 'function') return v;
+      return (start: number, count: number) => {
+        try {
+          return (v as DatasetSplit['slice']).call(target, start, count);
+        } catch (e) {
+          if (e instanceof TrainingError || e instanceof DatasetError || isOutOfMemory(e)) throw e;
+          fail('DLM5060', ['dataset', call.name, `${e instanceof Error ? e.message : String(e)} (in slice(${start}, ${count}) of the ${split} split)`], call.span);
+        }
+      };
+    },
+  });
 }
 
 function freshState(model: string, hashes: Record<string, string>, rng: { seed: number; counter: number }, rules: ReturnType<typeof resolveRules>, info: Record<string, unknown>): CheckpointState {

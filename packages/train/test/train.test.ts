@@ -157,6 +157,9 @@ train Cnn {
     expect(bce.diagnostics.map((d) => d.code)).toEqual(['DLM5075']);
     expect(bce.diagnostics[0]!.message).toMatch(/^Row \d+ of the training split of 'xor_points' has the target [34], but loss 'bce' takes targets between 0 and 1/);
     expect(bce.result).toBeUndefined();
+    const slice = await run(MLP(mlpTrain().replace('xor_points(batch: 16, n: 128)', 'xor_points(batch: 16, n: 128, slice_throws: true)')));
+    expect(slice.diagnostics.map((d) => d.code)).toEqual(['DLM5060']);
+    expect(slice.diagnostics[0]!.message).toMatch(/^dataset 'xor_points' failed while training: boom in slice \(in slice\(0, \d+\) of the train split\)$/);
     const shape = await run(MLP(mlpTrain()).replace('data xor_points', 'data bars').replace('loss bce', 'loss bce'));
     expect(shape.diagnostics.map((d) => d.code)).toEqual(['DLM5054']);
     expect(shape.diagnostics[0]!.message).toContain("gives samples of shape [1, 8, 8], but model 'Mlp' input 'point' expects [batch, 2]");

@@ -52,6 +52,7 @@ const loaderArgs = [
   { name: 'classes', type: 'int', default: 2, doc: 'declared classes' },
   { name: 'scale', type: 'float', default: 1, doc: 'multiplies every input value' },
   { name: 'label_offset', type: 'int', default: 0, doc: 'added to every label of xor_points (wrong labels)' },
+  { name: 'slice_throws', type: 'bool', default: false, doc: 'xor_points: slice() throws like a broken plugin' },
 ] as const;
 
 /** 2-D points labelled by the sign of x·y (XOR-like, not linearly separable). */
@@ -61,11 +62,13 @@ const xorPoints: DatasetDef = {
   args: loaderArgs,
   open: async (args: Args, ctx) => {
     const rnd = mulberry32(ctx.split === 'train' ? 11 : 22);
-    return makeSplit(args['n'] as number, [2], () => {
+    const made = makeSplit(args['n'] as number, [2], () => {
       const a = rnd() * 2 - 1;
       const b = rnd() * 2 - 1;
       return { x: [a, b], y: (a * b > 0 ? 1 : 0) + (args['label_offset'] as number) };
     }, (args['classes'] as number) > 0 ? { classes: args['classes'] as number } : {});
+    if (args['slice_throws']) return { ...made, slice: () => { throw new Error('boom in slice'); } };
+    return made;
   },
 };
 
