@@ -29,7 +29,8 @@ export async function weightsFor(
   if (!graphs.includes(graph)) {
     throw new CliError(`checkpoint '${dir}' was written for ${names.map((n) => `'${n}'`).join(' and ')}, not for '${graph.name}'`);
   }
-  const loaded = await loadCheckpoint(dir, graphs);
+  // Export never uses the optimizer state: a damaged optimizer file is a warning here, not a refusal.
+  const loaded = await loadCheckpoint(dir, graphs, { optimizerOptional: true });
   if (!loaded.result) return { weights: new Map(), diagnostics: loaded.diagnostics, source: dir };
   const prefix = checkpointParamName(graphs, graph, '');
   const weights = new Map<string, Float32Array>();

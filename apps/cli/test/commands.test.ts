@@ -6,7 +6,17 @@
 import { readdirSync, readFileSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromJSON } from '@dlm/core';
+import { fromJSON, initializeParams, PluginRegistry } from '@dlm/core';
+import { compileFile } from '@dlm/language';
+import { stdPlugin } from '@dlm/plugin-std';
+import { CHECKPOINT_FORMAT } from '@dlm/train';
+import { irHash, saveCheckpoint } from '@dlm/train/node';
+
+function stdRegistry(): PluginRegistry {
+  const r = new PluginRegistry();
+  r.register(stdPlugin);
+  return r;
+}
 import { onnx } from '@dlm/onnx';
 import { dlm, expectGolden, EXTRAS_DIR, REPO_ROOT, tempDir } from './helpers.js';
 
@@ -132,7 +142,7 @@ describe('dlm export', () => {
   it('writes an ONNX model with the plugin layers lowered to standard ONNX ops', async () => {
     const dir = tempDir();
     const out = join(dir, 'stripes.onnx');
-    const r = await dlm(['export', 'stripes.dlm', '-o', out], join(EXTRAS_DIR, 'examples'));
+    const r = await dlm(['export', 'stripes.dlm', '--initial', '-o', out], join(EXTRAS_DIR, 'examples'));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^wrote .*stripes\.onnx \(StripesSeNet, opset 17, initial weights \(seed 0\), [\d,]+ bytes\)\n$/);
@@ -140,6 +150,27 @@ describe('dlm export', () => {
     const ops = new Set(model.graph!.node!.map((n) => n.opType));
     for (const op of ['Conv', 'Sigmoid', 'Mul', 'GlobalAveragePool', 'Gemm', 'Reshape', 'MaxPool']) expect(ops.has(op), op).toBe(true);
     expect(model.graph!.input!.map((v) => v.name)).toEqual(['image']);
+  });
+
+  it('never exports untrained weights silently: no run and no --initial is an error; a run is used and named', async () => {
+    const dir = tempDir();
+    const mlp = join(REPO_ROOT, 'examples/mlp/mlp.dlm');
+    const none = await dlm(['export', mlp, '-o', 'm.onnx'], dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/has no checkpoint in .*runs\/\w+: give --checkpoint DIR for trained weights, or --initial/);
+    expect(existsSync(join(dir, 'm.onnx'))).toBe(false);
+    const both = await dlm(['export', mlp, '--initial', '--checkpoint', 'x', '-o', 'm.onnx'], dir);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--checkpoint and --initial exclude each other');
+    // A run of the model in runs/<model>: its latest checkpoint is used and named.
+    const graph = compileFile(mlp, { registry: stdRegistry() }).program.models[0]!;
+    const weights = new Map([...initializeParams(graph, 3)].map(([k, v]) => [k, { dtype: 'F32' as const, shape: graph.params.find((p) => p.name === k)!.type.shape as number[], data: v }]));
+    const state = { format: CHECKPOINT_FORMAT, model: graph.name, irHash: { [graph.name]: irHash(graph) }, epoch: 4, step: 4, rng: { seed: 0, counter: 0 }, history: [], optimizer: { name: 'sgd', args: {} } };
+    await saveCheckpoint(join(dir, 'runs', 'mlp'), { weights, optimizer: new Map(), state });
+    const used = await dlm(['export', mlp, '-o', 'm.onnx'], dir);
+    expect(used.code, used.stderr).toBe(0);
+    expect(used.stderr).toMatch(/^no --checkpoint given: using the latest checkpoint of .*runs\/mlp \(.*runs\/mlp\/epoch-4\)\n$/);
+    expect(used.stdout).toMatch(/runs\/mlp\/epoch-4/);
   });
 
   it('refuses a bad opset and a file with errors, writing nothing', async () => {

@@ -87,7 +87,7 @@ describe("'-' is standard input and '-o -' standard output", () => {
   });
 
   it('export - -o - writes the ONNX bytes to stdout and its message to stderr', async () => {
-    const r = await dlmBinary(['export', '-', '-o', '-'], tempDir(), {}, { stdin: GOOD });
+    const r = await dlmBinary(['export', '-', '--initial', '-o', '-'], tempDir(), {}, { stdin: GOOD });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/wrote the model to stdout \(M, opset 17/);
     const model = onnx.ModelProto.decode(r.stdoutBytes);

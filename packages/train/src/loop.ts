@@ -8,7 +8,7 @@
 import { diag, type Batch, type Diagnostic } from '@dlm/core';
 import { fail, permutation, type ResolvedRules, type SplitView } from './common.js';
 import type { ConfusionReport, TrainEvent } from './progress.js';
-import type { CheckpointData, CheckpointState, CheckpointStore, EpochRecord } from './state.js';
+import { firstNonFinite, type CheckpointData, type CheckpointState, type CheckpointStore, type EpochRecord } from './state.js';
 
 /** What one step did: the batch's loss, or the non-finite value that stopped it (no update applied). */
 export type StepOutcome = { loss: number } | { nonFinite: number; who?: string };
@@ -50,6 +50,8 @@ export interface LoopOptions {
   /** The train block, for the non-finite-loss diagnostic. */
   span?: Diagnostic['span'];
   progress?: (event: TrainEvent) => void;
+  /** Checked after every step: once aborted, the loop stops, dropping the epoch in progress (its last checkpoint stays). */
+  signal?: AbortSignal;
   /** Awaited after every step (a web page yields to the browser here). */
   betweenSteps?: () => Promise<void>;
   /** Reads the RNG state to store with each checkpoint. */
@@ -61,7 +63,7 @@ export interface LoopOptions {
 export interface LoopResult {
   history: EpochRecord[];
   checkpoint?: string;
-  stopped: 'completed' | 'early_stopping' | 'non_finite_loss';
+  stopped: 'completed' | 'early_stopping' | 'non_finite_loss' | 'interrupted';
   confusion?: ConfusionReport;
   diagnostics: Diagnostic[];
 }
@@ -118,8 +120,13 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       const run = strategy.running();
       emit({ kind: 'batch', epoch, epochs: o.epochs, batch: bi + 1, batches: steps, samples: seen, samplesPerSecond: rate, etaSeconds: (size - seen) / rate, loss: lossSum / seen, metrics: { ...run.metrics, ...(run.extra ?? {}) } });
       await o.betweenSteps?.();
+      if (o.signal?.aborted) {
+        stopped = 'interrupted';
+        emit({ kind: 'stop', reason: 'interrupted', epoch, message: checkpoint ? `the last complete checkpoint is ${checkpoint}` : 'no checkpoint was written yet' });
+        break;
+      }
     }
-    if (stopped === 'non_finite_loss') break;
+    if (stopped === 'non_finite_loss' || stopped === 'interrupted') break;
 
     const run = strategy.running();
     const record: EpochRecord = { epoch, loss: lossSum / Math.max(1, seen), metrics: run.metrics, ...(run.extra ? { extra: run.extra } : {}), lr, seconds: 0 };
@@ -150,7 +157,19 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       }
     }
     await strategy.afterEpoch?.(epoch);
-    if (o.checkpoints) checkpoint = await save(o.checkpoints, strategy, state);
+    if (o.checkpoints) {
+      const saved = await save(o.checkpoints, strategy, state);
+      if ('nonFinite' in saved) {
+        // A finite loss does not prove finite weights (a NaN in an unused or masked parameter, a
+        // buffer such as a running variance): a checkpoint of them would poison eval and resume.
+        stopped = 'non_finite_loss';
+        const where = checkpoint ? `The last good checkpoint is ${checkpoint}.` : 'No checkpoint was written yet.';
+        diagnostics.push(diag('DLM5072', [saved.nonFinite.name, saved.nonFinite.value, epoch, where], o.span));
+        emit({ kind: 'stop', reason: 'non_finite_loss', epoch, message: diagnostics[diagnostics.length - 1]!.message });
+        break;
+      }
+      checkpoint = saved.checkpoint;
+    }
     emit({ kind: 'epoch', record, epochs: o.epochs, ...(checkpoint ? { checkpoint } : {}), ...(confusion ? { confusion } : {}) });
     if (stopNow) {
       stopped = 'early_stopping';
@@ -169,11 +188,13 @@ function monitorValue(r: EpochRecord, monitor: string): number {
   return r.metrics[monitor] ?? Number.NaN;
 }
 
-async function save(store: CheckpointStore, strategy: StepStrategy, state: CheckpointState): Promise<string> {
+async function save(store: CheckpointStore, strategy: StepStrategy, state: CheckpointState): Promise<{ checkpoint: string } | { nonFinite: { name: string; value: number } }> {
   const { weights, optimizer } = await strategy.tensors();
+  const bad = firstNonFinite(weights);
+  if (bad) return { nonFinite: bad };
   optimizer.set('step', { dtype: 'I64', shape: [], data: BigInt64Array.from([BigInt(state.step)]) });
   try {
-    return await store.save({ weights, optimizer, state });
+    return { checkpoint: await store.save({ weights, optimizer, state }) };
   } catch (e) {
     fail('DLM5064', [store.location, e instanceof Error ? e.message : String(e)]);
   }

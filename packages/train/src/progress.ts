@@ -39,7 +39,7 @@ export type TrainEvent =
     }
   /** `checkpoint`: where the epoch was saved (absent when the run keeps no checkpoints, as in the playground). */
   | { kind: 'epoch'; record: EpochRecord; epochs: number; checkpoint?: string; confusion?: ConfusionReport }
-  | { kind: 'stop'; reason: 'completed' | 'early_stopping' | 'non_finite_loss'; epoch: number; message?: string };
+  | { kind: 'stop'; reason: 'completed' | 'early_stopping' | 'non_finite_loss' | 'interrupted'; epoch: number; message?: string };
 
 /** A classifier's confusion matrix on the evaluation split (rows: true class, columns: predicted). */
 export interface ConfusionReport {
@@ -124,6 +124,7 @@ export function consoleProgress(stream: ProgressStream, opts: { plainEverySecond
       case 'stop':
         clear();
         if (e.reason === 'early_stopping') stream.write(`early stopping after epoch ${e.epoch}${e.message ? `: ${e.message}` : ''}\n`);
+        if (e.reason === 'interrupted') stream.write(`interrupted in epoch ${e.epoch}${e.message ? `: ${e.message}` : ''}\n`);
         break;
     }
   };

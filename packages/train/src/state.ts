@@ -36,6 +36,11 @@ export interface CheckpointState {
   /** Early-stopping bookkeeping: epochs since the last improvement. */
   wait?: number;
   optimizer: { name: string; args: Record<string, unknown> };
+  /**
+   * SHA-256 (hex) of each tensor file of the checkpoint, by file name, verified on load. Absent in
+   * checkpoints written before checksums existed (those load unverified).
+   */
+  checksums?: Record<string, string>;
   /** Free-form extras (dataset name, settings) for humans and tools. */
   info?: Record<string, unknown>;
   /**
@@ -61,6 +66,27 @@ export function preprocessingOf(info: { standardize?: Preprocessing['standardize
     ...(info.pixels ? { pixels: info.pixels } : {}),
   };
   return Object.keys(p).length > 0 ? p : undefined;
+}
+
+/**
+ * The first parameter holding NaN or ±Infinity, with how many such values and the first one;
+ * undefined when all are finite. Integer tensors are always finite.
+ */
+export function firstNonFinite(weights: ReadonlyMap<string, SafetensorsTensor>): { name: string; count: number; value: number } | undefined {
+  for (const [name, t] of weights) {
+    const d = t.data;
+    if (!(d instanceof Float32Array)) continue;
+    let count = 0;
+    let value = 0;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i]!)) {
+        if (count === 0) value = d[i]!;
+        count++;
+      }
+    }
+    if (count > 0) return { name, count, value };
+  }
+  return undefined;
 }
 
 export interface CheckpointData {

@@ -38,11 +38,11 @@ export function checkData<T>(graph: Graph, runner: GraphRunner<T>, view: SplitVi
   if (info.classes !== undefined) {
     if (typeof units !== 'number') fail('DLM5057', [dataName, `class labels (${info.classes} classes)`, graph.name, output.name, formatShape(outShape)], span);
     classes = units === 1 ? 2 : units;
-    if (info.classes > classes) {
-      // The dataset declares more classes than the output has: find a label that proves it.
-      const bad = findLabelAtLeast(view, classes);
-      if (bad !== undefined) fail('DLM5053', [bad, 'training', graph.name, output.name, units === 1 ? '2 (one sigmoid unit)' : units, classes - 1], span);
-    }
+    // Every label, before the first step: an out-of-range label otherwise trains on garbage (a
+    // one-hot of zeros) or fails deep inside the runtime, far from the row that caused it.
+    const k = classes;
+    const bad = findTarget(view, (v) => !Number.isInteger(v) || v < 0 || v >= k);
+    if (bad) fail('DLM5053', [bad.row, 'training', dataName, bad.value, output.name, graph.name, units === 1 ? '2 (one sigmoid unit)' : units, classes - 1], span);
   } else {
     const perSample = outShape.slice(1);
     const nOut = perSample.every((d) => typeof d === 'number') ? (perSample as number[]).reduce((a, b) => a * b, 1) : undefined;
@@ -52,13 +52,22 @@ export function checkData<T>(graph: Graph, runner: GraphRunner<T>, view: SplitVi
   return { graph, runner, inputName: input.name, outputName: output.name, info, ...(classes !== undefined ? { classes } : {}) };
 }
 
-function findLabelAtLeast(view: SplitView, limit: number): number | undefined {
+/** The first target (in the dataset's row order) that `bad` rejects, with its row in the dataset. */
+function findTarget(view: SplitView, bad: (v: number) => boolean): { row: number; value: number } | undefined {
   const chunk = 1024;
   for (let s = 0; s < view.size; s += chunk) {
     const b = view.batch(undefined, s, Math.min(chunk, view.size - s));
-    for (const v of b.y) if (v >= limit || v < 0) return v;
+    const per = b.y.length / Math.max(1, b.xShape[0]!);
+    for (let i = 0; i < b.y.length; i++) if (bad(b.y[i]!)) return { row: view.indices[s + Math.floor(i / per)]!, value: b.y[i]! };
   }
   return undefined;
+}
+
+/** A loss on probabilities (bce) takes targets in [0, 1]; a label of 3 would make its loss meaningless. */
+export function checkProbabilityTargets(view: SplitView, dataName: string, loss: { name: string; expects: string }, span: Diagnostic['span'] | undefined): void {
+  if (loss.expects !== 'probabilities' || view.split.info.classes !== undefined && view.split.info.classes > 2) return;
+  const bad = findTarget(view, (v) => !(v >= 0 && v <= 1));
+  if (bad) fail('DLM5075', [bad.row, 'training', dataName, bad.value, loss.name], span);
 }
 
 // ───────────────────────────── evaluation ─────────────────────────────
@@ -280,7 +289,15 @@ async function parallelStep<T>(pool: ShardPool, setup: Setup<T>, store: ParamSto
   const params = await Promise.all(store.graph.params.map(async (p) => await rt.read(store.vars.get(p.name)!)));
   const seeds = shards.slice(1).map(() => math.nextSeed());
   const remote = shards.slice(1).map((sb, i) => pool.shard(i, params, sb, seeds[i]!));
-  const local = trainStep(setup, store, rules, penaltyTargets, math, shards[0]!);
+  let local: StepTensors<T>;
+  try {
+    local = trainStep(setup, store, rules, penaltyTargets, math, shards[0]!);
+  } catch (e) {
+    // The workers' replies must still be awaited: a rejection nobody awaits kills the process
+    // with a raw stack instead of this thread's diagnostic.
+    await Promise.allSettled(remote);
+    throw e;
+  }
   let results: ShardResult[];
   try {
     results = await Promise.all(remote);

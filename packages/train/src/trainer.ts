@@ -35,7 +35,7 @@ import { runLoop } from './loop.js';
 import type { ConfusionReport, TrainEvent } from './progress.js';
 import type { GraphRunner, Runtime } from './runtime.js';
 import { CHECKPOINT_FORMAT, preprocessingOf, type CheckpointState, type CheckpointStore, type EpochRecord } from './state.js';
-import { checkData, evaluateView, penaltiesFor, supervisedStrategy, type EvalResult, type ShardPool } from './supervised.js';
+import { checkData, checkProbabilityTargets, evaluateView, penaltiesFor, supervisedStrategy, type EvalResult, type ShardPool } from './supervised.js';
 
 /** How a dataset is opened, apart from the split (the host knows its folders). */
 export type DatasetContext = (call: PluginCall) => Omit<DatasetOpenContext, 'split'>;
@@ -70,6 +70,8 @@ export interface TrainOptions<T = unknown> {
   shardPool?: (init: ShardInit) => Promise<ShardPool | undefined>;
   /** Free-text messages (dataset downloads, resume notes). */
   log?: (message: string) => void;
+  /** Aborting stops after the current step; the epoch in progress is dropped, earlier checkpoints stay (Ctrl-C). */
+  signal?: AbortSignal;
   /** Structured progress; render with `consoleProgress(process.stderr)`. */
   progress?: (event: TrainEvent) => void;
   /** Awaited after every step (a web page yields to the browser here so it can redraw). */
@@ -82,7 +84,7 @@ export interface TrainResult {
   history: EpochRecord[];
   /** The last checkpoint written (or resumed from), if any. */
   checkpoint?: string;
-  stopped: 'completed' | 'early_stopping' | 'non_finite_loss';
+  stopped: 'completed' | 'early_stopping' | 'non_finite_loss' | 'interrupted';
   /** Confusion matrix of the last evaluation (classifiers). */
   confusion?: ConfusionReport;
 }
@@ -121,7 +123,23 @@ export function createRunner<T>(rt: Runtime<T>, graph: Graph): GraphRunner<T> {
 async function openSplit(registry: PluginRegistry, call: PluginCall, split: 'train' | 'test', opts: { datasetContext?: DatasetContext; log?: (m: string) => void }): Promise<DatasetSplit> {
   const def = resolve(registry, 'dataset', call);
   const ctx = opts.datasetContext?.(call) ?? { cacheDir: '.cache', log: opts.log ?? (() => {}) };
-  return def.open(withDefaults(def, call), { ...ctx, split });
+  const opened = await def.open(withDefaults(def, call), { ...ctx, split });
+  // `open` is guarded like all plugin code; the split it returns is plugin code too: a throwing
+  // `slice()` is DLM5060 naming the dataset, not an internal error of dlm.
+  return new Proxy(opened, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop, target);
+      if (prop !== 'slice' || typeof v !== 'function') return v;
+      return (start: number, count: number) => {
+        try {
+          return (v as DatasetSplit['slice']).call(target, start, count);
+        } catch (e) {
+          if (e instanceof TrainingError || e instanceof DatasetError || isOutOfMemory(e)) throw e;
+          fail('DLM5060', ['dataset', call.name, `${e instanceof Error ? e.message : String(e)} (in slice(${start}, ${count}) of the ${split} split)`], call.span);
+        }
+      };
+    },
+  });
 }
 
 function freshState(model: string, hashes: Record<string, string>, rng: { seed: number; counter: number }, rules: ReturnType<typeof resolveRules>, info: Record<string, unknown>): CheckpointState {
@@ -162,6 +180,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
   }
   if (trainView.size === 0) fail('DLM5062', ['data', 'a dataset with training samples', 'an empty training split']);
   const setup = checkData(graph, runner, trainView, dataCall.name, dataCall.span ?? spec.span);
+  checkProbabilityTargets(trainView, dataCall.name, { name: spec.loss.name, expects: rules.loss.def.expects }, spec.loss.span ?? spec.span);
   const w = lossFitsOutput(graph, rules.loss.def, spec.loss.name, spec.loss.span ?? spec.span);
   if (w) warnings.push(w);
   const monitors = ['loss', ...rules.metrics.map((m) => m.name), ...(evalView ? ['val_loss', ...rules.metrics.map((m) => `val_${m.name}`)] : [])];
@@ -208,6 +227,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
       ...(spec.span ? { span: spec.span } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.betweenSteps ? { betweenSteps: opts.betweenSteps } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
       rngState: () => math.rngState(),
       higherIsBetter: (monitor) => {
         const name = monitor.replace(/^val_/, '');
@@ -301,6 +321,7 @@ async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult
       ...(spec.span ? { span: spec.span } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.betweenSteps ? { betweenSteps: opts.betweenSteps } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
       rngState: () => math.rngState(),
       higherIsBetter: () => false,
     });

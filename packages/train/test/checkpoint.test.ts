@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -100,14 +100,77 @@ describe('checkpoints', () => {
     expect(r.diagnostics[0]!.message).toContain('the model changed');
   });
 
-  it('reports a corrupt file as DLM5051', async () => {
+  it('reports a corrupt file of a checkpoint without checksums (older format) as DLM5051', async () => {
     const where = await saveCheckpoint(dir, data(1));
+    const statePath = path.join(where, 'state.json');
+    const { checksums: _, ...old } = JSON.parse(readFileSync(statePath, 'utf8'));
+    writeFileSync(statePath, JSON.stringify(old));
     const f = path.join(where, 'weights.safetensors');
     const bytes = readFileSync(f);
     writeFileSync(f, bytes.subarray(0, bytes.length - 3));
     const r = await loadCheckpoint(where, graph());
     expect(r.diagnostics[0]!.code).toBe('DLM5051');
     expect(r.diagnostics[0]!.message).toMatch(/corrupt safetensors file: .*truncated/);
+  });
+
+  it('records a SHA-256 per tensor file and names the file whose bits flipped', async () => {
+    const where = await saveCheckpoint(dir, data(1));
+    const state = JSON.parse(readFileSync(path.join(where, 'state.json'), 'utf8'));
+    expect(Object.keys(state.checksums).sort()).toEqual(['optimizer.safetensors', 'weights.safetensors']);
+    const f = path.join(where, 'weights.safetensors');
+    const bytes = readFileSync(f);
+    bytes[bytes.length - 2]! ^= 0x10; // one bit inside a weight: still a valid safetensors file
+    writeFileSync(f, bytes);
+    for (const opts of [{}, { optimizerOptional: true }, { sameGraph: true }]) {
+      const r = await loadCheckpoint(where, graph(), opts);
+      expect(r.result).toBeUndefined();
+      expect(r.diagnostics[0]!.code).toBe('DLM5069');
+      expect(r.diagnostics[0]!.message).toContain("file 'weights.safetensors' is damaged");
+    }
+  });
+
+  it('a damaged optimizer file: weights still load for eval/export with an honest warning; resume refuses', async () => {
+    const where = await saveCheckpoint(dir, data(1));
+    const f = path.join(where, 'optimizer.safetensors');
+    const bytes = readFileSync(f);
+    bytes[bytes.length - 1]! ^= 0x01;
+    writeFileSync(f, bytes);
+    const forEval = await loadCheckpoint(where, graph(), { optimizerOptional: true });
+    expect([...forEval.result!.weights.get('dense_1.bias')!.data]).toEqual([0.5, -0.5, 1]);
+    expect(forEval.result!.optimizer.size).toBe(0);
+    expect(forEval.diagnostics.map((d) => [d.code, d.severity])).toEqual([['DLM5071', 'warning']]);
+    expect(forEval.diagnostics[0]!.message).toContain("optimizer state 'optimizer.safetensors' is unusable");
+    expect(forEval.diagnostics[0]!.message).not.toContain('do not fit');
+    const forResume = await loadCheckpoint(where, graph(), { sameGraph: true });
+    expect(forResume.result).toBeUndefined();
+    expect(forResume.diagnostics[0]!.code).toBe('DLM5069');
+    expect(forResume.diagnostics[0]!.message).toContain('optimizer.safetensors');
+  });
+
+  it('refuses non-finite weights on load, naming the parameter', async () => {
+    const d = data(1);
+    (d.weights.get('dense_1.weight')!.data as Float32Array)[4] = Number.NaN;
+    (d.weights.get('dense_1.weight')!.data as Float32Array)[5] = Number.POSITIVE_INFINITY;
+    const where = await saveCheckpoint(dir, d);
+    for (const opts of [{}, { optimizerOptional: true }, { sameGraph: true }]) {
+      const r = await loadCheckpoint(where, graph(), opts);
+      expect(r.result).toBeUndefined();
+      expect(r.diagnostics[0]!.code).toBe('DLM5070');
+      expect(r.diagnostics[0]!.message).toContain("2 non-finite value(s) (NaN or Infinity) in parameter 'dense_1.weight'");
+    }
+  });
+
+  it('checkpoint folders follow the umask (not mkdtemp\'s 0700)', async () => {
+    const old = process.umask(0o022);
+    try {
+      const where = await saveCheckpoint(dir, data(1));
+      expect(statSync(where).mode & 0o777).toBe(0o755);
+      process.umask(0o077);
+      const private_ = await saveCheckpoint(dir, data(2));
+      expect(statSync(private_).mode & 0o777).toBe(0o700);
+    } finally {
+      process.umask(old);
+    }
   });
 
   it('has no last checkpoint in an empty run directory', async () => {

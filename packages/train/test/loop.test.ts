@@ -20,7 +20,7 @@ function rules(extra: Partial<ResolvedRules> = {}): ResolvedRules {
   return { seed: 3, validationSplit: 0, metrics: [], penalties: [], augmentations: [], loss: {} as ResolvedRules['loss'], optimizer: {} as ResolvedRules['optimizer'], ...extra };
 }
 
-function setup(losses: (epoch: number, step: number) => number, evalLoss?: (epoch: number) => number, opts: Partial<LoopOptions> = {}) {
+function setup(losses: (epoch: number, step: number) => number, evalLoss?: (epoch: number) => number, opts: Partial<LoopOptions> = {}, weightsAt?: (epoch: number) => CheckpointData['weights']) {
   const calls: { samples: number[]; lr: number; step: number }[] = [];
   const saved: CheckpointData[] = [];
   const events: TrainEvent[] = [];
@@ -46,7 +46,7 @@ function setup(losses: (epoch: number, step: number) => number, evalLoss?: (epoc
       },
       running: () => ({ metrics: {} }),
       ...(evalLoss ? { evaluate: async () => ({ loss: evalLoss(epoch), metrics: {} }) } : {}),
-      tensors: async () => ({ weights: new Map(), optimizer: new Map() }),
+      tensors: async () => ({ weights: weightsAt?.(epoch) ?? new Map(), optimizer: new Map() }),
     },
     rules: rules(),
     baseLr: 0.5,
@@ -96,6 +96,34 @@ describe('runLoop', () => {
     expect(saved).toHaveLength(1);
     expect(r.checkpoint).toBe('mem/epoch-1');
     expect(events.at(-1)).toMatchObject({ kind: 'stop', reason: 'non_finite_loss', epoch: 2 });
+  });
+
+  it('stops with DLM5072 when the weights (not the loss) became non-finite, before checkpointing them', async () => {
+    const w = (epoch: number): CheckpointData['weights'] =>
+      new Map([['bn.running_var', { dtype: 'F32', shape: [2], data: Float32Array.from([1, epoch === 2 ? Number.POSITIVE_INFINITY : 1]) }]]);
+    const { run, saved, events } = setup(() => 1, undefined, {}, w);
+    const r = await run;
+    expect(r.stopped).toBe('non_finite_loss');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['DLM5072']);
+    expect(r.diagnostics[0]!.message).toBe("Parameter 'bn.running_var' became Infinity at epoch 2; training stopped before writing a checkpoint of it. The last good checkpoint is mem/epoch-1.");
+    expect(saved.map((s) => s.state.epoch)).toEqual([1]);
+    expect(r.checkpoint).toBe('mem/epoch-1');
+    expect(events.at(-1)).toMatchObject({ kind: 'stop', reason: 'non_finite_loss', epoch: 2 });
+  });
+
+  it('stops after the current step once its signal is aborted (Ctrl-C), keeping the last complete checkpoint', async () => {
+    const ctl = new AbortController();
+    const { run, saved, events, calls } = setup((epoch, step) => {
+      if (epoch === 2 && step === 5) ctl.abort();
+      return 1;
+    }, undefined, { signal: ctl.signal });
+    const r = await run;
+    expect(r.stopped).toBe('interrupted');
+    expect(r.diagnostics).toEqual([]);
+    expect(calls.map((c) => c.step)).toEqual([1, 2, 3, 4, 5]);
+    expect(saved.map((s) => s.state.epoch)).toEqual([1]);
+    expect(r.checkpoint).toBe('mem/epoch-1');
+    expect(events.at(-1)).toEqual({ kind: 'stop', reason: 'interrupted', epoch: 2, message: 'the last complete checkpoint is mem/epoch-1' });
   });
 
   it('early-stops when the monitored quantity has not improved by min_delta for `patience` epochs', async () => {

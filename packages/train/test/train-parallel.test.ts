@@ -60,6 +60,22 @@ describe('data-parallel training', () => {
     }
   }, 120_000);
 
+  it('a loss plugin that throws is the same DLM5060 with two threads as with one, not an uncaught exception', async () => {
+    const registry = makeRegistry();
+    const failing = (loss: string) => compile(MLP.replace('loss bce', `loss ${loss}`), registry);
+    const everywhere = failing('throwing_loss');
+    const one = await train({ program: everywhere, training: everywhere.trainings[0]!, registry, runDir: tempRunDir() });
+    const two = await train({ program: everywhere, training: everywhere.trainings[0]!, registry, runDir: tempRunDir(), workers: 2, pluginModules });
+    expect(one.diagnostics.map((d) => d.code)).toEqual(['DLM5060']);
+    expect(one.diagnostics[0]!.message).toContain('boom in throwing_loss');
+    expect(two.diagnostics.map((d) => [d.code, d.message])).toEqual(one.diagnostics.map((d) => [d.code, d.message]));
+    // Thrown only inside the worker thread: the diagnostic travels back whole.
+    const inWorker = failing('worker_throwing_loss');
+    const w = await train({ program: inWorker, training: inWorker.trainings[0]!, registry, runDir: tempRunDir(), workers: 2, pluginModules });
+    expect(w.diagnostics.map((d) => d.code)).toEqual(['DLM5060']);
+    expect(w.diagnostics[0]!.message).toContain("loss 'worker_throwing_loss' failed while training: boom in worker_throwing_loss");
+  }, 120_000);
+
   it('the MNIST CNN learns with two threads', async () => {
     const registry = makeRegistry();
     const program = compile(readFileSync(new URL('../../../examples/mnist/mnist_cnn.dlm', import.meta.url), 'utf8'), registry);

@@ -147,7 +147,19 @@ train Cnn {
   epochs 1
 }`);
     expect(cnn.diagnostics.map((d) => d.code)).toEqual(['DLM5053']);
-    expect(cnn.diagnostics[0]!.message).toMatch(/Label 2 in the training data does not fit model 'Cnn': output 'logits' has 2 classes/);
+    expect(cnn.diagnostics[0]!.message).toMatch(/^Row \d+ of the training split of 'bars' has the label 2, but output 'logits' of model 'Cnn' has 2 classes: labels must be whole numbers 0\.\.1\.$/);
+    // A label of 3 where a sigmoid unit gives 2 classes; and a bce target outside [0, 1] where the
+    // dataset declares no classes at all (regression-style targets): both named by row, before any step.
+    const three = await run(MLP(mlpTrain().replace('xor_points(batch: 16, n: 128)', 'xor_points(batch: 16, n: 128, label_offset: 2)')));
+    expect(three.diagnostics.map((d) => d.code)).toEqual(['DLM5053']);
+    expect(three.diagnostics[0]!.message).toMatch(/^Row \d+ of the training split of 'xor_points' has the label [23], but output 'prob' of model 'Mlp' has 2 \(one sigmoid unit\) classes/);
+    const bce = await run(MLP(mlpTrain().replace('xor_points(batch: 16, n: 128)', 'xor_points(batch: 16, n: 128, classes: 0, label_offset: 3)')));
+    expect(bce.diagnostics.map((d) => d.code)).toEqual(['DLM5075']);
+    expect(bce.diagnostics[0]!.message).toMatch(/^Row \d+ of the training split of 'xor_points' has the target [34], but loss 'bce' takes targets between 0 and 1/);
+    expect(bce.result).toBeUndefined();
+    const slice = await run(MLP(mlpTrain().replace('xor_points(batch: 16, n: 128)', 'xor_points(batch: 16, n: 128, slice_throws: true)')));
+    expect(slice.diagnostics.map((d) => d.code)).toEqual(['DLM5060']);
+    expect(slice.diagnostics[0]!.message).toMatch(/^dataset 'xor_points' failed while training: boom in slice \(in slice\(0, \d+\) of the train split\)$/);
     const shape = await run(MLP(mlpTrain()).replace('data xor_points', 'data bars').replace('loss bce', 'loss bce'));
     expect(shape.diagnostics.map((d) => d.code)).toEqual(['DLM5054']);
     expect(shape.diagnostics[0]!.message).toContain("gives samples of shape [1, 8, 8], but model 'Mlp' input 'point' expects [batch, 2]");

@@ -13,6 +13,7 @@ import { writePytorchExport } from './export-pytorch.js';
 
 /** Largest protobuf message, so the largest ONNX file written without external data. */
 const ONNX_MAX_BYTES = 2 ** 31 - 1;
+import { lastCheckpoint } from '@dlm/train/node';
 
 /**
  * `dlm export`: the inference graph as ONNX. Feasibility (every op at the chosen opset) and the
@@ -20,15 +21,16 @@ const ONNX_MAX_BYTES = 2 ** 31 - 1;
  */
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'export a model to ONNX or PyTorch (initial or checkpoint weights)',
-  usage: 'export <file.dlm|-> [--format onnx|pytorch] [-o model.onnx|model.py|-] [--checkpoint DIR] [--no-preprocessing] [--opset 13..17] [--model Name] [--seed N]',
+  summary: 'export a model to ONNX or PyTorch (checkpoint or, with --initial, untrained weights)',
+  usage: 'export <file.dlm|-> [--format onnx|pytorch] [-o model.onnx|model.py|-] [--checkpoint DIR | --initial [--seed N]] [--no-preprocessing] [--opset 13..17] [--model Name]',
   options: {
     format: { type: 'string', arg: 'onnx|pytorch', default: 'onnx', help: 'pytorch: a readable nn.Module (model.py) and its weights (model.safetensors)' },
     output: { ...COMMON.output, default: '<model>.onnx (.py with --format pytorch)' },
     checkpoint: COMMON.checkpoint,
     opset: { type: 'string', arg: 'n', default: '17', help: 'ONNX opset, 13 to 17' },
     model: COMMON.model,
-    seed: { type: 'string', arg: 'n', default: '0', help: 'seed of the initial weights when no --checkpoint is given' },
+    initial: { type: 'boolean', help: 'export untrained (initial) weights; without it and without --checkpoint, the latest checkpoint of runs/<model> is used' },
+    seed: { type: 'string', arg: 'n', default: '0', help: 'seed of the initial weights (with --initial)' },
     'no-preprocessing': { type: 'boolean', help: "leave out the checkpoint's input preprocessing (standardization, pixel scaling): the model then takes prepared inputs" },
   },
   async run(ctx) {
@@ -49,12 +51,14 @@ export const exportCommand: Command = {
     // The writer holds the weights about three times (values, protobuf, file buffer), and one
     // ONNX protobuf holds at most 2 GiB: refuse before allocating anything.
     refuseIfTooBig(ctx, graph, 'export', sources, { activations: false }, Math.min(ONNX_MAX_BYTES, totalmem() / 3));
-    const checkpoint = ctx.values['checkpoint'] as string | undefined;
-    const w = await weightsFor(program, graph, checkpoint ? resolve(ctx.io.cwd, checkpoint) : undefined, seed);
+    const checkpoint = await chooseCheckpoint(ctx, graph.name);
+    const w = await weightsFor(program, graph, checkpoint, seed);
     const weightProblems = [...w.diagnostics, ...(hasErrors(w.diagnostics) ? [] : checkWeights(graph, w.weights))];
+    printDiagnostics(ctx, weightProblems, sources); // errors, or warnings such as a damaged optimizer file (DLM5071)
     if (hasErrors(weightProblems)) {
-      printDiagnostics(ctx, weightProblems, sources);
-      throw new CliError(`the weights in '${w.source}' do not fit model '${graph.name}'; nothing was written`);
+      // "do not fit" only when they do not: a damaged or non-finite checkpoint says what it is.
+      const misfit = weightProblems.some((d) => d.severity === 'error' && d.code === 'DLM5050') || !hasErrors(w.diagnostics);
+      throw new CliError(misfit ? `the weights in '${w.source}' do not fit model '${graph.name}'; nothing was written` : `the checkpoint '${w.source}' cannot be used; nothing was written`);
     }
     const scaling = ctx.values['no-preprocessing'] ? undefined : inputScalingOf(graph, w.preprocessing);
     const exported = exportOnnx(graph, w.weights, {
@@ -102,8 +106,8 @@ async function exportPytorchCommand(ctx: Parameters<Command['run']>[0], input: A
   const loaded = await loadPlugins(ctx);
   const { program, sources } = compileOrFail(ctx, loaded, input.file, input.text);
   const graph = pickModel(program, ctx.values['model'] as string | undefined);
-  const checkpoint = ctx.values['checkpoint'] as string | undefined;
-  const w = await weightsFor(program, graph, checkpoint ? resolve(ctx.io.cwd, checkpoint) : undefined, seed);
+  const checkpoint = await chooseCheckpoint(ctx, graph.name);
+  const w = await weightsFor(program, graph, checkpoint, seed);
   if (hasErrors(w.diagnostics)) {
     printDiagnostics(ctx, w.diagnostics, sources);
     throw new CliError(`the weights in '${w.source}' do not fit model '${graph.name}'; nothing was written`);
@@ -113,4 +117,25 @@ async function exportPytorchCommand(ctx: Parameters<Command['run']>[0], input: A
   const out = resolve(ctx.io.cwd, given ?? `${snakeCase(graph.name)}.py`);
   mkdirSync(dirname(out), { recursive: true });
   return writePytorchExport(ctx, torch, graph, w.weights, checkpoint ? 'checkpoint' : w.source, input.file, out, sources);
+}
+
+/**
+ * Which weights to export: --checkpoint as given; --initial for untrained ones; otherwise the
+ * latest checkpoint of the model's run folder (runs/<model>, as `dlm train` names it), said
+ * aloud. Untrained weights are never chosen silently: a trained model.onnx must not be replaced
+ * by an untrained one because a flag was forgotten.
+ */
+async function chooseCheckpoint(ctx: Parameters<Command['run']>[0], model: string): Promise<string | undefined> {
+  const given = ctx.values['checkpoint'] as string | undefined;
+  const initial = ctx.values['initial'] === true;
+  if (given !== undefined && initial) throw new CliError('--checkpoint and --initial exclude each other: give one', 2);
+  if (given !== undefined) return resolve(ctx.io.cwd, given);
+  if (initial) return undefined;
+  const runDir = resolve(ctx.io.cwd, 'runs', snakeCase(model));
+  const last = await lastCheckpoint(runDir);
+  if (!last) {
+    throw new CliError(`model '${model}' has no checkpoint in ${runDir}: give --checkpoint DIR for trained weights, or --initial to export untrained ones (seed --seed)`, 2);
+  }
+  ctx.io.stderr(`no --checkpoint given: using the latest checkpoint of ${runDir} (${last})\n`);
+  return last;
 }

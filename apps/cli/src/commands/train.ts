@@ -44,7 +44,19 @@ export const train: Command = {
     const runtime = await startRuntime(ctx);
     const cacheDir = ctx.values['cache-dir'] as string | undefined;
     const mirror = ctx.values['mirror'] as string | undefined;
+    // Ctrl-C stops after the current batch, keeping the last complete checkpoint; a second one quits at once.
+    const interrupt = new AbortController();
+    const onSigint = (): void => {
+      if (interrupt.signal.aborted) {
+        ctx.io.stderr('\nquitting now; checkpoints already written are intact (they are written atomically)\n');
+        process.exit(130);
+      }
+      interrupt.abort();
+      ctx.io.stderr('\nstopping after this batch (press Ctrl-C again to quit at once)\n');
+    };
+    process.on('SIGINT', onSigint);
     const { result, diagnostics } = await runTraining({
+      signal: interrupt.signal,
       runtime,
       program,
       training: spec,
@@ -64,7 +76,7 @@ export const train: Command = {
       pluginModules: loaded.modules,
       log: (m) => ctx.io.stderr(`${m}\n`),
       progress: consoleProgress({ write: ctx.io.stderr, isTTY: canRedraw(ctx.io.isTTY, ctx.io.env) }),
-    });
+    }).finally(() => process.removeListener('SIGINT', onSigint));
     printDiagnostics(ctx, diagnostics, sources);
     if (!result || hasErrors(diagnostics)) return 1;
 
@@ -95,6 +107,11 @@ export const train: Command = {
       }),
     );
     ctx.io.stdout(`run directory: ${runDir} (checkpoint ${result.checkpoint ?? 'none'}; report.html, loss.svg)\n`);
+    if (result.stopped === 'interrupted') {
+      const runDirFlag = ctx.values['run-dir'] !== undefined ? ` --run-dir ${ctx.values['run-dir'] as string}` : '';
+      ctx.io.stderr(`interrupted: ${result.checkpoint ? `continue from ${result.checkpoint} with` : 'nothing was saved yet; start again with'} dlm train ${file}${result.checkpoint ? ' --resume' : ''}${runDirFlag}\n`);
+      return 130;
+    }
     return result.stopped === 'non_finite_loss' ? 1 : 0;
   },
 };

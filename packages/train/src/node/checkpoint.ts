@@ -16,7 +16,7 @@
  *
  * This module works on plain typed arrays (no tfjs), so it is testable without a backend.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
@@ -31,7 +31,7 @@ import {
   type PhaseResult,
   type SafetensorsTensor,
 } from '@dlm/core';
-import { CHECKPOINT_FORMAT, type CheckpointData, type CheckpointState } from '../state.js';
+import { CHECKPOINT_FORMAT, firstNonFinite, type CheckpointData, type CheckpointState } from '../state.js';
 
 /** Hash of what determines a model's computation and parameter layout (not spans or labels). */
 export function irHash(graph: Graph): string {
@@ -42,6 +42,10 @@ export function irHash(graph: Graph): string {
     params: graph.params.map((p) => [p.name, p.type.dtype, p.type.shape, p.trainable, !!p.buffer]),
   };
   return createHash('sha256').update(JSON.stringify(essence)).digest('hex').slice(0, 16);
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 const WEIGHTS = 'weights.safetensors';
@@ -85,12 +89,17 @@ export async function saveCheckpoint(runDir: string, data: CheckpointData, opts:
   await fs.mkdir(runDir, { recursive: true });
   const name = epochDirName(data.state.epoch);
   const target = path.join(runDir, name);
-  const tmp = await fs.mkdtemp(path.join(runDir, `.tmp-${name}-`));
+  // mkdir (not mkdtemp, which makes 0700 folders): checkpoints follow the umask like other files.
+  const tmp = path.join(runDir, `.tmp-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await fs.mkdir(tmp);
   try {
     const meta = { format: 'dlm', model: data.state.model, epoch: String(data.state.epoch) };
-    await writeFileSynced(path.join(tmp, WEIGHTS), writeSafetensors(data.weights, meta));
-    await writeFileSynced(path.join(tmp, OPTIMIZER), writeSafetensors(data.optimizer, { ...meta, optimizer: data.state.optimizer.name, step: String(data.state.step) }));
-    await writeFileSynced(path.join(tmp, STATE), JSON.stringify(data.state, null, 2) + '\n');
+    const weightBytes = writeSafetensors(data.weights, meta);
+    const optimizerBytes = writeSafetensors(data.optimizer, { ...meta, optimizer: data.state.optimizer.name, step: String(data.state.step) });
+    await writeFileSynced(path.join(tmp, WEIGHTS), weightBytes);
+    await writeFileSynced(path.join(tmp, OPTIMIZER), optimizerBytes);
+    const state: CheckpointState = { ...data.state, checksums: { [WEIGHTS]: sha256(weightBytes), [OPTIMIZER]: sha256(optimizerBytes) } };
+    await writeFileSynced(path.join(tmp, STATE), JSON.stringify(state, null, 2) + '\n');
     await syncDir(tmp);
     // A checkpoint of this epoch may already exist (a run killed after the rename but before `last`
     // moved, then resumed): move it aside, put the new one in place, then delete the old one.
@@ -154,29 +163,60 @@ export function checkpointParamName(graphs: readonly Graph[], graph: Graph, para
  * same shape and dtype, and nothing extra may be there. All mismatches are listed (as notes) in
  * one DLM5050 diagnostic. With `sameGraph`, the IR hash must match too (resume refuses a model
  * whose computation changed even when the parameter shapes did not).
+ *
+ * Each tensor file is checked against the SHA-256 recorded in state.json (DLM5069) and the weights
+ * must be finite (DLM5070). With `optimizerOptional` (eval, predict, export: they never use it), a
+ * damaged optimizer file is a DLM5071 warning and the result carries an empty optimizer map.
  */
 export async function loadCheckpoint(
   dir: string,
   graphs: Graph | readonly Graph[],
-  opts: { sameGraph?: boolean } = {},
+  opts: { sameGraph?: boolean; optimizerOptional?: boolean } = {},
 ): Promise<PhaseResult<CheckpointData | undefined>> {
   const list = Array.isArray(graphs) ? (graphs as readonly Graph[]) : [graphs as Graph];
   const modelName = list.map((g) => g.name).join('+');
   const fail = (d: Diagnostic): PhaseResult<undefined> => ({ result: undefined, diagnostics: [d] });
+  const unreadable = (e: unknown, file: string): string =>
+    e instanceof SafetensorsError ? `${file} is a corrupt safetensors file: ${e.message}` : e instanceof SyntaxError ? `${STATE} is not valid JSON: ${e.message}` : e instanceof Error ? e.message : String(e);
   let state: CheckpointState;
-  let weights: Map<string, SafetensorsTensor>;
-  let optimizer: Map<string, SafetensorsTensor>;
   try {
     state = JSON.parse(await fs.readFile(path.join(dir, STATE), 'utf8')) as CheckpointState;
-    if (typeof state !== 'object' || state === null || state.format !== CHECKPOINT_FORMAT || typeof state.epoch !== 'number') {
-      return fail(diag('DLM5051', [dir, `${STATE} is not a dlm checkpoint state (format ${CHECKPOINT_FORMAT})`]));
-    }
-    weights = readSafetensors(new Uint8Array(await fs.readFile(path.join(dir, WEIGHTS)))).tensors;
-    optimizer = readSafetensors(new Uint8Array(await fs.readFile(path.join(dir, OPTIMIZER)))).tensors;
   } catch (e) {
-    const what = e instanceof SafetensorsError ? `corrupt safetensors file: ${e.message}` : e instanceof SyntaxError ? `${STATE} is not valid JSON: ${e.message}` : e instanceof Error ? e.message : String(e);
-    return fail(diag('DLM5051', [dir, what]));
+    return fail(diag('DLM5051', [dir, unreadable(e, STATE)]));
   }
+  if (typeof state !== 'object' || state === null || state.format !== CHECKPOINT_FORMAT || typeof state.epoch !== 'number') {
+    return fail(diag('DLM5051', [dir, `${STATE} is not a dlm checkpoint state (format ${CHECKPOINT_FORMAT})`]));
+  }
+  // Reads one tensor file, verifying its recorded checksum (checkpoints older than checksums have none).
+  const readTensors = async (file: string): Promise<{ tensors: Map<string, SafetensorsTensor> } | { problem: Diagnostic; why: string }> => {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await fs.readFile(path.join(dir, file)));
+    } catch (e) {
+      return { problem: diag('DLM5051', [dir, unreadable(e, file)]), why: unreadable(e, file) };
+    }
+    const recorded = state.checksums?.[file];
+    if (recorded !== undefined) {
+      const actual = sha256(bytes);
+      if (actual !== recorded) return { problem: diag('DLM5069', [dir, file, actual, recorded]), why: `its SHA-256 does not match the one recorded` };
+    }
+    try {
+      return { tensors: readSafetensors(bytes).tensors };
+    } catch (e) {
+      return { problem: diag('DLM5051', [dir, unreadable(e, file)]), why: unreadable(e, file) };
+    }
+  };
+  const w = await readTensors(WEIGHTS);
+  if ('problem' in w) return fail(w.problem);
+  const weights = w.tensors;
+  const o = await readTensors(OPTIMIZER);
+  const warnings: Diagnostic[] = [];
+  let optimizer: Map<string, SafetensorsTensor>;
+  if ('problem' in o) {
+    if (!opts.optimizerOptional) return fail(o.problem);
+    warnings.push(diag('DLM5071', [dir, OPTIMIZER, o.why]));
+    optimizer = new Map();
+  } else optimizer = o.tensors;
   const notes: DiagnosticNote[] = [];
   const expected = new Set<string>();
   for (const g of list) {
@@ -197,6 +237,8 @@ export async function loadCheckpoint(
     const summary = `${notes.length} parameter mismatch${notes.length === 1 ? '' : 'es'}`;
     return { result: undefined, diagnostics: [diag('DLM5050', [dir, modelName, summary], list[0]!.span, notes)] };
   }
+  const bad = firstNonFinite(weights);
+  if (bad) return fail(diag('DLM5070', [dir, bad.count, bad.name]));
   if (opts.sameGraph) {
     const changed = list.filter((g) => state.irHash?.[g.name] !== irHash(g));
     if (changed.length > 0) {
@@ -204,5 +246,5 @@ export async function loadCheckpoint(
       return { result: undefined, diagnostics: [diag('DLM5050', [dir, modelName, 'the model changed since the checkpoint was written (same parameters, different computation)'], list[0]!.span, hashNotes)] };
     }
   }
-  return { result: { weights, optimizer, state }, diagnostics: [] };
+  return { result: { weights, optimizer, state }, diagnostics: warnings };
 }

@@ -11,7 +11,8 @@
  * sees per-shard statistics, as PyTorch's DistributedDataParallel without SyncBatchNorm does.
  */
 import { Worker } from 'node:worker_threads';
-import type { Batch } from '@dlm/core';
+import type { Batch, Diagnostic } from '@dlm/core';
+import { TrainingError } from '../common.js';
 import type { ShardInit } from '../trainer.js';
 import type { ShardPool, ShardResult } from '../supervised.js';
 
@@ -22,7 +23,7 @@ export interface WorkerInit extends ShardInit {
   runtimeModule: string;
 }
 
-type Reply = { ok: true; result?: ShardResult } | { ok: false; error: string };
+type Reply = { ok: true; result?: ShardResult } | { ok: false; error: string; diagnostics?: Diagnostic[] };
 
 /** One worker thread running shards. Messages are answered in order. */
 export class ShardWorker {
@@ -73,7 +74,7 @@ export class ShardWorker {
   /** Computes one shard with the given parameter values (all params, `graph.params` order). */
   async shard(params: (Float32Array | Int32Array)[], batch: Batch, seed: number): Promise<ShardResult> {
     const reply = await this.request({ kind: 'shard', params, batch, seed });
-    if (!reply.ok) throw new Error(reply.error);
+    if (!reply.ok) throw reply.diagnostics ? new TrainingError(reply.diagnostics) : new Error(reply.error);
     return reply.result!;
   }
 

@@ -6,3 +6,4 @@
 export { train, evaluate, predict, folderCheckpoints, folderDatasets, resolveCheckpointDir, readCheckpointWeights, type FolderTrainOptions, type FolderEvaluateOptions, type FolderDataOptions } from './run-folder.js';
 export { saveCheckpoint, loadCheckpoint, lastCheckpoint, irHash, checkpointParamName, epochDirName } from './checkpoint.js';
 export { startShardPool, type WorkerInit } from './data-parallel.js';
+export { lockRunFolder, removeLeftovers, describeFsError, type RunLock } from './run-lock.js';

@@ -13,6 +13,7 @@ import type { EvalResult } from '../supervised.js';
 import type { CheckpointData, CheckpointStore, Preprocessing } from '../state.js';
 import { irHash, lastCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { startShardPool } from './data-parallel.js';
+import { describeFsError, lockRunFolder, removeLeftovers } from './run-lock.js';
 
 /** Where datasets look for files and cache downloads (see `DatasetOpenContext`). */
 export interface FolderDataOptions {
@@ -53,7 +54,11 @@ export function folderCheckpoints(runDir: string, opts: Pick<FolderTrainOptions<
       if (!loaded.result) throw new TrainingError(loaded.diagnostics);
       return { dir, data: loaded.result };
     },
-    save: (data: CheckpointData) => saveCheckpoint(runDir, data, opts.keepLast !== undefined ? { keepLast: opts.keepLast } : {}),
+    // Node's raw messages ("EEXIST: file already exists, mkdir …") become sentences with the path.
+    save: (data: CheckpointData) =>
+      saveCheckpoint(runDir, data, opts.keepLast !== undefined ? { keepLast: opts.keepLast } : {}).catch((e: unknown) => {
+        throw new Error(describeFsError(e, runDir));
+      }),
     ...(encode
       ? {
           async writeSamples(epoch, g) {
@@ -93,6 +98,20 @@ export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult
       };
     }
   }
+  // One writer per run folder; taking the lock also proves the folder is writable before training.
+  const locked = await lockRunFolder(runDir);
+  if ('diagnostic' in locked) return { result: undefined, diagnostics: [locked.diagnostic] };
+  try {
+    const removed = await removeLeftovers(runDir);
+    if (removed.length > 0) opts.log?.(`removed ${removed.length} unfinished checkpoint write(s) left in ${runDir} by an interrupted run: ${removed.join(', ')}`);
+    return await trainLocked(opts, rest, shardPool);
+  } finally {
+    await locked.lock.release();
+  }
+}
+
+function trainLocked<T>(opts: FolderTrainOptions<T>, rest: Omit<pure.TrainOptions<T>, 'checkpoints' | 'datasetContext' | 'shardPool'>, shardPool: pure.TrainOptions<T>['shardPool']): Promise<PhaseResult<pure.TrainResult | undefined>> {
+  const { runDir, keepLast, encodeSamples, sourceRoot, cacheDir, mirror } = opts;
   return pure.train({
     ...rest,
     checkpoints: folderCheckpoints(runDir, { ...(keepLast !== undefined ? { keepLast } : {}), ...(encodeSamples ? { encodeSamples } : {}) }),
@@ -125,10 +144,10 @@ export async function readCheckpointWeights(
 ): Promise<PhaseResult<{ dir: string; weights: Map<string, SafetensorsTensor>; preprocessing?: Preprocessing } | undefined>> {
   const dir = await resolveCheckpointDir(checkpoint);
   if (!dir.result) return { result: undefined, diagnostics: dir.diagnostics };
-  const loaded = await loadCheckpoint(dir.result, graphs);
+  const loaded = await loadCheckpoint(dir.result, graphs, { optimizerOptional: true });
   if (!loaded.result) return { result: undefined, diagnostics: loaded.diagnostics };
   const preprocessing = loaded.result.state.preprocessing;
-  return { result: { dir: dir.result, weights: loaded.result.weights, ...(preprocessing ? { preprocessing } : {}) }, diagnostics: [] };
+  return { result: { dir: dir.result, weights: loaded.result.weights, ...(preprocessing ? { preprocessing } : {}) }, diagnostics: loaded.diagnostics };
 }
 
 export interface FolderEvaluateOptions<T> extends Omit<pure.EvaluateOptions<T>, 'weights' | 'datasetContext'>, FolderDataOptions {
@@ -151,7 +170,7 @@ export async function evaluate<T>(opts: FolderEvaluateOptions<T>): Promise<Phase
     weights: w.result.weights,
     datasetContext: folderDatasets({ runDir: runDir ?? path.dirname(dir), ...(sourceRoot ? { sourceRoot } : {}), ...(cacheDir ? { cacheDir } : {}), ...(mirror ? { mirror } : {}), ...(opts.log ? { log: opts.log } : {}) }),
   });
-  return { result: r.result ? { ...r.result, checkpoint: dir } : undefined, diagnostics: r.diagnostics };
+  return { result: r.result ? { ...r.result, checkpoint: dir } : undefined, diagnostics: [...w.diagnostics, ...r.diagnostics] };
 }
 
 /** Runs the model in inference mode on given inputs with a checkpoint's weights. */
@@ -159,5 +178,6 @@ export async function predict<T>(opts: Omit<pure.PredictOptions<T>, 'weights'> &
   const w = await readCheckpointWeights(opts.checkpoint, opts.graph);
   if (!w.result) return { result: undefined, diagnostics: w.diagnostics };
   const { checkpoint: _, ...rest } = opts;
-  return pure.predict({ ...rest, weights: w.result.weights });
+  const r = await pure.predict({ ...rest, weights: w.result.weights });
+  return { result: r.result, diagnostics: [...w.diagnostics, ...r.diagnostics] };
 }

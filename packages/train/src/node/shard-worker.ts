@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { PluginRegistry, type Batch, type DlmPlugin, type DatasetInfo } from '@dlm/core';
-import { ParamStore, resolveRules, type ResolvedRules } from '../common.js';
+import { ParamStore, TrainingError, resolveRules, type ResolvedRules } from '../common.js';
 import type { Runtime, SeededMath } from '../runtime.js';
 import { penaltiesFor, trainStep, type PenaltyTarget, type Setup, type ShardResult } from '../supervised.js';
 import { createRunner } from '../trainer.js';
@@ -84,6 +84,9 @@ port.on('message', async (m: { kind: 'init'; init: WorkerInit } | { kind: 'shard
       port.postMessage({ ok: true, result }, transfer);
     }
   } catch (e) {
-    port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) });
+    // A dlm diagnostic (a plugin's DLM5060, a runtime's out-of-memory) is plain data: it crosses
+    // back whole, so the main thread reports the same diagnostic as with one thread.
+    const diagnostics = e instanceof TrainingError ? e.diagnostics : undefined;
+    port.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e), ...(diagnostics ? { diagnostics } : {}) });
   }
 });

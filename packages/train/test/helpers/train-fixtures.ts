@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PLUGIN_API_VERSION, PluginRegistry, type Args, type Batch, type DatasetDef, type DatasetSplit, type Program } from '@dlm/core';
+import { isMainThread } from 'node:worker_threads';
+import { PLUGIN_API_VERSION, PluginRegistry, type LossDef, type Args, type Batch, type DatasetDef, type DatasetSplit, type Program } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 
@@ -50,6 +51,8 @@ const loaderArgs = [
   { name: 'n', type: 'int', default: 128, doc: 'samples per split' },
   { name: 'classes', type: 'int', default: 2, doc: 'declared classes' },
   { name: 'scale', type: 'float', default: 1, doc: 'multiplies every input value' },
+  { name: 'label_offset', type: 'int', default: 0, doc: 'added to every label of xor_points (wrong labels)' },
+  { name: 'slice_throws', type: 'bool', default: false, doc: 'xor_points: slice() throws like a broken plugin' },
 ] as const;
 
 /** 2-D points labelled by the sign of x·y (XOR-like, not linearly separable). */
@@ -59,11 +62,13 @@ const xorPoints: DatasetDef = {
   args: loaderArgs,
   open: async (args: Args, ctx) => {
     const rnd = mulberry32(ctx.split === 'train' ? 11 : 22);
-    return makeSplit(args['n'] as number, [2], () => {
+    const made = makeSplit(args['n'] as number, [2], () => {
       const a = rnd() * 2 - 1;
       const b = rnd() * 2 - 1;
-      return { x: [a, b], y: a * b > 0 ? 1 : 0 };
-    }, { classes: args['classes'] as number });
+      return { x: [a, b], y: (a * b > 0 ? 1 : 0) + (args['label_offset'] as number) };
+    }, (args['classes'] as number) > 0 ? { classes: args['classes'] as number } : {});
+    if (args['slice_throws']) return { ...made, slice: () => { throw new Error('boom in slice'); } };
+    return made;
   },
 };
 
@@ -102,7 +107,19 @@ const fakeCifar: DatasetDef = {
   },
 };
 
-export const testPlugin = { name: 'dlm-test-data', apiVersion: PLUGIN_API_VERSION, datasets: [xorPoints, bars, fakeCifar] };
+/** Losses that throw like a broken plugin: everywhere, or only in data-parallel worker threads. */
+const throwingLoss = (name: string, onlyInWorkers: boolean): LossDef => ({
+  name,
+  doc: 'throws (tests)',
+  args: [],
+  expects: 'values',
+  compute: (m, output) => {
+    if (!onlyInWorkers || !isMainThread) throw new Error(`boom in ${name}`);
+    return m.mean(m.square(output));
+  },
+});
+
+export const testPlugin = { name: 'dlm-test-data', apiVersion: PLUGIN_API_VERSION, datasets: [xorPoints, bars, fakeCifar], losses: [throwingLoss('throwing_loss', false), throwingLoss('worker_throwing_loss', true)] };
 
 export function makeRegistry(): PluginRegistry {
   const r = new PluginRegistry();
