@@ -106,6 +106,12 @@ export async function importPlugin(url: string): Promise<{ module?: Record<strin
  * `modules`, each worker calls this and checks `diagnostics` (empty when every plugin loaded).
  * Nothing is registered implicitly: the URLs say everything.
  */
+/**
+ * The URL of this module: a host hands it to code that must rebuild a registry where it cannot
+ * import this package itself (the training worker threads of @dlm/train, which imports only core).
+ */
+export const PLUGIN_LOADER_MODULE: string = import.meta.url;
+
 export async function registryFromModuleUrls(urls: readonly string[]): Promise<LoadedPlugins> {
   const plugins: PluginModule[] = [];
   for (const url of urls) plugins.push({ spec: url, namedIn: 'the plugin module list', origin: url, url, ...(await importPlugin(url)) });

@@ -10,6 +10,7 @@ import { confusionMatrixSvg, historyFromRecords, lossCurveSvg, reportHtml, sampl
 import { canRedraw } from '../color.js';
 import { consoleProgress, formatConfusion } from '@dlm/train';
 import { train as runTraining } from '@dlm/train/node';
+import { PLUGIN_LOADER_MODULE } from '@dlm/plugin-loader';
 
 /**
  * `dlm train`: runs the file's train block. Checkpoints after every epoch (atomically), so an
@@ -74,6 +75,7 @@ export const train: Command = {
       workers: runtime.name === 'webgpu' ? 1 : workers,
       encodeSamples: (pixels, n, c, h, w) => sampleGridPng(pixels, n, c, h, w, Math.ceil(Math.sqrt(n))),
       pluginModules: loaded.modules,
+      pluginLoaderModule: PLUGIN_LOADER_MODULE,
       log: (m) => ctx.io.stderr(`${m}\n`),
       progress: consoleProgress({ write: ctx.io.stderr, isTTY: canRedraw(ctx.io.isTTY, ctx.io.env) }),
     }).finally(() => process.removeListener('SIGINT', onSigint));

@@ -21,6 +21,8 @@ export interface WorkerInit extends ShardInit {
   pluginUrls: string[];
   /** URL of the module whose `createWorkerRuntime()` gives each worker its runtime. */
   runtimeModule: string;
+  /** URL of the host's plugin loader (`registryFromModuleUrls`, @dlm/plugin-loader): the workers build their registry with it. */
+  loaderModule?: string;
 }
 
 type Reply = { ok: true; result?: ShardResult } | { ok: false; error: string; diagnostics?: Diagnostic[] };

@@ -37,6 +37,11 @@ export interface FolderTrainOptions<T> extends Omit<pure.TrainOptions<T>, 'check
   workers?: number;
   /** Module URLs of every plugin of `registry`, in registration order: workers re-load them. */
   pluginModules?: string[];
+  /**
+   * URL of the module exporting `registryFromModuleUrls` (@dlm/plugin-loader's `PLUGIN_LOADER_MODULE`):
+   * workers then load plugins exactly as the host did. Absent: workers import the modules themselves.
+   */
+  pluginLoaderModule?: string;
   /** Encodes the GAN's per-epoch sample grid as PNG (`@dlm/report`'s sampleGridPng); absent: no grids. */
   encodeSamples?: (data: Float32Array, n: number, c: number, h: number, w: number) => Uint8Array;
 }
@@ -83,7 +88,7 @@ export function folderDatasets(o: FolderDataOptions & { runDir: string; log?: (m
 }
 
 export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult<pure.TrainResult | undefined>> {
-  const { runDir, keepLast, workers, pluginModules, encodeSamples, sourceRoot, cacheDir, mirror, ...rest } = opts;
+  const { runDir, keepLast, workers, pluginModules, pluginLoaderModule, encodeSamples, sourceRoot, cacheDir, mirror, ...rest } = opts;
   const threads = Math.max(1, Math.floor(workers ?? 1));
   const rt = opts.runtime;
   let shardPool: pure.TrainOptions<T>['shardPool'];
@@ -92,7 +97,7 @@ export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult
     if (why) opts.log?.(`data-parallel training off: ${why}; training on one thread`);
     else {
       shardPool = async (init) => {
-        const pool = await startShardPool({ ...init, pluginUrls: pluginModules!, runtimeModule: rt.worker!.module }, threads, opts.log);
+        const pool = await startShardPool({ ...init, pluginUrls: pluginModules!, runtimeModule: rt.worker!.module, ...(pluginLoaderModule ? { loaderModule: pluginLoaderModule } : {}) }, threads, opts.log);
         if (pool) opts.log?.(`data-parallel training: each batch split over ${threads} threads (${rt.worker!.describe})`);
         return pool;
       };

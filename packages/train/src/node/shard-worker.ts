@@ -30,8 +30,8 @@ async function init(msg: WorkerInit): Promise<void> {
   const mod = (await import(msg.runtimeModule)) as { createWorkerRuntime?: () => Promise<Runtime<unknown>> };
   if (typeof mod.createWorkerRuntime !== 'function') throw new Error(`${msg.runtimeModule} exports no createWorkerRuntime()`);
   const rt = await mod.createWorkerRuntime();
-  const registry = new PluginRegistry();
-  for (const url of msg.pluginUrls) {
+  const registry = msg.loaderModule ? await loaderRegistry(msg.loaderModule, msg.pluginUrls) : new PluginRegistry();
+  for (const url of msg.loaderModule ? [] : msg.pluginUrls) {
     // check-deps: computed-import workers re-import the host's plugins by module URL
     const pm = (await import(url)) as Record<string, unknown>;
     const plugin = (pm['default'] ?? pm['plugin']) as DlmPlugin | undefined;
@@ -51,6 +51,19 @@ async function init(msg: WorkerInit): Promise<void> {
     penalties: penaltiesFor(msg.graph, rules, registry),
     math: rt.createMath(msg.seed),
   };
+}
+
+/** The registry built by the host's own plugin loader (@dlm/plugin-loader), so workers load plugins exactly as the host. */
+async function loaderRegistry(loaderModule: string, urls: string[]): Promise<PluginRegistry> {
+  // check-deps: computed-import the host names its plugin loader (train imports only core)
+  const loader = (await import(loaderModule)) as {
+    registryFromModuleUrls?: (urls: readonly string[]) => Promise<{ registry: PluginRegistry; diagnostics: { severity: string; message: string }[] }>;
+  };
+  if (typeof loader.registryFromModuleUrls !== 'function') throw new Error(`${loaderModule} exports no registryFromModuleUrls()`);
+  const loaded = await loader.registryFromModuleUrls(urls);
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new Error(errors.map((d) => d.message).join('; '));
+  return loaded.registry;
 }
 
 function size(shape: readonly (number | string)[]): number {
