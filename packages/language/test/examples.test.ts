@@ -143,7 +143,7 @@ describe('examples', () => {
     expect(g.params.filter((p) => p.buffer).every((p) => /\.running_(mean|var)$/.test(p.name) && !p.trainable)).toBe(true);
     // batch-norm channels: 16 (stem) + 4·16 + 3·32 + 2·32 + 3·64 + 2·64 = 560; mean and variance each
     expect(countParamsUnder(g)).toEqual({ total: 175_258 + 1_120, trainable: 175_258, nonTrainable: 1_120, buffers: 1_120 });
-    expect(g.params.find((p) => p.name === 'downsample_2.conv2d_3.weight')?.type.shape).toEqual([64, 32, 1, 1]);
+    expect(g.params.find((p) => p.name === 'residual_2.conv2d_3.weight')?.type.shape).toEqual([64, 32, 1, 1]);
     expect(g.params.find((p) => p.name === 'dense_1.weight')?.type.shape).toEqual([10, 64]);
     expect(g.outputs.map((v) => v.type.shape)).toEqual([['batch', 10]]);
     // every node belongs to a layer the user wrote
