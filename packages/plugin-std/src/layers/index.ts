@@ -8,6 +8,7 @@ import { batch_norm, layer_norm } from './normalization.js';
 import { dropout } from './dropout.js';
 import { flatten, reshape, upsample } from './shape.js';
 import { embedding } from './embedding.js';
+import { multi_head_attention } from './attention.js';
 import { gru, lstm, simple_rnn } from './recurrent.js';
 import { elu, gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh } from './activations.js';
 import { add, concat } from './merge.js';
@@ -32,6 +33,7 @@ export const STD_LAYERS: readonly LayerDef[] = [
   reshape,
   upsample,
   embedding,
+  multi_head_attention,
   lstm,
   gru,
   simple_rnn,
