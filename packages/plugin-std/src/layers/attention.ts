@@ -12,10 +12,10 @@ import { fixedDim, inputOfRank, ZEROS } from './util.js';
 /** The masked score: -1e9 rather than -inf, so a fully masked row stays finite (PyTorch gives NaN). */
 const MASKED = -1e9;
 
-type Extra = { memory?: string; padding?: string; lengths?: string };
+export type Extra = { memory?: string; padding?: string; lengths?: string };
 
 /** The 2nd/3rd inputs told apart by dtype: f32 memory (cross-attention), bool key-padding mask, integer lengths. */
-function classify(ctx: LayerContext, extra: readonly string[]): Extra {
+export function classify(ctx: LayerContext, extra: readonly string[]): Extra {
   const out: Extra = {};
   for (const v of extra) {
     const t = ctx.typeOf(v);
@@ -74,6 +74,56 @@ function causalMask(ctx: LayerContext, x: string, t: TensorType): string {
   return ctx.op('Equal', [lower!, zero!])[0]!;
 }
 
+export interface AttentionArgs {
+  heads: number;
+  dim: number;
+  dropout: number;
+  causal: boolean;
+  bias: boolean;
+}
+
+/**
+ * The attention of `x` over itself or `e.memory`, parameters named `${prefix}in_proj_weight`, …
+ * (the transformer layers pass `self_attn.` / `multihead_attn.`, PyTorch's names).
+ */
+export function attend(ctx: LayerContext, x: string, e: Extra, o: AttentionArgs, prefix: string): string {
+  const { heads, dim } = o;
+  if (dim % heads !== 0) ctx.fail(`heads ${heads} does not divide dim ${dim} (each head gets dim/heads features)`);
+  const t = inputOfRank(ctx, x, 3, '[batch, T, dim]');
+  const d = fixedDim(ctx, t, 2, 'feature dim');
+  if (d !== dim) ctx.fail(`dim is ${dim} but the input ${formatType(t)} has ${d} features`);
+  const kv = e.memory ?? x;
+  const kvType = e.memory === undefined ? t : inputOfRank(ctx, e.memory, 3, 'memory [batch, S, dim]');
+  if (e.memory !== undefined && fixedDim(ctx, kvType, 2, 'memory feature dim') !== dim) ctx.fail(`the memory ${formatType(kvType)} must have dim ${dim} features like the query ${formatType(t)}`);
+  if (o.causal && e.memory !== undefined) ctx.fail('causal: true applies to self-attention; cross-attention to a memory has no shared time axis');
+
+  const w = ctx.param(`${prefix}in_proj_weight`, [3 * dim, dim], { kind: 'glorot_uniform', args: { fan_in: dim, fan_out: 3 * dim } });
+  const b = o.bias ? ctx.param(`${prefix}in_proj_bias`, [3 * dim], ZEROS) : null;
+  const part = (i: number, p: string | null) => (p === null ? null : rows(ctx, p, i * dim, dim));
+  const q = project(ctx, x, part(0, w)!, part(0, b), heads, false); // [B, H, T, hd]
+  const kT = project(ctx, kv, part(1, w)!, part(1, b), heads, true); // [B, H, hd, S]
+  const v = project(ctx, kv, part(2, w)!, part(2, b), heads, false); // [B, H, S, hd]
+
+  const [raw] = ctx.op('MatMul', [q, kT]);
+  const [scale] = ctx.op('ConstantOfShape', [], { shape: [], value: 1 / Math.sqrt(dim / heads) });
+  let [scores] = ctx.op('Mul', [raw!, scale!]); // [B, H, T, S]
+  const masks = [o.causal ? causalMask(ctx, x, t) : undefined, paddingMask(ctx, kv, kvType, e)].filter((m): m is string => m !== undefined);
+  if (masks.length > 0) {
+    const [neg] = ctx.op('ConstantOfShape', [], { shape: [], value: MASKED });
+    for (const hidden of masks) [scores] = ctx.op('Where', [hidden, neg!, scores!]);
+  }
+  let [attn] = ctx.op('Softmax', [scores!], { axis: -1 });
+  if (o.dropout > 0) [attn] = ctx.op('Dropout', [attn!], { ratio: o.dropout });
+  const [mixed] = ctx.op('MatMul', [attn!, v]); // [B, H, T, hd]
+  const [back] = ctx.op('Transpose', [mixed!], { perm: [0, 2, 1, 3] });
+  const [joined] = ctx.op('Reshape', [back!], { shape: [0, 0, dim] });
+  const ow = ctx.param(`${prefix}out_proj.weight`, [dim, dim], { kind: 'torch_default', args: { fan_in: dim, fan_out: dim } });
+  const ob = o.bias ? ctx.param(`${prefix}out_proj.bias`, [dim], ZEROS) : null;
+  const [owt] = ctx.op('Transpose', [ow], { perm: [1, 0] });
+  const [y] = ctx.op('MatMul', [joined!, owt!]);
+  return ob ? ctx.op('Add', [y!, ob])[0]! : y!;
+}
+
 export const multi_head_attention: LayerDef = {
   name: 'multi_head_attention',
   family: 'attention',
@@ -87,43 +137,7 @@ export const multi_head_attention: LayerDef = {
   ],
   inputs: { min: 1, max: 3 },
   expand(ctx, [x, ...extra], args) {
-    const heads = args['heads'] as number;
-    const dim = args['dim'] as number;
-    if (dim % heads !== 0) ctx.fail(`heads ${heads} does not divide dim ${dim} (each head gets dim/heads features)`);
-    const t = inputOfRank(ctx, x!, 3, '[batch, T, dim]');
-    const d = fixedDim(ctx, t, 2, 'feature dim');
-    if (d !== dim) ctx.fail(`dim is ${dim} but the input ${formatType(t)} has ${d} features`);
-    const e = classify(ctx, extra);
-    const kv = e.memory ?? x!;
-    const kvType = e.memory === undefined ? t : inputOfRank(ctx, e.memory, 3, 'memory [batch, S, dim]');
-    if (e.memory !== undefined && fixedDim(ctx, kvType, 2, 'memory feature dim') !== dim) ctx.fail(`the memory ${formatType(kvType)} must have dim ${dim} features like the query ${formatType(t)}`);
-    if (args['causal'] && e.memory !== undefined) ctx.fail('causal: true applies to self-attention; cross-attention to a memory has no shared time axis');
-
-    const w = ctx.param('in_proj_weight', [3 * dim, dim], { kind: 'glorot_uniform', args: { fan_in: dim, fan_out: 3 * dim } });
-    const b = args['bias'] ? ctx.param('in_proj_bias', [3 * dim], ZEROS) : null;
-    const part = (i: number, p: string | null) => (p === null ? null : rows(ctx, p, i * dim, dim));
-    const q = project(ctx, x!, part(0, w)!, part(0, b), heads, false); // [B, H, T, hd]
-    const kT = project(ctx, kv, part(1, w)!, part(1, b), heads, true); // [B, H, hd, S]
-    const v = project(ctx, kv, part(2, w)!, part(2, b), heads, false); // [B, H, S, hd]
-
-    const [raw] = ctx.op('MatMul', [q, kT]);
-    const [scale] = ctx.op('ConstantOfShape', [], { shape: [], value: 1 / Math.sqrt(dim / heads) });
-    let [scores] = ctx.op('Mul', [raw!, scale!]); // [B, H, T, S]
-    const masks = [args['causal'] ? causalMask(ctx, x!, t) : undefined, paddingMask(ctx, kv, kvType, e)].filter((m): m is string => m !== undefined);
-    if (masks.length > 0) {
-      const [neg] = ctx.op('ConstantOfShape', [], { shape: [], value: MASKED });
-      for (const hidden of masks) [scores] = ctx.op('Where', [hidden, neg!, scores!]);
-    }
-    let [attn] = ctx.op('Softmax', [scores!], { axis: -1 });
-    if ((args['dropout'] as number) > 0) [attn] = ctx.op('Dropout', [attn!], { ratio: args['dropout'] as number });
-    const [mixed] = ctx.op('MatMul', [attn!, v]); // [B, H, T, hd]
-    const [back] = ctx.op('Transpose', [mixed!], { perm: [0, 2, 1, 3] });
-    const [joined] = ctx.op('Reshape', [back!], { shape: [0, 0, dim] });
-    const ow = ctx.param('out_proj.weight', [dim, dim], { kind: 'torch_default', args: { fan_in: dim, fan_out: dim } });
-    const ob = args['bias'] ? ctx.param('out_proj.bias', [dim], ZEROS) : null;
-    const [owt] = ctx.op('Transpose', [ow], { perm: [1, 0] });
-    const [y] = ctx.op('MatMul', [joined!, owt!]);
-    return ob ? ctx.op('Add', [y!, ob]) : [y!];
+    return [attend(ctx, x!, classify(ctx, extra), args as unknown as AttentionArgs, '')];
   },
   label: (a) => `attention ${a['heads']}×${(a['dim'] as number) / (a['heads'] as number)}${a['causal'] ? ', causal' : ''}`,
 };
