@@ -1,5 +1,5 @@
 /**
- * multi_head_attention as built: output types, PyTorch's parameter layout, the masks it accepts,
+ * multi_head_attention (and positional_embedding) as built: output types, PyTorch's parameter layout, the masks it accepts,
  * the memory bound (nothing larger than batch × heads × T × S), and the located diagnostics.
  * The numbers are checked against PyTorch in packages/tfjs/test/torch-twin-attention.test.ts.
  */
@@ -9,13 +9,13 @@ import { layerRegistry } from './helpers.js';
 
 const t = (dtype: DType, ...shape: Dim[]): TensorType => ({ dtype, shape });
 
-function setup(inputs: Record<string, TensorType>) {
+function setup(inputs: Record<string, TensorType>, layer = 'multi_head_attention') {
   const bag = new DiagnosticBag();
   const b = new GraphBuilder('T', layerRegistry(), bag);
   const names = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, b.addInput(k, v)]));
   const call = (ins: string[], args: Record<string, ArgValue>) => {
     const before = bag.items.length;
-    const [out] = b.callLayer('multi_head_attention', ins.map((i) => names[i]!), Object.entries(args).map(([name, value]) => ({ name, value })), undefined);
+    const [out] = b.callLayer(layer, ins.map((i) => names[i]!), Object.entries(args).map(([name, value]) => ({ name, value })), undefined);
     const errs = bag.items.slice(before).map((d) => `${d.code} ${d.message}`);
     return { type: formatType(b.typeOf(out!)), errs };
   };
@@ -67,3 +67,13 @@ describe('multi_head_attention', () => {
     expect(call(['x', 'mem'], { heads: 2, dim: 8, causal: true }).errs.join()).toMatch(/causal: true applies to self-attention/);
   });
 });
+
+describe('positional_embedding', () => {
+  it('adds a [max_len, dim] table read at positions 0..T-1; T may be symbolic; a fixed T > max_len is an error', () => {
+    const { b, call } = setup({ x: t('f32', 'batch', 'time', 8), long: t('f32', 'batch', 40, 8) }, 'positional_embedding');
+    expect(call(['x'], { max_len: 32, dim: 8 })).toEqual({ type: 'f32[batch, time, 8]', errs: [] });
+    expect(call(['long'], { max_len: 32, dim: 8 }).errs.join()).toMatch(/f32\[batch, 40, 8\] has 40 positions but max_len is 32/);
+    expect(b.finish().params.map((p) => `${p.name} [${p.type.shape.join(', ')}]`)).toContain('positional_embedding_1.weight [32, 8]');
+  });
+});
+

@@ -141,3 +141,29 @@ export const multi_head_attention: LayerDef = {
   },
   label: (a) => `attention ${a['heads']}×${(a['dim'] as number) / (a['heads'] as number)}${a['causal'] ? ', causal' : ''}`,
 };
+
+/**
+ * Learned positions, GPT-style: x [batch, T, dim] + weight[0..T-1], the table an nn.Embedding(max_len,
+ * dim) (N(0, 1)) looked up with positions read from x at run time.
+ */
+export const positional_embedding: LayerDef = {
+  name: 'positional_embedding',
+  family: 'embedding',
+  doc: 'Adds a learned position vector to each step: x [batch, T, dim] + weight[0..T−1], weight [max_len, dim] initialized N(0, 1) like nn.Embedding. T may be symbolic; a fixed T > max_len is an error.',
+  args: [
+    { name: 'max_len', type: 'int', min: 1, doc: 'Longest sequence (table rows).' },
+    { name: 'dim', type: 'int', min: 1, doc: 'Embedding size: the last dim of the input.' },
+  ],
+  expand(ctx, [x], args) {
+    const [maxLen, dim] = [args['max_len'] as number, args['dim'] as number];
+    const t = inputOfRank(ctx, x!, 3, '[batch, T, dim]');
+    if (fixedDim(ctx, t, 2, 'feature dim') !== dim) ctx.fail(`dim is ${dim} but the input ${formatType(t)} has ${String(t.shape[2])} features`);
+    const time = t.shape[1];
+    if (typeof time === 'number' && time > maxLen) ctx.fail(`the input ${formatType(t)} has ${time} positions but max_len is ${maxLen}`);
+    const table = ctx.param('weight', [maxLen, dim], { kind: 'normal', args: { mean: 0, std: 1 } });
+    const [pos] = typeof time === 'number' ? ctx.op('Range', [], { start: 0, delta: 1, size: time, dtype: 'i64' }) : ctx.op('Range', [x!], { start: 0, delta: 1, size_from: 1, dtype: 'i64' });
+    const [rowsOf] = ctx.op('Gather', [table, pos!], { axis: 0 }); // [T, dim]
+    return ctx.op('Add', [x!, rowsOf!]);
+  },
+  label: (a) => `positions ${a['max_len']}×${a['dim']}`,
+};
