@@ -4,8 +4,8 @@
  * loss falls over a few epochs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { train } from '../src/index.js';
-import { setupBackend } from '../src/backend.js';
+import { setupBackend } from '@dlm/tfjs';
+import { train } from './helpers/tfjs.js';
 import { compile, makeRegistry, removeTempRunDirs, tempRunDir } from './helpers/train-fixtures.js';
 
 afterAll(removeTempRunDirs);
