@@ -140,7 +140,7 @@ export type LayerFamily =
   | 'shape'
   | 'merge'
   | 'embedding'
-  | 'attention'
+  | 'transformer'
   | 'block'
   | 'custom';
 

@@ -126,7 +126,7 @@ export function attend(ctx: LayerContext, x: string, e: Extra, o: AttentionArgs,
 
 export const multi_head_attention: LayerDef = {
   name: 'multi_head_attention',
-  family: 'attention',
+  family: 'transformer',
   doc: 'Scaled dot-product attention over `heads` heads (PyTorch nn.MultiheadAttention, batch_first): `x` [batch, T, dim] attends to itself, or to a second f32 input `memory` [batch, S, dim] (cross-attention). An optional key-padding mask — bool [batch, S], true = ignore, or int lengths [batch] — and `causal: true` hide keys. Parameters in_proj_weight [3·dim, dim], in_proj_bias, out_proj.weight, out_proj.bias as PyTorch.',
   args: [
     { name: 'heads', type: 'int', min: 1, doc: 'Number of heads; must divide dim.' },

@@ -56,7 +56,7 @@ function attentionArgs(args: Args, causal: boolean): AttentionArgs {
 
 export const transformer_encoder_layer: LayerDef = {
   name: 'transformer_encoder_layer',
-  family: 'attention',
+  family: 'transformer',
   doc: 'Self-attention then a feed-forward block, each with a residual and LayerNorm (PyTorch nn.TransformerEncoderLayer, batch_first): [batch, T, dim] → [batch, T, dim]. An optional second input is a key-padding mask (bool [batch, T], true = ignore) or lengths (int [batch]). Parameter names and layout as PyTorch.',
   args: ARGS,
   inputs: { min: 1, max: 2 },
@@ -73,7 +73,7 @@ export const transformer_encoder_layer: LayerDef = {
 
 export const transformer_decoder_layer: LayerDef = {
   name: 'transformer_decoder_layer',
-  family: 'attention',
+  family: 'transformer',
   doc: 'Self-attention (causal by default), cross-attention to a memory, then a feed-forward block, each with a residual and LayerNorm (PyTorch nn.TransformerDecoderLayer, batch_first): (x [batch, T, dim], memory [batch, S, dim], optional memory key-padding mask bool [batch, S] or lengths int [batch]) → [batch, T, dim]. Parameter names and layout as PyTorch.',
   args: ARGS.map((a) => (a.name === 'causal' ? { ...a, default: true } : a)),
   inputs: { min: 2, max: 3 },
