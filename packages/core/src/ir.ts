@@ -140,6 +140,7 @@ export type LayerFamily =
   | 'shape'
   | 'merge'
   | 'embedding'
+  | 'transformer'
   | 'block'
   | 'custom';
 

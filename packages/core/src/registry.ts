@@ -189,7 +189,7 @@ export class PluginRegistry {
   }
 }
 
-const LAYER_FAMILIES = ['conv', 'dense', 'recurrent', 'normalization', 'activation', 'regularization', 'pooling', 'shape', 'merge', 'embedding', 'block', 'custom'];
+const LAYER_FAMILIES = ['conv', 'dense', 'recurrent', 'normalization', 'activation', 'regularization', 'pooling', 'shape', 'merge', 'embedding', 'transformer', 'block', 'custom'];
 
 function describeThrow(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

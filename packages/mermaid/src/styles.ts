@@ -25,6 +25,7 @@ const STYLES: Record<DiagramClass, Style> = {
   shape: { fill: '#d9c8b4', stroke: '#7a6048' },
   merge: { fill: '#f39ab8', stroke: '#8f3a5a' },
   embedding: { fill: '#d59ad9', stroke: '#7f3b85' },
+  transformer: { fill: '#e8b04a', stroke: '#8a5a12', extra: 'stroke-width:2px' },
   block: { fill: '#b0bec5', stroke: '#455a64', extra: 'stroke-width:2px' },
   custom: { fill: '#ef9f9a', stroke: '#8f3b35' },
   io: { fill: '#e6e9eb', stroke: '#37474f', extra: 'stroke-width:2px' },

@@ -1,0 +1,169 @@
+/**
+ * Multi-head attention with PyTorch nn.MultiheadAttention(batch_first=True)'s parameter layout and
+ * numbers: in_proj_weight [3·dim, dim] (xavier-uniform) and in_proj_bias [3·dim] (zeros) hold the
+ * query, key and value projections stacked in that order; out_proj.weight [dim, dim] and
+ * out_proj.bias [dim] (zeros). It expands into core ops only, and the largest tensor it makes is
+ * the scores [batch, heads, T, S]; masks stay broadcastable ([T, S] causal, [batch, 1, 1, S]
+ * padding) until the one Where that applies them.
+ */
+import { formatType, type LayerContext, type LayerDef, type TensorType } from '@dlm/core';
+import { fixedDim, inputOfRank, ZEROS } from './util.js';
+
+/** The masked score: -1e9 rather than -inf, so a fully masked row stays finite (PyTorch gives NaN). */
+const MASKED = -1e9;
+
+export type Extra = { memory?: string; padding?: string; lengths?: string };
+
+/** The 2nd/3rd inputs told apart by dtype: f32 memory (cross-attention), bool key-padding mask, integer lengths. */
+export function classify(ctx: LayerContext, extra: readonly string[]): Extra {
+  const out: Extra = {};
+  for (const v of extra) {
+    const t = ctx.typeOf(v);
+    const slot = t.dtype === 'bool' ? 'padding' : t.dtype === 'i32' || t.dtype === 'i64' ? 'lengths' : 'memory';
+    if (out[slot] !== undefined || (slot !== 'memory' && (out.padding ?? out.lengths) !== undefined)) {
+      ctx.fail(`takes at most one memory (f32) and one key-padding mask (bool [batch, S]) or lengths (int [batch]); got a second ${slot} ${formatType(t)}`);
+    }
+    out[slot] = v;
+  }
+  return out;
+}
+
+/** Rows [from, from+count) of a parameter, as a Gather over a constant Range (no Slice needed). */
+function rows(ctx: LayerContext, p: string, from: number, count: number): string {
+  const [idx] = ctx.op('Range', [], { start: from, delta: 1, size: count, dtype: 'i64' });
+  return ctx.op('Gather', [p, idx!], { axis: 0 })[0]!;
+}
+
+/** x [B, L, dim] → x·Wᵀ + b → [B, heads, L, dim/heads] (or [B, heads, dim/heads, L] when `transposed`). */
+function project(ctx: LayerContext, x: string, w: string, b: string | null, heads: number, transposed: boolean): string {
+  const [wt] = ctx.op('Transpose', [w], { perm: [1, 0] });
+  let [y] = ctx.op('MatMul', [x, wt!]);
+  if (b) [y] = ctx.op('Add', [y!, b]);
+  const [split] = ctx.op('Reshape', [y!], { shape: [0, 0, heads, -1] });
+  return ctx.op('Transpose', [split!], { perm: transposed ? [0, 2, 3, 1] : [0, 2, 1, 3] })[0]!;
+}
+
+/** The key-padding mask as bool [B, 1, 1, S] (true = ignore that key), from a bool mask or lengths. */
+function paddingMask(ctx: LayerContext, kv: string, kvType: TensorType, e: Extra): string | undefined {
+  const s = kvType.shape[1];
+  if (e.padding !== undefined) {
+    const m = ctx.typeOf(e.padding);
+    const fits = m.shape.length === 2 && m.shape[0] === kvType.shape[0] && m.shape[1] === s;
+    if (!m.unknown && !fits) ctx.fail(`the key-padding mask must be bool [batch, S] matching the keys ${formatType(kvType)}, got ${formatType(m)}`);
+    return ctx.op('Unsqueeze', [e.padding], { axes: [1, 2] })[0]!;
+  }
+  if (e.lengths === undefined) return undefined;
+  const l = ctx.typeOf(e.lengths);
+  if (!l.unknown && (l.shape.length !== 1 || l.shape[0] !== kvType.shape[0])) {
+    ctx.fail(`the lengths must be int [batch] matching the keys ${formatType(kvType)}, got ${formatType(l)}`);
+  }
+  const len = l.dtype === 'i64' ? e.lengths : ctx.op('Cast', [e.lengths], { to: 'i64' })[0]!;
+  const [col] = ctx.op('Unsqueeze', [len], { axes: [1] }); // [B, 1]
+  const [pos] = typeof s === 'number' ? ctx.op('Range', [], { start: 0, delta: 1, size: s, dtype: 'i64' }) : ctx.op('Range', [kv], { start: 0, delta: 1, size_from: 1, dtype: 'i64' });
+  const [pad] = ctx.op('GreaterOrEqual', [pos!, col!]); // [B, S]: position ≥ length is padding
+  return ctx.op('Unsqueeze', [pad!], { axes: [1, 2] })[0]!;
+}
+
+/** bool [T, T], true above the diagonal (the future), sizes read from x at run time when symbolic. */
+function causalMask(ctx: LayerContext, x: string, t: TensorType): string {
+  const time = t.shape[1];
+  const fixed = typeof time === 'number';
+  const [ones] = ctx.op('ConstantOfShape', fixed ? [] : [x], fixed ? { shape: [time, time], value: 1 } : { shape: [0, 0], shape_from: [1, 1], value: 1 });
+  const [lower] = ctx.op('Trilu', [ones!], { k: 0 });
+  const [zero] = ctx.op('ConstantOfShape', [], { shape: [], value: 0 });
+  return ctx.op('Equal', [lower!, zero!])[0]!;
+}
+
+export interface AttentionArgs {
+  heads: number;
+  dim: number;
+  dropout: number;
+  causal: boolean;
+  bias: boolean;
+}
+
+/**
+ * The attention of `x` over itself or `e.memory`, parameters named `${prefix}in_proj_weight`, …
+ * (the transformer layers pass `self_attn.` / `multihead_attn.`, PyTorch's names).
+ */
+export function attend(ctx: LayerContext, x: string, e: Extra, o: AttentionArgs, prefix: string): string {
+  const { heads, dim } = o;
+  if (dim % heads !== 0) ctx.fail(`heads ${heads} does not divide dim ${dim} (each head gets dim/heads features)`);
+  const t = inputOfRank(ctx, x, 3, '[batch, T, dim]');
+  const d = fixedDim(ctx, t, 2, 'feature dim');
+  if (d !== dim) ctx.fail(`dim is ${dim} but the input ${formatType(t)} has ${d} features`);
+  const kv = e.memory ?? x;
+  const kvType = e.memory === undefined ? t : inputOfRank(ctx, e.memory, 3, 'memory [batch, S, dim]');
+  if (e.memory !== undefined && fixedDim(ctx, kvType, 2, 'memory feature dim') !== dim) ctx.fail(`the memory ${formatType(kvType)} must have dim ${dim} features like the query ${formatType(t)}`);
+  if (o.causal && e.memory !== undefined) ctx.fail('causal: true applies to self-attention; cross-attention to a memory has no shared time axis');
+
+  const w = ctx.param(`${prefix}in_proj_weight`, [3 * dim, dim], { kind: 'glorot_uniform', args: { fan_in: dim, fan_out: 3 * dim } });
+  const b = o.bias ? ctx.param(`${prefix}in_proj_bias`, [3 * dim], ZEROS) : null;
+  const part = (i: number, p: string | null) => (p === null ? null : rows(ctx, p, i * dim, dim));
+  const q = project(ctx, x, part(0, w)!, part(0, b), heads, false); // [B, H, T, hd]
+  const kT = project(ctx, kv, part(1, w)!, part(1, b), heads, true); // [B, H, hd, S]
+  const v = project(ctx, kv, part(2, w)!, part(2, b), heads, false); // [B, H, S, hd]
+
+  const [raw] = ctx.op('MatMul', [q, kT]);
+  const [scale] = ctx.op('ConstantOfShape', [], { shape: [], value: 1 / Math.sqrt(dim / heads) });
+  let [scores] = ctx.op('Mul', [raw!, scale!]); // [B, H, T, S]
+  const masks = [o.causal ? causalMask(ctx, x, t) : undefined, paddingMask(ctx, kv, kvType, e)].filter((m): m is string => m !== undefined);
+  if (masks.length > 0) {
+    const [neg] = ctx.op('ConstantOfShape', [], { shape: [], value: MASKED });
+    for (const hidden of masks) [scores] = ctx.op('Where', [hidden, neg!, scores!]);
+  }
+  let [attn] = ctx.op('Softmax', [scores!], { axis: -1 });
+  if (o.dropout > 0) [attn] = ctx.op('Dropout', [attn!], { ratio: o.dropout });
+  const [mixed] = ctx.op('MatMul', [attn!, v]); // [B, H, T, hd]
+  const [back] = ctx.op('Transpose', [mixed!], { perm: [0, 2, 1, 3] });
+  const [joined] = ctx.op('Reshape', [back!], { shape: [0, 0, dim] });
+  const ow = ctx.param(`${prefix}out_proj.weight`, [dim, dim], { kind: 'torch_default', args: { fan_in: dim, fan_out: dim } });
+  const ob = o.bias ? ctx.param(`${prefix}out_proj.bias`, [dim], ZEROS) : null;
+  const [owt] = ctx.op('Transpose', [ow], { perm: [1, 0] });
+  const [y] = ctx.op('MatMul', [joined!, owt!]);
+  return ob ? ctx.op('Add', [y!, ob])[0]! : y!;
+}
+
+export const multi_head_attention: LayerDef = {
+  name: 'multi_head_attention',
+  family: 'transformer',
+  doc: 'Scaled dot-product attention over `heads` heads (PyTorch nn.MultiheadAttention, batch_first): `x` [batch, T, dim] attends to itself, or to a second f32 input `memory` [batch, S, dim] (cross-attention). An optional key-padding mask — bool [batch, S], true = ignore, or int lengths [batch] — and `causal: true` hide keys. Parameters in_proj_weight [3·dim, dim], in_proj_bias, out_proj.weight, out_proj.bias as PyTorch.',
+  args: [
+    { name: 'heads', type: 'int', min: 1, doc: 'Number of heads; must divide dim.' },
+    { name: 'dim', type: 'int', min: 1, doc: 'Model width (embed_dim): the last dim of the input.' },
+    { name: 'dropout', type: 'float', default: 0, min: 0, max: 0.999999, doc: 'Dropout on the attention weights while training.' },
+    { name: 'causal', type: 'bool', default: false, doc: 'Hide later positions (self-attention only).' },
+    { name: 'bias', type: 'bool', default: true, doc: 'Learned biases on the input and output projections.' },
+  ],
+  inputs: { min: 1, max: 3 },
+  expand(ctx, [x, ...extra], args) {
+    return [attend(ctx, x!, classify(ctx, extra), args as unknown as AttentionArgs, '')];
+  },
+  label: (a) => `attention ${a['heads']}×${(a['dim'] as number) / (a['heads'] as number)}${a['causal'] ? ', causal' : ''}`,
+};
+
+/**
+ * Learned positions, GPT-style: x [batch, T, dim] + weight[0..T-1], the table an nn.Embedding(max_len,
+ * dim) (N(0, 1)) looked up with positions read from x at run time.
+ */
+export const positional_embedding: LayerDef = {
+  name: 'positional_embedding',
+  family: 'embedding',
+  doc: 'Adds a learned position vector to each step: x [batch, T, dim] + weight[0..T−1], weight [max_len, dim] initialized N(0, 1) like nn.Embedding. T may be symbolic; a fixed T > max_len is an error.',
+  args: [
+    { name: 'max_len', type: 'int', min: 1, doc: 'Longest sequence (table rows).' },
+    { name: 'dim', type: 'int', min: 1, doc: 'Embedding size: the last dim of the input.' },
+  ],
+  expand(ctx, [x], args) {
+    const [maxLen, dim] = [args['max_len'] as number, args['dim'] as number];
+    const t = inputOfRank(ctx, x!, 3, '[batch, T, dim]');
+    if (fixedDim(ctx, t, 2, 'feature dim') !== dim) ctx.fail(`dim is ${dim} but the input ${formatType(t)} has ${String(t.shape[2])} features`);
+    const time = t.shape[1];
+    if (typeof time === 'number' && time > maxLen) ctx.fail(`the input ${formatType(t)} has ${time} positions but max_len is ${maxLen}`);
+    const table = ctx.param('weight', [maxLen, dim], { kind: 'normal', args: { mean: 0, std: 1 } });
+    const [pos] = typeof time === 'number' ? ctx.op('Range', [], { start: 0, delta: 1, size: time, dtype: 'i64' }) : ctx.op('Range', [x!], { start: 0, delta: 1, size_from: 1, dtype: 'i64' });
+    const [rowsOf] = ctx.op('Gather', [table, pos!], { axis: 0 }); // [T, dim]
+    return ctx.op('Add', [x!, rowsOf!]);
+  },
+  label: (a) => `positions ${a['max_len']}×${a['dim']}`,
+};
