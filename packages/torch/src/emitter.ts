@@ -14,7 +14,7 @@ export type PyExpr =
   | { kind: 'index'; obj: PyExpr; items: PyExpr[] }
   | { kind: 'tuple'; items: PyExpr[] }
   | { kind: 'list'; items: PyExpr[] }
-  | { kind: 'slice'; start?: PyExpr; stop?: PyExpr }
+  | { kind: 'slice'; start?: PyExpr; stop?: PyExpr; step?: PyExpr }
   | { kind: 'neg'; value: PyExpr };
 
 export type PyLiteral = number | string | boolean | null | { float: number } | PyLiteral[];
@@ -47,7 +47,7 @@ export const py = {
   method: (obj: PyExpr, method: string, args: (PyExpr | PyLiteral)[] = [], kwargs: PyKwargs = {}): PyExpr => py.call(py.attr(obj, method), args, kwargs),
   bin: (op: '+' | '-' | '*' | '/' | '@', left: PyExpr, right: PyExpr): PyExpr => ({ kind: 'bin', op, left, right }),
   index: (obj: PyExpr, items: PyExpr[]): PyExpr => ({ kind: 'index', obj, items }),
-  slice: (start?: PyExpr, stop?: PyExpr): PyExpr => ({ kind: 'slice', ...(start ? { start } : {}), ...(stop ? { stop } : {}) }),
+  slice: (start?: PyExpr, stop?: PyExpr, step?: PyExpr): PyExpr => ({ kind: 'slice', ...(start ? { start } : {}), ...(stop ? { stop } : {}), ...(step ? { step } : {}) }),
   tuple: (items: (PyExpr | PyLiteral)[]): PyExpr => ({ kind: 'tuple', items: items.map(toExpr) }),
   list: (items: (PyExpr | PyLiteral)[]): PyExpr => ({ kind: 'list', items: items.map(toExpr) }),
   neg: (value: PyExpr): PyExpr => ({ kind: 'neg', value }),
@@ -112,7 +112,7 @@ export function render(e: PyExpr): string {
     case 'list':
       return `[${e.items.map(render).join(', ')}]`;
     case 'slice':
-      return `${e.start ? render(e.start) : ''}:${e.stop ? render(e.stop) : ''}`;
+      return `${e.start ? render(e.start) : ''}:${e.stop ? render(e.stop) : ''}${e.step ? `:${render(e.step)}` : ''}`;
     case 'neg':
       return `-${wrap(e.value, 3)}`;
   }

@@ -228,6 +228,23 @@ const CASES: Case[] = [
       return g.finish();
     },
   },
+  {
+    name: 'slice_split',
+    build: () => {
+      const g = new TestGraph('SliceSplit');
+      const x = g.input('x', ['batch', 6, 5]);
+      const a = g.op('Slice', [x], { starts: [1, 0], ends: [2147483647, -1], axes: [1, -1], steps: [2, 1] })[0]!;
+      const [p, q] = g.op('Split', [x], { axis: 1, split: [2, 4] }, 2);
+      // Equal parts (no sizes) of a sliced tensor: torch.chunk.
+      const [r, s] = g.op('Split', [g.op('Slice', [x], { starts: [0], ends: [4], axes: [2] })[0]!], { axis: 2 }, 2);
+      g.output('y', a);
+      g.output('y1', p!);
+      g.output('y2', q!);
+      g.output('y3', r!);
+      g.output('y4', s!);
+      return g.finish();
+    },
+  },
   { name: 'dropout_eval', build: single('DropOut', ['batch', 4], (g, x) => g.op('Dropout', [g.op('Relu', [x])[0]!], { ratio: 0.3 })[0]!) },
 ];
 

@@ -8,7 +8,7 @@ import { averagePool, globalAveragePool, maxPool } from './pool.js';
 import { gru, lstm, rnn } from './recurrent.js';
 import { resize } from './resize.js';
 import { abs, cast, clip, equal, erf, exp, greater, greaterOrEqual, less, lessOrEqual, log, pow, reduceMax, reduceMean, reduceSum, sqrt, squeeze, unsqueeze, where } from './math.js';
-import { concat, flatten, gather, reshape, transpose } from './shape.js';
+import { concat, flatten, gather, reshape, slice, split, transpose } from './shape.js';
 import type { TorchLoweringRule } from './types.js';
 
 export const TORCH_LOWERING_RULES: readonly TorchLoweringRule[] = [
@@ -60,6 +60,8 @@ export const TORCH_LOWERING_RULES: readonly TorchLoweringRule[] = [
   reduceMax,
   unsqueeze,
   squeeze,
+  slice,
+  split,
   lstm,
   gru,
   rnn,

@@ -1,4 +1,4 @@
-/** Shape and indexing ops: Flatten, Reshape, Transpose, Concat, Gather. */
+/** Shape and indexing ops: Flatten, Reshape, Transpose, Concat, Gather, Slice, Split. */
 import { py, type PyExpr } from '../emitter.js';
 import { ints, num, type TorchLoweringRule } from './types.js';
 
@@ -62,5 +62,52 @@ export const gather: TorchLoweringRule = {
     // Indexing needs int64 indices; dlm's integer inputs may be int32.
     const idx = ctx.inputType(1)?.dtype === 'i64' ? ctx.input(1) : py.method(ctx.input(1), 'long');
     ctx.assign(py.index(ctx.input(0), [...Array.from({ length: axis }, () => py.slice()), idx]));
+  },
+};
+
+/** ONNX's "to the end" sentinel for Slice ends (core's SLICE_END); Python slicing needs no bound. */
+const SLICE_END = 2147483647;
+
+export const slice: TorchLoweringRule = {
+  op: 'Slice',
+  emits: 'basic indexing x[a:b:s, …] (Python clamps out-of-range bounds exactly as ONNX does for positive steps)',
+  unsupported(node) {
+    // PyTorch tensors refuse negative slice steps; reversing needs torch.flip with shifted bounds.
+    if (ints(node.attrs, 'steps').some((s) => s < 0)) return 'a negative slice step (PyTorch tensors cannot be indexed with one)';
+    return undefined;
+  },
+  lower(ctx) {
+    const rank = ctx.inputType(0)?.shape.length ?? 1;
+    const starts = ints(ctx.node.attrs, 'starts');
+    const ends = ints(ctx.node.attrs, 'ends');
+    const given = ints(ctx.node.attrs, 'axes');
+    const axes = (given.length ? given : starts.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a));
+    const steps = ints(ctx.node.attrs, 'steps');
+    const items: PyExpr[] = Array.from({ length: rank }, () => py.slice());
+    axes.forEach((axis, i) => {
+      const start = starts[i] ?? 0;
+      const end = ends[i] ?? SLICE_END;
+      const step = steps[i] ?? 1;
+      items[axis] = py.slice(start === 0 ? undefined : py.lit(start), end >= SLICE_END ? undefined : py.lit(end), step === 1 ? undefined : py.lit(step));
+    });
+    // Trailing full slices read as noise: x[:, 1:] rather than x[:, 1:, :].
+    while (items.length > 1 && isFull(items[items.length - 1]!)) items.pop();
+    ctx.assign(py.index(ctx.input(0), items));
+  },
+};
+
+function isFull(e: PyExpr): boolean {
+  return e.kind === 'slice' && !e.start && !e.stop && !e.step;
+}
+
+export const split: TorchLoweringRule = {
+  op: 'Split',
+  emits: 'torch.split (given sizes) or torch.chunk (equal parts)',
+  lower(ctx) {
+    const x = ctx.input(0);
+    const axis = num(ctx.node.attrs, 'axis', 0);
+    const sizes = ints(ctx.node.attrs, 'split');
+    const parts = ctx.node.outputs.length;
+    ctx.assign(sizes.length ? py.call('torch.split', [x, py.list(sizes.map((s) => py.lit(s)))], { dim: axis }) : py.call('torch.chunk', [x, parts], { dim: axis }), parts);
   },
 };
