@@ -29,12 +29,12 @@ print(json.dumps(model(x).flatten().tolist()))
 describe("dlm export --format pytorch", { timeout: 120_000 }, () => {
   it('writes model.py and model.safetensors; nothing when the format is unknown', async () => {
     const dir = tempDir();
-    const r = await dlm(['export', join(REPO_ROOT, 'examples/mnist/mnist_cnn.dlm'), '--format', 'pytorch', '-o', 'model.py'], dir);
+    const r = await dlm(['export', join(REPO_ROOT, 'examples/mnist/mnist_cnn.dlm'), '--format', 'pytorch', '--initial', '-o', 'model.py'], dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^wrote .*model\.py \(MnistCnn, PyTorch module\) and .*model\.safetensors \(initial weights \(seed 0\)\)\n$/);
     expect(readFileSync(join(dir, 'model.py'), 'utf8')).toContain('class MnistCnn(nn.Module):');
-    const bad = await dlm(['export', join(REPO_ROOT, 'examples/mnist/mnist_cnn.dlm'), '--format', 'keras', '-o', 'k.py'], dir);
+    const bad = await dlm(['export', join(REPO_ROOT, 'examples/mnist/mnist_cnn.dlm'), '--format', 'keras', '--initial', '-o', 'k.py'], dir);
     expect(bad.code).toBe(2);
     expect(existsSync(join(dir, 'k.py'))).toBe(false);
   });
@@ -42,7 +42,7 @@ describe("dlm export --format pytorch", { timeout: 120_000 }, () => {
   it.skipIf(!torch)(`model.py runs in python3 and matches dlm's forward on the same weights${SKIP ? ` (skipped: ${SKIP})` : ''}`, async () => {
     const dir = tempDir();
     const file = join(REPO_ROOT, 'examples/mnist/mnist_cnn.dlm');
-    expect((await dlm(['export', file, '--format', 'pytorch', '-o', 'model.py'], dir)).code).toBe(0);
+    expect((await dlm(['export', file, '--format', 'pytorch', '--initial', '-o', 'model.py'], dir)).code).toBe(0);
     const py = spawnSync(torch!.python, ['-c', RUN, join(dir, 'model.py'), 'MnistCnn', join(dir, 'model.safetensors')], { encoding: 'utf8' });
     expect(py.stderr).toBe('');
     const theirs = JSON.parse(py.stdout) as number[];
@@ -57,7 +57,7 @@ describe("dlm export --format pytorch", { timeout: 120_000 }, () => {
 
   it.skipIf(!torch)(`a model made of plugin layers runs as PyTorch too${SKIP ? ` (skipped: ${SKIP})` : ''}`, async () => {
     const dir = tempDir();
-    expect((await dlm(['export', 'stripes.dlm', '--format', 'pytorch', '-o', join(dir, 'stripes.py')], join(EXTRAS_DIR, 'examples'))).code).toBe(0);
+    expect((await dlm(['export', 'stripes.dlm', '--format', 'pytorch', '--initial', '-o', join(dir, 'stripes.py')], join(EXTRAS_DIR, 'examples'))).code).toBe(0);
     const py = spawnSync(torch!.python, [join(dir, 'stripes.py')], { encoding: 'utf8' });
     expect(py.stderr).toBe('');
     expect(py.stdout).toMatch(/^\w+ \(2, \d+\)\n$/);

@@ -32,12 +32,18 @@ describe('dlm check: bounded output', () => {
   });
 
   it('13,000 stray characters on one line: one diagnostic, a windowed frame, no internal error', async () => {
-    const dir = tempDir({ 'at.dlm': model(`  y = x |> ${'@ '.repeat(13000)}`) });
+    const dir = tempDir({ 'at.dlm': model(`  y = x |> ${'$ '.repeat(13000)}`), 'ops.dlm': model(`  y = x |> ${'@ '.repeat(13000)}`) });
     const r = await dlm(['check', 'at.dlm'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).not.toContain('internal error');
     expect(r.stderr.length).toBeLessThan(2000);
     expect(r.stderr).toContain('error[DLM1020]');
+    // The issue's own reproduction: '@' is the matmul operator now, so 13,000 of them are a syntax
+    // error, still bounded and never an internal error.
+    const ops = await dlm(['check', 'ops.dlm'], dir);
+    expect(ops.code).toBe(1);
+    expect(ops.stderr).not.toContain('internal error');
+    expect(ops.stderr.length).toBeLessThan(4000);
   });
 });
 
