@@ -1,6 +1,6 @@
 /**
  * Every model in examples/: the generated module's forward with dlm's weights matches dlm's tfjs
- * executor on the same weights and inputs within 1e-5, and its gradients (of Σ out·R, every
+ * executor on the same weights and inputs within 1e-5 (relative to the largest value of each output, as float32 allows), and its gradients (of Σ out·R, every
  * trainable parameter) within 1e-4: whole networks sum thousands of float32 products per
  * gradient entry in a different order (the DCGAN generator's batch-norm scale gradient differs by
  * 1.2e-5). The module loads dlm's safetensors with load_state_dict(strict=True), so names and
@@ -33,8 +33,8 @@ describe.skipIf(!TORCH)(`examples on PyTorch vs tfjs${TORCH_SKIP ? ` (skipped: $
     const got = actual[i]!;
     expect(got.error, got.source).toBeUndefined();
     const want = expected[i]!.values;
-    const fwd = worstDiff(new Map([...want].filter(([k]) => k.startsWith('out:'))), got.values);
-    const bwd = worstDiff(new Map([...want].filter(([k]) => !k.startsWith('out:'))), got.values);
+    const fwd = worstDiff(new Map([...want].filter(([k]) => k.startsWith('out:'))), got.values, 'tensor');
+    const bwd = worstDiff(new Map([...want].filter(([k]) => !k.startsWith('out:'))), got.values, 'tensor');
     figures.push(`${name}: forward ${fwd.worst.toExponential(2)}, gradients ${bwd.worst.toExponential(2)} (${bwd.key})`);
     expect(fwd.worst, fwd.key).toBeLessThanOrEqual(1e-5);
     expect(bwd.worst, bwd.key).toBeLessThanOrEqual(1e-4);
