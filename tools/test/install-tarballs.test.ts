@@ -24,8 +24,11 @@ const work = mkdtempSync(join(tmpdir(), 'dlm-install-'));
 const project = join(work, 'project');
 const tarballs = new Map<string, string>();
 
-/** The environment without npm's per-run settings (npm test exports npm_config_*). */
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+/**
+ * The environment without npm's per-run settings (npm test exports npm_config_*) and without
+ * colour forcing (nx sets FORCE_COLOR for the tasks it streams), so dlm's output is plain text.
+ */
+const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'FORCE_COLOR')), NO_COLOR: '1' };
 
 function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 240_000 });
