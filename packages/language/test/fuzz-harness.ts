@@ -86,7 +86,7 @@ export function mutate(text: string, rand: () => number): string {
 export function pathological(scale = 1): { name: string; text: string }[] {
   const model = (body: string) => `model M {\n  input x: f32[batch, 10]\n  output y: f32[batch, 10]\n${body}\n}\n`;
   return [
-    { name: '1 MB line of stray characters', text: `let a = 1 ${'# @ '.repeat(256 * 1024)}\n` },
+    { name: '1 MB line of stray characters', text: `let a = 1 ${'$ ^ '.repeat(256 * 1024)}\n` },
     { name: '1 MB identifier', text: model(`  y = x |> ${'a'.repeat(1 << 20)}`) },
     { name: `${scale * 50} KB line of layers`, text: model(`  y = x |> ${'relu |> '.repeat(6400 * scale)}relu`) },
     { name: '13,000 @ on one line', text: model(`  y = x |> ${'@ '.repeat(13000)}`) },
