@@ -1,5 +1,5 @@
 /** Training reports: curves, confusion matrices, sample grids and a one-file HTML page. Pure TS, deterministic. */
 export { lossCurveSvg, historyFromRecords, type HistoryPoint, type LossCurveOptions } from './loss-curve.js';
 export { confusionMatrixText, confusionMatrixSvg, confusionMatrixFromLabels, type ConfusionSvgOptions } from './confusion.js';
-export { encodePng, sampleGridPng, crc32, type SampleGridOptions } from './png.js';
+export { encodePng, sampleGridPng, type SampleGridOptions } from './png.js';
 export { reportHtml, type ReportInput } from './html.js';

@@ -1,68 +1,25 @@
 /**
- * A minimal PNG encoder (8-bit grey, RGB or RGBA, no interlace) on node:zlib, and a grid of sample
- * images (GAN outputs, dataset previews) as one PNG. Rows use filter 0 (none): the images are
- * small, and predictable bytes make the output easy to verify.
+ * PNG output of reports (pngjs, the one image codec library dlm uses) and a grid of sample images
+ * (GAN outputs, dataset previews) as one PNG.
  */
-import { deflateSync } from 'node:zlib';
+import { PNG, type ColorType } from 'pngjs';
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (ISO-HDLC, the one PNG and gzip use). */
-export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const COLOR_TYPE: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };
+/** PNG colour type per channel count: grey, grey+alpha, RGB, RGBA. */
+const COLOR_TYPE: Record<number, ColorType> = { 1: 0, 2: 4, 3: 2, 4: 6 };
 
 /**
- * Encodes `pixels` (row-major, interleaved channels) as a PNG. The channel count comes from the
- * length: width·height (grey), ·2 (grey+alpha), ·3 (RGB) or ·4 (RGBA).
+ * Encodes `pixels` (row-major, interleaved channels, 8 bits each) as a PNG. The channel count comes
+ * from the length: width·height (grey), ·2 (grey+alpha), ·3 (RGB) or ·4 (RGBA).
  */
 export function encodePng(width: number, height: number, pixels: Uint8Array): Uint8Array {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new Error(`PNG size must be positive integers, got ${width}×${height}`);
   const channels = pixels.length / (width * height);
-  if (!(channels in COLOR_TYPE)) {
+  const colorType = COLOR_TYPE[channels];
+  if (colorType === undefined) {
     throw new Error(`${pixels.length} bytes is not ${width}×${height} pixels of 1, 2, 3 or 4 channels`);
   }
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = COLOR_TYPE[channels];
-  // compression 0, filter method 0, interlace 0
-  const stride = width * channels;
-  const raw = new Uint8Array(height * (stride + 1));
-  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  const parts = [Uint8Array.from(SIGNATURE), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  const png = { width, height, data: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) } as PNG;
+  return new Uint8Array(PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: channels === 2 || channels === 4, bitDepth: 8 }));
 }
 
 export interface SampleGridOptions {

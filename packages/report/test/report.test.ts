@@ -140,7 +140,7 @@ describe('confusion matrices', () => {
   });
 });
 
-/** An independent minimal PNG reader: chunks with CRCs checked by zlib.crc32, IDAT inflated, filter 0 rows. */
+/** An independent minimal PNG reader: chunks with CRCs checked by zlib.crc32, IDAT inflated, rows unfiltered. */
 function decodePng(png: Uint8Array): { width: number; height: number; colorType: number; pixels: Uint8Array } {
   expect(Array.from(png.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
@@ -165,9 +165,20 @@ function decodePng(png: Uint8Array): { width: number; height: number; colorType:
   const stride = width * channels;
   expect(raw.length).toBe(height * (stride + 1));
   const pixels = new Uint8Array(height * stride);
+  // Undo the row filters (None, Sub, Up, Average, Paeth) as the PNG specification defines them.
+  const at = (y: number, x: number) => (y < 0 || x < 0 ? 0 : pixels[y * stride + x]!);
   for (let y = 0; y < height; y++) {
-    expect(raw[y * (stride + 1)]).toBe(0);
-    pixels.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), y * stride);
+    const filter = raw[y * (stride + 1)]!;
+    expect(filter).toBeLessThanOrEqual(4);
+    for (let x = 0; x < stride; x++) {
+      const a = at(y, x - channels);
+      const b = at(y - 1, x);
+      const c = at(y - 1, x - channels);
+      const p = a + b - c;
+      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const pred = [0, a, b, (a + b) >> 1, paeth][filter]!;
+      pixels[y * stride + x] = (raw[y * (stride + 1) + 1 + x]! + pred) & 255;
+    }
   }
   return { width, height, colorType, pixels };
 }

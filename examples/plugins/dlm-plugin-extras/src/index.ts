@@ -16,7 +16,7 @@ import { lion } from './optimizers/lion.js';
 import { max_norm } from './regularizers/max-norm.js';
 import { random_brightness } from './regularizers/random-brightness.js';
 
-export { decodePng, crc32, type DecodedPng } from './datasets/png.js';
+export { decodePng, type DecodedPng } from './datasets/png.js';
 export { image_folder, lion, max_norm, random_brightness, squeeze_excite, swish };
 
 const plugin: DlmPlugin = {

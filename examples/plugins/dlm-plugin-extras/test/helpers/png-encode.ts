@@ -1,9 +1,9 @@
 /**
- * A minimal PNG encoder for test fixtures (8-bit, non-interlaced). Each row gets the filter named
- * in `filters` (cycled), so the decoder's five row filters are all exercised by real files.
+ * A minimal PNG encoder for test fixtures (8-bit, non-interlaced), independent of the pngjs the
+ * plugin decodes with. Each row gets the filter named in `filters` (cycled), so all five row
+ * filters are exercised by real files.
  */
-import { deflateSync } from 'node:zlib';
-import { crc32 } from '../../src/index.js';
+import { crc32, deflateSync } from 'node:zlib';
 
 const COLOR_TYPE: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };
 
@@ -12,7 +12,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');
   Buffer.from(data).copy(out, 8);
-  out.writeUInt32BE(crc32(out, 4, 8 + data.length), 8 + data.length);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
   return out;
 }
 
