@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findChromium } from '@dlm/mermaid';
 
-export type ToolName = 'chromium' | 'python3-onnx' | 'python3-torch' | 'python3-pil';
+export type ToolName = 'chromium' | 'python3-onnx' | 'python3-torch' | 'python3-pil' | 'python3-protobuf';
 
 export interface SystemTool {
   name: ToolName;
@@ -27,13 +27,22 @@ export interface SystemTool {
 export const PYTHON3 = process.env['DLM_PYTHON3'] ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 /** One command that installs every extra the tests use (also in the README). */
-export const INSTALL_ALL_EXTRAS = 'sudo apt-get install chromium python3-onnx python3-torch python3-pil';
+export const INSTALL_ALL_EXTRAS = 'sudo apt-get install chromium python3-onnx python3-torch python3-pil python3-protobuf';
 
 const INSTALL: Record<ToolName, string> = {
   chromium: 'apt-get install chromium, or set DLM_CHROMIUM',
   'python3-onnx': 'apt-get install python3-onnx',
   'python3-torch': 'apt-get install python3-torch',
   'python3-pil': 'apt-get install python3-pil',
+  'python3-protobuf': 'apt-get install python3-protobuf',
+};
+
+/** The Python module each python3-* tool provides. */
+const MODULE: Record<Exclude<ToolName, 'chromium'>, string> = {
+  'python3-onnx': 'onnx',
+  'python3-torch': 'torch',
+  'python3-pil': 'PIL',
+  'python3-protobuf': 'google.protobuf',
 };
 
 function hidden(name: ToolName): boolean {
@@ -52,7 +61,7 @@ export function systemTool(name: ToolName): SystemTool {
   let path: string | undefined;
   if (!hidden(name)) {
     if (name === 'chromium') path = findChromium();
-    else if (pythonHas(name === 'python3-pil' ? 'PIL' : name.slice('python3-'.length))) path = PYTHON3;
+    else if (pythonHas(MODULE[name])) path = PYTHON3;
   }
   const tool = { name, available: path !== undefined, path: path ?? '', install: INSTALL[name] };
   cache.set(name, tool);

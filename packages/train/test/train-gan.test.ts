@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainEvent } from '../src/index.js';
@@ -76,6 +76,11 @@ describe('GAN training', () => {
     expect([...ck.result!.weights.get(`Gen/${mean.name}`)!.data].some((v) => v !== 0)).toBe(true);
     expect(ck.result!.state.step).toBe(6);
     expect(existsSync(path.join(runDir, 'last'))).toBe(true);
+    // The GAN's run folder has the logs other tools read too (run-logs.test.ts reads them back).
+    const csv = readFileSync(path.join(runDir, 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]!.split(',')).toEqual(expect.arrayContaining(['epoch', 'loss', 'd_loss', 'g_loss']));
+    expect(csv).toHaveLength(3);
+    expect(readdirSync(runDir).filter((n) => n.startsWith('events.out.tfevents.'))).toHaveLength(1);
   }, 30_000);
 
   it('warns when the real images are outside the range of the generator output', async () => {

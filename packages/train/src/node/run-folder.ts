@@ -14,6 +14,7 @@ import type { CheckpointData, CheckpointStore, Preprocessing } from '../state.js
 import { irHash, lastCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { startShardPool } from './data-parallel.js';
 import { describeFsError, lockRunFolder, removeLeftovers } from './run-lock.js';
+import { RunLogs } from './run-logs.js';
 
 /** Where datasets look for files and cache downloads (see `DatasetOpenContext`). */
 export interface FolderDataOptions {
@@ -46,9 +47,13 @@ export interface FolderTrainOptions<T> extends Omit<pure.TrainOptions<T>, 'check
   encodeSamples?: (data: Float32Array, n: number, c: number, h: number, w: number) => Uint8Array;
 }
 
-/** A `CheckpointStore` over a run folder: `runDir/epoch-N/`, `runDir/last`, `runDir/samples/`. */
-export function folderCheckpoints(runDir: string, opts: Pick<FolderTrainOptions<unknown>, 'keepLast' | 'encodeSamples'> = {}): CheckpointStore {
+/**
+ * A `CheckpointStore` over a run folder: `runDir/epoch-N/`, `runDir/last`, `runDir/samples/`, and
+ * after each checkpoint the logs other tools read (metrics.csv, TensorBoard events; run-logs.ts).
+ */
+export function folderCheckpoints(runDir: string, opts: Pick<FolderTrainOptions<unknown>, 'keepLast' | 'encodeSamples' | 'log'> = {}): CheckpointStore {
   const encode = opts.encodeSamples;
+  const logs = new RunLogs(runDir, opts.log);
   return {
     location: runDir,
     irHash,
@@ -61,9 +66,14 @@ export function folderCheckpoints(runDir: string, opts: Pick<FolderTrainOptions<
     },
     // Node's raw messages ("EEXIST: file already exists, mkdir …") become sentences with the path.
     save: (data: CheckpointData) =>
-      saveCheckpoint(runDir, data, opts.keepLast !== undefined ? { keepLast: opts.keepLast } : {}).catch((e: unknown) => {
-        throw new Error(describeFsError(e, runDir));
-      }),
+      saveCheckpoint(runDir, data, opts.keepLast !== undefined ? { keepLast: opts.keepLast } : {})
+        .then(async (dir) => {
+          await logs.record(data.state.history);
+          return dir;
+        })
+        .catch((e: unknown) => {
+          throw new Error(describeFsError(e, runDir));
+        }),
     ...(encode
       ? {
           async writeSamples(epoch, g) {
@@ -119,7 +129,7 @@ function trainLocked<T>(opts: FolderTrainOptions<T>, rest: Omit<pure.TrainOption
   const { runDir, keepLast, encodeSamples, sourceRoot, cacheDir, mirror } = opts;
   return pure.train({
     ...rest,
-    checkpoints: folderCheckpoints(runDir, { ...(keepLast !== undefined ? { keepLast } : {}), ...(encodeSamples ? { encodeSamples } : {}) }),
+    checkpoints: folderCheckpoints(runDir, { ...(keepLast !== undefined ? { keepLast } : {}), ...(encodeSamples ? { encodeSamples } : {}), ...(opts.log ? { log: opts.log } : {}) }),
     datasetContext: folderDatasets({ runDir, ...(sourceRoot ? { sourceRoot } : {}), ...(cacheDir ? { cacheDir } : {}), ...(mirror ? { mirror } : {}), ...(opts.log ? { log: opts.log } : {}) }),
     ...(shardPool ? { shardPool } : {}),
   });
