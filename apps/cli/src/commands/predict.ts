@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import type { DatasetInfo, Graph } from '@dlm/core';
+import { diag, type DatasetInfo, type Diagnostic, type Graph } from '@dlm/core';
 import type { Command } from './index.js';
-import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile } from '../workspace.js';
+import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile, type CommandContext } from '../workspace.js';
 import { COMMON, TRAINING_FLAGS } from '../flags.js';
 import { dataOverride, startRuntime } from '../training.js';
-import { decodePng } from '../png.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, readImage, resizePlanes, toPlanes } from '../image-input.js';
 import { describeFsError } from '../files.js';
 import { CliError } from '../io.js';
 import { predict as runPredict, type Preprocessing } from '@dlm/train';
@@ -14,19 +14,23 @@ import { jsonInputBatch } from '../predict-input.js';
 
 type Arr = { data: Float32Array | Int32Array; shape: number[] };
 
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+
 /**
- * `dlm predict`: runs a checkpoint on PNG images (preprocessed exactly as the train block's
- * dataset does) or on JSON arrays, and prints the predicted class per sample.
+ * `dlm predict`: runs a checkpoint on PNG or JPEG images (converted to the model's channels,
+ * resized to its input and preprocessed exactly as the train block's dataset does) or on JSON
+ * arrays, and prints the predicted class per sample.
  */
 export const predictCommand: Command = {
   name: 'predict',
-  summary: 'run a checkpoint on PNG images or JSON arrays',
-  usage: 'predict <file.dlm> --checkpoint DIR --input digit.png [--input more.png] [--invert] [--no-preprocessing] [--json]',
+  summary: 'run a checkpoint on PNG or JPEG images or JSON arrays',
+  usage: 'predict <file.dlm> --checkpoint DIR --input digit.png [--input more.jpg] [--invert] [--no-preprocessing] [--max-image-pixels N] [--json]',
   options: {
     ...TRAINING_FLAGS,
     checkpoint: COMMON.checkpoint,
-    input: { type: 'string', multiple: true, arg: 'file', help: 'a .png image or one .json nested array, batch first' },
-    invert: { type: 'boolean', help: 'invert PNG pixels (dark digits on white paper)' },
+    input: { type: 'string', multiple: true, arg: 'file', help: "a .png or .jpg image (converted to the model's channels and size, with a note) or one .json nested array, batch first" },
+    invert: { type: 'boolean', help: 'invert image pixels (dark digits on white paper)' },
+    'max-image-pixels': { type: 'string', arg: 'n', default: `${DEFAULT_MAX_IMAGE_PIXELS} or DLM_MAX_IMAGE_PIXELS`, help: "refuse larger images before decoding them (a small file can inflate to gigabytes)" },
     'no-preprocessing': { type: 'boolean', help: "feed inputs as given: skip the checkpoint's feature standardization and pixel normalization (images are then only scaled to 0..1)" },
     json: COMMON.json,
   },
@@ -35,7 +39,7 @@ export const predictCommand: Command = {
     const checkpoint = ctx.values['checkpoint'] as string | undefined;
     const inputs = (ctx.values['input'] as string[] | undefined) ?? [];
     if (!checkpoint) throw new CliError("'dlm predict' needs --checkpoint (e.g. runs/mnist_cnn/last)", 2);
-    if (inputs.length === 0) throw new CliError("'dlm predict' needs at least one --input (a .png image or a .json array)", 2);
+    if (inputs.length === 0) throw new CliError("'dlm predict' needs at least one --input (a .png or .jpg image, or a .json array)", 2);
     const loaded = await loadPlugins(ctx, file);
     const { program, sources } = compileOrFail(ctx, loaded, file);
     const modelName = ctx.values['model'] as string | undefined;
@@ -73,8 +77,13 @@ export const predictCommand: Command = {
       ...(info?.pixels ? { pixels: info.pixels } : {}),
     };
     let batch: Arr;
-    if (inputs.some((p) => extname(p).toLowerCase() === '.png')) {
-      batch = imagesToBatch(ctx.io.cwd, inputs, graph, prep.pixels, Boolean(ctx.values['invert']));
+    if (inputs.some((p) => IMAGE_EXTENSIONS.has(extname(p).toLowerCase()))) {
+      const images = imagesToBatch(ctx, inputs, graph, prep.pixels, Boolean(ctx.values['invert']));
+      if (!('data' in images)) {
+        printDiagnostics(ctx, [images], sources);
+        return 1;
+      }
+      batch = images;
     } else {
       const checked = jsonInputBatch(inputs[0]!, readJson(ctx.io.cwd, inputs), graph, prep);
       if (!checked.batch) {
@@ -132,43 +141,58 @@ function toProbabilities(row: number[], expects: string | undefined): number[] {
   return e.map((v) => v / s);
 }
 
-function imagesToBatch(cwd: string, files: string[], graph: Graph, scaling: Preprocessing['pixels'], invert: boolean): Arr {
+/** `--max-image-pixels`, else DLM_MAX_IMAGE_PIXELS, else the default; a diagnostic when malformed. */
+function maxImagePixels(ctx: CommandContext): number | Diagnostic {
+  const given = (ctx.values['max-image-pixels'] as string | undefined) ?? ctx.io.env['DLM_MAX_IMAGE_PIXELS'];
+  if (given === undefined || given === '') return DEFAULT_MAX_IMAGE_PIXELS;
+  const n = Number(given);
+  return /^\d+$/.test(given.trim()) && Number.isSafeInteger(n) && n > 0 ? n : diag('DLM9027', [given]);
+}
+
+/**
+ * Images as the model's NCHW batch: each decoded (the header first, against the pixel limit),
+ * converted to the model's channels, resized to its H×W and scaled as training scaled pixels. A
+ * file that needed converting or resizing gets one note line saying what was done.
+ */
+function imagesToBatch(ctx: CommandContext, files: string[], graph: Graph, scaling: Preprocessing['pixels'], invert: boolean): Arr | Diagnostic {
   const shape = graph.inputs[0]!.type.shape;
   const [, c, h, w] = shape;
   if (shape.length !== 4 || typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
     throw new CliError(`model '${graph.name}' input '${graph.inputs[0]!.name}' is [${shape.join(', ')}], not an image [batch, C, H, W]`);
   }
+  if (c !== 1 && c !== 3) throw new CliError(`model '${graph.name}' takes ${c}-channel images; predict feeds grey (1) or RGB (3) images`);
+  const maxPixels = maxImagePixels(ctx);
+  if (typeof maxPixels !== 'number') return maxPixels;
   const pixels = scaling ?? { scale: 'unit' as const, mean: [0], std: [1] };
   const data = new Float32Array(files.length * c * h * w);
-  files.forEach((f, i) => {
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(resolve(cwd, f));
+      bytes = readFileSync(resolve(ctx.io.cwd, f));
     } catch (e) {
       throw new CliError(`cannot read '${f}': ${describeFsError(e)}`);
     }
-    let img;
-    try {
-      img = decodePng(bytes);
-    } catch (e) {
-      throw new CliError(`cannot decode '${f}': ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (img.width !== w || img.height !== h) {
-      throw new CliError(`'${f}' is ${img.width}×${img.height} pixels, but model '${graph.name}' takes ${w}×${h} images`);
-    }
+    const read = readImage(f, bytes, maxPixels);
+    if (!read.image) return read.diagnostic;
+    const img = read.image;
+    const done: string[] = [];
+    if (img.alpha) done.push('transparency composited on white');
+    if (c === 1 && img.color) done.push('converted to grey (ITU-R 601 luma)');
+    if (c === 3 && !img.color) done.push('grey repeated into RGB');
+    if (img.width !== w || img.height !== h) done.push(`resized from ${img.width}×${img.height} to ${w}×${h} (bilinear, area-averaging when shrinking)`);
+    if (done.length > 0) ctx.io.stderr(`note: '${f}' (${img.kind}): ${done.join('; ')}\n`);
+    const planes = resizePlanes(toPlanes(img, c), c, img.width, img.height, w, h);
     for (let ch = 0; ch < c; ch++) {
       const mean = pixels.mean[ch] ?? pixels.mean[0] ?? 0;
       const std = pixels.std[ch] ?? pixels.std[0] ?? 1;
       for (let p = 0; p < h * w; p++) {
-        let v = img.channels === 1 ? img.pixels[p]! : c === 1
-          ? 0.299 * img.pixels[p * 3]! + 0.587 * img.pixels[p * 3 + 1]! + 0.114 * img.pixels[p * 3 + 2]!
-          : img.pixels[p * 3 + ch]!;
+        let v = planes[ch * h * w + p]!;
         if (invert) v = 255 - v;
-        const x = pixels.scale === 'unit' ? v / 255 : pixels.scale === 'tanh' ? v / 127.5 - 1 : (v / 255 - mean) / std;
-        data[((i * c + ch) * h * w) + p] = x;
+        data[(i * c + ch) * h * w + p] = pixels.scale === 'unit' ? v / 255 : pixels.scale === 'tanh' ? v / 127.5 - 1 : (v / 255 - mean) / std;
       }
     }
-  });
+  }
   return { data, shape: [files.length, c, h, w] };
 }
 

@@ -10,4 +10,8 @@ export const CLI_MESSAGES = {
   DLM9021: { severity: 'error', message: "'{0}' holds {1} at {2}, which is not a finite number; model inputs must be finite (JSON numbers beyond ±1.8e308 read as infinite)." },
   DLM9022: { severity: 'error', message: "'{0}' has shape {1}, but model '{2}' input '{3}' takes {4} (batch first)." },
   DLM9023: { severity: 'error', message: "'{0}' holds {1} at {2}, but model '{3}' input '{4}' takes {5}." },
+  DLM9024: { severity: 'error', message: "'{0}' is a {1}×{2} image ({3} pixels), more than the limit of {4} pixels; it was refused before decoding. If the image is genuine, raise the limit with --max-image-pixels or DLM_MAX_IMAGE_PIXELS." },
+  DLM9025: { severity: 'error', message: "'{0}' is not an image dlm can read ({1}); give a PNG or JPEG file." },
+  DLM9026: { severity: 'error', message: "'{0}' looks like a {1} image but cannot be decoded: {2}." },
+  DLM9027: { severity: 'error', message: "--max-image-pixels (or DLM_MAX_IMAGE_PIXELS) must be a positive whole number of pixels, got '{0}'." },
 } as const;
