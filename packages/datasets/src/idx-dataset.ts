@@ -123,10 +123,9 @@ export function idxImageDataset(spec: IdxDatasetSpec): DatasetDef {
       const searched = [path.join(ctx.cacheDir, spec.cacheSubdir), ...spec.systemDirs].join(', ');
       if (spec.sample && args.sample !== false) {
         const d = spec.sample.load(ctx.split);
-        ctx.log(
-          `${spec.name}: the full dataset was not found (searched ${searched}); using ${spec.sample.describe}, ${ctx.split} part: ${d.count} images. ` +
-            `Pass download: true or dir: "…" for the full dataset.`,
-        );
+        // The same words for every split, so a command opening train and test says it once (hosts
+        // drop a repeated line: @dlm/train's folderDatasets).
+        ctx.log(`${spec.name}: the full dataset was not found (searched ${searched}); using ${spec.sample.describe}. Pass download: true or dir: "…" for the full dataset.`);
         return make(d);
       }
       throw new DatasetError(

@@ -178,7 +178,8 @@ export async function setupBackend(choice: BackendChoice, opts: BackendOptions =
     const threads = await start('wasm', opts);
     return {
       backend: 'wasm',
-      reason: `${noGpu}; WASM (XNNPACK, ${threads} thread${threads === 1 ? '' : 's'}) is the fastest CPU path`,
+      // Worded as the data-parallel line is ("… each running single-threaded WASM"), so the two agree.
+      reason: `${noGpu}; WASM (XNNPACK, ${threads === 1 ? 'single-threaded' : `${threads} threads`}) is the fastest CPU path`,
       ...(threads ? { threads } : {}),
       ...(probe.adapter ? { adapter: probe.adapter } : {}),
     };

@@ -69,7 +69,7 @@ export function tfjsRuntime(name: string): TfjsRuntime {
     numTensors: () => tf.memory().numTensors,
     worker: {
       module: WORKER_MODULE,
-      describe: 'single-threaded WASM in each worker',
+      describe: 'each running single-threaded WASM',
       ...(name === 'webgpu' ? { unavailable: 'it applies to the CPU backends (wasm, cpu), not webgpu' } : {}),
     },
   };

@@ -58,7 +58,7 @@ describe('setupBackend', { timeout: 120_000 }, () => {
     const info = await setupBackend('auto');
     expect(tf.getBackend()).toBe(info.backend);
     if (info.backend === 'webgpu') expect(info.reason).toMatch(/^WebGPU adapter /);
-    else expect(info.reason).toMatch(/^(no WebGPU|the WebGPU adapter is a software renderer).*; WASM \(XNNPACK, \d+ threads?\) is the fastest CPU path$/);
+    else expect(info.reason).toMatch(/^(no WebGPU|the WebGPU adapter is a software renderer).*; WASM \(XNNPACK, (single-threaded|\d+ threads)\) is the fastest CPU path$/);
     const y = tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]]));
     expect(Array.from(await y.data())).toEqual([11]);
   });

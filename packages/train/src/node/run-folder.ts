@@ -86,14 +86,23 @@ export function folderCheckpoints(runDir: string, opts: Pick<FolderTrainOptions<
   };
 }
 
-/** Opens datasets as a command line does: paths in a .dlm file are relative to that file. */
+/**
+ * Opens datasets as a command line does: paths in a .dlm file are relative to that file. A
+ * message a dataset repeats (the same note for its train and test split) is passed on once.
+ */
 export function folderDatasets(o: FolderDataOptions & { runDir: string; log?: (m: string) => void }): pure.DatasetContext {
+  const said = new Set<string>();
+  const log = (m: string): void => {
+    if (said.has(m)) return;
+    said.add(m);
+    o.log?.(m);
+  };
   return (call: PluginCall) => ({
     cacheDir: o.cacheDir ?? `${o.runDir}/../.cache`,
     ...(o.mirror ? { mirror: o.mirror } : {}),
     // Paths written in a .dlm file are relative to that file; a --data override has no span.
     ...(call.span?.file ? { baseDir: path.dirname(path.resolve(o.sourceRoot ?? '.', call.span.file)) } : {}),
-    log: o.log ?? (() => {}),
+    log,
   });
 }
 
@@ -108,7 +117,7 @@ export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult
     else {
       shardPool = async (init) => {
         const pool = await startShardPool({ ...init, pluginUrls: pluginModules!, runtimeModule: rt.worker!.module, ...(pluginLoaderModule ? { loaderModule: pluginLoaderModule } : {}) }, threads, opts.log);
-        if (pool) opts.log?.(`data-parallel training: each batch split over ${threads} threads (${rt.worker!.describe})`);
+        if (pool) opts.log?.(`data-parallel training: each batch split over ${threads} threads (this one and ${threads - 1} worker${threads === 2 ? '' : 's'}, ${rt.worker!.describe})`);
         return pool;
       };
     }
