@@ -2,8 +2,8 @@
 /**
  * Checks that every public workspace package is publishable as it is: `npm publish --dry-run`
  * prints no warning, the metadata is complete, the tarball holds LICENSE (identical to the root
- * one) and README.md, every export target and bin is shipped, and every source map's sources are
- * shipped too. Needs the packages built (`npm run build`). Usage: node tools/check-pack.mjs [dir…]
+ * one) and README.md, every export target and bin is shipped, every source map's sources are
+ * shipped too, and the repository URLs agree with the root package.json's. Needs the packages built (`npm run build`). Usage: node tools/check-pack.mjs [dir…]
  * Exit 1 with one line per problem.
  */
 import { spawnSync } from 'node:child_process';
@@ -38,6 +38,32 @@ function exportTargets(value, out = []) {
 
 const norm = (p) => posix.normalize(p.replace(/^\.\//, ''));
 
+/**
+ * The repository URL has one source of truth, the root package.json (`repository.url`,
+ * `homepage`, `bugs.url`); every package must agree with it: the same repository and bugs URL,
+ * `repository.directory` naming its folder, the homepage `<web>/tree/main/<dir>#readme`, and
+ * README links into the repository under `<web>`. (The URL is still a placeholder until the
+ * maintainers publish the repository.)
+ */
+export function metadataProblems(pkg, dir, readme = '') {
+  const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const web = root.homepage.replace(/#readme$/, '');
+  const problems = [];
+  const differ = (what, got, want) => {
+    if (got !== want) problems.push(`${what} is ${JSON.stringify(got)}, but the root package.json says ${JSON.stringify(want)}`);
+  };
+  if (pkg.repository !== undefined) {
+    differ('repository.url', pkg.repository.url, root.repository.url);
+    differ('repository.directory', pkg.repository.directory, dir);
+  }
+  if (pkg.homepage !== undefined) differ('homepage', pkg.homepage, `${web}/tree/main/${dir}#readme`);
+  if (pkg.bugs !== undefined) differ('bugs.url', pkg.bugs.url, root.bugs.url);
+  for (const [link] of readme.matchAll(/https?:\/\/[^\s)"'>]+\/(?:tree|blob)\/main\/[^\s)"'>]*/g)) {
+    if (!link.startsWith(`${web}/`)) problems.push(`README.md links to ${link}, outside the repository ${web} of the root package.json`);
+  }
+  return problems;
+}
+
 export function checkPackage(dir) {
   const problems = [];
   const abs = isAbsolute(dir) ? dir : join(ROOT, dir);
@@ -46,6 +72,8 @@ export function checkPackage(dir) {
 
   for (const f of REQUIRED_FIELDS) if (pkg[f] === undefined || (Array.isArray(pkg[f]) && pkg[f].length === 0)) say(`package.json lacks "${f}"`);
   if (pkg.name.startsWith('@') && pkg.publishConfig?.access !== 'public') say('a scoped package needs publishConfig.access "public"');
+  const readme = existsSync(join(abs, 'README.md')) ? readFileSync(join(abs, 'README.md'), 'utf8') : '';
+  for (const m of metadataProblems(pkg, relative(ROOT, abs).split('\\').join('/'), readme)) say(m);
 
   // The token only silences "requires you to be logged in": a dry run never sends it.
   const r = spawnSync('npm', ['publish', '--dry-run', '--json', `--//registry.npmjs.org/:_authToken=dry-run`], { cwd: abs, encoding: 'utf8' });

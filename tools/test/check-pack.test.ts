@@ -3,10 +3,11 @@
  * its LICENSE and README, and no export, bin or source map pointing at an unshipped file.
  * Needs the packages built (dist/), as after `npm ci`.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkPackage, publicPackages } from '../check-pack.mjs';
+import { checkPackage, metadataProblems, publicPackages } from '../check-pack.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -21,6 +22,23 @@ describe('check-pack', () => {
   it.each(publicPackages())('%s is publishable', (dir) => {
     expect(checkPackage(dir)).toEqual([]);
   }, 60_000);
+
+  it('takes the repository URL from the root package.json only: a package that disagrees is named', () => {
+    const root = JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { homepage: string; repository: { url: string }; bugs: { url: string } };
+    const web = root.homepage.replace(/#readme$/, '');
+    const agreeing = { repository: { type: 'git', url: root.repository.url, directory: 'packages/x' }, homepage: `${web}/tree/main/packages/x#readme`, bugs: { url: root.bugs.url } };
+    expect(metadataProblems(agreeing, 'packages/x', `see [docs](${web}/tree/main/docs/a.md)`)).toEqual([]);
+    const problems = metadataProblems(
+      { repository: { type: 'git', url: 'git+https://elsewhere.test/dlm.git', directory: 'packages/y' }, homepage: 'https://elsewhere.test/dlm', bugs: { url: 'https://elsewhere.test/issues' } },
+      'packages/x',
+      'see [docs](https://elsewhere.test/dlm/blob/main/docs/a.md)',
+    ).join('\n');
+    expect(problems).toMatch(/^repository\.url is "git\+https:\/\/elsewhere\.test\/dlm\.git", but the root package\.json says /m);
+    expect(problems).toMatch(/^repository\.directory is "packages\/y", but the root package\.json says "packages\/x"/m);
+    expect(problems).toMatch(/^homepage is /m);
+    expect(problems).toMatch(/^bugs\.url is /m);
+    expect(problems).toMatch(/^README\.md links to https:\/\/elsewhere\.test\/dlm\/blob\/main\/docs\/a\.md, outside the repository/m);
+  });
 
   it('rejects a package with missing metadata and maps or exports pointing at unshipped files', () => {
     const problems = checkPackage(path.join(here, 'fixtures', 'pack-bad')).join('\n');
