@@ -69,7 +69,7 @@ describe('readImage decodes what the codec libraries encode', () => {
     expect(big?.message).toBe("'big.png' is a 5×3 image (15 pixels), more than the limit of 14 pixels; it was refused before decoding. If the image is genuine, raise the limit with --max-image-pixels or DLM_MAX_IMAGE_PIXELS.");
   });
 
-  it('resizing: identity at the same size, a box average when shrinking by a whole factor, linear when enlarging', () => {
+  it('resizing: identity at the same size, every source pixel weighed in when shrinking, linear when enlarging', () => {
     const src = Float32Array.from([0, 10, 20, 30, 40, 50, 60, 70]); // 4×2
     expect(resizePlanes(src, 1, 4, 2, 4, 2)).toBe(src);
     // 4×2 → 2×1: the triangle widened ×2 around x = 1 weighs columns 0, 1, 2 by ¾ ¾ ¼ (normalized);

@@ -4,7 +4,7 @@
  * that checks every record's CRC-32C itself), across a resume and a fresh restart.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,13 @@ describe('run logs', () => {
       expect(e.values).toEqual(want.map(([tag, v]) => [tag, Math.fround(v)])); // simple_value is a float
       expect(e.wall_time).toBeGreaterThan(1.7e9);
     });
+
+    // The reader checks the CRCs itself: one flipped byte in a record and it refuses the file.
+    const tampered = path.join(runDir, 'tampered.tfevents');
+    const bytes = readFileSync(path.join(runDir, files[1]!));
+    bytes[bytes.length - 10] ^= 0x40;
+    writeFileSync(tampered, bytes);
+    expect(() => execFileSync(python.path, [READER, tampered], { stdio: 'pipe' })).toThrow(/bad record at byte/);
 
     // A run that starts over at epoch 1 replaces the logs with its own.
     await run(runDir, 1);
