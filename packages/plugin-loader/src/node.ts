@@ -140,6 +140,7 @@ export async function loadPlugins(options: LoadOptions): Promise<NodeLoadedPlugi
     ...(options.extraPlugins ?? []).map((spec) => ({ spec, base: cwd, namedIn: '--plugin', origin: `--plugin ${spec}` })),
   ];
   const plugins: PluginModule[] = [];
+  const seen = new Set<string>();
   for (const n of named) {
     let url: string;
     try {
@@ -148,6 +149,10 @@ export async function loadPlugins(options: LoadOptions): Promise<NodeLoadedPlugi
       plugins.push({ spec: n.spec, namedIn: n.namedIn, origin: n.origin, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) });
       continue;
     }
+    // The same module named twice (the config and --plugin, or two spellings of one path) is one
+    // plugin, not a duplicate-name conflict (DLM8001): load it once.
+    if (seen.has(url)) continue;
+    seen.add(url);
     plugins.push({ spec: n.spec, namedIn: n.namedIn, origin: n.origin, url, ...(await importPlugin(url)) });
   }
   const loaded = registryFromModules(plugins, { stdUrl: stdPluginUrl(), std: options.std ?? stdPlugin });

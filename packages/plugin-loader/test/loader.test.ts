@@ -129,6 +129,22 @@ describe('loading', () => {
     expect(loaded.registry.failedPlugins().map((p) => p.name)).toEqual(['./missing.mjs']);
   });
 
+  it('the module the config already names, given again with --plugin (another spelling of the same path), loads once: no DLM8001', async () => {
+    const dir = project();
+    const loaded = await loadPlugins({ cwd: join(dir, 'models'), file: 'nested/deeper/b.dlm', extraPlugins: ['../plugins/file-plugin.mjs', './../plugins/./file-plugin.mjs', '../plugins/folder-plugin'] });
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.registry.plugins().map((p) => [p.name, p.origin])).toEqual([
+      ['@dlm/plugin-std', STD_ORIGIN],
+      ['folder-plugin', 'nested/dlm.config.json: ../../plugins/folder-plugin'],
+      ['file-plugin', 'nested/dlm.config.json: ../../plugins/file-plugin.mjs'],
+    ]);
+    expect(loaded.modules).toHaveLength(3);
+    // Two different modules that declare the same plugin are still DLM8001.
+    const twin = tree({ 'a.mjs': pluginSource('twin', 'twin_a'), 'b.mjs': pluginSource('twin', 'twin_b') });
+    const clash = await loadPlugins({ cwd: twin, extraPlugins: ['./a.mjs', './b.mjs'] });
+    expect(clash.diagnostics.map((d) => d.code)).toEqual(['DLM8001']);
+  });
+
   it('--config replaces the search; a broken config is reported and loads nothing from it', async () => {
     const dir = tree({ 'alt.json': '{"plugins": 3}', 'dlm.config.json': '{"plugins": ["./never.mjs"]}' });
     const loaded = await loadPlugins({ cwd: dir, file: 'x.dlm', configPath: 'alt.json' });
