@@ -1,6 +1,6 @@
 /** Shared by train / eval: choosing the train block, the backend, and data overrides. */
 import { resolve } from 'node:path';
-import type { PluginCall, Program, TrainingSpec } from '@dlm/core';
+import type { Graph, PluginCall, Program, TrainingSpec } from '@dlm/core';
 import type { BackendChoice, TfjsRuntime } from '@dlm/tfjs';
 import { loadTfjs } from './backends.js';
 import { CliError } from './io.js';
@@ -60,4 +60,17 @@ export function positiveInt(ctx: CommandContext, key: string): number | undefine
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new CliError(`--${key} must be a positive integer, got '${v}'`, 2);
   return n;
+}
+
+/** The models a train block trains: its model, or a GAN's generator and discriminator. */
+export function trainedModels(program: Program, spec: TrainingSpec): Graph[] {
+  const names = spec.kind === 'gan' ? [spec.generator, spec.discriminator] : [spec.model];
+  return program.models.filter((m) => names.includes(m.name));
+}
+
+/** The batch size a dataset call trains with (its `batch` argument or the dataset's default; 32 when it declares none). */
+export function batchSizeOf(loaded: Loaded, call: PluginCall): number {
+  const declared = loaded.registry.get('dataset', call.name)?.def.args.find((a) => a.name === 'batch')?.default;
+  const b = call.args['batch'] ?? declared;
+  return typeof b === 'number' && b >= 1 ? Math.floor(b) : 32;
 }

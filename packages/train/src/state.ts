@@ -41,6 +41,11 @@ export interface CheckpointState {
    * checkpoints written before checksums existed (those load unverified).
    */
   checksums?: Record<string, string>;
+  /**
+   * Which run the checkpoint belongs to: model, dataset and training settings (see
+   * node/fingerprint.ts). Absent in checkpoints written before fingerprints existed.
+   */
+  fingerprint?: RunFingerprint;
   /** Free-form extras (dataset name, settings) for humans and tools. */
   info?: Record<string, unknown>;
   /**
@@ -49,6 +54,20 @@ export interface CheckpointState {
    * raw inputs and `dlm export` puts it in front of the ONNX model.
    */
   preprocessing?: Preprocessing;
+}
+
+/** What a run folder belongs to (node/fingerprint.ts computes it; every part is human-readable). */
+export interface RunFingerprint {
+  /** SHA-256 (16 hex digits) of the parts below: equal hashes, same run. */
+  hash: string;
+  /** IR hash per trained model. */
+  models: Record<string, string>;
+  /** The dataset call without batch and shuffle, e.g. `mnist(kind: "digits")`. */
+  data: string;
+  /** Kind, loss, optimizer name, seed, validation split, `--limit`. */
+  task: string;
+  /** The checkpoint a fine-tune (`--init-from`) started from. */
+  initFrom?: string;
 }
 
 /** Input preprocessing a trained model depends on (taken from the training dataset's info). */

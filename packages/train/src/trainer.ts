@@ -66,6 +66,11 @@ export interface TrainOptions<T = unknown> {
   checkpoints?: CheckpointStore;
   /** Continue from the store's last checkpoint. */
   resume?: boolean;
+  /**
+   * Fine-tune: start from these weights (checkpoint names, already checked against the model(s))
+   * instead of initializing; optimizer state and history start fresh. Not with `resume`.
+   */
+  initWeights?: Map<string, SafetensorsTensor>;
   /** Starts data-parallel workers for a supervised run (none: one thread). */
   shardPool?: (init: ShardInit) => Promise<ShardPool | undefined>;
   /** Free-text messages (dataset downloads, resume notes). */
@@ -204,7 +209,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
     resumedFrom = last.dir;
     opts.log?.(`resuming from ${last.dir} (epoch ${state.epoch}, step ${state.step})`);
   } else {
-    store = new ParamStore(rt, graph, initializeParams(graph, rules.seed));
+    store = new ParamStore(rt, graph, opts.initWeights ? valuesFromCheckpoint(opts.initWeights) : initializeParams(graph, rules.seed));
     store.initSlots(rules.optimizer.def, rules.optimizer.args, math);
   }
   const pool = opts.shardPool ? await opts.shardPool({ graph, training: spec, inputName: setup.inputName, outputName: setup.outputName, ...(setup.classes !== undefined ? { classes: setup.classes } : {}), seed: rules.seed }) : undefined;
@@ -301,8 +306,8 @@ async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult
       resumedFrom = last.dir;
     } else {
       // Different seeds per model so G and D do not start from correlated weights.
-      G = make(gGraph, gio, initializeParams(gGraph, rules.seed));
-      D = make(dGraph, dio, initializeParams(dGraph, rules.seed + 1));
+      G = make(gGraph, gio, opts.initWeights ? valuesFromCheckpoint(opts.initWeights, `${gGraph.name}/`) : initializeParams(gGraph, rules.seed));
+      D = make(dGraph, dio, opts.initWeights ? valuesFromCheckpoint(opts.initWeights, `${dGraph.name}/`) : initializeParams(dGraph, rules.seed + 1));
     }
     const writeSamples = opts.checkpoints?.writeSamples?.bind(opts.checkpoints);
     const strategy = ganStrategy({ rt, rules, math, G, D, noiseShape, ...(writeSamples ? { writeSamples } : {}) });

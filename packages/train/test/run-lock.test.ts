@@ -65,7 +65,16 @@ describe('run folder lock', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, '.lock'), JSON.stringify({ pid: 1, host: 'elsewhere.example', since: '2026-01-01T00:00:00Z' }));
     const r = await lockRunFolder(dir);
-    expect('diagnostic' in r && r.diagnostic.code).toBe('DLM5068');
+    expect('diagnostic' in r && r.diagnostic.code).toBe('DLM5074');
+    const message = (r as { diagnostic: { message: string } }).diagnostic.message;
+    expect(message).toContain('elsewhere.example');
+    expect(message).toContain('cannot check from this host');
+    expect(message).toContain(`delete the lock file '${path.join(dir, '.lock')}'`);
+    // Deleting the lock file, as the message says, takes the folder over.
+    rmSync(path.join(dir, '.lock'));
+    const taken = await lockRunFolder(dir);
+    expect('lock' in taken).toBe(true);
+    await (taken as { lock: { release(): Promise<void> } }).lock.release();
   });
 
   // Root writes anywhere, so permissions prove nothing there; the file-in-the-way case below runs everywhere.

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { diag, type DatasetInfo, type Diagnostic, type Graph } from '@dlm/core';
 import type { Command } from './index.js';
-import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile, type CommandContext } from '../workspace.js';
+import { compileOrFail, loadPlugins, pickModel, printDiagnostics, refuseIfTooBig, requireOneFile, type CommandContext } from '../workspace.js';
 import { COMMON, TRAINING_FLAGS } from '../flags.js';
 import { dataOverride, startRuntime } from '../training.js';
 import { DEFAULT_MAX_IMAGE_PIXELS, readImage, resizePlanes, toPlanes } from '../image-input.js';
 import { describeFsError } from '../files.js';
 import { CliError } from '../io.js';
 import { predict as runPredict, type Preprocessing } from '@dlm/train';
-import { readCheckpointWeights } from '@dlm/train/node';
+import { irHash, readCheckpointWeights } from '@dlm/train/node';
 import { jsonInputBatch } from '../predict-input.js';
 
 type Arr = { data: Float32Array | Int32Array; shape: number[] };
@@ -47,6 +47,8 @@ export const predictCommand: Command = {
     const graph = pickModel(program, modelName ?? spec?.model);
     if (graph.inputs.length !== 1) throw new CliError(`model '${graph.name}' has ${graph.inputs.length} inputs; predict feeds exactly one`);
     const input = graph.inputs[0]!;
+    // Parameters and one sample's activations must fit before the checkpoint is read.
+    refuseIfTooBig(ctx, graph, 'prediction', sources, { batch: 1 });
 
     // The dataset tells how pixels were scaled and what the classes are called.
     let info: DatasetInfo | undefined;
@@ -67,7 +69,7 @@ export const predictCommand: Command = {
       }
     }
     // The checkpoint's own record of the preprocessing wins; older checkpoints fall back to the dataset's.
-    const ck = await readCheckpointWeights(resolve(ctx.io.cwd, checkpoint), graph);
+    const ck = await readCheckpointWeights(resolve(ctx.io.cwd, checkpoint), graph, { purpose: 'prediction', fingerprint: { models: { [graph.name]: irHash(graph) } } });
     if (!ck.result) {
       printDiagnostics(ctx, ck.diagnostics, sources);
       return 1;

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hasErrors } from '@dlm/core';
 import type { Command } from './index.js';
-import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '../workspace.js';
+import { compileOrFail, loadPlugins, printDiagnostics, refuseIfTooBig, requireOneFile } from '../workspace.js';
 import { TRAINING_FLAGS } from '../flags.js';
-import { dataOverride, pickTraining, positiveInt, runDirFor, startRuntime } from '../training.js';
+import { batchSizeOf, dataOverride, pickTraining, positiveInt, runDirFor, startRuntime, trainedModels } from '../training.js';
+import { CliError } from '../io.js';
 import { writeFileAtomic } from '../files.js';
 import { confusionMatrixSvg, historyFromRecords, lossCurveSvg, reportHtml, sampleGridPng } from '@dlm/report';
 import { canRedraw } from '../color.js';
@@ -20,11 +21,12 @@ import { PLUGIN_LOADER_MODULE } from '@dlm/plugin-loader';
 export const train: Command = {
   name: 'train',
   summary: 'train a model as its train block says (checkpoints, --resume)',
-  usage: 'train <file.dlm> [--data NAME] [--epochs N] [--backend auto|webgpu|wasm|cpu] [--run-dir DIR] [--resume] [--limit N] [--limit-test N]',
+  usage: 'train <file.dlm> [--data NAME] [--epochs N] [--backend auto|webgpu|wasm|cpu] [--run-dir DIR] [--resume | --init-from CHECKPOINT] [--limit N] [--limit-test N]',
   options: {
     ...TRAINING_FLAGS,
     epochs: { type: 'string', arg: 'n', help: "override the train block's epochs" },
-    resume: { type: 'boolean', help: 'continue from the last checkpoint in the run directory' },
+    resume: { type: 'boolean', help: 'continue from the last checkpoint in the run directory (same model, dataset and settings)' },
+    'init-from': { type: 'string', arg: 'checkpoint', help: 'fine-tune: start a new run from the weights of this checkpoint or run directory' },
     limit: { type: 'string', arg: 'n', help: 'train on the first N samples only (smoke runs)' },
     'limit-test': { type: 'string', arg: 'n', help: 'evaluate on the first N test samples only' },
     'keep-last': { type: 'string', arg: 'n', help: 'keep only the newest N epoch checkpoints' },
@@ -41,7 +43,11 @@ export const train: Command = {
     const { program, sources } = compileOrFail(ctx, loaded, file);
     const spec = pickTraining(program, ctx.values['model'] as string | undefined);
     const data = dataOverride(ctx, loaded, spec);
-    const runDir = runDirFor(ctx, spec);
+    const initFrom = ctx.values['init-from'] as string | undefined;
+    if (initFrom !== undefined && ctx.values['resume']) throw new CliError('--init-from starts a new run from a checkpoint\'s weights; --resume continues one: give only one of them', 2);
+    // Parameters, gradients, optimizer state and a batch of activations must fit before anything is allocated.
+    for (const g of trainedModels(program, spec)) refuseIfTooBig(ctx, g, 'training', sources, { batch: batchSizeOf(loaded, data ?? spec.data), training: true });
+    const askedRunDir = runDirFor(ctx, spec);
     const runtime = await startRuntime(ctx);
     const cacheDir = ctx.values['cache-dir'] as string | undefined;
     const mirror = ctx.values['mirror'] as string | undefined;
@@ -62,8 +68,9 @@ export const train: Command = {
       program,
       training: spec,
       registry: loaded.registry,
-      runDir,
+      runDir: askedRunDir,
       resume: Boolean(ctx.values['resume']),
+      ...(initFrom !== undefined ? { initFrom: resolve(ctx.io.cwd, initFrom) } : {}),
       sourceRoot: ctx.io.cwd,
       ...(epochs !== undefined ? { epochs } : {}),
       ...(data ? { data } : {}),
@@ -81,6 +88,8 @@ export const train: Command = {
     }).finally(() => process.removeListener('SIGINT', onSigint));
     printDiagnostics(ctx, diagnostics, sources);
     if (!result || hasErrors(diagnostics)) return 1;
+    // A folder holding another run (model, dataset or settings) is left alone: the run went beside it.
+    const runDir = result.runDir;
 
     // The run's report, beside the checkpoints.
     const history = historyFromRecords(result.history);
@@ -110,7 +119,7 @@ export const train: Command = {
     );
     ctx.io.stdout(`run directory: ${runDir} (checkpoint ${result.checkpoint ?? 'none'}; report.html, loss.svg)\n`);
     if (result.stopped === 'interrupted') {
-      const runDirFlag = ctx.values['run-dir'] !== undefined ? ` --run-dir ${ctx.values['run-dir'] as string}` : '';
+      const runDirFlag = ctx.values['run-dir'] !== undefined || runDir !== askedRunDir ? ` --run-dir ${runDir}` : '';
       ctx.io.stderr(`interrupted: ${result.checkpoint ? `continue from ${result.checkpoint} with` : 'nothing was saved yet; start again with'} dlm train ${file}${result.checkpoint ? ' --resume' : ''}${runDirFlag}\n`);
       return 130;
     }

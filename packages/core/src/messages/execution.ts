@@ -36,4 +36,9 @@ export const EXECUTION_MESSAGES = {
   DLM5075: { severity: 'error', message: "Row {0} of the {1} split of '{2}' has the target {3}, but loss '{4}' takes targets between 0 and 1 (probabilities)." },
   DLM5065: { severity: 'warning', message: "The real images of '{0}' range over [{1}, {2}], but generator '{3}' ends with {4} (outputs in {5}); the discriminator can tell real from fake by range alone. {6}" },
   DLM5080: { severity: 'error', message: "Model '{0}' needs about {2} of memory for {1} ({3}), more than the {4} available." },
+  // Run-folder fingerprints (@dlm/train/node fingerprint.ts): a run folder holds one model, dataset and set of training settings.
+  DLM5074: { severity: 'error', message: "Run folder '{0}' is locked by a dlm process on another host ({2}, pid {1}, since {3}); dlm cannot check from this host whether that process still runs. If it has ended (its machine crashed or was switched off), delete the lock file '{4}' and train again; otherwise wait for it, or train into another --run-dir." },
+  DLM5084: { severity: 'error', message: "Run folder '{0}' holds another run ({1}), so --resume cannot continue it. Train without --resume to start this run in a new folder, or fine-tune from its weights with --init-from {0}." /* folder, differences; notes: each side */ },
+  DLM5085: { severity: 'warning', message: "Run folder '{0}' was written by an older dlm and records no fingerprint, so dlm cannot check that it holds this model, dataset and training settings; going on with it. Its next checkpoint records one." },
+  DLM5086: { severity: 'error', message: "Checkpoint '{0}' was not trained for this {1}: {2}." /* dir, 'evaluation' | 'prediction', differences; notes: each side */ },
 } as const;

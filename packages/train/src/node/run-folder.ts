@@ -6,15 +6,16 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { diag, type Graph, type PhaseResult, type PluginCall, type SafetensorsTensor } from '@dlm/core';
+import { diag, type Diagnostic, type Graph, type PhaseResult, type PluginCall, type SafetensorsTensor } from '@dlm/core';
 import * as pure from '../trainer.js';
 import { TrainingError } from '../common.js';
 import type { EvalResult } from '../supervised.js';
-import type { CheckpointData, CheckpointStore, Preprocessing } from '../state.js';
+import type { CheckpointData, CheckpointState, CheckpointStore, Preprocessing } from '../state.js';
 import { irHash, lastCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { startShardPool } from './data-parallel.js';
 import { describeFsError, lockRunFolder, removeLeftovers } from './run-lock.js';
 import { RunLogs } from './run-logs.js';
+import { chooseRunFolder, fingerprintDifferences, runFingerprint, type RunFingerprint } from './fingerprint.js';
 
 /** Where datasets look for files and cache downloads (see `DatasetOpenContext`). */
 export interface FolderDataOptions {
@@ -26,9 +27,15 @@ export interface FolderDataOptions {
   mirror?: string;
 }
 
-export interface FolderTrainOptions<T> extends Omit<pure.TrainOptions<T>, 'checkpoints' | 'datasetContext' | 'shardPool'>, FolderDataOptions {
-  /** Checkpoint directory of this run, e.g. runs/<model>. */
+export interface FolderTrainOptions<T> extends Omit<pure.TrainOptions<T>, 'checkpoints' | 'datasetContext' | 'shardPool' | 'initWeights'>, FolderDataOptions {
+  /**
+   * Checkpoint directory of this run, e.g. runs/<model>. When it holds another run (another
+   * model, dataset or settings: see node/fingerprint.ts), a new folder beside it is used and the
+   * result says which; `resume` is then an error (DLM5084).
+   */
   runDir: string;
+  /** Fine-tune: start from this checkpoint's (or run folder's) weights, checked against the model; optimizer state and history start fresh. */
+  initFrom?: string;
   /** Keep only the newest N epoch checkpoints (default: all). */
   keepLast?: number;
   /**
@@ -50,10 +57,12 @@ export interface FolderTrainOptions<T> extends Omit<pure.TrainOptions<T>, 'check
 /**
  * A `CheckpointStore` over a run folder: `runDir/epoch-N/`, `runDir/last`, `runDir/samples/`, and
  * after each checkpoint the logs other tools read (metrics.csv, TensorBoard events; run-logs.ts).
+ * With `fingerprint`, every checkpoint records which run it belongs to (fingerprint.ts).
  */
-export function folderCheckpoints(runDir: string, opts: Pick<FolderTrainOptions<unknown>, 'keepLast' | 'encodeSamples' | 'log'> = {}): CheckpointStore {
+export function folderCheckpoints(runDir: string, opts: Pick<FolderTrainOptions<unknown>, 'keepLast' | 'encodeSamples' | 'log'> & { fingerprint?: RunFingerprint } = {}): CheckpointStore {
   const encode = opts.encodeSamples;
   const logs = new RunLogs(runDir, opts.log);
+  const fingerprint = opts.fingerprint;
   return {
     location: runDir,
     irHash,
@@ -66,7 +75,7 @@ export function folderCheckpoints(runDir: string, opts: Pick<FolderTrainOptions<
     },
     // Node's raw messages ("EEXIST: file already exists, mkdir …") become sentences with the path.
     save: (data: CheckpointData) =>
-      saveCheckpoint(runDir, data, opts.keepLast !== undefined ? { keepLast: opts.keepLast } : {})
+      saveCheckpoint(runDir, fingerprint ? { ...data, state: { ...data.state, fingerprint } } : data, opts.keepLast !== undefined ? { keepLast: opts.keepLast } : {})
         .then(async (dir) => {
           await logs.record(data.state.history);
           return dir;
@@ -106,8 +115,23 @@ export function folderDatasets(o: FolderDataOptions & { runDir: string; log?: (m
   });
 }
 
-export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult<pure.TrainResult | undefined>> {
-  const { runDir, keepLast, workers, pluginModules, pluginLoaderModule, encodeSamples, sourceRoot, cacheDir, mirror, ...rest } = opts;
+export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult<(pure.TrainResult & { runDir: string }) | undefined>> {
+  const { runDir: asked, keepLast, workers, pluginModules, pluginLoaderModule, encodeSamples, sourceRoot, cacheDir, mirror, initFrom, ...rest } = opts;
+  if (initFrom && opts.resume) return { result: undefined, diagnostics: [diag('DLM5062', ['--init-from', 'used without --resume (a fine-tune starts a new run)', '--resume as well'])] };
+  const graphs = opts.training.kind === 'gan' ? [opts.training.generator, opts.training.discriminator] : [opts.training.model];
+  const models = graphs.flatMap((n) => opts.program.models.filter((m) => m.name === n));
+  // A fine-tune's weights must fit the model (DLM5050 lists every mismatch) before anything starts.
+  let init: { dir: string; weights: Map<string, SafetensorsTensor> } | undefined;
+  if (initFrom) {
+    const w = await readCheckpointWeights(initFrom, models);
+    if (!w.result) return { result: undefined, diagnostics: w.diagnostics };
+    init = { dir: path.resolve(w.result.dir), weights: w.result.weights };
+  }
+  const fingerprint = runFingerprint({ ...opts, ...(init ? { initFrom: init.dir } : {}) });
+  const chosen = await chooseRunFolder(asked, fingerprint, { resume: !!opts.resume });
+  if ('error' in chosen) return { result: undefined, diagnostics: [chosen.error] };
+  const runDir = chosen.dir;
+  if (chosen.moved) opts.log?.(chosen.moved);
   const threads = Math.max(1, Math.floor(workers ?? 1));
   const rt = opts.runtime;
   let shardPool: pure.TrainOptions<T>['shardPool'];
@@ -124,24 +148,22 @@ export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult
   }
   // One writer per run folder; taking the lock also proves the folder is writable before training.
   const locked = await lockRunFolder(runDir);
-  if ('diagnostic' in locked) return { result: undefined, diagnostics: [locked.diagnostic] };
+  if ('diagnostic' in locked) return { result: undefined, diagnostics: [...chosen.diagnostics, locked.diagnostic] };
   try {
     const removed = await removeLeftovers(runDir);
     if (removed.length > 0) opts.log?.(`removed ${removed.length} unfinished checkpoint write(s) left in ${runDir} by an interrupted run: ${removed.join(', ')}`);
-    return await trainLocked(opts, rest, shardPool);
+    if (init) opts.log?.(`fine-tuning: starting from the weights of ${init.dir}`);
+    const r = await pure.train({
+      ...rest,
+      ...(init ? { initWeights: init.weights } : {}),
+      checkpoints: folderCheckpoints(runDir, { fingerprint, ...(keepLast !== undefined ? { keepLast } : {}), ...(encodeSamples ? { encodeSamples } : {}), ...(opts.log ? { log: opts.log } : {}) }),
+      datasetContext: folderDatasets({ runDir, ...(sourceRoot ? { sourceRoot } : {}), ...(cacheDir ? { cacheDir } : {}), ...(mirror ? { mirror } : {}), ...(opts.log ? { log: opts.log } : {}) }),
+      ...(shardPool ? { shardPool } : {}),
+    });
+    return { result: r.result ? { ...r.result, runDir } : undefined, diagnostics: [...chosen.diagnostics, ...r.diagnostics] };
   } finally {
     await locked.lock.release();
   }
-}
-
-function trainLocked<T>(opts: FolderTrainOptions<T>, rest: Omit<pure.TrainOptions<T>, 'checkpoints' | 'datasetContext' | 'shardPool'>, shardPool: pure.TrainOptions<T>['shardPool']): Promise<PhaseResult<pure.TrainResult | undefined>> {
-  const { runDir, keepLast, encodeSamples, sourceRoot, cacheDir, mirror } = opts;
-  return pure.train({
-    ...rest,
-    checkpoints: folderCheckpoints(runDir, { ...(keepLast !== undefined ? { keepLast } : {}), ...(encodeSamples ? { encodeSamples } : {}), ...(opts.log ? { log: opts.log } : {}) }),
-    datasetContext: folderDatasets({ runDir, ...(sourceRoot ? { sourceRoot } : {}), ...(cacheDir ? { cacheDir } : {}), ...(mirror ? { mirror } : {}), ...(opts.log ? { log: opts.log } : {}) }),
-    ...(shardPool ? { shardPool } : {}),
-  });
 }
 
 /** A checkpoint directory as given, or the `last` one of a run directory; DLM5055 when neither. */
@@ -161,15 +183,42 @@ export async function resolveCheckpointDir(p: string): Promise<PhaseResult<strin
   }
 }
 
-/** The weights of a checkpoint or run folder, checked against the model(s). No runtime involved. */
+/**
+ * What a checkpoint is about to be used for, checked against its fingerprint (DLM5086 naming both
+ * sides): the models always (their IR hash, recorded in every checkpoint), the dataset when given
+ * and the checkpoint records one.
+ */
+export interface CheckpointUse {
+  /** 'evaluation', 'prediction'. */
+  purpose: string;
+  /** The IR hash of each model, by name, and for an evaluation the dataset (see `runFingerprint`). */
+  fingerprint: Pick<RunFingerprint, 'models'> & Partial<Pick<RunFingerprint, 'data'>>;
+}
+
+function checkUse(dir: string, state: CheckpointState, use: CheckpointUse): Diagnostic | undefined {
+  // Compare only the models this use runs (predicting with a GAN's generator ignores its discriminator).
+  const recordedModels = state.fingerprint?.models ?? state.irHash ?? {};
+  const names = Object.keys(use.fingerprint.models).filter((m) => recordedModels[m] !== undefined);
+  const theirs: Partial<RunFingerprint> = { models: Object.fromEntries(names.map((m) => [m, recordedModels[m]!])), ...(state.fingerprint ? { data: state.fingerprint.data } : {}) };
+  const ours: Partial<RunFingerprint> = { models: Object.fromEntries(names.map((m) => [m, use.fingerprint.models[m]!])), ...(use.fingerprint.data !== undefined ? { data: use.fingerprint.data } : {}) };
+  const parts = use.fingerprint.data !== undefined && state.fingerprint ? (['models', 'data'] as const) : (['models'] as const);
+  const diff = fingerprintDifferences(ours, theirs, parts, { ours: `this ${use.purpose}`, theirs: 'the checkpoint' });
+  if (diff.notes.length === 0) return undefined;
+  return diag('DLM5086', [dir, use.purpose, `it was trained for ${diff.summary}`], undefined, diff.notes);
+}
+
+/** The weights of a checkpoint or run folder, checked against the model(s) and, with `use`, what they are used for. No runtime involved. */
 export async function readCheckpointWeights(
   checkpoint: string,
   graphs: Graph | readonly Graph[],
+  use?: CheckpointUse,
 ): Promise<PhaseResult<{ dir: string; weights: Map<string, SafetensorsTensor>; preprocessing?: Preprocessing } | undefined>> {
   const dir = await resolveCheckpointDir(checkpoint);
   if (!dir.result) return { result: undefined, diagnostics: dir.diagnostics };
   const loaded = await loadCheckpoint(dir.result, graphs, { optimizerOptional: true });
   if (!loaded.result) return { result: undefined, diagnostics: loaded.diagnostics };
+  const mismatch = use ? checkUse(dir.result, loaded.result.state, use) : undefined;
+  if (mismatch) return { result: undefined, diagnostics: [...loaded.diagnostics, mismatch] };
   const preprocessing = loaded.result.state.preprocessing;
   return { result: { dir: dir.result, weights: loaded.result.weights, ...(preprocessing ? { preprocessing } : {}) }, diagnostics: loaded.diagnostics };
 }
@@ -186,7 +235,8 @@ export async function evaluate<T>(opts: FolderEvaluateOptions<T>): Promise<Phase
   const { checkpoint, runDir, sourceRoot, cacheDir, mirror, ...rest } = opts;
   const model = opts.training.kind === 'supervised' ? opts.program.models.find((m) => m.name === opts.training.model) : undefined;
   if (!model) return pure.evaluate({ ...rest, weights: new Map() }) as Promise<PhaseResult<undefined>>;
-  const w = await readCheckpointWeights(checkpoint, model);
+  const fp = runFingerprint({ program: opts.program, training: opts.training, registry: opts.registry, ...(opts.data ? { data: opts.data } : {}) });
+  const w = await readCheckpointWeights(checkpoint, model, { purpose: 'evaluation', fingerprint: { models: { [model.name]: fp.models[model.name]! }, data: fp.data } });
   if (!w.result) return { result: undefined, diagnostics: w.diagnostics };
   const dir = w.result.dir;
   const r = await pure.evaluate({
@@ -199,7 +249,7 @@ export async function evaluate<T>(opts: FolderEvaluateOptions<T>): Promise<Phase
 
 /** Runs the model in inference mode on given inputs with a checkpoint's weights. */
 export async function predict<T>(opts: Omit<pure.PredictOptions<T>, 'weights'> & { checkpoint: string }): Promise<PhaseResult<Record<string, { data: Float32Array; shape: number[] }> | undefined>> {
-  const w = await readCheckpointWeights(opts.checkpoint, opts.graph);
+  const w = await readCheckpointWeights(opts.checkpoint, opts.graph, { purpose: 'prediction', fingerprint: { models: { [opts.graph.name]: irHash(opts.graph) } } });
   if (!w.result) return { result: undefined, diagnostics: w.diagnostics };
   const { checkpoint: _, ...rest } = opts;
   const r = await pure.predict({ ...rest, weights: w.result.weights });

@@ -2,6 +2,9 @@
  * One writer per run folder. `dlm train` holds `runDir/.lock` (pid, host, start time) while it
  * runs; a second run is refused with DLM5068 naming the owner. A lock whose owner is dead (same
  * host, no such pid) is stale and taken over, so a `kill -9` never blocks the folder for good.
+ * An owner on another host (a shared file system) cannot be checked: DLM5074 says so and that
+ * deleting the lock file takes the folder over (deliberately a manual step, not a flag that a
+ * script would pass every time).
  * The lock file is created with O_EXCL (`wx`), which is atomic on local file systems.
  *
  * Taking the lock is also the check that the folder is usable: it creates the folder and writes a
@@ -108,9 +111,8 @@ export async function lockRunFolder(runDir: string): Promise<{ lock: RunLock } |
     }
     const owner = await readOwner(file);
     // Stale: the owner ran on this host and is gone. An owner on another host cannot be checked, so it is respected.
-    if (owner && (owner.host !== me.host || alive(owner.pid))) {
-      return { diagnostic: diag('DLM5068', [runDir, owner.pid, owner.host, owner.since]) };
-    }
+    if (owner && owner.host !== me.host) return { diagnostic: diag('DLM5074', [runDir, owner.pid, owner.host, owner.since, file]) };
+    if (owner && alive(owner.pid)) return { diagnostic: diag('DLM5068', [runDir, owner.pid, owner.host, owner.since]) };
     await fs.rm(file, { force: true });
   }
   return { diagnostic: diag('DLM5073', [runDir, `the lock file '${file}' keeps reappearing (another process is racing for this folder).`]) };
