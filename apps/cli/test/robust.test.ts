@@ -83,3 +83,52 @@ describe('dlm export: too big to write is refused before allocating', () => {
     expect(existsSync(join(dir, 'big.onnx'))).toBe(false);
   });
 });
+
+describe('dlm train and predict: a model that cannot fit is refused before allocating', () => {
+  // 41 weights of 40000 × 40000 (each below the one-tensor limit): 238 GiB of parameters, more than any test machine has.
+  const huge = (layers: number) => `model Huge {
+  input image: f32[batch, 1, 28, 28]
+  output logits: f32[batch, 10]
+  logits = image |> flatten |> dense(40000) |> repeat ${layers} { dense(40000) |> relu } |> dense(10)
+}
+train Huge {
+  data mnist(batch: 32)
+  loss cross_entropy
+  optimizer adam(lr: 0.001)
+  epochs 1
+}
+`;
+
+  it('train: parameters, gradients, optimizer state and a batch of activations, naming the largest layer (DLM5080)', async () => {
+    const dir = tempDir({ 'huge.dlm': huge(40) });
+    const t0 = performance.now();
+    const r = await dlm(['train', 'huge.dlm', '--run-dir', 'run', '--backend', 'cpu'], dir);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[DLM5080\]: Model 'Huge' needs about [\d.]+ GiB of memory for training \(parameters 238\.5 GiB, gradients and optimizer state 715\.6 GiB, activations of a batch of 32 [\d.]+ MiB\), more than the [\d.]+ [GM]iB available\./);
+    expect(r.stderr).toMatch(/note: the largest tensor is the parameter repeat_1\.dense_1\.weight \(f32\[40000, 40000\], 6\.0 GiB\) in layer repeat_1\/dense_1 \(huge\.dlm:4:60\)/);
+    expect(r.stderr).toContain("error: model 'Huge' is too big for training on this machine; nothing was done");
+    // Refused before the backend started or the run folder was made.
+    expect(r.stderr).not.toContain('backend:');
+    expect(existsSync(join(dir, 'run'))).toBe(false);
+  });
+
+  it('predict: parameters and one sample\'s activations (DLM5080), before the checkpoint is read', async () => {
+    const dir = tempDir({ 'huge.dlm': huge(40) });
+    const r = await dlm(['predict', 'huge.dlm', '--checkpoint', 'nowhere', '--input', 'x.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[DLM5080\]: Model 'Huge' needs about [\d.]+ GiB of memory for prediction \(parameters 238\.5 GiB, activations of a batch of 1 [\d.]+ MiB\)/);
+    expect(r.stderr).not.toContain('DLM5055');
+  });
+
+  it('dense(30000000) on MNIST: one weight beyond what a tensor can hold is found by the compiler (DLM3020), naming the layer and the size', async () => {
+    const dir = tempDir({ 'huge.dlm': huge(1).replace('dense(40000) |> repeat 1 { dense(40000) |> relu }', 'dense(30000000)') });
+    const t0 = performance.now();
+    const r = await dlm(['train', 'huge.dlm', '--run-dir', 'run'], dir);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error[DLM3020]: Parameter 'dense_1.weight' would hold 23,520,000,000 elements (f32[30000000, 784])");
+    expect(r.stderr).toContain('--> huge.dlm:4:32');
+    expect(existsSync(join(dir, 'run'))).toBe(false);
+  });
+});
