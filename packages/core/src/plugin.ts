@@ -148,6 +148,22 @@ export interface DatasetInfo {
    * to raw rows.
    */
   standardize?: { mean: number[]; std: number[] };
+  /**
+   * How raw text became token ids (token datasets), so a trained model keeps its vocabulary:
+   * checkpoints store it and `dlm predict --text` encodes raw text with it. `scheme` names the
+   * tokenize rule ('words': lowercase, HTML tags dropped, split on non-letters — @dlm/datasets'
+   * `tokenize`); `words[i]` is the word of id i ([0] <pad>, [1] <unk>); texts keep their first
+   * `maxLen` tokens and are padded with id 0 before ('pre') or after ('post').
+   */
+  tokenizer?: TextTokenizer;
+}
+
+/** See `DatasetInfo.tokenizer`. */
+export interface TextTokenizer {
+  scheme: 'words';
+  words: string[];
+  maxLen: number;
+  padding: 'pre' | 'post';
 }
 
 export interface DatasetSplit {

@@ -10,7 +10,7 @@ export { parseIdx, encodeIdx, type IdxArray } from './idx.js';
 export { parseDelimited, parseNumber, type Row } from './delimited.js';
 export { gunzip } from './gzip.js';
 export { NORMALIZE_ARG, pixelScale, imageSplit, checkSlice, type ImageData, type PixelScale } from './image.js';
-export { tokenize, buildVocabulary, encodeTokens, PAD, UNK, type Vocabulary } from './tokens.js';
+export { tokenize, buildVocabulary, encodeTokens, encodeText, PAD, UNK, type Vocabulary } from './tokens.js';
 export { shuffledIndices, mulberry32 } from './rng.js';
 export { candidateNames, idxDatasetArgs, type IdxArgsSpec, type IdxDatasetSpec, type IdxFile } from './idx-spec.js';
 export { MNIST_SPEC_DECLARED, FASHION_MNIST_SPEC, MNIST_DECLARATION } from './mnist-specs.js';

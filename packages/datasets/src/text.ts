@@ -21,7 +21,7 @@ import { SAMPLE_NEGATIVE, SAMPLE_POSITIVE } from './text-sample.js';
 
 import { buildVocabulary, encodeTokens, tokenize } from './tokens.js';
 
-export { PAD, UNK, tokenize, buildVocabulary, encodeTokens, type Vocabulary } from './tokens.js';
+export { PAD, UNK, tokenize, buildVocabulary, encodeTokens, encodeText, type Vocabulary } from './tokens.js';
 
 interface Labelled {
   texts: string[];
@@ -198,6 +198,8 @@ export const text: DatasetDef = {
         classNames: corpus.classNames,
         targetShape: [],
         vocabSize: vocab.words.length,
+        // The vocabulary is part of the trained model: predict encodes raw text with it.
+        tokenizer: { scheme: 'words', words: vocab.words, maxLen, padding },
       },
       size: n,
       slice(start: number, count: number): Batch {

@@ -1,4 +1,5 @@
 /** Tokens and vocabularies of the `text` dataset: pure, so the browser can encode text the same way. */
+import type { TextTokenizer } from '@dlm/core';
 
 export const PAD = 0;
 export const UNK = 1;
@@ -35,4 +36,16 @@ export function encodeTokens(tokens: readonly string[], vocab: Vocabulary, maxLe
     const id = vocab.ids.get(tokens[i]);
     out[offset + start + i] = id === undefined || id < 2 ? UNK : id;
   }
+}
+
+/**
+ * Token ids [maxLen] of one raw text, exactly as the `text` dataset encoded its samples, with the
+ * tokenizer a checkpoint recorded (`DatasetInfo.tokenizer`): how `dlm predict --text` feeds a
+ * trained model.
+ */
+export function encodeText(text: string, tokenizer: TextTokenizer): Int32Array {
+  const vocab: Vocabulary = { words: tokenizer.words, ids: new Map(tokenizer.words.map((w, i) => [w, i])) };
+  const out = new Int32Array(tokenizer.maxLen);
+  encodeTokens(tokenize(text), vocab, tokenizer.maxLen, tokenizer.padding, out, 0);
+  return out;
 }

@@ -2,7 +2,7 @@
  * The state of a training run as checkpoints store it: the format every engine writes and reads
  * (the run folder itself is the "./node" entry's job, see node/checkpoint.ts).
  */
-import type { Graph, SafetensorsTensor } from '@dlm/core';
+import type { Graph, SafetensorsTensor, TextTokenizer } from '@dlm/core';
 
 /** Bumped when the checkpoint layout changes incompatibly. */
 export const CHECKPOINT_FORMAT = 1;
@@ -76,13 +76,16 @@ export interface Preprocessing {
   standardize?: { mean: number[]; std: number[] };
   /** How 0..255 pixels were scaled (see DatasetInfo.pixels). */
   pixels?: { scale: 'unit' | 'tanh' | 'standard'; mean: number[]; std: number[] };
+  /** How raw text became token ids: the vocabulary and its rule (see DatasetInfo.tokenizer). */
+  tokenizer?: TextTokenizer;
 }
 
 /** The preprocessing recorded from a dataset's info, or undefined when it records none. */
-export function preprocessingOf(info: { standardize?: Preprocessing['standardize']; pixels?: Preprocessing['pixels'] }): Preprocessing | undefined {
+export function preprocessingOf(info: { standardize?: Preprocessing['standardize']; pixels?: Preprocessing['pixels']; tokenizer?: Preprocessing['tokenizer'] }): Preprocessing | undefined {
   const p: Preprocessing = {
     ...(info.standardize ? { standardize: info.standardize } : {}),
     ...(info.pixels ? { pixels: info.pixels } : {}),
+    ...(info.tokenizer ? { tokenizer: info.tokenizer } : {}),
   };
   return Object.keys(p).length > 0 ? p : undefined;
 }

@@ -31,7 +31,7 @@ export const exportCommand: Command = {
     model: COMMON.model,
     initial: { type: 'boolean', help: 'export untrained (initial) weights; without it and without --checkpoint, the latest checkpoint of runs/<model> is used' },
     seed: { type: 'string', arg: 'n', default: '0', help: 'seed of the initial weights (with --initial)' },
-    'no-preprocessing': { type: 'boolean', help: "leave out the checkpoint's input preprocessing (standardization, pixel scaling): the model then takes prepared inputs" },
+    'no-preprocessing': { type: 'boolean', help: "leave out the checkpoint's input preprocessing (standardization, pixel scaling, the text vocabulary in the metadata): the model then takes prepared inputs" },
   },
   async run(ctx) {
     const input = await oneInput(ctx, 'export');
@@ -61,6 +61,8 @@ export const exportCommand: Command = {
       throw new CliError(misfit ? `the weights in '${w.source}' do not fit model '${graph.name}'; nothing was written` : `the checkpoint '${w.source}' cannot be used; nothing was written`);
     }
     const scaling = ctx.values['no-preprocessing'] ? undefined : inputScalingOf(graph, w.preprocessing);
+    // Tokenizing text is not expressible as ONNX ops: the vocabulary travels as metadata instead.
+    const tokenizer = ctx.values['no-preprocessing'] ? undefined : w.preprocessing?.tokenizer;
     const exported = exportOnnx(graph, w.weights, {
       opset,
       metadata: {
@@ -69,12 +71,13 @@ export const exportCommand: Command = {
         weights: checkpoint ? 'checkpoint' : 'initial',
         // What the graph's first ops do to the raw input, for tools that read the metadata.
         ...(scaling ? { preprocessing: JSON.stringify({ kind: scaling.describe, input: scaling.input, sub: scaling.sub, div: scaling.div }) } : {}),
+        ...(tokenizer ? { tokenizer: JSON.stringify({ input: graph.inputs[0]?.name, ...tokenizer }) } : {}),
       },
       ...(scaling ? { inputScaling: scaling } : {}),
     });
     printDiagnostics(ctx, exported.diagnostics, sources);
     if (!exported.result) throw new CliError(`model '${graph.name}' cannot be exported at opset ${opset}; nothing was written`);
-    const summary = `${graph.name}, opset ${opset}, ${w.source}${scaling ? `, input preprocessing (${scaling.describe}) included` : ''}, ${exported.result.length.toLocaleString('en-US')} bytes`;
+    const summary = `${graph.name}, opset ${opset}, ${w.source}${scaling ? `, input preprocessing (${scaling.describe}) included` : ''}${tokenizer ? `, vocabulary of ${tokenizer.words.length} words in the metadata ('tokenizer')` : ''}, ${exported.result.length.toLocaleString('en-US')} bytes`;
     if (ctx.values['output'] === '-') {
       ctx.io.stdout(exported.result);
       ctx.io.stderr(`wrote the model to stdout (${summary})\n`);

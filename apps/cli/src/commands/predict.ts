@@ -11,6 +11,7 @@ import { CliError } from '../io.js';
 import { predict as runPredict, type Preprocessing } from '@dlm/train';
 import { irHash, readCheckpointWeights } from '@dlm/train/node';
 import { jsonInputBatch } from '../predict-input.js';
+import { encodeText } from '@dlm/datasets';
 
 type Arr = { data: Float32Array | Int32Array; shape: number[] };
 
@@ -18,17 +19,19 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
 /**
  * `dlm predict`: runs a checkpoint on PNG or JPEG images (converted to the model's channels,
- * resized to its input and preprocessed exactly as the train block's dataset does) or on JSON
- * arrays, and prints the predicted class per sample.
+ * resized to its input and preprocessed exactly as the train block's dataset does), raw text
+ * (encoded with the vocabulary the checkpoint recorded) or JSON arrays, and prints the predicted
+ * class per sample.
  */
 export const predictCommand: Command = {
   name: 'predict',
-  summary: 'run a checkpoint on PNG or JPEG images or JSON arrays',
-  usage: 'predict <file.dlm> --checkpoint DIR --input digit.png [--input more.jpg] [--invert] [--no-preprocessing] [--max-image-pixels N] [--json]',
+  summary: 'run a checkpoint on PNG or JPEG images, text or JSON arrays',
+  usage: 'predict <file.dlm> --checkpoint DIR (--input digit.png [--input more.jpg] | --text "a great movie" [--text …]) [--invert] [--no-preprocessing] [--max-image-pixels N] [--json]',
   options: {
     ...TRAINING_FLAGS,
     checkpoint: COMMON.checkpoint,
     input: { type: 'string', multiple: true, arg: 'file', help: "a .png or .jpg image (converted to the model's channels and size, with a note) or one .json nested array, batch first" },
+    text: { type: 'string', multiple: true, arg: 'text', help: "raw text, one sample per --text, encoded with the checkpoint's vocabulary (text datasets)" },
     invert: { type: 'boolean', help: 'invert image pixels (dark digits on white paper)' },
     'max-image-pixels': { type: 'string', arg: 'n', default: `${DEFAULT_MAX_IMAGE_PIXELS} or DLM_MAX_IMAGE_PIXELS`, help: "refuse larger images before decoding them (a small file can inflate to gigabytes)" },
     'no-preprocessing': { type: 'boolean', help: "feed inputs as given: skip the checkpoint's feature standardization and pixel normalization (images are then only scaled to 0..1)" },
@@ -38,8 +41,11 @@ export const predictCommand: Command = {
     const file = requireOneFile(ctx, 'predict');
     const checkpoint = ctx.values['checkpoint'] as string | undefined;
     const inputs = (ctx.values['input'] as string[] | undefined) ?? [];
+    const texts = (ctx.values['text'] as string[] | undefined) ?? [];
     if (!checkpoint) throw new CliError("'dlm predict' needs --checkpoint (e.g. runs/mnist_cnn/last)", 2);
-    if (inputs.length === 0) throw new CliError("'dlm predict' needs at least one --input (a .png or .jpg image, or a .json array)", 2);
+    if (inputs.length === 0 && texts.length === 0) throw new CliError("'dlm predict' needs at least one --input (a .png or .jpg image, or a .json array) or --text", 2);
+    if (inputs.length > 0 && texts.length > 0) throw new CliError('give either --input files or --text samples, not both', 2);
+    if (texts.length > 0 && ctx.values['no-preprocessing']) throw new CliError("--text needs the checkpoint's vocabulary, which --no-preprocessing leaves out: give token ids as a .json --input instead", 2);
     const loaded = await loadPlugins(ctx, file);
     const { program, sources } = compileOrFail(ctx, loaded, file);
     const modelName = ctx.values['model'] as string | undefined;
@@ -77,9 +83,12 @@ export const predictCommand: Command = {
     const prep: Preprocessing = ctx.values['no-preprocessing'] ? {} : ck.result.preprocessing ?? {
       ...(info?.standardize ? { standardize: info.standardize } : {}),
       ...(info?.pixels ? { pixels: info.pixels } : {}),
+      ...(info?.tokenizer ? { tokenizer: info.tokenizer } : {}),
     };
     let batch: Arr;
-    if (inputs.some((p) => IMAGE_EXTENSIONS.has(extname(p).toLowerCase()))) {
+    if (texts.length > 0) {
+      batch = textsToBatch(texts, graph, prep.tokenizer, ck.result.dir);
+    } else if (inputs.some((p) => IMAGE_EXTENSIONS.has(extname(p).toLowerCase()))) {
       const images = imagesToBatch(ctx, inputs, graph, prep.pixels, Boolean(ctx.values['invert']));
       if (!('data' in images)) {
         printDiagnostics(ctx, [images], sources);
@@ -107,9 +116,10 @@ export const predictCommand: Command = {
     const expects = spec ? loaded.registry.get('loss', spec.loss.name)?.def.expects : undefined;
     const n = out.shape[0] ?? 1;
     const k = out.data.length / n;
+    const labels = texts.length > 0 ? texts.map((t) => JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t)) : inputs;
     for (let i = 0; i < n; i++) {
       const row = Array.from(out.data.subarray(i * k, (i + 1) * k));
-      const label = inputs.length === n ? inputs[i]! : `sample ${i}`;
+      const label = labels.length === n ? labels[i]! : `sample ${i}`;
       if (k === 1) {
         const p = expects === 'logits' ? 1 / (1 + Math.exp(-row[0]!)) : row[0]!;
         ctx.io.stdout(`${label}: ${p.toFixed(4)}${expects === 'values' ? '' : ` (class ${p >= 0.5 ? 1 : 0})`}\n`);
@@ -196,6 +206,20 @@ function imagesToBatch(ctx: CommandContext, files: string[], graph: Graph, scali
     }
   }
   return { data, shape: [files.length, c, h, w] };
+}
+
+/** Token ids [texts, maxLen], each text encoded exactly as the training dataset encoded its samples. */
+function textsToBatch(texts: string[], graph: Graph, tokenizer: Preprocessing['tokenizer'], checkpoint: string): Arr {
+  const input = graph.inputs[0]!;
+  if (!tokenizer) throw new CliError(`checkpoint '${checkpoint}' records no vocabulary (its model was not trained on a text dataset, or by a dlm before vocabularies were stored): give token ids as a .json --input instead`);
+  const shape = input.type.shape;
+  const time = shape[1];
+  if (input.type.dtype !== 'i32' || shape.length !== 2 || (typeof time === 'number' && time !== tokenizer.maxLen)) {
+    throw new CliError(`model '${graph.name}' input '${input.name}' is ${input.type.dtype}[${shape.join(', ')}], not token ids [batch, ${tokenizer.maxLen}] as the checkpoint's text dataset made them`);
+  }
+  const data = new Int32Array(texts.length * tokenizer.maxLen);
+  texts.forEach((t, i) => data.set(encodeText(t, tokenizer), i * tokenizer.maxLen));
+  return { data, shape: [texts.length, tokenizer.maxLen] };
 }
 
 function readJson(cwd: string, files: string[]): unknown {
