@@ -38,6 +38,8 @@ export function describeFsError(e: unknown): string {
     case 'ENOTDIR': return 'a parent path is not a directory';
     case 'ENOSPC': return 'no space left on the device';
     case 'EROFS': return 'read-only file system';
+    case 'EEXIST': return 'something is already there and in the way';
+    case 'EDQUOT': return 'the disk quota is exhausted';
     default: return err?.message ?? String(e);
   }
 }

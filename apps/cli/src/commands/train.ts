@@ -9,7 +9,7 @@ import { CliError } from '../io.js';
 import { writeFileAtomic } from '../files.js';
 import { confusionMatrixSvg, historyFromRecords, lossCurveSvg, reportHtml, sampleGridPng } from '@dlm/report';
 import { canRedraw } from '../color.js';
-import { consoleProgress, formatConfusion } from '@dlm/train';
+import { consoleProgress, formatConfusion, type TrainResult } from '@dlm/train';
 import { train as runTraining } from '@dlm/train/node';
 import { PLUGIN_LOADER_MODULE } from '@dlm/plugin-loader';
 
@@ -91,32 +91,14 @@ export const train: Command = {
     // A folder holding another run (model, dataset or settings) is left alone: the run went beside it.
     const runDir = result.runDir;
 
-    // The run's report, beside the checkpoints.
-    const history = historyFromRecords(result.history);
-    const title = `${result.model}: ${spec.kind === 'gan' ? 'adversarial training' : 'training'}`;
-    if (history.length > 0) writeFileAtomic(join(runDir, 'loss.svg'), lossCurveSvg(history, { title }));
-    if (result.confusion) {
-      writeFileAtomic(join(runDir, 'confusion.svg'), confusionMatrixSvg(result.confusion.matrix, result.confusion.classNames));
-      ctx.io.stdout(formatConfusion(result.confusion) + '\n');
+    // The run's report, beside the checkpoints. Training is done and checkpointed by now, so a
+    // report that cannot be written says so rather than leaving the user to wonder about the run.
+    try {
+      writeReport(ctx, result, runDir, file, spec.kind === 'gan');
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      throw new CliError(`training finished and its checkpoint ${result.checkpoint ?? '(none)'} is saved, but the report could not be written: ${e.message}`);
     }
-    const last = result.history[result.history.length - 1];
-    writeFileAtomic(
-      join(runDir, 'report.html'),
-      reportHtml({
-        title,
-        facts: {
-          model: result.model,
-          file,
-          backend: result.backend,
-          epochs: result.history.length,
-          stopped: result.stopped,
-          checkpoint: result.checkpoint ?? '-',
-          ...(last?.val ? Object.fromEntries(Object.entries(last.val.metrics).map(([k, v]) => [`final ${k}`, v])) : {}),
-        },
-        history,
-        ...(result.confusion ? { confusion: { matrix: result.confusion.matrix, ...(result.confusion.classNames ? { classNames: result.confusion.classNames } : {}) } } : {}),
-      }),
-    );
     ctx.io.stdout(`run directory: ${runDir} (checkpoint ${result.checkpoint ?? 'none'}; report.html, loss.svg)\n`);
     if (result.stopped === 'interrupted') {
       const runDirFlag = ctx.values['run-dir'] !== undefined || runDir !== askedRunDir ? ` --run-dir ${runDir}` : '';
@@ -130,4 +112,33 @@ export const train: Command = {
 /** Data-parallel threads by default: one per core, at most 4 (small CNN batches stop scaling there). */
 function defaultWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/** loss.svg, confusion.svg and report.html beside the checkpoints (atomically; CliError sentences on failure). */
+function writeReport(ctx: Parameters<Command['run']>[0], result: TrainResult, runDir: string, file: string, gan: boolean): void {
+  const history = historyFromRecords(result.history);
+  const title = `${result.model}: ${gan ? 'adversarial training' : 'training'}`;
+  if (history.length > 0) writeFileAtomic(join(runDir, 'loss.svg'), lossCurveSvg(history, { title }));
+  if (result.confusion) {
+    writeFileAtomic(join(runDir, 'confusion.svg'), confusionMatrixSvg(result.confusion.matrix, result.confusion.classNames));
+    ctx.io.stdout(formatConfusion(result.confusion) + '\n');
+  }
+  const last = result.history[result.history.length - 1];
+  writeFileAtomic(
+    join(runDir, 'report.html'),
+    reportHtml({
+      title,
+      facts: {
+        model: result.model,
+        file,
+        backend: result.backend,
+        epochs: result.history.length,
+        stopped: result.stopped,
+        checkpoint: result.checkpoint ?? '-',
+        ...(last?.val ? Object.fromEntries(Object.entries(last.val.metrics).map(([k, v]) => [`final ${k}`, v])) : {}),
+      },
+      history,
+      ...(result.confusion ? { confusion: { matrix: result.confusion.matrix, ...(result.confusion.classNames ? { classNames: result.confusion.classNames } : {}) } } : {}),
+    }),
+  );
 }

@@ -87,6 +87,7 @@ export function runFingerprint(o: FingerprintInput): RunFingerprint {
 
 type Part = 'models' | 'data' | 'task' | 'initFrom';
 const PART_NAMES: Record<Part, string> = { models: 'model', data: 'dataset', task: 'training settings', initFrom: 'initial weights' };
+const OTHER_PART: Record<Part, string> = { models: 'another model', data: 'another dataset', task: 'other training settings', initFrom: 'other initial weights' };
 
 function describePart(f: Partial<RunFingerprint>, part: Part): string {
   if (part === 'models') return Object.entries(f.models ?? {}).map(([m, h]) => `${m} (IR hash ${h})`).join(' and ') || 'unknown';
@@ -95,15 +96,15 @@ function describePart(f: Partial<RunFingerprint>, part: Part): string {
 }
 
 /**
- * How `ours` and `theirs` differ, part by part, limited to `parts`: a short summary ("dataset and
- * model") and one note per part naming both sides. Empty when they agree.
+ * How `ours` and `theirs` differ, part by part, limited to `parts`: a short summary ("another
+ * model and another dataset") and one note per part naming both sides. Empty when they agree.
  */
 export function fingerprintDifferences(ours: Partial<RunFingerprint>, theirs: Partial<RunFingerprint>, parts: readonly Part[] = ['models', 'data', 'task', 'initFrom'], sides = { ours: 'this run', theirs: 'the folder' }): { summary: string; notes: DiagnosticNote[] } {
   const differing = parts.filter((p) => describePart(ours, p) !== describePart(theirs, p));
   const notes = differing.map((p) => ({ message: `${PART_NAMES[p]}: ${sides.ours} has ${describePart(ours, p)}; ${sides.theirs} has ${describePart(theirs, p)}` }));
-  const names = differing.map((p) => PART_NAMES[p]);
+  const names = differing.map((p) => OTHER_PART[p]);
   const summary = names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-  return { summary: summary ? `another ${summary}` : '', notes };
+  return { summary, notes };
 }
 
 async function recordedState(runDir: string): Promise<CheckpointState | undefined> {
