@@ -3,7 +3,8 @@
  * fingerprint records them in every checkpoint's state.json (`fingerprint`), so that training
  * another combination never overwrites the folder, `--resume` never continues another run's
  * weights, and `dlm eval` / `dlm predict` never use a checkpoint for something it was not trained
- * for. Every engine that writes run folders goes through `runFingerprint` and `chooseRunFolder`.
+ * for. Every engine that writes run folders goes through `openRunFolder` (run-folder.ts), which
+ * fingerprints the run, chooses the folder here, and writes the fingerprint with each checkpoint.
  *
  * What is in it (a change starts a new run):
  *   - the IR hash of each model (computation and parameter layout, see `irHash`);

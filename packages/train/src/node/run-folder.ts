@@ -15,7 +15,7 @@ import { irHash, lastCheckpoint, loadCheckpoint, saveCheckpoint } from './checkp
 import { startShardPool } from './data-parallel.js';
 import { describeFsError, lockRunFolder, removeLeftovers } from './run-lock.js';
 import { RunLogs } from './run-logs.js';
-import { chooseRunFolder, fingerprintDifferences, runFingerprint, type RunFingerprint } from './fingerprint.js';
+import { chooseRunFolder, fingerprintDifferences, runFingerprint, type FingerprintInput, type RunFingerprint } from './fingerprint.js';
 
 /** Where datasets look for files and cache downloads (see `DatasetOpenContext`). */
 export interface FolderDataOptions {
@@ -115,23 +115,55 @@ export function folderDatasets(o: FolderDataOptions & { runDir: string; log?: (m
   });
 }
 
-export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult<(pure.TrainResult & { runDir: string }) | undefined>> {
-  const { runDir: asked, keepLast, workers, pluginModules, pluginLoaderModule, encodeSamples, sourceRoot, cacheDir, mirror, initFrom, ...rest } = opts;
-  if (initFrom && opts.resume) return { result: undefined, diagnostics: [diag('DLM5062', ['--init-from', 'used without --resume (a fine-tune starts a new run)', '--resume as well'])] };
-  const graphs = opts.training.kind === 'gan' ? [opts.training.generator, opts.training.discriminator] : [opts.training.model];
-  const models = graphs.flatMap((n) => opts.program.models.filter((m) => m.name === n));
+/** What an engine needs to write checkpoints of one run into a run folder (see `openRunFolder`). */
+export interface OpenedRunFolder {
+  /** The folder used: the one asked for, or one beside it when that holds another run. */
+  runDir: string;
+  fingerprint: RunFingerprint;
+  /** Writes checkpoints (with the fingerprint) into `runDir`. */
+  checkpoints: CheckpointStore;
+  /** A fine-tune's starting weights (`initFrom`), checked against the model(s). */
+  init?: { dir: string; weights: Map<string, SafetensorsTensor> };
+  /** Releases the folder's lock. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the run folder of one training run, for any engine: fingerprints the run, chooses the
+ * folder (`chooseRunFolder`: another run's folder is left alone, --resume finds or refuses),
+ * reads and checks `initFrom`'s weights, takes the folder's lock (which also proves it writable)
+ * and removes an interrupted run's leftovers. Diagnostics (DLM5050, DLM5062, DLM5068, DLM5073,
+ * DLM5074, DLM5084, warning DLM5085) instead of a folder when it cannot be used.
+ */
+export async function openRunFolder(
+  o: FingerprintInput & Pick<FolderTrainOptions<unknown>, 'keepLast' | 'encodeSamples' | 'resume' | 'log'> & { runDir: string },
+): Promise<PhaseResult<OpenedRunFolder | undefined>> {
+  if (o.initFrom && o.resume) return { result: undefined, diagnostics: [diag('DLM5062', ['--init-from', 'used without --resume (a fine-tune starts a new run)', '--resume as well'])] };
+  const names = o.training.kind === 'gan' ? [o.training.generator, o.training.discriminator] : [o.training.model];
+  const models = names.flatMap((n) => o.program.models.filter((m) => m.name === n));
   // A fine-tune's weights must fit the model (DLM5050 lists every mismatch) before anything starts.
-  let init: { dir: string; weights: Map<string, SafetensorsTensor> } | undefined;
-  if (initFrom) {
-    const w = await readCheckpointWeights(initFrom, models);
+  let init: OpenedRunFolder['init'];
+  if (o.initFrom) {
+    const w = await readCheckpointWeights(o.initFrom, models);
     if (!w.result) return { result: undefined, diagnostics: w.diagnostics };
     init = { dir: path.resolve(w.result.dir), weights: w.result.weights };
   }
-  const fingerprint = runFingerprint({ ...opts, ...(init ? { initFrom: init.dir } : {}) });
-  const chosen = await chooseRunFolder(asked, fingerprint, { resume: !!opts.resume });
+  const fingerprint = runFingerprint({ ...o, ...(init ? { initFrom: init.dir } : {}) });
+  const chosen = await chooseRunFolder(o.runDir, fingerprint, { resume: !!o.resume });
   if ('error' in chosen) return { result: undefined, diagnostics: [chosen.error] };
   const runDir = chosen.dir;
-  if (chosen.moved) opts.log?.(chosen.moved);
+  if (chosen.moved) o.log?.(chosen.moved);
+  const locked = await lockRunFolder(runDir);
+  if ('diagnostic' in locked) return { result: undefined, diagnostics: [...chosen.diagnostics, locked.diagnostic] };
+  const removed = await removeLeftovers(runDir);
+  if (removed.length > 0) o.log?.(`removed ${removed.length} unfinished checkpoint write(s) left in ${runDir} by an interrupted run: ${removed.join(', ')}`);
+  if (init) o.log?.(`fine-tuning: starting from the weights of ${init.dir}`);
+  const checkpoints = folderCheckpoints(runDir, { fingerprint, ...(o.keepLast !== undefined ? { keepLast: o.keepLast } : {}), ...(o.encodeSamples ? { encodeSamples: o.encodeSamples } : {}), ...(o.log ? { log: o.log } : {}) });
+  return { result: { runDir, fingerprint, checkpoints, ...(init ? { init } : {}), close: () => locked.lock.release() }, diagnostics: chosen.diagnostics };
+}
+
+export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult<(pure.TrainResult & { runDir: string }) | undefined>> {
+  const { runDir: _asked, keepLast: _k, workers, pluginModules, pluginLoaderModule, encodeSamples: _e, sourceRoot, cacheDir, mirror, initFrom: _i, ...rest } = opts;
   const threads = Math.max(1, Math.floor(workers ?? 1));
   const rt = opts.runtime;
   let shardPool: pure.TrainOptions<T>['shardPool'];
@@ -146,23 +178,20 @@ export async function train<T>(opts: FolderTrainOptions<T>): Promise<PhaseResult
       };
     }
   }
-  // One writer per run folder; taking the lock also proves the folder is writable before training.
-  const locked = await lockRunFolder(runDir);
-  if ('diagnostic' in locked) return { result: undefined, diagnostics: [...chosen.diagnostics, locked.diagnostic] };
+  const opened = await openRunFolder(opts);
+  if (!opened.result) return { result: undefined, diagnostics: opened.diagnostics };
+  const { runDir, init, checkpoints } = opened.result;
   try {
-    const removed = await removeLeftovers(runDir);
-    if (removed.length > 0) opts.log?.(`removed ${removed.length} unfinished checkpoint write(s) left in ${runDir} by an interrupted run: ${removed.join(', ')}`);
-    if (init) opts.log?.(`fine-tuning: starting from the weights of ${init.dir}`);
     const r = await pure.train({
       ...rest,
       ...(init ? { initWeights: init.weights } : {}),
-      checkpoints: folderCheckpoints(runDir, { fingerprint, ...(keepLast !== undefined ? { keepLast } : {}), ...(encodeSamples ? { encodeSamples } : {}), ...(opts.log ? { log: opts.log } : {}) }),
+      checkpoints,
       datasetContext: folderDatasets({ runDir, ...(sourceRoot ? { sourceRoot } : {}), ...(cacheDir ? { cacheDir } : {}), ...(mirror ? { mirror } : {}), ...(opts.log ? { log: opts.log } : {}) }),
       ...(shardPool ? { shardPool } : {}),
     });
-    return { result: r.result ? { ...r.result, runDir } : undefined, diagnostics: [...chosen.diagnostics, ...r.diagnostics] };
+    return { result: r.result ? { ...r.result, runDir } : undefined, diagnostics: [...opened.diagnostics, ...r.diagnostics] };
   } finally {
-    await locked.lock.release();
+    await opened.result.close();
   }
 }
 
