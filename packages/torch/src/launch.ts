@@ -22,6 +22,8 @@ export interface LaunchOptions {
   masterPort?: number;
   /** Extra environment for every rank. */
   env?: Record<string, string>;
+  /** Aborting stops the launcher and its ranks (SIGTERM to their process group). */
+  signal?: AbortSignal;
 }
 
 export type Launcher = { kind: 'torchrun'; why: string } | { kind: 'elastic_launch'; why: string };
@@ -62,7 +64,7 @@ export function probeTorchrun(python: TorchPython): Launcher {
   const r = spawnSync(python.python, ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '1', script], { encoding: 'utf8', timeout: 120_000 });
   if (r.status === 0 && /dlm-torchrun-ok 1/.test(r.stdout)) return { kind: 'torchrun', why: `torchrun works (torch ${python.torchVersion})` };
   const last = `${r.stderr ?? ''}`.trim().split('\n').pop() ?? `exit status ${r.status}`;
-  return { kind: 'elastic_launch', why: `torchrun does not start here (${last}); using torch.distributed.launcher.api.elastic_launch from Python` };
+  return { kind: 'elastic_launch', why: `torchrun does not start here: ${last}` };
 }
 
 /** The command line that runs `script args…` on every rank with `launcher`. */
@@ -96,7 +98,19 @@ export interface LaunchResult {
 export function launch(python: TorchPython, launcher: Launcher, script: string, args: readonly string[], o: LaunchOptions, onEvent: (e: Record<string, unknown>) => void = () => {}): Promise<LaunchResult> {
   const [cmd, ...argv] = launchCommand(python, launcher, script, args, o);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd!, argv, { env: { ...process.env, PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: process.env['OMP_NUM_THREADS'] ?? '1', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C reaches dlm, which stops after the step and then
+    // ends the ranks itself; dlm exiting for any reason ends them too.
+    const child = spawn(cmd!, argv, { env: { ...process.env, PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: process.env['OMP_NUM_THREADS'] ?? '1', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
+    process.on('exit', kill);
+    if (o.signal?.aborted) kill();
+    o.signal?.addEventListener('abort', kill, { once: true });
     const events: Record<string, unknown>[] = [];
     let log = '';
     let pending = '';
@@ -116,8 +130,15 @@ export function launch(python: TorchPython, launcher: Launcher, script: string, 
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (log += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, events, log: log + pending }));
+    child.on('error', (e) => {
+      process.removeListener('exit', kill);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      process.removeListener('exit', kill);
+      o.signal?.removeEventListener('abort', kill);
+      resolve({ code: code ?? 1, events, log: log + pending });
+    });
   });
 }
 

@@ -72,3 +72,4 @@ export function describeTorchPython(p: TorchPython): string {
 export { probeTorchrun, launchCommand, launch, type Launcher, type LaunchOptions, type LaunchResult } from './launch.js';
 export { writeShards, SHARD_READER_SOURCE, SHARD_FORMAT, type ShardManifest, type ShardOptions } from './shards.js';
 export { trainingProgram, type TrainingConfig } from './train/program.js';
+export { torchEngine, describeTorchRun, type TorchEngineOptions, type TorchPlan } from './engine.js';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { hasErrors } from '@dlm/core';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '../workspace.js';
-import { TRAINING_FLAGS } from '../flags.js';
+import { ENGINE_FLAGS, TRAINING_FLAGS } from '../flags.js';
+import { engineFromFlags } from '../engine.js';
 import { dataOverride, pickTraining, positiveInt, runDirFor, startRuntime } from '../training.js';
 import { writeFileAtomic } from '../files.js';
 import { confusionMatrixSvg, historyFromRecords, lossCurveSvg, reportHtml, sampleGridPng } from '@dlm/report';
@@ -20,9 +21,10 @@ import { PLUGIN_LOADER_MODULE } from '@dlm/plugin-loader';
 export const train: Command = {
   name: 'train',
   summary: 'train a model as its train block says (checkpoints, --resume)',
-  usage: 'train <file.dlm> [--data NAME] [--epochs N] [--backend auto|webgpu|wasm|cpu] [--run-dir DIR] [--resume] [--limit N] [--limit-test N]',
+  usage: 'train <file.dlm> [--data NAME] [--epochs N] [--backend auto|webgpu|wasm|cpu] [--run-dir DIR] [--resume] [--limit N] [--limit-test N] [--engine torch [--nproc-per-node N] [--device cpu|cuda] …]',
   options: {
     ...TRAINING_FLAGS,
+    ...ENGINE_FLAGS,
     epochs: { type: 'string', arg: 'n', help: "override the train block's epochs" },
     resume: { type: 'boolean', help: 'continue from the last checkpoint in the run directory' },
     limit: { type: 'string', arg: 'n', help: 'train on the first N samples only (smoke runs)' },
@@ -42,6 +44,13 @@ export const train: Command = {
     const spec = pickTraining(program, ctx.values['model'] as string | undefined);
     const data = dataOverride(ctx, loaded, spec);
     const runDir = runDirFor(ctx, spec);
+    // The torch engine runs the steps; the tfjs runtime then only evaluates (dlm's metrics).
+    const chosen = await engineFromFlags(ctx, runDir);
+    if (chosen.diagnostics.length > 0) {
+      printDiagnostics(ctx, chosen.diagnostics, sources);
+      return 1;
+    }
+    const engine = chosen.engine;
     const runtime = await startRuntime(ctx);
     const cacheDir = ctx.values['cache-dir'] as string | undefined;
     const mirror = ctx.values['mirror'] as string | undefined;
@@ -72,7 +81,8 @@ export const train: Command = {
       ...(mirror ? { mirror } : {}),
       ...(keepLast !== undefined ? { keepLast } : {}),
       // Batches are split over threads on the CPU backends only; a GPU runs the whole batch.
-      workers: runtime.name === 'webgpu' ? 1 : workers,
+      workers: runtime.name === 'webgpu' || engine ? 1 : workers,
+      ...(engine ? { engine } : {}),
       encodeSamples: (pixels, n, c, h, w) => sampleGridPng(pixels, n, c, h, w, Math.ceil(Math.sqrt(n))),
       pluginModules: loaded.modules,
       pluginLoaderModule: PLUGIN_LOADER_MODULE,
