@@ -43,7 +43,7 @@ export async function engineFromFlags(ctx: CommandContext, runDir: string): Prom
   const device = (deviceFlag as 'cpu' | 'cuda' | undefined) ?? (python.cuda ? 'cuda' : 'cpu');
   if (precision && device !== 'cuda') throw new CliError(`--precision ${precision} needs a CUDA device, and torch at ${python.python} sees none: on the CPU the torch engine trains in float32`, 2);
   const masterPort = nonNegativeInt(ctx, 'master-port') ?? (nnodes === 1 ? await freePort() : 29500);
-  const launcher = torch.probeTorchrun(python);
+  const launcher = torch.chooseLauncher(python, { nprocPerNode: nproc, nnodes });
   const launch = { nprocPerNode: nproc, nnodes, nodeRank, masterAddr: (ctx.values['master-addr'] as string | undefined) ?? '127.0.0.1', masterPort };
   const options = { python, launcher, launch, device, ...(precision ? { precision: precision as 'bf16' | 'fp16' } : {}) };
   ctx.io.stderr(`device: ${torch.describeTorchRun(options)}\n`);

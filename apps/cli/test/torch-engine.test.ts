@@ -71,9 +71,9 @@ describe('dlm train --engine torch', () => {
   it('writes the tfjs engine run folder, with the same weights (1e-4); eval, predict and export take it; tfjs resumes it', async () => {
     const r = await train('torch', '--engine', 'torch', '--epochs', '2');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^device: engine torch \S+, python \S+ \(DLM_PYTHON\), device cpu, 1 process, backend gloo, launcher (torchrun|elastic_launch from Python)/m);
+    expect(r.stderr).toMatch(/^device: engine torch \S+, python \S+ \(DLM_PYTHON\), device cpu, 1 process, no process group \(one process\), launcher none \(one process\)$/m);
     expect(r.stderr).toMatch(/training Net on torch: 256 samples, batch 32, epochs 1\.\.2, evaluating on 64 validation samples/);
-    expect(r.stderr).toMatch(/^epoch 2\/2 {2}loss \S+ {2}val_loss \S+ {2}val_accuracy \S+/m);
+    expect(r.stderr).toMatch(/^epoch 2\/2 {2}loss \S+ {2}accuracy \S+ {2}val_loss \S+ {2}val_accuracy \S+/m);
     const run = join(dir, 'torch');
     for (const f of ['last', 'report.html', 'loss.svg', 'epoch-1/state.json', 'epoch-2/weights.safetensors', 'epoch-2/optimizer.safetensors']) expect(existsSync(join(run, f)), f).toBe(true);
     expect(existsSync(join(run, '.torch')), 'the work folder is removed').toBe(false);
@@ -89,7 +89,11 @@ describe('dlm train --engine torch', () => {
     console.log(`torch vs tfjs after 2 epochs: max |Δw| ${d2.toExponential(2)}`);
     expect(d2).toBeLessThanOrEqual(1e-4);
     // Same weights, so dlm's own evaluation gives the same numbers.
-    const h = (s: Record<string, unknown>) => (s['history'] as { val: { loss: number; metrics: { accuracy: number } } }[])[1]!.val;
+    type Rec = { loss: number; metrics: { accuracy: number }; val: { loss: number; metrics: { accuracy: number } } };
+    const h = (s: Record<string, unknown>) => (s['history'] as Rec[])[1]!;
+    expect(h(st).val.loss).toBeCloseTo(h(ref).val.loss, 4);
+    expect(h(st).val.metrics.accuracy).toBe(h(ref).val.metrics.accuracy);
+    // Training loss and metrics too: the engine records its training-mode outputs for dlm's metrics.
     expect(h(st).loss).toBeCloseTo(h(ref).loss, 4);
     expect(h(st).metrics.accuracy).toBe(h(ref).metrics.accuracy);
 
@@ -109,11 +113,12 @@ describe('dlm train --engine torch', () => {
     expect(d3).toBeLessThanOrEqual(1e-4);
   }, 240_000);
 
-  it('resumes a tfjs run with --engine torch (weights after one more epoch within 1e-4)', async () => {
+  it('resumes a tfjs run with --engine torch on 2 DDP processes (weights after one more epoch within 1e-4)', async () => {
     const first = await train('mixed', '--epochs', '2');
     expect(first.code, first.stderr).toBe(0);
-    const r = await train('mixed', '--engine', 'torch', '--resume');
+    const r = await train('mixed', '--engine', 'torch', '--resume', '--nproc-per-node', '2');
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/device: .*, 2 processes, backend gloo, launcher (torchrun|elastic_launch from Python)/);
     expect(r.stderr).toMatch(/training Net on torch: .*epochs 3\.\.3/);
     const d = maxDiff(weights(join(dir, 'mixed/epoch-3')), weights(join(reference, 'epoch-3')));
     console.log(`tfjs 2 epochs + torch --resume 1 epoch vs tfjs 3 epochs: max |Δw| ${d.toExponential(2)}`);

@@ -6,7 +6,7 @@
  * loop's step outcomes and per-epoch tensors. It satisfies `TrainingEngine` of `@dlm/train`
  * structurally (a backend imports only core).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diag, readSafetensors, writeSafetensors, type Args, type DatasetSplit, type Diagnostic, type Graph, type SafetensorsTensor, type TrainingSpec } from '@dlm/core';
 import { checkTorchLowerable, exportPytorch } from './export.js';
@@ -46,6 +46,7 @@ export interface TorchPlan {
   penalties: { param: string; name: string; args: Args }[];
   weights: Map<string, SafetensorsTensor>;
   optimizerSlots?: Map<string, SafetensorsTensor>;
+  recordOutputs: boolean;
 }
 
 type Step = { loss: number } | { nonFinite: number };
@@ -68,8 +69,8 @@ export function describeTorchRun(o: Pick<TorchEngineOptions, 'python' | 'launche
     `python ${o.python.python} (${o.python.source})`,
     `device ${o.device}${o.precision ? ` (${o.precision} mixed precision)` : ''}`,
     `${procs} process${procs === 1 ? '' : 'es'}${nodes > 1 ? ` per node × ${nodes} nodes (node rank ${o.launch.nodeRank ?? 0})` : ''}`,
-    `backend ${o.device === 'cuda' ? 'nccl' : 'gloo'}`,
-    `launcher ${o.launcher.kind === 'torchrun' ? 'torchrun' : `elastic_launch from Python (${o.launcher.why})`}`,
+    o.launcher.kind === 'single' ? 'no process group (one process)' : `backend ${o.device === 'cuda' ? 'nccl' : 'gloo'}`,
+    `launcher ${o.launcher.kind === 'torchrun' ? 'torchrun' : o.launcher.kind === 'single' ? 'none (one process)' : `elastic_launch from Python (${o.launcher.why})`}`,
   ].join(', ');
 }
 
@@ -103,6 +104,19 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
     const order = plan.order(e);
     if (order) writeFileSync(join(dir, 'orders', `epoch-${e}.i32`), new Uint8Array(order.buffer, order.byteOffset, order.byteLength));
   }
+  // Training outputs for dlm's metrics: files every rank of this node writes into (not across nodes).
+  const outShape = plan.graph.outputs[0]?.type.shape.slice(1) ?? [];
+  const perSample = outShape.every((d) => typeof d === 'number') ? (outShape as number[]).reduce((a, b) => a * b, 1) : undefined;
+  const outputs = plan.recordOutputs && perSample !== undefined && (o.launch.nnodes ?? 1) === 1 ? join(dir, 'outputs') : undefined;
+  if (plan.recordOutputs && !outputs) o.log?.('torch engine: training metrics are not computed on several nodes (evaluation metrics are)');
+  if (outputs) {
+    mkdirSync(outputs);
+    for (let e = plan.firstEpoch; e <= plan.epochs; e++) {
+      const f = join(outputs, `epoch-${e}.f32`);
+      closeSync(openSync(f, 'w'));
+      truncateSync(f, plan.train.size * perSample! * 4);
+    }
+  }
   const config: TrainingConfig = {
     module: join(dir, 'model.py'),
     className: 'DlmModel',
@@ -125,9 +139,10 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
     startStep: plan.startStep,
     ...(plan.optimizerSlots ? { optimizerState: join(dir, 'optimizer.safetensors') } : {}),
     ...(o.precision ? { precision: o.precision } : {}),
+    ...(outputs ? { outputs } : {}),
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  return new TorchRun(o, dir);
+  return new TorchRun(o, dir, outputs !== undefined);
 }
 
 /** One launched run: a queue of step outcomes and a promise per finished epoch. */
@@ -143,6 +158,7 @@ class TorchRun {
   constructor(
     private readonly o: TorchEngineOptions,
     private readonly dir: string,
+    private readonly recording: boolean,
   ) {
     const args = [join(dir, 'config.json')];
     this.done = launch(o.python, o.launcher, join(dir, 'train.py'), args, { ...o.launch, signal: this.stop.signal }, (e) => this.onEvent(e)).then(
@@ -210,6 +226,16 @@ class TorchRun {
       this.tensors.set(n, t);
     }
     return t;
+  }
+
+  async epochOutputs(n: number): Promise<Float32Array | undefined> {
+    if (!this.recording) return undefined;
+    await this.epoch(n).promise;
+    const f = join(this.dir, 'outputs', `epoch-${n}.f32`);
+    const bytes = readFileSync(f);
+    rmSync(f, { force: true });
+    // A copy: a small file's Buffer may sit unaligned in Node's pool.
+    return new Float32Array(new Uint8Array(bytes).buffer);
   }
 
   async close(): Promise<void> {

@@ -26,7 +26,14 @@ export interface LaunchOptions {
   signal?: AbortSignal;
 }
 
-export type Launcher = { kind: 'torchrun'; why: string } | { kind: 'elastic_launch'; why: string };
+/** `single`: one process on one node needs no launcher; the program then runs without torch.distributed. */
+export type Launcher = { kind: 'torchrun'; why: string } | { kind: 'elastic_launch'; why: string } | { kind: 'single'; why: string };
+
+/** The launcher for `o`: none for one process on one node (saves starting torch twice), else `probeTorchrun`. */
+export function chooseLauncher(python: TorchPython, o: Pick<LaunchOptions, 'nprocPerNode' | 'nnodes'>): Launcher {
+  if (o.nprocPerNode === 1 && (o.nnodes ?? 1) === 1) return { kind: 'single', why: 'one process: run directly, without a launcher' };
+  return probeTorchrun(python);
+}
 
 /** The Python side of the fallback: elastic_launch with torchrun's static-rendezvous settings. */
 const ELASTIC_LAUNCH = `import json, sys
@@ -57,8 +64,19 @@ function scratch(): string {
   return probeDir;
 }
 
-/** Whether `python -m torch.distributed.run` (torchrun) can launch a one-process job here. */
+const probed = new Map<string, Launcher>();
+
+/** Whether `python -m torch.distributed.run` (torchrun) can launch a one-process job here (asked once per interpreter and process). */
 export function probeTorchrun(python: TorchPython): Launcher {
+  const key = `${python.python}\0${python.torchVersion}`;
+  const known = probed.get(key);
+  if (known) return known;
+  const found = probeTorchrunUncached(python);
+  probed.set(key, found);
+  return found;
+}
+
+function probeTorchrunUncached(python: TorchPython): Launcher {
   const script = join(scratch(), 'probe.py');
   writeFileSync(script, PROBE_SCRIPT);
   const r = spawnSync(python.python, ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '1', script], { encoding: 'utf8', timeout: 120_000 });
@@ -73,6 +91,7 @@ export function launchCommand(python: TorchPython, launcher: Launcher, script: s
   const addr = o.masterAddr ?? '127.0.0.1';
   const port = o.masterPort ?? 29500;
   const rank = o.nodeRank ?? 0;
+  if (launcher.kind === 'single') return [python.python, script, ...args];
   if (launcher.kind === 'torchrun') {
     // The underscore spellings are accepted by every torchrun version (1.13 has no dashed ones).
     return [python.python, '-m', 'torch.distributed.run', '--nnodes', String(nnodes), '--nproc_per_node', String(o.nprocPerNode), '--node_rank', String(rank), '--master_addr', addr, '--master_port', String(port), script, ...args];

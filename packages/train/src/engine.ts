@@ -13,7 +13,7 @@ import { TrainingError, valuesFromCheckpoint, ParamStore, learningRate, permutat
 import { runLoop, type LoopOptions, type LoopResult, type StepOutcome, type StepStrategy } from './loop.js';
 import type { CheckpointData, CheckpointState } from './state.js';
 import type { Runtime, SeededMath } from './runtime.js';
-import { evaluateView, type PenaltyTarget, type Setup } from './supervised.js';
+import { evaluateView, metricsOfOutputs, type PenaltyTarget, type Setup } from './supervised.js';
 
 /** Everything an engine needs to run the steps of a supervised run, as plain data. */
 export interface EnginePlan {
@@ -41,6 +41,8 @@ export interface EnginePlan {
   weights: Map<string, SafetensorsTensor>;
   /** Optimizer slots `<param>/<slot>` of a resumed run; undefined for a fresh one. */
   optimizerSlots?: Map<string, SafetensorsTensor>;
+  /** Record each epoch's training-mode outputs (one row per position of the order) for dlm's training metrics. */
+  recordOutputs: boolean;
 }
 
 /** What an engine's step stream says, one per optimizer step. */
@@ -54,6 +56,8 @@ export interface EngineRun {
     weights: Map<string, SafetensorsTensor>;
     optimizer: Map<string, SafetensorsTensor>;
   }>;
+  /** The outputs recorded in `epoch` (see `EnginePlan.recordOutputs`); undefined when the engine could not record them. */
+  epochOutputs?(epoch: number): Promise<Float32Array | undefined>;
   /** Stops the engine (early stopping, Ctrl-C, an error) or waits for its clean exit. */
   close(): Promise<void>;
 }
@@ -88,6 +92,8 @@ export interface EngineStrategyOptions<T> {
   rules: ResolvedRules;
   math: SeededMath<T>;
   evalView?: SplitView;
+  train: SplitView;
+  order: (epoch: number) => Int32Array | undefined;
   batchSize: number;
   firstEpoch: number;
 }
@@ -95,17 +101,24 @@ export interface EngineStrategyOptions<T> {
 /** The loop's step strategy over an engine: steps come from the engine, evaluation is dlm's own. */
 export function engineStrategy<T>(o: EngineStrategyOptions<T>): StepStrategy {
   let epoch = o.firstEpoch - 1;
+  let metrics: Record<string, number> = {};
   return {
     model: o.setup.graph.name,
     startEpoch() {
       epoch++;
+      metrics = {};
+    },
+    async endEpoch() {
+      if (o.rules.metrics.length === 0 || !o.run.epochOutputs) return;
+      const outputs = await o.run.epochOutputs(epoch).catch(rethrow);
+      if (outputs) metrics = await metricsOfOutputs(o.rt, o.setup, o.rules, o.math, o.train, o.order(epoch), outputs, o.batchSize);
     },
     async step(): Promise<StepOutcome> {
       const s = await o.run.nextStep().catch(rethrow);
       return 'nonFinite' in s ? { nonFinite: s.nonFinite } : { loss: s.loss };
     },
-    // Training-set metrics are not computed by engines (documented); evaluation has them all.
-    running: () => ({ metrics: {} }),
+    // Training metrics come at the epoch's end, from the outputs the engine recorded.
+    running: () => ({ metrics }),
     ...(o.evalView
       ? {
           async evaluate() {
@@ -189,6 +202,7 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
   const slots = o.resumed ? new Map([...o.resumed.data.optimizer].filter(([k]) => k !== 'step')) : undefined;
   const firstEpoch = state.epoch + 1;
   const baseLr = learningRate(o.rules.optimizer);
+  const order = (epoch: number) => (o.shuffle ? permutation(o.train.size, o.rules.seed, `epoch-${epoch}`) : undefined);
   const run = await o.engine
     .start({
       graph,
@@ -199,7 +213,8 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
       epochs: o.epochs,
       startStep: state.step,
       // The loop's own order (loop.ts), so both engines see the same samples in the same order.
-      order: (epoch) => (o.shuffle ? permutation(o.train.size, o.rules.seed, `epoch-${epoch}`) : undefined),
+      order,
+      recordOutputs: o.rules.metrics.length > 0,
       seed: o.rules.seed,
       loss: { name: o.rules.loss.def.name, args: o.rules.loss.args },
       optimizer: {
@@ -229,6 +244,8 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
       rules: o.rules,
       math: o.math,
       ...(o.evalView ? { evalView: o.evalView } : {}),
+      train: o.train,
+      order,
       batchSize: o.batchSize,
       firstEpoch,
     });

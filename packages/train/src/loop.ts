@@ -20,6 +20,8 @@ export interface StepStrategy {
   startEpoch(): void;
   /** One optimizer step (`step` counts from 1) at learning rate `lr`. */
   step(batch: Batch, lr: number, step: number): Promise<StepOutcome>;
+  /** Called after an epoch's last step, before its record is made (an engine's training metrics). */
+  endEpoch?(): Promise<void>;
   /** The running values of this epoch shown with each batch and stored in the record (metrics, GAN part losses). */
   running(): { metrics: Record<string, number>; extra?: Record<string, number> };
   /** Evaluation at the epoch's end (supervised), added to the record. */
@@ -128,6 +130,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
     }
     if (stopped === 'non_finite_loss' || stopped === 'interrupted') break;
 
+    await strategy.endEpoch?.();
     const run = strategy.running();
     const record: EpochRecord = { epoch, loss: lossSum / Math.max(1, seen), metrics: run.metrics, ...(run.extra ? { extra: run.extra } : {}), lr, seconds: 0 };
     const ev = await strategy.evaluate?.();

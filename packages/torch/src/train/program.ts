@@ -50,6 +50,8 @@ export interface TrainingConfig {
   startStep?: number;
   /** Optimizer slots to start from (`<param>/<slot>`, a resumed dlm checkpoint). */
   optimizerState?: string;
+  /** Folder of preallocated `epoch-N.f32` files: each rank writes its training-mode outputs there (one row per order position). */
+  outputs?: string;
   /** Mixed precision on CUDA (autocast; fp16 with a gradient scaler). */
   precision?: 'bf16' | 'fp16';
 }
@@ -105,7 +107,8 @@ def main(cfg):
     device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if use_cuda else "cpu")
     if use_cuda:
         torch.cuda.set_device(device)
-    torch.manual_seed(cfg["seed"])
+    # Dropout's stream: per seed and starting step, so a resumed run does not replay epoch 1's masks.
+    torch.manual_seed(cfg["seed"] * 1_000_003 + cfg.get("startStep", 0))
     spec = importlib.util.spec_from_file_location("dlm_model", cfg["module"])
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -137,14 +140,20 @@ def main(cfg):
             order = np.arange(len(data))
         model.train()
         started, seen, loss_sum, counted = time.time(), 0, 0.0, 0
+        # Training-mode outputs, one row per position of the order, for dlm's training metrics.
+        outputs = np.memmap(os.path.join(cfg["outputs"], f"epoch-{epoch}.f32"), dtype="<f4", mode="r+").reshape(len(data), -1) if cfg.get("outputs") else None
         for b in range(steps_per_epoch):
             global_idx = order[b * batch : (b + 1) * batch]
-            part = np.array_split(global_idx, world)[rank]
+            parts = np.array_split(global_idx, world)
+            part = parts[rank]
+            first = b * batch + sum(len(p) for p in parts[:rank])
             x, y = data.batch(part)
             x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
             with torch.autocast(device_type="cuda", dtype=autocast_dtype, enabled=autocast_dtype is not None):
                 out = net(x)
             loss = dlm_loss(cfg["loss"]["name"], out.float(), y, cfg["loss"]["args"])
+            if outputs is not None:
+                outputs[first : first + len(part)] = out.detach().float().reshape(len(part), -1).cpu().numpy()
             # The global batch's mean loss, before any update: a non-finite one stops every rank
             # with the weights of the last step (dlm's non-finite-loss rule).
             total = loss.detach() * len(part)
@@ -186,6 +195,11 @@ def main(cfg):
                 print(json.dumps({"event": "step", "epoch": epoch, "step": step, "loss": batch_loss, "lr": lr, "world": world}), flush=True)
             if cfg.get("maxSteps") and step >= cfg["maxSteps"]:
                 break
+        if outputs is not None:
+            outputs.flush()
+            del outputs
+            if distributed:
+                dist.barrier()
         if rank == 0:
             # Written completely before the event announces it (dlm then checkpoints it).
             folder = os.path.join(cfg["out"], f"epoch-{epoch}")
