@@ -25,6 +25,8 @@ export interface TorchEngineOptions {
   /** Scratch folder for the module, program, shards and per-epoch tensors (removed when the run ends). */
   workDir: string;
   log?: (message: string) => void;
+  /** Sees every JSON line of rank 0 as it arrives (tools: the benchmark times steps by their `t`). */
+  onEvent?: (event: Record<string, unknown>) => void;
 }
 
 /** The plan dlm's loop passes (`EnginePlan` of @dlm/train, restated with core types). */
@@ -192,6 +194,7 @@ class TorchRun {
   }
 
   private onEvent(e: Record<string, unknown>): void {
+    this.o.onEvent?.(e);
     if (e['event'] === 'step') this.push({ loss: Number(e['loss']) });
     else if (e['event'] === 'nonfinite') this.push({ nonFinite: Number(e['value']) });
     else if (e['event'] === 'epoch') this.epoch(Number(e['epoch'])).resolve();

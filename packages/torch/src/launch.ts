@@ -119,7 +119,7 @@ export function launch(python: TorchPython, launcher: Launcher, script: string, 
   return new Promise((resolve, reject) => {
     // Its own process group: a terminal's Ctrl-C reaches dlm, which stops after the step and then
     // ends the ranks itself; dlm exiting for any reason ends them too.
-    const child = spawn(cmd!, argv, { env: { ...process.env, PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: process.env['OMP_NUM_THREADS'] ?? '1', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd!, argv, { env: { ...process.env, PYTHONUNBUFFERED: '1', ...threads(o), ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const kill = (): void => {
       try {
         if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
@@ -159,6 +159,13 @@ export function launch(python: TorchPython, launcher: Launcher, script: string, 
       resolve({ code: code ?? 1, events, log: log + pending });
     });
   });
+}
+
+/** torchrun's rule: several processes per node get one OpenMP thread each unless OMP_NUM_THREADS says otherwise; one process keeps torch's default. */
+function threads(o: LaunchOptions): Record<string, string> {
+  const set = process.env['OMP_NUM_THREADS'];
+  if (set !== undefined) return { OMP_NUM_THREADS: set };
+  return o.nprocPerNode > 1 ? { OMP_NUM_THREADS: '1' } : {};
 }
 
 function parseEvent(line: string): Record<string, unknown> | undefined {

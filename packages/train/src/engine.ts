@@ -104,6 +104,7 @@ export function engineStrategy<T>(o: EngineStrategyOptions<T>): StepStrategy {
   let metrics: Record<string, number> = {};
   return {
     model: o.setup.graph.name,
+    readsBatches: false,
     startEpoch() {
       epoch++;
       metrics = {};

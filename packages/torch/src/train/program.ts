@@ -126,6 +126,9 @@ def main(cfg):
     precision = cfg.get("precision")
     autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
     scaler = torch.cuda.amp.GradScaler() if precision == "fp16" else None
+    penalty_groups = {}
+    for p in cfg["penalties"]:
+        penalty_groups.setdefault((p["name"], float(p["args"]["weight"])), []).append(params[p["param"]])
     data = DlmShards(cfg["shards"])
     batch = cfg["batch"]
     steps_per_epoch = math.ceil(len(data) / batch)
@@ -169,14 +172,14 @@ def main(cfg):
                 return
             # This rank's share of the global-batch mean (DDP averages over ranks).
             objective = loss * (len(part) * world / len(global_idx))
-            for p in cfg["penalties"]:
-                objective = objective + dlm_penalty(p["name"], params[p["param"]], p["args"])
             opt.zero_grad()
             if scaler is not None:
                 scaler.scale(objective).backward()
                 scaler.unscale_(opt)
             else:
                 objective.backward()
+            # Penalties enter the gradient (not the reported loss), before clipping, like the tfjs step.
+            dlm_penalty_grads(penalty_groups)
             if cfg.get("clip"):
                 torch.nn.utils.clip_grad_norm_(trainable, cfg["clip"])
             lr = schedule_lr(cfg["schedule"]["name"], cfg["lr"], step, total_steps, steps_per_epoch, cfg["schedule"]["args"]) if cfg.get("schedule") else cfg["lr"]
@@ -192,7 +195,7 @@ def main(cfg):
             loss_sum += batch_loss * len(global_idx)
             counted += len(global_idx)
             if rank == 0:
-                print(json.dumps({"event": "step", "epoch": epoch, "step": step, "loss": batch_loss, "lr": lr, "world": world}), flush=True)
+                print(json.dumps({"event": "step", "epoch": epoch, "step": step, "loss": batch_loss, "lr": lr, "world": world, "t": time.time()}), flush=True)
             if cfg.get("maxSteps") and step >= cfg["maxSteps"]:
                 break
         if outputs is not None:
