@@ -125,13 +125,16 @@ describe('dlm train --engine torch', () => {
     expect(d).toBeLessThanOrEqual(1e-4);
   }, 240_000);
 
-  it('refuses before anything runs: --precision on the CPU, torch flags without --engine torch, an augmentation', async () => {
+  it('refuses before anything runs: --precision on the CPU, torch flags without --engine torch, no Python, an augmentation', async () => {
     const p = await train('bad', '--engine', 'torch', '--device', 'cpu', '--precision', 'bf16');
     expect(p.code).toBe(2);
     expect(p.stderr).toContain('--precision bf16 needs --device cuda');
     const f = await train('bad', '--nproc-per-node', '2');
     expect(f.code).toBe(2);
     expect(f.stderr).toContain('--nproc-per-node applies to --engine torch only');
+    const nopy = await train('bad', '--engine', 'torch', '--python', join(dir, 'no-such-python'));
+    expect(nopy.code).toBe(1);
+    expect(nopy.stderr).toMatch(/DLM6104.*no-such-python \(--python\): not found.*apt-get install python3-torch/s);
     const aug = tempDir({ 'aug.dlm': FILE.replace('  seed 7', '  regularize gaussian_noise(std: 0.1)\n  seed 7') });
     copyFileSync(join(dir, 'points.csv'), join(aug, 'points.csv'));
     const a = await dlm(['train', join(aug, 'aug.dlm'), '--backend', 'cpu', '--engine', 'torch', '--run-dir', join(aug, 'run')], aug, { DLM_PYTHON: torch.path });

@@ -97,7 +97,7 @@ describe.skipIf(process.platform !== 'linux')('a killed rank of the torch engine
 
     // Resume with the torch engine; the tfjs engine resumes a copy of the same folder.
     cpSync(runDir, join(dir, 'tfjs'), { recursive: true });
-    const resumed = await dlm([...args, '--engine', 'torch', '--nproc-per-node', '2', '--resume', '--epochs', String(last + 1)], dir, env);
+    const resumed = await dlm([...args, '--engine', 'torch', '--resume', '--epochs', String(last + 1)], dir, env);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resuming from ${join(runDir, `epoch-${last}`)} (epoch ${last}, step ${last * 20})`);
     const reference = await dlm(['train', file, '--backend', 'cpu', '--workers', '1', '--run-dir', join(dir, 'tfjs'), '--resume', '--epochs', String(last + 1)], dir);

@@ -144,7 +144,23 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
     ...(outputs ? { outputs } : {}),
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  return new TorchRun(o, dir, outputs !== undefined);
+  const run = new TorchRun(o, dir, outputs !== undefined);
+  // Python's start (importing torch, the rendezvous) is not the first epoch's time.
+  try {
+    await run.ready;
+  } catch (e) {
+    await run.close();
+    throw e;
+  }
+  return run;
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }
 
 /** One launched run: a queue of step outcomes and a promise per finished epoch. */
@@ -156,6 +172,9 @@ class TorchRun {
   private failure: Error | undefined;
   private readonly stop = new AbortController();
   private readonly done: Promise<void>;
+  private readonly started = deferred();
+  /** Resolves when rank 0 says every rank is ready; rejects when the processes stop before. */
+  readonly ready = this.started.promise;
 
   constructor(
     private readonly o: TorchEngineOptions,
@@ -175,14 +194,7 @@ class TorchRun {
 
   private epoch(n: number) {
     let e = this.epochs.get(n);
-    if (!e) {
-      let resolve!: () => void;
-      let reject!: (e: Error) => void;
-      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-      promise.catch(() => {});
-      e = { promise, resolve, reject };
-      this.epochs.set(n, e);
-    }
+    if (!e) this.epochs.set(n, (e = deferred()));
     return e;
   }
 
@@ -195,7 +207,8 @@ class TorchRun {
 
   private onEvent(e: Record<string, unknown>): void {
     this.o.onEvent?.(e);
-    if (e['event'] === 'step') this.push({ loss: Number(e['loss']) });
+    if (e['event'] === 'ready') this.started.resolve();
+    else if (e['event'] === 'step') this.push({ loss: Number(e['loss']) });
     else if (e['event'] === 'nonfinite') this.push({ nonFinite: Number(e['value']) });
     else if (e['event'] === 'epoch') this.epoch(Number(e['epoch'])).resolve();
   }
@@ -206,6 +219,7 @@ class TorchRun {
     this.stepWaiter?.reject(this.failure);
     this.stepWaiter = undefined;
     for (const e of this.epochs.values()) e.reject(this.failure);
+    this.started.reject(this.failure);
   }
 
   nextStep(): Promise<Step> {

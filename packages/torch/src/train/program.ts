@@ -133,6 +133,9 @@ def main(cfg):
     batch = cfg["batch"]
     steps_per_epoch = math.ceil(len(data) / batch)
     total_steps = steps_per_epoch * cfg["epochs"]
+    if rank == 0:
+        # Every rank has joined, the model and data are loaded: dlm's clock for the epoch starts now.
+        print(json.dumps({"event": "ready", "world": world}), flush=True)
     for epoch in range(cfg.get("firstEpoch", 1), cfg["epochs"] + 1):
         order_file = os.path.join(cfg["orders"], f"epoch-{epoch}.i32") if cfg.get("orders") else None
         if order_file and os.path.exists(order_file):
