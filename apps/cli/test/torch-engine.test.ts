@@ -75,7 +75,7 @@ describe('dlm train --engine torch', () => {
     expect(r.stderr).toMatch(/training Net on torch: 256 samples, batch 32, epochs 1\.\.2, evaluating on 64 validation samples/);
     expect(r.stderr).toMatch(/^epoch 2\/2 {2}loss \S+ {2}accuracy \S+ {2}val_loss \S+ {2}val_accuracy \S+/m);
     const run = join(dir, 'torch');
-    for (const f of ['last', 'report.html', 'loss.svg', 'epoch-1/state.json', 'epoch-2/weights.safetensors', 'epoch-2/optimizer.safetensors']) expect(existsSync(join(run, f)), f).toBe(true);
+    for (const f of ['last', 'report.html', 'loss.svg', 'metrics.csv', 'epoch-1/state.json', 'epoch-2/weights.safetensors', 'epoch-2/optimizer.safetensors']) expect(existsSync(join(run, f)), f).toBe(true);
     expect(existsSync(join(run, '.torch')), 'the work folder is removed').toBe(false);
     const st = state(join(run, 'epoch-2'));
     const ref = state(join(reference, 'epoch-2'));
