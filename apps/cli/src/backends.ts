@@ -61,3 +61,12 @@ export async function loadTorch(purpose: string): Promise<typeof import('@dlm/to
     throw e;
   }
 }
+
+export async function loadTorchNode(purpose: string): Promise<typeof import('@dlm/torch/node')> {
+  try {
+    return await import('@dlm/torch/node');
+  } catch (e) {
+    if (isMissing(e, '@dlm/torch/node') || isMissing(e, '@dlm/torch')) throw new MissingPackageError('@dlm/torch', purpose);
+    throw e;
+  }
+}

@@ -36,6 +36,19 @@ export const TRAINING_FLAGS = {
   mirror: { type: 'string', arg: 'url', help: 'download base URL for datasets (a local mirror)' },
 } as const satisfies Flags;
 
+/** Flags of `dlm train` that choose the engine and, for the torch engine, its processes and device. */
+export const ENGINE_FLAGS = {
+  engine: { type: 'string', arg: 'tfjs|torch', default: 'tfjs', help: 'who runs the steps: tfjs, or PyTorch (DistributedDataParallel, launched by torchrun)' },
+  'nproc-per-node': { type: 'string', arg: 'n', default: '1', help: 'torch engine: training processes on this node' },
+  nnodes: { type: 'string', arg: 'n', default: '1', help: 'torch engine: number of nodes (then also --node-rank, --master-addr, --master-port)' },
+  'node-rank': { type: 'string', arg: 'r', default: '0', help: "torch engine: this node's rank, 0..nnodes-1" },
+  'master-addr': { type: 'string', arg: 'host', default: '127.0.0.1', help: 'torch engine: address of node 0' },
+  'master-port': { type: 'string', arg: 'port', default: 'a free port on one node, 29500 on several', help: 'torch engine: rendezvous port on node 0' },
+  device: { type: 'string', arg: 'cpu|cuda', default: 'cuda when torch sees a GPU, else cpu', help: 'torch engine: cuda trains with NCCL, cpu with gloo' },
+  precision: { type: 'string', arg: 'bf16|fp16', help: 'torch engine on cuda: mixed precision (default float32)' },
+  python: { type: 'string', arg: 'path', help: 'torch engine: the Python with torch (else DLM_PYTHON, then python3 on PATH)' },
+} as const satisfies Flags;
+
 /** Flags every command accepts. */
 export const GLOBAL_FLAGS = {
   plugin: { type: 'string', multiple: true, arg: 'name|path', help: 'load a plugin (also "plugins" in dlm.config.json)' },

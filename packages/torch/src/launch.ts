@@ -22,9 +22,18 @@ export interface LaunchOptions {
   masterPort?: number;
   /** Extra environment for every rank. */
   env?: Record<string, string>;
+  /** Aborting stops the launcher and its ranks (SIGTERM to their process group). */
+  signal?: AbortSignal;
 }
 
-export type Launcher = { kind: 'torchrun'; why: string } | { kind: 'elastic_launch'; why: string };
+/** `single`: one process on one node needs no launcher; the program then runs without torch.distributed. */
+export type Launcher = { kind: 'torchrun'; why: string } | { kind: 'elastic_launch'; why: string } | { kind: 'single'; why: string };
+
+/** The launcher for `o`: none for one process on one node (saves starting torch twice), else `probeTorchrun`. */
+export function chooseLauncher(python: TorchPython, o: Pick<LaunchOptions, 'nprocPerNode' | 'nnodes'>): Launcher {
+  if (o.nprocPerNode === 1 && (o.nnodes ?? 1) === 1) return { kind: 'single', why: 'one process: run directly, without a launcher' };
+  return probeTorchrun(python);
+}
 
 /** The Python side of the fallback: elastic_launch with torchrun's static-rendezvous settings. */
 const ELASTIC_LAUNCH = `import json, sys
@@ -55,14 +64,25 @@ function scratch(): string {
   return probeDir;
 }
 
-/** Whether `python -m torch.distributed.run` (torchrun) can launch a one-process job here. */
+const probed = new Map<string, Launcher>();
+
+/** Whether `python -m torch.distributed.run` (torchrun) can launch a one-process job here (asked once per interpreter and process). */
 export function probeTorchrun(python: TorchPython): Launcher {
+  const key = `${python.python}\0${python.torchVersion}`;
+  const known = probed.get(key);
+  if (known) return known;
+  const found = probeTorchrunUncached(python);
+  probed.set(key, found);
+  return found;
+}
+
+function probeTorchrunUncached(python: TorchPython): Launcher {
   const script = join(scratch(), 'probe.py');
   writeFileSync(script, PROBE_SCRIPT);
   const r = spawnSync(python.python, ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '1', script], { encoding: 'utf8', timeout: 120_000 });
   if (r.status === 0 && /dlm-torchrun-ok 1/.test(r.stdout)) return { kind: 'torchrun', why: `torchrun works (torch ${python.torchVersion})` };
   const last = `${r.stderr ?? ''}`.trim().split('\n').pop() ?? `exit status ${r.status}`;
-  return { kind: 'elastic_launch', why: `torchrun does not start here (${last}); using torch.distributed.launcher.api.elastic_launch from Python` };
+  return { kind: 'elastic_launch', why: `torchrun does not start here: ${last}` };
 }
 
 /** The command line that runs `script args…` on every rank with `launcher`. */
@@ -71,6 +91,7 @@ export function launchCommand(python: TorchPython, launcher: Launcher, script: s
   const addr = o.masterAddr ?? '127.0.0.1';
   const port = o.masterPort ?? 29500;
   const rank = o.nodeRank ?? 0;
+  if (launcher.kind === 'single') return [python.python, script, ...args];
   if (launcher.kind === 'torchrun') {
     // The underscore spellings are accepted by every torchrun version (1.13 has no dashed ones).
     return [python.python, '-m', 'torch.distributed.run', '--nnodes', String(nnodes), '--nproc_per_node', String(o.nprocPerNode), '--node_rank', String(rank), '--master_addr', addr, '--master_port', String(port), script, ...args];
@@ -96,7 +117,19 @@ export interface LaunchResult {
 export function launch(python: TorchPython, launcher: Launcher, script: string, args: readonly string[], o: LaunchOptions, onEvent: (e: Record<string, unknown>) => void = () => {}): Promise<LaunchResult> {
   const [cmd, ...argv] = launchCommand(python, launcher, script, args, o);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd!, argv, { env: { ...process.env, PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: process.env['OMP_NUM_THREADS'] ?? '1', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C reaches dlm, which stops after the step and then
+    // ends the ranks itself; dlm exiting for any reason ends them too.
+    const child = spawn(cmd!, argv, { env: { ...process.env, PYTHONUNBUFFERED: '1', ...threads(o), ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
+    process.on('exit', kill);
+    if (o.signal?.aborted) kill();
+    o.signal?.addEventListener('abort', kill, { once: true });
     const events: Record<string, unknown>[] = [];
     let log = '';
     let pending = '';
@@ -116,9 +149,23 @@ export function launch(python: TorchPython, launcher: Launcher, script: string, 
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (log += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, events, log: log + pending }));
+    child.on('error', (e) => {
+      process.removeListener('exit', kill);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      process.removeListener('exit', kill);
+      o.signal?.removeEventListener('abort', kill);
+      resolve({ code: code ?? 1, events, log: log + pending });
+    });
   });
+}
+
+/** torchrun's rule: several processes per node get one OpenMP thread each unless OMP_NUM_THREADS says otherwise; one process keeps torch's default. */
+function threads(o: LaunchOptions): Record<string, string> {
+  const set = process.env['OMP_NUM_THREADS'];
+  if (set !== undefined) return { OMP_NUM_THREADS: set };
+  return o.nprocPerNode > 1 ? { OMP_NUM_THREADS: '1' } : {};
 }
 
 function parseEvent(line: string): Record<string, unknown> | undefined {

@@ -29,8 +29,16 @@ export interface FindPythonOptions {
 
 const PROBE = 'import json, sys, torch; print(json.dumps({"torch": torch.__version__, "cuda": bool(torch.cuda.is_available()), "exe": sys.executable}))';
 
-/** Runs `python -c PROBE`; the torch version and CUDA availability, or why it failed. */
+const probes = new Map<string, { torchVersion: string; cuda: boolean } | { error: string }>();
+
+/** Runs `python -c PROBE` once per interpreter and process; the torch version and CUDA availability, or why it failed. */
 export function probePython(python: string): { torchVersion: string; cuda: boolean } | { error: string } {
+  let r = probes.get(python);
+  if (!r) probes.set(python, (r = probeUncached(python)));
+  return r;
+}
+
+function probeUncached(python: string): { torchVersion: string; cuda: boolean } | { error: string } {
   const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', timeout: 60_000 });
   if (r.error) return { error: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : r.error.message };
   if (r.status !== 0) {
@@ -69,6 +77,7 @@ export function describeTorchPython(p: TorchPython): string {
   return `python ${p.python} (${p.source}), torch ${p.torchVersion}${p.cuda ? ', CUDA available' : ''}`;
 }
 
-export { probeTorchrun, launchCommand, launch, type Launcher, type LaunchOptions, type LaunchResult } from './launch.js';
+export { probeTorchrun, chooseLauncher, launchCommand, launch, type Launcher, type LaunchOptions, type LaunchResult } from './launch.js';
 export { writeShards, SHARD_READER_SOURCE, SHARD_FORMAT, type ShardManifest, type ShardOptions } from './shards.js';
 export { trainingProgram, type TrainingConfig } from './train/program.js';
+export { torchEngine, describeTorchRun, type TorchEngineOptions, type TorchPlan } from './engine.js';

@@ -93,14 +93,16 @@ export const SHARD_READER_SOURCE = `class DlmShards:
 
     def batch(self, indices):
         """(x, y) numpy arrays for the samples at these global indices, in that order."""
-        import bisect
-
         import numpy as np
 
-        xs, ys = [], []
-        for i in indices:
-            k = bisect.bisect_right(self.starts, int(i)) - 1
-            j = int(i) - self.starts[k]
-            xs.append(self.x[k][j])
-            ys.append(self.y[k][j])
-        return np.stack(xs), np.stack(ys)`;
+        idx = np.asarray(indices, dtype=np.int64)
+        if len(self.starts) == 1:
+            return self.x[0][idx], self.y[0][idx]
+        shard = np.searchsorted(self.starts, idx, side="right") - 1
+        x = np.empty((len(idx), *self.x[0].shape[1:]), dtype=self.x[0].dtype)
+        y = np.empty((len(idx), *self.y[0].shape[1:]), dtype=self.y[0].dtype)
+        for k in np.unique(shard):
+            pick = shard == k
+            x[pick] = self.x[k][idx[pick] - self.starts[k]]
+            y[pick] = self.y[k][idx[pick] - self.starts[k]]
+        return x, y`;

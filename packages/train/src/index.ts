@@ -11,3 +11,4 @@ export { ParamStore, SplitView, TrainingError, optimizerStep, permutation, resol
 export { runLoop, type StepStrategy, type StepOutcome, type LoopOptions, type LoopResult } from './loop.js';
 export { CHECKPOINT_FORMAT, preprocessingOf, type Preprocessing, type CheckpointState, type CheckpointData, type CheckpointStore, type EpochRecord } from './state.js';
 export { consoleProgress, epochSummary, formatConfusion, type TrainEvent, type ConfusionReport, type ProgressStream } from './progress.js';
+export { engineStrategy, runWithEngine, checkEngineRules, viewAsSplit, type TrainingEngine, type EnginePlan, type EngineRun, type EngineStep } from './engine.js';

@@ -20,6 +20,10 @@ export interface StepStrategy {
   startEpoch(): void;
   /** One optimizer step (`step` counts from 1) at learning rate `lr`. */
   step(batch: Batch, lr: number, step: number): Promise<StepOutcome>;
+  /** False when the steps read their data themselves (an engine): the loop then fetches no batches. */
+  readonly readsBatches?: boolean;
+  /** Called after an epoch's last step, before its record is made (an engine's training metrics). */
+  endEpoch?(): Promise<void>;
   /** The running values of this epoch shown with each batch and stored in the record (metrics, GAN part losses). */
   running(): { metrics: Record<string, number>; extra?: Record<string, number> };
   /** Evaluation at the epoch's end (supervised), added to the record. */
@@ -68,6 +72,9 @@ export interface LoopResult {
   diagnostics: Diagnostic[];
 }
 
+/** What a strategy that reads its own data is handed instead of a batch. */
+const NO_BATCH: Batch = { x: new Float32Array(0), y: new Float32Array(0), xShape: [0], yShape: [0] };
+
 export async function runLoop(o: LoopOptions): Promise<LoopResult> {
   const { rules, strategy, state, batchSize } = o;
   const emit = (e: TrainEvent) => o.progress?.(e);
@@ -101,7 +108,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
     let lr = lrAt(state.step);
     for (let bi = 0; bi < steps; bi++) {
       const n = Math.min(batchSize, size - bi * batchSize);
-      const b = o.train.batch(order, bi * batchSize, n);
+      const b = strategy.readsBatches === false ? NO_BATCH : o.train.batch(order, bi * batchSize, n);
       lr = lrAt(state.step);
       const r = await strategy.step(b, lr, state.step + 1);
       if ('nonFinite' in r) {
@@ -128,6 +135,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
     }
     if (stopped === 'non_finite_loss' || stopped === 'interrupted') break;
 
+    await strategy.endEpoch?.();
     const run = strategy.running();
     const record: EpochRecord = { epoch, loss: lossSum / Math.max(1, seen), metrics: run.metrics, ...(run.extra ? { extra: run.extra } : {}), lr, seconds: 0 };
     const ev = await strategy.evaluate?.();

@@ -137,6 +137,29 @@ async function accumulate<T>(rt: Runtime<T>, sums: Map<string, Float64Array>[], 
   }
 }
 
+/**
+ * The training metrics of an epoch from outputs another engine computed (training mode, before each
+ * update, as the step does): `outputs` holds one row per position of `order`, and batches are the
+ * loop's, so the statistics are accumulated exactly as the step's running metrics.
+ */
+export async function metricsOfOutputs<T>(rt: Runtime<T>, setup: Setup<T>, rules: Pick<ResolvedRules, 'metrics'>, math: SeededMath<T>, view: SplitView, order: Int32Array | undefined, outputs: Float32Array, batchSize: number): Promise<Record<string, number>> {
+  const sums = rules.metrics.map(() => new Map<string, Float64Array>());
+  const per = outputs.length / Math.max(1, view.size);
+  const outShape = setup.graph.outputs[0]!.type.shape.slice(1).map((d) => (typeof d === 'number' ? d : -1));
+  for (let s = 0; s < view.size; s += batchSize) {
+    const n = Math.min(batchSize, view.size - s);
+    const b = view.batch(order, s, n);
+    const stats = rt.tidy(() => {
+      const out = rt.tensor(outputs.subarray(s * per, (s + n) * per), [n, ...(outShape.includes(-1) ? [per] : outShape)]);
+      const y = rt.tensor(b.y, b.yShape);
+      return rules.metrics.map((m) => runRule(rt, 'metric', m.name, () => m.def.batchStats(math, out, y, m.args, setup.classes ?? 0)));
+    });
+    await accumulate(rt, sums, stats);
+    rt.dispose(stats.flatMap((st) => Object.values(st)));
+  }
+  return finalizeMetrics(rules.metrics, sums, setup.classes ?? 0);
+}
+
 function finalizeMetrics(metrics: ResolvedRules['metrics'], sums: Map<string, Float64Array>[], classes: number): Record<string, number> {
   const out: Record<string, number> = {};
   metrics.forEach((m, i) => {

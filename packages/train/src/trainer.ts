@@ -36,6 +36,7 @@ import type { ConfusionReport, TrainEvent } from './progress.js';
 import type { GraphRunner, Runtime } from './runtime.js';
 import { CHECKPOINT_FORMAT, preprocessingOf, type CheckpointState, type CheckpointStore, type EpochRecord } from './state.js';
 import { checkData, checkProbabilityTargets, evaluateView, penaltiesFor, supervisedStrategy, type EvalResult, type ShardPool } from './supervised.js';
+import { checkEngineRules, runWithEngine, type TrainingEngine } from './engine.js';
 
 /** How a dataset is opened, apart from the split (the host knows its folders). */
 export type DatasetContext = (call: PluginCall) => Omit<DatasetOpenContext, 'split'>;
@@ -81,6 +82,11 @@ export interface TrainOptions<T = unknown> {
   progress?: (event: TrainEvent) => void;
   /** Awaited after every step (a web page yields to the browser here so it can redraw). */
   betweenSteps?: () => Promise<void>;
+  /**
+   * Another framework runs the optimizer steps (`@dlm/torch/node`'s torch engine); `runtime` then
+   * only evaluates. Supervised trainings only.
+   */
+  engine?: TrainingEngine;
 }
 
 export interface TrainResult {
@@ -97,6 +103,7 @@ export interface TrainResult {
 export async function train<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult | undefined>> {
   const warnings: Diagnostic[] = [];
   try {
+    if (opts.training.kind === 'gan' && opts.engine) fail('DLM6107', [`adversarial (GAN) training runs only in the tfjs engine, not the ${opts.engine.name} engine`], opts.training.span);
     return opts.training.kind === 'gan' ? await runGan(opts) : await runSupervised(opts, warnings);
   } catch (e) {
     return { result: undefined, diagnostics: [...warnings, ...toDiagnostics(opts.runtime, e)] };
@@ -166,6 +173,8 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
   const graph = findModel(opts.program, spec.model, spec.span);
   const rules = resolveRules(opts.registry, spec);
   const penaltyTargets = penaltiesFor(graph, rules, opts.registry);
+  // Nothing runs when the engine cannot run the whole train block.
+  if (opts.engine) checkEngineRules(opts.engine, spec, graph, rules);
   const runner = createRunner(rt, graph);
   const dataCall = opts.data ?? spec.data;
   const { batch: batchSize, shuffle } = loaderArgs(withDefaults(resolve(opts.registry, 'dataset', dataCall), dataCall));
@@ -197,6 +206,42 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
   let state = freshState(graph.name, hashes, math.rngState(), rules, { data: dataCall.name, batch: batchSize, seed: rules.seed });
   const preprocessing = preprocessingOf(setup.info);
   if (preprocessing) state.preprocessing = preprocessing;
+  if (opts.engine) {
+    const resumed = opts.resume ? await lastCheckpoint(opts, [graph]) : undefined;
+    if (resumed) {
+      state = { ...resumed.data.state, optimizer: state.optimizer, ...(preprocessing ? { preprocessing } : {}) };
+      math.setRngState(state.rng);
+      opts.log?.(`resuming from ${resumed.dir} (epoch ${state.epoch}, step ${state.step})`);
+    }
+    const r = await runWithEngine({
+      rt,
+      engine: opts.engine,
+      setup,
+      rules,
+      penalties: penaltyTargets,
+      math,
+      train: trainView,
+      ...(evalView ? { evalView } : {}),
+      batchSize,
+      shuffle,
+      epochs,
+      state,
+      ...(resumed ? { resumed } : {}),
+      loop: {
+        eval: { samples: evalView?.size ?? 0, split: evalSplit },
+        ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
+        monitors,
+        ...(spec.span ? { span: spec.span } : {}),
+        ...(opts.progress ? { progress: opts.progress } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        higherIsBetter: (monitor) => higherIsBetter(rules, monitor),
+      },
+    });
+    return {
+      result: { model: graph.name, backend: opts.engine.name, history: r.history, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), stopped: r.stopped, ...(r.confusion ? { confusion: r.confusion } : {}) },
+      diagnostics: [...warnings, ...r.diagnostics],
+    };
+  }
   let store: ParamStore<T>;
   let resumedFrom: string | undefined;
   if (opts.resume) {
@@ -234,10 +279,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
       ...(opts.betweenSteps ? { betweenSteps: opts.betweenSteps } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       rngState: () => math.rngState(),
-      higherIsBetter: (monitor) => {
-        const name = monitor.replace(/^val_/, '');
-        return name !== 'loss' && (rules.metrics.find((m) => m.name === name)?.def.higherIsBetter ?? false);
-      },
+      higherIsBetter: (monitor) => higherIsBetter(rules, monitor),
     });
     return {
       result: { model: graph.name, backend: rt.name, history: r.history, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), stopped: r.stopped, ...(r.confusion ? { confusion: r.confusion } : {}) },
@@ -247,6 +289,11 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
     store.dispose();
     await pool?.close();
   }
+}
+
+function higherIsBetter(rules: ReturnType<typeof resolveRules>, monitor: string): boolean {
+  const name = monitor.replace(/^val_/, '');
+  return name !== 'loss' && (rules.metrics.find((m) => m.name === name)?.def.higherIsBetter ?? false);
 }
 
 // ───────────────────────────── adversarial ─────────────────────────────

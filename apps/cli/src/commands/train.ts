@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { hasErrors } from '@dlm/core';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, printDiagnostics, refuseIfTooBig, requireOneFile } from '../workspace.js';
-import { TRAINING_FLAGS } from '../flags.js';
+import { ENGINE_FLAGS, TRAINING_FLAGS } from '../flags.js';
+import { engineFromFlags } from '../engine.js';
 import { batchSizeOf, dataOverride, pickTraining, positiveInt, runDirFor, startRuntime, trainedModels } from '../training.js';
 import { CliError } from '../io.js';
 import { writeFileAtomic } from '../files.js';
@@ -21,9 +22,10 @@ import { PLUGIN_LOADER_MODULE } from '@dlm/plugin-loader';
 export const train: Command = {
   name: 'train',
   summary: 'train a model as its train block says (checkpoints, --resume)',
-  usage: 'train <file.dlm> [--data NAME] [--epochs N] [--backend auto|webgpu|wasm|cpu] [--run-dir DIR] [--resume | --init-from CHECKPOINT] [--limit N] [--limit-test N]',
+  usage: 'train <file.dlm> [--data NAME] [--epochs N] [--backend auto|webgpu|wasm|cpu] [--run-dir DIR] [--resume | --init-from CHECKPOINT] [--limit N] [--limit-test N] [--engine torch [--nproc-per-node N] [--device cpu|cuda] …]',
   options: {
     ...TRAINING_FLAGS,
+    ...ENGINE_FLAGS,
     epochs: { type: 'string', arg: 'n', help: "override the train block's epochs" },
     resume: { type: 'boolean', help: 'continue from the last checkpoint in the run directory (same model, dataset and settings)' },
     'init-from': { type: 'string', arg: 'checkpoint', help: 'fine-tune: start a new run from the weights of this checkpoint or run directory' },
@@ -48,6 +50,13 @@ export const train: Command = {
     // Parameters, gradients, optimizer state and a batch of activations must fit before anything is allocated.
     for (const g of trainedModels(program, spec)) refuseIfTooBig(ctx, g, 'training', sources, { batch: batchSizeOf(loaded, data ?? spec.data), training: true });
     const askedRunDir = runDirFor(ctx, spec);
+    // The torch engine runs the steps; the tfjs runtime then only evaluates (dlm's metrics).
+    const chosen = await engineFromFlags(ctx, askedRunDir);
+    if (chosen.diagnostics.length > 0) {
+      printDiagnostics(ctx, chosen.diagnostics, sources);
+      return 1;
+    }
+    const engine = chosen.engine;
     const runtime = await startRuntime(ctx);
     const cacheDir = ctx.values['cache-dir'] as string | undefined;
     const mirror = ctx.values['mirror'] as string | undefined;
@@ -79,7 +88,8 @@ export const train: Command = {
       ...(mirror ? { mirror } : {}),
       ...(keepLast !== undefined ? { keepLast } : {}),
       // Batches are split over threads on the CPU backends only; a GPU runs the whole batch.
-      workers: runtime.name === 'webgpu' ? 1 : workers,
+      workers: runtime.name === 'webgpu' || engine ? 1 : workers,
+      ...(engine ? { engine } : {}),
       encodeSamples: (pixels, n, c, h, w) => sampleGridPng(pixels, n, c, h, w, Math.ceil(Math.sqrt(n))),
       pluginModules: loaded.modules,
       pluginLoaderModule: PLUGIN_LOADER_MODULE,

@@ -11,8 +11,11 @@
  * the global-batch mean, also for a last batch that does not split evenly. Rank 0 prints one JSON
  * line per step and per epoch and writes the weights (safetensors, dlm's names) after each epoch.
  *
- * Not yet: the tfjs trainer's seeded sample order (here: the shards' order, or a numpy permutation
- * per epoch), augmentations, metrics, validation, early stopping, dlm's checkpoint folders.
+ * The sample order of each epoch comes from dlm's loop (`orders`), so both engines see the same
+ * batches. Each epoch's weights and optimizer slots are written under `out/epoch-N/` in dlm's names
+ * and layouts (dlm's layouts are PyTorch's: NCHW, dense weights [out, in]); dlm's own loop then
+ * evaluates, decides early stopping and writes the checkpoint (the engine in ../engine.ts).
+ * A non-finite global-batch loss stops every rank before the update.
  */
 import type { Args } from '@dlm/core';
 import { py, render } from '../emitter.js';
@@ -40,6 +43,17 @@ export interface TrainingConfig {
   device: 'cpu' | 'cuda';
   /** Stop after this many optimizer steps (tests, smoke runs). */
   maxSteps?: number;
+  /** Folder with the loop's order of each epoch (`epoch-N.i32`, positions in the shards). */
+  orders?: string;
+  /** The first epoch to run (resume) and the optimizer steps already taken. */
+  firstEpoch?: number;
+  startStep?: number;
+  /** Optimizer slots to start from (`<param>/<slot>`, a resumed dlm checkpoint). */
+  optimizerState?: string;
+  /** Folder of preallocated `epoch-N.f32` files: each rank writes its training-mode outputs there (one row per order position). */
+  outputs?: string;
+  /** Mixed precision on CUDA (autocast; fp16 with a gradient scaler). */
+  precision?: 'bf16' | 'fp16';
 }
 
 const SAVE_SAFETENSORS = `def save_safetensors(tensors, path):
@@ -60,7 +74,30 @@ const SAVE_SAFETENSORS = `def save_safetensors(tensors, path):
         f.write(struct.pack("<Q", len(head)) + head + b"".join(blobs))
     os.replace(tmp, path)`;
 
-const DRIVER = `def main(cfg):
+const DRIVER = `def load_optimizer_state(opt, named, load_safetensors, path, step):
+    """Optimizer slots saved by dlm ('<param>/<slot>', the tfjs trainer's names = torch's state keys)."""
+    saved = load_safetensors(path)
+    stepped = isinstance(opt, (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.Adagrad))
+    for name, p in named.items():
+        state = {k.split("/", 1)[1]: v.to(p.device) for k, v in saved.items() if k.startswith(name + "/")}
+        if not state:
+            continue
+        if stepped:
+            state["step"] = torch.tensor(float(step))
+        opt.state[p].update(state)
+
+
+def optimizer_tensors(opt, named):
+    """The optimizer's per-parameter state as dlm names it ('<param>/<slot>'), without torch's step counter."""
+    out = {}
+    for name, p in named.items():
+        for slot, v in opt.state.get(p, {}).items():
+            if slot != "step" and torch.is_tensor(v) and v.shape == p.shape:
+                out[f"{name}/{slot}"] = v.float()
+    return out
+
+
+def main(cfg):
     distributed = "WORLD_SIZE" in os.environ
     use_cuda = cfg["device"] == "cuda"
     if distributed:
@@ -68,7 +105,10 @@ const DRIVER = `def main(cfg):
     rank = dist.get_rank() if distributed else 0
     world = dist.get_world_size() if distributed else 1
     device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if use_cuda else "cpu")
-    torch.manual_seed(cfg["seed"])
+    if use_cuda:
+        torch.cuda.set_device(device)
+    # Dropout's stream: per seed and starting step, so a resumed run does not replay epoch 1's masks.
+    torch.manual_seed(cfg["seed"] * 1_000_003 + cfg.get("startStep", 0))
     spec = importlib.util.spec_from_file_location("dlm_model", cfg["module"])
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -77,47 +117,100 @@ const DRIVER = `def main(cfg):
     model.to(device)
     net = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
     params = dict(model.named_parameters())
-    trainable = [p for p in model.parameters() if p.requires_grad]
+    named = {k: p for k, p in params.items() if p.requires_grad}
+    trainable = list(named.values())
     opt = make_optimizer(trainable)
+    step = cfg.get("startStep", 0)
+    if cfg.get("optimizerState"):
+        load_optimizer_state(opt, named, mod.load_safetensors, cfg["optimizerState"], step)
+    precision = cfg.get("precision")
+    autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    scaler = torch.cuda.amp.GradScaler() if precision == "fp16" else None
+    penalty_groups = {}
+    for p in cfg["penalties"]:
+        penalty_groups.setdefault((p["name"], float(p["args"]["weight"])), []).append(params[p["param"]])
     data = DlmShards(cfg["shards"])
     batch = cfg["batch"]
     steps_per_epoch = math.ceil(len(data) / batch)
     total_steps = steps_per_epoch * cfg["epochs"]
-    step = 0
-    for epoch in range(1, cfg["epochs"] + 1):
-        order = np.random.default_rng(cfg["seed"] + epoch).permutation(len(data)) if cfg["shuffle"] else np.arange(len(data))
+    if rank == 0:
+        # Every rank has joined, the model and data are loaded: dlm's clock for the epoch starts now.
+        print(json.dumps({"event": "ready", "world": world}), flush=True)
+    for epoch in range(cfg.get("firstEpoch", 1), cfg["epochs"] + 1):
+        order_file = os.path.join(cfg["orders"], f"epoch-{epoch}.i32") if cfg.get("orders") else None
+        if order_file and os.path.exists(order_file):
+            order = np.fromfile(order_file, dtype="<i4")
+        elif cfg["shuffle"] and not cfg.get("orders"):
+            order = np.random.default_rng(cfg["seed"] + epoch).permutation(len(data))
+        else:
+            order = np.arange(len(data))
         model.train()
         started, seen, loss_sum, counted = time.time(), 0, 0.0, 0
+        # Training-mode outputs, one row per position of the order, for dlm's training metrics.
+        outputs = np.memmap(os.path.join(cfg["outputs"], f"epoch-{epoch}.f32"), dtype="<f4", mode="r+").reshape(len(data), -1) if cfg.get("outputs") else None
         for b in range(steps_per_epoch):
             global_idx = order[b * batch : (b + 1) * batch]
-            part = np.array_split(global_idx, world)[rank]
+            parts = np.array_split(global_idx, world)
+            part = parts[rank]
+            first = b * batch + sum(len(p) for p in parts[:rank])
             x, y = data.batch(part)
             x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
-            out = net(x)
-            loss = dlm_loss(cfg["loss"]["name"], out, y, cfg["loss"]["args"])
+            with torch.autocast(device_type="cuda", dtype=autocast_dtype, enabled=autocast_dtype is not None):
+                out = net(x)
+            loss = dlm_loss(cfg["loss"]["name"], out.float(), y, cfg["loss"]["args"])
+            if outputs is not None:
+                outputs[first : first + len(part)] = out.detach().float().reshape(len(part), -1).cpu().numpy()
+            # The global batch's mean loss, before any update: a non-finite one stops every rank
+            # with the weights of the last step (dlm's non-finite-loss rule).
+            total = loss.detach() * len(part)
+            if distributed:
+                total = total.clone()
+                dist.all_reduce(total)
+            batch_loss = total.item() / len(global_idx)
+            if not math.isfinite(batch_loss):
+                if rank == 0:
+                    print(json.dumps({"event": "nonfinite", "epoch": epoch, "step": step + 1, "value": str(batch_loss)}), flush=True)
+                if distributed:
+                    dist.destroy_process_group()
+                return
             # This rank's share of the global-batch mean (DDP averages over ranks).
             objective = loss * (len(part) * world / len(global_idx))
-            for p in cfg["penalties"]:
-                objective = objective + dlm_penalty(p["name"], params[p["param"]], p["args"])
             opt.zero_grad()
-            objective.backward()
+            if scaler is not None:
+                scaler.scale(objective).backward()
+                scaler.unscale_(opt)
+            else:
+                objective.backward()
+            # Penalties enter the gradient (not the reported loss), before clipping, like the tfjs step.
+            dlm_penalty_grads(penalty_groups)
             if cfg.get("clip"):
                 torch.nn.utils.clip_grad_norm_(trainable, cfg["clip"])
             lr = schedule_lr(cfg["schedule"]["name"], cfg["lr"], step, total_steps, steps_per_epoch, cfg["schedule"]["args"]) if cfg.get("schedule") else cfg["lr"]
             for group in opt.param_groups:
                 group["lr"] = lr
-            opt.step()
+            if scaler is not None:
+                scaler.step(opt)
+                scaler.update()
+            else:
+                opt.step()
             step += 1
             seen += len(global_idx)
-            loss_sum += loss.item() * len(part)
-            counted += len(part)
+            loss_sum += batch_loss * len(global_idx)
+            counted += len(global_idx)
             if rank == 0:
-                print(json.dumps({"event": "step", "epoch": epoch, "step": step, "loss": loss.item(), "lr": lr, "world": world}), flush=True)
+                print(json.dumps({"event": "step", "epoch": epoch, "step": step, "loss": batch_loss, "lr": lr, "world": world, "t": time.time()}), flush=True)
             if cfg.get("maxSteps") and step >= cfg["maxSteps"]:
                 break
+        if outputs is not None:
+            outputs.flush()
+            del outputs
+            if distributed:
+                dist.barrier()
         if rank == 0:
+            # Written completely before the event announces it (dlm then checkpoints it).
             folder = os.path.join(cfg["out"], f"epoch-{epoch}")
             os.makedirs(folder, exist_ok=True)
+            save_safetensors(optimizer_tensors(opt, named), os.path.join(folder, "optimizer.safetensors"))
             save_safetensors(model.state_dict(), os.path.join(folder, "weights.safetensors"))
             print(json.dumps({"event": "epoch", "epoch": epoch, "step": step, "loss": loss_sum / max(1, counted), "seconds": time.time() - started, "samples": seen}), flush=True)
         if cfg.get("maxSteps") and step >= cfg["maxSteps"]:

@@ -1,0 +1,263 @@
+/**
+ * The torch engine of `dlm train --engine torch`: dlm's loop (`@dlm/train`) hands it a plan, it
+ * writes the generated module, the training program, the dataset shards, the loop's sample order
+ * and the starting weights into a work folder, launches the program on every rank (torchrun, or
+ * elastic_launch where torchrun does not start), and turns the ranks' JSON lines back into the
+ * loop's step outcomes and per-epoch tensors. It satisfies `TrainingEngine` of `@dlm/train`
+ * structurally (a backend imports only core).
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diag, readSafetensors, writeSafetensors, type Args, type DatasetSplit, type Diagnostic, type Graph, type SafetensorsTensor, type TrainingSpec } from '@dlm/core';
+import { checkTorchLowerable, exportPytorch } from './export.js';
+import { launch, type Launcher, type LaunchOptions } from './launch.js';
+import type { TorchPython } from './node.js';
+import { writeShards } from './shards.js';
+import { trainingProgram, type TrainingConfig } from './train/program.js';
+import { checkTrainingTwins, scheduleArgsJson } from './train/twins.js';
+
+export interface TorchEngineOptions {
+  python: TorchPython;
+  launcher: Launcher;
+  launch: LaunchOptions;
+  device: 'cpu' | 'cuda';
+  precision?: 'bf16' | 'fp16';
+  /** Scratch folder for the module, program, shards and per-epoch tensors (removed when the run ends). */
+  workDir: string;
+  log?: (message: string) => void;
+  /** Sees every JSON line of rank 0 as it arrives (tools: the benchmark times steps by their `t`). */
+  onEvent?: (event: Record<string, unknown>) => void;
+}
+
+/** The plan dlm's loop passes (`EnginePlan` of @dlm/train, restated with core types). */
+export interface TorchPlan {
+  graph: Graph;
+  inputName: string;
+  train: DatasetSplit;
+  batchSize: number;
+  firstEpoch: number;
+  epochs: number;
+  startStep: number;
+  order(epoch: number): Int32Array | undefined;
+  seed: number;
+  loss: { name: string; args: Args };
+  optimizer: { name: string; args: Args };
+  lr: number;
+  schedule?: { name: string; args: Args };
+  clip?: number;
+  penalties: { param: string; name: string; args: Args }[];
+  weights: Map<string, SafetensorsTensor>;
+  optimizerSlots?: Map<string, SafetensorsTensor>;
+  recordOutputs: boolean;
+}
+
+type Step = { loss: number } | { nonFinite: number };
+type Tensors = { weights: Map<string, SafetensorsTensor>; optimizer: Map<string, SafetensorsTensor> };
+
+/** A process-level failure as the loop reports it (a TrainingError-shaped error: `.diagnostics`). */
+class EngineError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => d.message).join('\n'));
+    this.name = 'TrainingError';
+  }
+}
+
+/** "torch 1.13.0 (python /usr/bin/python3), cpu, 2 processes × 1 node, gloo, launched by elastic_launch". */
+export function describeTorchRun(o: Pick<TorchEngineOptions, 'python' | 'launcher' | 'launch' | 'device' | 'precision'>): string {
+  const nodes = o.launch.nnodes ?? 1;
+  const procs = o.launch.nprocPerNode;
+  return [
+    `engine torch ${o.python.torchVersion}`,
+    `python ${o.python.python} (${o.python.source})`,
+    `device ${o.device}${o.precision ? ` (${o.precision} mixed precision)` : ''}`,
+    `${procs} process${procs === 1 ? '' : 'es'}${nodes > 1 ? ` per node × ${nodes} nodes (node rank ${o.launch.nodeRank ?? 0})` : ''}`,
+    o.launcher.kind === 'single' ? 'no process group (one process)' : `backend ${o.device === 'cuda' ? 'nccl' : 'gloo'}`,
+    `launcher ${o.launcher.kind === 'torchrun' ? 'torchrun' : o.launcher.kind === 'single' ? 'none (one process)' : `elastic_launch from Python (${o.launcher.why})`}`,
+  ].join(', ');
+}
+
+export function torchEngine(o: TorchEngineOptions) {
+  return {
+    name: 'torch',
+    /** Everything in the model or train block that the torch path cannot lower (DLM61xx), located. */
+    check(spec: TrainingSpec, graph: Graph): Diagnostic[] {
+      return [...checkTorchLowerable(graph), ...checkTrainingTwins(spec)];
+    },
+    start: (plan: TorchPlan) => startRun(o, plan),
+  };
+}
+
+async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
+  const dir = o.workDir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'orders'), { recursive: true });
+  const module = exportPytorch(plan.graph, { className: 'DlmModel' });
+  if (!module.result) throw new EngineError(module.diagnostics);
+  writeFileSync(join(dir, 'model.py'), module.result);
+  const program = trainingProgram(plan.graph.name, plan.optimizer.name, plan.optimizer.args);
+  if (!program) throw new EngineError(checkTrainingTwins({ optimizer: { name: plan.optimizer.name } } as TrainingSpec));
+  writeFileSync(join(dir, 'train.py'), program);
+  writeFileSync(join(dir, 'weights.safetensors'), writeSafetensors(plan.weights));
+  if (plan.optimizerSlots) writeFileSync(join(dir, 'optimizer.safetensors'), writeSafetensors(plan.optimizerSlots));
+  const t0 = Date.now();
+  const manifest = writeShards(plan.train, join(dir, 'shards'));
+  o.log?.(`torch engine: ${manifest.size} training samples written to ${manifest.shards.length} memory-mapped shard(s) in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+  for (let e = plan.firstEpoch; e <= plan.epochs; e++) {
+    const order = plan.order(e);
+    if (order) writeFileSync(join(dir, 'orders', `epoch-${e}.i32`), new Uint8Array(order.buffer, order.byteOffset, order.byteLength));
+  }
+  // Training outputs for dlm's metrics: files every rank of this node writes into (not across nodes).
+  const outShape = plan.graph.outputs[0]?.type.shape.slice(1) ?? [];
+  const perSample = outShape.every((d) => typeof d === 'number') ? (outShape as number[]).reduce((a, b) => a * b, 1) : undefined;
+  const outputs = plan.recordOutputs && perSample !== undefined && (o.launch.nnodes ?? 1) === 1 ? join(dir, 'outputs') : undefined;
+  if (plan.recordOutputs && !outputs) o.log?.('torch engine: training metrics are not computed on several nodes (evaluation metrics are)');
+  if (outputs) {
+    mkdirSync(outputs);
+    for (let e = plan.firstEpoch; e <= plan.epochs; e++) {
+      const f = join(outputs, `epoch-${e}.f32`);
+      closeSync(openSync(f, 'w'));
+      truncateSync(f, plan.train.size * perSample! * 4);
+    }
+  }
+  const config: TrainingConfig = {
+    module: join(dir, 'model.py'),
+    className: 'DlmModel',
+    weights: join(dir, 'weights.safetensors'),
+    shards: join(dir, 'shards'),
+    out: join(dir, 'epochs'),
+    inputName: plan.inputName,
+    loss: plan.loss,
+    lr: plan.lr,
+    ...(plan.schedule ? { schedule: { name: plan.schedule.name, args: scheduleArgsJson(plan.schedule.args) } } : {}),
+    penalties: plan.penalties,
+    ...(plan.clip ? { clip: plan.clip } : {}),
+    epochs: plan.epochs,
+    batch: plan.batchSize,
+    shuffle: false,
+    seed: plan.seed,
+    device: o.device,
+    orders: join(dir, 'orders'),
+    firstEpoch: plan.firstEpoch,
+    startStep: plan.startStep,
+    ...(plan.optimizerSlots ? { optimizerState: join(dir, 'optimizer.safetensors') } : {}),
+    ...(o.precision ? { precision: o.precision } : {}),
+    ...(outputs ? { outputs } : {}),
+  };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  const run = new TorchRun(o, dir, outputs !== undefined);
+  // Python's start (importing torch, the rendezvous) is not the first epoch's time.
+  try {
+    await run.ready;
+  } catch (e) {
+    await run.close();
+    throw e;
+  }
+  return run;
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+/** One launched run: a queue of step outcomes and a promise per finished epoch. */
+class TorchRun {
+  private readonly steps: Step[] = [];
+  private stepWaiter: { resolve: (s: Step) => void; reject: (e: Error) => void } | undefined;
+  private readonly epochs = new Map<number, { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void }>();
+  private readonly tensors = new Map<number, Promise<Tensors>>();
+  private failure: Error | undefined;
+  private readonly stop = new AbortController();
+  private readonly done: Promise<void>;
+  private readonly started = deferred();
+  /** Resolves when rank 0 says every rank is ready; rejects when the processes stop before. */
+  readonly ready = this.started.promise;
+
+  constructor(
+    private readonly o: TorchEngineOptions,
+    private readonly dir: string,
+    private readonly recording: boolean,
+  ) {
+    const args = [join(dir, 'config.json')];
+    this.done = launch(o.python, o.launcher, join(dir, 'train.py'), args, { ...o.launch, signal: this.stop.signal }, (e) => this.onEvent(e)).then(
+      (r) => {
+        if (this.stop.signal.aborted) return this.fail(new Error('stopped'));
+        const tail = r.log.trim().split('\n').slice(-15).join('\n');
+        this.fail(new EngineError([diag('DLM6108', [r.code === 0 ? 'they exited' : `exit status ${r.code}`, tail || '(nothing)'])]));
+      },
+      (e: unknown) => this.fail(new EngineError([diag('DLM6108', ['they could not be started', e instanceof Error ? e.message : String(e)])])),
+    );
+  }
+
+  private epoch(n: number) {
+    let e = this.epochs.get(n);
+    if (!e) this.epochs.set(n, (e = deferred()));
+    return e;
+  }
+
+  private push(s: Step): void {
+    if (this.stepWaiter) {
+      this.stepWaiter.resolve(s);
+      this.stepWaiter = undefined;
+    } else this.steps.push(s);
+  }
+
+  private onEvent(e: Record<string, unknown>): void {
+    this.o.onEvent?.(e);
+    if (e['event'] === 'ready') this.started.resolve();
+    else if (e['event'] === 'step') this.push({ loss: Number(e['loss']) });
+    else if (e['event'] === 'nonfinite') this.push({ nonFinite: Number(e['value']) });
+    else if (e['event'] === 'epoch') this.epoch(Number(e['epoch'])).resolve();
+  }
+
+  /** After the processes exit every pending and later wait fails (a finished run is asked for nothing more). */
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.stepWaiter?.reject(this.failure);
+    this.stepWaiter = undefined;
+    for (const e of this.epochs.values()) e.reject(this.failure);
+    this.started.reject(this.failure);
+  }
+
+  nextStep(): Promise<Step> {
+    const s = this.steps.shift();
+    if (s) return Promise.resolve(s);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => (this.stepWaiter = { resolve, reject }));
+  }
+
+  epochTensors(n: number): Promise<Tensors> {
+    let t = this.tensors.get(n);
+    if (!t) {
+      const folder = join(this.dir, 'epochs', `epoch-${n}`);
+      // The program writes both files before it announces the epoch.
+      t = this.epoch(n).promise.then(() => {
+        const read = (f: string) => readSafetensors(readFileSync(join(folder, f))).tensors;
+        const out = { weights: read('weights.safetensors'), optimizer: read('optimizer.safetensors') };
+        rmSync(folder, { recursive: true, force: true });
+        return out;
+      });
+      this.tensors.set(n, t);
+    }
+    return t;
+  }
+
+  async epochOutputs(n: number): Promise<Float32Array | undefined> {
+    if (!this.recording) return undefined;
+    await this.epoch(n).promise;
+    const f = join(this.dir, 'outputs', `epoch-${n}.f32`);
+    const bytes = readFileSync(f);
+    rmSync(f, { force: true });
+    // A copy: a small file's Buffer may sit unaligned in Node's pool.
+    return new Float32Array(new Uint8Array(bytes).buffer);
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    await this.done;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
