@@ -77,3 +77,14 @@ describe('positional_embedding', () => {
   });
 });
 
+
+describe('sinusoidal_positions', () => {
+  it('adds a fixed [max_len, dim] buffer (not trained, no parameters counted); a fixed T > max_len is an error', () => {
+    const { b, call } = setup({ x: t('f32', 'batch', 'time', 8), long: t('f32', 'batch', 40, 8) }, 'sinusoidal_positions');
+    expect(call(['x'], { max_len: 32, dim: 8 })).toEqual({ type: 'f32[batch, time, 8]', errs: [] });
+    expect(call(['long'], { max_len: 32, dim: 8 }).errs.join()).toMatch(/f32\[batch, 40, 8\] has 40 positions but max_len is 32/);
+    expect(call(['x'], { max_len: 32, dim: 6 }).errs.join()).toMatch(/dim is 6 but the input f32\[batch, time, 8\] has 8 features/);
+    const pe = b.finish().params.find((p) => p.name === 'sinusoidal_positions_1.pe')!;
+    expect(pe).toMatchObject({ trainable: false, buffer: true, init: { kind: 'sinusoidal', args: { base: 10000 } }, type: { shape: [32, 8] } });
+  });
+});
