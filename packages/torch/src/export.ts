@@ -323,6 +323,10 @@ class ModuleWriter {
           this.helpers.add(name);
           return py.name(`_${name}`);
         },
+        device: () => {
+          const first = this.graph.inputs[0];
+          return first ? py.attr(this.values.get(first.name)!, 'device') : undefined;
+        },
       };
       rule.lower(ctx);
       if (!assigned) throw new Error(`internal: the PyTorch lowering of ${node.op} wrote no output`);
