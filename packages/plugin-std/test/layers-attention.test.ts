@@ -88,3 +88,13 @@ describe('sinusoidal_positions', () => {
     expect(pe).toMatchObject({ trainable: false, buffer: true, init: { kind: 'sinusoidal', args: { base: 10000 } }, type: { shape: [32, 8] } });
   });
 });
+
+describe('class_token', () => {
+  it('prepends a learned [1, 1, dim] token: T → T+1 (fixed or symbolic), dim checked', () => {
+    const { b, call } = setup({ x: t('f32', 'batch', 16, 8), s: t('f32', 'batch', 'time', 8) }, 'class_token');
+    expect(call(['x'], { dim: 8 })).toEqual({ type: 'f32[batch, 17, 8]', errs: [] });
+    expect(call(['s'], { dim: 8 }).errs).toEqual([]);
+    expect(call(['x'], { dim: 4 }).errs.join()).toMatch(/dim is 4 but the input f32\[batch, 16, 8\] has 8 features/);
+    expect(b.finish().params.find((p) => p.name === 'class_token_1.class_token')).toMatchObject({ trainable: true, type: { shape: [1, 1, 8] }, init: { kind: 'zeros' } });
+  });
+});

@@ -9,7 +9,7 @@ import { dropout } from './dropout.js';
 import { flatten, reshape, upsample } from './shape.js';
 import { embedding } from './embedding.js';
 import { multi_head_attention, positional_embedding, sinusoidal_positions } from './attention.js';
-import { transformer_decoder_layer, transformer_encoder_layer } from './transformer.js';
+import { class_token, transformer_decoder_layer, transformer_encoder_layer } from './transformer.js';
 import { gru, lstm, simple_rnn } from './recurrent.js';
 import { elu, gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh } from './activations.js';
 import { add, concat } from './merge.js';
@@ -37,6 +37,7 @@ export const STD_LAYERS: readonly LayerDef[] = [
   multi_head_attention,
   positional_embedding,
   sinusoidal_positions,
+  class_token,
   transformer_encoder_layer,
   transformer_decoder_layer,
   lstm,
