@@ -14,7 +14,10 @@ model SentimentTransformer {
 
   real = tokens |> greater(value: 0)
   lengths = real |> cast(to: "f32") |> sum(axis: 1) |> cast(to: "i32")
-  h = tokens |> embedding(vocab, dim) |> sinusoidal_positions(max_len: max_len, dim: dim) |> dropout(0.1)
+  h = tokens
+    |> embedding(vocab, dim)
+    |> sinusoidal_positions(max_len: max_len, dim: dim)
+    |> dropout(0.1)
   for i in 0..2 {
     h = transformer_encoder_layer(h, lengths, heads: 4, dim: dim, ff: 2 * dim, dropout: 0.1)
   }

@@ -24,7 +24,10 @@ model CharGpt {
   input chars: i32[batch, time]
   output logits: f32[batch, time, vocab]
 
-  h = chars |> embedding(vocab, dim) |> positional_embedding(max_len: context, dim: dim) |> dropout(0.1)
+  h = chars
+    |> embedding(vocab, dim)
+    |> positional_embedding(max_len: context, dim: dim)
+    |> dropout(0.1)
   for i in 0..depth {
     h = h |> GptBlock(dim, heads)
   }

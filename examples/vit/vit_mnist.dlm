@@ -18,7 +18,8 @@ model VitMnist {
     |> transpose
   h = patches |> class_token(dim) |> positional_embedding(max_len: 17, dim: dim) |> dropout(0.1)
   for i in 0..depth {
-    h = h |> transformer_encoder_layer(heads: heads, dim: dim, ff: 2 * dim, dropout: 0.1, norm_first: true, activation: "gelu")
+    h = h
+      |> transformer_encoder_layer(heads: heads, dim: dim, ff: 2 * dim, dropout: 0.1, norm_first: true, activation: "gelu")
   }
   cls = h |> layer_norm
   logits = cls[:, 0] |> dense(10)
