@@ -22,6 +22,7 @@ export const INITIALIZER_KINDS: readonly InitializerKind[] = [
   'lecun_normal',
   'torch_default',
   'orthogonal',
+  'sinusoidal',
 ];
 
 /** A seeded stream of uniform and normal floats (splitmix32 → 32-bit uniforms, Box–Muller normals). */
@@ -153,12 +154,32 @@ export function initializeTensor(init: Initializer, shape: readonly number[], rn
     case 'orthogonal':
       orthogonal(out, shape, gain, rng);
       break;
+    case 'sinusoidal':
+      sinusoidal(out, shape, a['base'] ?? 10000);
+      break;
     default: {
       const never: never = init.kind;
       throw new Error(`unknown initializer kind '${String(never)}'`);
     }
   }
   return out;
+}
+
+/**
+ * The position table over the last two axes [positions, dim] (repeated along any leading axes; a
+ * vector is position 0). Computed in double precision and rounded once, so it matches a float64
+ * reference to float32 rounding at any length.
+ */
+function sinusoidal(out: Float32Array, shape: readonly number[], base: number): void {
+  const dim = shape[shape.length - 1] ?? 1;
+  const positions = shape.length >= 2 ? shape[shape.length - 2]! : 1;
+  for (let row = 0; row * dim < out.length; row++) {
+    const pos = row % positions;
+    for (let j = 0; j < dim; j++) {
+      const angle = pos / Math.pow(base, (2 * Math.floor(j / 2)) / dim);
+      out[row * dim + j] = j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+    }
+  }
 }
 
 /**

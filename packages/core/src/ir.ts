@@ -73,7 +73,12 @@ export type InitializerKind =
   | 'lecun_normal'
   /** PyTorch's default for Linear/Conv weights: U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
   | 'torch_default'
-  | 'orthogonal';
+  | 'orthogonal'
+  /**
+   * The fixed sine/cosine position table of "Attention is all you need" over the last two axes
+   * [positions, dim]: sin(pos / base^(2i/dim)) at column 2i, cos at 2i+1 (base 10000 unless set).
+   */
+  | 'sinusoidal';
 
 export interface Initializer {
   kind: InitializerKind;

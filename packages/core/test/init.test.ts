@@ -63,7 +63,7 @@ describe('RandomStream', () => {
 
 describe('initializers', () => {
   it('lists every InitializerKind', () => {
-    expect(INITIALIZER_KINDS.length).toBe(13);
+    expect(INITIALIZER_KINDS.length).toBe(14);
     for (const k of INITIALIZER_KINDS) expect(() => draw(k, [4, 3], { fan_in: 3, fan_out: 4 })).not.toThrow();
   });
   it('constants', () => {
@@ -142,5 +142,19 @@ describe('initializeParams', () => {
   it('rejects symbolic parameter shapes as an internal error', () => {
     const bad = graphOf([{ ...param('w', [1], { kind: 'zeros', args: {} }), type: { dtype: 'f32', shape: ['batch'] } }]);
     expect(() => initializeParams(bad, 1)).toThrow(/symbolic dim batch/);
+  });
+});
+
+describe('sinusoidal', () => {
+  it('is the "Attention is all you need" table: sin at even columns, cos at odd, over [positions, dim], repeated on leading axes', () => {
+    const table = initializeTensor({ kind: 'sinusoidal', args: {} }, [2, 50, 6], new RandomStream(1));
+    for (const [pos, j] of [[0, 0], [0, 1], [7, 2], [49, 5], [13, 4]] as const) {
+      const angle = pos / Math.pow(10000, (2 * Math.floor(j / 2)) / 6);
+      const want = j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+      expect(table[pos * 6 + j]).toBeCloseTo(want, 6);
+      expect(table[300 + pos * 6 + j]).toBe(table[pos * 6 + j]);
+    }
+    const base100 = initializeTensor({ kind: 'sinusoidal', args: { base: 100 } }, [50, 6], new RandomStream(1));
+    expect(base100[7 * 6 + 2]).toBeCloseTo(Math.sin(7 / Math.pow(100, 2 / 6)), 6);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * @dlm/datasets/node: the standard datasets (`STD_DATASETS`: mnist, fashion_mnist, cifar10, csv,
- * text) with their file readers, verified downloads and caches, plus helpers other plugins may
+ * text, chars) with their file readers, verified downloads and caches, plus helpers other plugins may
  * reuse. Everything of the pure "." entry is re-exported.
  */
 import type { DatasetDef } from '@dlm/core';
@@ -8,8 +8,11 @@ import { cifar10 } from './cifar10.js';
 import { csv } from './csv.js';
 import { fashionMnist, mnist } from './mnist.js';
 import { text } from './text.js';
+import { chars } from './chars.js';
 
-export const STD_DATASETS: readonly DatasetDef[] = [mnist, fashionMnist, cifar10, csv, text];
+export const STD_DATASETS: readonly DatasetDef[] = [mnist, fashionMnist, cifar10, csv, text, chars];
+
+export { charVocabulary } from './chars.js';
 
 export { MNIST_SPEC } from './mnist.js';
 export { idxImageDataset } from './idx-dataset.js';

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { STD_DATASETS } from '../src/node.js';
 
 describe('dataset argument schemas', () => {
-  it('registers mnist, fashion_mnist, cifar10, csv and text, each documented', () => {
-    expect(STD_DATASETS.map((d) => d.name)).toEqual(['mnist', 'fashion_mnist', 'cifar10', 'csv', 'text']);
+  it('registers mnist, fashion_mnist, cifar10, csv, text and chars, each documented', () => {
+    expect(STD_DATASETS.map((d) => d.name)).toEqual(['mnist', 'fashion_mnist', 'cifar10', 'csv', 'text', 'chars']);
     for (const d of STD_DATASETS) {
       expect(d.doc.length).toBeGreaterThan(40);
       for (const a of d.args) expect(a.doc.length, `${d.name}.${a.name}`).toBeGreaterThan(10);
@@ -15,6 +15,7 @@ describe('dataset argument schemas', () => {
     for (const d of STD_DATASETS) {
       const given = d.args.filter((a) => a.default !== undefined).map((a) => ({ name: a.name, value: a.default! }));
       if (d.name === 'csv') given.push({ name: 'path', value: 'x.csv' });
+      if (d.name === 'chars') given.push({ name: 'path', value: 'x.txt' });
       const bag = new DiagnosticBag();
       const out = validateArgs(d.name, d.args, given, bag);
       expect(bag.items, d.name).toEqual([]);

@@ -93,6 +93,7 @@ const INIT_ARGS: Record<InitializerKind, string[]> = {
   lecun_normal: ['fan_in', 'fan_out'],
   torch_default: ['fan_in', 'fan_out'],
   orthogonal: ['gain'],
+  sinusoidal: ['base'],
 };
 export const INITIALIZER_KINDS = Object.keys(INIT_ARGS) as InitializerKind[];
 

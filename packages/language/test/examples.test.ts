@@ -31,6 +31,9 @@ export const EXAMPLES = [
   'examples/gan/dcgan.dlm',
   'examples/resnet/resnet_cifar.dlm',
   'examples/vgg/vgg11.dlm',
+  'examples/transformer/char_gpt.dlm',
+  'examples/vit/vit_mnist.dlm',
+  'examples/text/transformer_classifier.dlm',
 ];
 
 const registry = makeRegistry();
@@ -123,6 +126,21 @@ describe('examples', () => {
     const w = g.params.find((p) => p.init.kind === 'he_normal')!;
     expect(w.type.shape).toEqual([16, 16]);
     expect(w.init.args['fan_in']).toBe(16);
+  });
+
+  describe.each([
+    // embedding 58·128 + positions 64·128 + 4 blocks × (2 norms 512 + attention 4·128² + 4·128 + MLP 2·128·512 + 512 + 128) + norm 256 + head 128·58 + 58
+    ['examples/transformer/char_gpt.dlm', 'CharGpt', { total: 816_442, trainable: 816_442, nonTrainable: 0, buffers: 0 }],
+    // patch conv 64·49 + 64, class token 64, positions 17·64, 4 encoder layers × 33,472 (attention 16,640 + ff 16,576 + norms 256), norm 128, head 650
+    ['examples/vit/vit_mnist.dlm', 'VitMnist', { total: 139_018, trainable: 139_018, nonTrainable: 0, buffers: 0 }],
+    // embedding 5000·64, 2 encoder layers × 33,472, head 65; the sinusoidal table 100·64 is a buffer
+    ['examples/text/transformer_classifier.dlm', 'SentimentTransformer', { total: 393_409, trainable: 387_009, nonTrainable: 6_400, buffers: 6_400 }],
+  ] as const)('%s', (file, model, counts) => {
+    const out = compileFile(file, { registry, readFile });
+    const g = out.program.models.find((m) => m.name === model)!;
+    it('has the parameters its comment adds up (the PyTorch modules of packages/torch/test/examples.test.ts load them strictly)', () => {
+      expect(countParamsUnder(g)).toEqual(counts);
+    });
   });
 
   it('dcgan is a GAN train block over two models', () => {

@@ -13,7 +13,7 @@ import { makeRegistry, structuralProblems } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../../..');
-const EXAMPLES = ['mlp/mlp', 'mnist/mnist_cnn', 'text/lstm_classifier', 'sequence/gru_sequence', 'gan/dcgan', 'resnet/resnet_cifar', 'vgg/vgg11'].map((e) => ({
+const EXAMPLES = ['mlp/mlp', 'mnist/mnist_cnn', 'text/lstm_classifier', 'sequence/gru_sequence', 'gan/dcgan', 'resnet/resnet_cifar', 'vgg/vgg11', 'transformer/char_gpt', 'vit/vit_mnist', 'text/transformer_classifier'].map((e) => ({
   file: `examples/${e}.dlm`,
   text: fs.readFileSync(path.join(ROOT, `examples/${e}.dlm`), 'utf8'),
 }));

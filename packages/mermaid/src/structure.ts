@@ -85,6 +85,11 @@ function isRepeat(r: LayerRecord): boolean {
   return r.isBlock && r.plugin === '' && r.kind === 'repeat';
 }
 
+/** A scope of `repeat` or of one `for` iteration: its argument is only the loop variable. */
+function isLoop(r: LayerRecord): boolean {
+  return isRepeat(r) || (r.isBlock && r.plugin === '' && r.kind === 'for');
+}
+
 function shorten(s: string): string {
   return s.length > 60 ? `${s.slice(0, 59)}…` : s;
 }
@@ -312,8 +317,8 @@ export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
   // Depth collapsing and folding decide which box each item is drawn in.
   /**
    * Two blocks fold together when they are the same block with the same arguments and the same
-   * contents. The compiler's `repeat` scopes differ only in their `index` argument, so for them
-   * the contents decide (a body that uses the index differs from one repetition to the next).
+   * contents. The compiler's `repeat` and `for` scopes differ only in their loop variable, so for
+   * them the contents decide (a body that uses the variable differs from one iteration to the next).
    */
   const sigCache = new Map<Item, string>();
   const signature = (it: Item): string => {
@@ -321,7 +326,7 @@ export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
     if (sig !== undefined) return sig;
     if (it.type === 'unit') sig = it.op ? `op${SEP}${it.op.op}${SEP}${stableJson(it.op.attrs)}` : `${it.record!.kind}${SEP}${stableJson(it.record!.args)}`;
     else {
-      const args = isRepeat(it.record) ? '' : stableJson(it.record.args);
+      const args = isLoop(it.record) ? '' : stableJson(it.record.args);
       sig = `${it.record.kind}${SEP}${args}[${it.children.map(signature).join(',')}]`;
     }
     sigCache.set(it, sig);
@@ -375,7 +380,7 @@ export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
 
   /**
    * Items of one container, at nesting `level` (1 = top level). A block at level ≥ depth is drawn
-   * as one box. A `repeat` scope holding a single block is not a level of its own: the block is
+   * as one box. A `repeat` or `for` scope holding a single block is not a level of its own: the block is
    * drawn in its place (the scope exists for the compiler, the user wrote `repeat n { Block }`).
    */
   const emitChildren = (children: readonly Item[], level: number): DItem[] => {
@@ -399,8 +404,8 @@ export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
       }
       const r = item.record;
       if (run.length > 1) {
-        // `repeat 3 { Residual(64) }` reads best as "Residual(channels: 64) ×3".
-        const what = isRepeat(r) ? shorten(item.children.map(itemTitle).join(' → ') || 'repeat') : blockTitle(r);
+        // `repeat 3 { Residual(64) }` reads best as "Residual(channels: 64) ×3", and so does a `for`.
+        const what = isLoop(r) ? shorten(item.children.map(itemTitle).join(' → ') || 'repeat') : blockTitle(r);
         const key = `${item.key}${SEP}fold`;
         const total = run.reduce((s, b) => s + (paramsUnder.get(b.key) ?? 0), 0);
         for (const b of run) assignAll(b, key);
@@ -411,7 +416,7 @@ export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
         i += run.length - 1;
         continue;
       }
-      if (isRepeat(r) && item.children.length === 1 && item.children[0]!.type === 'block') {
+      if (isLoop(r) && item.children.length === 1 && item.children[0]!.type === 'block') {
         out.push(...emitChildren(item.children, level));
         continue;
       }

@@ -77,3 +77,24 @@ describe('positional_embedding', () => {
   });
 });
 
+
+describe('sinusoidal_positions', () => {
+  it('adds a fixed [max_len, dim] buffer (not trained, no parameters counted); a fixed T > max_len is an error', () => {
+    const { b, call } = setup({ x: t('f32', 'batch', 'time', 8), long: t('f32', 'batch', 40, 8) }, 'sinusoidal_positions');
+    expect(call(['x'], { max_len: 32, dim: 8 })).toEqual({ type: 'f32[batch, time, 8]', errs: [] });
+    expect(call(['long'], { max_len: 32, dim: 8 }).errs.join()).toMatch(/f32\[batch, 40, 8\] has 40 positions but max_len is 32/);
+    expect(call(['x'], { max_len: 32, dim: 6 }).errs.join()).toMatch(/dim is 6 but the input f32\[batch, time, 8\] has 8 features/);
+    const pe = b.finish().params.find((p) => p.name === 'sinusoidal_positions_1.pe')!;
+    expect(pe).toMatchObject({ trainable: false, buffer: true, init: { kind: 'sinusoidal', args: { base: 10000 } }, type: { shape: [32, 8] } });
+  });
+});
+
+describe('class_token', () => {
+  it('prepends a learned [1, 1, dim] token: T → T+1 (fixed or symbolic), dim checked', () => {
+    const { b, call } = setup({ x: t('f32', 'batch', 16, 8), s: t('f32', 'batch', 'time', 8) }, 'class_token');
+    expect(call(['x'], { dim: 8 })).toEqual({ type: 'f32[batch, 17, 8]', errs: [] });
+    expect(call(['s'], { dim: 8 }).errs).toEqual([]);
+    expect(call(['x'], { dim: 4 }).errs.join()).toMatch(/dim is 4 but the input f32\[batch, 16, 8\] has 8 features/);
+    expect(b.finish().params.find((p) => p.name === 'class_token_1.class_token')).toMatchObject({ trainable: true, type: { shape: [1, 1, 8] }, init: { kind: 'zeros' } });
+  });
+});

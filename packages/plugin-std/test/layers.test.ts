@@ -31,7 +31,7 @@ describe('the layer list', () => {
       ['add', 'avg_pool', 'batch_norm', 'concat', 'conv1d', 'conv2d', 'conv2d_transpose', 'dense', 'dropout', 'elu', 'embedding', 'flatten', 'gelu', 'global_avg_pool',
         'gru', 'layer_norm', 'leaky_relu', 'log_softmax', 'lstm', 'max_pool', 'relu', 'reshape', 'sigmoid', 'simple_rnn', 'softmax', 'tanh', 'upsample',
         'sqrt', 'exp', 'log', 'abs', 'erf', 'pow', 'clip', 'equal', 'less', 'greater', 'less_equal', 'greater_equal', 'where', 'cast', 'matmul',
-        'mean', 'sum', 'max', 'permute', 'transpose', 'unsqueeze', 'squeeze', 'expand', 'arange', 'ones', 'zeros', 'tril', 'slice', 'split', 'multi_head_attention', 'transformer_encoder_layer', 'transformer_decoder_layer', 'positional_embedding'].sort(),
+        'mean', 'sum', 'max', 'permute', 'transpose', 'unsqueeze', 'squeeze', 'expand', 'arange', 'ones', 'zeros', 'tril', 'slice', 'split', 'multi_head_attention', 'transformer_encoder_layer', 'transformer_decoder_layer', 'positional_embedding', 'sinusoidal_positions', 'class_token'].sort(),
     );
     for (const l of STD_LAYERS) {
       expect(l.doc.length, l.name).toBeGreaterThan(15);

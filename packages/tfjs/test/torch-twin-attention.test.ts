@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInference, setupBackend } from '../src/index.js';
+import { initializeParams } from '@dlm/core';
 import { compileModel, expectClose, rand } from './helpers.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -75,5 +76,44 @@ describe('transformer layers against PyTorch', { timeout: 120_000 }, () => {
       expect(ours[name]!.shape, name).toEqual(theirs[name]!.shape);
       expectClose(ours[name]!.data, theirs[name]!.data, 1e-4, 1e-4, name);
     }
+  });
+});
+
+describe('sinusoidal_positions against PyTorch', { timeout: 120_000 }, () => {
+  it.skipIf(!haveTorch && !required)(`the tutorial's PositionalEncoding: same table (no parameters), x + pe[:T] within 1e-4 at two lengths, even and odd dim${haveTorch ? '' : ' (skipped: /usr/bin/python3 has no torch; install python3-torch)'}`, async () => {
+    expect(haveTorch, 'python3-torch is required when CI is set').toBe(true);
+    const g = compileModel(`model Positions {
+  input x: f32[batch, time, 16]
+  input y: f32[batch, time, 7]
+  output a: f32[batch, time, 16]
+  output b: f32[batch, time, 7]
+  a = x |> sinusoidal_positions(max_len: 512, dim: 16)
+  b = y |> sinusoidal_positions(max_len: 40, dim: 7, base: 100)
+}`);
+    expect(g.params.map((p) => [p.name, p.trainable, p.buffer])).toEqual([['sinusoidal_positions_1.pe', false, true], ['sinusoidal_positions_2.pe', false, true]]);
+    const weights = initializeParams(g, 7);
+    await setupBackend('cpu');
+    const host = (data: ArrayLike<number>, shape: number[]) => ({ shape, data: Array.from(data) });
+    const cases: { x: { data: Float32Array; shape: number[] }; max_len: number; dim: number; base: number }[] = [];
+    const ours: { data: ArrayLike<number>; shape: number[] }[] = [];
+    for (const time of [5, 40]) {
+      const x = { data: rand(2 * time * 16, time), shape: [2, time, 16] };
+      const y = { data: rand(2 * time * 7, time + 1), shape: [2, time, 7] };
+      const out = await runInference(g, weights, { x, y });
+      cases.push({ x, max_len: 512, dim: 16, base: 10000 }, { x: y, max_len: 40, dim: 7, base: 100 });
+      ours.push(out['a']!, out['b']!);
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'dlm-twin-')), 'in.json');
+    writeFileSync(file, JSON.stringify({ cases: cases.map((c) => ({ ...c, x: host(c.x.data, c.x.shape) })) }));
+    const r = spawnSync('/usr/bin/python3', [join(ROOT, 'tools/reference/torch_sinusoidal.py'), file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    expect(r.status, r.stderr).toBe(0);
+    const theirs = JSON.parse(r.stdout) as { outputs: { shape: number[]; data: number[] }[]; tables: { shape: number[]; data: number[] }[] };
+    expect(theirs.tables[0]!.shape).toEqual([512, 16]);
+    expectClose(weights.get('sinusoidal_positions_1.pe')!, theirs.tables[0]!.data, 1e-6, 1e-6, 'table 512×16');
+    expectClose(weights.get('sinusoidal_positions_2.pe')!, theirs.tables[1]!.data, 1e-6, 1e-6, 'table 40×7, base 100');
+    ours.forEach((o, i) => {
+      expect(o.shape).toEqual(theirs.outputs[i]!.shape);
+      expectClose(o.data, theirs.outputs[i]!.data, 1e-4, 1e-4, `case ${i}`);
+    });
   });
 });

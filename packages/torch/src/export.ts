@@ -14,7 +14,7 @@
  */
 import { basename } from 'node:path';
 import { diag, fansOf, hasErrors, type Diagnostic, type Graph, type LayerRecord, type Node, type Param, type TensorType } from '@dlm/core';
-import { isIdentifier, PyBlock, py, render, type PyExpr } from './emitter.js';
+import { formatFloat, isIdentifier, PyBlock, py, render, type PyExpr } from './emitter.js';
 import { helperSource, type HelperName } from './lowering/helpers.js';
 import { getTorchLoweringRule, type TorchLoweringContext } from './lowering/index.js';
 
@@ -208,7 +208,7 @@ class ModuleWriter {
       const dtype = p.type.dtype === 'f32' ? undefined : py.path(p.type.dtype === 'i64' ? 'torch.int64' : p.type.dtype === 'i32' ? 'torch.int32' : 'torch.bool');
       const empty = py.call('torch.empty', shape, { dtype });
       if (p.buffer || p.type.dtype !== 'f32') {
-        b.expr(py.method(py.path(owner), 'register_buffer', [local, empty]), p.buffer ? 'updated by training, never by the optimizer' : undefined);
+        b.expr(py.method(py.path(owner), 'register_buffer', [local, empty]), p.buffer ? (p.init.kind === 'sinusoidal' ? 'a fixed table, never trained' : 'updated by training, never by the optimizer') : undefined);
       } else {
         b.assign([`${owner}.${local}`], py.call('nn.Parameter', [empty], { requires_grad: p.trainable ? undefined : false }));
       }
@@ -269,6 +269,16 @@ class ModuleWriter {
           case 'orthogonal':
             w.expr(py.call('nn.init.orthogonal_', [t], { gain: gain === 1 ? undefined : py.float(gain) }));
             break;
+          case 'sinusoidal': {
+            // The table of "Attention is all you need", in float64 then rounded once as dlm does.
+            const dim = shape[shape.length - 1] ?? 1;
+            const positions = shape.length >= 2 ? shape[shape.length - 2]! : 1;
+            const base = formatFloat(a['base'] ?? 10000);
+            w.raw(`_pos, _col = torch.arange(${positions}, dtype=torch.float64).unsqueeze(1), torch.arange(${dim})`, `sinusoidal, ${positions} positions × ${dim}`);
+            w.raw(`_angle = _pos / torch.pow(torch.tensor(${base}, dtype=torch.float64), (_col // 2 * 2).double() / ${dim})`);
+            w.raw(`self.${p.name}.copy_(torch.where(_col % 2 == 0, torch.sin(_angle), torch.cos(_angle)).expand(${[...shape.slice(0, -2), positions, dim].join(', ')}).reshape(${shape.length === 1 ? `${dim},` : shape.join(', ')}))`);
+            break;
+          }
         }
       }
     });
@@ -312,6 +322,10 @@ class ModuleWriter {
         helper: (name) => {
           this.helpers.add(name);
           return py.name(`_${name}`);
+        },
+        device: () => {
+          const first = this.graph.inputs[0];
+          return first ? py.attr(this.values.get(first.name)!, 'device') : undefined;
         },
       };
       rule.lower(ctx);

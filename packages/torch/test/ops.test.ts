@@ -34,10 +34,10 @@ function single(name: string, shape: (number | string)[], f: (g: TestGraph, x: s
 const U = { kind: 'uniform' as const, args: { low: -0.5, high: 0.5 } };
 
 /**
- * Core ops that arrived on main while this backend was written and have no PyTorch rule yet: a
- * model using one gets DLM6101 at the node. Listed so that a new op cannot slip in unnoticed.
+ * Core ops that have no PyTorch rule yet (none today): a model using one gets DLM6101 at the
+ * node. Listed so that a new op cannot slip in unnoticed.
  */
-const NOT_YET_LOWERED = ['Expand', 'ConstantOfShape', 'Range', 'Trilu'];
+const NOT_YET_LOWERED: string[] = [];
 
 const CASES: Case[] = [
   { name: 'identity', build: single('IdentityIO', ['batch', 4], (g, x) => g.op('Relu', [g.op('Identity', [x])[0]!])[0]!) },
@@ -242,6 +242,29 @@ const CASES: Case[] = [
       g.output('y2', q!);
       g.output('y3', r!);
       g.output('y4', s!);
+      return g.finish();
+    },
+  },
+  {
+    // Sizes fixed and read from x at run time (time is symbolic); Trilu both ways on a float path so
+    // its gradient is compared; Expand broadcasting both ways (a 1 in the target keeps x's dim).
+    name: 'constants_from_sizes',
+    build: () => {
+      const g = new TestGraph('FromSizes');
+      const x = g.input('x', ['batch', 'time', 5]);
+      const ones = g.op('ConstantOfShape', [x], { shape: [0, 0], shape_from: [1, 1], value: 1.5 })[0]!;
+      g.output('y', g.op('Trilu', [ones], { k: -1 })[0]!);
+      g.output('y1', g.op('Add', [g.op('Trilu', [x], { k: 1 })[0]!, g.op('Trilu', [x], { upper: 1, k: -1 })[0]!])[0]!);
+      const half = g.op('ConstantOfShape', [], { shape: [], value: 0.5 })[0]!;
+      const steps = g.op('Range', [x], { start: 0.5, delta: 0.25, size_from: 1, dtype: 'f32' })[0]!; // [time]
+      const ids = g.op('Cast', [g.op('Range', [], { start: 2, delta: 3, size: 5, dtype: 'i64' })[0]!], { to: 'f32' })[0]!; // [5]
+      g.output('y2', g.op('Add', [g.op('Mul', [x, half])[0]!, g.op('Add', [g.op('Unsqueeze', [steps], { axes: [1] })[0]!, ids])[0]!])[0]!);
+      const mean = g.op('ReduceMean', [x], { axes: [1], keepdims: 1 })[0]!; // [batch, 1, 5]
+      g.output('y3', g.op('Mul', [x, g.op('Expand', [mean, x], { shape: [0, 0, 1], shape_from: [0, 1, -1] })[0]!])[0]!);
+      g.output('y4', g.op('Expand', [mean], { shape: [1, 3, 1] })[0]!);
+      const mask = g.op('ConstantOfShape', [], { shape: [2, 5], value: 1, dtype: 'bool' })[0]!;
+      g.output('y5', g.op('Cast', [g.op('Trilu', [mask], {})[0]!], { to: 'f32' })[0]!);
+      g.output('y6', g.op('Range', [x], { start: 1, delta: 2, size_from: -2, dtype: 'i32' })[0]!);
       return g.finish();
     },
   },

@@ -48,6 +48,42 @@ describe('seed examples train and improve', () => {
     expect(Object.keys(h[0]!.val!.metrics)).toEqual(['accuracy', 'precision', 'recall', 'f1']);
   }, 120_000);
 
+  it('the transformer text classifier (lengths → key-padding mask) on the embedded review sentences', async () => {
+    const program = load('text/transformer_classifier.dlm');
+    const training = program.trainings[0]!;
+    const data = { name: training.data.name, args: { ...training.data.args, max_len: 24 } };
+    const r = await train({ program, training, registry: makeRegistry(), runDir: tempRunDir(), epochs: 4, data });
+    expect(formatDiagnostics(r.diagnostics)).toBe('');
+    const h = r.result!.history;
+    expect(h[h.length - 1]!.loss).toBeLessThan(h[0]!.loss);
+    expect(Object.keys(h[0]!.val!.metrics)).toEqual(['accuracy', 'precision', 'recall', 'f1']);
+  }, 120_000);
+
+  it('the char GPT (causal attention, next character at every position) on its Coriolanus text', async () => {
+    const program = load('transformer/char_gpt.dlm');
+    const training = program.trainings[0]!;
+    // A shorter context and a slice of the windows keep the test quick; the model is the example's own
+    // (the call keeps its span: the text's path is relative to the .dlm file).
+    const data = { ...training.data, args: { ...training.data.args, context: 16, stride: 16, batch: 16 } };
+    const r = await train({ program, training, registry: makeRegistry(), runDir: tempRunDir(), epochs: 3, data, limit: { trainSamples: 128, testSamples: 32 } });
+    expect(formatDiagnostics(r.diagnostics)).toBe('');
+    const h = r.result!.history;
+    // From chance (ln 58 ≈ 4.06 nats per character) towards the text's character frequencies.
+    expect(h[0]!.loss).toBeLessThan(Math.log(58) + 0.5);
+    expect(h[h.length - 1]!.loss).toBeLessThan(h[0]!.loss * 0.9);
+  }, 180_000);
+
+  it('the ViT on embedded MNIST digits', async () => {
+    const program = load('vit/vit_mnist.dlm');
+    const training = program.trainings[0]!;
+    const data = { name: 'mnist', args: { ...training.data.args, sample: true, batch: 32 } };
+    const r = await train({ program, training, registry: makeRegistry(), runDir: tempRunDir(), epochs: 3, data, limit: { trainSamples: 256, testSamples: 64 } });
+    expect(formatDiagnostics(r.diagnostics)).toBe('');
+    const h = r.result!.history;
+    expect(h[h.length - 1]!.loss).toBeLessThan(h[0]!.loss);
+    expect(h[h.length - 1]!.val!.metrics['accuracy']).toBeGreaterThan(0.1);
+  }, 180_000);
+
   it('the DCGAN (generator and discriminator, adversarially) on embedded MNIST digits', async () => {
     const program = load('gan/dcgan.dlm');
     const training = program.trainings[0]!;

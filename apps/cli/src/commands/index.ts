@@ -11,6 +11,7 @@ import { exportCommand } from './export.js';
 import { train } from './train.js';
 import { evalCommand } from './eval.js';
 import { predictCommand } from './predict.js';
+import { sampleCommand } from './sample.js';
 
 export interface Command {
   name: string;
@@ -21,4 +22,4 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [check, compile, summary, fmt, train, evalCommand, predictCommand, exportCommand, diagram, plugins];
+export const COMMANDS: readonly Command[] = [check, compile, summary, fmt, train, evalCommand, predictCommand, sampleCommand, exportCommand, diagram, plugins];

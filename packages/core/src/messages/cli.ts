@@ -14,4 +14,9 @@ export const CLI_MESSAGES = {
   DLM9025: { severity: 'error', message: "'{0}' is not an image dlm can read ({1}); give a PNG or JPEG file." },
   DLM9026: { severity: 'error', message: "'{0}' looks like a {1} image but cannot be decoded: {2}." },
   DLM9027: { severity: 'error', message: "--max-image-pixels (or DLM_MAX_IMAGE_PIXELS) must be a positive whole number of pixels, got '{0}'." },
+  // DLM9030–DLM9039: `dlm sample` (text generation from a language model).
+  DLM9030: { severity: 'error', message: "Model '{0}' cannot generate text: {1}. 'dlm sample' needs one integer input [batch, time] and one output [batch, time, vocabulary] of next-token scores (a language model such as examples/transformer/char_gpt.dlm)." },
+  DLM9031: { severity: 'error', message: "Dataset '{0}' of the train block of '{1}' names no tokens, so sampled ids cannot be written as text; 'dlm sample' needs a token dataset such as chars(\"text.txt\")." },
+  DLM9032: { severity: 'error', message: "The prompt holds {0}, which is not among the {1} tokens of the vocabulary of '{2}'." },
+  DLM9033: { severity: 'error', message: "Model '{0}' scores {1} tokens per position, but its dataset '{2}' has a vocabulary of {3}." },
 } as const;

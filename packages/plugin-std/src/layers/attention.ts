@@ -167,3 +167,31 @@ export const positional_embedding: LayerDef = {
   },
   label: (a) => `positions ${a['max_len']}×${a['dim']}`,
 };
+
+/**
+ * Fixed sine/cosine positions ("Attention is all you need", §3.5): x [batch, T, dim] + pe[0..T-1].
+ * The table is a buffer computed from its sizes (init `sinusoidal`), not a parameter: it is saved
+ * and exported like batch-norm statistics but nothing trains it, as PyTorch code registers it.
+ */
+export const sinusoidal_positions: LayerDef = {
+  name: 'sinusoidal_positions',
+  family: 'embedding',
+  doc: 'Adds the fixed sine/cosine position table of "Attention is all you need": x [batch, T, dim] + pe[0..T−1], pe[pos, 2i] = sin(pos / base^(2i/dim)), pe[pos, 2i+1] = cos(…). pe [max_len, dim] is a buffer (saved and exported, never trained). T may be symbolic; a fixed T > max_len is an error.',
+  args: [
+    { name: 'max_len', type: 'int', min: 1, doc: 'Longest sequence (table rows).' },
+    { name: 'dim', type: 'int', min: 1, doc: 'Model width: the last dim of the input.' },
+    { name: 'base', type: 'float', default: 10000, min: 1, doc: 'Wavelength base (10000 in the paper).' },
+  ],
+  expand(ctx, [x], args) {
+    const [maxLen, dim, base] = [args['max_len'] as number, args['dim'] as number, args['base'] as number];
+    const t = inputOfRank(ctx, x!, 3, '[batch, T, dim]');
+    if (fixedDim(ctx, t, 2, 'feature dim') !== dim) ctx.fail(`dim is ${dim} but the input ${formatType(t)} has ${String(t.shape[2])} features`);
+    const time = t.shape[1];
+    if (typeof time === 'number' && time > maxLen) ctx.fail(`the input ${formatType(t)} has ${time} positions but max_len is ${maxLen}`);
+    const table = ctx.param('pe', [maxLen, dim], { kind: 'sinusoidal', args: { base } }, { trainable: false, buffer: true });
+    const [pos] = typeof time === 'number' ? ctx.op('Range', [], { start: 0, delta: 1, size: time, dtype: 'i64' }) : ctx.op('Range', [x!], { start: 0, delta: 1, size_from: 1, dtype: 'i64' });
+    const [rowsOf] = ctx.op('Gather', [table, pos!], { axis: 0 }); // [T, dim]
+    return ctx.op('Add', [x!, rowsOf!]);
+  },
+  label: (a) => `sinusoidal positions ${a['max_len']}×${a['dim']}`,
+};

@@ -8,8 +8,8 @@ import { batch_norm, layer_norm } from './normalization.js';
 import { dropout } from './dropout.js';
 import { flatten, reshape, upsample } from './shape.js';
 import { embedding } from './embedding.js';
-import { multi_head_attention, positional_embedding } from './attention.js';
-import { transformer_decoder_layer, transformer_encoder_layer } from './transformer.js';
+import { multi_head_attention, positional_embedding, sinusoidal_positions } from './attention.js';
+import { class_token, transformer_decoder_layer, transformer_encoder_layer } from './transformer.js';
 import { gru, lstm, simple_rnn } from './recurrent.js';
 import { elu, gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh } from './activations.js';
 import { add, concat } from './merge.js';
@@ -36,6 +36,8 @@ export const STD_LAYERS: readonly LayerDef[] = [
   embedding,
   multi_head_attention,
   positional_embedding,
+  sinusoidal_positions,
+  class_token,
   transformer_encoder_layer,
   transformer_decoder_layer,
   lstm,

@@ -4,9 +4,9 @@
  * rather than .dlm blocks so a PyTorch state_dict maps name for name (self_attn.in_proj_weight,
  * linear1.weight, norm1.weight, …) and a summary shows one readable row per layer.
  */
-import type { ArgSpec, Args, LayerContext, LayerDef } from '@dlm/core';
+import { formatType, type ArgSpec, type Args, type LayerContext, type LayerDef } from '@dlm/core';
 import { attend, classify, type AttentionArgs, type Extra } from './attention.js';
-import { ONES, torchDefault, ZEROS } from './util.js';
+import { fixedDim, inputOfRank, ONES, torchDefault, ZEROS } from './util.js';
 
 const ARGS: readonly ArgSpec[] = [
   { name: 'heads', type: 'int', min: 1, doc: 'Attention heads; must divide dim.' },
@@ -87,4 +87,25 @@ export const transformer_decoder_layer: LayerDef = {
     return [h];
   },
   label: (a) => `decoder layer ${a['heads']} heads, ff ${a['ff']}${a['norm_first'] ? ', pre-norm' : ''}`,
+};
+
+/**
+ * A learned token put before the sequence (BERT's [CLS], the ViT class token): x [batch, T, dim] →
+ * [batch, T+1, dim]; position 0 then reads the whole sequence through attention. The parameter
+ * is torchvision VisionTransformer's `class_token` [1, 1, dim] (zeros), expanded to the batch.
+ */
+export const class_token: LayerDef = {
+  name: 'class_token',
+  family: 'embedding',
+  doc: 'Prepends a learned vector to each sequence (the ViT / BERT class token): x [batch, T, dim] → [batch, T+1, dim]. Param class_token [1, 1, dim], zeros, as torchvision VisionTransformer; read it back with `h[:, 0]`.',
+  args: [{ name: 'dim', type: 'int', min: 1, doc: 'Token width: the last dim of the input.' }],
+  expand(ctx, [x], args) {
+    const dim = args['dim'] as number;
+    const t = inputOfRank(ctx, x!, 3, '[batch, T, dim]');
+    if (fixedDim(ctx, t, 2, 'feature dim') !== dim) ctx.fail(`dim is ${dim} but the input ${formatType(t)} has ${String(t.shape[2])} features`);
+    const token = ctx.param('class_token', [1, 1, dim], ZEROS);
+    const [batched] = ctx.op('Expand', [token, x!], { shape: [0, 1, dim], shape_from: [0, -1, -1] });
+    return ctx.op('Concat', [batched!, x!], { axis: 1 });
+  },
+  label: (a) => `class token ×${a['dim']}`,
 };

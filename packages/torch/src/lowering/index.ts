@@ -8,6 +8,7 @@ import { averagePool, globalAveragePool, maxPool } from './pool.js';
 import { gru, lstm, rnn } from './recurrent.js';
 import { resize } from './resize.js';
 import { abs, cast, clip, equal, erf, exp, greater, greaterOrEqual, less, lessOrEqual, log, pow, reduceMax, reduceMean, reduceSum, sqrt, squeeze, unsqueeze, where } from './math.js';
+import { constantOfShape, expand, range, trilu } from './constants.js';
 import { concat, flatten, gather, reshape, slice, split, transpose } from './shape.js';
 import type { TorchLoweringRule } from './types.js';
 
@@ -62,6 +63,10 @@ export const TORCH_LOWERING_RULES: readonly TorchLoweringRule[] = [
   squeeze,
   slice,
   split,
+  expand,
+  constantOfShape,
+  range,
+  trilu,
   lstm,
   gru,
   rnn,

@@ -28,6 +28,8 @@ export interface TorchLoweringContext {
   temp(hint: string, value: PyExpr): PyExpr;
   /** Adds a fixed helper function to the module's prelude once; returns its name. */
   helper(name: HelperName): PyExpr;
+  /** `x.device` of the model's first input, for tensors made from sizes alone (undefined: none). */
+  device(): PyExpr | undefined;
 }
 
 export interface TorchLoweringRule {
