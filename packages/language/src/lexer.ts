@@ -183,10 +183,8 @@ export function lex(text: string, file: string, lines = new LineMap(file, text))
  * are found here by looking for a '"' or '/*' in the gaps between kept tokens and comments.
  */
 function reportSkippedBad(text: string, tokens: IToken[], comments: Comment[], lines: LineMap, bag: DiagnosticBag): void {
-  const covered: [number, number][] = [
-    ...tokens.map((t): [number, number] => [t.startOffset, t.startOffset + t.image.length]),
-    ...comments.map((c): [number, number] => [c.start, c.end]),
-  ].sort((a, b) => a[0] - b[0]);
+  // Neither can start anywhere: nothing to look for (the common case, and a large file's fast path).
+  if (!text.includes('"') && !text.includes('/*')) return;
   let pos = 0;
   const scanGap = (from: number, to: number) => {
     for (let i = from; i < to; i++) {
@@ -203,7 +201,23 @@ function reportSkippedBad(text: string, tokens: IToken[], comments: Comment[], l
       }
     }
   };
-  for (const [s, e] of covered) {
+  // Tokens and comments are each in source order: walk both at once, in order of start.
+  let ti = 0;
+  let ci = 0;
+  while (ti < tokens.length || ci < comments.length) {
+    const t = tokens[ti];
+    const c = comments[ci];
+    let s: number;
+    let e: number;
+    if (t && (!c || t.startOffset <= c.start)) {
+      s = t.startOffset;
+      e = s + t.image.length;
+      ti++;
+    } else {
+      s = c!.start;
+      e = c!.end;
+      ci++;
+    }
     if (s > pos) scanGap(pos, s);
     pos = Math.max(pos, e);
   }
