@@ -16,6 +16,7 @@ const model = (body: string) => `model M {\n  input x: f32[batch, 10]\n  output 
 export const CASES: Record<string, () => string> = {
   'at-13k': () => `model M {\n  input x: f32[batch, 2]\n  output y: f32[batch, 2]\n  y = x |> ${'@ '.repeat(13000)}\n}\n`,
   'stray-80kb': () => `let a = 1 ${'# $ ? '.repeat(13500)}\n`,
+  'stray-at-1mb': () => `let a = 1 ${'# @ '.repeat(256 * 1024)}\n`,
   'dense-args-786kb': () => model(`  y = x |> dense(${Array(Number(process.env['N'] ?? 262000)).fill('1').join(', ')})`),
   'line-5mb': () => model(`  y = x |> ${Array(500000).fill('dense(10) |> relu ^').join(' ')}`),
   'errors-20k-lines': () => model(Array.from({ length: Number(process.env['N'] ?? 20000) }, (_, i) => `  v${i} = x |> nosuch${i % 7}`).join('\n') + '\n  y = x'),

@@ -35,10 +35,24 @@ function describeType(t: TokenType): string {
   return t.LABEL ?? t.name;
 }
 
+/** Index of the token starting at `offset` (tokens are in source order), -1 when none does. */
+function indexOfOffset(offset: number): number {
+  let lo = 0;
+  let hi = currentTokens.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = currentTokens[mid]!.startOffset;
+    if (at === offset) return mid;
+    if (at < offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /** Finds the innermost unclosed bracket before `before` and what it belongs to (`conv2d(`, `model X {`). */
 function openerContext(before: IToken | undefined): string | undefined {
   if (!before) return undefined;
-  let idx = currentTokens.findIndex((t) => t.startOffset === before.startOffset);
+  let idx = indexOfOffset(before.startOffset);
   if (idx < 0) return undefined;
   let depth = 0;
   for (; idx >= 0; idx--) {

@@ -16,6 +16,15 @@ import type { Comment } from './lexer.js';
 import * as T from './lexer.js';
 import { messageProvider } from './grammar-messages.js';
 
+/**
+ * Parse errors after which the parser stops (DLM1024 says where). Recovery costs per error, so
+ * a megabyte of junk would otherwise take minutes; a real file never comes near this.
+ */
+export const MAX_SYNTAX_ERRORS = 1000;
+
+/** Thrown at the next rule once MAX_SYNTAX_ERRORS errors were thrown; carries partial ASTs up like a parse error. */
+class StopParsing extends Error {}
+
 /** A parse error carrying the partial AST of the innermost rule it has left so far. */
 interface PartialCarrier {
   partialAst?: unknown;
@@ -49,6 +58,11 @@ class DlmParser extends EmbeddedActionsParser {
   private starts = new Int32Array(1024);
   private consumed = 0;
   private lastEnd = 0;
+  /** Parse errors thrown so far (each counted once, though it passes through several rules). */
+  private thrown = 0;
+  private lastThrown: unknown;
+  /** The token where parsing stopped after MAX_SYNTAX_ERRORS errors, if it did. */
+  stoppedAt: IToken | undefined;
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, errorMessageProvider: messageProvider, maxLookahead: 3 });
@@ -62,8 +76,16 @@ class DlmParser extends EmbeddedActionsParser {
     if (this.starts.length < tokens.length + 1) this.starts = new Int32Array(tokens.length + 1);
     this.consumed = 0;
     this.lastEnd = 0;
+    this.thrown = 0;
+    this.lastThrown = undefined;
+    this.stoppedAt = undefined;
     this.input = tokens;
-    return this.module();
+    try {
+      return this.module();
+    } catch (e) {
+      if (!(e instanceof StopParsing)) throw e;
+      return (e as PartialCarrier).partialAst as A.ModuleAst;
+    }
   }
 
   // ─────────────────────────────── helpers ───────────────────────────────
@@ -124,9 +146,18 @@ class DlmParser extends EmbeddedActionsParser {
         const s = init();
         const mark = this.consumed;
         try {
+          if (this.thrown >= MAX_SYNTAX_ERRORS && !this.RECORDING_PHASE) {
+            this.stoppedAt = this.LA(1);
+            throw new StopParsing();
+          }
           body(s);
         } catch (e) {
-          if (!this.RECORDING_PHASE && isRecognitionException(e as Error)) {
+          const stop = e instanceof StopParsing;
+          if (!this.RECORDING_PHASE && (stop || isRecognitionException(e as Error))) {
+            if (!stop && e !== this.lastThrown) {
+              this.lastThrown = e;
+              this.thrown++;
+            }
             const carrier = e as PartialCarrier;
             if (carrier.partialRule !== undefined) adopt(s, carrier.partialRule, carrier.partialAst);
             carrier.partialAst = finish(s, mark);

@@ -224,6 +224,9 @@ function reportSkippedBad(text: string, tokens: IToken[], comments: Comment[], l
   if (pos < text.length) scanGap(pos, text.length);
 }
 
+/** Runs of stray characters reported one by one; the rest of the file's are counted in one DLM1025. */
+export const MAX_STRAY_REPORTS = 1000;
+
 /** Longest text of a run of stray characters quoted in its message. */
 const SHOWN_CHARS = 20;
 
@@ -233,7 +236,17 @@ const SHOWN_CHARS = 20;
  */
 function reportStrayCharacters(text: string, errors: readonly ILexingError[], lines: LineMap, bag: DiagnosticBag): void {
   let i = 0;
+  let reported = 0;
   while (i < errors.length) {
+    if (reported === MAX_STRAY_REPORTS) {
+      // The rest in one diagnostic: a megabyte of junk must not become 100,000s of diagnostics.
+      const last = errors[errors.length - 1]!;
+      let count = 0;
+      for (let k = i; k < errors.length; k++) count += Math.max(1, errors[k]!.length);
+      bag.report('DLM1025', [count, lines.position(last.offset).line], lines.span(errors[i]!.offset, last.offset + Math.max(1, last.length)));
+      return;
+    }
+    reported++;
     const start = errors[i]!.offset;
     let end = start + Math.max(1, errors[i]!.length);
     let j = i + 1;

@@ -7,7 +7,7 @@
 import { EOF, type IToken } from 'chevrotain';
 import { DiagnosticBag, LineMap, type Diagnostic } from '@dlm/core';
 import type * as A from './ast.js';
-import { parser } from './grammar.js';
+import { MAX_SYNTAX_ERRORS, parser } from './grammar.js';
 import { setCurrentTokens } from './grammar-messages.js';
 import { lex } from './lexer.js';
 import * as T from './lexer.js';
@@ -40,6 +40,12 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
     if (parser.errors.length === 0) throw e;
   }
   setCurrentTokens([]);
+  if (parser.stoppedAt) {
+    const t = parser.stoppedAt;
+    const at = Number.isNaN(t.startOffset) ? text.length : t.startOffset;
+    bag.report('DLM1024', [MAX_SYNTAX_ERRORS], lines.span(at, Number.isNaN(t.startOffset) ? at : at + t.image.length));
+  }
+  const lexStarts = lexed.diagnostics.flatMap((d) => (d.span ? [d.span.start] : [])).sort((a, b) => a - b);
   // Recovery can report several errors for one mistake; the first per line is the useful one.
   const seen = new Set<number>();
   for (const e of parser.errors) {
@@ -60,13 +66,24 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
     if (seen.has(line)) continue;
     // Right after characters the lexer dropped (and reported), the parser's complaint is a
     // consequence of that one mistake, not a second one.
-    const prevEnd = previousTokenEnd(lexed.tokens, start);
-    if (lexed.diagnostics.some((d) => d.span && d.span.start >= prevEnd && d.span.start <= start)) continue;
+    if (lexedBetween(lexStarts, previousTokenEnd(lexed.tokens, start), start)) continue;
     seen.add(line);
     bag.report('DLM1002', [e.message], lines.span(start, end));
   }
   for (const p of parser.problems) if (!seen.has(p.span.line)) bag.report('DLM1002', [p.message], p.span);
   return { ast, diagnostics: bag.items };
+}
+
+/** Whether a lexer diagnostic (their sorted start offsets) starts within [from, to]. */
+function lexedBetween(starts: number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < starts.length && starts[lo]! <= to;
 }
 
 /** End offset of the last token that starts before `offset` (0 when none). */
