@@ -29,13 +29,15 @@ function runOne(name: string): void {
   const text = CASES[name]!();
   const registry = new PluginRegistry();
   registry.register(stdPlugin);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const out = compileSource(text, 'hostile.dlm', { registry, readFile: () => undefined });
   const t1 = performance.now();
   const printed = formatDiagnostics(out.diagnostics, { sources: out.sources });
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   const mem = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ name, inputKB: Math.round(text.length / 1024), diagnostics: out.diagnostics.length, compileMs: Math.round(t1 - t0), printMs: Math.round(t2 - t1), outputKB: Math.round(printed.length / 1024), maxRssMB: Math.round(mem), firstCode: out.diagnostics[0]?.code }));
+  console.log(JSON.stringify({ name, inputKB: Math.round(text.length / 1024), diagnostics: out.diagnostics.length, compileMs: Math.round(t1 - t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000), printMs: Math.round(t2 - t1), outputKB: Math.round(printed.length / 1024), maxRssMB: Math.round(mem), firstCode: out.diagnostics[0]?.code }));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
