@@ -1,14 +1,21 @@
 /**
  * Benchmark: `dlm check` time and memory for generated models of 1k, 10k and 100k layers.
- * Target (issue 2): linear growth, under 1 s for 100k layers.
+ * Target (issue 15): linear growth, under 1 s for 100k layers, heap growth under 300 MiB, and at
+ * most 0.6× the time of ONNX's checker on the equivalent graph (tools/bench/onnx_check_anchor.py,
+ * run with /usr/bin/python3 and python3-onnx in the same run; skipped with a note without it).
  *
- *   node --conditions=@dlm/source --import tsx tools/bench/check-scaling.ts [sizes...]
+ *   npx nx run-many -t build   # the figures are for the built packages, as `dlm check` runs them
+ *   node --import tsx tools/bench/check-scaling.ts [sizes...] [--source]
  *
  * Each model is a pipeline of `dense(16) |> relu` pairs spread over named values (one value per
  * 100 layers) so the file looks like real code, not one 100k-stage expression. Each size runs in
- * a fresh child process so heap figures are not polluted by the previous size.
+ * a fresh child process so heap figures are not polluted by the previous size. The children load
+ * the packages' `dist/` builds (what the CLI runs); `--source` loads `src/` through tsx instead,
+ * whose transpiled output is slower. CPU time (user + system, all threads) is given next to wall
+ * time: on a shared machine it is the steadier figure, and the ONNX ratio uses it.
  */
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PluginRegistry } from '@dlm/core';
 import { compileSource } from '@dlm/language';
@@ -30,7 +37,15 @@ export function generateModel(layers: number): string {
   return lines.join('\n');
 }
 
-function measure(layers: number): { layers: number; seconds: number; heapMiB: number; errors: number } {
+interface Result {
+  layers: number;
+  seconds: number;
+  cpuSeconds: number;
+  heapMiB: number;
+  errors: number;
+}
+
+function measure(layers: number): Result {
   const text = generateModel(layers);
   const registry = new PluginRegistry();
   registry.register(stdPlugin);
@@ -38,11 +53,13 @@ function measure(layers: number): { layers: number; seconds: number; heapMiB: nu
   compileSource(generateModel(1000), 'warmup.dlm', { registry });
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const out = compileSource(text, 'big.dlm', { registry });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   const heapMiB = (process.memoryUsage().heapUsed - heap0) / (1 << 20);
-  return { layers, seconds, heapMiB, errors: out.diagnostics.filter((d) => d.severity === 'error').length };
+  return { layers, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, heapMiB, errors: out.diagnostics.filter((d) => d.severity === 'error').length };
 }
 
 const self = fileURLToPath(import.meta.url);
@@ -51,19 +68,37 @@ if (process.argv[1] !== self) {
 } else if (process.argv[2] === '--one') {
   console.log(JSON.stringify(measure(Number(process.argv[3]))));
 } else {
-  const sizes = process.argv.slice(2).map(Number);
-  const results = [];
+  const args = process.argv.slice(2);
+  const sizes = args.filter((a) => !a.startsWith('--')).map(Number);
+  const conditions = args.includes('--source') ? ['--conditions=@dlm/source'] : [];
+  const results: Result[] = [];
   for (const n of sizes.length ? sizes : [1000, 10000, 100000]) {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--conditions=@dlm/source', '--import', 'tsx', self, '--one', String(n)], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--expose-gc', ...conditions, '--import', 'tsx', self, '--one', String(n)], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
-    results.push(JSON.parse(r.stdout.trim().split('\n').pop()!));
+    results.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as Result);
   }
-  const base = results[0];
-  console.log('| layers | check time | time / 1k layers | heap growth | errors |');
-  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  const base = results[0]!;
+  console.log(`packages: ${conditions.length ? 'src/ through tsx' : 'dist/'}; Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('| layers | check time | CPU time | time / 1k layers | heap growth | errors |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
-    console.log(`| ${r.layers.toLocaleString('en-US')} | ${(r.seconds * 1000).toFixed(0)} ms | ${((r.seconds / r.layers) * 1e6).toFixed(2)} ms | ${r.heapMiB.toFixed(1)} MiB | ${r.errors} |`);
+    console.log(`| ${r.layers.toLocaleString('en-US')} | ${(r.seconds * 1000).toFixed(0)} ms | ${(r.cpuSeconds * 1000).toFixed(0)} ms | ${((r.seconds / r.layers) * 1e6).toFixed(2)} ms | ${r.heapMiB.toFixed(1)} MiB | ${r.errors} |`);
   }
-  const last = results[results.length - 1];
+  const last = results[results.length - 1]!;
   console.log(`\nscaling: ${(last.seconds / base.seconds).toFixed(1)}× the time for ${(last.layers / base.layers).toFixed(0)}× the layers`);
+  onnxAnchor(last);
+}
+
+/** ONNX's checker on the equivalent graph, right after the largest size, and the ratio. */
+function onnxAnchor(dlm: Result): void {
+  const script = fileURLToPath(new URL('./onnx_check_anchor.py', import.meta.url));
+  const r = spawnSync('/usr/bin/python3', [script, String(dlm.layers)], { encoding: 'utf8' });
+  const line = r.stdout?.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    console.log(`\nONNX anchor skipped: /usr/bin/python3 with python3-onnx did not run (${(r.stderr || String(r.error)).trim().split('\n').pop()})`);
+    return;
+  }
+  const o = JSON.parse(line) as { seconds: number; cpuSeconds: number; bytes: number; onnx: string };
+  console.log(`\nONNX ${o.onnx} load + check_model(full_check=True) of the equivalent ${dlm.layers.toLocaleString('en-US')}-node graph (${(o.bytes / (1 << 20)).toFixed(1)} MiB): ${(o.seconds * 1000).toFixed(0)} ms, CPU ${(o.cpuSeconds * 1000).toFixed(0)} ms`);
+  console.log(`dlm / ONNX: ${(dlm.seconds / o.seconds).toFixed(2)}× wall time, ${(dlm.cpuSeconds / o.cpuSeconds).toFixed(2)}× CPU time (target ≤ 0.6×)`);
 }

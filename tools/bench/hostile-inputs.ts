@@ -16,6 +16,7 @@ const model = (body: string) => `model M {\n  input x: f32[batch, 10]\n  output 
 export const CASES: Record<string, () => string> = {
   'at-13k': () => `model M {\n  input x: f32[batch, 2]\n  output y: f32[batch, 2]\n  y = x |> ${'@ '.repeat(13000)}\n}\n`,
   'stray-80kb': () => `let a = 1 ${'# $ ? '.repeat(13500)}\n`,
+  'stray-at-1mb': () => `let a = 1 ${'# @ '.repeat(256 * 1024)}\n`,
   'dense-args-786kb': () => model(`  y = x |> dense(${Array(Number(process.env['N'] ?? 262000)).fill('1').join(', ')})`),
   'line-5mb': () => model(`  y = x |> ${Array(500000).fill('dense(10) |> relu ^').join(' ')}`),
   'errors-20k-lines': () => model(Array.from({ length: Number(process.env['N'] ?? 20000) }, (_, i) => `  v${i} = x |> nosuch${i % 7}`).join('\n') + '\n  y = x'),
@@ -28,13 +29,15 @@ function runOne(name: string): void {
   const text = CASES[name]!();
   const registry = new PluginRegistry();
   registry.register(stdPlugin);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const out = compileSource(text, 'hostile.dlm', { registry, readFile: () => undefined });
   const t1 = performance.now();
   const printed = formatDiagnostics(out.diagnostics, { sources: out.sources });
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   const mem = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ name, inputKB: Math.round(text.length / 1024), diagnostics: out.diagnostics.length, compileMs: Math.round(t1 - t0), printMs: Math.round(t2 - t1), outputKB: Math.round(printed.length / 1024), maxRssMB: Math.round(mem), firstCode: out.diagnostics[0]?.code }));
+  console.log(JSON.stringify({ name, inputKB: Math.round(text.length / 1024), diagnostics: out.diagnostics.length, compileMs: Math.round(t1 - t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000), printMs: Math.round(t2 - t1), outputKB: Math.round(printed.length / 1024), maxRssMB: Math.round(mem), firstCode: out.diagnostics[0]?.code }));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,450 +1,964 @@
 /**
- * The .dlm grammar (Chevrotain CstParser). docs/language.md has the same grammar in EBNF; keep
- * the two in step. The parser instance is built once and reused (Chevrotain's recommendation).
+ * The .dlm grammar (Chevrotain EmbeddedActionsParser) and the AST it builds as it parses, with no
+ * concrete syntax tree in between. docs/language.md has the same grammar in EBNF; keep the two in
+ * step. The parser instance is built once and reused (Chevrotain's recommendation).
+ *
+ * Each rule fills a small state record (its children, named after the child rules) and `finish`
+ * turns that into AST. Error recovery must keep what was parsed before the error, as a CST parser
+ * keeps its partial nodes: when a rule fails, `def` finishes the partial state and hangs it on
+ * the exception; the enclosing rule adopts it as the child it was parsing, and the rule where
+ * Chevrotain re-synchronizes returns it (`recoveryValueFunc`).
  */
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, isRecognitionException, type IToken } from 'chevrotain';
+import type { LineMap, SourceSpan } from '@dlm/core';
+import type * as A from './ast.js';
+import type { Comment } from './lexer.js';
 import * as T from './lexer.js';
+import { messageProvider } from './grammar-messages.js';
 
-/** Words the message provider uses for rules in "expected …" messages. */
-export const RULE_DESCRIPTIONS: Record<string, string> = {
-  module: "a declaration (import, let, model, block or train)",
-  statement: "a statement (input, output, let, if, for, or name = …)",
-  bodyStmt: "a statement (let, if, for, or name = …)",
-  sliceItem: "an index or a slice (i, a:b, a:b:step, :, ...)",
-  primary: 'an expression',
-  stage: 'a layer call, a block call or repeat',
-  repeatCount: 'a repeat count',
-  trainEntry: 'a value',
-  settingGroup: 'a parameter setting such as weight: init he_normal',
-};
+/**
+ * Parse errors after which the parser stops (DLM1024 says where). Recovery costs per error, so
+ * a megabyte of junk would otherwise take minutes; a real file never comes near this.
+ */
+export const MAX_SYNTAX_ERRORS = 1000;
 
-/** Token sequence of the current parse, used by the message provider to find context. */
-let currentTokens: IToken[] = [];
+/** Thrown at the next rule once MAX_SYNTAX_ERRORS errors were thrown; carries partial ASTs up like a parse error. */
+class StopParsing extends Error {}
 
-function describeToken(t: IToken | undefined): string {
-  if (!t || t.tokenType === EOF) return 'the end of the file';
-  if (t.tokenType === T.Identifier) return `'${t.image}'`;
-  if (t.tokenType === T.NumberLit) return `the number ${t.image}`;
-  if (t.tokenType === T.StringLit) return `the string ${t.image}`;
-  return `'${t.image}'`;
+/** A parse error carrying the partial AST of the innermost rule it has left so far. */
+interface PartialCarrier {
+  partialAst?: unknown;
+  partialRule?: string;
 }
 
-function describeType(t: TokenType): string {
-  if (t === T.Identifier) return 'a name';
-  if (t === EOF) return 'the end of the file';
-  return t.LABEL ?? t.name;
+type Loose = Record<string, unknown>;
+
+/** Default adoption of a failed child's partial AST: the state field named after the child rule. */
+function adoptByRule(s: object, rule: string, value: unknown): void {
+  const slot = (s as Loose)[rule];
+  if (Array.isArray(slot)) slot.push(value);
+  else (s as Loose)[rule] = value;
 }
 
-/** Finds the innermost unclosed bracket before `before` and what it belongs to (`conv2d(`, `model X {`). */
-function openerContext(before: IToken | undefined): string | undefined {
-  if (!before) return undefined;
-  let idx = currentTokens.findIndex((t) => t.startOffset === before.startOffset);
-  if (idx < 0) return undefined;
-  let depth = 0;
-  for (; idx >= 0; idx--) {
-    const tt = currentTokens[idx]!.tokenType;
-    if (tt === T.RParen || tt === T.RBracket || tt === T.RCurly) depth++;
-    else if (tt === T.LParen || tt === T.LBracket || tt === T.LCurly) {
-      if (depth > 0) {
-        depth--;
-        continue;
-      }
-      const prev = currentTokens[idx - 1];
-      const prev2 = currentTokens[idx - 2];
-      if (tt === T.LParen) {
-        if (prev?.tokenType === T.Identifier) {
-          if (prev2?.tokenType === T.Block) return `the parameters of block ${prev.image}`;
-          return `the arguments of ${prev.image}`;
-        }
-        return 'the parenthesis';
-      }
-      if (tt === T.LBracket) return prev?.tokenType === T.Identifier ? `the shape ${prev.image}[…]` : 'the list';
-      if (prev?.tokenType === T.Identifier && prev2 && [T.Model, T.Train].includes(prev2.tokenType)) {
-        return `the body of ${prev2.image} ${prev.image}`;
-      }
-      if (prev?.tokenType === T.RParen) return 'the braces';
-      return 'the block';
-    }
-  }
-  return undefined;
+export interface ParseProblem {
+  message: string;
+  span: SourceSpan;
 }
 
-const messageProvider: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual, previous, ruleName }) {
-    if (expected === T.LCurly && ruleName === 'repeatExpr' && actual.tokenType !== T.As) {
-      return `Expected '{' after the repeat count, found ${describeToken(actual)}; a computed count needs parentheses: repeat (n - 1) { … }.`;
-    }
-    if (expected === EOF) return `Unexpected ${describeToken(actual)}: expected ${RULE_DESCRIPTIONS['module']}.`;
-    let where = '';
-    if (expected === T.RParen || expected === T.RBracket || expected === T.RCurly) {
-      const ctx = openerContext(previous);
-      if (ctx) where = expected === T.RCurly ? ` to close ${ctx}` : ` after ${ctx}`;
-    } else if (previous && previous.tokenType !== EOF && previous.image) {
-      where = ` after '${previous.image}'`;
-    }
-    return `Expected ${describeType(expected)}${where}, found ${describeToken(actual)}.`;
-  },
-  buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `Unexpected ${describeToken(firstRedundant)}: expected ${RULE_DESCRIPTIONS['module']}.`;
-  },
-  buildNoViableAltMessage({ actual, ruleName, previous }) {
-    const what = RULE_DESCRIPTIONS[ruleName] ?? 'something else';
-    const after = previous && previous.image ? ` after '${previous.image}'` : '';
-    return `Expected ${what}${after}, found ${describeToken(actual[0])}.`;
-  },
-  buildEarlyExitMessage({ actual, ruleName, previous }) {
-    const what = RULE_DESCRIPTIONS[ruleName] ?? 'something else';
-    const after = previous && previous.image ? ` after '${previous.image}'` : '';
-    return `Expected ${what}${after}, found ${describeToken(actual[0])}.`;
-  },
-};
+class DlmParser extends EmbeddedActionsParser {
+  /** Source of the current parse (set by `parseModule`). */
+  private lines!: LineMap;
+  private comments: Comment[] = [];
+  /** Syntax problems the grammar accepts on purpose so that it can word them precisely. */
+  problems: ParseProblem[] = [];
+  /**
+   * Start offsets of the real (not recovery-inserted) tokens consumed so far, in order, and the end
+   * of the last one: a rule's span runs from the first token it consumed to the last.
+   */
+  private starts = new Int32Array(1024);
+  private consumed = 0;
+  private lastEnd = 0;
+  /** Parse errors thrown so far (each counted once, though it passes through several rules). */
+  private thrown = 0;
+  private lastThrown: unknown;
+  /** The token where parsing stopped after MAX_SYNTAX_ERRORS errors, if it did. */
+  stoppedAt: IToken | undefined;
 
-class DlmParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'full', errorMessageProvider: messageProvider, maxLookahead: 3 });
+    super(T.allTokens, { recoveryEnabled: true, errorMessageProvider: messageProvider, maxLookahead: 3 });
     this.performSelfAnalysis();
   }
 
-  module = this.RULE('module', () => {
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.importDecl) },
-        { ALT: () => this.SUBRULE(this.letDecl) },
-        { ALT: () => this.SUBRULE(this.modelDecl) },
-        { ALT: () => this.SUBRULE(this.blockDecl) },
-        { ALT: () => this.SUBRULE(this.trainDecl) },
-      ]);
-    });
-  });
+  parseModule(tokens: IToken[], lines: LineMap, comments: Comment[]): A.ModuleAst {
+    this.lines = lines;
+    this.comments = comments;
+    this.problems = [];
+    if (this.starts.length < tokens.length + 1) this.starts = new Int32Array(tokens.length + 1);
+    this.consumed = 0;
+    this.lastEnd = 0;
+    this.thrown = 0;
+    this.lastThrown = undefined;
+    this.stoppedAt = undefined;
+    this.input = tokens;
+    try {
+      return this.module();
+    } catch (e) {
+      if (!(e instanceof StopParsing)) throw e;
+      return (e as PartialCarrier).partialAst as A.ModuleAst;
+    }
+  }
 
-  importDecl = this.RULE('importDecl', () => {
-    this.CONSUME(T.Import);
-    this.CONSUME(T.StringLit);
-  });
+  // ─────────────────────────────── helpers ───────────────────────────────
 
-  letDecl = this.RULE('letDecl', () => {
-    this.CONSUME(T.Let);
-    this.CONSUME(T.Identifier);
-    this.CONSUME(T.Equals);
-    this.SUBRULE(this.expression);
-  });
+  /** Records a consumed token for spans; returns it unless error recovery invented it. */
+  private tok(t: IToken): IToken | undefined {
+    if (this.RECORDING_PHASE || t.isInsertedInRecovery) return undefined;
+    if (this.consumed >= this.starts.length) {
+      const grown = new Int32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    this.starts[this.consumed++] = t.startOffset;
+    this.lastEnd = t.startOffset + t.image.length;
+    return t;
+  }
 
-  modelDecl = this.RULE('modelDecl', () => {
-    this.CONSUME(T.Model);
-    this.CONSUME(T.Identifier);
-    this.CONSUME(T.LCurly);
-    this.MANY(() => this.SUBRULE(this.statement));
-    this.CONSUME(T.RCurly);
-  });
+  /**
+   * Records the separator Chevrotain's MANY_SEP consumed before this item (a CST parser keeps it
+   * as a child, so it counts for spans: `f(1,` ends after the comma). Always true.
+   */
+  private sep(): true {
+    if (this.RECORDING_PHASE) return true;
+    const prev = this.LA(0);
+    if (prev.tokenType === T.Comma && prev.startOffset >= this.lastEnd) this.tok(prev);
+    return true;
+  }
 
-  blockDecl = this.RULE('blockDecl', () => {
-    this.CONSUME(T.Block);
-    this.CONSUME(T.Identifier);
-    this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.blockParam) });
-    this.CONSUME(T.RParen);
-    this.CONSUME(T.LCurly);
-    this.MANY(() => this.SUBRULE(this.statement));
-    this.CONSUME(T.RCurly);
-  });
+  /** Span of everything consumed since `mark` (a `consumed` count); an empty span at 0 when nothing was. */
+  private spanFrom(mark: number): SourceSpan {
+    if (this.consumed <= mark) return this.lines.span(0, 0);
+    return this.lines.span(this.starts[mark]!, this.lastEnd);
+  }
 
-  blockParam = this.RULE('blockParam', () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      this.CONSUME2(T.Identifier, { LABEL: 'type' });
-    });
-    this.OPTION2(() => {
-      this.CONSUME(T.Equals);
-      this.SUBRULE(this.expression);
-    });
-  });
+  private tokSpan(t: IToken): SourceSpan {
+    return this.lines.span(t.startOffset, t.startOffset + t.image.length);
+  }
 
-  statement = this.RULE('statement', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.portStmt) },
-      { ALT: () => this.SUBRULE(this.letDecl) },
-      { ALT: () => this.SUBRULE(this.ifStmt) },
-      { ALT: () => this.SUBRULE(this.forStmt) },
-      { ALT: () => this.SUBRULE(this.assignStmt) },
-    ]);
-  });
+  private ident(t: IToken | undefined, fallback: () => SourceSpan): A.Ident {
+    if (!t) return { name: '', span: fallback() };
+    return { name: t.image, span: this.tokSpan(t) };
+  }
 
-  /** `if cond { … } else if cond { … } else { … }`: chosen when compiling. */
-  ifStmt = this.RULE('ifStmt', () => {
-    this.CONSUME(T.If);
-    this.SUBRULE(this.orExpr);
-    this.SUBRULE(this.stmtBlock);
-    this.OPTION(() => {
-      this.CONSUME(T.Else);
-      this.OR([{ ALT: () => this.SUBRULE(this.ifStmt) }, { ALT: () => this.SUBRULE2(this.stmtBlock) }]);
-    });
-  });
-
-  /** `for c in [64, "M"] { … }` or `for i in 0..n { … }`: unrolled when compiling. */
-  forStmt = this.RULE('forStmt', () => {
-    this.CONSUME(T.For);
-    this.CONSUME(T.Identifier);
-    this.CONSUME(T.In);
-    this.SUBRULE(this.additive);
-    this.OPTION(() => {
-      this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.additive);
-    });
-    this.SUBRULE(this.stmtBlock);
-  });
-
-  stmtBlock = this.RULE('stmtBlock', () => {
-    this.CONSUME(T.LCurly);
-    this.MANY(() => this.SUBRULE(this.statement));
-    this.CONSUME(T.RCurly);
-  });
-
-  portStmt = this.RULE('portStmt', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Input) }, { ALT: () => this.CONSUME(T.Output) }]);
-    this.CONSUME(T.Identifier);
-    this.OPTION({
-      // The ':' is required; accepting its absence (`input x f32[…]`) lets the parser say exactly that.
-      GATE: () => this.LA(1).tokenType === T.Colon || (this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType === T.LBracket),
-      DEF: () => {
-        this.OPTION2(() => this.CONSUME(T.Colon));
-        this.SUBRULE(this.tensorType);
+  /**
+   * Defines a rule: `init` makes its state, `body` parses into it, `finish(state, mark)` builds
+   * the AST (`mark` for `spanFrom`). On a parse error the partial state is finished too.
+   */
+  private def<S extends object, R>(
+    name: string,
+    init: () => S,
+    body: (s: S) => void,
+    finish: (s: S, mark: number) => R,
+    adopt: (s: S, rule: string, value: unknown) => void = adoptByRule,
+  ) {
+    return this.RULE(
+      name,
+      (): R => {
+        const s = init();
+        const mark = this.consumed;
+        try {
+          if (this.thrown >= MAX_SYNTAX_ERRORS && !this.RECORDING_PHASE) {
+            this.stoppedAt = this.LA(1);
+            throw new StopParsing();
+          }
+          body(s);
+        } catch (e) {
+          const stop = e instanceof StopParsing;
+          if (!this.RECORDING_PHASE && (stop || isRecognitionException(e as Error))) {
+            if (!stop && e !== this.lastThrown) {
+              this.lastThrown = e;
+              this.thrown++;
+            }
+            const carrier = e as PartialCarrier;
+            if (carrier.partialRule !== undefined) adopt(s, carrier.partialRule, carrier.partialAst);
+            carrier.partialAst = finish(s, mark);
+            carrier.partialRule = name;
+          }
+          throw e;
+        }
+        return this.RECORDING_PHASE ? (undefined as R) : finish(s, mark);
       },
-    });
-    // `output y: f32[batch, 10] = expression` declares and assigns at once.
-    this.OPTION3(() => {
-      this.CONSUME(T.Equals);
-      this.SUBRULE(this.expression);
-    });
-  });
-
-  tensorType = this.RULE('tensorType', () => {
-    this.CONSUME(T.Identifier);
-    this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
-    this.CONSUME(T.RBracket);
-  });
-
-  assignStmt = this.RULE('assignStmt', () => {
-    this.CONSUME(T.Identifier);
-    // `q, k, v = …` destructures the outputs of a multi-output layer or block.
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.CONSUME2(T.Identifier);
-    });
-    this.CONSUME(T.Equals);
-    this.SUBRULE(this.expression);
-  });
-
-  trainDecl = this.RULE('trainDecl', () => {
-    this.CONSUME(T.Train);
-    this.CONSUME(T.Identifier);
-    this.CONSUME(T.LCurly);
-    this.MANY(() => this.SUBRULE(this.trainEntry));
-    this.CONSUME(T.RCurly);
-  });
-
-  trainEntry = this.RULE('trainEntry', () => {
-    this.CONSUME(T.Identifier);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
-  });
-
-  expression = this.RULE('expression', () => {
-    this.SUBRULE(this.orExpr);
-    this.MANY(() => {
-      this.CONSUME(T.Pipe);
-      this.SUBRULE(this.stage);
-    });
-  });
-
-  stage = this.RULE('stage', () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.repeatExpr) }, { ALT: () => this.SUBRULE(this.additive) }]);
-  });
-
-  repeatExpr = this.RULE('repeatExpr', () => {
-    this.CONSUME(T.Repeat);
-    this.SUBRULE(this.repeatCount);
-    this.OPTION(() => {
-      this.CONSUME(T.As);
-      this.CONSUME(T.Identifier);
-    });
-    this.CONSUME(T.LCurly);
-    this.SUBRULE(this.stage);
-    this.MANY(() => {
-      this.CONSUME(T.Pipe);
-      this.SUBRULE2(this.stage);
-    });
-    this.CONSUME(T.RCurly);
-  });
-
-  repeatCount = this.RULE('repeatCount', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLit) },
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.SUBRULE(this.parenOrTuple) },
-    ]);
-  });
-
-  orExpr = this.RULE('orExpr', () => {
-    this.SUBRULE(this.andExpr);
-    this.MANY(() => {
-      this.CONSUME(T.Or);
-      this.SUBRULE2(this.andExpr);
-    });
-  });
-
-  andExpr = this.RULE('andExpr', () => {
-    this.SUBRULE(this.notExpr);
-    this.MANY(() => {
-      this.CONSUME(T.And);
-      this.SUBRULE2(this.notExpr);
-    });
-  });
-
-  notExpr = this.RULE('notExpr', () => {
-    this.MANY(() => this.CONSUME(T.Not));
-    this.SUBRULE(this.comparison);
-  });
-
-  /** One comparison, not a chain: `a < b < c` is an error rather than Python's surprise. */
-  comparison = this.RULE('comparison', () => {
-    this.SUBRULE(this.additive);
-    this.OPTION(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.EqEq) },
-        { ALT: () => this.CONSUME(T.NotEq) },
-        { ALT: () => this.CONSUME(T.LessEq) },
-        { ALT: () => this.CONSUME(T.GreaterEq) },
-        { ALT: () => this.CONSUME(T.Less) },
-        { ALT: () => this.CONSUME(T.Greater) },
-      ]);
-      this.SUBRULE2(this.additive);
-    });
-  });
-
-  additive = this.RULE('additive', () => {
-    this.SUBRULE(this.multiplicative);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      this.SUBRULE2(this.multiplicative);
-    });
-  });
-
-  multiplicative = this.RULE('multiplicative', () => {
-    this.SUBRULE(this.unary);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star) },
-        { ALT: () => this.CONSUME(T.Slash) },
-        { ALT: () => this.CONSUME(T.Div) },
-        { ALT: () => this.CONSUME(T.Percent) },
-        { ALT: () => this.CONSUME(T.At) },
-      ]);
-      this.SUBRULE2(this.unary);
-    });
-  });
-
-  unary = this.RULE('unary', () => {
-    this.MANY(() => this.CONSUME(T.Minus));
-    this.SUBRULE(this.primary);
-    // Indexing and slicing: x[:, -1], x[..., 0:64], x[:, ::2].
-    this.MANY2(() => this.SUBRULE(this.indexSuffix));
-  });
-
-  indexSuffix = this.RULE('indexSuffix', () => {
-    this.CONSUME(T.LBracket);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.sliceItem) });
-    this.CONSUME(T.RBracket);
-  });
-
-  /** `...`, `i`, or `start:stop:step` with every part optional. */
-  sliceItem = this.RULE('sliceItem', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Ellipsis) },
       {
-        ALT: () => {
-          this.OPTION(() => this.SUBRULE(this.additive, { LABEL: 'start' }));
-          this.OPTION2(() => {
-            this.CONSUME(T.Colon, { LABEL: 'colon1' });
-            this.OPTION3(() => this.SUBRULE2(this.additive, { LABEL: 'stop' }));
-            this.OPTION4(() => {
-              this.CONSUME2(T.Colon, { LABEL: 'colon2' });
-              this.OPTION5(() => this.SUBRULE3(this.additive, { LABEL: 'step' }));
-            });
-          });
+        recoveryValueFunc: (e) => {
+          const carrier = e as PartialCarrier;
+          const value = carrier.partialAst as R;
+          delete carrier.partialAst;
+          delete carrier.partialRule;
+          return value;
         },
       },
-    ]);
-  });
+    );
+  }
 
-  primary = this.RULE('primary', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLit) },
-      { ALT: () => this.CONSUME(T.StringLit) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.SUBRULE(this.callOrName) },
-      { ALT: () => this.SUBRULE(this.parenOrTuple) },
-      { ALT: () => this.SUBRULE(this.list) },
-    ]);
-  });
+  private error(span: SourceSpan): A.Expr {
+    return { kind: 'error', span };
+  }
 
-  callOrName = this.RULE('callOrName', () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.LParen);
-      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.arg) });
-      this.CONSUME(T.RParen);
-      this.OPTION2(() => this.SUBRULE(this.settings));
-    });
-  });
+  // ─────────────────────────────── declarations ───────────────────────────────
 
-  arg = this.RULE('arg', () => {
-    this.OPTION({
-      GATE: () => this.LA(2).tokenType === T.Colon,
-      DEF: () => {
-        this.CONSUME(T.Identifier);
-        this.CONSUME(T.Colon);
-      },
-    });
-    // Not a pipeline: `conv2d(10, 5 |> relu` is far more often a missing ')' than a pipeline
-    // argument, so the parser says so. A pipeline argument needs parentheses.
-    this.SUBRULE(this.orExpr);
-  });
+  module = this.def(
+    'module',
+    () => ({ importDecl: [] as A.ImportDecl[], letDecl: [] as A.LetDecl[], modelDecl: [] as A.ModelDecl[], blockDecl: [] as A.BlockDecl[], trainDecl: [] as A.TrainDecl[] }),
+    (s) => {
+      this.MANY(() => {
+        this.OR([
+          { ALT: () => s.importDecl.push(this.SUBRULE(this.importDecl)) },
+          { ALT: () => s.letDecl.push(this.SUBRULE(this.letDecl)) },
+          { ALT: () => s.modelDecl.push(this.SUBRULE(this.modelDecl)) },
+          { ALT: () => s.blockDecl.push(this.SUBRULE(this.blockDecl)) },
+          { ALT: () => s.trainDecl.push(this.SUBRULE(this.trainDecl)) },
+        ]);
+      });
+    },
+    (s): A.ModuleAst => {
+      const items: A.Item[] = [...s.importDecl, ...s.letDecl, ...s.modelDecl, ...s.blockDecl, ...s.trainDecl];
+      items.sort((a, b) => a.span.start - b.span.start);
+      return { kind: 'module', file: this.lines.file, items, comments: this.comments, span: this.lines.span(0, this.lines.text.length) };
+    },
+  );
 
-  settings = this.RULE('settings', () => {
-    this.CONSUME(T.LCurly);
-    this.MANY(() => this.SUBRULE(this.settingGroup));
-    this.CONSUME(T.RCurly);
-  });
+  importDecl = this.def(
+    'importDecl',
+    () => ({ str: undefined as IToken | undefined }),
+    (s) => {
+      this.tok(this.CONSUME(T.Import));
+      s.str = this.tok(this.CONSUME(T.StringLit));
+    },
+    (s, mark): A.ImportDecl => {
+      const raw = s.str?.image ?? '""';
+      return { kind: 'import', path: unquote(raw), raw, span: this.spanFrom(mark) };
+    },
+  );
 
-  settingGroup = this.RULE('settingGroup', () => {
-    this.CONSUME(T.Identifier, { LABEL: 'param' });
-    this.CONSUME(T.Colon);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.settingItem) });
-    this.OPTION(() => this.CONSUME(T.Semicolon));
-  });
+  letDecl = this.def(
+    'letDecl',
+    () => ({ id: undefined as IToken | undefined, expression: undefined as A.Expr | undefined }),
+    (s) => {
+      this.tok(this.CONSUME(T.Let));
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.tok(this.CONSUME(T.Equals));
+      s.expression = this.SUBRULE(this.expression);
+    },
+    (s, mark): A.LetDecl => {
+      const span = this.spanFrom(mark);
+      return { kind: 'let', name: this.ident(s.id, () => span), value: s.expression ?? this.error(span), span };
+    },
+  );
 
-  settingItem = this.RULE('settingItem', () => {
-    this.CONSUME(T.Identifier);
-    this.SUBRULE(this.expression);
-  });
+  modelDecl = this.def(
+    'modelDecl',
+    () => ({ id: undefined as IToken | undefined, statement: [] as A.Stmt[] }),
+    (s) => {
+      this.tok(this.CONSUME(T.Model));
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.tok(this.CONSUME(T.LCurly));
+      this.MANY(() => s.statement.push(this.SUBRULE(this.statement)));
+      this.tok(this.CONSUME(T.RCurly));
+    },
+    (s, mark): A.ModelDecl => {
+      const span = this.spanFrom(mark);
+      return { kind: 'model', name: this.ident(s.id, () => span), body: s.statement, span };
+    },
+  );
 
-  parenOrTuple = this.RULE('parenOrTuple', () => {
-    this.CONSUME(T.LParen);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
-    this.CONSUME(T.RParen);
-  });
+  blockDecl = this.def(
+    'blockDecl',
+    () => ({ id: undefined as IToken | undefined, blockParam: [] as A.BlockParam[], statement: [] as A.Stmt[] }),
+    (s) => {
+      this.tok(this.CONSUME(T.Block));
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.tok(this.CONSUME(T.LParen));
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.blockParam.push(this.SUBRULE(this.blockParam)) });
+      this.tok(this.CONSUME(T.RParen));
+      this.tok(this.CONSUME(T.LCurly));
+      this.MANY(() => s.statement.push(this.SUBRULE(this.statement)));
+      this.tok(this.CONSUME(T.RCurly));
+    },
+    (s, mark): A.BlockDecl => {
+      const span = this.spanFrom(mark);
+      return { kind: 'block', name: this.ident(s.id, () => span), params: s.blockParam, body: s.statement, span };
+    },
+  );
 
-  list = this.RULE('list', () => {
-    this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
-    this.CONSUME(T.RBracket);
-  });
+  blockParam = this.def(
+    'blockParam',
+    () => ({ id: undefined as IToken | undefined, type: undefined as IToken | undefined, expression: undefined as A.Expr | undefined }),
+    (s) => {
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.OPTION(() => {
+        this.tok(this.CONSUME(T.Colon));
+        s.type = this.tok(this.CONSUME2(T.Identifier));
+      });
+      this.OPTION2(() => {
+        this.tok(this.CONSUME(T.Equals));
+        s.expression = this.SUBRULE(this.expression);
+      });
+    },
+    (s, mark): A.BlockParam => {
+      const span = this.spanFrom(mark);
+      return {
+        name: this.ident(s.id, () => span),
+        ...(s.type ? { type: this.ident(s.type, () => span) } : {}),
+        ...(s.expression ? { default: s.expression } : {}),
+        span,
+      };
+    },
+  );
+
+  trainDecl = this.def(
+    'trainDecl',
+    () => ({ id: undefined as IToken | undefined, trainEntry: [] as A.TrainEntry[] }),
+    (s) => {
+      this.tok(this.CONSUME(T.Train));
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.tok(this.CONSUME(T.LCurly));
+      this.MANY(() => s.trainEntry.push(this.SUBRULE(this.trainEntry)));
+      this.tok(this.CONSUME(T.RCurly));
+    },
+    (s, mark): A.TrainDecl => {
+      const span = this.spanFrom(mark);
+      return { kind: 'train', name: this.ident(s.id, () => span), entries: s.trainEntry, span };
+    },
+  );
+
+  trainEntry = this.def(
+    'trainEntry',
+    () => ({ id: undefined as IToken | undefined, expression: [] as A.Expr[] }),
+    (s) => {
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.expression.push(this.SUBRULE(this.expression)) });
+    },
+    (s, mark): A.TrainEntry => {
+      const span = this.spanFrom(mark);
+      return { key: this.ident(s.id, () => span), values: s.expression, span };
+    },
+  );
+
+  // ─────────────────────────────── statements ───────────────────────────────
+
+  statement = this.def(
+    'statement',
+    () => ({
+      portStmt: undefined as A.PortStmt | undefined,
+      letDecl: undefined as A.LetDecl | undefined,
+      ifStmt: undefined as A.IfStmt | undefined,
+      forStmt: undefined as A.ForStmt | undefined,
+      assignStmt: undefined as A.Stmt | undefined,
+    }),
+    (s) => {
+      this.OR([
+        { ALT: () => (s.portStmt = this.SUBRULE(this.portStmt)) },
+        { ALT: () => (s.letDecl = this.SUBRULE(this.letDecl)) },
+        { ALT: () => (s.ifStmt = this.SUBRULE(this.ifStmt)) },
+        { ALT: () => (s.forStmt = this.SUBRULE(this.forStmt)) },
+        { ALT: () => (s.assignStmt = this.SUBRULE(this.assignStmt)) },
+      ]);
+    },
+    (s, mark): A.Stmt => {
+      const stmt = s.portStmt ?? s.letDecl ?? s.ifStmt ?? s.forStmt ?? s.assignStmt;
+      if (stmt) return stmt;
+      // No alternative started: an empty assignment where the statement was.
+      const span = this.spanFrom(mark);
+      return { kind: 'assign', name: this.ident(undefined, () => span), value: this.error(span), span };
+    },
+  );
+
+  /** `if cond { … } else if cond { … } else { … }`: chosen when compiling. */
+  ifStmt = this.def(
+    'ifStmt',
+    () => ({ orExpr: undefined as A.Expr | undefined, stmtBlock: [] as StmtBlock[], ifStmt: undefined as A.IfStmt | undefined }),
+    (s) => {
+      this.tok(this.CONSUME(T.If));
+      s.orExpr = this.SUBRULE(this.orExpr);
+      s.stmtBlock.push(this.SUBRULE(this.stmtBlock));
+      this.OPTION(() => {
+        this.tok(this.CONSUME(T.Else));
+        this.OR([{ ALT: () => (s.ifStmt = this.SUBRULE(this.ifStmt)) }, { ALT: () => s.stmtBlock.push(this.SUBRULE2(this.stmtBlock)) }]);
+      });
+    },
+    (s, mark): A.IfStmt => {
+      const span = this.spanFrom(mark);
+      const then = s.stmtBlock[0] ?? NO_BLOCK;
+      const out: A.IfStmt = { kind: 'if', cond: s.orExpr ?? this.error(span), then: then.stmts, thenEnd: then.end, span };
+      if (s.ifStmt) {
+        out.else = [s.ifStmt];
+        out.elseIf = true;
+        out.elseEnd = s.ifStmt.span.end;
+      } else if (s.stmtBlock[1]) {
+        out.else = s.stmtBlock[1].stmts;
+        out.elseEnd = s.stmtBlock[1].end;
+      }
+      return out;
+    },
+  );
+
+  /** `for c in [64, "M"] { … }` or `for i in 0..n { … }`: unrolled when compiling. */
+  forStmt = this.def(
+    'forStmt',
+    () => ({ id: undefined as IToken | undefined, additive: [] as A.Expr[], stmtBlock: undefined as StmtBlock | undefined }),
+    (s) => {
+      this.tok(this.CONSUME(T.For));
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.tok(this.CONSUME(T.In));
+      s.additive.push(this.SUBRULE(this.additive));
+      this.OPTION(() => {
+        this.tok(this.CONSUME(T.DotDot));
+        s.additive.push(this.SUBRULE2(this.additive));
+      });
+      s.stmtBlock = this.SUBRULE(this.stmtBlock);
+    },
+    (s, mark): A.ForStmt => {
+      const span = this.spanFrom(mark);
+      const body = s.stmtBlock ?? NO_BLOCK;
+      return {
+        kind: 'for',
+        variable: this.ident(s.id, () => span),
+        iterable: s.additive[0] ?? this.error(span),
+        ...(s.additive[1] ? { rangeEnd: s.additive[1] } : {}),
+        body: body.stmts,
+        bodyEnd: body.end,
+        span,
+      };
+    },
+  );
+
+  /** Statements between braces; ports are declared at the top of a body only. */
+  stmtBlock = this.def(
+    'stmtBlock',
+    () => ({ statement: [] as A.Stmt[] }),
+    (s) => {
+      this.tok(this.CONSUME(T.LCurly));
+      this.MANY(() => s.statement.push(this.SUBRULE(this.statement)));
+      this.tok(this.CONSUME(T.RCurly));
+    },
+    (s, mark): StmtBlock => {
+      for (const st of s.statement) {
+        if (st.kind === 'input' || st.kind === 'output') {
+          this.problems.push({ message: `'${st.kind}' is declared at the top of a model or block, not inside 'if' or 'for'.`, span: st.span });
+        }
+      }
+      return { stmts: s.statement, end: this.spanFrom(mark).end };
+    },
+  );
+
+  portStmt = this.def(
+    'portStmt',
+    () => ({
+      input: false,
+      id: undefined as IToken | undefined,
+      colon: false,
+      tensorType: undefined as A.TensorTypeAst | undefined,
+      equals: undefined as IToken | undefined,
+      expression: undefined as A.Expr | undefined,
+    }),
+    (s) => {
+      this.OR([{ ALT: () => (s.input = this.tok(this.CONSUME(T.Input)) !== undefined) }, { ALT: () => this.tok(this.CONSUME(T.Output)) }]);
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.OPTION({
+        // The ':' is required; accepting its absence (`input x f32[…]`) lets the parser say exactly that.
+        GATE: () => this.LA(1).tokenType === T.Colon || (this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType === T.LBracket),
+        DEF: () => {
+          this.OPTION2(() => (s.colon = this.tok(this.CONSUME(T.Colon)) !== undefined));
+          s.tensorType = this.SUBRULE(this.tensorType);
+        },
+      });
+      // `output y: f32[batch, 10] = expression` declares and assigns at once.
+      this.OPTION3(() => {
+        s.equals = this.CONSUME(T.Equals);
+        this.tok(s.equals);
+        s.expression = this.SUBRULE(this.expression);
+      });
+    },
+    (s, mark): A.PortStmt => {
+      const span = this.spanFrom(mark);
+      const kind = s.input ? 'input' : 'output';
+      const name = this.ident(s.id, () => span);
+      const tt = s.tensorType;
+      if (tt && !s.colon) {
+        this.problems.push({ message: `Expected ':' between '${name.name}' and its type ${tt.dtype.name}[…].`, span: tt.dtype.span });
+      }
+      if (s.expression && kind === 'input' && s.equals) {
+        this.problems.push({ message: `An input cannot be given a value: inputs get theirs from the caller.`, span: this.tokSpan(s.equals) });
+      }
+      return { kind, name, ...(tt ? { type: tt } : {}), ...(s.expression ? { value: s.expression } : {}), span };
+    },
+  );
+
+  tensorType = this.def(
+    'tensorType',
+    () => ({ id: undefined as IToken | undefined, expression: [] as A.Expr[] }),
+    (s) => {
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.tok(this.CONSUME(T.LBracket));
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.expression.push(this.SUBRULE(this.expression)) });
+      this.tok(this.CONSUME(T.RBracket));
+    },
+    (s, mark): A.TensorTypeAst => {
+      const span = this.spanFrom(mark);
+      return { dtype: this.ident(s.id, () => span), dims: s.expression, span };
+    },
+  );
+
+  assignStmt = this.def(
+    'assignStmt',
+    () => ({ ids: [] as IToken[], expression: undefined as A.Expr | undefined }),
+    (s) => {
+      const first = this.tok(this.CONSUME(T.Identifier));
+      if (first) s.ids.push(first);
+      // `q, k, v = …` destructures the outputs of a multi-output layer or block.
+      this.MANY(() => {
+        this.tok(this.CONSUME(T.Comma));
+        const more = this.tok(this.CONSUME2(T.Identifier));
+        if (more) s.ids.push(more);
+      });
+      this.tok(this.CONSUME(T.Equals));
+      s.expression = this.SUBRULE(this.expression);
+    },
+    (s, mark): A.Stmt => {
+      const span = this.spanFrom(mark);
+      const value = s.expression ?? this.error(span);
+      const ids = s.ids.map((t) => this.ident(t, () => span));
+      if (ids.length > 1) return { kind: 'destructure', names: ids, value, span };
+      return { kind: 'assign', name: ids[0] ?? this.ident(undefined, () => span), value, span };
+    },
+  );
+
+  // ─────────────────────────────── expressions ───────────────────────────────
+
+  expression = this.def(
+    'expression',
+    () => ({ orExpr: undefined as A.Expr | undefined, stage: [] as A.Expr[] }),
+    (s) => {
+      s.orExpr = this.SUBRULE(this.orExpr);
+      this.MANY(() => {
+        this.tok(this.CONSUME(T.Pipe));
+        s.stage.push(this.SUBRULE(this.stage));
+      });
+    },
+    (s, mark): A.Expr => {
+      if (s.stage.length === 0 && s.orExpr) return s.orExpr;
+      const span = this.spanFrom(mark);
+      const head = s.orExpr ?? this.error(span);
+      if (s.stage.length === 0) return head;
+      return { kind: 'pipe', head, stages: s.stage, span };
+    },
+  );
+
+  stage = this.def(
+    'stage',
+    () => ({ repeatExpr: undefined as A.Expr | undefined, additive: undefined as A.Expr | undefined }),
+    (s) => {
+      this.OR([{ ALT: () => (s.repeatExpr = this.SUBRULE(this.repeatExpr)) }, { ALT: () => (s.additive = this.SUBRULE(this.additive)) }]);
+    },
+    (s, mark): A.Expr => s.repeatExpr ?? s.additive ?? this.error(this.spanFrom(mark)),
+  );
+
+  repeatExpr = this.def(
+    'repeatExpr',
+    () => ({ repeatCount: undefined as A.Expr | undefined, index: undefined as IToken | undefined, stage: [] as A.Expr[] }),
+    (s) => {
+      this.tok(this.CONSUME(T.Repeat));
+      s.repeatCount = this.SUBRULE(this.repeatCount);
+      this.OPTION(() => {
+        this.tok(this.CONSUME(T.As));
+        s.index = this.tok(this.CONSUME(T.Identifier));
+      });
+      this.tok(this.CONSUME(T.LCurly));
+      s.stage.push(this.SUBRULE(this.stage));
+      this.MANY(() => {
+        this.tok(this.CONSUME(T.Pipe));
+        s.stage.push(this.SUBRULE2(this.stage));
+      });
+      this.tok(this.CONSUME(T.RCurly));
+    },
+    (s, mark): A.Expr => {
+      const span = this.spanFrom(mark);
+      return {
+        kind: 'repeat',
+        count: s.repeatCount ?? this.error(span),
+        ...(s.index ? { index: this.ident(s.index, () => span) } : {}),
+        stages: s.stage,
+        span,
+      };
+    },
+  );
+
+  /** The count's expression, or undefined when none of its forms was found. */
+  repeatCount = this.def(
+    'repeatCount',
+    () => ({ num: undefined as IToken | undefined, id: undefined as IToken | undefined, parenOrTuple: undefined as A.Expr | undefined }),
+    (s) => {
+      this.OR([
+        { ALT: () => (s.num = this.tok(this.CONSUME(T.NumberLit))) },
+        { ALT: () => (s.id = this.tok(this.CONSUME(T.Identifier))) },
+        { ALT: () => (s.parenOrTuple = this.SUBRULE(this.parenOrTuple)) },
+      ]);
+    },
+    (s): A.Expr | undefined => {
+      if (s.num) return this.number(s.num);
+      if (s.id) return { kind: 'name', name: s.id.image, span: this.tokSpan(s.id) };
+      return s.parenOrTuple;
+    },
+  );
+
+  orExpr = this.def(
+    'orExpr',
+    () => ({ andExpr: [] as A.Expr[] }),
+    (s) => {
+      s.andExpr.push(this.SUBRULE(this.andExpr));
+      this.MANY(() => {
+        this.tok(this.CONSUME(T.Or));
+        s.andExpr.push(this.SUBRULE2(this.andExpr));
+      });
+    },
+    (s, mark): A.Expr => this.logic('or', s.andExpr, mark),
+  );
+
+  andExpr = this.def(
+    'andExpr',
+    () => ({ notExpr: [] as A.Expr[] }),
+    (s) => {
+      s.notExpr.push(this.SUBRULE(this.notExpr));
+      this.MANY(() => {
+        this.tok(this.CONSUME(T.And));
+        s.notExpr.push(this.SUBRULE2(this.notExpr));
+      });
+    },
+    (s, mark): A.Expr => this.logic('and', s.notExpr, mark),
+  );
+
+  private logic(op: 'and' | 'or', operands: A.Expr[], mark: number): A.Expr {
+    if (operands.length === 1) return operands[0]!;
+    const span = this.spanFrom(mark);
+    if (operands.length === 0) return this.error(span);
+    return { kind: 'logic', op, operands, span };
+  }
+
+  notExpr = this.def(
+    'notExpr',
+    () => ({ count: 0, comparison: undefined as A.Expr | undefined }),
+    (s) => {
+      this.MANY(() => {
+        if (this.tok(this.CONSUME(T.Not))) s.count++;
+      });
+      s.comparison = this.SUBRULE(this.comparison);
+    },
+    (s, mark): A.Expr => {
+      if (s.count === 0 && s.comparison) return s.comparison;
+      const span = this.spanFrom(mark);
+      const operand = s.comparison ?? this.error(span);
+      return s.count === 0 ? operand : { kind: 'not', count: s.count, operand, span };
+    },
+  );
+
+  /** One comparison, not a chain: `a < b < c` is an error rather than Python's surprise. */
+  comparison = this.def(
+    'comparison',
+    () => ({ additive: [] as A.Expr[], op: undefined as IToken | undefined }),
+    (s) => {
+      s.additive.push(this.SUBRULE(this.additive));
+      this.OPTION(() => {
+        s.op = this.tok(
+          this.OR([
+            { ALT: () => this.CONSUME(T.EqEq) },
+            { ALT: () => this.CONSUME(T.NotEq) },
+            { ALT: () => this.CONSUME(T.LessEq) },
+            { ALT: () => this.CONSUME(T.GreaterEq) },
+            { ALT: () => this.CONSUME(T.Less) },
+            { ALT: () => this.CONSUME(T.Greater) },
+          ]),
+        );
+        s.additive.push(this.SUBRULE2(this.additive));
+      });
+    },
+    (s, mark): A.Expr => {
+      const [left, right] = s.additive;
+      if (left && (!right || !s.op)) return left;
+      const span = this.spanFrom(mark);
+      if (!left) return this.error(span);
+      return { kind: 'compare', op: s.op!.image as A.CompareOp, left, right: right!, span };
+    },
+  );
+
+  additive = this.def(
+    'additive',
+    () => ({ multiplicative: [] as A.Expr[], ops: [] as A.BinaryOp[] }),
+    (s) => {
+      s.multiplicative.push(this.SUBRULE(this.multiplicative));
+      this.MANY(() => {
+        const op = this.tok(this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
+        if (op) s.ops.push(op.image as A.BinaryOp);
+        s.multiplicative.push(this.SUBRULE2(this.multiplicative));
+      });
+    },
+    (s, mark): A.Expr => this.chain(s.multiplicative, s.ops, mark),
+  );
+
+  multiplicative = this.def(
+    'multiplicative',
+    () => ({ unary: [] as A.Expr[], ops: [] as A.BinaryOp[] }),
+    (s) => {
+      s.unary.push(this.SUBRULE(this.unary));
+      this.MANY(() => {
+        const op = this.tok(
+          this.OR([
+            { ALT: () => this.CONSUME(T.Star) },
+            { ALT: () => this.CONSUME(T.Slash) },
+            { ALT: () => this.CONSUME(T.Div) },
+            { ALT: () => this.CONSUME(T.Percent) },
+            { ALT: () => this.CONSUME(T.At) },
+          ]),
+        );
+        if (op) s.ops.push(op.image as A.BinaryOp);
+        s.unary.push(this.SUBRULE2(this.unary));
+      });
+    },
+    (s, mark): A.Expr => this.chain(s.unary, s.ops, mark),
+  );
+
+  private chain(operands: A.Expr[], ops: A.BinaryOp[], mark: number): A.Expr {
+    if (operands.length === 1) return operands[0]!;
+    const span = this.spanFrom(mark);
+    if (operands.length === 0) return this.error(span);
+    // Recovery may leave operators without operands; keep the chain consistent.
+    while (ops.length >= operands.length) ops.pop();
+    while (operands.length > ops.length + 1) operands.pop();
+    return { kind: 'binary', operands, ops, span };
+  }
+
+  unary = this.def(
+    'unary',
+    () => ({ count: 0, primary: undefined as A.Expr | undefined, indexSuffix: [] as IndexSuffix[] }),
+    (s) => {
+      this.MANY(() => {
+        if (this.tok(this.CONSUME(T.Minus))) s.count++;
+      });
+      s.primary = this.SUBRULE(this.primary);
+      // Indexing and slicing: x[:, -1], x[..., 0:64], x[:, ::2].
+      this.MANY2(() => s.indexSuffix.push(this.SUBRULE(this.indexSuffix)));
+    },
+    (s, mark): A.Expr => {
+      if (s.primary && s.count === 0 && s.indexSuffix.length === 0) return s.primary;
+      let span: SourceSpan | undefined;
+      let operand = s.primary ?? this.error((span = this.spanFrom(mark)));
+      for (const ix of s.indexSuffix) operand = { kind: 'index', target: operand, items: ix.items, span: this.lines.span(operand.span.start, ix.end) };
+      if (s.count === 0) return operand;
+      return { kind: 'neg', count: s.count, operand, span: span ?? this.spanFrom(mark) };
+    },
+  );
+
+  indexSuffix = this.def(
+    'indexSuffix',
+    () => ({ sliceItem: [] as A.SliceItem[] }),
+    (s) => {
+      this.tok(this.CONSUME(T.LBracket));
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.sliceItem.push(this.SUBRULE(this.sliceItem)) });
+      this.tok(this.CONSUME(T.RBracket));
+    },
+    (s, mark): IndexSuffix => ({ items: s.sliceItem, end: this.spanFrom(mark).end }),
+  );
+
+  /** `...`, `i`, or `start:stop:step` with every part optional. */
+  sliceItem = this.def(
+    'sliceItem',
+    () => ({ ellipsis: false, start: undefined as A.Expr | undefined, colon1: false, stop: undefined as A.Expr | undefined, colon2: false, step: undefined as A.Expr | undefined }),
+    (s) => {
+      this.OR([
+        { ALT: () => (s.ellipsis = this.tok(this.CONSUME(T.Ellipsis)) !== undefined) },
+        {
+          ALT: () => {
+            this.OPTION(() => (s.start = this.SUBRULE(this.additive)));
+            this.OPTION2(() => {
+              s.colon1 = this.tok(this.CONSUME(T.Colon)) !== undefined;
+              this.OPTION3(() => (s.stop = this.SUBRULE2(this.additive)));
+              this.OPTION4(() => {
+                s.colon2 = this.tok(this.CONSUME2(T.Colon)) !== undefined;
+                this.OPTION5(() => (s.step = this.SUBRULE3(this.additive)));
+              });
+            });
+          },
+        },
+      ]);
+    },
+    (s, mark): A.SliceItem => {
+      const span = this.spanFrom(mark);
+      if (s.ellipsis) return { kind: 'ellipsis', span };
+      if (!s.colon1) {
+        if (s.start) return { kind: 'at', index: s.start, span };
+        this.problems.push({ message: 'Expected an index or a slice between the brackets, such as x[0] or x[:, 1:].', span });
+        return { kind: 'slice', span };
+      }
+      return { kind: 'slice', ...(s.start ? { start: s.start } : {}), ...(s.stop ? { stop: s.stop } : {}), ...(s.step ? { step: s.step } : {}), span };
+    },
+    // The three parts are all `additive`: which one failed follows from the colons seen.
+    (s, _rule, value) => {
+      if (s.colon2) s.step = value as A.Expr;
+      else if (s.colon1) s.stop = value as A.Expr;
+      else s.start = value as A.Expr;
+    },
+  );
+
+  private number(t: IToken): A.Expr {
+    return { kind: 'number', value: Number(t.image), raw: t.image, span: this.tokSpan(t) };
+  }
+
+  primary = this.def(
+    'primary',
+    () => ({
+      tok: undefined as IToken | undefined,
+      callOrName: undefined as A.Expr | undefined,
+      parenOrTuple: undefined as A.Expr | undefined,
+      list: undefined as A.Expr | undefined,
+    }),
+    (s) => {
+      this.OR([
+        { ALT: () => (s.tok = this.tok(this.CONSUME(T.NumberLit))) },
+        { ALT: () => (s.tok = this.tok(this.CONSUME(T.StringLit))) },
+        { ALT: () => (s.tok = this.tok(this.CONSUME(T.True))) },
+        { ALT: () => (s.tok = this.tok(this.CONSUME(T.False))) },
+        { ALT: () => (s.callOrName = this.SUBRULE(this.callOrName)) },
+        { ALT: () => (s.parenOrTuple = this.SUBRULE(this.parenOrTuple)) },
+        { ALT: () => (s.list = this.SUBRULE(this.list)) },
+      ]);
+    },
+    (s, mark): A.Expr => {
+      const t = s.tok;
+      if (t) {
+        if (t.tokenType === T.StringLit) return { kind: 'string', value: unquote(t.image), raw: t.image, span: this.spanFrom(mark) };
+        if (t.tokenType === T.True) return { kind: 'bool', value: true, span: this.spanFrom(mark) };
+        if (t.tokenType === T.False) return { kind: 'bool', value: false, span: this.spanFrom(mark) };
+        return this.number(t);
+      }
+      return s.callOrName ?? s.parenOrTuple ?? s.list ?? this.error(this.spanFrom(mark));
+    },
+  );
+
+  callOrName = this.def(
+    'callOrName',
+    () => ({ id: undefined as IToken | undefined, call: false, arg: [] as A.Arg[], rparen: undefined as IToken | undefined, settings: undefined as Settings | undefined }),
+    (s) => {
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      this.OPTION(() => {
+        this.tok(this.CONSUME(T.LParen));
+        s.call = true;
+        this.MANY_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.arg.push(this.SUBRULE(this.arg)) });
+        s.rparen = this.tok(this.CONSUME(T.RParen));
+        this.OPTION2(() => (s.settings = this.SUBRULE(this.settings)));
+      });
+    },
+    (s, mark): A.Expr => {
+      const id = s.id;
+      if (id && !s.call) return { kind: 'name', name: id.image, span: this.tokSpan(id) };
+      const span = this.spanFrom(mark);
+      if (!id) return this.error(span);
+      const call: A.CallExpr = { kind: 'call', callee: this.ident(id, () => span), args: s.arg, span };
+      if (s.settings) {
+        call.settingsSpan = s.settings.span;
+        call.settings = s.settings.groups;
+        // The call's span covers the name and arguments only; settings are reported on their own spans.
+        if (s.rparen) call.span = this.lines.span(span.start, s.rparen.startOffset + 1);
+      }
+      return call;
+    },
+  );
+
+  arg = this.def(
+    'arg',
+    () => ({ id: undefined as IToken | undefined, orExpr: undefined as A.Expr | undefined }),
+    (s) => {
+      this.OPTION({
+        GATE: () => this.LA(2).tokenType === T.Colon,
+        DEF: () => {
+          s.id = this.tok(this.CONSUME(T.Identifier));
+          this.tok(this.CONSUME(T.Colon));
+        },
+      });
+      // Not a pipeline: `conv2d(10, 5 |> relu` is far more often a missing ')' than a pipeline
+      // argument, so the parser says so. A pipeline argument needs parentheses.
+      s.orExpr = this.SUBRULE(this.orExpr);
+    },
+    (s, mark): A.Arg => {
+      const span = this.spanFrom(mark);
+      return { ...(s.id ? { name: this.ident(s.id, () => span) } : {}), value: s.orExpr ?? this.error(span), span };
+    },
+  );
+
+  settings = this.def(
+    'settings',
+    () => ({ settingGroup: [] as A.SettingGroup[] }),
+    (s) => {
+      this.tok(this.CONSUME(T.LCurly));
+      this.MANY(() => s.settingGroup.push(this.SUBRULE(this.settingGroup)));
+      this.tok(this.CONSUME(T.RCurly));
+    },
+    (s, mark): Settings => ({ groups: s.settingGroup, span: this.spanFrom(mark) }),
+  );
+
+  settingGroup = this.def(
+    'settingGroup',
+    () => ({ param: undefined as IToken | undefined, settingItem: [] as A.SettingGroup['items'] }),
+    (s) => {
+      s.param = this.tok(this.CONSUME(T.Identifier));
+      this.tok(this.CONSUME(T.Colon));
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.settingItem.push(this.SUBRULE(this.settingItem)) });
+      this.OPTION(() => this.tok(this.CONSUME(T.Semicolon)));
+    },
+    (s, mark): A.SettingGroup => {
+      const span = this.spanFrom(mark);
+      return { param: this.ident(s.param, () => span), items: s.settingItem, span };
+    },
+  );
+
+  settingItem = this.def(
+    'settingItem',
+    () => ({ id: undefined as IToken | undefined, expression: undefined as A.Expr | undefined }),
+    (s) => {
+      s.id = this.tok(this.CONSUME(T.Identifier));
+      s.expression = this.SUBRULE(this.expression);
+    },
+    (s, mark): A.SettingGroup['items'][number] => {
+      const span = this.spanFrom(mark);
+      return { key: this.ident(s.id, () => span), value: s.expression ?? this.error(span), span };
+    },
+  );
+
+  parenOrTuple = this.def(
+    'parenOrTuple',
+    () => ({ expression: [] as A.Expr[] }),
+    (s) => {
+      this.tok(this.CONSUME(T.LParen));
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.expression.push(this.SUBRULE(this.expression)) });
+      this.tok(this.CONSUME(T.RParen));
+    },
+    (s, mark): A.Expr => {
+      const span = this.spanFrom(mark);
+      const items = s.expression;
+      if (items.length === 1) return { kind: 'paren', expr: items[0]!, span };
+      if (items.length === 0) return this.error(span);
+      return { kind: 'tuple', items, span };
+    },
+  );
+
+  list = this.def(
+    'list',
+    () => ({ expression: [] as A.Expr[] }),
+    (s) => {
+      this.tok(this.CONSUME(T.LBracket));
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.expression.push(this.SUBRULE(this.expression)) });
+      this.tok(this.CONSUME(T.RBracket));
+    },
+    (s, mark): A.Expr => ({ kind: 'list', items: s.expression, span: this.spanFrom(mark) }),
+  );
+}
+
+interface StmtBlock {
+  stmts: A.Stmt[];
+  end: number;
+}
+const NO_BLOCK: StmtBlock = { stmts: [], end: 0 };
+
+interface IndexSuffix {
+  items: A.SliceItem[];
+  end: number;
+}
+
+interface Settings {
+  groups: A.SettingGroup[];
+  span: SourceSpan;
+}
+
+export function unquote(raw: string): string {
+  if (raw.length < 2) return '';
+  return raw.slice(1, -1).replace(/\\(.)/g, (_m, ch: string) => (ch === 'n' ? '\n' : ch === 't' ? '\t' : ch));
 }
 
 export const parser = new DlmParser();
-
-export function setCurrentTokens(tokens: IToken[]): void {
-  currentTokens = tokens;
-}

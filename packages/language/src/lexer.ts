@@ -146,7 +146,26 @@ const quietErrors = {
   buildUnableToPopLexerModeMessage: () => '',
 };
 
-const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false, errorMessageProvider: quietErrors });
+// Offsets only: Chevrotain's 'full' tracking (line and column of every token) made lexing about
+// 5× slower; the lines that tokens need are filled in by one pass (addLines), columns never are.
+const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true, errorMessageProvider: quietErrors });
+
+/**
+ * Sets `startLine` and `endLine` (1-based; tokens never span lines) as Chevrotain's full tracking
+ * would, counting '\n', '\r\n' and a lone '\r' as line ends. One pass over the text.
+ */
+function addLines(text: string, tokens: IToken[]): void {
+  let line = 1;
+  let pos = 0;
+  for (const t of tokens) {
+    for (; pos < t.startOffset; pos++) {
+      const c = text.charCodeAt(pos);
+      if (c === 10 || (c === 13 && text.charCodeAt(pos + 1) !== 10)) line++;
+    }
+    t.startLine = line;
+    t.endLine = line;
+  }
+}
 
 export interface Comment {
   text: string;
@@ -165,6 +184,7 @@ export interface LexResult {
 export function lex(text: string, file: string, lines = new LineMap(file, text)): LexResult {
   const bag = new DiagnosticBag();
   const r = lexer.tokenize(text);
+  addLines(text, r.tokens);
   reportStrayCharacters(text, r.errors, lines, bag);
   for (const t of r.tokens) if (tokenMatcher(t, NumberLit)) checkNumber(t, lines, bag);
   // Skipped "bad" tokens carry no diagnostics from Chevrotain: find them from the groups-free scan.
@@ -183,10 +203,8 @@ export function lex(text: string, file: string, lines = new LineMap(file, text))
  * are found here by looking for a '"' or '/*' in the gaps between kept tokens and comments.
  */
 function reportSkippedBad(text: string, tokens: IToken[], comments: Comment[], lines: LineMap, bag: DiagnosticBag): void {
-  const covered: [number, number][] = [
-    ...tokens.map((t): [number, number] => [t.startOffset, t.startOffset + t.image.length]),
-    ...comments.map((c): [number, number] => [c.start, c.end]),
-  ].sort((a, b) => a[0] - b[0]);
+  // Neither can start anywhere: nothing to look for (the common case, and a large file's fast path).
+  if (!text.includes('"') && !text.includes('/*')) return;
   let pos = 0;
   const scanGap = (from: number, to: number) => {
     for (let i = from; i < to; i++) {
@@ -203,12 +221,31 @@ function reportSkippedBad(text: string, tokens: IToken[], comments: Comment[], l
       }
     }
   };
-  for (const [s, e] of covered) {
+  // Tokens and comments are each in source order: walk both at once, in order of start.
+  let ti = 0;
+  let ci = 0;
+  while (ti < tokens.length || ci < comments.length) {
+    const t = tokens[ti];
+    const c = comments[ci];
+    let s: number;
+    let e: number;
+    if (t && (!c || t.startOffset <= c.start)) {
+      s = t.startOffset;
+      e = s + t.image.length;
+      ti++;
+    } else {
+      s = c!.start;
+      e = c!.end;
+      ci++;
+    }
     if (s > pos) scanGap(pos, s);
     pos = Math.max(pos, e);
   }
   if (pos < text.length) scanGap(pos, text.length);
 }
+
+/** Runs of stray characters reported one by one; the rest of the file's are counted in one DLM1025. */
+export const MAX_STRAY_REPORTS = 1000;
 
 /** Longest text of a run of stray characters quoted in its message. */
 const SHOWN_CHARS = 20;
@@ -219,7 +256,17 @@ const SHOWN_CHARS = 20;
  */
 function reportStrayCharacters(text: string, errors: readonly ILexingError[], lines: LineMap, bag: DiagnosticBag): void {
   let i = 0;
+  let reported = 0;
   while (i < errors.length) {
+    if (reported === MAX_STRAY_REPORTS) {
+      // The rest in one diagnostic: a megabyte of junk must not become 100,000s of diagnostics.
+      const last = errors[errors.length - 1]!;
+      let count = 0;
+      for (let k = i; k < errors.length; k++) count += Math.max(1, errors[k]!.length);
+      bag.report('DLM1025', [count, lines.position(last.offset).line], lines.span(errors[i]!.offset, last.offset + Math.max(1, last.length)));
+      return;
+    }
+    reported++;
     const start = errors[i]!.offset;
     let end = start + Math.max(1, errors[i]!.length);
     let j = i + 1;

@@ -90,6 +90,8 @@ export function pathological(scale = 1): { name: string; text: string }[] {
     { name: '1 MB identifier', text: model(`  y = x |> ${'a'.repeat(1 << 20)}`) },
     { name: `${scale * 50} KB line of layers`, text: model(`  y = x |> ${'relu |> '.repeat(6400 * scale)}relu`) },
     { name: '13,000 @ on one line', text: model(`  y = x |> ${'@ '.repeat(13000)}`) },
+    // Parser recovery works per token: without the error caps this took minutes.
+    { name: "1 MB line alternating stray characters and '@'", text: `let a = 1 ${'# @ '.repeat(256 * 1024)}\n` },
     { name: `dense with ${scale * 5000} arguments`, text: model(`  y = x |> dense(${Array(5000 * scale).fill('1').join(', ')})`) },
     { name: '10,000-deep nesting', text: `let a = ${'('.repeat(10000)}1${')'.repeat(10000)}\n` },
     { name: '10,000-deep repeats', text: model(`  y = x |> ${'repeat 2 { '.repeat(10000)}relu${' }'.repeat(10000)}`) },

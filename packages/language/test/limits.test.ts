@@ -8,6 +8,8 @@ import { formatDiagnostics } from '@dlm/core';
 import { compileSource, MAX_LAYERS } from '../src/index.js';
 import { ExpansionBudget, minLayers } from '../src/budget.js';
 import { parse } from '../src/parse.js';
+import { MAX_SYNTAX_ERRORS } from '../src/grammar.js';
+import { MAX_STRAY_REPORTS } from '../src/lexer.js';
 import { makeRegistry } from './helpers.js';
 
 const registry = makeRegistry();
@@ -104,5 +106,26 @@ describe('misuses that used to mislead', () => {
     const out = compile(`let a = 1 ${'# ^ $ '.repeat(20000)}\n`);
     expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM1020']);
     expect(out.diagnostics[0]!.message).toBe("Unexpected characters '# ^ $ # ^ $ # ^ $ # …' (119999 characters the language does not use).");
+  });
+
+  it('stray characters between tokens: the first 1000 runs listed, the rest counted in one', () => {
+    const out = compile(`let a = 1 ${'# @ '.repeat(1500)}\n`);
+    const counts = new Map<string, number>();
+    for (const d of out.diagnostics) counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
+    expect(counts.get('DLM1001')).toBe(MAX_STRAY_REPORTS);
+    const rest = out.diagnostics.find((d) => d.code === 'DLM1025')!;
+    expect(rest.message).toBe('Too many unexpected characters: 500 more from here to line 1 are not listed one by one.');
+    expect(rest.span!.col).toBe(11 + 4 * MAX_STRAY_REPORTS);
+  });
+
+  it('the parser stops after MAX_SYNTAX_ERRORS errors and says where; fewer errors are all reported', () => {
+    const lines = (n: number) => model(Array.from({ length: n }, (_, i) => `  v${i} = x |> )`).join('\n'));
+    const many = parse(lines(MAX_SYNTAX_ERRORS + 200), 'm.dlm').diagnostics;
+    const stop = many.find((d) => d.code === 'DLM1024')!;
+    expect(stop.message).toBe(`Too many syntax errors (${MAX_SYNTAX_ERRORS}): parsing stopped here, and the rest of the file was not checked.`);
+    expect(stop.span!.line).toBeGreaterThan(MAX_SYNTAX_ERRORS / 2);
+    expect(stop.span!.line).toBeLessThan(MAX_SYNTAX_ERRORS + 200);
+    const few = parse(lines(300), 'm.dlm').diagnostics;
+    expect(few.map((d) => d.code)).toEqual(Array(300).fill('DLM1002'));
   });
 });
