@@ -34,6 +34,14 @@ for (const stride of [1, 2, 3]) {
     cases.push({ name: `Conv2DBackpropInput stride ${stride}, ${pn}`, kernel: 'Conv2DBackpropInput', inputs: { dy: { shape: dy }, filter: { shape: f } }, attrs: { strides: stride, pad, dataFormat: 'NHWC', inputShape: x } });
   }
 }
+// Conv2DBackpropInput takes a GEMM + col2im path where the input is much larger than dy (the
+// cases above with stride ≥ 2, and these) and the flipped convolution elsewhere (stride 1 above).
+for (const [f, pad] of [[[5, 5, 3, 4], 'valid'], [[5, 4, 3, 2], [[0, 0], [1, 0], [0, 1], [0, 0]]]] as [number[], unknown][]) {
+  const x = [2, 9, 8, 3];
+  const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], 1, 1, pad as 'valid');
+  const dy = [2, info.outHeight, info.outWidth, f[3]!];
+  cases.push({ name: `Conv2DBackpropInput stride 1, ${f.slice(0, 2).join('×')} kernel, ${JSON.stringify(pad)}`, kernel: 'Conv2DBackpropInput', inputs: { dy: { shape: dy }, filter: { shape: f } }, attrs: { strides: 1, pad, dataFormat: 'NHWC', inputShape: x } });
+}
 for (const [k, s, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, [[0, 0], [1, 1], [0, 1], [0, 0]]], [2, 2, [[0, 0], [0, 1], [0, 1], [0, 0]]]] as [number, number, unknown][]) {
   const x = [2, 7, 6, 3];
   const info = tf.backend_util.computePool2DInfo(x as [number, number, number, number], k, s, 1, pad as 'valid');
