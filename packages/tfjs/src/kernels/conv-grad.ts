@@ -102,6 +102,14 @@ function inputGradByMatMul(backendName: string, b: Backend, dy: Info, filter: In
         for (let u = 0; u < kh; u++) {
           const hi = i * sh - top + u;
           if (hi < 0 || hi >= h) continue;
+          const w0 = j * sw - left;
+          if (sw === 1 && w0 >= 0 && w0 + kw <= w) {
+            // Stride 1, window row inside the input: the kw·C values are contiguous on both sides.
+            const to = ((bi * h + hi) * w + w0) * c;
+            const from = row + u * kw * c;
+            for (let t = 0; t < kw * c; t++) dx[to + t] += src[from + t]!;
+            continue;
+          }
           for (let v = 0; v < kw; v++) {
             const wi = j * sw - left + v;
             if (wi < 0 || wi >= w) continue;
