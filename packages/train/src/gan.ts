@@ -16,7 +16,7 @@
 import { diag, formatShape, RandomStream, type Diagnostic, type Graph } from '@dlm/core';
 import { ParamStore, SplitView, fail, optimizerStep, type ResolvedRules } from './common.js';
 import type { StepOutcome, StepStrategy } from './loop.js';
-import type { GraphRunner, Runtime, SeededMath } from './runtime.js';
+import type { GraphRunner, Runtime, SeededMath } from '@dlm/core';
 
 export interface Side<T> {
   graph: Graph;

@@ -3,7 +3,7 @@
  * prediction, against any `Runtime`. This entry is browser-safe; run folders (checkpoints on
  * disk, resume) and worker-thread data parallelism are in `@dlm/train/node`.
  */
-export type { Runtime, SeededMath, GraphRunner, TypedValues } from './runtime.js';
+export type { Runtime, SeededMath, GraphRunner, TypedValues } from '@dlm/core'; // defined in core, where backends implement it
 export { train, evaluate, predict, toDiagnostics, type TrainOptions, type TrainResult, type EvaluateOptions, type PredictOptions, type DatasetContext, type ShardInit } from './trainer.js';
 export type { EvalResult, ShardPool, ShardResult } from './supervised.js';
 export { splitBatch, trainStep, penaltiesFor, checkData, type Setup, type PenaltyTarget, type StepTensors } from './supervised.js';

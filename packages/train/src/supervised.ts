@@ -8,7 +8,7 @@ import { diag, formatShape, type Args, type Batch, type DatasetInfo, type Graph,
 import { SplitView, TrainingError, batchTensors, fail, isOutOfMemory, optimizerStep, resolve, withDefaults, type ParamStore, type ResolvedRules } from './common.js';
 import type { StepOutcome, StepStrategy } from './loop.js';
 import type { ConfusionReport } from './progress.js';
-import type { GraphRunner, Runtime, SeededMath } from './runtime.js';
+import type { GraphRunner, Runtime, SeededMath } from '@dlm/core';
 
 /** Everything a supervised run needs about its data and model, checked up front. */
 export interface Setup<T> {

@@ -33,7 +33,7 @@ import { ParamStore, SplitView, TrainingError, fail, isOutOfMemory, learningRate
 import { checkRange, fixedDims, ganIo, ganStrategy, type Side } from './gan.js';
 import { runLoop } from './loop.js';
 import type { ConfusionReport, TrainEvent } from './progress.js';
-import type { GraphRunner, Runtime } from './runtime.js';
+import type { GraphRunner, Runtime } from '@dlm/core';
 import { CHECKPOINT_FORMAT, preprocessingOf, type CheckpointState, type CheckpointStore, type EpochRecord } from './state.js';
 import { checkData, checkProbabilityTargets, evaluateView, penaltiesFor, supervisedStrategy, type EvalResult, type ShardPool } from './supervised.js';
 import { checkEngineRules, runWithEngine, type TrainingEngine } from './engine.js';

@@ -4,6 +4,8 @@
  * Each is checked against the cpu backend's reference kernels in test/kernels.test.ts (strides,
  * pads and odd sizes included).
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { makeWasmBatchMatMul } from './batch-matmul.js';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv-grad.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './js-kernels.js';
 import { maxPoolGrad } from './pool-grad.js';
@@ -31,7 +33,8 @@ export function registerCpuKernels(): void {
  * wasm: Conv2DBackpropFilter is missing in tfjs-backend-wasm 4.22 (models with convs cannot train);
  * its Conv2DBackpropInput is a naive loop. Both become XNNPACK forward convolutions. (An
  * im2col + BatchMatMul filter gradient was tried and measured no faster.) Its
- * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts).
+ * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts). Its
+ * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path).
  */
 export function registerWasmKernels(): void {
   if (wasmDone) return;
@@ -39,6 +42,9 @@ export function registerWasmKernels(): void {
   replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter('wasm') });
   replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput('wasm') });
   replaceKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
+  // Wraps tfjs' own kernel (its setupFunc binds the wasm function, so the config is kept).
+  const batchMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (batchMatMul) replaceKernel({ ...batchMatMul, kernelFunc: makeWasmBatchMatMul(batchMatMul.kernelFunc) });
   // Missing in tfjs-backend-wasm: without them Gather (embeddings, Resize) and depthwise convs cannot train.
   replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
   replaceKernel({ kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter });

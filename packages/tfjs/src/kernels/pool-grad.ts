@@ -11,17 +11,24 @@ type Info = tf.TensorInfo;
 
 export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): Info {
   const b = backend as Backend;
-  const { dy, input } = inputs as { dy: Info; input: Info };
+  const { dy, input, output } = inputs as { dy: Info; input: Info; output?: Info };
   const a = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: unknown; dimRoundingMode: unknown };
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad as 'valid', a.dimRoundingMode as 'floor' | undefined);
   const [n, h, w, c] = input.shape as [number, number, number, number];
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
+  const disjoint = sh === fh && sw === fw && top === 0 && left === 0 && oh * fh <= h && ow * fw <= w;
+  if (disjoint && fh === 2 && fw === 2 && output) {
+    const io = jsKernelIO(b, [n, h, w, c], [input, dy, output]);
+    const [x, g, y] = io.ins as [Float32Array, Float32Array, Float32Array];
+    windows2x2FromOutput(x, g, y, io.out, n, h, w, c, oh, ow);
+    return io.finish();
+  }
   const io = jsKernelIO(b, [n, h, w, c], [input, dy]);
   const [x, g] = io.ins as [Float32Array, Float32Array];
   const dx = io.out;
-  if (sh === fh && sw === fw && top === 0 && left === 0 && oh * fh <= h && ow * fw <= w) {
+  if (disjoint) {
     disjointWindows(x, g, dx, n, h, w, c, oh, ow, fh, fw);
     return io.finish();
   }
@@ -107,6 +114,43 @@ function disjointWindows(x: Float32Array, g: Float32Array, dx: Float32Array, n: 
             }
           }
           if (at >= 0) dx[at] = g[gi]!;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * 2×2 disjoint windows (max_pool(2)), given the forward pass's output y: the maximum of each
+ * window is already known, so finding its first occurrence is four equality tests, combined
+ * without data-dependent branches (`+(a === b)` compiles to a flag, not a jump). On random data the running-max
+ * loop above mispredicts about every other comparison; this one has no data-dependent branch.
+ * The result is identical: the first cell equal to the maximum in row-major window order. Only a
+ * window holding NaN can differ (where the forward's maximum is NaN no cell equals it, so the
+ * window gets no gradient); a NaN activation has made the loss NaN anyway, and training stops on it.
+ */
+function windows2x2FromOutput(x: Float32Array, g: Float32Array, y: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number): void {
+  const rowStride = w * c;
+  let gi = 0;
+  for (let bi = 0; bi < n; bi++) {
+    for (let i = 0; i < oh; i++) {
+      const top = (bi * h + i * 2) * rowStride;
+      for (let j = 0; j < ow; j++) {
+        const corner = top + j * 2 * c;
+        for (let ch = 0; ch < c; ch++, gi++) {
+          const p0 = corner + ch;
+          const p1 = p0 + c;
+          const p2 = p0 + rowStride;
+          const p3 = p2 + c;
+          const m = y[gi]!;
+          const e0 = +(x[p0] === m);
+          const e1 = +(x[p1] === m) & (e0 ^ 1);
+          const seen = e0 | e1;
+          const e2 = +(x[p2] === m) & (seen ^ 1);
+          const e3 = +(x[p3] === m) & ((seen | e2) ^ 1);
+          // Integer select of the one index (multiplying the gradient by 0/1 would turn an
+          // infinite gradient into NaN in the other cells); dx starts zeroed.
+          if (seen | e2 | e3) dx[e0 * p0 + e1 * p1 + e2 * p2 + e3 * p3] = g[gi]!;
         }
       }
     }

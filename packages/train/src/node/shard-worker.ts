@@ -8,7 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import { PluginRegistry, type Batch, type DlmPlugin, type DatasetInfo } from '@dlm/core';
 import { ParamStore, TrainingError, resolveRules, type ResolvedRules } from '../common.js';
-import type { Runtime, SeededMath } from '../runtime.js';
+import type { Runtime, SeededMath } from '@dlm/core';
 import { penaltiesFor, trainStep, type PenaltyTarget, type Setup, type ShardResult } from '../supervised.js';
 import { createRunner } from '../trainer.js';
 import type { WorkerInit } from './data-parallel.js';

@@ -1,13 +1,16 @@
 /**
- * What the training loop needs from a runtime, and nothing more: tensors and variables, memory
+ * What @dlm/train's training loop needs from a runtime, and nothing more: tensors and variables, memory
  * scopes, gradients, the seeded math that plugin rules run on (core's `TensorMath`), and running
- * the model graph. @dlm/tfjs implements it (`createTfjsRuntime`); another engine implements the
+ * the model graph. It lives in core (types only) so that a backend implements it without importing
+ * @dlm/train: @dlm/tfjs does (`createTfjsRuntime`); another engine implements the
  * same interface and gets the same loop — schedules, clipping, early stopping, checkpoint state.
  *
  * `T` is the runtime's tensor handle; the loop never looks inside it. Variables are tensors too
  * (`variable` returns a `T` whose value `assign` replaces).
  */
-import type { Diagnostic, Graph, PhaseResult, TensorMath } from '@dlm/core';
+import type { Diagnostic, PhaseResult } from './diagnostics.js';
+import type { Graph } from './ir.js';
+import type { TensorMath } from './tensor-math.js';
 
 /** A TensorMath whose random state can be saved and restored (checkpoints, resume). */
 export interface SeededMath<T> extends TensorMath<T> {
