@@ -12,7 +12,7 @@ import { diag, initializeParams, type Args, type DatasetSplit, type Diagnostic, 
 import { TrainingError, valuesFromCheckpoint, ParamStore, learningRate, permutation, type ResolvedRules, type SplitView } from './common.js';
 import { runLoop, type LoopOptions, type LoopResult, type StepOutcome, type StepStrategy } from './loop.js';
 import type { CheckpointData, CheckpointState } from './state.js';
-import type { Runtime, SeededMath } from './runtime.js';
+import type { Runtime, SeededMath } from '@dlm/core';
 import { evaluateView, metricsOfOutputs, type PenaltyTarget, type Setup } from './supervised.js';
 
 /** Everything an engine needs to run the steps of a supervised run, as plain data. */
