@@ -83,21 +83,31 @@ describe('plugin loading', () => {
     expect(byFile.code).toBe(0);
   });
 
-  it('config plugins and --plugin plugins add up; naming the same plugin twice is DLM8001', async () => {
+  it('config plugins and --plugin plugins add up; the same module named twice loads once; two modules with one name are DLM8001', async () => {
     const both = await dlm(['plugins', '--json', '--plugin', GOOD], EXAMPLE_DIR);
     expect(both.code).toBe(0);
     expect((JSON.parse(both.stdout) as { plugins: { name: string }[] }).plugins.map((p) => p.name)).toEqual(['@dlm/plugin-std', 'dlm-plugin-extras', 'good-plugin']);
-    const twice = await dlm(['plugins', '--plugin', 'dlm-plugin-extras'], EXAMPLE_DIR);
-    expect(twice.code).toBe(1);
-    expect(twice.stderr).toContain(
-      "error[DLM8001]: plugin 'dlm-plugin-extras' is registered twice: by plugin 'dlm.config.json: dlm-plugin-extras' and by plugin '--plugin dlm-plugin-extras'.",
-    );
     // `dlm plugins` says where each plugin came from.
     expect((JSON.parse(both.stdout) as { plugins: { origin: string }[] }).plugins.map((p) => p.origin)).toEqual([
       '@dlm/plugin-std (built in)',
       'dlm.config.json: dlm-plugin-extras',
       `--plugin ${GOOD}`,
     ]);
+    // The config's plugin named again with --plugin is the same module: listed once, from the config.
+    const again = await dlm(['plugins', '--json', '--plugin', 'dlm-plugin-extras'], EXAMPLE_DIR);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as { plugins: { origin: string }[] }).plugins.map((p) => p.origin)).toEqual([
+      '@dlm/plugin-std (built in)',
+      'dlm.config.json: dlm-plugin-extras',
+    ]);
+    // A second module that declares the same plugin name is a conflict, naming both.
+    const copy = join(dirname(GOOD), 'good-twin.mjs');
+    const twice = await dlm(['plugins', '--plugin', GOOD, '--plugin', copy]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain(
+      `error[DLM8001]: plugin 'good-plugin' is registered twice: by plugin '--plugin ${GOOD}' and by plugin '--plugin ${copy}'.`,
+    );
   });
 
   it('a use of a layer from a plugin nobody named is an unknown name, located in the file', async () => {
