@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { diag, formatType, type DatasetInfo, type Diagnostic, type Graph, type TrainingSpec } from '@dlm/core';
+import { mulberry32 } from '@dlm/datasets';
 import { predict as runPredict } from '@dlm/train';
 import { readCheckpointWeights } from '@dlm/train/node';
 import type { Command } from './index.js';
@@ -7,7 +8,7 @@ import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile
 import { COMMON, TRAINING_FLAGS } from '../flags.js';
 import { dataOverride, positiveInt, startRuntime } from '../training.js';
 import { CliError } from '../io.js';
-import { drawToken, nextTokenProbabilities, seededUniform } from '../sampling.js';
+import { drawToken, nextTokenProbabilities } from '../sampling.js';
 
 /**
  * `dlm sample`: writes text with a trained language model, one token at a time. The vocabulary
@@ -74,7 +75,7 @@ export const sampleCommand: Command = {
       return 1;
     }
     const runtime = await startRuntime(ctx);
-    const uniform = seededUniform(seed);
+    const uniform = mulberry32(seed);
     const input = graph.inputs[0]!;
     const written: number[] = [];
     for (let step = 0; step < length; step++) {
