@@ -155,3 +155,19 @@ describe('dlm predict refuses bad inputs with a diagnostic', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(2);
   }, 60_000);
 });
+
+describe('dlm predict opens the dataset as dlm train does', () => {
+  it("a relative path in the train block is relative to the .dlm file, not the working directory (the class names come from it)", async () => {
+    const named = (r: number[]) => `${r[0]},${r[1]},${r[2] === 1 ? 'large' : 'small'}`;
+    const rows = table(64, 5).rows;
+    const csv = 'big,small,label\n' + rows.map(named).join('\n') + '\n';
+    const file = MODEL.replace('test_path: "test.csv", classes: 2, ', '');
+    const dir = tempDir({ 'model/names.dlm': file, 'model/train.csv': csv, 'elsewhere/row.json': JSON.stringify([rows[0]!.slice(0, 2)]) });
+    const cwd = join(dir, 'elsewhere');
+    const t = await dlm(['train', '../model/names.dlm', '--backend', 'cpu', '--run-dir', 'run', '--epochs', '1'], cwd);
+    expect(t.code, t.stderr).toBe(0);
+    const p = await dlm(['predict', '../model/names.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', 'row.json'], cwd);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).toMatch(/^row\.json: class [01] \((large|small)\) {2}\[(large|small) \d+\.\d%, (large|small) \d+\.\d%\]$/m);
+  }, 60_000);
+});
