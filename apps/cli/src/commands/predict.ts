@@ -204,6 +204,7 @@ function imagesToBatch(ctx: CommandContext, files: string[], graph: Graph, scali
 function textsToBatch(texts: string[], graph: Graph, tokenizer: Preprocessing['tokenizer'], checkpoint: string): Arr {
   const input = graph.inputs[0]!;
   if (!tokenizer) throw new CliError(`checkpoint '${checkpoint}' records no vocabulary (its model was not trained on a text dataset, or by a dlm before vocabularies were stored): give token ids as a .json --input instead`);
+  if (tokenizer.scheme !== 'words') throw new CliError(`checkpoint '${checkpoint}' is a character language model's (its vocabulary has no padding): continue a text with 'dlm sample --prompt', or give token ids as a .json --input`);
   const shape = input.type.shape;
   const time = shape[1];
   if (input.type.dtype !== 'i32' || shape.length !== 2 || (typeof time === 'number' && time !== tokenizer.maxLen)) {
