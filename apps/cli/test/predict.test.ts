@@ -12,7 +12,7 @@ import { compileFile } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { CHECKPOINT_FORMAT } from '@dlm/train';
 import { irHash, saveCheckpoint } from '@dlm/train/node';
-import { dlm, tempDir } from './helpers.js';
+import { dlm, PLUGIN_FIXTURES, tempDir } from './helpers.js';
 
 /** Two features on very different scales; the class is decided by the large one. */
 function table(n: number, seed: number): { rows: number[][]; csv: string } {
@@ -169,5 +169,25 @@ describe('dlm predict opens the dataset as dlm train does', () => {
     const p = await dlm(['predict', '../model/names.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', 'row.json'], cwd);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout).toMatch(/^row\.json: class [01] \((large|small)\) {2}\[(large|small) \d+\.\d%, (large|small) \d+\.\d%\]$/m);
+  }, 60_000);
+});
+
+describe('dlm eval gives the dataset the context dlm train gives it', () => {
+  it('--mirror and --cache-dir reach the dataset, and its base directory is the .dlm file’s', async () => {
+    const file = `${POINTS_MODEL}
+train Points {
+  data where_from(batch: 4)
+  loss mse
+  optimizer sgd(lr: 0.1)
+  epochs 1
+}
+`;
+    const dir = tempDir({ 'model/wf.dlm': file });
+    await checkpointFor(join(dir, 'model'), 'wf.dlm');
+    const plugin = join(PLUGIN_FIXTURES, 'where-from.mjs');
+    const cache = join(dir, 'cache');
+    const r = await dlm(['eval', 'model/wf.dlm', '--plugin', plugin, '--checkpoint', 'model/run', '--mirror', 'http://127.0.0.1:9/', '--cache-dir', cache, '--backend', 'cpu'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`opened with mirror=http://127.0.0.1:9/ cacheDir=${cache} baseDir=${join(dir, 'model')}`);
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import { diag, type DatasetInfo, type Diagnostic, type Graph } from '@dlm/core';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, pickModel, printDiagnostics, refuseIfTooBig, requireOneFile, type CommandContext } from '../workspace.js';
-import { COMMON, TRAINING_FLAGS } from '../flags.js';
+import { CHECKPOINT_DATA_FLAGS, COMMON } from '../flags.js';
 import { startRuntime } from '../training.js';
 import { openTrainingSplit } from '../datasets.js';
 import { DEFAULT_MAX_IMAGE_PIXELS, readImage, resizePlanes, toPlanes } from '../image-input.js';
@@ -29,7 +29,7 @@ export const predictCommand: Command = {
   summary: 'run a checkpoint on PNG or JPEG images, text or JSON arrays',
   usage: 'predict <file.dlm> --checkpoint DIR (--input digit.png [--input more.jpg] | --text "a great movie" [--text …]) [--invert] [--no-preprocessing] [--max-image-pixels N] [--json]',
   options: {
-    ...TRAINING_FLAGS,
+    ...CHECKPOINT_DATA_FLAGS,
     checkpoint: COMMON.checkpoint,
     input: { type: 'string', multiple: true, arg: 'file', help: "a .png or .jpg image (converted to the model's channels and size, with a note) or one .json nested array, batch first" },
     text: { type: 'string', multiple: true, arg: 'text', help: "raw text, one sample per --text, encoded with the checkpoint's vocabulary (text datasets)" },
