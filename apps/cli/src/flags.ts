@@ -38,7 +38,7 @@ export const TRAINING_FLAGS = {
 
 /** Flags of `dlm train` that choose the engine and, for the torch engine, its processes and device. */
 export const ENGINE_FLAGS = {
-  engine: { type: 'string', arg: 'tfjs|torch', default: 'tfjs', help: 'who runs the steps: tfjs, or PyTorch (DistributedDataParallel, launched by torchrun)' },
+  engine: { type: 'string', arg: 'tfjs|torch', default: 'tfjs', help: 'who runs the steps: tfjs, or PyTorch (one process, or DistributedDataParallel over --nproc-per-node/--nnodes; docs/training.md)' },
   'nproc-per-node': { type: 'string', arg: 'n', default: '1', help: 'torch engine: training processes on this node' },
   nnodes: { type: 'string', arg: 'n', default: '1', help: 'torch engine: number of nodes (then also --node-rank, --master-addr, --master-port)' },
   'node-rank': { type: 'string', arg: 'r', default: '0', help: "torch engine: this node's rank, 0..nnodes-1" },
@@ -73,3 +73,9 @@ export function flagHelp(flags: Flags): string[] {
   const width = Math.max(0, ...rows.map(([flag]) => flag.length)) + 2;
   return rows.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`);
 }
+
+/**
+ * Flags of the commands that read a checkpoint and open its train block's dataset (eval,
+ * predict): the training flags but `--run-dir`, since they write no run folder.
+ */
+export const CHECKPOINT_DATA_FLAGS = (({ 'run-dir': _runDir, ...rest }) => rest)(TRAINING_FLAGS);

@@ -1,20 +1,8 @@
 /**
  * Choosing the next token from a language model's scores, for `dlm sample`: temperature, then
- * top-k, then one draw from a seeded generator, so the same seed writes the same text. A
- * temperature of 0 takes the most likely token (greedy).
+ * top-k, then one draw from a seeded generator (`mulberry32` of @dlm/datasets), so the same seed
+ * writes the same text. A temperature of 0 takes the most likely token (greedy).
  */
-
-/** Mulberry32: a small, reproducible uniform generator in [0, 1). */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SamplingOptions {
   /** Divides the scores before the softmax; 0 is greedy. */

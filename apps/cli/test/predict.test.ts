@@ -12,7 +12,7 @@ import { compileFile } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { CHECKPOINT_FORMAT } from '@dlm/train';
 import { irHash, saveCheckpoint } from '@dlm/train/node';
-import { dlm, tempDir } from './helpers.js';
+import { dlm, PLUGIN_FIXTURES, tempDir } from './helpers.js';
 
 /** Two features on very different scales; the class is decided by the large one. */
 function table(n: number, seed: number): { rows: number[][]; csv: string } {
@@ -153,5 +153,41 @@ describe('dlm predict refuses bad inputs with a diagnostic', () => {
     const r = await dlm(['predict', 'ids.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', 'in.json'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(2);
+  }, 60_000);
+});
+
+describe('dlm predict opens the dataset as dlm train does', () => {
+  it("a relative path in the train block is relative to the .dlm file, not the working directory (the class names come from it)", async () => {
+    const named = (r: number[]) => `${r[0]},${r[1]},${r[2] === 1 ? 'large' : 'small'}`;
+    const rows = table(64, 5).rows;
+    const csv = 'big,small,label\n' + rows.map(named).join('\n') + '\n';
+    const file = MODEL.replace('test_path: "test.csv", classes: 2, ', '');
+    const dir = tempDir({ 'model/names.dlm': file, 'model/train.csv': csv, 'elsewhere/row.json': JSON.stringify([rows[0]!.slice(0, 2)]) });
+    const cwd = join(dir, 'elsewhere');
+    const t = await dlm(['train', '../model/names.dlm', '--backend', 'cpu', '--run-dir', 'run', '--epochs', '1'], cwd);
+    expect(t.code, t.stderr).toBe(0);
+    const p = await dlm(['predict', '../model/names.dlm', '--backend', 'cpu', '--checkpoint', 'run', '--input', 'row.json'], cwd);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).toMatch(/^row\.json: class [01] \((large|small)\) {2}\[(large|small) \d+\.\d%, (large|small) \d+\.\d%\]$/m);
+  }, 60_000);
+});
+
+describe('dlm eval gives the dataset the context dlm train gives it', () => {
+  it('--mirror and --cache-dir reach the dataset, and its base directory is the .dlm file’s', async () => {
+    const file = `${POINTS_MODEL}
+train Points {
+  data where_from(batch: 4)
+  loss mse
+  optimizer sgd(lr: 0.1)
+  epochs 1
+}
+`;
+    const dir = tempDir({ 'model/wf.dlm': file });
+    await checkpointFor(join(dir, 'model'), 'wf.dlm');
+    const plugin = join(PLUGIN_FIXTURES, 'where-from.mjs');
+    const cache = join(dir, 'cache');
+    const r = await dlm(['eval', 'model/wf.dlm', '--plugin', plugin, '--checkpoint', 'model/run', '--mirror', 'http://127.0.0.1:9/', '--cache-dir', cache, '--backend', 'cpu'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`opened with mirror=http://127.0.0.1:9/ cacheDir=${cache} baseDir=${join(dir, 'model')}`);
   }, 60_000);
 });

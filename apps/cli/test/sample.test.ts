@@ -4,8 +4,10 @@
  * vocabulary is a located diagnostic. The next-token rule (temperature, top-k, seeded draw) is
  * checked on its own first.
  */
+import { readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { drawToken, nextTokenProbabilities, seededUniform } from '../src/sampling.js';
+import { drawToken, nextTokenProbabilities } from '../src/sampling.js';
 import { dlm, tempDir } from './helpers.js';
 
 describe('next-token rule', () => {
@@ -23,9 +25,6 @@ describe('next-token rule', () => {
   it('draws by cumulative probability and skips impossible tokens', () => {
     const p = Float64Array.from([0.25, 0, 0.75]);
     expect([0, 0.2499, 0.25, 0.9999].map((u) => drawToken(p, u))).toEqual([0, 0, 2, 2]);
-    const a = seededUniform(7);
-    const b = seededUniform(7);
-    expect([a(), a(), a()]).toEqual([b(), b(), b()]);
   });
 });
 
@@ -71,17 +70,35 @@ describe('dlm sample', { timeout: 240_000 }, () => {
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout).toMatch(/^a[abcd]{10}\n$/); // no prompt: the text's first character
     expect(c.stdout).not.toBe(a.stdout);
-  });
 
-  it('a model that is not a language model and a prompt outside the vocabulary are located diagnostics', async () => {
-    const dir = tempDir({ 'tiny.dlm': GPT, 'text.txt': TEXT, 'classifier.dlm': CLASSIFIER });
-    const notLm = await dlm(['sample', 'classifier.dlm', '--checkpoint', 'run', '--backend', 'cpu'], dir);
-    expect(notLm.code).toBe(1);
-    expect(notLm.stderr).toMatch(/error\[DLM9030\]: Model 'Classifier' cannot generate text: its input 'x' is f32\[batch, 4\], not token ids \[batch, time\]/);
-    expect(notLm.stderr).toMatch(/classifier\.dlm:2:/);
+    // The checkpoint holds the vocabulary: with the training text gone, the same command writes
+    // the same text; the default prompt (the text's first token) then says what is missing.
+    const last = readFileSync(join(dir, 'run/last'), 'utf8').trim();
+    const state = JSON.parse(readFileSync(join(dir, 'run', last, 'state.json'), 'utf8')) as { preprocessing?: { tokenizer?: unknown } };
+    expect(state.preprocessing?.tokenizer).toEqual({ scheme: 'chars', words: ['a', 'b', 'c', 'd'], maxLen: 8, padding: 'pre' });
+    renameSync(join(dir, 'text.txt'), join(dir, 'gone.txt'));
+    const withoutText = await dlm(['sample', 'tiny.dlm', '--checkpoint', 'run', '--prompt', 'bcd', '--length', '10', '--temperature', '0', '--backend', 'cpu'], dir);
+    expect(withoutText.code, withoutText.stderr).toBe(0);
+    expect(withoutText.stdout).toBe(greedy.stdout);
+    const seeded = await dlm([...args, '--seed', '5', '--prompt', 'a'], dir);
+    expect(seeded.stdout).toBe(a.stdout);
+    const noPrompt = await dlm([...args, '--seed', '5'], dir);
+    expect(noPrompt.code).toBe(1);
+    expect(noPrompt.stderr).toMatch(/cannot open dataset 'chars' for the default prompt, the training text's first token \(give --prompt to do without it\): .*text\.txt/);
+    const asText = await dlm(['predict', 'tiny.dlm', '--checkpoint', 'run', '--text', 'abc', '--backend', 'cpu'], dir);
+    expect(asText.code).toBe(1);
+    expect(asText.stderr).toContain("is a character language model's (its vocabulary has no padding): continue a text with 'dlm sample --prompt'");
     const unknown = await dlm(['sample', 'tiny.dlm', '--checkpoint', 'run', '--prompt', 'abz', '--backend', 'cpu'], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/error\[DLM9032\]: The prompt holds "z", which is not among the 4 tokens of the vocabulary of 'Tiny'/);
     expect(unknown.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+  });
+
+  it('a model that is not a language model is a located diagnostic (a prompt outside the vocabulary: above)', async () => {
+    const dir = tempDir({ 'classifier.dlm': CLASSIFIER });
+    const notLm = await dlm(['sample', 'classifier.dlm', '--checkpoint', 'run', '--backend', 'cpu'], dir);
+    expect(notLm.code).toBe(1);
+    expect(notLm.stderr).toMatch(/error\[DLM9030\]: Model 'Classifier' cannot generate text: its input 'x' is f32\[batch, 4\], not token ids \[batch, time\]/);
+    expect(notLm.stderr).toMatch(/classifier\.dlm:2:/);
   });
 });

@@ -13,19 +13,11 @@ import { readFileSync, existsSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readSafetensors } from '@dlm/core';
-import { needs, systemTool } from '../../../tools/test-support/system-tools.js';
+import { needs } from '../../../tools/test-support/system-tools.js';
 import { dlm, REPO_ROOT, tempDir } from './helpers.js';
+import { checkpointWeights as weights, maxWeightDiff as maxDiff, NET_MODEL, torch } from './torch-helpers.js';
 
-const torch = systemTool('python3-torch');
-
-const FILE = `model Net {
-  input point: f32[batch, 2]
-  output prob: f32[batch, 1]
-
-  h = point |> dense(8) |> relu
-  prob = h |> dense(1) |> sigmoid
-}
-
+const FILE = `${NET_MODEL}
 train Net {
   data csv(path: "points.csv", batch: 32, shuffle: true)
   loss bce
@@ -37,18 +29,6 @@ train Net {
   seed 7
 }
 `;
-
-function weights(dir: string): Map<string, Float32Array> {
-  const t = readSafetensors(readFileSync(join(dir, 'weights.safetensors'))).tensors;
-  return new Map([...t].map(([k, v]) => [k, v.data as Float32Array]));
-}
-
-function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-  let worst = 0;
-  for (const [k, v] of a) v.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b.get(k)![i]!))));
-  return worst;
-}
 
 function state(dir: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;

@@ -8,23 +8,15 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { hasErrors, PluginRegistry, readSafetensors } from '@dlm/core';
+import { hasErrors, PluginRegistry } from '@dlm/core';
 import { compileFile } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { loadCheckpoint } from '@dlm/train/node';
-import { needs, systemTool } from '../../../tools/test-support/system-tools.js';
+import { needs } from '../../../tools/test-support/system-tools.js';
 import { dlm, REPO_ROOT, tempDir } from './helpers.js';
+import { checkpointWeights as weights, NET_MODEL, torch } from './torch-helpers.js';
 
-const torch = systemTool('python3-torch');
-
-const FILE = `model Net {
-  input point: f32[batch, 2]
-  output prob: f32[batch, 1]
-
-  h = point |> dense(8) |> relu
-  prob = h |> dense(1) |> sigmoid
-}
-
+const FILE = `${NET_MODEL}
 train Net {
   data csv(path: "${join(REPO_ROOT, 'examples/mlp/points.csv')}", batch: 16, shuffle: true)
   loss bce
@@ -47,10 +39,6 @@ function rankPid(work: string, rank: number): number | undefined {
     }
   }
   return undefined;
-}
-
-function weights(dir: string): Map<string, Float32Array> {
-  return new Map([...readSafetensors(readFileSync(join(dir, 'weights.safetensors'))).tensors].map(([k, v]) => [k, v.data as Float32Array]));
 }
 
 describe.skipIf(process.platform !== 'linux')('a killed rank of the torch engine', () => {

@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PluginRegistry } from '@dlm/core';
+import { mulberry32 } from '@dlm/datasets';
 import { compileFile } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { loadCheckpoint } from '@dlm/train/node';
@@ -24,17 +25,6 @@ const MODEL = join(REPO_ROOT, 'examples/mlp/mlp.dlm');
 const KILLS = Number(process.env['DLM_KILL_TESTS'] ?? 2);
 const SEED = Number(process.env['DLM_KILL_SEED'] ?? 7);
 const EPOCHS = 24 + 6 * KILLS;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Kill {
   /** Epoch lines this process prints before the kill is armed. */

@@ -4,7 +4,7 @@
  * interleaved by a fixed seeded shuffle, as bytes. 2,500 train, 500 test. Given to the page as
  * `define` constants (base64 bytes). test/mnist-sample.test.ts pins the bytes.
  */
-import { loadSampleAll } from '@dlm/datasets/node';
+import { loadSampleAll, shuffledIndices } from '@dlm/datasets/node';
 
 export const PER_CLASS = 300;
 export const TRAIN = 2500;
@@ -14,19 +14,8 @@ export function buildSample(): { pixels: Uint8Array; labels: Uint8Array } {
   const n = PER_CLASS * 10;
   const pixels = new Uint8Array(n * 784);
   const labels = new Uint8Array(n);
-  // Seeded permutation (mulberry32) so the split is the same on every build.
-  let s = 20_231_129;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  // Seeded permutation (@dlm/datasets' Fisher–Yates over mulberry32) so the split is the same on every build.
+  const order = shuffledIndices(n, 20_231_129);
   // The sample is grouped by class: digit d starts where the labels first reach d.
   for (let digit = 0; digit < 10; digit++) {
     const first = all.labels.indexOf(digit);

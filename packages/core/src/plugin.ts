@@ -150,17 +150,19 @@ export interface DatasetInfo {
   standardize?: { mean: number[]; std: number[] };
   /**
    * How raw text became token ids (token datasets), so a trained model keeps its vocabulary:
-   * checkpoints store it and `dlm predict --text` encodes raw text with it. `scheme` names the
-   * tokenize rule ('words': lowercase, HTML tags dropped, split on non-letters — @dlm/datasets'
-   * `tokenize`); `words[i]` is the word of id i ([0] <pad>, [1] <unk>); texts keep their first
-   * `maxLen` tokens and are padded with id 0 before ('pre') or after ('post').
+   * checkpoints store it, `dlm predict --text` encodes raw text with it and `dlm sample` writes
+   * ids back as text with it. `scheme` names the tokenize rule: 'words' (lowercase, HTML tags
+   * dropped, split on non-letters — @dlm/datasets' `tokenize`; `words[i]` is the word of id i,
+   * [0] <pad>, [1] <unk>; texts keep their first `maxLen` tokens and are padded with id 0 before
+   * ('pre') or after ('post')), or 'chars' (a character language model: `words[i]` is the
+   * character of id i, with no padding or unknown id; `maxLen` is the context length).
    */
   tokenizer?: TextTokenizer;
 }
 
 /** See `DatasetInfo.tokenizer`. */
 export interface TextTokenizer {
-  scheme: 'words';
+  scheme: 'words' | 'chars';
   words: string[];
   maxLen: number;
   padding: 'pre' | 'post';

@@ -1,7 +1,8 @@
 /**
  * `chars`: character-level language modelling from one UTF-8 text file. The vocabulary is every
  * character of the file (code points, sorted), so ids are stable and any test character is known;
- * `classNames` lists the character of each id, which is how `dlm sample` turns ids back into text.
+ * `classNames` and the tokenizer (scheme 'chars', which checkpoints record) list the character of
+ * each id, which is how `dlm sample` turns ids back into text without the file.
  * A sample is a window of `context` characters (input) and the same window shifted by one (the
  * next character at every position, the target [context]). The test split is the last
  * `test_fraction` of the text, so no test window overlaps a training one.
@@ -45,7 +46,15 @@ export const chars: DatasetDef = {
       throw new DatasetError(`${file}: the ${ctx.split} split has ${ids.length} characters, too few for one sample of context ${context} plus the next character`, file);
     }
     return {
-      info: { inputShape: [context], inputDType: 'i32', classes: vocabulary.length, classNames: vocabulary, targetShape: [context], vocabSize: vocabulary.length },
+      info: {
+        inputShape: [context],
+        inputDType: 'i32',
+        classes: vocabulary.length,
+        classNames: vocabulary,
+        targetShape: [context],
+        vocabSize: vocabulary.length,
+        tokenizer: { scheme: 'chars', words: vocabulary, maxLen: context, padding: 'pre' },
+      },
       size: windows,
       slice(start: number, count: number): Batch {
         const m = checkSlice(start, count, windows);

@@ -44,6 +44,8 @@ export function encodeTokens(tokens: readonly string[], vocab: Vocabulary, maxLe
  * trained model.
  */
 export function encodeText(text: string, tokenizer: TextTokenizer): Int32Array {
+  // A character model's vocabulary has no padding id: its text is fed as it is by `dlm sample`.
+  if (tokenizer.scheme !== 'words') throw new Error(`encodeText encodes the 'words' scheme, not '${tokenizer.scheme}'`);
   const vocab: Vocabulary = { words: tokenizer.words, ids: new Map(tokenizer.words.map((w, i) => [w, i])) };
   const out = new Int32Array(tokenizer.maxLen);
   encodeTokens(tokenize(text), vocab, tokenizer.maxLen, tokenizer.padding, out, 0);

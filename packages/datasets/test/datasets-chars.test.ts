@@ -20,6 +20,8 @@ describe('chars dataset', () => {
     const train = await chars.open({ path: 't.txt', context: 3, stride: 2, test_fraction: 0.25 }, ctx('train', dir));
     expect(train.info.classNames).toEqual(['X', 'Y', 'Z', 'a', 'b', 'c', 'é']);
     expect(train.info).toMatchObject({ inputShape: [3], targetShape: [3], classes: 7, vocabSize: 7, inputDType: 'i32' });
+    // What checkpoints record, so `dlm sample` needs no text file once trained.
+    expect(train.info.tokenizer).toEqual({ scheme: 'chars', words: ['X', 'Y', 'Z', 'a', 'b', 'c', 'é'], maxLen: 3, padding: 'pre' });
     // train text: the first 12 characters 'abcabcabcabc' → windows at 0, 2, 4, 6, 8 (each needs 4 characters)
     expect(train.size).toBe(5);
     const b = train.slice(1, 2);

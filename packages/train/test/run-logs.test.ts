@@ -4,14 +4,14 @@
  * that checks every record's CRC-32C itself), across a resume and a fresh restart.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setupBackend } from '@dlm/tfjs';
 import { needs, systemTool } from '../../../tools/test-support/system-tools.js';
 import type { EpochRecord } from '../src/index.js';
-import { metricsCsv } from '../src/node/run-logs.js';
+import { metricsCsv, RunLogs } from '../src/node/run-logs.js';
 import { train } from './helpers/tfjs.js';
 import { compile, makeRegistry, removeTempRunDirs, tempRunDir } from './helpers/train-fixtures.js';
 
@@ -57,6 +57,37 @@ describe('run logs', () => {
       { epoch: 2, loss: Number.NaN, metrics: { accuracy: 0.8 }, val: { loss: 0.25, metrics: { accuracy: 0.9 } }, lr: 0.005, seconds: 1.25, extra: { d_loss: 2 } },
     ];
     expect(metricsCsv(history)).toBe('epoch,loss,accuracy,lr,seconds,val_loss,val_accuracy,d_loss\n1,0.5,0.75,0.01,1.5,,,\n2,nan,0.8,0.005,1.25,0.25,0.9,2\n');
+  });
+
+  it('event files of runs in the same second, in the same process, never share a name (the counter after the pid)', async () => {
+    const runDir = tempRunDir();
+    mkdirSync(runDir, { recursive: true });
+    const epoch = (e: number): EpochRecord => ({ epoch: e, loss: 1 / e, metrics: {}, lr: 0.01, seconds: 1 });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-01-02T03:04:05.250Z'));
+      const stem = `events.out.tfevents.${Math.floor(Date.now() / 1000)}.`;
+      // Two resumed runs (histories longer than one epoch, so neither replaces the other's file).
+      await new RunLogs(runDir).record([epoch(1), epoch(2)]);
+      await new RunLogs(runDir).record([epoch(1), epoch(2), epoch(3)]);
+      // Another writer already took the next name: the exclusive create moves on to the one after.
+      const taken = eventFiles(runDir).map((n) => Number(n.split('.').pop()));
+      expect(taken).toEqual([0, 1]);
+      const other = eventFiles(runDir)[0]!.replace(/\.0$/, '.2');
+      writeFileSync(path.join(runDir, other), 'not ours');
+      await new RunLogs(runDir).record([epoch(1), epoch(2), epoch(3), epoch(4)]);
+      const names = eventFiles(runDir);
+      expect(names).toHaveLength(4);
+      expect(names.every((n) => n.startsWith(stem) && n.includes(`.${process.pid}.`))).toBe(true);
+      expect(names.map((n) => n.split('.').pop())).toEqual(['0', '1', '2', '3']);
+      expect(readFileSync(path.join(runDir, other), 'utf8')).toBe('not ours');
+      // Each of ours holds its records (a file_version event, then the newest epoch): same shape, same size.
+      const sizes = names.filter((n) => n !== other).map((n) => readFileSync(path.join(runDir, n)).length);
+      expect(sizes[0]).toBeGreaterThan(32);
+      expect(new Set(sizes).size).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('training writes both; independent readers see every epoch once, across a resume; a fresh run replaces them', async (ctx) => {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '../workspace.js';
-import { COMMON, TRAINING_FLAGS } from '../flags.js';
+import { CHECKPOINT_DATA_FLAGS, COMMON } from '../flags.js';
 import { dataOverride, pickTraining, positiveInt, startRuntime } from '../training.js';
 import { CliError } from '../io.js';
 import { formatConfusion } from '@dlm/train';
@@ -13,7 +13,7 @@ export const evalCommand: Command = {
   summary: 'evaluate a checkpoint on the test split',
   usage: 'eval <file.dlm> --checkpoint DIR [--data NAME] [--split test|train] [--limit N] [--json]',
   options: {
-    ...TRAINING_FLAGS,
+    ...CHECKPOINT_DATA_FLAGS,
     checkpoint: COMMON.checkpoint,
     split: { type: 'string', default: 'test', help: 'test or train' },
     limit: { type: 'string', arg: 'n', help: 'evaluate the first N samples only' },
@@ -32,6 +32,7 @@ export const evalCommand: Command = {
     const data = dataOverride(ctx, loaded, spec);
     const runtime = await startRuntime(ctx);
     const cacheDir = ctx.values['cache-dir'] as string | undefined;
+    const mirror = ctx.values['mirror'] as string | undefined;
     const { result, diagnostics } = await evaluate({
       runtime,
       program,
@@ -43,6 +44,7 @@ export const evalCommand: Command = {
       ...(data ? { data } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(cacheDir ? { cacheDir } : {}),
+      ...(mirror ? { mirror } : {}),
       log: (m) => ctx.io.stderr(`${m}\n`),
     });
     printDiagnostics(ctx, diagnostics, sources);

@@ -77,7 +77,7 @@ export const exportCommand: Command = {
     });
     printDiagnostics(ctx, exported.diagnostics, sources);
     if (!exported.result) throw new CliError(`model '${graph.name}' cannot be exported at opset ${opset}; nothing was written`);
-    const summary = `${graph.name}, opset ${opset}, ${w.source}${scaling ? `, input preprocessing (${scaling.describe}) included` : ''}${tokenizer ? `, vocabulary of ${tokenizer.words.length} words in the metadata ('tokenizer')` : ''}, ${exported.result.length.toLocaleString('en-US')} bytes`;
+    const summary = `${graph.name}, opset ${opset}, ${w.source}${scaling ? `, input preprocessing (${scaling.describe}) included` : ''}${tokenizer ? `, vocabulary of ${tokenizer.words.length} ${tokenizer.scheme === 'chars' ? 'characters' : 'words'} in the metadata ('tokenizer')` : ''}, ${exported.result.length.toLocaleString('en-US')} bytes`;
     if (ctx.values['output'] === '-') {
       ctx.io.stdout(exported.result);
       ctx.io.stderr(`wrote the model to stdout (${summary})\n`);

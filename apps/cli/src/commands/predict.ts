@@ -3,8 +3,9 @@ import { extname, resolve } from 'node:path';
 import { diag, type DatasetInfo, type Diagnostic, type Graph } from '@dlm/core';
 import type { Command } from './index.js';
 import { compileOrFail, loadPlugins, pickModel, printDiagnostics, refuseIfTooBig, requireOneFile, type CommandContext } from '../workspace.js';
-import { COMMON, TRAINING_FLAGS } from '../flags.js';
-import { dataOverride, startRuntime } from '../training.js';
+import { CHECKPOINT_DATA_FLAGS, COMMON } from '../flags.js';
+import { startRuntime } from '../training.js';
+import { openTrainingSplit } from '../datasets.js';
 import { DEFAULT_MAX_IMAGE_PIXELS, readImage, resizePlanes, toPlanes } from '../image-input.js';
 import { describeFsError } from '../files.js';
 import { CliError } from '../io.js';
@@ -28,7 +29,7 @@ export const predictCommand: Command = {
   summary: 'run a checkpoint on PNG or JPEG images, text or JSON arrays',
   usage: 'predict <file.dlm> --checkpoint DIR (--input digit.png [--input more.jpg] | --text "a great movie" [--text …]) [--invert] [--no-preprocessing] [--max-image-pixels N] [--json]',
   options: {
-    ...TRAINING_FLAGS,
+    ...CHECKPOINT_DATA_FLAGS,
     checkpoint: COMMON.checkpoint,
     input: { type: 'string', multiple: true, arg: 'file', help: "a .png or .jpg image (converted to the model's channels and size, with a note) or one .json nested array, batch first" },
     text: { type: 'string', multiple: true, arg: 'text', help: "raw text, one sample per --text, encoded with the checkpoint's vocabulary (text datasets)" },
@@ -57,22 +58,17 @@ export const predictCommand: Command = {
     refuseIfTooBig(ctx, graph, 'prediction', sources, { batch: 1 });
 
     // The dataset tells how pixels were scaled and what the classes are called.
+    // Only a fallback (the checkpoint's record wins) and the class names: a dataset that does not
+    // open is no error here, while a wrong --data still is.
     let info: DatasetInfo | undefined;
     if (spec) {
-      const call = dataOverride(ctx, loaded, spec) ?? spec.data;
-      const ds = loaded.registry.get('dataset', call.name);
-      if (ds) {
-        try {
-          const split = await ds.def.open({ ...defaults(ds.def.args), ...call.args }, {
-            split: 'test',
-            cacheDir: resolve(ctx.io.cwd, (ctx.values['cache-dir'] as string | undefined) ?? 'runs/.cache'),
-            log: () => {},
-          });
-          info = split.info;
-        } catch {
-          info = undefined;
-        }
-      }
+      info = await openTrainingSplit(ctx, loaded, spec, 'test').then(
+        (d) => d.split.info,
+        (e: unknown) => {
+          if (e instanceof CliError) throw e;
+          return undefined;
+        },
+      );
     }
     // The checkpoint's own record of the preprocessing wins; older checkpoints fall back to the dataset's.
     const ck = await readCheckpointWeights(resolve(ctx.io.cwd, checkpoint), graph, { purpose: 'prediction', fingerprint: { models: { [graph.name]: irHash(graph) } } });
@@ -139,10 +135,6 @@ export const predictCommand: Command = {
     return 0;
   },
 };
-
-function defaults(args: readonly { name: string; default?: unknown }[]): Record<string, never> {
-  return Object.fromEntries(args.filter((a) => a.default !== undefined).map((a) => [a.name, a.default])) as Record<string, never>;
-}
 
 function toProbabilities(row: number[], expects: string | undefined): number[] {
   if (expects === 'log_probabilities') return row.map(Math.exp);
@@ -212,6 +204,7 @@ function imagesToBatch(ctx: CommandContext, files: string[], graph: Graph, scali
 function textsToBatch(texts: string[], graph: Graph, tokenizer: Preprocessing['tokenizer'], checkpoint: string): Arr {
   const input = graph.inputs[0]!;
   if (!tokenizer) throw new CliError(`checkpoint '${checkpoint}' records no vocabulary (its model was not trained on a text dataset, or by a dlm before vocabularies were stored): give token ids as a .json --input instead`);
+  if (tokenizer.scheme !== 'words') throw new CliError(`checkpoint '${checkpoint}' is a character language model's (its vocabulary has no padding): continue a text with 'dlm sample --prompt', or give token ids as a .json --input`);
   const shape = input.type.shape;
   const time = shape[1];
   if (input.type.dtype !== 'i32' || shape.length !== 2 || (typeof time === 'number' && time !== tokenizer.maxLen)) {

@@ -1,19 +1,22 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { diag, formatType, type DatasetInfo, type Diagnostic, type Graph, type TrainingSpec } from '@dlm/core';
+import { mulberry32 } from '@dlm/datasets';
 import { predict as runPredict } from '@dlm/train';
 import { readCheckpointWeights } from '@dlm/train/node';
 import type { Command } from './index.js';
-import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile, type CommandContext } from '../workspace.js';
+import { compileOrFail, loadPlugins, pickModel, printDiagnostics, requireOneFile, type CommandContext, type Loaded } from '../workspace.js';
+import { openTrainingSplit } from '../datasets.js';
 import { COMMON, TRAINING_FLAGS } from '../flags.js';
 import { dataOverride, positiveInt, startRuntime } from '../training.js';
 import { CliError } from '../io.js';
-import { drawToken, nextTokenProbabilities, seededUniform } from '../sampling.js';
+import { drawToken, nextTokenProbabilities } from '../sampling.js';
 
 /**
  * `dlm sample`: writes text with a trained language model, one token at a time. The vocabulary
- * comes from the train block's dataset (`chars` names the character of every id), the model sees
- * the last `context` tokens (the dataset's sample length), and each next token is drawn from
- * softmax(scores / temperature) over the top-k, with a seeded generator.
+ * is the one the checkpoint recorded from its dataset (`chars` names the character of every id),
+ * so the training text is not needed once trained (only for the default prompt, its first
+ * token); the model sees the last `context` tokens (the dataset's sample length), and each next
+ * token is drawn from softmax(scores / temperature) over the top-k, with a seeded generator.
  */
 export const sampleCommand: Command = {
   name: 'sample',
@@ -52,29 +55,34 @@ export const sampleCommand: Command = {
     const shapeProblem = autoregressiveProblem(graph);
     if (shapeProblem) return fail(diag('DLM9030', [graph.name, shapeProblem], graph.span));
     if (!spec) return fail(diag('DLM9030', [graph.name, 'it has no train block, so there is no dataset to take the vocabulary from'], graph.span));
-    const data = await openTokens(ctx, loaded, spec, file);
-    const tokens = data.info.classNames;
-    if (!tokens) return fail(diag('DLM9031', [data.name, graph.name], spec.data.span));
-    const scores = graph.outputs[0]!.type.shape[2] as number;
-    if (scores !== tokens.length) return fail(diag('DLM9033', [graph.name, scores, data.name, tokens.length], graph.span));
-
-    // Characters join with nothing, words with a space.
-    const chars = tokens.every((t) => Array.from(t).length === 1);
-    const ids = new Map(tokens.map((t, i) => [t, i]));
-    const prompt = ctx.values['prompt'] as string | undefined;
-    const pieces = prompt === undefined ? [] : chars ? Array.from(prompt) : prompt.split(/\s+/).filter(Boolean);
-    const unknown = pieces.find((p) => !ids.has(p));
-    if (unknown !== undefined) return fail(diag('DLM9032', [JSON.stringify(unknown), tokens.length, graph.name]));
-    const sequence = pieces.length > 0 ? pieces.map((p) => ids.get(p)!) : [data.firstToken];
-    const context = data.info.inputShape[0] ?? sequence.length;
-
     const ck = await readCheckpointWeights(resolve(ctx.io.cwd, checkpoint), graph);
     if (!ck.result) {
       printDiagnostics(ctx, ck.diagnostics, sources);
       return 1;
     }
+    const prompt = ctx.values['prompt'] as string | undefined;
+    // The checkpoint records its vocabulary; the training text is read only for checkpoints that
+    // do not (written before vocabularies were stored) or for the default prompt.
+    const recorded = ck.result.preprocessing?.tokenizer;
+    const datasetName = (dataOverride(ctx, loaded, spec) ?? spec.data).name;
+    const open = (purpose: string) => openTokens(ctx, loaded, spec, datasetName, purpose);
+    let data = recorded ? undefined : await open('for the vocabulary (the checkpoint records none)');
+    const vocabulary = recorded ? { tokens: recorded.words, chars: recorded.scheme === 'chars', context: recorded.maxLen } : data && vocabularyOf(data.info);
+    if (!vocabulary) return fail(diag('DLM9031', [datasetName, graph.name], spec.data.span));
+    const { tokens, chars } = vocabulary;
+    const scores = graph.outputs[0]!.type.shape[2] as number;
+    if (scores !== tokens.length) return fail(diag('DLM9033', [graph.name, scores, datasetName, tokens.length], graph.span));
+
+    const ids = new Map(tokens.map((t, i) => [t, i]));
+    const pieces = prompt === undefined ? [] : chars ? Array.from(prompt) : prompt.split(/\s+/).filter(Boolean);
+    const unknown = pieces.find((p) => !ids.has(p));
+    if (unknown !== undefined) return fail(diag('DLM9032', [JSON.stringify(unknown), tokens.length, graph.name]));
+    if (pieces.length === 0) data ??= await open("for the default prompt, the training text's first token (give --prompt to do without it)");
+    const sequence = pieces.length > 0 ? pieces.map((p) => ids.get(p)!) : [data!.firstToken];
+    const context = vocabulary.context ?? sequence.length;
+
     const runtime = await startRuntime(ctx);
-    const uniform = seededUniform(seed);
+    const uniform = mulberry32(seed);
     const input = graph.inputs[0]!;
     const written: number[] = [];
     for (let step = 0; step < length; step++) {
@@ -91,7 +99,7 @@ export const sampleCommand: Command = {
       written.push(next);
     }
     const text = (list: number[]) => list.map((i) => tokens[i]!).join(chars ? '' : ' ');
-    ctx.io.stdout(`${prompt === undefined ? text([data.firstToken]) : prompt}${chars ? '' : ' '}${text(written)}\n`);
+    ctx.io.stdout(`${pieces.length === 0 ? text([data!.firstToken]) : prompt}${chars ? '' : ' '}${text(written)}\n`);
     return 0;
   },
 };
@@ -107,22 +115,22 @@ function autoregressiveProblem(graph: Graph): string | undefined {
   return undefined;
 }
 
+/** How ids become text, from a dataset that names its tokens (`chars`): checkpoints from before vocabularies were stored. */
+function vocabularyOf(info: DatasetInfo): { tokens: string[]; chars: boolean; context: number | undefined } | undefined {
+  const tokens = info.classNames;
+  if (!tokens) return undefined;
+  // Characters join with nothing, words with a space.
+  return { tokens, chars: tokens.every((t) => Array.from(t).length === 1), context: info.inputShape[0] };
+}
+
 /** The train block's dataset (train split): its vocabulary, sample length and first token. */
-async function openTokens(ctx: CommandContext, loaded: Awaited<ReturnType<typeof loadPlugins>>, spec: TrainingSpec, file: string): Promise<{ name: string; info: DatasetInfo; firstToken: number }> {
-  const call = dataOverride(ctx, loaded, spec) ?? spec.data;
-  const ds = loaded.registry.get('dataset', call.name);
-  if (!ds) throw new CliError(`unknown dataset '${call.name}'`);
-  const defaults = Object.fromEntries(ds.def.args.filter((a) => a.default !== undefined).map((a) => [a.name, a.default]));
+async function openTokens(ctx: CommandContext, loaded: Loaded, spec: TrainingSpec, name: string, purpose: string): Promise<{ info: DatasetInfo; firstToken: number }> {
   try {
-    const split = await ds.def.open({ ...defaults, ...call.args } as never, {
-      split: 'train',
-      cacheDir: resolve(ctx.io.cwd, (ctx.values['cache-dir'] as string | undefined) ?? 'runs/.cache'),
-      baseDir: dirname(resolve(ctx.io.cwd, call.span?.file ?? file)),
-      log: () => {},
-    });
+    const { split } = await openTrainingSplit(ctx, loaded, spec, 'train');
     const first = split.size > 0 ? split.slice(0, 1).x[0] ?? 0 : 0;
-    return { name: call.name, info: split.info, firstToken: first };
+    return { info: split.info, firstToken: first };
   } catch (e) {
-    throw new CliError(`cannot open dataset '${call.name}': ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot open dataset '${name}' ${purpose}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

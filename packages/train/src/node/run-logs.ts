@@ -5,7 +5,9 @@
  * - `metrics.csv`: one row per epoch, the header naming each column (`epoch, loss, <metric>…,
  *   val_loss, val_<metric>…, lr, seconds, <extra>…`); rewritten whole from the checkpoint's history,
  *   so after a resume it still holds every epoch once.
- * - TensorBoard event files (`events.out.tfevents.<time>.<host>.<pid>`, one per process): TFRecord
+ * - TensorBoard event files (`events.out.tfevents.<time>.<host>.<pid>.<n>`, one per process; `n`
+ *   the first number no file of the folder has, as TensorBoard's own writers add a counter, so two
+ *   runs in the same second never share a file): TFRecord
  *   framing (length, masked CRC-32C of the length, an `Event` proto, masked CRC-32C of the data),
  *   a `file_version` event first, then per epoch one `Event` whose `Summary` holds scalar values
  *   tagged `train/<name>`, `val/<name>` and `lr`, with the epoch as the step.
@@ -97,6 +99,23 @@ export function tfRecord(data: Uint8Array): Uint8Array {
 export const EVENT_FILE_PREFIX = 'events.out.tfevents.';
 
 /**
+ * Creates a new event file holding `first` and returns its path: `<prefix><secs>.<host>.<pid>.<n>`
+ * with the first `n` from 0 that no file has. The exclusive create ('wx') makes this hold even
+ * when another writer picks the same name at the same moment: it then takes the next `n`.
+ */
+async function createEventFile(runDir: string, first: Uint8Array): Promise<string> {
+  const stem = path.join(runDir, `${EVENT_FILE_PREFIX}${Math.floor(Date.now() / 1000)}.${os.hostname()}.${process.pid}.`);
+  for (let n = 0; ; n++) {
+    try {
+      await fs.writeFile(`${stem}${n}`, first, { flag: 'wx' });
+      return `${stem}${n}`;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/**
  * The logs of one training process in `runDir`. `record(history)` runs after each checkpoint:
  * it rewrites metrics.csv and appends the epochs this process has not logged yet to its event file.
  * A run that starts at epoch 1 replaces the event files an earlier run left in the folder (its
@@ -117,8 +136,7 @@ export class RunLogs {
 
     if (!this.eventFile) {
       if (history.length === 1) await this.removeEarlierEventFiles();
-      this.eventFile = path.join(this.runDir, `${EVENT_FILE_PREFIX}${Math.floor(Date.now() / 1000)}.${os.hostname()}.${process.pid}`);
-      await fs.writeFile(this.eventFile, tfRecord(encodeEvent({ wallTime: Date.now() / 1000, step: 0, fileVersion: 'brain.Event:2' })));
+      this.eventFile = await createEventFile(this.runDir, tfRecord(encodeEvent({ wallTime: Date.now() / 1000, step: 0, fileVersion: 'brain.Event:2' })));
       this.lastLogged = newest.epoch - 1;
     }
     const fresh = history.filter((r) => r.epoch > this.lastLogged);
