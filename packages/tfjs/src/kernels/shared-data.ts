@@ -20,7 +20,7 @@ function share(backend: tf.KernelBackend, x: Info): Info {
 export function makeSharedIdentity(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const x = (args.inputs as { x: Info }).x;
-    return x.dtype === 'string' ? original(args) : share(args.backend, x);
+    return x.dtype === 'string' ? original(args) : share(args.backend as tf.KernelBackend, x);
   };
 }
 
@@ -29,6 +29,6 @@ export function makeSharedCast(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const x = (args.inputs as { x: Info }).x;
     const dtype = (args.attrs as unknown as { dtype: string }).dtype;
-    return x.dtype === dtype && x.dtype !== 'string' ? share(args.backend, x) : original(args);
+    return x.dtype === dtype && x.dtype !== 'string' ? share(args.backend as tf.KernelBackend, x) : original(args);
   };
 }
