@@ -4,7 +4,8 @@
  * that the machine's load (it moves by 2–3× from minute to minute here) hits both sides alike.
  * Side A runs the named kernels as tfjs registered them (the originals dlm replaced), or with
  * `--base REV` as git revision REV's packages/tfjs/src/kernels/ made them; side B as this tree
- * registers them. The sides switch after every step (the trainer's progress callback),
+ * registers them. `--hide K` (with or without `--kernels`): side A runs with kernel K unregistered,
+ * so that dlm's code that uses K where the backend has it falls back (FusedConv2D). The sides switch after every step (the trainer's progress callback),
  * so both see the same load; `--rounds` epochs of `--samples` embedded digits on one thread, after
  * one warm-up epoch. Prints each side's step time (min, p25, median: the low quantiles are what a
  * calm machine sees) and their ratios. A step's time runs from one batch event to the next, so it
@@ -76,7 +77,13 @@ const timed = (f: tf.KernelFunc): tf.KernelFunc => (a) => {
     if (depth === 0) kernelMs += performance.now() - t0;
   }
 };
+/** `--hide K`: side A runs with kernel K unregistered, so dlm's code that uses it when present falls back. */
+const hidden = arg('hide', '').split(',').filter(Boolean).map((k) => tf.getKernel(k, 'wasm')!);
 const use = (set: tf.KernelConfig[]) => {
+  for (const h of hidden) {
+    if (tf.getKernel(h.kernelName, 'wasm')) tf.unregisterKernel(h.kernelName, 'wasm');
+    if (set === sideB) tf.registerKernel({ ...h, setupFunc: undefined });
+  }
   for (const c of set) {
     tf.unregisterKernel(c.kernelName, 'wasm');
     tf.registerKernel({ ...c, setupFunc: undefined, kernelFunc: timed(c.kernelFunc) }); // setupFunc already ran when the backend started
@@ -120,7 +127,7 @@ async function epoch(count: boolean): Promise<void> {
 await epoch(false); // warm-up
 for (let r = 0; r < rounds; r++) await epoch(true);
 const q = (a: number[], f: number) => [...a].sort((p, r) => p - r)[Math.floor(a.length * f)]!;
-console.log(`MNIST CNN, real trainer, batch 64, wasm 1 thread, ${rounds} epochs of ${samples} digits, kernels switched after every step; A = ${base ? `${base}'s` : "tfjs'"} ${kernels.join(', ')}, B = this tree's; Node ${process.version}`);
+console.log(`MNIST CNN, real trainer, batch 64, wasm 1 thread, ${rounds} epochs of ${samples} digits, kernels switched after every step; A = ${base ? `${base}'s` : "tfjs'"} ${kernels.join(', ')}${hidden.length ? ` without ${hidden.map((h) => h.kernelName).join(', ')}` : ''}, B = this tree's; Node ${process.version}`);
 for (const side of ['A', 'B'] as const) console.log(`${side}: ${stepMs[side].length} steps, ms/step min ${q(stepMs[side], 0).toFixed(2)} p25 ${q(stepMs[side], 0.25).toFixed(2)} median ${q(stepMs[side], 0.5).toFixed(2)}`);
 for (const side of ['A', 'B'] as const) console.log(`${side}: the swapped kernels, ms/step min ${q(swappedMs[side], 0).toFixed(2)} p25 ${q(swappedMs[side], 0.25).toFixed(2)} median ${q(swappedMs[side], 0.5).toFixed(2)}`);
 console.log(`A/B step time (speed-up of B): min ${(q(stepMs.A, 0) / q(stepMs.B, 0)).toFixed(3)}×, p25 ${(q(stepMs.A, 0.25) / q(stepMs.B, 0.25)).toFixed(3)}×, median ${(q(stepMs.A, 0.5) / q(stepMs.B, 0.5)).toFixed(3)}×`);
