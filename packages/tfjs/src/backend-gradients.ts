@@ -8,6 +8,7 @@
  * through tfjs' globals (`_tfengine`, `_tfGlobals`), which is how tfjs supports several copies.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerFusedConvGradient } from './fused-conv.js';
 
 const HOOK = `
 export async function resolve(specifier, context, next) {
@@ -32,6 +33,7 @@ export function gradientsRegistered(): boolean {
 
 /** Registers tfjs-core's gradient functions once per process. */
 export function ensureGradients(): Promise<void> {
+  registerFusedConvGradient(); // dlm's own (fused-conv.ts), not one of tfjs-core's
   if (gradientsRegistered()) return Promise.resolve();
   pending ??= (async () => {
     // The hook must be in place before the first attempt: Node caches a failed module graph.

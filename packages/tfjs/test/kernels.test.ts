@@ -125,3 +125,33 @@ describe('dlm kernels vs tfjs-backend-cpu', { timeout: 60_000 }, () => {
     expectClose(actual, expected, 1e-4, 1e-4, c.name);
   });
 });
+
+describe('wasm Identity and same-dtype Cast share the buffer', { timeout: 60_000 }, () => {
+  beforeAll(async () => {
+    await setupBackend('wasm');
+  }, 120_000);
+  test('clone, cast and the tensors saved for the backward pass keep their values after the source is freed', async () => {
+    await setupBackend('wasm');
+    expect(replacedKernel('Identity', 'wasm')).toBeDefined();
+    expect(replacedKernel('Cast', 'wasm')).toBeDefined();
+    const before = tf.memory().numDataBuffers;
+    const x = tf.tensor([1.5, -2, 3.25, 4], [2, 2]);
+    const c = x.clone();
+    const f = tf.cast(x, 'float32');
+    const i = tf.cast(x, 'int32'); // a real conversion still converts
+    expect(tf.memory().numDataBuffers - before).toBe(2); // x's buffer, shared by c and f, and the int32 copy
+    x.dispose();
+    expect(Array.from(await c.data())).toEqual([1.5, -2, 3.25, 4]);
+    expect(Array.from(await f.data())).toEqual([1.5, -2, 3.25, 4]);
+    expect(Array.from(await i.data())).toEqual([1, -2, 3, 4]);
+    tf.dispose([c, f, i]);
+    expect(tf.memory().numDataBuffers).toBe(before);
+    // Gradients through ops whose inputs the tape saves (clones), with the inputs disposed early.
+    const w = tf.variable(tf.tensor([0.5, -1, 2], [3]));
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.square(w), tf.exp(w))) as tf.Scalar, [w]);
+    const dw = await grads[w.name]!.data();
+    const wv = [0.5, -1, 2];
+    wv.forEach((v, k) => expect(dw[k]).toBeCloseTo(2 * v * Math.exp(v) + v * v * Math.exp(v), 5));
+    tf.dispose([value, ...Object.values(grads), w]);
+  });
+});

@@ -58,7 +58,7 @@ const CASES: Case[] = [
   op('MatMul 2-D x 1-D', 'MatMul', [f32([3, 4]), f32([4])]),
   op('Gemm transB alpha beta', 'Gemm', [f32([3, 4]), f32([5, 4]), f32([5])], { transB: 1, alpha: 0.5, beta: 2 }),
   op('Gemm transA', 'Gemm', [f32([4, 3]), f32([4, 5])], { transA: 1 }),
-  op('Conv 2-D', 'Conv', [f32([2, 3, 7, 7]), f32([4, 3, 3, 3]), f32([4])], P([3, 3])),
+  op('Conv 2-D', 'Conv', [f32([2, 3, 7, 7]), f32([4, 3, 3, 3]), f32([4])], P([3, 3]), { numeric: true }), // bias: FusedConv2D's registered gradient
   op('Conv stride 2, asymmetric pads', 'Conv', [f32([2, 3, 8, 7]), f32([4, 3, 3, 2])], { ...P([3, 2]), strides: [2, 2], pads: [1, 0, 2, 1] }, { numeric: true }),
   op('Conv dilation 2', 'Conv', [f32([1, 2, 9, 9]), f32([3, 2, 3, 3])], { ...P([3, 3]), dilations: [2, 2], pads: [2, 2, 2, 2] }, { numeric: true }),
   op('Conv stride 2 + dilation 2', 'Conv', [f32([1, 2, 11, 10]), f32([3, 2, 3, 3]), f32([3])], { ...P([3, 3]), strides: [2, 2], dilations: [2, 2], pads: [1, 1, 1, 1] }),

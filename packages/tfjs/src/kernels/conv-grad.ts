@@ -13,7 +13,7 @@
  *   instead (`preferMatMul`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { call, free, jsKernelIO, padInfo, type Backend } from './util.js';
+import { addInto, call, free, jsKernelIO, padInfo, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
 
@@ -105,17 +105,13 @@ function inputGradByMatMul(backendName: string, b: Backend, dy: Info, filter: In
           const w0 = j * sw - left;
           if (sw === 1 && w0 >= 0 && w0 + kw <= w) {
             // Stride 1, window row inside the input: the kw·C values are contiguous on both sides.
-            const to = ((bi * h + hi) * w + w0) * c;
-            const from = row + u * kw * c;
-            for (let t = 0; t < kw * c; t++) dx[to + t] += src[from + t]!;
+            addInto(dx, ((bi * h + hi) * w + w0) * c, src, row + u * kw * c, kw * c);
             continue;
           }
           for (let v = 0; v < kw; v++) {
             const wi = j * sw - left + v;
             if (wi < 0 || wi >= w) continue;
-            const to = ((bi * h + hi) * w + wi) * c;
-            const from = row + (u * kw + v) * c;
-            for (let ch = 0; ch < c; ch++) dx[to + ch] += src[from + ch]!;
+            addInto(dx, ((bi * h + hi) * w + wi) * c, src, row + (u * kw + v) * c, c);
           }
         }
   const out = io.finish();

@@ -9,6 +9,7 @@ import { makeWasmBatchMatMul } from './batch-matmul.js';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv-grad.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './js-kernels.js';
 import { maxPoolGrad } from './pool-grad.js';
+import { makeSharedCast, makeSharedIdentity } from './shared-data.js';
 import { replaceKernel } from './util.js';
 
 export { replacedKernel } from './util.js';
@@ -34,7 +35,8 @@ export function registerCpuKernels(): void {
  * its Conv2DBackpropInput is a naive loop. Both become XNNPACK forward convolutions. (An
  * im2col + BatchMatMul filter gradient was tried and measured no faster.) Its
  * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts). Its
- * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path).
+ * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path). Its
+ * Identity and same-dtype Cast copy the buffer; ours share it (shared-data.ts).
  */
 export function registerWasmKernels(): void {
   if (wasmDone) return;
@@ -45,6 +47,11 @@ export function registerWasmKernels(): void {
   // Wraps tfjs' own kernel (its setupFunc binds the wasm function, so the config is kept).
   const batchMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (batchMatMul) replaceKernel({ ...batchMatMul, kernelFunc: makeWasmBatchMatMul(batchMatMul.kernelFunc) });
+  // Identity (every tensor saved for the backward pass) and same-dtype Cast share the buffer instead of copying it.
+  for (const [name, make] of [['Identity', makeSharedIdentity], ['Cast', makeSharedCast]] as const) {
+    const k = tf.getKernel(name, 'wasm');
+    if (k) replaceKernel({ ...k, kernelFunc: make(k.kernelFunc) });
+  }
   // Missing in tfjs-backend-wasm: without them Gather (embeddings, Resize) and depthwise convs cannot train.
   replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
   replaceKernel({ kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter });

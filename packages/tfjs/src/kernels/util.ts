@@ -66,3 +66,20 @@ export function jsKernelIO(backend: Backend, outShape: number[], inputs: tf.Tens
   const out = new Float32Array(size);
   return { ins: inputs.map((t) => backend.readSync(t.dataId) as Float32Array), out, finish: () => b.makeTensorInfo!(outShape, 'float32', out) };
 }
+
+/**
+ * dst[to + t] += src[from + t] for t < n. Unrolled by four with the indices bumped: V8 runs this
+ * about 2.5× faster than the plain loop (1M adds of the MNIST col2im: 1.45 → 0.57 ms), and each
+ * element gets the same single addition, so results are bit-identical.
+ */
+export function addInto(dst: Float32Array, to: number, src: Float32Array, from: number, n: number): void {
+  const end4 = to + (n & ~3);
+  const end = to + n;
+  for (; to < end4; to += 4, from += 4) {
+    dst[to] += src[from]!;
+    dst[to + 1] += src[from + 1]!;
+    dst[to + 2] += src[from + 2]!;
+    dst[to + 3] += src[from + 3]!;
+  }
+  for (; to < end; to++, from++) dst[to] += src[from]!;
+}

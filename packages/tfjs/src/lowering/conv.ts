@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Node } from '@dlm/core';
+import { conv2dWithBias } from '../fused-conv.js';
 import { Val, attrInts, attrNum, required, type Lowering } from './types.js';
 
 export interface SpatialAttrs {
@@ -85,11 +86,9 @@ function conv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, s: SpatialAttrs, bias?:
   // tfjs has no conv gradients for dilation > 1 (and refuses stride > 1 with dilation > 1):
   // a zero-stuffed kernel with dilation 1 is the same function and trains.
   const f = dilateFilter(filter, s.dilations as [number, number]);
-  const dil: [number, number] = [1, 1];
-  // Not tf.fused.conv2d: its custom gradient always computes the input gradient too, which for
-  // a first layer (fed by data) is a whole wasted Conv2DBackpropInput per step.
-  const y = tf.conv2d(x, f, strides, explicitPads(s), 'NHWC', dil);
-  return bias ? tf.add(y, bias) : y;
+  // The bias is added inside the conv kernel (fused-conv.ts; not tf.fused.conv2d, whose gradient
+  // always computes the input gradient too: a wasted Conv2DBackpropInput for a first layer).
+  return conv2dWithBias(x, f, strides, explicitPads(s), bias);
 }
 
 function depthwiseNHWC(x: tf.Tensor4D, w: tf.Tensor, s: SpatialAttrs, channels: number, bias?: tf.Tensor): tf.Tensor4D {
