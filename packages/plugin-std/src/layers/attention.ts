@@ -2,12 +2,12 @@
  * Multi-head attention with PyTorch nn.MultiheadAttention(batch_first=True)'s parameter layout and
  * numbers: in_proj_weight [3·dim, dim] (xavier-uniform) and in_proj_bias [3·dim] (zeros) hold the
  * query, key and value projections stacked in that order; out_proj.weight [dim, dim] and
- * out_proj.bias [dim] (zeros). It expands into core ops only, computed as PyTorch's own
- * F.multi_head_attention_forward does for separate q/k/v inputs: the stacked weight is split into
- * three projections (not sliced by Gather); q is scaled by 1/√(dim/heads) before its product with k; the masks become one
- * additive bias (0 or −1e9), small and broadcastable ([T, T] causal, [batch, 1, 1, S] padding),
- * added to the scores once. So the largest tensor it makes is the scores [batch, heads, T, S], and
- * nothing of that size is made only to mask it.
+ * out_proj.bias [dim] (zeros). It expands into core ops only, in the order PyTorch's
+ * F.multi_head_attention_forward computes: the stacked weight cut into the q, k and v projections
+ * by one Split (not row by row with Gather), q scaled by 1/√(dim/heads) before its product with k,
+ * and the masks merged into one additive bias (0 or −1e9), small and broadcastable ([T, T] causal,
+ * [batch, 1, 1, S] padding), added to the scores once. So the largest tensor it makes is the scores
+ * [batch, heads, T, S], and nothing of that size is made only to mask them.
  */
 import { formatType, type LayerContext, type LayerDef, type TensorType } from '@dlm/core';
 import { fixedDim, inputOfRank, ZEROS } from './util.js';
