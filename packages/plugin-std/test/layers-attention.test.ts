@@ -58,6 +58,21 @@ describe('multi_head_attention', () => {
     expect(largest).toBe(3 * 4 * 50 * 40); // the cross-attention scores
   });
 
+  it('makes the scores-sized tensors only in the scores chain: masks join as one small bias, q is scaled before the product', () => {
+    // A mask broadcast to the scores' shape (a Where over [B, H, T, S]) was a fifth of a char GPT
+    // training step on WASM (docs/benchmarks.md); the scores chain is MatMul → Add(bias) → Softmax.
+    const { b, call } = setup(inputs);
+    call(['x', 'lens'], { heads: 2, dim: 8, causal: true });
+    const g = b.finish();
+    const sizes = { batch: 3, time: 50, src: 40 } as Record<string, number>;
+    const size = (shape: readonly Dim[]) => shape.reduce<number>((a, d) => a * (typeof d === 'number' ? d : sizes[d]!), 1);
+    const big = g.nodes.filter((n) => n.outputs.some((o) => size(b.typeOf(o).shape) === 3 * 2 * 50 * 50)).map((n) => n.op);
+    expect(big).toEqual(['MatMul', 'Add', 'Softmax']);
+    const biasAdd = g.nodes.find((n) => n.op === 'Add' && size(b.typeOf(n.outputs[0]!).shape) === 3 * 2 * 50 * 50)!;
+    expect(b.typeOf(biasAdd.inputs[1]!).shape).toEqual(['batch', 1, 'time', 'time']); // causal [T, T] + padding [B, 1, 1, T]
+    expect(g.nodes.filter((n) => n.op === 'Gather')).toEqual([]);
+  });
+
   it('reports heads not dividing dim, a mask or lengths of the wrong shape, and causal cross-attention, naming the shapes', () => {
     const { call } = setup(inputs);
     expect(call(['x'], { heads: 3, dim: 8 }).errs.join()).toMatch(/heads 3 does not divide dim 8/);

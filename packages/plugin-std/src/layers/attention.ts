@@ -2,14 +2,20 @@
  * Multi-head attention with PyTorch nn.MultiheadAttention(batch_first=True)'s parameter layout and
  * numbers: in_proj_weight [3·dim, dim] (xavier-uniform) and in_proj_bias [3·dim] (zeros) hold the
  * query, key and value projections stacked in that order; out_proj.weight [dim, dim] and
- * out_proj.bias [dim] (zeros). It expands into core ops only, and the largest tensor it makes is
- * the scores [batch, heads, T, S]; masks stay broadcastable ([T, S] causal, [batch, 1, 1, S]
- * padding) until the one Where that applies them.
+ * out_proj.bias [dim] (zeros). It expands into core ops only, in the order PyTorch's
+ * F.multi_head_attention_forward computes: the stacked weight cut into the q, k and v projections
+ * by one Split (not row by row with Gather), q scaled by 1/√(dim/heads) before its product with k,
+ * and the masks merged into one additive bias (0 or −1e9), small and broadcastable ([T, T] causal,
+ * [batch, 1, 1, S] padding), added to the scores once. So the largest tensor it makes is the scores
+ * [batch, heads, T, S], and nothing of that size is made only to mask them.
  */
 import { formatType, type LayerContext, type LayerDef, type TensorType } from '@dlm/core';
 import { fixedDim, inputOfRank, ZEROS } from './util.js';
 
-/** The masked score: -1e9 rather than -inf, so a fully masked row stays finite (PyTorch gives NaN). */
+/**
+ * The bias of a masked score: -1e9 rather than PyTorch's -inf, so that a fully masked row stays
+ * finite (PyTorch gives NaN); its weights then mean nothing, as PyTorch's do.
+ */
 const MASKED = -1e9;
 
 export type Extra = { memory?: string; padding?: string; lengths?: string };
@@ -28,50 +34,57 @@ export function classify(ctx: LayerContext, extra: readonly string[]): Extra {
   return out;
 }
 
-/** Rows [from, from+count) of a parameter, as a Gather over a constant Range (no Slice needed). */
-function rows(ctx: LayerContext, p: string, from: number, count: number): string {
-  const [idx] = ctx.op('Range', [], { start: from, delta: 1, size: count, dtype: 'i64' });
-  return ctx.op('Gather', [p, idx!], { axis: 0 })[0]!;
+/** x [B, L, in] → x·Wᵀ (+ b) → [B, L, out]: PyTorch's F.linear. */
+function linear(ctx: LayerContext, x: string, w: string, b: string | null): string {
+  const [wt] = ctx.op('Transpose', [w], { perm: [1, 0] });
+  const [y] = ctx.op('MatMul', [x, wt!]);
+  return b ? ctx.op('Add', [y!, b])[0]! : y!;
 }
 
-/** x [B, L, dim] → x·Wᵀ + b → [B, heads, L, dim/heads] (or [B, heads, dim/heads, L] when `transposed`). */
-function project(ctx: LayerContext, x: string, w: string, b: string | null, heads: number, transposed: boolean): string {
-  const [wt] = ctx.op('Transpose', [w], { perm: [1, 0] });
-  let [y] = ctx.op('MatMul', [x, wt!]);
-  if (b) [y] = ctx.op('Add', [y!, b]);
-  const [split] = ctx.op('Reshape', [y!], { shape: [0, 0, heads, -1] });
+/** [B, L, dim] → [B, heads, L, dim/heads] (or [B, heads, dim/heads, L] when `transposed`). */
+function toHeads(ctx: LayerContext, y: string, heads: number, transposed = false): string {
+  const [split] = ctx.op('Reshape', [y], { shape: [0, 0, heads, -1] });
   return ctx.op('Transpose', [split!], { perm: transposed ? [0, 2, 3, 1] : [0, 2, 1, 3] })[0]!;
 }
 
-/** The key-padding mask as bool [B, 1, 1, S] (true = ignore that key), from a bool mask or lengths. */
-function paddingMask(ctx: LayerContext, kv: string, kvType: TensorType, e: Extra): string | undefined {
+/** `t` cut along `axis` into parts of the given lengths. */
+function split(ctx: LayerContext, t: string, axis: number, sizes: number[]): string[] {
+  return ctx.op('Split', [t], { axis, split: sizes }, { outputs: sizes.length });
+}
+
+/** The key-padding mask as a bias f32 [B, 1, 1, S] (−1e9 = ignore that key), from a bool mask or lengths. */
+function paddingBias(ctx: LayerContext, kv: string, kvType: TensorType, e: Extra): string | undefined {
   const s = kvType.shape[1];
+  let hidden: string; // bool [B, S]: true = ignore that key
   if (e.padding !== undefined) {
     const m = ctx.typeOf(e.padding);
     const fits = m.shape.length === 2 && m.shape[0] === kvType.shape[0] && m.shape[1] === s;
     if (!m.unknown && !fits) ctx.fail(`the key-padding mask must be bool [batch, S] matching the keys ${formatType(kvType)}, got ${formatType(m)}`);
-    return ctx.op('Unsqueeze', [e.padding], { axes: [1, 2] })[0]!;
+    hidden = e.padding;
+  } else if (e.lengths !== undefined) {
+    const l = ctx.typeOf(e.lengths);
+    if (!l.unknown && (l.shape.length !== 1 || l.shape[0] !== kvType.shape[0])) {
+      ctx.fail(`the lengths must be int [batch] matching the keys ${formatType(kvType)}, got ${formatType(l)}`);
+    }
+    const len = l.dtype === 'i64' ? e.lengths : ctx.op('Cast', [e.lengths], { to: 'i64' })[0]!;
+    const [col] = ctx.op('Unsqueeze', [len], { axes: [1] }); // [B, 1]
+    const [pos] = typeof s === 'number' ? ctx.op('Range', [], { start: 0, delta: 1, size: s, dtype: 'i64' }) : ctx.op('Range', [kv], { start: 0, delta: 1, size_from: 1, dtype: 'i64' });
+    hidden = ctx.op('GreaterOrEqual', [pos!, col!])[0]!; // [B, S]: position ≥ length is padding
+  } else {
+    return undefined;
   }
-  if (e.lengths === undefined) return undefined;
-  const l = ctx.typeOf(e.lengths);
-  if (!l.unknown && (l.shape.length !== 1 || l.shape[0] !== kvType.shape[0])) {
-    ctx.fail(`the lengths must be int [batch] matching the keys ${formatType(kvType)}, got ${formatType(l)}`);
-  }
-  const len = l.dtype === 'i64' ? e.lengths : ctx.op('Cast', [e.lengths], { to: 'i64' })[0]!;
-  const [col] = ctx.op('Unsqueeze', [len], { axes: [1] }); // [B, 1]
-  const [pos] = typeof s === 'number' ? ctx.op('Range', [], { start: 0, delta: 1, size: s, dtype: 'i64' }) : ctx.op('Range', [kv], { start: 0, delta: 1, size_from: 1, dtype: 'i64' });
-  const [pad] = ctx.op('GreaterOrEqual', [pos!, col!]); // [B, S]: position ≥ length is padding
-  return ctx.op('Unsqueeze', [pad!], { axes: [1, 2] })[0]!;
+  const [masked] = ctx.op('ConstantOfShape', [], { shape: [], value: MASKED });
+  const [kept] = ctx.op('ConstantOfShape', [], { shape: [], value: 0 });
+  const [bias] = ctx.op('Where', [hidden, masked!, kept!]);
+  return ctx.op('Unsqueeze', [bias!], { axes: [1, 2] })[0]!;
 }
 
-/** bool [T, T], true above the diagonal (the future), sizes read from x at run time when symbolic. */
-function causalMask(ctx: LayerContext, x: string, t: TensorType): string {
+/** f32 [T, T]: −1e9 above the diagonal (the future), 0 elsewhere; sizes read from x at run time when symbolic. */
+function causalBias(ctx: LayerContext, x: string, t: TensorType): string {
   const time = t.shape[1];
   const fixed = typeof time === 'number';
-  const [ones] = ctx.op('ConstantOfShape', fixed ? [] : [x], fixed ? { shape: [time, time], value: 1 } : { shape: [0, 0], shape_from: [1, 1], value: 1 });
-  const [lower] = ctx.op('Trilu', [ones!], { k: 0 });
-  const [zero] = ctx.op('ConstantOfShape', [], { shape: [], value: 0 });
-  return ctx.op('Equal', [lower!, zero!])[0]!;
+  const [full] = ctx.op('ConstantOfShape', fixed ? [] : [x], fixed ? { shape: [time, time], value: MASKED } : { shape: [0, 0], shape_from: [1, 1], value: MASKED });
+  return ctx.op('Trilu', [full!], { upper: 1, k: 1 })[0]!;
 }
 
 export interface AttentionArgs {
@@ -99,29 +112,28 @@ export function attend(ctx: LayerContext, x: string, e: Extra, o: AttentionArgs,
 
   const w = ctx.param(`${prefix}in_proj_weight`, [3 * dim, dim], { kind: 'glorot_uniform', args: { fan_in: dim, fan_out: 3 * dim } });
   const b = o.bias ? ctx.param(`${prefix}in_proj_bias`, [3 * dim], ZEROS) : null;
-  const part = (i: number, p: string | null) => (p === null ? null : rows(ctx, p, i * dim, dim));
-  const q = project(ctx, x, part(0, w)!, part(0, b), heads, false); // [B, H, T, hd]
-  const kT = project(ctx, kv, part(1, w)!, part(1, b), heads, true); // [B, H, hd, S]
-  const v = project(ctx, kv, part(2, w)!, part(2, b), heads, false); // [B, H, S, hd]
-
-  const [raw] = ctx.op('MatMul', [q, kT]);
+  // The stacked rows cut into the q, k and v weights with one Split each (its gradient is one Concat):
+  // three [B, L, dim] projections, no activation wider than dim.
+  const ws = split(ctx, w, 0, [dim, dim, dim]);
+  const bs = b === null ? [null, null, null] : split(ctx, b, 0, [dim, dim, dim]);
+  const [q, k, v] = [0, 1, 2].map((i) => linear(ctx, i === 0 ? x : kv, ws[i]!, bs[i]!)) as [string, string, string];
   const [scale] = ctx.op('ConstantOfShape', [], { shape: [], value: 1 / Math.sqrt(dim / heads) });
-  let [scores] = ctx.op('Mul', [raw!, scale!]); // [B, H, T, S]
-  const masks = [o.causal ? causalMask(ctx, x, t) : undefined, paddingMask(ctx, kv, kvType, e)].filter((m): m is string => m !== undefined);
-  if (masks.length > 0) {
-    const [neg] = ctx.op('ConstantOfShape', [], { shape: [], value: MASKED });
-    for (const hidden of masks) [scores] = ctx.op('Where', [hidden, neg!, scores!]);
+  const [qs] = ctx.op('Mul', [toHeads(ctx, q, heads), scale!]); // [B, H, T, hd], scaled before the product as PyTorch does
+  let [scores] = ctx.op('MatMul', [qs!, toHeads(ctx, k, heads, true)]); // [B, H, T, hd] · [B, H, hd, S]
+  const biases = [o.causal ? causalBias(ctx, x, t) : undefined, paddingBias(ctx, kv, kvType, e)].filter((m): m is string => m !== undefined);
+  if (biases.length > 0) {
+    // Both masks meet in a [B, 1, T, S] bias before the one Add on the scores.
+    const bias = biases.length === 2 ? ctx.op('Add', [biases[0]!, biases[1]!])[0]! : biases[0]!;
+    [scores] = ctx.op('Add', [scores!, bias]);
   }
   let [attn] = ctx.op('Softmax', [scores!], { axis: -1 });
   if (o.dropout > 0) [attn] = ctx.op('Dropout', [attn!], { ratio: o.dropout });
-  const [mixed] = ctx.op('MatMul', [attn!, v]); // [B, H, T, hd]
+  const [mixed] = ctx.op('MatMul', [attn!, toHeads(ctx, v, heads)]); // [B, H, T, hd]
   const [back] = ctx.op('Transpose', [mixed!], { perm: [0, 2, 1, 3] });
   const [joined] = ctx.op('Reshape', [back!], { shape: [0, 0, dim] });
   const ow = ctx.param(`${prefix}out_proj.weight`, [dim, dim], { kind: 'torch_default', args: { fan_in: dim, fan_out: dim } });
   const ob = o.bias ? ctx.param(`${prefix}out_proj.bias`, [dim], ZEROS) : null;
-  const [owt] = ctx.op('Transpose', [ow], { perm: [1, 0] });
-  const [y] = ctx.op('MatMul', [joined!, owt!]);
-  return ob ? ctx.op('Add', [y!, ob])[0]! : y!;
+  return linear(ctx, joined!, ow, ob);
 }
 
 export const multi_head_attention: LayerDef = {
