@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readSafetensors } from '@dlm/core';
 import { needs, systemTool } from '../../../tools/test-support/system-tools.js';
-import { dlm, REPO_ROOT, tempDir } from './helpers.js';
+import { dlm, PLUGIN_FIXTURES, REPO_ROOT, tempDir } from './helpers.js';
 
 const torch = systemTool('python3-torch');
 
@@ -125,7 +125,25 @@ describe('dlm train --engine torch', () => {
     expect(d).toBeLessThanOrEqual(1e-4);
   }, 240_000);
 
-  it('refuses before anything runs: --precision on the CPU, torch flags without --engine torch, no Python, an augmentation', async () => {
+  it("runs augmentations (plugin-std's and a plugin's declared twin) and early stopping on a training metric", async () => {
+    const augmented = FILE.replace('  seed 7', '  regularize gaussian_noise(std: 0.05), jitter(delta: 0.05), early_stopping(monitor: "accuracy", patience: 1)\n  seed 7');
+    const aug = tempDir({ 'aug.dlm': augmented });
+    copyFileSync(join(dir, 'points.csv'), join(aug, 'points.csv'));
+    const plugin = join(PLUGIN_FIXTURES, 'augmentations.mjs');
+    const a = await dlm(['train', join(aug, 'aug.dlm'), '--backend', 'cpu', '--engine', 'torch', '--plugin', plugin, '--epochs', '2', '--run-dir', join(aug, 'run')], aug, { DLM_PYTHON: torch.path });
+    expect(a.code, a.stderr).toBe(0);
+    const st = state(join(aug, 'run', readFileSync(join(aug, 'run/last'), 'utf8').trim()));
+    // The training metric is computed (from the training-mode outputs on the augmented batches) and monitored.
+    expect((st['best'] as { monitor: string }).monitor).toBe('accuracy');
+    type Rec = { loss: number; metrics: { accuracy: number } };
+    const hist = st['history'] as Rec[];
+    for (const r of hist) expect(Number.isFinite(r.metrics.accuracy)).toBe(true);
+    // The augmentations ran: from the same weights and batches, epoch 1's training loss is not the plain run's.
+    const plain = (state(join(reference, 'epoch-1'))['history'] as Rec[])[0]!;
+    expect(Math.abs(hist[0]!.loss - plain.loss)).toBeGreaterThan(1e-6);
+  }, 120_000);
+
+  it('refuses before anything runs: --precision on the CPU, torch flags without --engine torch, no Python, an augmentation without a twin', async () => {
     const p = await train('bad', '--engine', 'torch', '--device', 'cpu', '--precision', 'bf16');
     expect(p.code).toBe(2);
     expect(p.stderr).toContain('--precision bf16 needs --device cuda');
@@ -135,12 +153,13 @@ describe('dlm train --engine torch', () => {
     const nopy = await train('bad', '--engine', 'torch', '--python', join(dir, 'no-such-python'));
     expect(nopy.code).toBe(1);
     expect(nopy.stderr).toMatch(/DLM6104.*no-such-python \(--python\): not found.*apt-get install python3-torch/s);
-    const aug = tempDir({ 'aug.dlm': FILE.replace('  seed 7', '  regularize gaussian_noise(std: 0.1)\n  seed 7') });
+    const aug = tempDir({ 'aug.dlm': FILE.replace('  seed 7', '  regularize gaussian_noise(std: 0.1), untwinned_jitter(delta: 0.1)\n  seed 7') });
     copyFileSync(join(dir, 'points.csv'), join(aug, 'points.csv'));
-    const a = await dlm(['train', join(aug, 'aug.dlm'), '--backend', 'cpu', '--engine', 'torch', '--run-dir', join(aug, 'run')], aug, { DLM_PYTHON: torch.path });
+    const a = await dlm(['train', join(aug, 'aug.dlm'), '--backend', 'cpu', '--engine', 'torch', '--plugin', join(PLUGIN_FIXTURES, 'augmentations.mjs'), '--run-dir', join(aug, 'run')], aug, { DLM_PYTHON: torch.path });
     expect(a.code).toBe(1);
-    expect(a.stderr).toMatch(/DLM6107.*augmentations \(gaussian_noise\) run only in the tfjs engine/);
-    expect(a.stderr).toContain('aug.dlm:');
+    expect(a.stderr).toMatch(/DLM6107.*the augmentation 'untwinned_jitter' has no twin in the torch engine/);
+    expect(a.stderr).not.toContain("'gaussian_noise'");
+    expect(a.stderr).toMatch(/aug\.dlm:\d+:\d+/);
     expect(existsSync(join(aug, 'run/epoch-1'))).toBe(false);
   }, 120_000);
 });

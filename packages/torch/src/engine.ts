@@ -14,7 +14,7 @@ import { launch, type Launcher, type LaunchOptions } from './launch.js';
 import type { TorchPython } from './node.js';
 import { writeShards } from './shards.js';
 import { trainingProgram, type TrainingConfig } from './train/program.js';
-import { checkTrainingTwins, scheduleArgsJson } from './train/twins.js';
+import { augmentationTwin, checkTrainingTwins, scheduleArgsJson } from './train/twins.js';
 
 export interface TorchEngineOptions {
   python: TorchPython;
@@ -49,6 +49,7 @@ export interface TorchPlan {
   weights: Map<string, SafetensorsTensor>;
   optimizerSlots?: Map<string, SafetensorsTensor>;
   recordOutputs: boolean;
+  augmentations: { name: string; args: Args; torch?: string }[];
 }
 
 type Step = { loss: number } | { nonFinite: number };
@@ -83,6 +84,9 @@ export function torchEngine(o: TorchEngineOptions) {
     check(spec: TrainingSpec, graph: Graph): Diagnostic[] {
       return [...checkTorchLowerable(graph), ...checkTrainingTwins(spec)];
     },
+    /** Augmentations run as Python twins: plugin-std's, or the one a plugin declares in `torch`. */
+    runsAugmentation: (def: { name: string; torch?: string }) => augmentationTwin(def) !== undefined,
+    noTrainingMetrics: (graph: Graph) => whyNoOutputs(o, graph),
     start: (plan: TorchPlan) => startRun(o, plan),
   };
 }
@@ -107,10 +111,10 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
     if (order) writeFileSync(join(dir, 'orders', `epoch-${e}.i32`), new Uint8Array(order.buffer, order.byteOffset, order.byteLength));
   }
   // Training outputs for dlm's metrics: files every rank of this node writes into (not across nodes).
-  const outShape = plan.graph.outputs[0]?.type.shape.slice(1) ?? [];
-  const perSample = outShape.every((d) => typeof d === 'number') ? (outShape as number[]).reduce((a, b) => a * b, 1) : undefined;
-  const outputs = plan.recordOutputs && perSample !== undefined && (o.launch.nnodes ?? 1) === 1 ? join(dir, 'outputs') : undefined;
-  if (plan.recordOutputs && !outputs) o.log?.('torch engine: training metrics are not computed on several nodes (evaluation metrics are)');
+  const perSample = outputSize(plan.graph);
+  const noOutputs = whyNoOutputs(o, plan.graph);
+  const outputs = plan.recordOutputs && !noOutputs ? join(dir, 'outputs') : undefined;
+  if (plan.recordOutputs && noOutputs) o.log?.(`torch engine: training metrics are not computed: ${noOutputs} (evaluation metrics are)`);
   if (outputs) {
     mkdirSync(outputs);
     for (let e = plan.firstEpoch; e <= plan.epochs; e++) {
@@ -142,6 +146,7 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
     ...(plan.optimizerSlots ? { optimizerState: join(dir, 'optimizer.safetensors') } : {}),
     ...(o.precision ? { precision: o.precision } : {}),
     ...(outputs ? { outputs } : {}),
+    ...(plan.augmentations.length > 0 ? { augmentations: plan.augmentations.map((a) => ({ name: a.name, args: a.args, source: augmentationTwin(a) ?? missingTwin(a.name) })) } : {}),
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   const run = new TorchRun(o, dir, outputs !== undefined);
@@ -153,6 +158,23 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
     throw e;
   }
   return run;
+}
+
+/** Values per sample of the model's output, when its shape is static. */
+function outputSize(graph: Graph): number | undefined {
+  const shape = graph.outputs[0]?.type.shape.slice(1) ?? [];
+  return shape.every((d) => typeof d === 'number') ? (shape as number[]).reduce((a, b) => a * b, 1) : undefined;
+}
+
+/** Why the ranks cannot record their training-mode outputs for dlm's training metrics (undefined: they can). */
+function whyNoOutputs(o: Pick<TorchEngineOptions, 'launch'>, graph: Graph): string | undefined {
+  if ((o.launch.nnodes ?? 1) > 1) return 'on several nodes each node\'s ranks write their outputs on that node';
+  if (outputSize(graph) === undefined) return 'the output has symbolic dims after the batch';
+  return undefined;
+}
+
+function missingTwin(name: string): never {
+  throw new EngineError([diag('DLM6107', [`the augmentation '${name}' has no twin in the torch engine (a plugin's augmentation declares its PyTorch twin in its 'torch' field)`])]);
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {

@@ -43,6 +43,8 @@ export interface EnginePlan {
   optimizerSlots?: Map<string, SafetensorsTensor>;
   /** Record each epoch's training-mode outputs (one row per position of the order) for dlm's training metrics. */
   recordOutputs: boolean;
+  /** The train block's augmentations in order (applied to each training batch before the forward pass); `torch` is a plugin's declared twin. */
+  augmentations: { name: string; args: Args; torch?: string }[];
 }
 
 /** What an engine's step stream says, one per optimizer step. */
@@ -67,20 +69,25 @@ export interface TrainingEngine {
   readonly name: string;
   /** Everything this engine cannot run in `spec` for `graph` (located diagnostics), before anything runs. */
   check(spec: TrainingSpec, graph: Graph): Diagnostic[];
+  /** Whether the engine can run this augmentation (the torch engine: it has a Python twin); absent: it runs none. */
+  runsAugmentation?(def: { name: string; torch?: string }): boolean;
+  /** Why the engine records no training-mode outputs of `graph` (so no training metrics); undefined when it does. */
+  noTrainingMetrics?(graph: Graph): string | undefined;
   start(plan: EnginePlan): Promise<EngineRun>;
 }
 
 /** Refuses what the loop would need from the engine but engines do not report (see docs/training.md). */
 export function checkEngineRules(engine: TrainingEngine, spec: TrainingSpec, graph: Graph, rules: ResolvedRules): void {
   const problems = [...engine.check(spec, graph)];
-  if (rules.augmentations.length > 0) {
-    problems.push(diag('DLM6107', [`augmentations (${rules.augmentations.map((a) => a.def.name).join(', ')}) run only in the tfjs engine`], spec.span));
+  for (const a of rules.augmentations) {
+    if (!engine.runsAugmentation?.(a.def)) {
+      problems.push(diag('DLM6107', [`the augmentation '${a.def.name}' has no twin in the ${engine.name} engine (a plugin's augmentation declares its PyTorch twin in its 'torch' field)`], a.span ?? spec.span));
+    }
   }
   const es = rules.earlyStopping;
   if (es && es.monitor !== 'loss' && !es.monitor.startsWith('val_')) {
-    problems.push(
-      diag('DLM6107', [`early stopping monitors the training metric '${es.monitor}', which the ${engine.name} engine does not compute (monitor loss or a val_ quantity)`], es.span ?? spec.span),
-    );
+    const why = engine.noTrainingMetrics ? engine.noTrainingMetrics(graph) : 'it does not compute training metrics';
+    if (why) problems.push(diag('DLM6107', [`early stopping monitors the training metric '${es.monitor}', which the ${engine.name} engine cannot compute here: ${why} (monitor loss or a val_ quantity)`], es.span ?? spec.span));
   }
   if (problems.length > 0) throw new TrainingError(problems);
 }
@@ -233,6 +240,7 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
         : {}),
       ...(o.rules.clip ? { clip: o.rules.clip } : {}),
       penalties: enginePenalties(o.penalties),
+      augmentations: o.rules.augmentations.map((a) => ({ name: a.def.name, args: a.args, ...(a.def.torch !== undefined ? { torch: a.def.torch } : {}) })),
       weights,
       ...(slots ? { optimizerSlots: slots } : {}),
     })

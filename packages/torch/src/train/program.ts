@@ -20,7 +20,7 @@
 import type { Args } from '@dlm/core';
 import { py, render } from '../emitter.js';
 import { SHARD_READER_SOURCE } from '../shards.js';
-import { LOSS_SOURCE, optimizerTwin, SCHEDULE_SOURCE } from './twins.js';
+import { AUGMENT_SOURCE, LOSS_SOURCE, optimizerTwin, SCHEDULE_SOURCE } from './twins.js';
 
 /** Everything the program reads from its JSON config (argv[1]). */
 export interface TrainingConfig {
@@ -54,6 +54,8 @@ export interface TrainingConfig {
   outputs?: string;
   /** Mixed precision on CUDA (autocast; fp16 with a gradient scaler). */
   precision?: 'bf16' | 'fp16';
+  /** The train block's augmentations in order, each with its Python twin (`def augment(x, args, draw)`). */
+  augmentations?: { name: string; args: Args; source: string }[];
 }
 
 const SAVE_SAFETENSORS = `def save_safetensors(tensors, path):
@@ -130,6 +132,12 @@ def main(cfg):
     for p in cfg["penalties"]:
         penalty_groups.setdefault((p["name"], float(p["args"]["weight"])), []).append(params[p["param"]])
     data = DlmShards(cfg["shards"])
+    # Augmentations draw per rank from their own generator (per seed, starting step and rank), so
+    # ranks do not repeat each other's draws and dropout's stream is not shifted by them.
+    augment = None
+    if cfg.get("augmentations"):
+        generator = torch.Generator().manual_seed(((cfg["seed"] * 1_000_003 + cfg.get("startStep", 0)) * 1009 + 7 + rank) % (2**63))
+        augment = dlm_augmenter(cfg["augmentations"], DlmDraw(generator, device))
     batch = cfg["batch"]
     steps_per_epoch = math.ceil(len(data) / batch)
     total_steps = steps_per_epoch * cfg["epochs"]
@@ -155,6 +163,9 @@ def main(cfg):
             first = b * batch + sum(len(p) for p in parts[:rank])
             x, y = data.batch(part)
             x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+            if augment is not None:
+                # After the dataset's normalization (the shards hold what the dataset plugin gives), as in the tfjs step.
+                x = augment(x)
             with torch.autocast(device_type="cuda", dtype=autocast_dtype, enabled=autocast_dtype is not None):
                 out = net(x)
             loss = dlm_loss(cfg["loss"]["name"], out.float(), y, cfg["loss"]["args"])
@@ -232,6 +243,7 @@ export function trainingProgram(modelName: string, optimizer: string, args: Args
     'import importlib.util\nimport json\nimport math\nimport os\nimport struct\nimport sys\nimport time\n\nimport numpy as np\nimport torch\nimport torch.distributed as dist\nimport torch.nn.functional as F',
     LOSS_SOURCE,
     SCHEDULE_SOURCE,
+    AUGMENT_SOURCE,
     SHARD_READER_SOURCE,
     SAVE_SAFETENSORS,
     `def make_optimizer(params):\n    return ${render(ctor)}`,
