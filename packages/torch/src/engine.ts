@@ -13,6 +13,7 @@ import { checkTorchLowerable, exportPytorch } from './export.js';
 import { launch, type Launcher, type LaunchOptions } from './launch.js';
 import type { TorchPython } from './node.js';
 import { writeShards } from './shards.js';
+import { ganTrainingProgram, type GanTrainingConfig } from './train/gan-program.js';
 import { trainingProgram, type TrainingConfig } from './train/program.js';
 import { augmentationTwin, checkTrainingTwins, scheduleArgsJson } from './train/twins.js';
 
@@ -29,10 +30,8 @@ export interface TorchEngineOptions {
   onEvent?: (event: Record<string, unknown>) => void;
 }
 
-/** The plan dlm's loop passes (`EnginePlan` of @dlm/train, restated with core types). */
-export interface TorchPlan {
-  graph: Graph;
-  inputName: string;
+/** What every plan dlm's loop passes holds (`EngineRunPlan` of @dlm/train, restated with core types). */
+export interface TorchRunPlan {
   train: DatasetSplit;
   batchSize: number;
   firstEpoch: number;
@@ -45,14 +44,27 @@ export interface TorchPlan {
   lr: number;
   schedule?: { name: string; args: Args };
   clip?: number;
-  penalties: { param: string; name: string; args: Args }[];
   weights: Map<string, SafetensorsTensor>;
   optimizerSlots?: Map<string, SafetensorsTensor>;
+}
+
+/** A supervised run's plan (`EnginePlan` of @dlm/train). */
+export interface TorchPlan extends TorchRunPlan {
+  graph: Graph;
+  inputName: string;
+  penalties: { param: string; name: string; args: Args }[];
   recordOutputs: boolean;
   augmentations: { name: string; args: Args; torch?: string }[];
 }
 
-type Step = { loss: number } | { nonFinite: number };
+/** An adversarial run's plan (`GanEnginePlan` of @dlm/train): weights and slots carry the models' prefixes. */
+export interface TorchGanPlan extends TorchRunPlan {
+  generator: { graph: Graph; input: string; output: string };
+  discriminator: { graph: Graph; input: string; output: string };
+  noiseShape: number[];
+}
+
+type Step = { loss: number; parts?: Record<string, number> } | { nonFinite: number; who?: string };
 type Tensors = { weights: Map<string, SafetensorsTensor>; optimizer: Map<string, SafetensorsTensor> };
 
 /** A process-level failure as the loop reports it (a TrainingError-shaped error: `.diagnostics`). */
@@ -81,24 +93,33 @@ export function torchEngine(o: TorchEngineOptions) {
   return {
     name: 'torch',
     /** Everything in the model or train block that the torch path cannot lower (DLM61xx), located. */
-    check(spec: TrainingSpec, graph: Graph): Diagnostic[] {
-      return [...checkTorchLowerable(graph), ...checkTrainingTwins(spec)];
+    check(spec: TrainingSpec, graph: Graph, ...more: Graph[]): Diagnostic[] {
+      const out = [...[graph, ...more].flatMap((g) => checkTorchLowerable(g)), ...checkTrainingTwins(spec)];
+      if (spec.kind === 'gan') out.push(...checkGanRun(o, spec));
+      return out;
     },
     /** Augmentations run as Python twins: plugin-std's, or the one a plugin declares in `torch`. */
     runsAugmentation: (def: { name: string; torch?: string }) => augmentationTwin(def) !== undefined,
     noTrainingMetrics: (graph: Graph) => whyNoOutputs(o, graph),
     start: (plan: TorchPlan) => startRun(o, plan),
+    startGan: (plan: TorchGanPlan) => startGanRun(o, plan),
   };
 }
 
-async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
+/** What the GAN program does not do (one process, float32), located at the train block. */
+function checkGanRun(o: TorchEngineOptions, spec: TrainingSpec): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const procs = o.launch.nprocPerNode * (o.launch.nnodes ?? 1);
+  if (procs > 1) out.push(diag('DLM6107', [`adversarial (GAN) training runs in one process (--nproc-per-node 1, one node), not ${procs}: under DDP each model's batch-norm statistics would be per process, not the global batch's`], spec.span));
+  if (o.precision) out.push(diag('DLM6107', [`adversarial (GAN) training runs in float32; --precision ${o.precision} applies to supervised trainings`], spec.span));
+  return out;
+}
+
+/** The work folder's common part: the program, the starting tensors, the shards and the loop's orders. */
+function prepareWorkDir(o: TorchEngineOptions, plan: TorchRunPlan, program: string | undefined): string {
   const dir = o.workDir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'orders'), { recursive: true });
-  const module = exportPytorch(plan.graph, { className: 'DlmModel' });
-  if (!module.result) throw new EngineError(module.diagnostics);
-  writeFileSync(join(dir, 'model.py'), module.result);
-  const program = trainingProgram(plan.graph.name, plan.optimizer.name, plan.optimizer.args);
   if (!program) throw new EngineError(checkTrainingTwins({ optimizer: { name: plan.optimizer.name } } as TrainingSpec));
   writeFileSync(join(dir, 'train.py'), program);
   writeFileSync(join(dir, 'weights.safetensors'), writeSafetensors(plan.weights));
@@ -110,6 +131,59 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
     const order = plan.order(e);
     if (order) writeFileSync(join(dir, 'orders', `epoch-${e}.i32`), new Uint8Array(order.buffer, order.byteOffset, order.byteLength));
   }
+  return dir;
+}
+
+/** The generated module of `graph` as `<dir>/<file>` with class `className`. */
+function writeModule(dir: string, file: string, graph: Graph, className: string): string {
+  const module = exportPytorch(graph, { className });
+  if (!module.result) throw new EngineError(module.diagnostics);
+  writeFileSync(join(dir, file), module.result);
+  return join(dir, file);
+}
+
+/** Launches the written program and waits until every rank is ready. */
+async function launchRun(o: TorchEngineOptions, dir: string, recording: boolean): Promise<TorchRun> {
+  const run = new TorchRun(o, dir, recording);
+  // Python's start (importing torch, the rendezvous) is not the first epoch's time.
+  try {
+    await run.ready;
+  } catch (e) {
+    await run.close();
+    throw e;
+  }
+  return run;
+}
+
+async function startGanRun(o: TorchEngineOptions, plan: TorchGanPlan) {
+  const dir = prepareWorkDir(o, plan, ganTrainingProgram(`${plan.generator.graph.name}+${plan.discriminator.graph.name}`, plan.optimizer.name, plan.optimizer.args));
+  const config: GanTrainingConfig = {
+    generator: { module: writeModule(dir, 'generator.py', plan.generator.graph, 'DlmGenerator'), className: 'DlmGenerator', prefix: `${plan.generator.graph.name}/` },
+    discriminator: { module: writeModule(dir, 'discriminator.py', plan.discriminator.graph, 'DlmDiscriminator'), className: 'DlmDiscriminator', prefix: `${plan.discriminator.graph.name}/` },
+    noiseShape: plan.noiseShape,
+    weights: join(dir, 'weights.safetensors'),
+    shards: join(dir, 'shards'),
+    out: join(dir, 'epochs'),
+    loss: plan.loss,
+    lr: plan.lr,
+    ...(plan.schedule ? { schedule: { name: plan.schedule.name, args: scheduleArgsJson(plan.schedule.args) } } : {}),
+    ...(plan.clip ? { clip: plan.clip } : {}),
+    epochs: plan.epochs,
+    batch: plan.batchSize,
+    seed: plan.seed,
+    device: o.device,
+    orders: join(dir, 'orders'),
+    firstEpoch: plan.firstEpoch,
+    startStep: plan.startStep,
+    ...(plan.optimizerSlots ? { optimizerState: join(dir, 'optimizer.safetensors') } : {}),
+  };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  return launchRun(o, dir, false);
+}
+
+async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
+  const dir = prepareWorkDir(o, plan, trainingProgram(plan.graph.name, plan.optimizer.name, plan.optimizer.args));
+  writeModule(dir, 'model.py', plan.graph, 'DlmModel');
   // Training outputs for dlm's metrics: files every rank of this node writes into (not across nodes).
   const perSample = outputSize(plan.graph);
   const noOutputs = whyNoOutputs(o, plan.graph);
@@ -149,15 +223,7 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
     ...(plan.augmentations.length > 0 ? { augmentations: plan.augmentations.map((a) => ({ name: a.name, args: a.args, source: augmentationTwin(a) ?? missingTwin(a.name) })) } : {}),
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  const run = new TorchRun(o, dir, outputs !== undefined);
-  // Python's start (importing torch, the rendezvous) is not the first epoch's time.
-  try {
-    await run.ready;
-  } catch (e) {
-    await run.close();
-    throw e;
-  }
-  return run;
+  return launchRun(o, dir, outputs !== undefined);
 }
 
 /** Values per sample of the model's output, when its shape is static. */
@@ -230,8 +296,8 @@ class TorchRun {
   private onEvent(e: Record<string, unknown>): void {
     this.o.onEvent?.(e);
     if (e['event'] === 'ready') this.started.resolve();
-    else if (e['event'] === 'step') this.push({ loss: Number(e['loss']) });
-    else if (e['event'] === 'nonfinite') this.push({ nonFinite: Number(e['value']) });
+    else if (e['event'] === 'step') this.push({ loss: Number(e['loss']), ...('d_loss' in e ? { parts: { d_loss: Number(e['d_loss']), g_loss: Number(e['g_loss']) } } : {}) });
+    else if (e['event'] === 'nonfinite') this.push({ nonFinite: Number(e['value']), ...(typeof e['who'] === 'string' ? { who: e['who'] } : {}) });
     else if (e['event'] === 'epoch') this.epoch(Number(e['epoch'])).resolve();
   }
 

@@ -15,10 +15,8 @@ import type { CheckpointData, CheckpointState } from './state.js';
 import type { Runtime, SeededMath } from '@dlm/core';
 import { evaluateView, metricsOfOutputs, type PenaltyTarget, type Setup } from './supervised.js';
 
-/** Everything an engine needs to run the steps of a supervised run, as plain data. */
-export interface EnginePlan {
-  graph: Graph;
-  inputName: string;
+/** What every engine plan holds: the data, the loop's order and schedule, the rules and the starting tensors. */
+export interface EngineRunPlan {
   /** The training samples in the loop's position order (`orders` index into it). */
   train: DatasetSplit;
   batchSize: number;
@@ -36,19 +34,37 @@ export interface EnginePlan {
   lr: number;
   schedule?: { name: string; args: Args };
   clip?: number;
-  penalties: { param: string; name: string; args: Args }[];
-  /** Starting weights (fresh or resumed), dlm's names and layouts. */
+  /** Starting weights (fresh or resumed), dlm's checkpoint names and layouts. */
   weights: Map<string, SafetensorsTensor>;
   /** Optimizer slots `<param>/<slot>` of a resumed run; undefined for a fresh one. */
   optimizerSlots?: Map<string, SafetensorsTensor>;
+}
+
+/** Everything an engine needs to run the steps of a supervised run, as plain data. */
+export interface EnginePlan extends EngineRunPlan {
+  graph: Graph;
+  inputName: string;
+  penalties: { param: string; name: string; args: Args }[];
   /** Record each epoch's training-mode outputs (one row per position of the order) for dlm's training metrics. */
   recordOutputs: boolean;
   /** The train block's augmentations in order (applied to each training batch before the forward pass); `torch` is a plugin's declared twin. */
   augmentations: { name: string; args: Args; torch?: string }[];
 }
 
-/** What an engine's step stream says, one per optimizer step. */
-export type EngineStep = { loss: number } | { nonFinite: number };
+/**
+ * Everything an engine needs to run the steps of an adversarial run (gan.ts's step: a D step on
+ * real and fake images, then a G step against the updated D, one optimizer per model). Weights and
+ * optimizer slots carry the models' prefixes (`<model>/<param>`), as in dlm's GAN checkpoints.
+ */
+export interface GanEnginePlan extends EngineRunPlan {
+  generator: { graph: Graph; input: string; output: string };
+  discriminator: { graph: Graph; input: string; output: string };
+  /** G's input per sample (the noise z ~ N(0, 1) is drawn by the engine). */
+  noiseShape: number[];
+}
+
+/** What an engine's step stream says, one per optimizer step (`parts`: a GAN's d_loss and g_loss). */
+export type EngineStep = { loss: number; parts?: Record<string, number> } | { nonFinite: number; who?: string };
 
 export interface EngineRun {
   /** The next step's outcome; rejects with a TrainingError when the engine fails. */
@@ -67,13 +83,15 @@ export interface EngineRun {
 export interface TrainingEngine {
   /** `torch`: shown as the run's backend. */
   readonly name: string;
-  /** Everything this engine cannot run in `spec` for `graph` (located diagnostics), before anything runs. */
-  check(spec: TrainingSpec, graph: Graph): Diagnostic[];
+  /** Everything this engine cannot run in `spec` for its model(s) (located diagnostics), before anything runs. */
+  check(spec: TrainingSpec, graph: Graph, ...more: Graph[]): Diagnostic[];
   /** Whether the engine can run this augmentation (the torch engine: it has a Python twin); absent: it runs none. */
   runsAugmentation?(def: { name: string; torch?: string }): boolean;
   /** Why the engine records no training-mode outputs of `graph` (so no training metrics); undefined when it does. */
   noTrainingMetrics?(graph: Graph): string | undefined;
   start(plan: EnginePlan): Promise<EngineRun>;
+  /** Adversarial training; absent: the engine runs supervised trainings only. */
+  startGan?(plan: GanEnginePlan): Promise<EngineRun>;
 }
 
 /** Refuses what the loop would need from the engine but engines do not report (see docs/training.md). */
@@ -123,7 +141,7 @@ export function engineStrategy<T>(o: EngineStrategyOptions<T>): StepStrategy {
     },
     async step(): Promise<StepOutcome> {
       const s = await o.run.nextStep().catch(rethrow);
-      return 'nonFinite' in s ? { nonFinite: s.nonFinite } : { loss: s.loss };
+      return 'nonFinite' in s ? { nonFinite: s.nonFinite, ...(s.who ? { who: s.who } : {}) } : { loss: s.loss };
     },
     // Training metrics come at the epoch's end, from the outputs the engine recorded.
     running: () => ({ metrics }),
@@ -145,10 +163,25 @@ export function engineStrategy<T>(o: EngineStrategyOptions<T>): StepStrategy {
 }
 
 /** An engine's failure that carries diagnostics (its processes stopped) is the user's run failing, not a bug of dlm. */
-function rethrow(e: unknown): never {
+export function rethrow(e: unknown): never {
   const d = (e as { diagnostics?: unknown } | null)?.diagnostics;
   if (Array.isArray(d) && !(e instanceof TrainingError)) throw new TrainingError(d as Diagnostic[]);
   throw e;
+}
+
+/** A model's freshly initialized parameters (core's seeded initializers) as checkpoint tensors, names prefixed by `prefix`. */
+export function freshTensors(graph: Graph, seed: number, prefix = ''): Map<string, SafetensorsTensor> {
+  return new Map(
+    [...initializeParams(graph, seed)].map(([name, data]) => {
+      const p = graph.params.find((q) => q.name === name)!;
+      return [prefix + name, { dtype: data instanceof Int32Array ? 'I32' : 'F32', shape: p.type.shape as number[], data } as SafetensorsTensor];
+    }),
+  );
+}
+
+/** A checkpoint's optimizer slots without the step counter (the plan carries the step). */
+export function resumedSlots(data: CheckpointData): Map<string, SafetensorsTensor> {
+  return new Map([...data.optimizer].filter(([k]) => k !== 'step'));
 }
 
 /** The engine's view of penalties: which penalty applies to which parameter, by name. */
@@ -184,6 +217,8 @@ export interface EngineRunOptions<T> {
   state: CheckpointState;
   /** The checkpoint to continue from (`--resume`). */
   resumed?: { dir: string; data: CheckpointData };
+  /** Fine-tuning: the starting weights (checkpoint names) instead of fresh ones. */
+  initWeights?: Map<string, SafetensorsTensor>;
   /** Everything else of the loop (progress, checkpoints, monitors, signal…). */
   loop: Omit<LoopOptions, 'strategy' | 'rules' | 'baseLr' | 'train' | 'batchSize' | 'shuffle' | 'epochs' | 'state' | 'rngState' | 'backend' | 'resumedFrom'>;
 }
@@ -192,22 +227,8 @@ export interface EngineRunOptions<T> {
 export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResult> {
   const { graph } = o.setup;
   const state = o.state;
-  const weights = o.resumed
-    ? o.resumed.data.weights
-    : new Map(
-        [...initializeParams(graph, o.rules.seed)].map(([name, data]) => {
-          const p = graph.params.find((q) => q.name === name)!;
-          return [
-            name,
-            {
-              dtype: data instanceof Int32Array ? 'I32' : 'F32',
-              shape: p.type.shape as number[],
-              data,
-            } as SafetensorsTensor,
-          ];
-        }),
-      );
-  const slots = o.resumed ? new Map([...o.resumed.data.optimizer].filter(([k]) => k !== 'step')) : undefined;
+  const weights = o.resumed ? o.resumed.data.weights : (o.initWeights ?? freshTensors(graph, o.rules.seed));
+  const slots = o.resumed ? resumedSlots(o.resumed.data) : undefined;
   const firstEpoch = state.epoch + 1;
   const baseLr = learningRate(o.rules.optimizer);
   const order = (epoch: number) => (o.shuffle ? permutation(o.train.size, o.rules.seed, `epoch-${epoch}`) : undefined);

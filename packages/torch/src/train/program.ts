@@ -58,7 +58,8 @@ export interface TrainingConfig {
   augmentations?: { name: string; args: Args; source: string }[];
 }
 
-const SAVE_SAFETENSORS = `def save_safetensors(tensors, path):
+/** Checkpoint I/O shared by the training programs: safetensors writing and optimizer slots in dlm's names. */
+export const CHECKPOINT_IO_SOURCE = `def save_safetensors(tensors, path):
     """Writes {name: tensor} as safetensors (float32 → F32, int32 → I32, int64 → I64), names sorted."""
     kinds = {torch.float32: ("F32", "<f4"), torch.int32: ("I32", "<i4"), torch.int64: ("I64", "<i8")}
     header, blobs, offset = {}, [], 0
@@ -74,14 +75,15 @@ const SAVE_SAFETENSORS = `def save_safetensors(tensors, path):
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(struct.pack("<Q", len(head)) + head + b"".join(blobs))
-    os.replace(tmp, path)`;
+    os.replace(tmp, path)
 
-const DRIVER = `def load_optimizer_state(opt, named, load_safetensors, path, step):
+
+def load_optimizer_state(opt, named, load_safetensors, path, step):
     """Optimizer slots saved by dlm ('<param>/<slot>', the tfjs trainer's names = torch's state keys)."""
     saved = load_safetensors(path)
     stepped = isinstance(opt, (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.Adagrad))
     for name, p in named.items():
-        state = {k.split("/", 1)[1]: v.to(p.device) for k, v in saved.items() if k.startswith(name + "/")}
+        state = {k[len(name) + 1 :]: v.to(p.device) for k, v in saved.items() if k.startswith(name + "/")}
         if not state:
             continue
         if stepped:
@@ -96,10 +98,9 @@ def optimizer_tensors(opt, named):
         for slot, v in opt.state.get(p, {}).items():
             if slot != "step" and torch.is_tensor(v) and v.shape == p.shape:
                 out[f"{name}/{slot}"] = v.float()
-    return out
+    return out`;
 
-
-def main(cfg):
+const DRIVER = `def main(cfg):
     distributed = "WORLD_SIZE" in os.environ
     use_cuda = cfg["device"] == "cuda"
     if distributed:
@@ -234,18 +235,20 @@ if __name__ == "__main__":
     with open(sys.argv[1]) as f:
         main(json.load(f))`;
 
+export const PROGRAM_IMPORTS = 'import importlib.util\nimport json\nimport math\nimport os\nimport struct\nimport sys\nimport time\n\nimport numpy as np\nimport torch\nimport torch.distributed as dist\nimport torch.nn.functional as F';
+
 /** The training program for optimizer `optimizer` with resolved `args` (the rest comes from the config). */
 export function trainingProgram(modelName: string, optimizer: string, args: Args): string | undefined {
   const ctor = optimizerTwin(optimizer, py.name('params'), args);
   if (!ctor) return undefined;
   return [
     `"""dlm training program for ${modelName}: run on every rank by torchrun (or plainly, one process).\n\nargv[1]: the JSON config (see TrainingConfig in @dlm/torch). Progress: JSON lines on stdout.\n"""`,
-    'import importlib.util\nimport json\nimport math\nimport os\nimport struct\nimport sys\nimport time\n\nimport numpy as np\nimport torch\nimport torch.distributed as dist\nimport torch.nn.functional as F',
+    PROGRAM_IMPORTS,
     LOSS_SOURCE,
     SCHEDULE_SOURCE,
     AUGMENT_SOURCE,
     SHARD_READER_SOURCE,
-    SAVE_SAFETENSORS,
+    CHECKPOINT_IO_SOURCE,
     `def make_optimizer(params):\n    return ${render(ctor)}`,
     DRIVER,
   ].join('\n\n\n') + '\n';
