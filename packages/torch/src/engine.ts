@@ -15,7 +15,7 @@ import type { TorchPython } from './node.js';
 import { writeShards } from './shards.js';
 import { ganTrainingProgram, type GanTrainingConfig } from './train/gan-program.js';
 import { trainingProgram, type TrainingConfig } from './train/program.js';
-import { augmentationTwin, checkTrainingTwins, scheduleArgsJson } from './train/twins.js';
+import { augmentationTwin, checkTrainingTwins, PENALTY_TWINS, scheduleArgsJson } from './train/twins.js';
 
 export interface TorchEngineOptions {
   python: TorchPython;
@@ -98,6 +98,8 @@ export function torchEngine(o: TorchEngineOptions) {
       if (spec.kind === 'gan') out.push(...checkGanRun(o, spec));
       return out;
     },
+    /** Penalties run as Python twins (`dlm_penalty`): l1 and l2. */
+    checkPenalty: (name: string, span?: Diagnostic['span']) => (PENALTY_TWINS.includes(name) ? undefined : diag('DLM6106', ['regularizer', name, PENALTY_TWINS.join(', ')], span)),
     /** Augmentations run as Python twins: plugin-std's, or the one a plugin declares in `torch`. */
     runsAugmentation: (def: { name: string; torch?: string }) => augmentationTwin(def) !== undefined,
     noTrainingMetrics: (graph: Graph) => whyNoOutputs(o, graph),

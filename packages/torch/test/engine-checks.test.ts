@@ -1,6 +1,6 @@
 /**
  * What the torch engine refuses before anything runs, through @dlm/train's `checkEngineRules` (no
- * Python is started): an augmentation without a PyTorch twin, early stopping on a training metric
+ * Python is started): an augmentation or a penalty without a PyTorch twin, early stopping on a training metric
  * where the ranks cannot record their outputs (several nodes), and a GAN on several processes or
  * with mixed precision — each DLM6107 at its `.dlm` line. What it runs passes.
  */
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostics, hasErrors, PluginRegistry, PLUGIN_API_VERSION, type Diagnostic } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
-import { checkEngineRules, resolveRules, TrainingError } from '@dlm/train';
+import { checkEngineRules, penaltiesFor, resolveRules, TrainingError } from '@dlm/train';
 import { torchEngine, type TorchEngineOptions } from '../src/node.js';
 
 const registry = new PluginRegistry();
@@ -19,6 +19,7 @@ registry.register({
   regularizers: [
     { name: 'twinned', doc: 'x + 0 with a twin.', kind: 'augmentation', args: [], augment: (m, x) => m.add(x, 0), torch: 'def augment(x, args, draw):\n    return x + 0\n' },
     { name: 'untwinned', doc: 'x + 0 without a twin.', kind: 'augmentation', args: [], augment: (m, x) => m.add(x, 0) },
+    { name: 'my_penalty', doc: 'Σp², a penalty without a twin.', kind: 'penalty', args: [], penalty: (m, p) => m.sum(m.square(p)) },
   ],
 });
 
@@ -56,7 +57,8 @@ function refusals(source: string, e: ReturnType<typeof engine>): Diagnostic[] {
   const graph = c.program.models.find((m) => m.name === (spec.kind === 'gan' ? spec.generator : spec.model))!;
   try {
     if (spec.kind === 'gan') return e.check(spec, graph, c.program.models.find((m) => m.name === spec.discriminator)!);
-    checkEngineRules(e, spec, graph, resolveRules(registry, spec));
+    const rules = resolveRules(registry, spec);
+    checkEngineRules(e, spec, graph, rules, penaltiesFor(graph, rules, registry));
     return [];
   } catch (err) {
     if (err instanceof TrainingError) return err.diagnostics;
@@ -73,6 +75,13 @@ describe('the torch engine refuses, located, only what it cannot run', () => {
     const d = refusals(MLP('regularize random_flip, untwinned'), engine());
     expect(d.map((x) => x.code)).toEqual(['DLM6107']);
     expect(d[0]!.message).toContain("the augmentation 'untwinned' has no twin in the torch engine");
+    expect(d[0]!.span?.line).toBe(11);
+  });
+
+  it('names a penalty without a twin once, at its call (DLM6106), and runs l1 and l2', () => {
+    const d = refusals(MLP('regularize l2(1e-4), my_penalty, l1(1e-5)'), engine());
+    expect(d.map((x) => x.code)).toEqual(['DLM6106']);
+    expect(d[0]!.message).toContain("The regularizer 'my_penalty' has no PyTorch twin");
     expect(d[0]!.span?.line).toBe(11);
   });
 

@@ -85,6 +85,8 @@ export interface TrainingEngine {
   readonly name: string;
   /** Everything this engine cannot run in `spec` for its model(s) (located diagnostics), before anything runs. */
   check(spec: TrainingSpec, graph: Graph, ...more: Graph[]): Diagnostic[];
+  /** The diagnostic when the engine cannot run penalty `name` (no twin), located at `span`; absent: it runs every penalty. */
+  checkPenalty?(name: string, span?: Diagnostic['span']): Diagnostic | undefined;
   /** Whether the engine can run this augmentation (the torch engine: it has a Python twin); absent: it runs none. */
   runsAugmentation?(def: { name: string; torch?: string }): boolean;
   /** Why the engine records no training-mode outputs of `graph` (so no training metrics); undefined when it does. */
@@ -95,8 +97,15 @@ export interface TrainingEngine {
 }
 
 /** Refuses what the loop would need from the engine but engines do not report (see docs/training.md). */
-export function checkEngineRules(engine: TrainingEngine, spec: TrainingSpec, graph: Graph, rules: ResolvedRules): void {
+export function checkEngineRules(engine: TrainingEngine, spec: TrainingSpec, graph: Graph, rules: ResolvedRules, penalties: readonly PenaltyTarget[] = []): void {
   const problems = [...engine.check(spec, graph)];
+  // One diagnostic per penalty call (the train block's applies to every parameter).
+  const calls = new Map<string, PenaltyTarget>();
+  for (const t of penalties) calls.set(`${t.def.name}@${t.span ? `${t.span.file}:${t.span.start}` : ''}`, t);
+  for (const t of calls.values()) {
+    const d = engine.checkPenalty?.(t.def.name, t.span ?? spec.span);
+    if (d) problems.push(d);
+  }
   for (const a of rules.augmentations) {
     if (!engine.runsAugmentation?.(a.def)) {
       problems.push(diag('DLM6107', [`the augmentation '${a.def.name}' has no twin in the ${engine.name} engine (a plugin's augmentation declares its PyTorch twin in its 'torch' field)`], a.span ?? spec.span));

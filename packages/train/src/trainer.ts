@@ -174,7 +174,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
   const rules = resolveRules(opts.registry, spec);
   const penaltyTargets = penaltiesFor(graph, rules, opts.registry);
   // Nothing runs when the engine cannot run the whole train block.
-  if (opts.engine) checkEngineRules(opts.engine, spec, graph, rules);
+  if (opts.engine) checkEngineRules(opts.engine, spec, graph, rules, penaltyTargets);
   const runner = createRunner(rt, graph);
   const dataCall = opts.data ?? spec.data;
   const { batch: batchSize, shuffle } = loaderArgs(withDefaults(resolve(opts.registry, 'dataset', dataCall), dataCall));
