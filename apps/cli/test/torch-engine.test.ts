@@ -125,6 +125,32 @@ describe('dlm train --engine torch', () => {
     expect(d).toBeLessThanOrEqual(1e-4);
   }, 240_000);
 
+  it('writes the optimizer slots of a parameter that gets no gradient, so each engine resumes the other (1e-4 from a tfjs-only run)', async () => {
+    // No penalty: an l2 term would give the spare layer a gradient.
+    const unused = tempDir({ 'unused.dlm': FILE.replace('  prob = h', '  spare = point |> dense(3)\n  prob = h').replace('  regularize l2(1e-4)\n', '') });
+    copyFileSync(join(dir, 'points.csv'), join(unused, 'points.csv'));
+    const run = (runDir: string, ...more: string[]) => dlm(['train', join(unused, 'unused.dlm'), '--backend', 'cpu', '--workers', '1', '--run-dir', join(unused, runDir), ...more], unused, { DLM_PYTHON: torch.path });
+    const ref = await run('tfjs', '--epochs', '3');
+    expect(ref.code, ref.stderr).toBe(0);
+    const t1 = await run('mixed', '--engine', 'torch', '--epochs', '1');
+    expect(t1.code, t1.stderr).toBe(0);
+    // torch.optim keeps no state for the unused dense layer; the checkpoint holds Adam's initial (zero) slots for it, as tfjs does.
+    const refSlots = readSafetensors(readFileSync(join(unused, 'tfjs/epoch-1/optimizer.safetensors'))).tensors;
+    const slots = readSafetensors(readFileSync(join(unused, 'mixed/epoch-1/optimizer.safetensors'))).tensors;
+    expect([...slots.keys()].sort()).toEqual([...refSlots.keys()].sort());
+    // The spare layer's slots: the ones the tfjs run left at zero.
+    const spare = [...refSlots.keys()].filter((k) => [...(refSlots.get(k)!.data as Float32Array)].every((v) => v === 0));
+    expect(spare.length).toBe(4); // weight and bias, exp_avg and exp_avg_sq
+    for (const k of spare) expect([...(slots.get(k)!.data as Float32Array)].every((v) => v === 0), k).toBe(true);
+    const t2 = await run('mixed', '--resume', '--epochs', '2');
+    expect(t2.code, t2.stderr).toBe(0);
+    const t3 = await run('mixed', '--engine', 'torch', '--resume', '--epochs', '3');
+    expect(t3.code, t3.stderr).toBe(0);
+    const d = maxDiff(weights(join(unused, 'mixed/epoch-3')), weights(join(unused, 'tfjs/epoch-3')));
+    console.log(`unused parameter: torch 1 + tfjs 1 + torch 1 epochs vs tfjs 3 epochs: max |Δw| ${d.toExponential(2)}`);
+    expect(d).toBeLessThanOrEqual(1e-4);
+  }, 240_000);
+
   it("runs augmentations (plugin-std's and a plugin's declared twin) and early stopping on a training metric", async () => {
     const augmented = FILE.replace('  seed 7', '  regularize gaussian_noise(std: 0.05), jitter(delta: 0.05), early_stopping(monitor: "accuracy", patience: 1)\n  seed 7');
     const aug = tempDir({ 'aug.dlm': augmented });

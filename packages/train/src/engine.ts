@@ -167,8 +167,41 @@ export function engineStrategy<T>(o: EngineStrategyOptions<T>): StepStrategy {
           },
         }
       : {}),
-    tensors: () => o.run.epochTensors(epoch).catch(rethrow),
+    tensors: async () => {
+      const t = await o.run.epochTensors(epoch).catch(rethrow);
+      return { weights: t.weights, optimizer: await withInitialSlots(o.rt, o.setup.graph, o.rules, o.math, t) };
+    },
   };
+}
+
+/**
+ * The engine's optimizer slots completed with the optimizer's initial slots (its own `initSlots`,
+ * as the tfjs trainer creates them before the first step) for every trainable parameter that has
+ * none: an engine keeps no state for a parameter that never got a gradient (torch.optim), but the
+ * checkpoint must hold every slot the tfjs engine expects, or it cannot resume the run (DLM5051).
+ */
+export async function withInitialSlots<T>(
+  rt: Runtime<T>,
+  graph: Graph,
+  rules: Pick<ResolvedRules, 'optimizer'>,
+  math: SeededMath<T>,
+  t: { weights: Map<string, SafetensorsTensor>; optimizer: Map<string, SafetensorsTensor> },
+  prefix = '',
+): Promise<Map<string, SafetensorsTensor>> {
+  const out = new Map(t.optimizer);
+  for (const p of graph.params) {
+    if (!p.trainable || p.buffer) continue;
+    const name = prefix + p.name;
+    if ([...out.keys()].some((k) => k.startsWith(`${name}/`))) continue;
+    const w = t.weights.get(name);
+    if (!w) continue;
+    const slots = rt.tidy(() => rules.optimizer.def.initSlots(math, rt.tensor(w.data as Float32Array, w.shape), rules.optimizer.args));
+    for (const [slot, v] of Object.entries(slots)) {
+      out.set(`${name}/${slot}`, { dtype: 'F32', shape: rt.shape(v), data: Float32Array.from((await rt.read(v)) as Float32Array) });
+    }
+    rt.dispose(Object.values(slots));
+  }
+  return out;
 }
 
 /** An engine's failure that carries diagnostics (its processes stopped) is the user's run failing, not a bug of dlm. */

@@ -9,11 +9,11 @@
  */
 import { diag, type SafetensorsTensor } from '@dlm/core';
 import { ParamStore, TrainingError, learningRate, permutation, valuesFromCheckpoint, type ResolvedRules, type SplitView } from './common.js';
-import { freshTensors, resumedSlots, rethrow, viewAsSplit, type EngineRun, type TrainingEngine } from './engine.js';
+import { freshTensors, resumedSlots, rethrow, viewAsSplit, withInitialSlots, type EngineRun, type TrainingEngine } from './engine.js';
 import { sampleGridNoise, writeSampleGrid, type Side, type WriteSamples } from './gan.js';
 import { runLoop, type LoopOptions, type LoopResult, type StepOutcome, type StepStrategy } from './loop.js';
 import type { CheckpointData, CheckpointState } from './state.js';
-import type { Runtime } from '@dlm/core';
+import type { Runtime, SeededMath } from '@dlm/core';
 
 export interface GanEngineRunOptions<T> {
   rt: Runtime<T>;
@@ -22,6 +22,8 @@ export interface GanEngineRunOptions<T> {
   D: Pick<Side<T>, 'graph' | 'input' | 'output' | 'prefix'>;
   noiseShape: number[];
   rules: ResolvedRules;
+  /** The run's math (initial optimizer slots of parameters the engine kept none for). */
+  math: SeededMath<T>;
   train: SplitView;
   batchSize: number;
   shuffle: boolean;
@@ -123,6 +125,11 @@ function ganEngineStrategy<T>(o: GanEngineRunOptions<T>, run: EngineRun, firstEp
         store.dispose();
       }
     },
-    tensors: () => run.epochTensors(epoch).catch(rethrow),
+    async tensors() {
+      const t = await run.epochTensors(epoch).catch(rethrow);
+      let optimizer = await withInitialSlots(rt, G.graph, o.rules, o.math, t, G.prefix);
+      optimizer = await withInitialSlots(rt, D.graph, o.rules, o.math, { weights: t.weights, optimizer }, D.prefix);
+      return { weights: t.weights, optimizer };
+    },
   };
 }

@@ -353,6 +353,7 @@ async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult
       D: { graph: dGraph, ...dio, prefix: `${dGraph.name}/` },
       noiseShape,
       rules,
+      math,
       train: view,
       batchSize,
       shuffle,
