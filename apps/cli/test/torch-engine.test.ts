@@ -151,6 +151,21 @@ describe('dlm train --engine torch', () => {
     expect(d).toBeLessThanOrEqual(1e-4);
   }, 240_000);
 
+  it('works in the run folder openRunFolder chose when the asked one holds another run', async () => {
+    // Another seed is another run: the reference folder is left alone and the run goes beside it.
+    const other = tempDir({ 'net.dlm': FILE.replace('seed 7', 'seed 8') });
+    copyFileSync(join(dir, 'points.csv'), join(other, 'points.csv'));
+    const r = await dlm(['train', join(other, 'net.dlm'), '--backend', 'cpu', '--engine', 'torch', '--epochs', '1', '--run-dir', reference], other, { DLM_PYTHON: torch.path });
+    expect(r.code, r.stderr).toBe(0);
+    const moved = `${reference}-csv`;
+    expect(r.stderr).toContain(`this run goes to ${moved}`);
+    expect(r.stderr).toContain(`memory-mapped shard(s) in ${join(moved, '.torch', 'shards')}`);
+    expect(existsSync(join(moved, 'epoch-1/weights.safetensors'))).toBe(true);
+    expect(existsSync(join(reference, '.torch'))).toBe(false);
+    expect(existsSync(join(moved, '.torch'))).toBe(false);
+    expect((state(join(reference, 'epoch-1'))['history'] as unknown[]).length).toBe(1);
+  }, 120_000);
+
   it("runs augmentations (plugin-std's and a plugin's declared twin) and early stopping on a training metric", async () => {
     const augmented = FILE.replace('  seed 7', '  regularize gaussian_noise(std: 0.05), jitter(delta: 0.05), early_stopping(monitor: "accuracy", patience: 1)\n  seed 7');
     const aug = tempDir({ 'aug.dlm': augmented });

@@ -6,7 +6,8 @@
  * loop's step outcomes and per-epoch tensors. It satisfies `TrainingEngine` of `@dlm/train`
  * structurally (a backend imports only core).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag, readSafetensors, writeSafetensors, type Args, type DatasetSplit, type Diagnostic, type Graph, type SafetensorsTensor, type TrainingSpec } from '@dlm/core';
 import { checkTorchLowerable, exportPytorch } from './export.js';
@@ -23,8 +24,12 @@ export interface TorchEngineOptions {
   launch: LaunchOptions;
   device: 'cpu' | 'cuda';
   precision?: 'bf16' | 'fp16';
-  /** Scratch folder for the module, program, shards and per-epoch tensors (removed when the run ends). */
-  workDir: string;
+  /**
+   * Scratch folder for the module, program, shards and per-epoch tensors (removed when the run
+   * ends). Default: `.torch` in the plan's run folder (the one the checkpoints go to), else a
+   * temporary folder.
+   */
+  workDir?: string;
   log?: (message: string) => void;
   /** Sees every JSON line of rank 0 as it arrives (tools: the benchmark times steps by their `t`). */
   onEvent?: (event: Record<string, unknown>) => void;
@@ -46,6 +51,7 @@ export interface TorchRunPlan {
   clip?: number;
   weights: Map<string, SafetensorsTensor>;
   optimizerSlots?: Map<string, SafetensorsTensor>;
+  runDir?: string;
 }
 
 /** A supervised run's plan (`EnginePlan` of @dlm/train). */
@@ -119,7 +125,7 @@ function checkGanRun(o: TorchEngineOptions, spec: TrainingSpec): Diagnostic[] {
 
 /** The work folder's common part: the program, the starting tensors, the shards and the loop's orders. */
 function prepareWorkDir(o: TorchEngineOptions, plan: TorchRunPlan, program: string | undefined): string {
-  const dir = o.workDir;
+  const dir = o.workDir ?? (plan.runDir ? join(plan.runDir, '.torch') : mkdtempSync(join(tmpdir(), 'dlm-torch-')));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'orders'), { recursive: true });
   if (!program) throw new EngineError(checkTrainingTwins({ optimizer: { name: plan.optimizer.name } } as TrainingSpec));
@@ -128,7 +134,7 @@ function prepareWorkDir(o: TorchEngineOptions, plan: TorchRunPlan, program: stri
   if (plan.optimizerSlots) writeFileSync(join(dir, 'optimizer.safetensors'), writeSafetensors(plan.optimizerSlots));
   const t0 = Date.now();
   const manifest = writeShards(plan.train, join(dir, 'shards'));
-  o.log?.(`torch engine: ${manifest.size} training samples written to ${manifest.shards.length} memory-mapped shard(s) in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+  o.log?.(`torch engine: ${manifest.size} training samples written to ${manifest.shards.length} memory-mapped shard(s) in ${join(dir, 'shards')} in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
   for (let e = plan.firstEpoch; e <= plan.epochs; e++) {
     const order = plan.order(e);
     if (order) writeFileSync(join(dir, 'orders', `epoch-${e}.i32`), new Uint8Array(order.buffer, order.byteOffset, order.byteLength));

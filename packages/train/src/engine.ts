@@ -38,6 +38,11 @@ export interface EngineRunPlan {
   weights: Map<string, SafetensorsTensor>;
   /** Optimizer slots `<param>/<slot>` of a resumed run; undefined for a fresh one. */
   optimizerSlots?: Map<string, SafetensorsTensor>;
+  /**
+   * The run folder the checkpoints go to (the store's `location`: the folder this run holds, which
+   * may be beside the one asked for); an engine keeps its scratch files there. Undefined without checkpoints.
+   */
+  runDir?: string;
 }
 
 /** Everything an engine needs to run the steps of a supervised run, as plain data. */
@@ -306,6 +311,7 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
       augmentations: o.rules.augmentations.map((a) => ({ name: a.def.name, args: a.args, ...(a.def.torch !== undefined ? { torch: a.def.torch } : {}) })),
       weights,
       ...(slots ? { optimizerSlots: slots } : {}),
+      ...(o.loop.checkpoints ? { runDir: o.loop.checkpoints.location } : {}),
     })
     .catch(rethrow);
   try {

@@ -63,6 +63,7 @@ export async function runGanWithEngine<T>(o: GanEngineRunOptions<T>): Promise<Lo
       ...(rules.clip ? { clip: rules.clip } : {}),
       weights,
       ...(o.resumed ? { optimizerSlots: resumedSlots(o.resumed.data) } : {}),
+      ...(o.loop.checkpoints ? { runDir: o.loop.checkpoints.location } : {}),
     })
     .catch(rethrow);
   try {
