@@ -234,6 +234,25 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
   return launchRun(o, dir, outputs !== undefined);
 }
 
+/**
+ * What the ranks' output says about their failure, short (a diagnostic argument shows 200
+ * characters): the elastic agent's root cause (rank, exit code, signal) and the last Python
+ * exception line; else the output's last lines.
+ */
+export function failureSummary(log: string): string {
+  const lines = log.trim().split('\n');
+  const parts: string[] = [];
+  const root = lines.findIndex((l) => l.includes('Root Cause (first observed failure)'));
+  if (root >= 0) {
+    const field = (key: string) => lines.slice(root).map((l) => /^\s*(\w+)\s*:\s*(.*)$/.exec(l)).find((m) => m?.[1] === key)?.[2]?.trim();
+    const traceback = field('traceback');
+    parts.push(`rank ${field('rank') ?? '?'}: exitcode ${field('exitcode') ?? '?'}${traceback && !traceback.startsWith('To enable') ? `, ${traceback}` : ''}`);
+  }
+  const error = [...lines].reverse().find((l) => /^[\w.]*(Error|Exception|Exit|Interrupt)\b[^:]*:/.test(l.trim()) && !l.includes('ChildFailedError'));
+  if (error) parts.push(error.trim());
+  return parts.length > 0 ? parts.join('; ') : lines.slice(-5).join('\n');
+}
+
 /** Values per sample of the model's output, when its shape is static. */
 function outputSize(graph: Graph): number | undefined {
   const shape = graph.outputs[0]?.type.shape.slice(1) ?? [];
@@ -281,8 +300,7 @@ class TorchRun {
     this.done = launch(o.python, o.launcher, join(dir, 'train.py'), args, { ...o.launch, signal: this.stop.signal }, (e) => this.onEvent(e)).then(
       (r) => {
         if (this.stop.signal.aborted) return this.fail(new Error('stopped'));
-        const tail = r.log.trim().split('\n').slice(-15).join('\n');
-        this.fail(new EngineError([diag('DLM6108', [r.code === 0 ? 'they exited' : `exit status ${r.code}`, tail || '(nothing)'])]));
+        this.fail(new EngineError([diag('DLM6108', [r.code === 0 ? 'they exited' : `exit status ${r.code}`, failureSummary(r.log) || '(nothing)'])]));
       },
       (e: unknown) => this.fail(new EngineError([diag('DLM6108', ['they could not be started', e instanceof Error ? e.message : String(e)])])),
     );

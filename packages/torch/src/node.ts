@@ -81,4 +81,4 @@ export { probeTorchrun, chooseLauncher, launchCommand, launch, type Launcher, ty
 export { writeShards, SHARD_READER_SOURCE, SHARD_FORMAT, type ShardManifest, type ShardOptions } from './shards.js';
 export { trainingProgram, type TrainingConfig } from './train/program.js';
 export { ganTrainingProgram, type GanTrainingConfig } from './train/gan-program.js';
-export { torchEngine, describeTorchRun, type TorchEngineOptions, type TorchPlan, type TorchGanPlan, type TorchRunPlan } from './engine.js';
+export { torchEngine, describeTorchRun, failureSummary, type TorchEngineOptions, type TorchPlan, type TorchGanPlan, type TorchRunPlan } from './engine.js';

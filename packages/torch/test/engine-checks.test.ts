@@ -9,7 +9,7 @@ import { formatDiagnostics, hasErrors, PluginRegistry, PLUGIN_API_VERSION, type 
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { checkEngineRules, penaltiesFor, resolveRules, TrainingError } from '@dlm/train';
-import { torchEngine, type TorchEngineOptions } from '../src/node.js';
+import { failureSummary, torchEngine, type TorchEngineOptions } from '../src/node.js';
 
 const registry = new PluginRegistry();
 registry.register(stdPlugin);
@@ -117,5 +117,36 @@ train Gan {
     const d = refusals(gan, engine({ nprocPerNode: 2, precision: 'bf16' }));
     expect(d.map((x) => x.message)).toEqual([expect.stringMatching(/runs in one process .*not 2/), expect.stringMatching(/runs in float32/)]);
     expect(d.every((x) => x.span?.line === 11)).toBe(true);
+  });
+});
+
+describe("the failure summary in DLM6108 (a diagnostic argument shows 200 characters)", () => {
+  it("names the elastic agent's root cause and the last Python exception", () => {
+    const elastic = `Traceback (most recent call last):
+  File "/tmp/run/.torch/train.py", line 310, in main
+    dist.all_reduce(total)
+RuntimeError: [/build/third_party/gloo/gloo/transport/tcp/pair.cc:598] Connection closed by peer [127.0.0.1]:41234
+torch.distributed.elastic.multiprocessing.errors.ChildFailedError:
+============================================================
+/tmp/run/.torch/train.py FAILED
+------------------------------------------------------------
+Failures:
+  <NO_OTHER_FAILURES>
+------------------------------------------------------------
+Root Cause (first observed failure):
+[0]:
+  time      : 2026-12-04_11:07:40
+  host      : localhost
+  rank      : 1 (local_rank: 1)
+  exitcode  : -9 (pid: 29035)
+  error_file: <N/A>
+  traceback : Signal 9 (SIGKILL) received by PID 29035
+============================================================`;
+    expect(failureSummary(elastic)).toBe(
+      'rank 1 (local_rank: 1): exitcode -9 (pid: 29035), Signal 9 (SIGKILL) received by PID 29035; RuntimeError: [/build/third_party/gloo/gloo/transport/tcp/pair.cc:598] Connection closed by peer [127.0.0.1]:41234',
+    );
+    const single = 'Traceback (most recent call last):\n  File "train.py", line 1, in <module>\nValueError: no Python twin for regularizer max_norm\n';
+    expect(failureSummary(single)).toBe('ValueError: no Python twin for regularizer max_norm');
+    expect(failureSummary('a\nb\nc\nd\ne\nf\n')).toBe('b\nc\nd\ne\nf');
   });
 });
