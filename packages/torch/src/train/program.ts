@@ -110,8 +110,9 @@ const DRIVER = `def main(cfg):
     device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if use_cuda else "cpu")
     if use_cuda:
         torch.cuda.set_device(device)
-    # Dropout's stream: per seed and starting step, so a resumed run does not replay epoch 1's masks.
-    torch.manual_seed(cfg["seed"] * 1_000_003 + cfg.get("startStep", 0))
+    # Dropout's stream: per seed and starting step, so a resumed run does not replay epoch 1's
+    # masks, and per rank, so ranks do not draw the same masks for their parts of a batch.
+    torch.manual_seed(cfg["seed"] * 1_000_003 + cfg.get("startStep", 0) + rank * 7_919)
     spec = importlib.util.spec_from_file_location("dlm_model", cfg["module"])
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
