@@ -5,7 +5,6 @@
  * loop drives. The run folder, progress line and report stay the tfjs path's own.
  */
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import type { Diagnostic } from '@dlm/core';
 import type { TrainingEngine } from '@dlm/train';
 import type { CommandContext } from './workspace.js';
@@ -17,7 +16,7 @@ import { positiveInt } from './training.js';
 const TORCH_ONLY = Object.keys(ENGINE_FLAGS).filter((k) => k !== 'engine');
 
 /** The engine the flags ask for: undefined for tfjs (the default), or the torch engine; diagnostics when Python is missing. */
-export async function engineFromFlags(ctx: CommandContext, runDir: string): Promise<{ engine?: TrainingEngine; diagnostics: Diagnostic[] }> {
+export async function engineFromFlags(ctx: CommandContext): Promise<{ engine?: TrainingEngine; diagnostics: Diagnostic[] }> {
   const name = (ctx.values['engine'] as string | undefined) ?? 'tfjs';
   if (name !== 'tfjs' && name !== 'torch') throw new CliError(`unknown engine '${name}'; use tfjs or torch`, 2);
   if (name === 'tfjs') {
@@ -47,7 +46,8 @@ export async function engineFromFlags(ctx: CommandContext, runDir: string): Prom
   const launch = { nprocPerNode: nproc, nnodes, nodeRank, masterAddr: (ctx.values['master-addr'] as string | undefined) ?? '127.0.0.1', masterPort };
   const options = { python, launcher, launch, device, ...(precision ? { precision: precision as 'bf16' | 'fp16' } : {}) };
   ctx.io.stderr(`device: ${torch.describeTorchRun(options)}\n`);
-  return { engine: torch.torchEngine({ ...options, workDir: join(runDir, '.torch'), log: (m) => ctx.io.stderr(`${m}\n`) }), diagnostics: [] };
+  // The work folder is `.torch` in the run folder the run gets (openRunFolder may choose one beside the asked one).
+  return { engine: torch.torchEngine({ ...options, log: (m) => ctx.io.stderr(`${m}\n`) }), diagnostics: [] };
 }
 
 function nonNegativeInt(ctx: CommandContext, key: string): number | undefined {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readSafetensors } from '@dlm/core';
 import { needs } from '../../../tools/test-support/system-tools.js';
-import { dlm, REPO_ROOT, tempDir } from './helpers.js';
+import { dlm, PLUGIN_FIXTURES, REPO_ROOT, tempDir } from './helpers.js';
 import { checkpointWeights as weights, maxWeightDiff as maxDiff, NET_MODEL, torch } from './torch-helpers.js';
 
 const FILE = `${NET_MODEL}
@@ -105,7 +105,66 @@ describe('dlm train --engine torch', () => {
     expect(d).toBeLessThanOrEqual(1e-4);
   }, 240_000);
 
-  it('refuses before anything runs: --precision on the CPU, torch flags without --engine torch, no Python, an augmentation', async () => {
+  it('writes the optimizer slots of a parameter that gets no gradient, so each engine resumes the other (1e-4 from a tfjs-only run)', async () => {
+    // No penalty: an l2 term would give the spare layer a gradient.
+    const unused = tempDir({ 'unused.dlm': FILE.replace('  prob = h', '  spare = point |> dense(3)\n  prob = h').replace('  regularize l2(1e-4)\n', '') });
+    copyFileSync(join(dir, 'points.csv'), join(unused, 'points.csv'));
+    const run = (runDir: string, ...more: string[]) => dlm(['train', join(unused, 'unused.dlm'), '--backend', 'cpu', '--workers', '1', '--run-dir', join(unused, runDir), ...more], unused, { DLM_PYTHON: torch.path });
+    const ref = await run('tfjs', '--epochs', '3');
+    expect(ref.code, ref.stderr).toBe(0);
+    const t1 = await run('mixed', '--engine', 'torch', '--epochs', '1');
+    expect(t1.code, t1.stderr).toBe(0);
+    // torch.optim keeps no state for the unused dense layer; the checkpoint holds Adam's initial (zero) slots for it, as tfjs does.
+    const refSlots = readSafetensors(readFileSync(join(unused, 'tfjs/epoch-1/optimizer.safetensors'))).tensors;
+    const slots = readSafetensors(readFileSync(join(unused, 'mixed/epoch-1/optimizer.safetensors'))).tensors;
+    expect([...slots.keys()].sort()).toEqual([...refSlots.keys()].sort());
+    // The spare layer's slots: the ones the tfjs run left at zero.
+    const spare = [...refSlots.keys()].filter((k) => [...(refSlots.get(k)!.data as Float32Array)].every((v) => v === 0));
+    expect(spare.length).toBe(4); // weight and bias, exp_avg and exp_avg_sq
+    for (const k of spare) expect([...(slots.get(k)!.data as Float32Array)].every((v) => v === 0), k).toBe(true);
+    const t2 = await run('mixed', '--resume', '--epochs', '2');
+    expect(t2.code, t2.stderr).toBe(0);
+    const t3 = await run('mixed', '--engine', 'torch', '--resume', '--epochs', '3');
+    expect(t3.code, t3.stderr).toBe(0);
+    const d = maxDiff(weights(join(unused, 'mixed/epoch-3')), weights(join(unused, 'tfjs/epoch-3')));
+    console.log(`unused parameter: torch 1 + tfjs 1 + torch 1 epochs vs tfjs 3 epochs: max |Δw| ${d.toExponential(2)}`);
+    expect(d).toBeLessThanOrEqual(1e-4);
+  }, 240_000);
+
+  it('works in the run folder openRunFolder chose when the asked one holds another run', async () => {
+    // Another seed is another run: the reference folder is left alone and the run goes beside it.
+    const other = tempDir({ 'net.dlm': FILE.replace('seed 7', 'seed 8') });
+    copyFileSync(join(dir, 'points.csv'), join(other, 'points.csv'));
+    const r = await dlm(['train', join(other, 'net.dlm'), '--backend', 'cpu', '--engine', 'torch', '--epochs', '1', '--run-dir', reference], other, { DLM_PYTHON: torch.path });
+    expect(r.code, r.stderr).toBe(0);
+    const moved = `${reference}-csv`;
+    expect(r.stderr).toContain(`this run goes to ${moved}`);
+    expect(r.stderr).toContain(`memory-mapped shard(s) in ${join(moved, '.torch', 'shards')}`);
+    expect(existsSync(join(moved, 'epoch-1/weights.safetensors'))).toBe(true);
+    expect(existsSync(join(reference, '.torch'))).toBe(false);
+    expect(existsSync(join(moved, '.torch'))).toBe(false);
+    expect((state(join(reference, 'epoch-1'))['history'] as unknown[]).length).toBe(1);
+  }, 120_000);
+
+  it("runs augmentations (plugin-std's and a plugin's declared twin) and early stopping on a training metric", async () => {
+    const augmented = FILE.replace('  seed 7', '  regularize gaussian_noise(std: 0.05), jitter(delta: 0.05), early_stopping(monitor: "accuracy", patience: 1)\n  seed 7');
+    const aug = tempDir({ 'aug.dlm': augmented });
+    copyFileSync(join(dir, 'points.csv'), join(aug, 'points.csv'));
+    const plugin = join(PLUGIN_FIXTURES, 'augmentations.mjs');
+    const a = await dlm(['train', join(aug, 'aug.dlm'), '--backend', 'cpu', '--engine', 'torch', '--plugin', plugin, '--epochs', '2', '--run-dir', join(aug, 'run')], aug, { DLM_PYTHON: torch.path });
+    expect(a.code, a.stderr).toBe(0);
+    const st = state(join(aug, 'run', readFileSync(join(aug, 'run/last'), 'utf8').trim()));
+    // The training metric is computed (from the training-mode outputs on the augmented batches) and monitored.
+    expect((st['best'] as { monitor: string }).monitor).toBe('accuracy');
+    type Rec = { loss: number; metrics: { accuracy: number } };
+    const hist = st['history'] as Rec[];
+    for (const r of hist) expect(Number.isFinite(r.metrics.accuracy)).toBe(true);
+    // The augmentations ran: from the same weights and batches, epoch 1's training loss is not the plain run's.
+    const plain = (state(join(reference, 'epoch-1'))['history'] as Rec[])[0]!;
+    expect(Math.abs(hist[0]!.loss - plain.loss)).toBeGreaterThan(1e-6);
+  }, 120_000);
+
+  it('refuses before anything runs: --precision on the CPU, torch flags without --engine torch, no Python, an augmentation without a twin', async () => {
     const p = await train('bad', '--engine', 'torch', '--device', 'cpu', '--precision', 'bf16');
     expect(p.code).toBe(2);
     expect(p.stderr).toContain('--precision bf16 needs --device cuda');
@@ -115,12 +174,13 @@ describe('dlm train --engine torch', () => {
     const nopy = await train('bad', '--engine', 'torch', '--python', join(dir, 'no-such-python'));
     expect(nopy.code).toBe(1);
     expect(nopy.stderr).toMatch(/DLM6104.*no-such-python \(--python\): not found.*apt-get install python3-torch/s);
-    const aug = tempDir({ 'aug.dlm': FILE.replace('  seed 7', '  regularize gaussian_noise(std: 0.1)\n  seed 7') });
+    const aug = tempDir({ 'aug.dlm': FILE.replace('  seed 7', '  regularize gaussian_noise(std: 0.1), untwinned_jitter(delta: 0.1)\n  seed 7') });
     copyFileSync(join(dir, 'points.csv'), join(aug, 'points.csv'));
-    const a = await dlm(['train', join(aug, 'aug.dlm'), '--backend', 'cpu', '--engine', 'torch', '--run-dir', join(aug, 'run')], aug, { DLM_PYTHON: torch.path });
+    const a = await dlm(['train', join(aug, 'aug.dlm'), '--backend', 'cpu', '--engine', 'torch', '--plugin', join(PLUGIN_FIXTURES, 'augmentations.mjs'), '--run-dir', join(aug, 'run')], aug, { DLM_PYTHON: torch.path });
     expect(a.code).toBe(1);
-    expect(a.stderr).toMatch(/DLM6107.*augmentations \(gaussian_noise\) run only in the tfjs engine/);
-    expect(a.stderr).toContain('aug.dlm:');
+    expect(a.stderr).toMatch(/DLM6107.*the augmentation 'untwinned_jitter' has no twin in the torch engine/);
+    expect(a.stderr).not.toContain("'gaussian_noise'");
+    expect(a.stderr).toMatch(/aug\.dlm:\d+:\d+/);
     expect(existsSync(join(aug, 'run/epoch-1'))).toBe(false);
   }, 120_000);
 });

@@ -63,7 +63,9 @@ describe.skipIf(process.platform !== 'linux')('a killed rank of the torch engine
     expect(killed, r.stderr).toBeDefined();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error[DLM6108]: The PyTorch training processes stopped (exit status');
-    expect(r.stderr).toMatch(/Signal 9 \(SIGKILL\)|exitcode\s*: -9/);
+    // The elastic agent reports one rank as the root cause: the killed one (SIGKILL), or — when it
+    // polls after rank 0 failed on the lost connection (a race of a few ms) — rank 0 and its gloo error.
+    expect(r.stderr).toMatch(/rank 1 \(local_rank: 1\): exitcode -9 .*Signal 9 \(SIGKILL\)|rank 0 \(local_rank: 0\): exitcode 1 .*RuntimeError: .*Connection (reset|closed) by peer/);
     expect(existsSync(join(runDir, '.torch')), 'the work folder is removed').toBe(false);
 
     // Every checkpoint written loads, checksums verified.

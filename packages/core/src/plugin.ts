@@ -283,6 +283,14 @@ export type RegularizerDef =
       kind: 'augmentation';
       /** Transforms a training batch of images (NCHW). Never applied at evaluation. */
       augment<T>(m: TensorMath<T>, x: T, args: Args): T;
+      /**
+       * The PyTorch twin for `dlm train --engine torch` (optional): Python source that defines
+       * `augment(x, args, draw)` with the same math as `augment`, drawing its random numbers from
+       * `draw.uniform(shape)` and `draw.normal(shape, mean, std)` (the twins of `randomUniform` and
+       * `randomNormal`, in the same order). `torch`, `F` (torch.nn.functional) and `math` are in
+       * scope. Without it the torch engine refuses a train block that uses this augmentation (DLM6107).
+       */
+      torch?: string;
     }
   | {
       name: string;

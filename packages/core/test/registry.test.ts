@@ -49,4 +49,18 @@ describe('PluginRegistry', () => {
     ]);
     expect(r.names('layer')).toEqual(['good']);
   });
+  it("checks an augmentation's PyTorch twin: Python source that defines augment(x, args, draw)", () => {
+    const r = new PluginRegistry();
+    const aug = (name: string, torch: unknown) => ({ name, doc: '', kind: 'augmentation', args: [], augment: (_m: unknown, x: unknown) => x, ...(torch !== undefined ? { torch } : {}) });
+    const ds = r.register({
+      name: 'augs',
+      apiVersion: PLUGIN_API_VERSION,
+      regularizers: [aug('none', undefined), aug('good', 'def augment(x, args, draw):\n    return x\n'), aug('number', 42), aug('other', 'def transform(x):\n    return x\n')] as never,
+    });
+    expect(ds.map((d) => `${d.code} ${d.message}`)).toEqual([
+      "DLM8003 Plugin 'augs' declares a malformed regularizer 'number': 'torch' must be Python source that defines augment(x, args, draw)",
+      "DLM8003 Plugin 'augs' declares a malformed regularizer 'other': 'torch' must be Python source that defines augment(x, args, draw)",
+    ]);
+    expect(r.names('regularizer')).toEqual(['good', 'none']);
+  });
 });

@@ -6,15 +6,17 @@
  * loop's step outcomes and per-epoch tensors. It satisfies `TrainingEngine` of `@dlm/train`
  * structurally (a backend imports only core).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag, readSafetensors, writeSafetensors, type Args, type DatasetSplit, type Diagnostic, type Graph, type SafetensorsTensor, type TrainingSpec } from '@dlm/core';
 import { checkTorchLowerable, exportPytorch } from './export.js';
 import { launch, type Launcher, type LaunchOptions } from './launch.js';
 import type { TorchPython } from './node.js';
 import { writeShards } from './shards.js';
+import { ganTrainingProgram, type GanTrainingConfig } from './train/gan-program.js';
 import { trainingProgram, type TrainingConfig } from './train/program.js';
-import { checkTrainingTwins, scheduleArgsJson } from './train/twins.js';
+import { augmentationTwin, checkTrainingTwins, PENALTY_TWINS, scheduleArgsJson } from './train/twins.js';
 
 export interface TorchEngineOptions {
   python: TorchPython;
@@ -22,17 +24,19 @@ export interface TorchEngineOptions {
   launch: LaunchOptions;
   device: 'cpu' | 'cuda';
   precision?: 'bf16' | 'fp16';
-  /** Scratch folder for the module, program, shards and per-epoch tensors (removed when the run ends). */
-  workDir: string;
+  /**
+   * Scratch folder for the module, program, shards and per-epoch tensors (removed when the run
+   * ends). Default: `.torch` in the plan's run folder (the one the checkpoints go to), else a
+   * temporary folder.
+   */
+  workDir?: string;
   log?: (message: string) => void;
   /** Sees every JSON line of rank 0 as it arrives (tools: the benchmark times steps by their `t`). */
   onEvent?: (event: Record<string, unknown>) => void;
 }
 
-/** The plan dlm's loop passes (`EnginePlan` of @dlm/train, restated with core types). */
-export interface TorchPlan {
-  graph: Graph;
-  inputName: string;
+/** What every plan dlm's loop passes holds (`EngineRunPlan` of @dlm/train, restated with core types). */
+export interface TorchRunPlan {
   train: DatasetSplit;
   batchSize: number;
   firstEpoch: number;
@@ -45,13 +49,28 @@ export interface TorchPlan {
   lr: number;
   schedule?: { name: string; args: Args };
   clip?: number;
-  penalties: { param: string; name: string; args: Args }[];
   weights: Map<string, SafetensorsTensor>;
   optimizerSlots?: Map<string, SafetensorsTensor>;
-  recordOutputs: boolean;
+  runDir?: string;
 }
 
-type Step = { loss: number } | { nonFinite: number };
+/** A supervised run's plan (`EnginePlan` of @dlm/train). */
+export interface TorchPlan extends TorchRunPlan {
+  graph: Graph;
+  inputName: string;
+  penalties: { param: string; name: string; args: Args }[];
+  recordOutputs: boolean;
+  augmentations: { name: string; args: Args; torch?: string }[];
+}
+
+/** An adversarial run's plan (`GanEnginePlan` of @dlm/train): weights and slots carry the models' prefixes. */
+export interface TorchGanPlan extends TorchRunPlan {
+  generator: { graph: Graph; input: string; output: string };
+  discriminator: { graph: Graph; input: string; output: string };
+  noiseShape: number[];
+}
+
+type Step = { loss: number; parts?: Record<string, number> } | { nonFinite: number; who?: string };
 type Tensors = { weights: Map<string, SafetensorsTensor>; optimizer: Map<string, SafetensorsTensor> };
 
 /** A process-level failure as the loop reports it (a TrainingError-shaped error: `.diagnostics`). */
@@ -80,37 +99,104 @@ export function torchEngine(o: TorchEngineOptions) {
   return {
     name: 'torch',
     /** Everything in the model or train block that the torch path cannot lower (DLM61xx), located. */
-    check(spec: TrainingSpec, graph: Graph): Diagnostic[] {
-      return [...checkTorchLowerable(graph), ...checkTrainingTwins(spec)];
+    check(spec: TrainingSpec, graph: Graph, ...more: Graph[]): Diagnostic[] {
+      const out = [...[graph, ...more].flatMap((g) => checkTorchLowerable(g)), ...checkTrainingTwins(spec)];
+      if (spec.kind === 'gan') out.push(...checkGanRun(o, spec));
+      return out;
     },
+    /** Penalties run as Python twins (`dlm_penalty`): l1 and l2. */
+    checkPenalty: (name: string, span?: Diagnostic['span']) => (PENALTY_TWINS.includes(name) ? undefined : diag('DLM6106', ['regularizer', name, PENALTY_TWINS.join(', ')], span)),
+    /** Augmentations run as Python twins: plugin-std's, or the one a plugin declares in `torch`. */
+    runsAugmentation: (def: { name: string; torch?: string }) => augmentationTwin(def) !== undefined,
+    noTrainingMetrics: (graph: Graph) => whyNoOutputs(o, graph),
     start: (plan: TorchPlan) => startRun(o, plan),
+    startGan: (plan: TorchGanPlan) => startGanRun(o, plan),
   };
 }
 
-async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
-  const dir = o.workDir;
+/** What the GAN program does not do (one process, float32), located at the train block. */
+function checkGanRun(o: TorchEngineOptions, spec: TrainingSpec): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const procs = o.launch.nprocPerNode * (o.launch.nnodes ?? 1);
+  if (procs > 1) out.push(diag('DLM6107', [`adversarial (GAN) training runs in one process (--nproc-per-node 1, one node), not ${procs}: under DDP each model's batch-norm statistics would be per process, not the global batch's`], spec.span));
+  if (o.precision) out.push(diag('DLM6107', [`adversarial (GAN) training runs in float32; --precision ${o.precision} applies to supervised trainings`], spec.span));
+  return out;
+}
+
+/** The work folder's common part: the program, the starting tensors, the shards and the loop's orders. */
+function prepareWorkDir(o: TorchEngineOptions, plan: TorchRunPlan, program: string | undefined): string {
+  const dir = o.workDir ?? (plan.runDir ? join(plan.runDir, '.torch') : mkdtempSync(join(tmpdir(), 'dlm-torch-')));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'orders'), { recursive: true });
-  const module = exportPytorch(plan.graph, { className: 'DlmModel' });
-  if (!module.result) throw new EngineError(module.diagnostics);
-  writeFileSync(join(dir, 'model.py'), module.result);
-  const program = trainingProgram(plan.graph.name, plan.optimizer.name, plan.optimizer.args);
   if (!program) throw new EngineError(checkTrainingTwins({ optimizer: { name: plan.optimizer.name } } as TrainingSpec));
   writeFileSync(join(dir, 'train.py'), program);
   writeFileSync(join(dir, 'weights.safetensors'), writeSafetensors(plan.weights));
   if (plan.optimizerSlots) writeFileSync(join(dir, 'optimizer.safetensors'), writeSafetensors(plan.optimizerSlots));
   const t0 = Date.now();
   const manifest = writeShards(plan.train, join(dir, 'shards'));
-  o.log?.(`torch engine: ${manifest.size} training samples written to ${manifest.shards.length} memory-mapped shard(s) in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+  o.log?.(`torch engine: ${manifest.size} training samples written to ${manifest.shards.length} memory-mapped shard(s) in ${join(dir, 'shards')} in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
   for (let e = plan.firstEpoch; e <= plan.epochs; e++) {
     const order = plan.order(e);
     if (order) writeFileSync(join(dir, 'orders', `epoch-${e}.i32`), new Uint8Array(order.buffer, order.byteOffset, order.byteLength));
   }
+  return dir;
+}
+
+/** The generated module of `graph` as `<dir>/<file>` with class `className`. */
+function writeModule(dir: string, file: string, graph: Graph, className: string): string {
+  const module = exportPytorch(graph, { className });
+  if (!module.result) throw new EngineError(module.diagnostics);
+  writeFileSync(join(dir, file), module.result);
+  return join(dir, file);
+}
+
+/** Launches the written program and waits until every rank is ready. */
+async function launchRun(o: TorchEngineOptions, dir: string, recording: boolean): Promise<TorchRun> {
+  const run = new TorchRun(o, dir, recording);
+  // Python's start (importing torch, the rendezvous) is not the first epoch's time.
+  try {
+    await run.ready;
+  } catch (e) {
+    await run.close();
+    throw e;
+  }
+  return run;
+}
+
+async function startGanRun(o: TorchEngineOptions, plan: TorchGanPlan) {
+  const dir = prepareWorkDir(o, plan, ganTrainingProgram(`${plan.generator.graph.name}+${plan.discriminator.graph.name}`, plan.optimizer.name, plan.optimizer.args));
+  const config: GanTrainingConfig = {
+    generator: { module: writeModule(dir, 'generator.py', plan.generator.graph, 'DlmGenerator'), className: 'DlmGenerator', prefix: `${plan.generator.graph.name}/` },
+    discriminator: { module: writeModule(dir, 'discriminator.py', plan.discriminator.graph, 'DlmDiscriminator'), className: 'DlmDiscriminator', prefix: `${plan.discriminator.graph.name}/` },
+    noiseShape: plan.noiseShape,
+    weights: join(dir, 'weights.safetensors'),
+    shards: join(dir, 'shards'),
+    out: join(dir, 'epochs'),
+    loss: plan.loss,
+    lr: plan.lr,
+    ...(plan.schedule ? { schedule: { name: plan.schedule.name, args: scheduleArgsJson(plan.schedule.args) } } : {}),
+    ...(plan.clip ? { clip: plan.clip } : {}),
+    epochs: plan.epochs,
+    batch: plan.batchSize,
+    seed: plan.seed,
+    device: o.device,
+    orders: join(dir, 'orders'),
+    firstEpoch: plan.firstEpoch,
+    startStep: plan.startStep,
+    ...(plan.optimizerSlots ? { optimizerState: join(dir, 'optimizer.safetensors') } : {}),
+  };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  return launchRun(o, dir, false);
+}
+
+async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
+  const dir = prepareWorkDir(o, plan, trainingProgram(plan.graph.name, plan.optimizer.name, plan.optimizer.args));
+  writeModule(dir, 'model.py', plan.graph, 'DlmModel');
   // Training outputs for dlm's metrics: files every rank of this node writes into (not across nodes).
-  const outShape = plan.graph.outputs[0]?.type.shape.slice(1) ?? [];
-  const perSample = outShape.every((d) => typeof d === 'number') ? (outShape as number[]).reduce((a, b) => a * b, 1) : undefined;
-  const outputs = plan.recordOutputs && perSample !== undefined && (o.launch.nnodes ?? 1) === 1 ? join(dir, 'outputs') : undefined;
-  if (plan.recordOutputs && !outputs) o.log?.('torch engine: training metrics are not computed on several nodes (evaluation metrics are)');
+  const perSample = outputSize(plan.graph);
+  const noOutputs = whyNoOutputs(o, plan.graph);
+  const outputs = plan.recordOutputs && !noOutputs ? join(dir, 'outputs') : undefined;
+  if (plan.recordOutputs && noOutputs) o.log?.(`torch engine: training metrics are not computed: ${noOutputs} (evaluation metrics are)`);
   if (outputs) {
     mkdirSync(outputs);
     for (let e = plan.firstEpoch; e <= plan.epochs; e++) {
@@ -142,17 +228,46 @@ async function startRun(o: TorchEngineOptions, plan: TorchPlan) {
     ...(plan.optimizerSlots ? { optimizerState: join(dir, 'optimizer.safetensors') } : {}),
     ...(o.precision ? { precision: o.precision } : {}),
     ...(outputs ? { outputs } : {}),
+    ...(plan.augmentations.length > 0 ? { augmentations: plan.augmentations.map((a) => ({ name: a.name, args: a.args, source: augmentationTwin(a) ?? missingTwin(a.name) })) } : {}),
   };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  const run = new TorchRun(o, dir, outputs !== undefined);
-  // Python's start (importing torch, the rendezvous) is not the first epoch's time.
-  try {
-    await run.ready;
-  } catch (e) {
-    await run.close();
-    throw e;
+  return launchRun(o, dir, outputs !== undefined);
+}
+
+/**
+ * What the ranks' output says about their failure, short (a diagnostic argument shows 200
+ * characters): the elastic agent's root cause (rank, exit code, signal) and the last Python
+ * exception line; else the output's last lines.
+ */
+export function failureSummary(log: string): string {
+  const lines = log.trim().split('\n');
+  const parts: string[] = [];
+  const root = lines.findIndex((l) => l.includes('Root Cause (first observed failure)'));
+  if (root >= 0) {
+    const field = (key: string) => lines.slice(root).map((l) => /^\s*(\w+)\s*:\s*(.*)$/.exec(l)).find((m) => m?.[1] === key)?.[2]?.trim();
+    const traceback = field('traceback');
+    parts.push(`rank ${field('rank') ?? '?'}: exitcode ${field('exitcode') ?? '?'}${traceback && !traceback.startsWith('To enable') ? `, ${traceback}` : ''}`);
   }
-  return run;
+  const error = [...lines].reverse().find((l) => /^[\w.]*(Error|Exception|Exit|Interrupt)\b[^:]*:/.test(l.trim()) && !l.includes('ChildFailedError'));
+  if (error) parts.push(error.trim());
+  return parts.length > 0 ? parts.join('; ') : lines.slice(-5).join('\n');
+}
+
+/** Values per sample of the model's output, when its shape is static. */
+function outputSize(graph: Graph): number | undefined {
+  const shape = graph.outputs[0]?.type.shape.slice(1) ?? [];
+  return shape.every((d) => typeof d === 'number') ? (shape as number[]).reduce((a, b) => a * b, 1) : undefined;
+}
+
+/** Why the ranks cannot record their training-mode outputs for dlm's training metrics (undefined: they can). */
+function whyNoOutputs(o: Pick<TorchEngineOptions, 'launch'>, graph: Graph): string | undefined {
+  if ((o.launch.nnodes ?? 1) > 1) return 'on several nodes each node\'s ranks write their outputs on that node';
+  if (outputSize(graph) === undefined) return 'the output has symbolic dims after the batch';
+  return undefined;
+}
+
+function missingTwin(name: string): never {
+  throw new EngineError([diag('DLM6107', [`the augmentation '${name}' has no twin in the torch engine (a plugin's augmentation declares its PyTorch twin in its 'torch' field)`])]);
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
@@ -185,8 +300,7 @@ class TorchRun {
     this.done = launch(o.python, o.launcher, join(dir, 'train.py'), args, { ...o.launch, signal: this.stop.signal }, (e) => this.onEvent(e)).then(
       (r) => {
         if (this.stop.signal.aborted) return this.fail(new Error('stopped'));
-        const tail = r.log.trim().split('\n').slice(-15).join('\n');
-        this.fail(new EngineError([diag('DLM6108', [r.code === 0 ? 'they exited' : `exit status ${r.code}`, tail || '(nothing)'])]));
+        this.fail(new EngineError([diag('DLM6108', [r.code === 0 ? 'they exited' : `exit status ${r.code}`, failureSummary(r.log) || '(nothing)'])]));
       },
       (e: unknown) => this.fail(new EngineError([diag('DLM6108', ['they could not be started', e instanceof Error ? e.message : String(e)])])),
     );
@@ -208,8 +322,8 @@ class TorchRun {
   private onEvent(e: Record<string, unknown>): void {
     this.o.onEvent?.(e);
     if (e['event'] === 'ready') this.started.resolve();
-    else if (e['event'] === 'step') this.push({ loss: Number(e['loss']) });
-    else if (e['event'] === 'nonfinite') this.push({ nonFinite: Number(e['value']) });
+    else if (e['event'] === 'step') this.push({ loss: Number(e['loss']), ...('d_loss' in e ? { parts: { d_loss: Number(e['d_loss']), g_loss: Number(e['g_loss']) } } : {}) });
+    else if (e['event'] === 'nonfinite') this.push({ nonFinite: Number(e['value']), ...(typeof e['who'] === 'string' ? { who: e['who'] } : {}) });
     else if (e['event'] === 'epoch') this.epoch(Number(e['epoch'])).resolve();
   }
 

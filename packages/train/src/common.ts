@@ -103,8 +103,8 @@ export interface ResolvedRules {
   loss: { def: LossDef; args: Args };
   optimizer: { def: OptimizerDef; args: Args; call: PluginCall };
   metrics: { def: MetricDef; args: Args; name: string }[];
-  penalties: { def: Extract<RegularizerDef, { kind: 'penalty' }>; args: Args }[];
-  augmentations: { def: Extract<RegularizerDef, { kind: 'augmentation' }>; args: Args }[];
+  penalties: { def: Extract<RegularizerDef, { kind: 'penalty' }>; args: Args; span?: Diagnostic['span'] }[];
+  augmentations: { def: Extract<RegularizerDef, { kind: 'augmentation' }>; args: Args; span?: Diagnostic['span'] }[];
   earlyStopping?: { patience: number; monitor: string; minDelta: number; span?: Diagnostic['span'] };
   schedule?: { def: ScheduleDef; args: Args };
   clip?: number;
@@ -140,8 +140,8 @@ export function resolveRules(
     const d = tryResolve('regularizer', c);
     if (!d) continue;
     const args = withDefaults(d, c);
-    if (d.kind === 'penalty') penalties.push({ def: d, args });
-    else if (d.kind === 'augmentation') augmentations.push({ def: d, args });
+    if (d.kind === 'penalty') penalties.push({ def: d, args, ...(c.span ? { span: c.span } : {}) });
+    else if (d.kind === 'augmentation') augmentations.push({ def: d, args, ...(c.span ? { span: c.span } : {}) });
     else earlyStopping = { ...earlyStoppingOf(d, args), ...(c.span ? { span: c.span } : {}) };
   }
   let schedule: ResolvedRules['schedule'];

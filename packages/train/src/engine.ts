@@ -15,10 +15,8 @@ import type { CheckpointData, CheckpointState } from './state.js';
 import type { Runtime, SeededMath } from '@dlm/core';
 import { evaluateView, metricsOfOutputs, type PenaltyTarget, type Setup } from './supervised.js';
 
-/** Everything an engine needs to run the steps of a supervised run, as plain data. */
-export interface EnginePlan {
-  graph: Graph;
-  inputName: string;
+/** What every engine plan holds: the data, the loop's order and schedule, the rules and the starting tensors. */
+export interface EngineRunPlan {
   /** The training samples in the loop's position order (`orders` index into it). */
   train: DatasetSplit;
   batchSize: number;
@@ -36,17 +34,42 @@ export interface EnginePlan {
   lr: number;
   schedule?: { name: string; args: Args };
   clip?: number;
-  penalties: { param: string; name: string; args: Args }[];
-  /** Starting weights (fresh or resumed), dlm's names and layouts. */
+  /** Starting weights (fresh or resumed), dlm's checkpoint names and layouts. */
   weights: Map<string, SafetensorsTensor>;
   /** Optimizer slots `<param>/<slot>` of a resumed run; undefined for a fresh one. */
   optimizerSlots?: Map<string, SafetensorsTensor>;
-  /** Record each epoch's training-mode outputs (one row per position of the order) for dlm's training metrics. */
-  recordOutputs: boolean;
+  /**
+   * The run folder the checkpoints go to (the store's `location`: the folder this run holds, which
+   * may be beside the one asked for); an engine keeps its scratch files there. Undefined without checkpoints.
+   */
+  runDir?: string;
 }
 
-/** What an engine's step stream says, one per optimizer step. */
-export type EngineStep = { loss: number } | { nonFinite: number };
+/** Everything an engine needs to run the steps of a supervised run, as plain data. */
+export interface EnginePlan extends EngineRunPlan {
+  graph: Graph;
+  inputName: string;
+  penalties: { param: string; name: string; args: Args }[];
+  /** Record each epoch's training-mode outputs (one row per position of the order) for dlm's training metrics. */
+  recordOutputs: boolean;
+  /** The train block's augmentations in order (applied to each training batch before the forward pass); `torch` is a plugin's declared twin. */
+  augmentations: { name: string; args: Args; torch?: string }[];
+}
+
+/**
+ * Everything an engine needs to run the steps of an adversarial run (gan.ts's step: a D step on
+ * real and fake images, then a G step against the updated D, one optimizer per model). Weights and
+ * optimizer slots carry the models' prefixes (`<model>/<param>`), as in dlm's GAN checkpoints.
+ */
+export interface GanEnginePlan extends EngineRunPlan {
+  generator: { graph: Graph; input: string; output: string };
+  discriminator: { graph: Graph; input: string; output: string };
+  /** G's input per sample (the noise z ~ N(0, 1) is drawn by the engine). */
+  noiseShape: number[];
+}
+
+/** What an engine's step stream says, one per optimizer step (`parts`: a GAN's d_loss and g_loss). */
+export type EngineStep = { loss: number; parts?: Record<string, number> } | { nonFinite: number; who?: string };
 
 export interface EngineRun {
   /** The next step's outcome; rejects with a TrainingError when the engine fails. */
@@ -65,22 +88,38 @@ export interface EngineRun {
 export interface TrainingEngine {
   /** `torch`: shown as the run's backend. */
   readonly name: string;
-  /** Everything this engine cannot run in `spec` for `graph` (located diagnostics), before anything runs. */
-  check(spec: TrainingSpec, graph: Graph): Diagnostic[];
+  /** Everything this engine cannot run in `spec` for its model(s) (located diagnostics), before anything runs. */
+  check(spec: TrainingSpec, graph: Graph, ...more: Graph[]): Diagnostic[];
+  /** The diagnostic when the engine cannot run penalty `name` (no twin), located at `span`; absent: it runs every penalty. */
+  checkPenalty?(name: string, span?: Diagnostic['span']): Diagnostic | undefined;
+  /** Whether the engine can run this augmentation (the torch engine: it has a Python twin); absent: it runs none. */
+  runsAugmentation?(def: { name: string; torch?: string }): boolean;
+  /** Why the engine records no training-mode outputs of `graph` (so no training metrics); undefined when it does. */
+  noTrainingMetrics?(graph: Graph): string | undefined;
   start(plan: EnginePlan): Promise<EngineRun>;
+  /** Adversarial training; absent: the engine runs supervised trainings only. */
+  startGan?(plan: GanEnginePlan): Promise<EngineRun>;
 }
 
 /** Refuses what the loop would need from the engine but engines do not report (see docs/training.md). */
-export function checkEngineRules(engine: TrainingEngine, spec: TrainingSpec, graph: Graph, rules: ResolvedRules): void {
+export function checkEngineRules(engine: TrainingEngine, spec: TrainingSpec, graph: Graph, rules: ResolvedRules, penalties: readonly PenaltyTarget[] = []): void {
   const problems = [...engine.check(spec, graph)];
-  if (rules.augmentations.length > 0) {
-    problems.push(diag('DLM6107', [`augmentations (${rules.augmentations.map((a) => a.def.name).join(', ')}) run only in the tfjs engine`], spec.span));
+  // One diagnostic per penalty call (the train block's applies to every parameter).
+  const calls = new Map<string, PenaltyTarget>();
+  for (const t of penalties) calls.set(`${t.def.name}@${t.span ? `${t.span.file}:${t.span.start}` : ''}`, t);
+  for (const t of calls.values()) {
+    const d = engine.checkPenalty?.(t.def.name, t.span ?? spec.span);
+    if (d) problems.push(d);
+  }
+  for (const a of rules.augmentations) {
+    if (!engine.runsAugmentation?.(a.def)) {
+      problems.push(diag('DLM6107', [`the augmentation '${a.def.name}' has no twin in the ${engine.name} engine (a plugin's augmentation declares its PyTorch twin in its 'torch' field)`], a.span ?? spec.span));
+    }
   }
   const es = rules.earlyStopping;
   if (es && es.monitor !== 'loss' && !es.monitor.startsWith('val_')) {
-    problems.push(
-      diag('DLM6107', [`early stopping monitors the training metric '${es.monitor}', which the ${engine.name} engine does not compute (monitor loss or a val_ quantity)`], es.span ?? spec.span),
-    );
+    const why = engine.noTrainingMetrics ? engine.noTrainingMetrics(graph) : 'it does not compute training metrics';
+    if (why) problems.push(diag('DLM6107', [`early stopping monitors the training metric '${es.monitor}', which the ${engine.name} engine cannot compute here: ${why} (monitor loss or a val_ quantity)`], es.span ?? spec.span));
   }
   if (problems.length > 0) throw new TrainingError(problems);
 }
@@ -116,7 +155,7 @@ export function engineStrategy<T>(o: EngineStrategyOptions<T>): StepStrategy {
     },
     async step(): Promise<StepOutcome> {
       const s = await o.run.nextStep().catch(rethrow);
-      return 'nonFinite' in s ? { nonFinite: s.nonFinite } : { loss: s.loss };
+      return 'nonFinite' in s ? { nonFinite: s.nonFinite, ...(s.who ? { who: s.who } : {}) } : { loss: s.loss };
     },
     // Training metrics come at the epoch's end, from the outputs the engine recorded.
     running: () => ({ metrics }),
@@ -133,15 +172,63 @@ export function engineStrategy<T>(o: EngineStrategyOptions<T>): StepStrategy {
           },
         }
       : {}),
-    tensors: () => o.run.epochTensors(epoch).catch(rethrow),
+    tensors: async () => {
+      const t = await o.run.epochTensors(epoch).catch(rethrow);
+      return { weights: t.weights, optimizer: await withInitialSlots(o.rt, o.setup.graph, o.rules, o.math, t) };
+    },
   };
 }
 
+/**
+ * The engine's optimizer slots completed with the optimizer's initial slots (its own `initSlots`,
+ * as the tfjs trainer creates them before the first step) for every trainable parameter that has
+ * none: an engine keeps no state for a parameter that never got a gradient (torch.optim), but the
+ * checkpoint must hold every slot the tfjs engine expects, or it cannot resume the run (DLM5051).
+ */
+export async function withInitialSlots<T>(
+  rt: Runtime<T>,
+  graph: Graph,
+  rules: Pick<ResolvedRules, 'optimizer'>,
+  math: SeededMath<T>,
+  t: { weights: Map<string, SafetensorsTensor>; optimizer: Map<string, SafetensorsTensor> },
+  prefix = '',
+): Promise<Map<string, SafetensorsTensor>> {
+  const out = new Map(t.optimizer);
+  for (const p of graph.params) {
+    if (!p.trainable || p.buffer) continue;
+    const name = prefix + p.name;
+    if ([...out.keys()].some((k) => k.startsWith(`${name}/`))) continue;
+    const w = t.weights.get(name);
+    if (!w) continue;
+    const slots = rt.tidy(() => rules.optimizer.def.initSlots(math, rt.tensor(w.data as Float32Array, w.shape), rules.optimizer.args));
+    for (const [slot, v] of Object.entries(slots)) {
+      out.set(`${name}/${slot}`, { dtype: 'F32', shape: rt.shape(v), data: Float32Array.from((await rt.read(v)) as Float32Array) });
+    }
+    rt.dispose(Object.values(slots));
+  }
+  return out;
+}
+
 /** An engine's failure that carries diagnostics (its processes stopped) is the user's run failing, not a bug of dlm. */
-function rethrow(e: unknown): never {
+export function rethrow(e: unknown): never {
   const d = (e as { diagnostics?: unknown } | null)?.diagnostics;
   if (Array.isArray(d) && !(e instanceof TrainingError)) throw new TrainingError(d as Diagnostic[]);
   throw e;
+}
+
+/** A model's freshly initialized parameters (core's seeded initializers) as checkpoint tensors, names prefixed by `prefix`. */
+export function freshTensors(graph: Graph, seed: number, prefix = ''): Map<string, SafetensorsTensor> {
+  return new Map(
+    [...initializeParams(graph, seed)].map(([name, data]) => {
+      const p = graph.params.find((q) => q.name === name)!;
+      return [prefix + name, { dtype: data instanceof Int32Array ? 'I32' : 'F32', shape: p.type.shape as number[], data } as SafetensorsTensor];
+    }),
+  );
+}
+
+/** A checkpoint's optimizer slots without the step counter (the plan carries the step). */
+export function resumedSlots(data: CheckpointData): Map<string, SafetensorsTensor> {
+  return new Map([...data.optimizer].filter(([k]) => k !== 'step'));
 }
 
 /** The engine's view of penalties: which penalty applies to which parameter, by name. */
@@ -177,6 +264,8 @@ export interface EngineRunOptions<T> {
   state: CheckpointState;
   /** The checkpoint to continue from (`--resume`). */
   resumed?: { dir: string; data: CheckpointData };
+  /** Fine-tuning: the starting weights (checkpoint names) instead of fresh ones. */
+  initWeights?: Map<string, SafetensorsTensor>;
   /** Everything else of the loop (progress, checkpoints, monitors, signal…). */
   loop: Omit<LoopOptions, 'strategy' | 'rules' | 'baseLr' | 'train' | 'batchSize' | 'shuffle' | 'epochs' | 'state' | 'rngState' | 'backend' | 'resumedFrom'>;
 }
@@ -185,22 +274,8 @@ export interface EngineRunOptions<T> {
 export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResult> {
   const { graph } = o.setup;
   const state = o.state;
-  const weights = o.resumed
-    ? o.resumed.data.weights
-    : new Map(
-        [...initializeParams(graph, o.rules.seed)].map(([name, data]) => {
-          const p = graph.params.find((q) => q.name === name)!;
-          return [
-            name,
-            {
-              dtype: data instanceof Int32Array ? 'I32' : 'F32',
-              shape: p.type.shape as number[],
-              data,
-            } as SafetensorsTensor,
-          ];
-        }),
-      );
-  const slots = o.resumed ? new Map([...o.resumed.data.optimizer].filter(([k]) => k !== 'step')) : undefined;
+  const weights = o.resumed ? o.resumed.data.weights : (o.initWeights ?? freshTensors(graph, o.rules.seed));
+  const slots = o.resumed ? resumedSlots(o.resumed.data) : undefined;
   const firstEpoch = state.epoch + 1;
   const baseLr = learningRate(o.rules.optimizer);
   const order = (epoch: number) => (o.shuffle ? permutation(o.train.size, o.rules.seed, `epoch-${epoch}`) : undefined);
@@ -233,8 +308,10 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
         : {}),
       ...(o.rules.clip ? { clip: o.rules.clip } : {}),
       penalties: enginePenalties(o.penalties),
+      augmentations: o.rules.augmentations.map((a) => ({ name: a.def.name, args: a.args, ...(a.def.torch !== undefined ? { torch: a.def.torch } : {}) })),
       weights,
       ...(slots ? { optimizerSlots: slots } : {}),
+      ...(o.loop.checkpoints ? { runDir: o.loop.checkpoints.location } : {}),
     })
     .catch(rethrow);
   try {

@@ -48,14 +48,11 @@ export function ganStrategy<T>(o: {
   D: Side<T>;
   noiseShape: number[];
   /** Receives the per-epoch sample grid (absent: no grid). */
-  writeSamples?: (epoch: number, grid: { data: Float32Array; n: number; c: number; h: number; w: number }) => Promise<void>;
+  writeSamples?: WriteSamples;
 }): StepStrategy {
   const { rt, rules, math, G, D, noiseShape } = o;
   const lossOf = (out: T, target: number) => rules.loss.def.compute(math, out, target === 1 ? math.onesLike(out) : math.zerosLike(out), rules.loss.args);
-  // A fixed noise batch for the per-epoch sample grid, from its own stream (it must not shift the training RNG).
-  const gridN = 16;
-  const gridRng = new RandomStream(rules.seed, 'gan-sample-grid');
-  const gridNoise = Float32Array.from({ length: gridN * noiseShape.reduce((a, b) => a * b, 1) }, () => gridRng.normal());
+  const gridNoise = sampleGridNoise(rules.seed, noiseShape);
   let dSum = 0;
   let gSum = 0;
   let seen = 0;
@@ -133,17 +130,7 @@ export function ganStrategy<T>(o: {
       return { metrics: {}, extra: { d_loss: dSum / seen, g_loss: gSum / seen } };
     },
     async afterEpoch(epoch) {
-      if (!o.writeSamples) return;
-      // G's outputs (inference mode) on the fixed noise batch.
-      const out = rt.tidy(() => G.runner.run(G.store.map, { [G.input]: rt.tensor(gridNoise, [gridN, ...noiseShape]) }, { training: false }).outputs[G.output]!);
-      try {
-        const shape = rt.shape(out);
-        if (shape.length !== 4 || (shape[1] !== 1 && shape[1] !== 3)) return; // not images
-        const [, c, h, w] = shape as [number, number, number, number];
-        await o.writeSamples(epoch, { data: Float32Array.from((await rt.read(out)) as Float32Array), n: gridN, c, h, w });
-      } finally {
-        rt.dispose(out);
-      }
+      if (o.writeSamples) await writeSampleGrid(rt, G, G.store.map, gridNoise, noiseShape, epoch, o.writeSamples);
     },
     async tensors() {
       return {
@@ -152,6 +139,37 @@ export function ganStrategy<T>(o: {
       };
     },
   };
+}
+
+export type WriteSamples = (epoch: number, grid: { data: Float32Array; n: number; c: number; h: number; w: number }) => Promise<void>;
+
+const GRID_SAMPLES = 16;
+
+/** A fixed noise batch for the per-epoch sample grid, from its own stream (it must not shift the training RNG). */
+export function sampleGridNoise(seed: number, noiseShape: number[]): Float32Array {
+  const rng = new RandomStream(seed, 'gan-sample-grid');
+  return Float32Array.from({ length: GRID_SAMPLES * noiseShape.reduce((a, b) => a * b, 1) }, () => rng.normal());
+}
+
+/** G's outputs (inference mode, weights `params`) on the fixed noise batch, handed to `write` when they are images. */
+export async function writeSampleGrid<T>(
+  rt: Runtime<T>,
+  G: Pick<Side<T>, 'runner' | 'input' | 'output'>,
+  params: ReadonlyMap<string, T>,
+  noise: Float32Array,
+  noiseShape: number[],
+  epoch: number,
+  write: WriteSamples,
+): Promise<void> {
+  const out = rt.tidy(() => G.runner.run(params, { [G.input]: rt.tensor(noise, [GRID_SAMPLES, ...noiseShape]) }, { training: false }).outputs[G.output]!);
+  try {
+    const shape = rt.shape(out);
+    if (shape.length !== 4 || (shape[1] !== 1 && shape[1] !== 3)) return; // not images
+    const [, c, h, w] = shape as [number, number, number, number];
+    await write(epoch, { data: Float32Array.from((await rt.read(out)) as Float32Array), n: GRID_SAMPLES, c, h, w });
+  } finally {
+    rt.dispose(out);
+  }
 }
 
 /** Follows Identity nodes back to the op that produced `value`. */

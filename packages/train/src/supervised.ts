@@ -171,7 +171,7 @@ function finalizeMetrics(metrics: ResolvedRules['metrics'], sums: Map<string, Fl
 
 // ───────────────────────────── one step ─────────────────────────────
 
-export type PenaltyTarget = { param: string; def: ResolvedRules['penalties'][number]['def']; args: Args };
+export type PenaltyTarget = { param: string; def: ResolvedRules['penalties'][number]['def']; args: Args; span?: Diagnostic['span'] };
 
 /**
  * Which penalty applies to which parameter: the train block's `regularize` penalties to every
@@ -182,10 +182,10 @@ export function penaltiesFor(graph: Graph, rules: ResolvedRules, registry: Plugi
   const out: PenaltyTarget[] = [];
   for (const p of graph.params) {
     if (!p.trainable || p.buffer) continue;
-    for (const r of rules.penalties) out.push({ param: p.name, def: r.def, args: r.args });
+    for (const r of rules.penalties) out.push({ param: p.name, def: r.def, args: r.args, ...(r.span ? { span: r.span } : {}) });
     for (const c of p.regularizers) {
       const def = resolve(registry, 'regularizer', c);
-      if (def.kind === 'penalty') out.push({ param: p.name, def, args: withDefaults(def, c) });
+      if (def.kind === 'penalty') out.push({ param: p.name, def, args: withDefaults(def, c), ...(c.span ? { span: c.span } : {}) });
     }
   }
   return out;

@@ -37,6 +37,7 @@ import type { GraphRunner, Runtime } from '@dlm/core';
 import { CHECKPOINT_FORMAT, preprocessingOf, type CheckpointState, type CheckpointStore, type EpochRecord } from './state.js';
 import { checkData, checkProbabilityTargets, evaluateView, penaltiesFor, supervisedStrategy, type EvalResult, type ShardPool } from './supervised.js';
 import { checkEngineRules, runWithEngine, type TrainingEngine } from './engine.js';
+import { runGanWithEngine } from './gan-engine.js';
 
 /** How a dataset is opened, apart from the split (the host knows its folders). */
 export type DatasetContext = (call: PluginCall) => Omit<DatasetOpenContext, 'split'>;
@@ -103,7 +104,6 @@ export interface TrainResult {
 export async function train<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult | undefined>> {
   const warnings: Diagnostic[] = [];
   try {
-    if (opts.training.kind === 'gan' && opts.engine) fail('DLM6107', [`adversarial (GAN) training runs only in the tfjs engine, not the ${opts.engine.name} engine`], opts.training.span);
     return opts.training.kind === 'gan' ? await runGan(opts) : await runSupervised(opts, warnings);
   } catch (e) {
     return { result: undefined, diagnostics: [...warnings, ...toDiagnostics(opts.runtime, e)] };
@@ -174,7 +174,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
   const rules = resolveRules(opts.registry, spec);
   const penaltyTargets = penaltiesFor(graph, rules, opts.registry);
   // Nothing runs when the engine cannot run the whole train block.
-  if (opts.engine) checkEngineRules(opts.engine, spec, graph, rules);
+  if (opts.engine) checkEngineRules(opts.engine, spec, graph, rules, penaltyTargets);
   const runner = createRunner(rt, graph);
   const dataCall = opts.data ?? spec.data;
   const { batch: batchSize, shuffle } = loaderArgs(withDefaults(resolve(opts.registry, 'dataset', dataCall), dataCall));
@@ -227,6 +227,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
       epochs,
       state,
       ...(resumed ? { resumed } : {}),
+      ...(opts.initWeights ? { initWeights: opts.initWeights } : {}),
       loop: {
         eval: { samples: evalView?.size ?? 0, split: evalSplit },
         ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
@@ -317,6 +318,12 @@ async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult
   if (dOut.length !== 2 || dOut[1] !== 1) fail('DLM5061', [`the discriminator must output one value per sample ([batch, 1]), not ${formatShape(dOut)}`], dGraph.span);
 
   const rules = resolveRules(opts.registry, { ...spec, metrics: [], regularizers: [] });
+  // Nothing runs when the engine cannot run the whole train block.
+  if (opts.engine) {
+    const problems = opts.engine.check(spec, gGraph, dGraph);
+    if (!opts.engine.startGan) problems.push(diag('DLM6107', [`adversarial (GAN) training runs only in the tfjs engine, not the ${opts.engine.name} engine`], spec.span));
+    if (problems.length > 0) throw new TrainingError(problems);
+  }
   const dataCall = opts.data ?? spec.data;
   const { batch: batchSize, shuffle } = loaderArgs(withDefaults(resolve(opts.registry, 'dataset', dataCall), dataCall));
   const epochs = opts.epochs ?? spec.epochs;
@@ -331,6 +338,43 @@ async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult
   const math = rt.createMath(rules.seed);
   const hashes = opts.checkpoints ? { [gGraph.name]: opts.checkpoints.irHash(gGraph), [dGraph.name]: opts.checkpoints.irHash(dGraph) } : {};
   let state = freshState(`${gGraph.name}+${dGraph.name}`, hashes, math.rngState(), rules, { data: dataCall.name, batch: batchSize, seed: rules.seed, kind: 'gan' });
+  const writeSamples = opts.checkpoints?.writeSamples?.bind(opts.checkpoints);
+  if (opts.engine) {
+    const resumed = opts.resume ? await lastCheckpoint(opts, [gGraph, dGraph]) : undefined;
+    if (resumed) {
+      state = { ...resumed.data.state, optimizer: state.optimizer };
+      math.setRngState(state.rng);
+      opts.log?.(`resuming from ${resumed.dir} (epoch ${state.epoch}, step ${state.step})`);
+    }
+    const r = await runGanWithEngine({
+      rt,
+      engine: opts.engine,
+      G: { graph: gGraph, runner: createRunner(rt, gGraph), ...gio, prefix: `${gGraph.name}/` },
+      D: { graph: dGraph, ...dio, prefix: `${dGraph.name}/` },
+      noiseShape,
+      rules,
+      math,
+      train: view,
+      batchSize,
+      shuffle,
+      epochs,
+      state,
+      ...(resumed ? { resumed } : {}),
+      ...(opts.initWeights ? { initWeights: opts.initWeights } : {}),
+      ...(writeSamples ? { writeSamples } : {}),
+      loop: {
+        ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
+        ...(spec.span ? { span: spec.span } : {}),
+        ...(opts.progress ? { progress: opts.progress } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        rngState: () => math.rngState(),
+      },
+    });
+    return {
+      result: { model: `${gGraph.name}+${dGraph.name}`, backend: opts.engine.name, history: r.history, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), stopped: r.stopped },
+      diagnostics: [...warnings, ...r.diagnostics],
+    };
+  }
   let resumedFrom: string | undefined;
   const sides: Side<T>[] = [];
   const make = (graph: Graph, io: { input: string; output: string }, values: Map<string, Float32Array | Int32Array>): Side<T> => {
@@ -356,7 +400,6 @@ async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult
       G = make(gGraph, gio, opts.initWeights ? valuesFromCheckpoint(opts.initWeights, `${gGraph.name}/`) : initializeParams(gGraph, rules.seed));
       D = make(dGraph, dio, opts.initWeights ? valuesFromCheckpoint(opts.initWeights, `${dGraph.name}/`) : initializeParams(dGraph, rules.seed + 1));
     }
-    const writeSamples = opts.checkpoints?.writeSamples?.bind(opts.checkpoints);
     const strategy = ganStrategy({ rt, rules, math, G, D, noiseShape, ...(writeSamples ? { writeSamples } : {}) });
     const r = await runLoop({
       backend: rt.name,

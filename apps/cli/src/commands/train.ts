@@ -51,7 +51,7 @@ export const train: Command = {
     for (const g of trainedModels(program, spec)) refuseIfTooBig(ctx, g, 'training', sources, { batch: batchSizeOf(loaded, data ?? spec.data), training: true });
     const askedRunDir = runDirFor(ctx, spec);
     // The torch engine runs the steps; the tfjs runtime then only evaluates (dlm's metrics).
-    const chosen = await engineFromFlags(ctx, askedRunDir);
+    const chosen = await engineFromFlags(ctx);
     if (chosen.diagnostics.length > 0) {
       printDiagnostics(ctx, chosen.diagnostics, sources);
       return 1;

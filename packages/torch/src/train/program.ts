@@ -20,7 +20,7 @@
 import type { Args } from '@dlm/core';
 import { py, render } from '../emitter.js';
 import { SHARD_READER_SOURCE } from '../shards.js';
-import { LOSS_SOURCE, optimizerTwin, SCHEDULE_SOURCE } from './twins.js';
+import { AUGMENT_SOURCE, LOSS_SOURCE, optimizerTwin, SCHEDULE_SOURCE } from './twins.js';
 
 /** Everything the program reads from its JSON config (argv[1]). */
 export interface TrainingConfig {
@@ -54,9 +54,12 @@ export interface TrainingConfig {
   outputs?: string;
   /** Mixed precision on CUDA (autocast; fp16 with a gradient scaler). */
   precision?: 'bf16' | 'fp16';
+  /** The train block's augmentations in order, each with its Python twin (`def augment(x, args, draw)`). */
+  augmentations?: { name: string; args: Args; source: string }[];
 }
 
-const SAVE_SAFETENSORS = `def save_safetensors(tensors, path):
+/** Checkpoint I/O shared by the training programs: safetensors writing and optimizer slots in dlm's names. */
+export const CHECKPOINT_IO_SOURCE = `def save_safetensors(tensors, path):
     """Writes {name: tensor} as safetensors (float32 → F32, int32 → I32, int64 → I64), names sorted."""
     kinds = {torch.float32: ("F32", "<f4"), torch.int32: ("I32", "<i4"), torch.int64: ("I64", "<i8")}
     header, blobs, offset = {}, [], 0
@@ -72,14 +75,15 @@ const SAVE_SAFETENSORS = `def save_safetensors(tensors, path):
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(struct.pack("<Q", len(head)) + head + b"".join(blobs))
-    os.replace(tmp, path)`;
+    os.replace(tmp, path)
 
-const DRIVER = `def load_optimizer_state(opt, named, load_safetensors, path, step):
+
+def load_optimizer_state(opt, named, load_safetensors, path, step):
     """Optimizer slots saved by dlm ('<param>/<slot>', the tfjs trainer's names = torch's state keys)."""
     saved = load_safetensors(path)
     stepped = isinstance(opt, (torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.Adagrad))
     for name, p in named.items():
-        state = {k.split("/", 1)[1]: v.to(p.device) for k, v in saved.items() if k.startswith(name + "/")}
+        state = {k[len(name) + 1 :]: v.to(p.device) for k, v in saved.items() if k.startswith(name + "/")}
         if not state:
             continue
         if stepped:
@@ -94,10 +98,9 @@ def optimizer_tensors(opt, named):
         for slot, v in opt.state.get(p, {}).items():
             if slot != "step" and torch.is_tensor(v) and v.shape == p.shape:
                 out[f"{name}/{slot}"] = v.float()
-    return out
+    return out`;
 
-
-def main(cfg):
+const DRIVER = `def main(cfg):
     distributed = "WORLD_SIZE" in os.environ
     use_cuda = cfg["device"] == "cuda"
     if distributed:
@@ -107,8 +110,9 @@ def main(cfg):
     device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if use_cuda else "cpu")
     if use_cuda:
         torch.cuda.set_device(device)
-    # Dropout's stream: per seed and starting step, so a resumed run does not replay epoch 1's masks.
-    torch.manual_seed(cfg["seed"] * 1_000_003 + cfg.get("startStep", 0))
+    # Dropout's stream: per seed and starting step, so a resumed run does not replay epoch 1's
+    # masks, and per rank, so ranks do not draw the same masks for their parts of a batch.
+    torch.manual_seed(cfg["seed"] * 1_000_003 + cfg.get("startStep", 0) + rank * 7_919)
     spec = importlib.util.spec_from_file_location("dlm_model", cfg["module"])
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -130,6 +134,12 @@ def main(cfg):
     for p in cfg["penalties"]:
         penalty_groups.setdefault((p["name"], float(p["args"]["weight"])), []).append(params[p["param"]])
     data = DlmShards(cfg["shards"])
+    # Augmentations draw per rank from their own generator (per seed, starting step and rank), so
+    # ranks do not repeat each other's draws and dropout's stream is not shifted by them.
+    augment = None
+    if cfg.get("augmentations"):
+        generator = torch.Generator().manual_seed(((cfg["seed"] * 1_000_003 + cfg.get("startStep", 0)) * 1009 + 7 + rank) % (2**63))
+        augment = dlm_augmenter(cfg["augmentations"], DlmDraw(generator, device))
     batch = cfg["batch"]
     steps_per_epoch = math.ceil(len(data) / batch)
     total_steps = steps_per_epoch * cfg["epochs"]
@@ -155,6 +165,9 @@ def main(cfg):
             first = b * batch + sum(len(p) for p in parts[:rank])
             x, y = data.batch(part)
             x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+            if augment is not None:
+                # After the dataset's normalization (the shards hold what the dataset plugin gives), as in the tfjs step.
+                x = augment(x)
             with torch.autocast(device_type="cuda", dtype=autocast_dtype, enabled=autocast_dtype is not None):
                 out = net(x)
             loss = dlm_loss(cfg["loss"]["name"], out.float(), y, cfg["loss"]["args"])
@@ -223,17 +236,20 @@ if __name__ == "__main__":
     with open(sys.argv[1]) as f:
         main(json.load(f))`;
 
+export const PROGRAM_IMPORTS = 'import importlib.util\nimport json\nimport math\nimport os\nimport struct\nimport sys\nimport time\n\nimport numpy as np\nimport torch\nimport torch.distributed as dist\nimport torch.nn.functional as F';
+
 /** The training program for optimizer `optimizer` with resolved `args` (the rest comes from the config). */
 export function trainingProgram(modelName: string, optimizer: string, args: Args): string | undefined {
   const ctor = optimizerTwin(optimizer, py.name('params'), args);
   if (!ctor) return undefined;
   return [
     `"""dlm training program for ${modelName}: run on every rank by torchrun (or plainly, one process).\n\nargv[1]: the JSON config (see TrainingConfig in @dlm/torch). Progress: JSON lines on stdout.\n"""`,
-    'import importlib.util\nimport json\nimport math\nimport os\nimport struct\nimport sys\nimport time\n\nimport numpy as np\nimport torch\nimport torch.distributed as dist\nimport torch.nn.functional as F',
+    PROGRAM_IMPORTS,
     LOSS_SOURCE,
     SCHEDULE_SOURCE,
+    AUGMENT_SOURCE,
     SHARD_READER_SOURCE,
-    SAVE_SAFETENSORS,
+    CHECKPOINT_IO_SOURCE,
     `def make_optimizer(params):\n    return ${render(ctor)}`,
     DRIVER,
   ].join('\n\n\n') + '\n';

@@ -180,3 +180,92 @@ export function checkTrainingTwins(spec: TrainingSpec): Diagnostic[] {
   check(schedule);
   return out;
 }
+
+/**
+ * Python twins of plugin-std's augmentations, each `def augment(x, args, draw)` with the same
+ * math, op for op, as its TensorMath version: the same draws (`draw.uniform` / `draw.normal`, the
+ * twins of `randomUniform` / `randomNormal`, per sample where the original is per sample) in the
+ * same order, and the same formulas (a flip is out + mask·(flipped − out); a shift is the masked
+ * sum of 2·pad+1 shifted slices with the same bucket bounds), so given the same draws both give the
+ * same batch. A plugin's own augmentation declares its twin in its `torch` field (see plugins.md).
+ */
+export const AUGMENTATION_TWINS: Readonly<Record<string, string>> = {
+  random_flip: `def augment(x, args, draw):
+    if x.dim() != 4:
+        raise ValueError(f"random_flip needs NCHW image batches (rank 4), got shape {list(x.shape)}")
+    p = float(args["p"])
+    out = x
+    for axis, on in ((3, args["horizontal"]), (2, args["vertical"])):
+        if on:
+            u = draw.uniform([x.shape[0], 1, 1, 1])
+            mask = 1 - (u > p).to(x.dtype)
+            out = out + mask * (out.flip(axis) - out)
+    return out
+`,
+  random_shift: `def augment(x, args, draw):
+    if x.dim() != 4:
+        raise ValueError(f"random_shift needs NCHW image batches (rank 4), got shape {list(x.shape)}")
+    b, c, h, w = x.shape
+    pad = int(args["pad"])
+    k = 2 * pad + 1
+    padded = F.pad(x, (pad, pad, pad, pad))
+
+    def bucket(scaled, i):
+        s = scaled + 1e-9
+        return (s > i).to(x.dtype) * (1 - (s > i + 1).to(x.dtype))
+
+    sy = draw.uniform([b, 1, 1, 1]) * k
+    sx = draw.uniform([b, 1, 1, 1]) * k
+    rows = None
+    for i in range(k):
+        part = bucket(sy, i) * padded[:, :, i : i + h, :]
+        rows = part if rows is None else rows + part
+    out = None
+    for j in range(k):
+        part = bucket(sx, j) * rows[:, :, :, j : j + w]
+        out = part if out is None else out + part
+    return out
+`,
+  gaussian_noise: `def augment(x, args, draw):
+    return x + draw.normal(list(x.shape), 0.0, float(args["std"]))
+`,
+};
+
+/** The Python twin of an augmentation: its own declaration, else plugin-std's; undefined when it has none. */
+export function augmentationTwin(def: { name: string; torch?: string }): string | undefined {
+  return def.torch ?? AUGMENTATION_TWINS[def.name];
+}
+
+/**
+ * `DlmDraw` (an augmentation's random numbers: torch's generator in training, given arrays in the
+ * twin tests) and `dlm_augmenter(specs, draw)`: the train block's augmentations in order, each
+ * twin's source run in its own namespace so two twins never see each other's names.
+ */
+export const AUGMENT_SOURCE = `class DlmDraw:
+    """TensorMath.randomUniform / randomNormal for the augmentation twins, from one torch generator."""
+
+    def __init__(self, generator, device):
+        self.generator, self.device = generator, device
+
+    def uniform(self, shape):
+        return torch.rand(list(shape), generator=self.generator).to(self.device)
+
+    def normal(self, shape, mean=0.0, std=1.0):
+        return (torch.randn(list(shape), generator=self.generator) * std + mean).to(self.device)
+
+
+def dlm_augmenter(specs, draw):
+    """x -> the batch after every augmentation of the train block, in the block's order."""
+    steps = []
+    for spec in specs:
+        scope = {"torch": torch, "F": F, "math": math}
+        exec(compile(spec["source"], "<augmentation " + spec["name"] + ">", "exec"), scope)
+        steps.append((scope["augment"], spec["args"]))
+
+    def run(x):
+        with torch.no_grad():
+            for fn, args in steps:
+                x = fn(x, args, draw)
+        return x
+
+    return run`;

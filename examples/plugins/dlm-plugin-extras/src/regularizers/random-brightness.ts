@@ -18,4 +18,10 @@ export const random_brightness: RegularizerDef = {
     const delta = args['delta'] as number;
     return m.add(x, m.sub(m.mul(u, 2 * delta), delta));
   },
+  // The same math for `dlm train --engine torch` (the same draw, in the same order).
+  torch: `def augment(x, args, draw):
+    u = draw.uniform([x.shape[0]] + [1] * (x.dim() - 1))
+    delta = float(args["delta"])
+    return x + (u * (2 * delta) - delta)
+`,
 };
