@@ -71,6 +71,7 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
     bag.report('DLM1002', [e.message], lines.span(start, end));
   }
   for (const p of parser.problems) if (!seen.has(p.span.line)) bag.report('DLM1002', [p.message], p.span);
+  parser.release();
   return { ast, diagnostics: bag.items };
 }
 

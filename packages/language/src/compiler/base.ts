@@ -195,6 +195,7 @@ export abstract class CompilerBase {
   protected validate(owner: string, schema: readonly ArgSpec[], given: GivenArg[], span: SourceSpan): Args | undefined {
     const tmp = new DiagnosticBag();
     const args = validateArgs(owner, schema, given, tmp, span);
+    if (tmp.items.length === 0) return args;
     const suggested = new Set(tmp.items.filter((d) => d.code === 'DLM4003' && d.suggestion).map((d) => d.suggestion));
     const missing = new Map(schema.map((x) => [formatMessage(MESSAGES.DLM4004.message, [x.name, owner]), x.name]));
     for (const d of tmp.items) {

@@ -5,6 +5,7 @@
  */
 import {
   didYouMean,
+  type Args,
   type ArgSpec,
   type ArgType,
   type ArgValue,
@@ -127,16 +128,18 @@ export abstract class CallCompiler extends ExpressionCompiler {
     }
     const builder = cx.body.builder;
     const reg = this.registry.get('layer', name);
+    // Arguments validated here are handed to callLayer, which would otherwise validate them again.
+    let validated: Args | undefined;
     if (reg) {
-      // Arguments are checked here first (callLayer checks them again, silently), so that a
-      // misspelled argument name is not also reported as a missing one.
-      const ok = this.validate(name, reg.def.args, given, span) !== undefined;
+      // Arguments are checked here (not by callLayer), so that a misspelled argument name is not
+      // also reported as a missing one.
+      validated = this.validate(name, reg.def.args, given, span);
       // An input already wrong (and reported) is not expanded, so that one mistake produces one
       // message rather than a cascade through every later layer.
-      if (!ok || inputs.some((i) => builder.typeOf(i).unknown)) return this.poison(cx, span);
+      if (!validated || inputs.some((i) => builder.typeOf(i).unknown)) return this.poison(cx, span);
     }
     if (!budgetFor(builder).charge()) return this.overBudget(cx, span);
-    const outs = builder.callLayer(name, inputs, given, span, opts);
+    const outs = builder.callLayer(name, inputs, given, span, validated ? { ...opts, validated } : opts);
     return outs.length === 1 ? { k: 'tensor', name: outs[0]! } : { k: 'tuple', items: outs };
   }
 
