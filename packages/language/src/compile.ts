@@ -10,13 +10,15 @@
  * Nothing here throws for user errors: every problem is a diagnostic and compilation continues
  * with an "error" value so that one mistake yields one message.
  */
-import { DiagnosticBag, IR_VERSION, sortDiagnostics, type Diagnostic, type PluginRegistry, type Program } from '@dlm/core';
+import { DiagnosticBag, IR_VERSION, sortDiagnostics, type Diagnostic, type Graph, type PluginRegistry, type Program } from '@dlm/core';
 import type * as A from './ast.js';
 import { Binder, defaultRead, type ModuleInfo } from './bind.js';
 import { defaultBase, findProjectRoot } from './project-root.js';
+import { CompileCache, environmentKey, modelKey, shiftGraph, type CachedModel } from './compile-cache.js';
 import { TrainCompiler } from './compiler/training.js';
 
 export { INITIALIZER_KINDS, MAX_DEPTH, MAX_REPEAT } from './compiler/base.js';
+export { CompileCache } from './compile-cache.js';
 
 export interface CompileOptions {
   registry: PluginRegistry;
@@ -26,6 +28,11 @@ export interface CompileOptions {
   baseDir?: string;
   /** Imports may not leave this folder. Default: findProjectRoot of the main file (see project-root.ts). */
   projectRoot?: string;
+  /**
+   * Models compiled last time that this compilation may reuse (an editor passes one per open
+   * document; see compile-cache.ts). The output is the same as without it.
+   */
+  cache?: CompileCache;
 }
 
 export interface CompileOutput {
@@ -63,12 +70,14 @@ function emptyProgram(): Program {
   return { irVersion: IR_VERSION, models: [], trainings: [] };
 }
 
-
 /** The whole compiler: every phase (./compiler/), run over the main file and what it imports. */
 class Compiler extends TrainCompiler {
   constructor(opts: CompileOptions) {
     super(opts);
   }
+
+  /** The main file and its text, while a cache is in use (compileModel reads them). */
+  private cached?: { cache: CompileCache; main: ModuleInfo; text: string };
 
   run(text: string, file: string): CompileOutput {
     const base = this.opts.baseDir ?? defaultBase();
@@ -79,6 +88,11 @@ class Compiler extends TrainCompiler {
     // Every constant is folded once, used or not, so that its errors are reported.
     for (const m of this.binder.modules.values()) {
       for (const item of m.ast.items) if (item.kind === 'let') this.moduleConst(item, m);
+    }
+    const cache = this.opts.cache;
+    if (cache) {
+      cache.startRun(this.registry, file, environmentKey(main, text, sources));
+      this.cached = { cache, main, text };
     }
     const program = emptyProgram();
     const wanted: A.ModelDecl[] = [];
@@ -100,6 +114,60 @@ class Compiler extends TrainCompiler {
     return { program, diagnostics: this.finishDiagnostics(), sources, main };
   }
 
+  /** A model of the main file: reused from the cache when nothing it read changed, else compiled (and kept). */
+  protected override compileModel(decl: A.ModelDecl, module: ModuleInfo): Graph {
+    const c = this.cached;
+    if (!c || module !== c.main || this.graphs.has(decl)) return super.compileModel(decl, module);
+    const name = decl.name.name;
+    const key = modelKey(decl, c.main, c.text);
+    const hit = c.cache.models.get(name);
+    if (hit && hit.key === key) {
+      const offset = decl.span.start - hit.start;
+      const lines = decl.span.line - hit.line;
+      // A model that moved is reused only without diagnostics: their messages may name lines.
+      if ((offset === 0 && lines === 0) || hit.diagnostics.length === 0) {
+        const graph = offset === 0 && lines === 0 ? hit.graph : shiftGraph(hit.graph, c.main.file, hit.start, hit.end, offset, lines);
+        for (const d of hit.diagnostics) this.bag.add(d);
+        for (const b of hit.blocks) {
+          const m = [...this.binder.modules.values()].find((x) => x.file === b.file);
+          const block = m?.ast.items.find((i): i is A.BlockDecl => i.kind === 'block' && i.name.name === b.name);
+          if (block) this.instantiated.add(block);
+        }
+        this.graphs.set(decl, graph);
+        c.cache.models.set(name, { ...hit, start: decl.span.start, end: decl.span.end, line: decl.span.line, graph });
+        c.cache.reused++;
+        return graph;
+      }
+    }
+    const first = this.bag.items.length;
+    const tooDeepBefore = this.reportedTooDeep;
+    const blocks = (this.blocksUsed = new Set());
+    const graph = super.compileModel(decl, module);
+    this.blocksUsed = undefined;
+    const diagnostics = this.bag.items.slice(first);
+    c.cache.compiled++;
+    // DLM2044 is said once per compilation: a model that said it (or came after it) is not kept.
+    if (tooDeepBefore || this.reportedTooDeep) {
+      c.cache.models.delete(name);
+      return graph;
+    }
+    const entry: CachedModel = {
+      key,
+      start: decl.span.start,
+      end: decl.span.end,
+      line: decl.span.line,
+      graph,
+      diagnostics,
+      blocks: [...blocks].map((b) => ({ file: this.moduleOf(b), name: b.name.name })),
+    };
+    c.cache.models.set(name, entry);
+    return graph;
+  }
+
+  private moduleOf(block: A.BlockDecl): string {
+    for (const m of this.binder.modules.values()) if (m.ast.items.includes(block)) return m.file;
+    return '';
+  }
 
   private finishDiagnostics(): Diagnostic[] {
     // Block bodies compile once per instance; the same message at the same place is shown once.

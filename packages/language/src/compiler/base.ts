@@ -105,6 +105,8 @@ export abstract class CompilerBase {
   protected readonly blockStack: (A.BlockDecl | A.ModelDecl)[] = [];
   /** Blocks expanded at least once; the others are checked on their own (checkUninstantiated). */
   protected readonly instantiated = new Set<A.BlockDecl>();
+  /** While a model is compiled for the cache: every block it expands (../compile-cache.ts). */
+  protected blocksUsed: Set<A.BlockDecl> | undefined;
   /** Compiled graphs by model declaration. */
   protected readonly graphs = new Map<A.ModelDecl, Graph>();
 

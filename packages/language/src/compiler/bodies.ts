@@ -31,7 +31,10 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
     cx: EvalCtx,
   ): Val {
     const outer = cx.body!;
-    if (decl.kind === 'block') this.instantiated.add(decl);
+    if (decl.kind === 'block') {
+      this.instantiated.add(decl);
+      this.blocksUsed?.add(decl);
+    }
     const params = decl.kind === 'block' ? decl.params : [];
     if (this.blockStack.includes(decl)) {
       const from = this.blockStack.indexOf(decl);
