@@ -10,9 +10,11 @@
  * Otherwise it is compiled again. The result is the same program and the same diagnostics as a
  * compilation without the cache.
  */
-import type { Diagnostic, Graph, PluginRegistry, SourceSpan } from '@dlm/core';
+import type { Diagnostic, Graph, PluginRegistry } from '@dlm/core';
 import type * as A from './ast.js';
 import type { ModuleInfo } from './bind.js';
+import type { ParseResult } from './parse.js';
+import { shiftSpans } from './shift-spans.js';
 
 /** One compiled model of the main file, as the cache keeps it. */
 export interface CachedModel {
@@ -38,6 +40,8 @@ export class CompileCache {
   /** See environmentKey. */
   environment: string | undefined;
   readonly models = new Map<string, CachedModel>();
+  /** The last parse of the main file (error-free ones only), for parse() to re-parse only what an edit touched. */
+  parsed: { file: string; text: string; result: ParseResult } | undefined;
   /** How many models the last compilation reused and compiled (for tests and benchmarks). */
   reused = 0;
   compiled = 0;
@@ -86,38 +90,7 @@ export function modelKey(decl: A.ModelDecl, main: ModuleInfo, text: string, seen
   return parts.join('\u0000');
 }
 
-/**
- * A copy of a graph whose spans in `file` within [from, to) moved by `offset` characters and
- * `lines` lines (the model's text did not change, so columns did not either). Objects shared in
- * the graph stay shared in the copy.
- */
+/** A graph whose model moved: see shiftSpans. */
 export function shiftGraph(g: Graph, file: string, from: number, to: number, offset: number, lines: number): Graph {
-  const copies = new Map<object, unknown>();
-  const copy = (x: unknown): unknown => {
-    if (x === null || typeof x !== 'object') return x;
-    const done = copies.get(x);
-    if (done !== undefined) return done;
-    let out: unknown;
-    if (Array.isArray(x)) {
-      const arr: unknown[] = [];
-      copies.set(x, arr);
-      for (const v of x) arr.push(copy(v));
-      out = arr;
-    } else if (isSpan(x)) {
-      out = x.file === file && x.start >= from && x.end <= to ? { ...x, start: x.start + offset, end: x.end + offset, line: x.line + lines, endLine: x.endLine + lines } : x;
-      copies.set(x, out);
-    } else {
-      const obj: Record<string, unknown> = {};
-      copies.set(x, obj);
-      for (const k of Object.keys(x)) obj[k] = copy((x as Record<string, unknown>)[k]);
-      out = obj;
-    }
-    return out;
-  };
-  return copy(g) as Graph;
-}
-
-function isSpan(x: object): x is SourceSpan {
-  const s = x as Partial<SourceSpan>;
-  return typeof s.file === 'string' && typeof s.start === 'number' && typeof s.endCol === 'number';
+  return shiftSpans(g, file, from, to, offset, lines);
 }

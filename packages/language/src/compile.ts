@@ -82,14 +82,19 @@ class Compiler extends TrainCompiler {
   run(text: string, file: string): CompileOutput {
     const base = this.opts.baseDir ?? defaultBase();
     this.binder = new Binder(this.bag, this.opts.readFile ?? defaultRead, { root: this.opts.projectRoot ?? findProjectRoot(file, base), base });
-    const main = this.binder.load(text, file, []);
+    const cache = this.opts.cache;
+    const previous = cache?.parsed?.file === file ? cache.parsed : undefined;
+    const main = this.binder.load(text, file, [], [], previous);
+    if (cache) {
+      const parsed = this.binder.mainParse!;
+      cache.parsed = parsed.diagnostics.length === 0 ? { file, text, result: parsed } : undefined;
+    }
     const sources = this.binder.sources;
     for (const m of this.binder.modules.values()) this.binder.bind(m);
     // Every constant is folded once, used or not, so that its errors are reported.
     for (const m of this.binder.modules.values()) {
       for (const item of m.ast.items) if (item.kind === 'let') this.moduleConst(item, m);
     }
-    const cache = this.opts.cache;
     if (cache) {
       cache.startRun(this.registry, file, environmentKey(main, text, sources));
       this.cached = { cache, main, text };

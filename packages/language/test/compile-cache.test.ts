@@ -2,8 +2,8 @@
  * CompileCache (src/compile-cache.ts): compiling with the cache an editor keeps gives exactly what
  * compiling without it gives — the same program (spans included) and the same diagnostics — over
  * editing sessions on every example and every file of the invalid corpus: recompiling unchanged
- * text, lines inserted above models (their graphs are reused with shifted spans), and seeded
- * random one-character edits anywhere.
+ * text, lines inserted above models (their graphs are reused with shifted spans), edits that keep
+ * the file valid (re-parsed only where they changed), and seeded random one-character edits anywhere.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,6 +32,7 @@ const FILES = [
 ];
 
 function same(cached: CompileOutput, fresh: CompileOutput): void {
+  expect(JSON.stringify(cached.main?.ast)).toBe(JSON.stringify(fresh.main?.ast));
   expect(JSON.stringify(cached.program)).toBe(JSON.stringify(fresh.program));
   expect(JSON.stringify(cached.diagnostics)).toBe(JSON.stringify(fresh.diagnostics));
 }
@@ -78,6 +79,22 @@ describe('compile cache', () => {
       check(`// header\n${text}`, file, cache);
       text = text.replace(/^model /gm, '\nmodel ');
       check(text, file, cache);
+      // Edits that keep a file valid (a comment or blank line at a line start, a digit changed), so
+      // that the file is re-parsed only where it changed.
+      for (let k = 0; k < 8; k++) {
+        const r = next();
+        if (r < 0.5) {
+          const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index + 1)];
+          const at = starts[Math.floor(next() * starts.length)]!;
+          text = text.slice(0, at) + (r < 0.25 ? '\n' : '// edited\n') + text.slice(at);
+        } else {
+          const digits = [...text.matchAll(/\d/g)].map((m) => m.index);
+          if (digits.length === 0) continue;
+          const at = digits[Math.floor(next() * digits.length)]!;
+          text = text.slice(0, at) + String(1 + Math.floor(next() * 9)) + text.slice(at + 1);
+        }
+        check(text, file, cache);
+      }
       // Random one-character edits (insert, delete, replace), each compiled with the same cache.
       for (let k = 0; k < 12; k++) {
         const at = Math.floor(next() * (text.length + 1));
