@@ -7,7 +7,7 @@
  * default) in front.
  *
  *   npx nx run-many -t build
- *   node --import tsx tools/bench/editor-latency.ts [--lines 5000] [--runs 9] [--no-cache]
+ *   node --import tsx tools/bench/editor-latency.ts [--lines 5000] [--runs 9] [--no-cache] [--insert]
  *
  * The file: models of 100 statements each, every statement one line of two layers
  * (`hN = hM |> dense(16) |> relu`), so 5,000 lines are 50 models and 10,000 layers.
@@ -43,10 +43,12 @@ const runs = arg('--runs', 9);
 const registry = new PluginRegistry();
 registry.register(stdPlugin);
 const text = generateFile(lines);
-// The edit: `dense(16)` → `dense(17)` on the middle line, then back, alternately.
+// The edit: `dense(16)` → `dense(17)` on the middle line, then back, alternately; with --insert,
+// a line break typed at the end of the middle line instead (everything below it moves).
 const mid = text.split('\n').slice(0, Math.floor(lines / 2)).join('\n').length;
 const at = text.indexOf('dense(16)', mid) + 'dense(1'.length;
-const edited = text.slice(0, at) + '7' + text.slice(at + 1);
+const insert = process.argv.includes('--insert');
+const edited = insert ? text.slice(0, mid) + '\n' + text.slice(mid) : text.slice(0, at) + '7' + text.slice(at + 1);
 const noImports = () => undefined;
 
 // The language server keeps one CompileCache per open document; --no-cache analyses from scratch.
@@ -72,7 +74,7 @@ for (let r = 0; r < runs; r++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const min = (xs: number[]) => Math.min(...xs);
-console.log(`${lines} lines, ${text.length} characters; Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} edits`);
+console.log(`${insert ? 'line break inserted' : 'one digit changed'}; ${lines} lines, ${text.length} characters; Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} edits`);
 console.log('| phase | median | min |');
 console.log('| --- | ---: | ---: |');
 console.log(`| parse (lex + parse to AST) | ${median(parseMs).toFixed(1)} ms | ${min(parseMs).toFixed(1)} ms |`);
