@@ -30,6 +30,10 @@ export interface ParseResult {
  */
 export function parse(text: string, file: string, previous?: { text: string; result: ParseResult }): ParseResult {
   const lines = new LineMap(file, text);
+  if (previous && previous.result.diagnostics.length === 0 && previous.result.ast.file === file) {
+    const ast = reparseEdited(previous, text, lines);
+    if (ast) return { ast, diagnostics: [] };
+  }
   const bag = new DiagnosticBag();
   const lexed = lex(text, file, lines);
   bag.addAll(lexed.diagnostics);
@@ -40,11 +44,6 @@ export function parse(text: string, file: string, previous?: { text: string; res
   if (deep) {
     bag.report('DLM1005', [MAX_NESTING], lines.span(deep.startOffset, deep.startOffset + deep.image.length));
     return { ast: empty, diagnostics: bag.items };
-  }
-
-  if (previous && previous.result.diagnostics.length === 0 && bag.items.length === 0 && previous.result.ast.file === file) {
-    const ast = reparseEdited(previous, text, lexed.tokens, lines, lexed.comments);
-    if (ast) return { ast, diagnostics: [] };
   }
 
   setCurrentTokens(lexed.tokens);
@@ -106,7 +105,7 @@ const BRACED = new Set<A.Item['kind']>(['model', 'block', 'train']);
  * parse as they do in the whole file. Undefined (parse from scratch) when the edited part has an
  * error: the parser's recovery may then cross declaration boundaries.
  */
-function reparseEdited(previous: { text: string; result: ParseResult }, text: string, tokens: IToken[], lines: LineMap, comments: A.ModuleAst['comments']): A.ModuleAst | undefined {
+function reparseEdited(previous: { text: string; result: ParseResult }, text: string, lines: LineMap): A.ModuleAst | undefined {
   const old = previous.text;
   const items = previous.result.ast.items;
   const max = Math.min(text.length, old.length);
@@ -124,11 +123,27 @@ function reparseEdited(previous: { text: string; result: ParseResult }, text: st
   while (j < items.length && !old.slice(editEnd, items[j]!.span.start).includes('\n')) j++;
   const from = k > 0 ? items[k - 1]!.span.end : 0;
   const to = j < items.length ? items[j]!.span.start + delta : text.length;
-  let first = 0;
-  while (first < tokens.length && tokens[first]!.startOffset < from) first++;
-  let last = first;
-  while (last < tokens.length && tokens[last]!.startOffset < to) last++;
-  const edited = tokens.slice(first, last);
+  // Only the edited part is lexed. It starts after a `}` and ends before a keyword with a line
+  // break between it and the edit, so its tokens are those of the whole text; a comment or string
+  // left open is a lexer diagnostic here, and the whole text is then lexed and parsed instead.
+  const lexed = lex(text.slice(from, to), lines.file);
+  if (lexed.diagnostics.length) return undefined;
+  const firstLine = lines.position(from).line - 1;
+  for (const t of lexed.tokens) {
+    t.startOffset += from;
+    if (t.endOffset !== undefined) t.endOffset += from;
+    if (t.startLine !== undefined) t.startLine += firstLine;
+    if (t.endLine !== undefined) t.endLine += firstLine;
+  }
+  const bag = new DiagnosticBag();
+  const edited = readReservedAsNames(lexed.tokens, lines, bag);
+  if (bag.items.length || findTooDeep(edited)) return undefined;
+  const oldComments = previous.result.ast.comments;
+  const comments = [
+    ...oldComments.filter((c) => c.end <= from),
+    ...lexed.comments.map((c) => ({ ...c, start: c.start + from, end: c.end + from })),
+    ...oldComments.filter((c) => c.start >= to - delta).map((c) => ({ ...c, start: c.start + delta, end: c.end + delta })),
+  ];
   setCurrentTokens(edited);
   let middle: A.ModuleAst | undefined;
   try {

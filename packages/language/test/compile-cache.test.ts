@@ -86,7 +86,7 @@ describe('compile cache', () => {
         if (r < 0.5) {
           const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index + 1)];
           const at = starts[Math.floor(next() * starts.length)]!;
-          text = text.slice(0, at) + (r < 0.25 ? '\n' : '// edited\n') + text.slice(at);
+          text = text.slice(0, at) + (r < 0.2 ? '\n' : r < 0.4 ? '// edited\n' : '/* open\n') + text.slice(at);
         } else {
           const digits = [...text.matchAll(/\d/g)].map((m) => m.index);
           if (digits.length === 0) continue;
@@ -98,7 +98,8 @@ describe('compile cache', () => {
       // Random one-character edits (insert, delete, replace), each compiled with the same cache.
       for (let k = 0; k < 12; k++) {
         const at = Math.floor(next() * (text.length + 1));
-        const ch = ' \n(){}|>x1,:'[Math.floor(next() * 12)]!;
+        const chars = ' \n(){}|>x1,:"/*';
+        const ch = chars[Math.floor(next() * chars.length)]!;
         const r = next();
         text = r < 0.4 ? text.slice(0, at) + ch + text.slice(at) : r < 0.7 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + ch + text.slice(at + 1);
         check(text, file, cache);
