@@ -4,8 +4,8 @@
  *
  * A model is reused when everything its compilation read is the same: its own text and starting
  * column, the models it uses like blocks (their keys, recursively), and the rest of the program
- * (every other top-level declaration of the file with its position, every imported file, the
- * registry). A reused model that moved (text was inserted above it) gets a copy of its graph with
+ * (every other top-level declaration of the file but `train` blocks, with its position and the
+ * models it names; every imported file; the registry). A reused model that moved (text was inserted above it) gets a copy of its graph with
  * its spans shifted, and only when it had no diagnostics: messages may name line numbers.
  * Otherwise it is compiled again. The result is the same program and the same diagnostics as a
  * compilation without the cache.
@@ -65,8 +65,19 @@ export function environmentKey(main: ModuleInfo, text: string, sources: Map<stri
   const parts: string[] = [];
   for (const item of main.ast.items) {
     const damaged = main.damaged.has(item) ? '!' : '';
-    if (item.kind === 'model') parts.push(`model ${item.name.name}${damaged}`);
-    else parts.push(`${damaged}${item.span.start}:${item.span.line}:${text.slice(item.span.start, item.span.end)}`);
+    // `train` blocks are compiled after the models and read them; models never read them.
+    if (item.kind === 'train') continue;
+    if (item.kind === 'model') {
+      parts.push(`model ${item.name.name}${damaged}`);
+      continue;
+    }
+    const own = text.slice(item.span.start, item.span.end);
+    parts.push(`${damaged}${item.span.start}:${item.span.line}:${own}`);
+    // A block (or constant) that names a model of this file: that model is part of every use.
+    for (const name of identifiers(own)) {
+      const d = main.scope.get(name);
+      if (d?.kind === 'model' && d.module === main) parts.push(`uses ${name} ${d.decl.span.start}:${text.slice(d.decl.span.start, d.decl.span.end)}`);
+    }
   }
   for (const [file, source] of sources) if (file !== main.file) parts.push(`file ${file}\n${source}`);
   return parts.join('\u0000');
@@ -80,7 +91,7 @@ export function modelKey(decl: A.ModelDecl, main: ModuleInfo, text: string, seen
   const own = text.slice(decl.span.start, decl.span.end);
   seen.add(decl);
   const parts = [`${decl.span.col}:${own}`];
-  for (const name of new Set(own.match(/[A-Za-z_]\w*/g) ?? [])) {
+  for (const name of identifiers(own)) {
     const d = main.scope.get(name);
     if (d?.kind !== 'model' || d.decl === decl) continue;
     // An imported model's text is in the environment key; a model of this file is keyed here.
@@ -88,6 +99,11 @@ export function modelKey(decl: A.ModelDecl, main: ModuleInfo, text: string, seen
     else parts.push(`uses ${name} ${modelKey(d.decl, main, text, seen)}`);
   }
   return parts.join('\u0000');
+}
+
+/** The names a piece of text mentions (comments and strings included: more than needed is safe). */
+function identifiers(text: string): Set<string> {
+  return new Set(text.match(/[A-Za-z_]\w*/g) ?? []);
 }
 
 /** A graph whose model moved: see shiftSpans. */

@@ -68,6 +68,23 @@ describe('compile cache', () => {
     expect([cache.reused, cache.compiled]).toEqual([2, 1]);
   });
 
+  it('compiles again a model that uses, through a block, a model that changed', () => {
+    const text = [
+      'model Inner {\n  input x: f32[batch, 4]\n  output y: f32[batch, 4]\n  y = x |> dense(4) |> relu\n}',
+      'block Wrap() {\n  input x\n  output y\n  y = x |> Inner\n}',
+      'model Outer {\n  input x: f32[batch, 4]\n  output y: f32[batch, 4]\n  y = x |> Wrap\n}',
+      'train Outer {\n  data mnist(batch: 8)\n  loss mse\n  optimizer sgd(lr: 0.1)\n  epochs 1\n}\n',
+    ].join('\n');
+    const cache = new CompileCache();
+    check(text, '/tmp/w.dlm', cache);
+    // Same length: nothing moves, only Inner's text changes.
+    check(text.replace('relu', 'tanh'), '/tmp/w.dlm', cache);
+    expect([cache.reused, cache.compiled]).toEqual([0, 2]);
+    // The train block is not part of what the models read.
+    check(text.replace('relu', 'tanh').replace('epochs 1', 'epochs 2'), '/tmp/w.dlm', cache);
+    expect([cache.reused, cache.compiled]).toEqual([2, 0]);
+  });
+
   it('gives what a compilation without it gives, over editing sessions on every example and invalid program', () => {
     const next = rng(15);
     for (const file of FILES) {
