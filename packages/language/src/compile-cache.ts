@@ -84,8 +84,8 @@ export function environmentKey(main: ModuleInfo, text: string, sources: Map<stri
 }
 
 /**
- * A model's own key: its text and starting column, and the keys of the models of the file that it
- * names (a model can be used like a block).
+ * A model's own key: its text and starting column, and the positions and keys of the models of the
+ * file that it names (a model can be used like a block).
  */
 export function modelKey(decl: A.ModelDecl, main: ModuleInfo, text: string, seen: Set<A.ModelDecl> = new Set()): string {
   const own = text.slice(decl.span.start, decl.span.end);
@@ -96,7 +96,8 @@ export function modelKey(decl: A.ModelDecl, main: ModuleInfo, text: string, seen
     if (d?.kind !== 'model' || d.decl === decl) continue;
     // An imported model's text is in the environment key; a model of this file is keyed here.
     if (d.module !== main || seen.has(d.decl)) parts.push(`uses ${name}`);
-    else parts.push(`uses ${name} ${modelKey(d.decl, main, text, seen)}`);
+    // Its position too: this model's graph holds spans of that model's body.
+    else parts.push(`uses ${name} at ${d.decl.span.start}:${d.decl.span.line} ${modelKey(d.decl, main, text, seen)}`);
   }
   return parts.join('\u0000');
 }

@@ -85,6 +85,17 @@ describe('compile cache', () => {
     expect([cache.reused, cache.compiled]).toEqual([2, 0]);
   });
 
+  it('compiles again a model that uses a model that moved', () => {
+    const text = [
+      'model Outer {\n  input x: f32[batch, 4]\n  output y: f32[batch, 4]\n  y = x |> Inner\n}',
+      'model Inner {\n  input x: f32[batch, 4]\n  output y: f32[batch, 4]\n  y = x |> dense(4) |> relu\n}\n',
+    ].join('\n');
+    const cache = new CompileCache();
+    check(text, '/tmp/u.dlm', cache);
+    check(text.replace('model Inner', '\nmodel Inner'), '/tmp/u.dlm', cache);
+    expect([cache.reused, cache.compiled]).toEqual([1, 1]);
+  });
+
   it('gives what a compilation without it gives, over editing sessions on every example and invalid program', () => {
     const next = rng(15);
     for (const file of FILES) {
