@@ -24,7 +24,8 @@ import type {
 } from './ir.js';
 import { inferOp, ShapeError, type OpSchema } from './op-schema.js';
 import { getOpSchema, OP_NAMES } from './ops/index.js';
-import type { Args, LayerContext, LayerDef } from './plugin.js';
+import { LayerExpansion, LayerRejection, PoisonedInput } from './layer-expansion.js';
+import type { Args, LayerDef } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 
 /** The user's settings for one parameter of a layer call (`weight: {init: he_normal, trainable: false}`). */
@@ -35,8 +36,6 @@ export interface ParamSetting {
   span?: SourceSpan;
 }
 
-/** Thrown by `LayerContext.fail`; caught by the builder and reported. */
-class LayerRejection extends Error {}
 
 const UNKNOWN: TensorType = { dtype: 'f32', shape: [], unknown: true };
 
@@ -348,7 +347,7 @@ export class GraphBuilder {
     return outputs;
   }
 
-  /** LayerContext.param (see LayerExpansion): declares a parameter of the layer being expanded. */
+  /** LayerContext.param (see LayerExpansion): declares a parameter of the layer being expanded. @internal */
   declareParam(
     x: LayerExpansion,
     localName: string,
@@ -382,7 +381,7 @@ export class GraphBuilder {
     return name;
   }
 
-  /** LayerContext.layerCall: expands another registered layer as a child of the one being expanded. */
+  /** LayerContext.layerCall: expands another registered layer as a child of the one being expanded. @internal */
   expandSubLayer(name: string, inputs: readonly string[], args: Args, span: SourceSpan | undefined): string[] {
     const reg = this.registry.get('layer', name);
     if (!reg) throw new Error(`layer '${name}' is not registered`);
@@ -521,51 +520,6 @@ function inheritFanArgs(user: Initializer, layerDefault: Initializer): Initializ
   return { kind: user.kind, args };
 }
 
-/** Raised inside an expansion when an input is already erroneous; silently poisons the output. */
-class PoisonedInput extends Error {}
-
-/**
- * The LayerContext of one layer expansion: a small object whose methods (on the prototype) call
- * back into the builder, instead of a fresh set of closures per layer.
- */
-class LayerExpansion implements LayerContext {
-  /** Which of the user's parameter settings the layer used (tracked only when there are settings). */
-  usedParams?: Set<string>;
-  private prefix?: string;
-
-  constructor(
-    private readonly builder: GraphBuilder,
-    readonly layer: string,
-    readonly span: SourceSpan | undefined,
-    readonly path: string[],
-    readonly settings: Record<string, ParamSetting> | undefined,
-  ) {}
-
-  /** `conv1.` for the parameters of layer instance `conv1`; joined once per layer. */
-  paramPrefix(): string {
-    return (this.prefix ??= `${this.path.join('.')}.`);
-  }
-
-  typeOf(v: string): TensorType {
-    return this.builder.typeOf(v);
-  }
-
-  op(op: string, inputs: readonly (string | null)[], attrs: Record<string, AttrValue> = {}, o: { outputs?: number } = {}): string[] {
-    return this.builder.emitNode(op, inputs.map((i) => i ?? ''), attrs, o.outputs, this.span);
-  }
-
-  param(localName: string, shape: readonly Dim[], init: Initializer, o: { trainable?: boolean; buffer?: boolean; dtype?: DType } = {}): string {
-    return this.builder.declareParam(this, localName, shape, init, o);
-  }
-
-  layerCall(name: string, inputs: readonly string[], args: Args): string[] {
-    return this.builder.expandSubLayer(name, inputs, args, this.span);
-  }
-
-  fail(message: string): never {
-    throw new LayerRejection(message);
-  }
-}
 
 /** The attribute specs of each op schema as a list, made once per schema (resolveAttrs runs per node). */
 const ATTR_ENTRIES = new WeakMap<OpSchema, [string, OpSchema['attrs'][string]][]>();
