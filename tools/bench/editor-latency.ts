@@ -7,7 +7,7 @@
  * default) in front.
  *
  *   npx nx run-many -t build
- *   node --import tsx tools/bench/editor-latency.ts [--lines 5000] [--runs 9]
+ *   node --import tsx tools/bench/editor-latency.ts [--lines 5000] [--runs 9] [--no-cache] [--insert]
  *
  * The file: models of 100 statements each, every statement one line of two layers
  * (`hN = hM |> dense(16) |> relu`), so 5,000 lines are 50 models and 10,000 layers.
@@ -15,7 +15,7 @@
 import * as os from 'node:os';
 import { PluginRegistry } from '@dlm/core';
 import { parse } from '@dlm/language';
-import { analyze } from '@dlm/language-service';
+import { analyze, CompileCache } from '@dlm/language-service';
 import { stdPlugin } from '@dlm/plugin-std';
 
 function arg(name: string, fallback: number): number {
@@ -43,13 +43,17 @@ const runs = arg('--runs', 9);
 const registry = new PluginRegistry();
 registry.register(stdPlugin);
 const text = generateFile(lines);
-// The edit: `dense(16)` → `dense(17)` on the middle line, then back, alternately.
+// The edit: `dense(16)` → `dense(17)` on the middle line, then back, alternately; with --insert,
+// a line break typed at the end of the middle line instead (everything below it moves).
 const mid = text.split('\n').slice(0, Math.floor(lines / 2)).join('\n').length;
 const at = text.indexOf('dense(16)', mid) + 'dense(1'.length;
-const edited = text.slice(0, at) + '7' + text.slice(at + 1);
+const insert = process.argv.includes('--insert');
+const edited = insert ? text.slice(0, mid) + '\n' + text.slice(mid) : text.slice(0, at) + '7' + text.slice(at + 1);
 const noImports = () => undefined;
 
-analyze(text, 'big.dlm', registry, noImports); // warm-up, as a server that opened the file
+// The language server keeps one CompileCache per open document; --no-cache analyses from scratch.
+const cache = process.argv.includes('--no-cache') ? undefined : new CompileCache();
+analyze(text, 'big.dlm', registry, noImports, cache); // warm-up, as a server that opened the file
 const parseMs: number[] = [];
 const analyzeMs: number[] = [];
 const analyzeCpuMs: number[] = [];
@@ -60,7 +64,7 @@ for (let r = 0; r < runs; r++) {
   parse(t, 'big.dlm');
   const t1 = performance.now();
   const cpu0 = process.cpuUsage();
-  const a = analyze(t, 'big.dlm', registry, noImports);
+  const a = analyze(t, 'big.dlm', registry, noImports, cache);
   const cpu = process.cpuUsage(cpu0);
   const t2 = performance.now();
   analyzeCpuMs.push((cpu.user + cpu.system) / 1000);
@@ -70,10 +74,10 @@ for (let r = 0; r < runs; r++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const min = (xs: number[]) => Math.min(...xs);
-console.log(`${lines} lines, ${text.length} characters; Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} edits`);
+console.log(`${insert ? 'line break inserted' : 'one digit changed'}; ${lines} lines, ${text.length} characters; Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} edits`);
 console.log('| phase | median | min |');
 console.log('| --- | ---: | ---: |');
 console.log(`| parse (lex + parse to AST) | ${median(parseMs).toFixed(1)} ms | ${min(parseMs).toFixed(1)} ms |`);
 console.log(`| analyze (what the server runs per change: parse, bind, compile, symbols) | ${median(analyzeMs).toFixed(1)} ms | ${min(analyzeMs).toFixed(1)} ms |`);
 console.log(`| analyze, CPU time (user + system, all threads) | ${median(analyzeCpuMs).toFixed(1)} ms | ${min(analyzeCpuMs).toFixed(1)} ms |`);
-console.log(`diagnostics after the edit: ${diagnostics}`);
+console.log(`diagnostics after the edit: ${diagnostics}${cache ? `; models reused per edit: ${cache.reused}, compiled: ${cache.compiled}` : '; no CompileCache'}`);

@@ -27,7 +27,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { didYouMean, type Diagnostic, type SourceSpan } from '@dlm/core';
 import { format } from '@dlm/language';
-import { analyze, complete, definition, hover, outline, rename, renameLocations, signature, type Analysis, type CompletionEntry, type OutlineItem } from '@dlm/language-service';
+import { analyze, CompileCache, complete, definition, hover, outline, rename, renameLocations, signature, type Analysis, type CompletionEntry, type OutlineItem } from '@dlm/language-service';
 import { loadRegistry, configFor, type LoadedRegistry } from './registry.js';
 
 export interface ServerOptions {
@@ -49,6 +49,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   const registries = new Map<string, Promise<LoadedRegistry>>();
   const analyses = new Map<string, { version: number; analysis: Analysis }>();
+  /** Per open document: the models compiled last time, reused when an edit did not touch them. */
+  const caches = new Map<string, CompileCache>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const reported = new Set<string>();
 
@@ -86,7 +88,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (cached && cached.version === doc.version) return cached.analysis;
     const file = uriToFile(doc.uri);
     const { registry } = await registryFor(file);
-    const analysis = analyze(doc.getText(), file, registry, readFile);
+    let cache = caches.get(doc.uri);
+    if (!cache) caches.set(doc.uri, (cache = new CompileCache()));
+    const analysis = analyze(doc.getText(), file, registry, readFile, cache);
     analyses.set(doc.uri, { version: doc.version, analysis });
     return analysis;
   };
@@ -172,6 +176,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     analyses.delete(e.document.uri);
+    caches.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 

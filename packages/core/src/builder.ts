@@ -24,7 +24,8 @@ import type {
 } from './ir.js';
 import { inferOp, ShapeError, type OpSchema } from './op-schema.js';
 import { getOpSchema, OP_NAMES } from './ops/index.js';
-import type { Args, LayerContext, LayerDef } from './plugin.js';
+import { LayerExpansion, LayerRejection, PoisonedInput } from './layer-expansion.js';
+import type { Args, LayerDef } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 
 /** The user's settings for one parameter of a layer call (`weight: {init: he_normal, trainable: false}`). */
@@ -35,29 +36,41 @@ export interface ParamSetting {
   span?: SourceSpan;
 }
 
-/** Thrown by `LayerContext.fail`; caught by the builder and reported. */
-class LayerRejection extends Error {}
 
 const UNKNOWN: TensorType = { dtype: 'f32', shape: [], unknown: true };
 
 interface Frame {
   id: string;
-  counters: Map<string, number>;
+  /** Instance counters per base name (`dense_1`, `dense_2`); made when the first child is named. */
+  counters?: Map<string, number>;
   /** The block's record, for exitBlock (found here in O(1), not by searching every layer). */
   record?: LayerRecord;
+  /**
+   * Scope path of this frame (outermost first), shared by every node, parameter and record made in
+   * it: the IR holds one array per scope, not one per node.
+   */
+  path: string[];
+  /** `path.join('/') + '/'` ('' at the root): the prefix of node ids made here. */
+  idPrefix: string;
 }
+
+/** Who made a value, for notes: a layer's record (described when a note needs it) or a fixed text. */
+type Producer = LayerRecord | { path: string; span?: SourceSpan };
+
+/** Node id part of each op (`Gemm` → `gemm`), lower-cased once per op name. */
+const LOWER_OP = new Map<string, string>();
 
 export class GraphBuilder {
   private readonly types = new Map<string, TensorType>();
   /** Which layer (path) produced each value: "the other shape came from …" notes. */
-  private readonly producers = new Map<string, { path: string; span?: SourceSpan }>();
+  private readonly producers = new Map<string, Producer>();
   private readonly nodes: Node[] = [];
   private readonly params: Param[] = [];
   private readonly inputs: Value[] = [];
   private readonly outputs: Value[] = [];
   private readonly values: Value[] = [];
   private readonly layers: LayerRecord[] = [];
-  private readonly scope: Frame[] = [{ id: '', counters: new Map() }];
+  private readonly scope: Frame[] = [{ id: '', path: [], idPrefix: '' }];
   private readonly usedNodeIds = new Set<string>();
   private readonly usedParamNames = new Set<string>();
   /** Next numeric suffix to try per base name (see uniqueName). */
@@ -78,7 +91,10 @@ export class GraphBuilder {
 
   /** Value name → the path and span of the layer that produced it, for notes. */
   producerOf(value: string): { path: string; span?: SourceSpan } | undefined {
-    return this.producers.get(value);
+    const p = this.producers.get(value);
+    if (!p || typeof p.path === 'string') return p as { path: string; span?: SourceSpan } | undefined;
+    const r = p as LayerRecord;
+    return { path: `${r.kind} '${r.path.join('/')}'`, ...(r.span ? { span: r.span } : {}) };
   }
 
   addInput(name: string, type: TensorType, span?: SourceSpan): string {
@@ -101,7 +117,7 @@ export class GraphBuilder {
         actual.shape.length === declared.shape.length &&
         actual.shape.every((d, i) => d === declared.shape[i]);
       if (!ok) {
-        const from = this.producers.get(value);
+        const from = this.producerOf(value);
         const notes: DiagnosticNote[] = from ? [{ message: `the value was produced by ${from.path}`, ...(from.span ? { span: from.span } : {}) }] : [];
         this.bag.report('DLM3003', [name, formatType(declared), formatType(actual)], span, notes);
       }
@@ -123,23 +139,24 @@ export class GraphBuilder {
   private renameValue(from: string, to: string): boolean {
     if (this.inputs.some((v) => v.name === from) || this.outputs.some((v) => v.name === from)) return false;
     if (this.params.some((p) => p.name === from)) return false;
+    // Only the arrays that name the value are replaced (copying every node's and layer's arrays for
+    // each output allocated four arrays per node). Replaced, not edited in place: a layer record
+    // and its node may share one outputs array.
+    const renamed = (names: string[]): string[] => (names.includes(from) ? names.map((x) => (x === from ? to : x)) : names);
     let found = false;
     for (const n of this.nodes) {
-      n.outputs = n.outputs.map((o) => {
-        if (o === from) {
-          found = true;
-          return to;
-        }
-        return o;
-      });
-      n.inputs = n.inputs.map((i) => (i === from ? to : i));
+      if (n.outputs.includes(from)) {
+        n.outputs = renamed(n.outputs);
+        found = true;
+      }
+      n.inputs = renamed(n.inputs);
     }
     if (!found) return false;
     for (const v of this.values) if (v.name === from) v.name = to;
     // Layer records name the same values; keep them in step so diagrams and summaries resolve them.
     for (const l of this.layers) {
-      l.inputs = l.inputs.map((i) => (i === from ? to : i));
-      l.outputs = l.outputs.map((o) => (o === from ? to : o));
+      l.inputs = renamed(l.inputs);
+      l.outputs = renamed(l.outputs);
     }
     const t = this.types.get(from);
     if (t) this.types.set(to, t);
@@ -151,7 +168,7 @@ export class GraphBuilder {
   /** Enters a block instance (a user-defined block). Returns its scope id. */
   enterBlock(blockName: string, span: SourceSpan | undefined, args: Record<string, ArgValue>, inputs: string[], instanceName?: string): string {
     const id = this.nextId(instanceName ?? blockName.toLowerCase());
-    const path = [...this.currentPath(), id];
+    const path = this.currentPath().concat(id);
     const record: LayerRecord = {
       path,
       kind: blockName,
@@ -165,7 +182,7 @@ export class GraphBuilder {
       ...(span ? { span } : {}),
     };
     this.layers.push(record);
-    this.scope.push({ id, counters: new Map(), record });
+    this.scope.push({ id, record, path, idPrefix: `${path.join('/')}/` });
     return id;
   }
 
@@ -207,7 +224,13 @@ export class GraphBuilder {
     inputs: string[],
     given: GivenArg[],
     span: SourceSpan | undefined,
-    opts: { instanceName?: string; paramSettings?: Record<string, ParamSetting>; nameSpan?: SourceSpan } = {},
+    opts: {
+      instanceName?: string;
+      paramSettings?: Record<string, ParamSetting>;
+      nameSpan?: SourceSpan;
+      /** `given` already validated against this layer's schema (by the caller, which reported any problem). */
+      validated?: Args;
+    } = {},
   ): string[] {
     const reg = this.registry.get('layer', layerName);
     if (!reg) {
@@ -224,7 +247,7 @@ export class GraphBuilder {
     const clash = this.registry.clashesOf('layer', layerName);
     if (clash.length) this.bag.report('DLM8010', ['layer', layerName, reg.plugin, clash[0]!], opts.nameSpan ?? span);
     const def = reg.def;
-    const args = validateArgs(layerName, def.args, given, this.bag, span);
+    const args = opts.validated ?? validateArgs(layerName, def.args, given, this.bag, span);
     if (!args) return [this.poisoned(span)];
     const arity = def.inputs ?? { min: 1, max: 1 };
     if (inputs.length < arity.min || inputs.length > arity.max) {
@@ -245,7 +268,7 @@ export class GraphBuilder {
     paramSettings?: Record<string, ParamSetting>,
   ): string[] {
     const id = this.nextId(instanceName ?? def.name);
-    const path = [...this.currentPath(), id];
+    const path = this.currentPath().concat(id);
     let label = def.name;
     try {
       label = def.label ? def.label(args) : def.name;
@@ -262,25 +285,25 @@ export class GraphBuilder {
       outputs: [],
       label,
       family: def.family,
-      ...(span ? { span } : {}),
     };
+    if (span) record.span = span;
     this.layers.push(record);
     // An input that already failed was reported where it failed. Expanding on a shape nobody knows
     // would only make this layer's own checks fail too (a cascade), so the output stays unknown.
-    if (inputs.some((i) => this.typeOf(i).unknown)) {
-      const p = this.poisoned(span);
-      record.outputs = [p];
-      return [p];
+    for (const i of inputs) {
+      if (this.typeOf(i).unknown) {
+        const p = this.poisoned(span);
+        record.outputs = [p];
+        return [p];
+      }
     }
-    this.scope.push({ id, counters: new Map() });
-    const usedParams = new Set<string>();
-    const nodeCountBefore = this.nodes.length;
-    const ctx = this.makeContext(def, plugin, span, path, paramSettings ?? {}, usedParams);
+    this.scope.push({ id, path, idPrefix: `${path.join('/')}/` });
+    const ctx = new LayerExpansion(this, def.name, span, path, paramSettings);
     let outputs: string[];
     try {
       const r = def.expand(ctx, inputs, args);
       outputs = Array.isArray(r) ? r : [r];
-      if (outputs.length === 0 || outputs.some((o) => typeof o !== 'string' || (!this.types.has(o)))) {
+      if (outputs.length === 0 || outputs.some((o) => typeof o !== 'string' || !this.types.has(o))) {
         throw new Error('expand() must return the value names it produced');
       }
     } catch (e) {
@@ -297,9 +320,12 @@ export class GraphBuilder {
     }
     this.scope.pop();
     // The user's parameter settings must name parameters the layer really has.
-    for (const [local, setting] of Object.entries(paramSettings ?? {})) {
-      if (!usedParams.has(local)) {
-        this.bag.report('DLM2004', [local, def.name], setting.span ?? span, [], didYouMean(local, usedParams));
+    if (paramSettings) {
+      const usedParams = ctx.usedParams ?? new Set<string>();
+      for (const [local, setting] of Object.entries(paramSettings)) {
+        if (!usedParams.has(local)) {
+          this.bag.report('DLM2004', [local, def.name], setting.span ?? span, [], didYouMean(local, usedParams));
+        }
       }
     }
     // A plugin's declared shape rule must agree with what its expansion produced.
@@ -317,62 +343,54 @@ export class GraphBuilder {
       }
     }
     record.outputs = outputs;
-    for (const o of outputs) this.producers.set(o, { path: `${def.name} '${path.join('/')}'`, ...(span ? { span } : {}) });
-    void nodeCountBefore;
+    for (const o of outputs) this.producers.set(o, record);
     return outputs;
   }
 
-  private makeContext(
-    def: LayerDef,
-    plugin: string,
-    span: SourceSpan | undefined,
-    path: string[],
-    settings: Record<string, ParamSetting>,
-    usedParams: Set<string>,
-  ): LayerContext {
-    return {
-      layer: def.name,
-      typeOf: (v) => this.typeOf(v),
-      op: (op, inputs, attrs = {}, o = {}) => this.emitNode(op, inputs.map((i) => i ?? ''), attrs, o.outputs, span),
-      param: (localName, shape, init, o = {}) => {
-        usedParams.add(localName);
-        const s = settings[localName];
-        const name = this.uniqueParamName([...path, localName].join('.'));
-        const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
-        const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
-        const p: Param = {
-          name,
-          type,
-          init: s?.init ? inheritFanArgs(s.init, init) : init,
-          trainable,
-          regularizers: s?.regularizers ?? [],
-          scope: path,
-          ...(span ? { span } : {}),
-          ...(o.buffer ? { buffer: true } : {}),
-        };
-        if (shape.some((d) => typeof d !== 'number' || d <= 0 || !Number.isInteger(d))) {
-          throw new LayerRejection(`parameter '${localName}' would have shape [${shape.join(', ')}]; parameter shapes must be positive integers`);
-        }
-        if (!this.fitsRuntime(type, `Parameter '${name}'`, span)) throw new PoisonedInput();
-        this.params.push(p);
-        this.types.set(name, type);
-        return name;
-      },
-      layerCall: (name, inputs, args) => {
-        const reg = this.registry.get('layer', name);
-        if (!reg) throw new Error(`layer '${name}' is not registered`);
-        const given: GivenArg[] = Object.entries(args).map(([k, v]) => ({ name: k, value: v }));
-        const validated = validateArgs(name, reg.def.args, given, this.bag, span);
-        if (!validated) throw new LayerRejection(`invalid arguments for sub-layer '${name}'`);
-        const out = this.expandLayer(reg.def, reg.plugin, inputs, validated, span);
-        if (out.some((o) => this.typeOf(o).unknown)) throw new PoisonedInput();
-        return out;
-      },
-      fail: (message) => {
-        throw new LayerRejection(message);
-      },
+  /** LayerContext.param (see LayerExpansion): declares a parameter of the layer being expanded. @internal */
+  declareParam(
+    x: LayerExpansion,
+    localName: string,
+    shape: readonly Dim[],
+    init: Initializer,
+    o: { trainable?: boolean; buffer?: boolean; dtype?: DType },
+  ): string {
+    const s = x.settings?.[localName];
+    if (x.settings) (x.usedParams ??= new Set()).add(localName);
+    const name = this.uniqueParamName(x.paramPrefix() + localName);
+    const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
+    const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
+    const p: Param = {
+      name,
+      type,
+      init: s?.init ? inheritFanArgs(s.init, init) : init,
+      trainable,
+      regularizers: s?.regularizers ?? [],
+      scope: x.path,
     };
-    void plugin;
+    if (x.span) p.span = x.span;
+    if (o.buffer) p.buffer = true;
+    for (const d of shape) {
+      if (typeof d !== 'number' || d <= 0 || !Number.isInteger(d)) {
+        throw new LayerRejection(`parameter '${localName}' would have shape [${shape.join(', ')}]; parameter shapes must be positive integers`);
+      }
+    }
+    if (!this.fitsRuntime(type, () => `Parameter '${name}'`, x.span)) throw new PoisonedInput();
+    this.params.push(p);
+    this.types.set(name, type);
+    return name;
+  }
+
+  /** LayerContext.layerCall: expands another registered layer as a child of the one being expanded. @internal */
+  expandSubLayer(name: string, inputs: readonly string[], args: Args, span: SourceSpan | undefined): string[] {
+    const reg = this.registry.get('layer', name);
+    if (!reg) throw new Error(`layer '${name}' is not registered`);
+    const given: GivenArg[] = Object.entries(args).map(([k, v]) => ({ name: k, value: v }));
+    const validated = validateArgs(name, reg.def.args, given, this.bag, span);
+    if (!validated) throw new LayerRejection(`invalid arguments for sub-layer '${name}'`);
+    const out = this.expandLayer(reg.def, reg.plugin, inputs, validated, span);
+    if (out.some((o) => this.typeOf(o).unknown)) throw new PoisonedInput();
+    return out;
   }
 
   /** Emits a core op node after running its shape rule. Returns output value names. */
@@ -382,14 +400,19 @@ export class GraphBuilder {
       throw new Error(`unknown core op '${op}'${didYouMean(op, OP_NAMES) ? ` (did you mean '${didYouMean(op, OP_NAMES)}'?)` : ''}`);
     }
     const resolved = resolveAttrs(schema, attrs);
-    const nOut = outputCount ?? schema.outputs.filter((o) => !o.optional).length;
-    const id = this.uniqueNodeId([...this.currentPath(), op.toLowerCase()].filter(Boolean).join('/'));
-    const outs = Array.from({ length: nOut }, (_, i) => (nOut === 1 ? id : `${id}:${i}`));
-    const inTypes = inputs.map((i) => (i === '' ? undefined : this.typeOf(i)));
-    let outTypes: TensorType[];
-    if (inTypes.some((t) => t?.unknown)) {
-      throw new PoisonedInput();
+    const nOut = outputCount ?? requiredOutputs(schema);
+    let lower = LOWER_OP.get(op);
+    if (lower === undefined) LOWER_OP.set(op, (lower = op.toLowerCase()));
+    const frame = this.scope[this.scope.length - 1]!;
+    const id = this.uniqueNodeId(frame.idPrefix + lower);
+    const outs: string[] = nOut === 1 ? [id] : Array.from({ length: nOut }, (_, i) => `${id}:${i}`);
+    const inTypes: (TensorType | undefined)[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i] === '' ? undefined : this.typeOf(inputs[i]!);
+      if (t?.unknown) throw new PoisonedInput();
+      inTypes[i] = t;
     }
+    let outTypes: TensorType[];
     try {
       outTypes = inferOp(schema, inTypes, resolved, { unify: unifyDim, outputCount: nOut });
     } catch (e) {
@@ -398,7 +421,7 @@ export class GraphBuilder {
         inputs.forEach((inp, i) => {
           if (!inp) return;
           const t = this.typeOf(inp);
-          const from = this.producers.get(inp);
+          const from = this.producerOf(inp);
           notes.push({
             message: `input ${i + 1} (${schema.inputs[Math.min(i, schema.inputs.length - 1)]?.name ?? i}) has shape ${formatType(t)}${from ? `, from ${from.path}` : ''}`,
             ...(from?.span ? { span: from.span } : {}),
@@ -409,39 +432,40 @@ export class GraphBuilder {
       }
       throw e;
     }
-    const tooBig = outTypes.findIndex((t) => !this.fitsRuntime(t, `The result of ${this.currentPath().join('/') || schema.name}`, span));
-    if (tooBig >= 0) throw new PoisonedInput();
+    for (const t of outTypes) {
+      if (!this.fitsRuntime(t, () => `The result of ${frame.path.join('/') || schema.name}`, span)) throw new PoisonedInput();
+    }
     const node: Node = {
       id,
       op: schema.name,
       inputs,
       outputs: outs,
       attrs: resolved,
-      scope: this.currentPath(),
-      ...(span ? { span } : {}),
-      ...(schema.trainingOnly ? { trainingOnly: true } : {}),
+      scope: frame.path,
     };
+    if (span) node.span = span;
+    if (schema.trainingOnly) node.trainingOnly = true;
     this.nodes.push(node);
-    outs.forEach((o, i) => {
+    for (let i = 0; i < outs.length; i++) {
       const t = outTypes[i] ?? UNKNOWN;
-      this.types.set(o, t);
-      this.values.push({ name: o, type: t });
-    });
+      this.types.set(outs[i]!, t);
+      this.values.push({ name: outs[i]!, type: t });
+    }
     return outs;
   }
 
   /** A tensor the runtime could not allocate is an error at the layer that makes it (DLM3020). */
-  private fitsRuntime(type: TensorType, what: string, span: SourceSpan | undefined): boolean {
+  private fitsRuntime(type: TensorType, what: string | (() => string), span: SourceSpan | undefined): boolean {
     if (type.unknown) return true;
     const n = numelPerSample(type.shape);
     if (n <= MAX_ELEMENTS && type.shape.every((d) => typeof d !== 'number' || Number.isSafeInteger(d))) return true;
-    this.bag.report('DLM3020', [what, n.toLocaleString('en-US'), formatType(type), MAX_ELEMENTS.toLocaleString('en-US')], span);
+    this.bag.report('DLM3020', [typeof what === 'function' ? what() : what, n.toLocaleString('en-US'), formatType(type), MAX_ELEMENTS.toLocaleString('en-US')], span);
     return false;
   }
 
   /** A placeholder value of unknown shape, after an error, so later uses do not cascade. */
   poisoned(span?: SourceSpan): string {
-    const name = this.uniqueNodeId([...this.currentPath(), 'error'].filter(Boolean).join('/'));
+    const name = this.uniqueNodeId(`${this.scope[this.scope.length - 1]!.idPrefix}error`);
     this.types.set(name, UNKNOWN);
     if (span) this.producers.set(name, { path: 'an erroneous expression', span });
     return name;
@@ -461,14 +485,16 @@ export class GraphBuilder {
     };
   }
 
+  /** The current scope path: shared, never to be mutated (see Frame.path). */
   private currentPath(): string[] {
-    return this.scope.slice(1).map((f) => f.id);
+    return this.scope[this.scope.length - 1]!.path;
   }
 
   private nextId(base: string): string {
     const frame = this.scope[this.scope.length - 1]!;
-    const n = (frame.counters.get(base) ?? 0) + 1;
-    frame.counters.set(base, n);
+    const counters = (frame.counters ??= new Map());
+    const n = (counters.get(base) ?? 0) + 1;
+    counters.set(base, n);
     return `${base}_${n}`;
   }
 
@@ -494,16 +520,27 @@ function inheritFanArgs(user: Initializer, layerDefault: Initializer): Initializ
   return { kind: user.kind, args };
 }
 
-/** Raised inside an expansion when an input is already erroneous; silently poisons the output. */
-class PoisonedInput extends Error {}
+
+/** The attribute specs of each op schema as a list, made once per schema (resolveAttrs runs per node). */
+const ATTR_ENTRIES = new WeakMap<OpSchema, [string, OpSchema['attrs'][string]][]>();
+/** How many outputs each op has when no count is asked for: its required ones. */
+const REQUIRED_OUTPUTS = new WeakMap<OpSchema, number>();
+
+function requiredOutputs(schema: OpSchema): number {
+  let n = REQUIRED_OUTPUTS.get(schema);
+  if (n === undefined) REQUIRED_OUTPUTS.set(schema, (n = schema.outputs.filter((o) => !o.optional).length));
+  return n;
+}
 
 /** Fills attribute defaults; unknown attributes or missing required ones are internal bugs of a layer. */
 export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
-  for (const key of Object.keys(attrs)) {
-    if (!(key in schema.attrs)) throw new Error(`op ${schema.name} has no attribute '${key}'`);
+  for (const key in attrs) {
+    if (Object.hasOwn(attrs, key) && !(key in schema.attrs)) throw new Error(`op ${schema.name} has no attribute '${key}'`);
   }
-  for (const [key, spec] of Object.entries(schema.attrs)) {
+  let entries = ATTR_ENTRIES.get(schema);
+  if (!entries) ATTR_ENTRIES.set(schema, (entries = Object.entries(schema.attrs)));
+  for (const [key, spec] of entries) {
     const v = attrs[key];
     if (v !== undefined) out[key] = v;
     else if (spec.default !== undefined) out[key] = spec.default;

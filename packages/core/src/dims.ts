@@ -19,9 +19,9 @@ export function formatType(t: TensorType): string {
  * (a declared symbolic dim must stay symbolic, otherwise exports would bake it in); different
  * symbols are an error as well.
  */
-export function unifyDim(a: Dim, b: Dim, what: string): Dim {
+export function unifyDim(a: Dim, b: Dim, what: string | (() => string)): Dim {
   if (a === b) return a;
-  throw new ShapeError(`${what}: ${formatDim(a)} does not match ${formatDim(b)}`);
+  throw new ShapeError(`${typeof what === 'function' ? what() : what}: ${formatDim(a)} does not match ${formatDim(b)}`);
 }
 
 /**

@@ -80,8 +80,12 @@ export class ShapeError extends Error {
 
 /** Helpers a shape rule gets: dimension arithmetic that works with symbolic dims. */
 export interface ShapeContext {
-  /** Unifies two dims (28 with 28, "batch" with "batch", a symbol with a number); throws ShapeError. */
-  unify(a: import('./ir.js').Dim, b: import('./ir.js').Dim, what: string): import('./ir.js').Dim;
+  /**
+   * Unifies two dims (28 with 28, "batch" with "batch", a symbol with a number); throws ShapeError.
+   * `what` names the dims in the message; a function is called only when they do not unify, so a
+   * shape rule run on every node does not format a message it will not show.
+   */
+  unify(a: import('./ir.js').Dim, b: import('./ir.js').Dim, what: string | (() => string)): import('./ir.js').Dim;
   /** Number of outputs the node asked for (optional outputs such as LSTM's Y_h). */
   outputCount: number;
 }

@@ -14,7 +14,7 @@ import {
   type Program,
   type SourceSpan,
 } from '@dlm/core';
-import { blockOf, buildSymbols, compileSource, flatStmts, importTarget, lex, occurrenceAt, type ModuleAst, type SymbolDecl as Decl, type SymbolTable } from '@dlm/language';
+import { blockOf, buildSymbols, CompileCache, compileSource, flatStmts, importTarget, lex, occurrenceAt, type ModuleAst, type SymbolDecl as Decl, type SymbolTable } from '@dlm/language';
 import type * as A from '@dlm/language';
 import { argsOf, TRAIN_KEYS, trainKeyOf } from './plugin-args.js';
 
@@ -30,8 +30,12 @@ export interface Analysis {
   registry: PluginRegistry;
 }
 
-export function analyze(text: string, file: string, registry: PluginRegistry, readFile: (path: string) => string | undefined): Analysis {
-  const out = compileSource(text, file, { registry, readFile });
+/**
+ * `cache`: the document's CompileCache (one per open document), so that models the edit did not
+ * touch are not compiled again; the analysis is the same with or without it.
+ */
+export function analyze(text: string, file: string, registry: PluginRegistry, readFile: (path: string) => string | undefined, cache?: CompileCache): Analysis {
+  const out = compileSource(text, file, { registry, readFile, ...(cache ? { cache } : {}) });
   // compileSource always binds the file it is given; its binder's view is the one names resolve in.
   const main = out.main!;
   const imports = new Map<string, { ast: ModuleAst; text: string }>();

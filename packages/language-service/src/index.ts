@@ -22,5 +22,5 @@ export {
   type RenameResult,
 } from './analysis.js';
 export { complete, type CompletionEntry } from './completion.js';
-export { format } from '@dlm/language';
+export { format, CompileCache } from '@dlm/language';
 export { buildSymbols, occurrenceAt, type SymbolDecl as Decl, type Occurrence, type SymbolTable } from '@dlm/language';

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { DiagnosticBag, didYouMean, type ArgType, type Diagnostic } from '@dlm/core';
 import type * as A from './ast.js';
-import { parse } from './parse.js';
+import { parse, type ParseResult } from './parse.js';
 import { isInside } from './project-root.js';
 
 const PROJECT_ROOT_NOTE = 'the project root is the folder of the nearest dlm.config.json or package.json above the main file (or the main file\'s folder)';
@@ -79,6 +79,8 @@ export class Binder {
   readonly modules = new Map<string, ModuleInfo>();
   /** Text of every file read, for code frames. */
   readonly sources = new Map<string, string>();
+  /** The main file's parse (what an editor's CompileCache keeps for the next version). */
+  mainParse: ParseResult | undefined;
 
   constructor(
     private readonly bag: DiagnosticBag,
@@ -91,10 +93,12 @@ export class Binder {
    * Reads one file and, recursively, its imports. `stack` is the chain of files importing this
    * one; `via[k]` is the import line in `stack[k]` that leads to the next file of the chain.
    */
-  load(text: string, file: string, stack: string[], via: A.ImportDecl[] = []): ModuleInfo {
+  load(text: string, file: string, stack: string[], via: A.ImportDecl[] = [], previous?: { text: string; result: ParseResult }): ModuleInfo {
     const key = nodePath.normalize(file);
     this.sources.set(file, text);
-    const { ast, diagnostics } = parse(text, file);
+    const parsed = parse(text, file, previous);
+    if (stack.length === 0) this.mainParse = parsed;
+    const { ast, diagnostics } = parsed;
     this.bag.addAll(diagnostics);
     const info: ModuleInfo = { file, ast, scope: new Map(), imports: [], damaged: damagedItems(ast, diagnostics) };
     this.modules.set(key, info);

@@ -88,6 +88,19 @@ class DlmParser extends EmbeddedActionsParser {
     }
   }
 
+  /**
+   * Lets go of the last parse's tokens and text once its errors have been read: the parser is one
+   * shared instance, and would otherwise keep a whole file's tokens alive until the next parse.
+   * (Setting `input` also clears `errors`, hence a separate step.)
+   */
+  release(): void {
+    this.input = [];
+    this.comments = [];
+    this.problems = [];
+    this.stoppedAt = undefined;
+    this.lastThrown = undefined;
+  }
+
   // ─────────────────────────────── helpers ───────────────────────────────
 
   /** Records a consumed token for spans; returns it unless error recovery invented it. */

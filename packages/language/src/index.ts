@@ -5,7 +5,7 @@
  * bound file (`CompileOutput.main`) into the symbol table editor services read. `format` prints the
  * canonical layout of a file, comments preserved.
  */
-export { compileFile, compileSource, INITIALIZER_KINDS, MAX_REPEAT, type CompileOptions, type CompileOutput } from './compile.js';
+export { compileFile, compileSource, CompileCache, INITIALIZER_KINDS, MAX_REPEAT, type CompileOptions, type CompileOutput } from './compile.js';
 export { parse, MAX_NESTING } from './parse.js';
 export { format } from './format.js';
 export { importTarget, type ModuleInfo, type Decl as BoundDecl } from './bind.js';

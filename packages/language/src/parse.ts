@@ -12,13 +12,28 @@ import { setCurrentTokens } from './grammar-messages.js';
 import { lex } from './lexer.js';
 import * as T from './lexer.js';
 import { readReservedAsNames } from './reserved.js';
+import { shiftSpans } from './shift-spans.js';
 
 /** Deepest bracket nesting accepted. Real models use < 10; the limit keeps every phase's recursion bounded. */
 export const MAX_NESTING = 64;
 
 
-export function parse(text: string, file: string): { ast: A.ModuleAst; diagnostics: Diagnostic[] } {
+export interface ParseResult {
+  ast: A.ModuleAst;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * `previous`: an earlier parse of the same file (an editor's last version). When both parses are
+ * free of errors, only the top-level declarations the edit touched are parsed again (see
+ * reparseEdited); the result is the same as a parse from scratch.
+ */
+export function parse(text: string, file: string, previous?: { text: string; result: ParseResult }): ParseResult {
   const lines = new LineMap(file, text);
+  if (previous && previous.result.diagnostics.length === 0 && previous.result.ast.file === file) {
+    const ast = reparseEdited(previous, text, lines);
+    if (ast) return { ast, diagnostics: [] };
+  }
   const bag = new DiagnosticBag();
   const lexed = lex(text, file, lines);
   bag.addAll(lexed.diagnostics);
@@ -71,7 +86,80 @@ export function parse(text: string, file: string): { ast: A.ModuleAst; diagnosti
     bag.report('DLM1002', [e.message], lines.span(start, end));
   }
   for (const p of parser.problems) if (!seen.has(p.span.line)) bag.report('DLM1002', [p.message], p.span);
+  parser.release();
   return { ast, diagnostics: bag.items };
+}
+
+/** AST properties that hold a bare offset rather than a span (see ast.ts). */
+const OFFSET_KEYS = new Set(['thenEnd', 'elseEnd', 'bodyEnd']);
+
+/** Declarations that end with `}`: nothing after them can extend them. */
+const BRACED = new Set<A.Item['kind']>(['model', 'block', 'train']);
+
+/**
+ * Parses only the declarations an edit touched. The text before the edit is kept up to the last
+ * braced declaration that ends before it (a `let` or `import` there could be extended by the
+ * edit); the declarations after the edit, from the first that starts on a later line, are kept
+ * with their spans shifted (same text, same columns). The tokens between are parsed as a module.
+ * Every top-level declaration starts with a keyword that no expression can take, so these pieces
+ * parse as they do in the whole file. Undefined (parse from scratch) when the edited part has an
+ * error: the parser's recovery may then cross declaration boundaries.
+ */
+function reparseEdited(previous: { text: string; result: ParseResult }, text: string, lines: LineMap): A.ModuleAst | undefined {
+  const old = previous.text;
+  const items = previous.result.ast.items;
+  const max = Math.min(text.length, old.length);
+  let p = 0;
+  while (p < max && text.charCodeAt(p) === old.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < max - p && text.charCodeAt(text.length - 1 - q) === old.charCodeAt(old.length - 1 - q)) q++;
+  const editEnd = old.length - q;
+  const delta = text.length - old.length;
+  let k = 0;
+  while (k < items.length && items[k]!.span.end < p) k++;
+  while (k > 0 && !BRACED.has(items[k - 1]!.kind)) k--;
+  let j = items.length;
+  while (j > k && items[j - 1]!.span.start >= editEnd) j--;
+  while (j < items.length && !old.slice(editEnd, items[j]!.span.start).includes('\n')) j++;
+  const from = k > 0 ? items[k - 1]!.span.end : 0;
+  const to = j < items.length ? items[j]!.span.start + delta : text.length;
+  // Only the edited part is lexed. It starts after a `}` and ends before a keyword with a line
+  // break between it and the edit, so its tokens are those of the whole text; a comment or string
+  // left open is a lexer diagnostic here, and the whole text is then lexed and parsed instead.
+  const lexed = lex(text.slice(from, to), lines.file);
+  if (lexed.diagnostics.length) return undefined;
+  const firstLine = lines.position(from).line - 1;
+  for (const t of lexed.tokens) {
+    t.startOffset += from;
+    if (t.endOffset !== undefined) t.endOffset += from;
+    if (t.startLine !== undefined) t.startLine += firstLine;
+    if (t.endLine !== undefined) t.endLine += firstLine;
+  }
+  const bag = new DiagnosticBag();
+  const edited = readReservedAsNames(lexed.tokens, lines, bag);
+  if (bag.items.length || findTooDeep(edited)) return undefined;
+  const oldComments = previous.result.ast.comments;
+  const comments = [
+    ...oldComments.filter((c) => c.end <= from),
+    ...lexed.comments.map((c) => ({ ...c, start: c.start + from, end: c.end + from })),
+    ...oldComments.filter((c) => c.start >= to - delta).map((c) => ({ ...c, start: c.start + delta, end: c.end + delta })),
+  ];
+  setCurrentTokens(edited);
+  let middle: A.ModuleAst | undefined;
+  try {
+    middle = parser.parseModule(edited, lines, comments);
+  } catch {
+    middle = undefined;
+  }
+  const clean = middle !== undefined && parser.errors.length === 0 && parser.problems.length === 0 && !parser.stoppedAt;
+  setCurrentTokens([]);
+  parser.release();
+  if (!clean) return undefined;
+  const kept = items.slice(j);
+  const moved = kept.length && (delta !== 0 || lines.position(to).line !== kept[0]!.span.line)
+    ? shiftSpans(kept, lines.file, kept[0]!.span.start, old.length, delta, lines.position(to).line - kept[0]!.span.line, OFFSET_KEYS)
+    : kept;
+  return { kind: 'module', file: lines.file, items: [...items.slice(0, k), ...middle!.items, ...moved], comments, span: lines.span(0, text.length) };
 }
 
 /** Whether a lexer diagnostic (their sorted start offsets) starts within [from, to]. */

@@ -38,7 +38,7 @@ export const BatchNormalization: OpSchema = {
       const t = need(inputs, j + 1, name);
       requireFloat(t, name);
       if (t.shape.length !== 1) throw new ShapeError(`${name} ${formatShape(t.shape)} must be 1-D [${c}] for X ${formatShape(x.shape)}`);
-      ctx.unify(t.shape[0]!, c, `${name} ${formatShape(t.shape)} vs the channels of X ${formatShape(x.shape)}`);
+      ctx.unify(t.shape[0]!, c, () => `${name} ${formatShape(t.shape)} vs the channels of X ${formatShape(x.shape)}`);
     });
     return [{ dtype: 'f32', shape: [...x.shape] }];
   },

@@ -26,7 +26,7 @@ export const Concat: OpSchema = {
     });
     const out = first.shape.map((d, j) => {
       if (j === axis) return dimSum(ts.map((t) => t.shape[j]!));
-      for (const t of ts.slice(1)) ctx.unify(t.shape[j]!, d, `concatenating ${shapes} along axis ${axis}: dim ${j}`);
+      for (const t of ts.slice(1)) ctx.unify(t.shape[j]!, d, () => `concatenating ${shapes} along axis ${axis}: dim ${j}`);
       return d;
     });
     return [{ dtype: first.dtype, shape: out }];

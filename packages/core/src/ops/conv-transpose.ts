@@ -42,7 +42,7 @@ export const ConvTranspose: OpSchema = {
     const c = x.shape[1]!;
     if (typeof c !== 'number') throw new ShapeError(`the channel dim of X ${formatShape(x.shape)} must be a fixed size, got ${c}`);
     if (c % g !== 0) throw new ShapeError(`input channels ${c} of X ${formatShape(x.shape)} are not divisible by group ${g}`);
-    ctx.unify(w.shape[0]!, c, `W ${formatShape(w.shape)} expects ${w.shape[0]} input channels but X ${formatShape(x.shape)} has ${c}; channels`);
+    ctx.unify(w.shape[0]!, c, () => `W ${formatShape(w.shape)} expects ${w.shape[0]} input channels but X ${formatShape(x.shape)} has ${c}; channels`);
     const m = typeof w.shape[1] === 'number' ? w.shape[1] * g : w.shape[1]!;
     if (b) {
       requireFloat(b, 'B');

@@ -37,7 +37,7 @@ export const Conv: OpSchema = {
     if (typeof c !== 'number') throw new ShapeError(`the channel dim of X ${formatShape(x.shape)} must be a fixed size, got ${c}`);
     if (c % g !== 0) throw new ShapeError(`input channels ${c} of X ${formatShape(x.shape)} are not divisible by group ${g}`);
     if (typeof m === 'number' && m % g !== 0) throw new ShapeError(`output channels ${m} of W ${formatShape(w.shape)} are not divisible by group ${g}`);
-    ctx.unify(w.shape[1]!, c / g, `W ${formatShape(w.shape)} expects ${w.shape[1]} input channels per group but X ${formatShape(x.shape)} has ${c}${g > 1 ? ` / group ${g}` : ''}; channels`);
+    ctx.unify(w.shape[1]!, c / g, () => `W ${formatShape(w.shape)} expects ${w.shape[1]} input channels per group but X ${formatShape(x.shape)} has ${c}${g > 1 ? ` / group ${g}` : ''}; channels`);
     if (b) {
       requireFloat(b, 'B');
       if (b.shape.length !== 1 || b.shape[0] !== m) throw new ShapeError(`bias B ${formatShape(b.shape)} must be [${m}] (one per output channel of W ${formatShape(w.shape)})`);

@@ -34,7 +34,7 @@ export const Gemm: OpSchema = {
     const tb = int(attrs, 'transB');
     const [m, ka] = ta ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
     const [kb, n] = tb ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
-    ctx.unify(ka, kb, `inner dims of A ${formatShape(a.shape)}${ta ? ' (transposed)' : ''} and B ${formatShape(b.shape)}${tb ? ' (transposed)' : ''}`);
+    ctx.unify(ka, kb, () => `inner dims of A ${formatShape(a.shape)}${ta ? ' (transposed)' : ''} and B ${formatShape(b.shape)}${tb ? ' (transposed)' : ''}`);
     if (c) {
       requireFloat(c, 'C');
       requireRank(c, 0, 2, 'C');

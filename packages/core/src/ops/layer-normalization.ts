@@ -31,7 +31,7 @@ export const LayerNormalization: OpSchema = {
       if (t.shape.length !== norm.length) {
         throw new ShapeError(`${name} ${formatShape(t.shape)} must have the normalized shape ${formatShape(norm)} of X ${formatShape(x.shape)}`);
       }
-      t.shape.forEach((d, j) => ctx.unify(d, norm[j]!, `${name} ${formatShape(t.shape)} vs the normalized shape ${formatShape(norm)} of X`));
+      t.shape.forEach((d, j) => ctx.unify(d, norm[j]!, () => `${name} ${formatShape(t.shape)} vs the normalized shape ${formatShape(norm)} of X`));
     }
     return [{ dtype: 'f32', shape: [...x.shape] }];
   },

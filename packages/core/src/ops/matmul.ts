@@ -23,7 +23,7 @@ export const MatMul: OpSchema = {
     requireRank(b, 1, Infinity, 'B');
     const as: Dim[] = a.shape.length === 1 ? [1, a.shape[0]!] : [...a.shape];
     const bs: Dim[] = b.shape.length === 1 ? [b.shape[0]!, 1] : [...b.shape];
-    ctx.unify(as[as.length - 1]!, bs[bs.length - 2]!, `inner dims of A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
+    ctx.unify(as[as.length - 1]!, bs[bs.length - 2]!, () => `inner dims of A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
     const batch = broadcast(as.slice(0, -2), bs.slice(0, -2));
     const out: Dim[] = [...batch];
     if (a.shape.length > 1) out.push(as[as.length - 2]!);

@@ -40,11 +40,11 @@ export function inferRecurrent(
   const dirs = numDirections(attrs);
   const [batch, seq, inp] = x.shape as [Dim, Dim, Dim];
   const expectW = formatShape([dirs, gates * h, inp]);
-  ctx.unify(w.shape[0]!, dirs, `W ${formatShape(w.shape)} should be ${expectW}; directions`);
-  ctx.unify(w.shape[1]!, gates * h, `W ${formatShape(w.shape)} should be ${expectW}; gates·hidden`);
-  ctx.unify(w.shape[2]!, inp, `W ${formatShape(w.shape)} should be ${expectW} for X ${formatShape(x.shape)}; input size`);
+  ctx.unify(w.shape[0]!, dirs, () => `W ${formatShape(w.shape)} should be ${expectW}; directions`);
+  ctx.unify(w.shape[1]!, gates * h, () => `W ${formatShape(w.shape)} should be ${expectW}; gates·hidden`);
+  ctx.unify(w.shape[2]!, inp, () => `W ${formatShape(w.shape)} should be ${expectW} for X ${formatShape(x.shape)}; input size`);
   const expectR = formatShape([dirs, gates * h, h]);
-  r.shape.forEach((d, i) => ctx.unify(d, [dirs, gates * h, h][i]!, `R ${formatShape(r.shape)} should be ${expectR}; dim ${i}`));
+  r.shape.forEach((d, i) => ctx.unify(d, [dirs, gates * h, h][i]!, () => `R ${formatShape(r.shape)} should be ${expectR}; dim ${i}`));
   const b = inputs[3];
   if (b) {
     requireFloat(b, 'B');
@@ -57,7 +57,7 @@ export function inferRecurrent(
   if (lens) {
     requireInteger(lens, 'sequence_lens');
     if (lens.shape.length !== 1) throw new ShapeError(`sequence_lens ${formatType(lens)} must be [batch]`);
-    ctx.unify(lens.shape[0]!, batch, `sequence_lens ${formatShape(lens.shape)} vs X ${formatShape(x.shape)}; batch`);
+    ctx.unify(lens.shape[0]!, batch, () => `sequence_lens ${formatShape(lens.shape)} vs X ${formatShape(x.shape)}; batch`);
   }
   for (let s = 0; s < states; s++) {
     const t = inputs[5 + s];
@@ -66,7 +66,7 @@ export function inferRecurrent(
     requireFloat(t, name);
     const want = [batch, dirs, h];
     if (t.shape.length !== 3) throw new ShapeError(`${name} ${formatShape(t.shape)} should be ${formatShape(want)}`);
-    t.shape.forEach((d, i) => ctx.unify(d, want[i]!, `${name} ${formatShape(t.shape)} should be ${formatShape(want)}; dim ${i}`));
+    t.shape.forEach((d, i) => ctx.unify(d, want[i]!, () => `${name} ${formatShape(t.shape)} should be ${formatShape(want)}; dim ${i}`));
   }
   const y: TensorType = { dtype: 'f32', shape: [batch, seq, dirs, h] };
   const state: TensorType = { dtype: 'f32', shape: [batch, dirs, h] };

@@ -1,0 +1,56 @@
+/**
+ * What a layer's expansion sees of the GraphBuilder (the LayerContext), and the two exceptions an
+ * expansion ends with. Kept apart from builder.ts, which catches them.
+ */
+import type { GraphBuilder, ParamSetting } from './builder.js';
+import type { AttrValue, Dim, DType, Initializer, SourceSpan, TensorType } from './ir.js';
+import type { Args, LayerContext } from './plugin.js';
+
+/** Thrown by `LayerContext.fail`; caught by the builder and reported. */
+export class LayerRejection extends Error {}
+
+/** Raised inside an expansion when an input is already erroneous; silently poisons the output. */
+export class PoisonedInput extends Error {}
+
+/**
+ * The LayerContext of one layer expansion: a small object whose methods (on the prototype) call
+ * back into the builder, instead of a fresh set of closures per layer.
+ */
+export class LayerExpansion implements LayerContext {
+  /** Which of the user's parameter settings the layer used (tracked only when there are settings). */
+  usedParams?: Set<string>;
+  private prefix?: string;
+
+  constructor(
+    private readonly builder: GraphBuilder,
+    readonly layer: string,
+    readonly span: SourceSpan | undefined,
+    readonly path: string[],
+    readonly settings: Record<string, ParamSetting> | undefined,
+  ) {}
+
+  /** `conv1.` for the parameters of layer instance `conv1`; joined once per layer. */
+  paramPrefix(): string {
+    return (this.prefix ??= `${this.path.join('.')}.`);
+  }
+
+  typeOf(v: string): TensorType {
+    return this.builder.typeOf(v);
+  }
+
+  op(op: string, inputs: readonly (string | null)[], attrs: Record<string, AttrValue> = {}, o: { outputs?: number } = {}): string[] {
+    return this.builder.emitNode(op, inputs.map((i) => i ?? ''), attrs, o.outputs, this.span);
+  }
+
+  param(localName: string, shape: readonly Dim[], init: Initializer, o: { trainable?: boolean; buffer?: boolean; dtype?: DType } = {}): string {
+    return this.builder.declareParam(this, localName, shape, init, o);
+  }
+
+  layerCall(name: string, inputs: readonly string[], args: Args): string[] {
+    return this.builder.expandSubLayer(name, inputs, args, this.span);
+  }
+
+  fail(message: string): never {
+    throw new LayerRejection(message);
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * What every phase of the compiler shares: the state of one compilation (diagnostics, binder,
+ * caches, the stack of blocks being expanded), the limits, and the helpers all phases use (module
+ * constants, name lookup, the messages about unknown names and arguments). The phases are layered
+ * as subclasses, one file each: expressions → calls → control flow → bodies → training →
+ * the Compiler in ../compile.ts; a phase calls a later one through the abstract methods here.
+ */
+import {
+  DiagnosticBag,
+  formatMessage,
+  MESSAGES,
+  validateArgs,
+  didYouMean,
+  type ArgSpec,
+  type ArgType,
+  type Args,
+  type DType,
+  type GivenArg,
+  type Graph,
+  type GraphBuilder,
+  type InitializerKind,
+  type PluginCall,
+  type PluginKind,
+  type PluginRegistry,
+  type SourceSpan,
+  type ParamSetting,
+} from '@dlm/core';
+import type * as A from '../ast.js';
+import type { Binder, ModuleInfo } from '../bind.js';
+import { budgetFor } from '../budget.js';
+import type { CompileOptions } from '../compile.js';
+import { ERR, type Binding, type Val } from '../values.js';
+
+/** Most repetitions a `repeat` may ask for; a guard against typos such as `repeat 10000000`. */
+export const MAX_REPEAT = 1000;
+/**
+ * Longest chain of constants or blocks that depend on each other. Real programs stay far below;
+ * the limit keeps the evaluator's recursion (one level per link) away from the stack limit.
+ */
+export const MAX_DEPTH = 200;
+
+export const INIT_ARGS: Record<InitializerKind, string[]> = {
+  zeros: [],
+  ones: [],
+  constant: ['value'],
+  uniform: ['low', 'high'],
+  normal: ['mean', 'std'],
+  glorot_uniform: ['fan_in', 'fan_out'],
+  glorot_normal: ['fan_in', 'fan_out'],
+  he_uniform: ['fan_in', 'fan_out'],
+  he_normal: ['fan_in', 'fan_out'],
+  lecun_uniform: ['fan_in', 'fan_out'],
+  lecun_normal: ['fan_in', 'fan_out'],
+  torch_default: ['fan_in', 'fan_out'],
+  orthogonal: ['gain'],
+  sinusoidal: ['base'],
+};
+export const INITIALIZER_KINDS = Object.keys(INIT_ARGS) as InitializerKind[];
+
+export const ANY_TYPE: readonly ArgType[] = ['int', 'float', 'bool', 'string', 'ints', 'floats', 'dims', 'call'];
+export const DTYPES: DType[] = ['f32', 'i32', 'i64', 'bool'];
+
+/** A model or block body being compiled. */
+export interface Body {
+  builder: GraphBuilder;
+  module: ModuleInfo;
+  /** Innermost scope first is at the end. */
+  scopes: Map<string, Binding>[];
+  /** Every name the body's statements define, so a use before its definition can say where it is. */
+  defines?: Map<string, SourceSpan>;
+  /** Names used before their definition (already reported; not "never used" as well). */
+  usedEarly?: Set<string>;
+}
+
+export interface EvalCtx {
+  module: ModuleInfo;
+  /** Evaluating the condition of an `if`: a tensor there gets the message that explains why it cannot work. */
+  condition?: boolean;
+  /** Absent for module constants and train blocks: no tensors there. */
+  body: Body | undefined;
+  /** In an argument position, an unknown call is a plugin call value (`l2(1e-4)`), not a layer. */
+  argPos: boolean;
+}
+
+/** What `if` and `for` need from the body that runs them (runBody). */
+export interface ControlHooks {
+  /** Runs statements one level deeper, where assigning an existing name updates it. */
+  exec(stmts: A.Stmt[]): void;
+  /** A `for` iteration's own names (the loop variable first). */
+  pushLevel(variable: A.Ident): void;
+  popLevel(): void;
+  claimed(name: string): boolean;
+  /** Statements not compiled because their `if` or `for` was wrong: see runBody. */
+  skip(stmts: A.Stmt[]): void;
+}
+
+export abstract class CompilerBase {
+  protected readonly bag = new DiagnosticBag();
+  protected binder!: Binder;
+  protected readonly registry: PluginRegistry;
+  /** Folded module constants (by declaration). */
+  protected readonly constCache = new Map<A.LetDecl, Val>();
+  protected readonly constInProgress: A.LetDecl[] = [];
+  /** Blocks being expanded right now, for recursion detection. */
+  protected readonly blockStack: (A.BlockDecl | A.ModelDecl)[] = [];
+  /** Blocks expanded at least once; the others are checked on their own (checkUninstantiated). */
+  protected readonly instantiated = new Set<A.BlockDecl>();
+  /** While a model is compiled for the cache: every block it expands (../compile-cache.ts). */
+  protected blocksUsed: Set<A.BlockDecl> | undefined;
+  /** Compiled graphs by model declaration. */
+  protected readonly graphs = new Map<A.ModelDecl, Graph>();
+
+  constructor(protected readonly opts: CompileOptions) {
+    this.registry = opts.registry;
+  }
+
+  protected reportedTooDeep = false;
+
+  protected tooDeep(span: SourceSpan): Val {
+    if (!this.reportedTooDeep) this.bag.report('DLM2044', [MAX_DEPTH], span);
+    this.reportedTooDeep = true;
+    return ERR;
+  }
+
+  // ───────── constants ─────────
+
+  protected moduleConst(decl: A.LetDecl, module: ModuleInfo): Val {
+    const cached = this.constCache.get(decl);
+    if (cached) return cached;
+    if (module.damaged.has(decl)) {
+      this.constCache.set(decl, ERR);
+      return ERR;
+    }
+    if (this.constInProgress.includes(decl)) {
+      const from = this.constInProgress.indexOf(decl);
+      const cycle = [...this.constInProgress.slice(from), decl].map((d) => d.name.name).join(' → ');
+      this.bag.report('DLM2018', [decl.name.name, cycle], decl.name.span);
+      return ERR;
+    }
+    if (this.constInProgress.length + this.blockStack.length >= MAX_DEPTH) return this.tooDeep(decl.name.span);
+    this.constInProgress.push(decl);
+    const v = this.evaluate(decl.value, { module, body: undefined, argPos: true });
+    this.constInProgress.pop();
+    let out = v;
+    if (v.k === 'tensor' || v.k === 'tuple') {
+      this.bag.report('DLM2040', [decl.name.name], decl.value.span);
+      out = ERR;
+    }
+    this.constCache.set(decl, out);
+    return out;
+  }
+
+  // ───────── names ─────────
+
+  protected lookupLocal(body: Body | undefined, name: string): Binding | undefined {
+    if (!body) return undefined;
+    for (let i = body.scopes.length - 1; i >= 0; i--) {
+      const b = body.scopes[i]!.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  protected visibleNames(cx: EvalCtx): string[] {
+    const names = new Set<string>(cx.module.scope.keys());
+    if (cx.body) for (const s of cx.body.scopes) for (const k of s.keys()) names.add(k);
+    return [...names];
+  }
+
+  protected unknownName(name: string, span: SourceSpan, cx: EvalCtx): Val {
+    const later = cx.body?.defines?.get(name);
+    if (later && later.start > span.start) {
+      (cx.body!.usedEarly ??= new Set()).add(name);
+      this.bag.report('DLM2062', [name, later.line], span, [{ message: `'${name}' is defined here`, span: later }]);
+      return ERR;
+    }
+    this.bag.report('DLM2010', [name], span, [], didYouMean(name, this.visibleNames(cx)));
+    return ERR;
+  }
+
+  protected poison(cx: EvalCtx, span: SourceSpan): Val {
+    return cx.body ? { k: 'tensor', name: cx.body.builder.poisoned(span) } : ERR;
+  }
+
+  /** The model has used its whole expansion budget: said once per model, then every layer is poisoned. */
+  protected overBudget(cx: EvalCtx, span: SourceSpan): Val {
+    const budget = budgetFor(cx.body!.builder);
+    if (!budget.reported) this.bag.report('DLM2060', [budget.limit], span);
+    budget.reported = true;
+    return this.poison(cx, span);
+  }
+
+  /**
+   * core's validateArgs, minus one cascade: `conv2d(10, kernal: 5)` is "unknown argument
+   * 'kernal', did you mean 'kernel'" — not also "missing required argument 'kernel'".
+   */
+  protected validate(owner: string, schema: readonly ArgSpec[], given: GivenArg[], span: SourceSpan): Args | undefined {
+    const tmp = new DiagnosticBag();
+    const args = validateArgs(owner, schema, given, tmp, span);
+    if (tmp.items.length === 0) return args;
+    const suggested = new Set(tmp.items.filter((d) => d.code === 'DLM4003' && d.suggestion).map((d) => d.suggestion));
+    const missing = new Map(schema.map((x) => [formatMessage(MESSAGES.DLM4004.message, [x.name, owner]), x.name]));
+    for (const d of tmp.items) {
+      if (d.code === 'DLM4004' && suggested.has(missing.get(d.message))) continue;
+      this.bag.add(d);
+    }
+    return args;
+  }
+
+
+  // ───────── phases provided by the later layers ─────────
+
+  protected abstract evaluate(e: A.Expr, cx: EvalCtx): Val;
+  protected abstract call(e: A.CallExpr, piped: string[] | undefined, cx: EvalCtx): Val;
+  protected abstract layerCall(
+    name: string,
+    inputs: string[],
+    given: GivenArg[],
+    span: SourceSpan,
+    opts: { nameSpan?: SourceSpan; paramSettings?: Record<string, ParamSetting> },
+    cx: EvalCtx,
+  ): Val;
+  protected abstract instantiateBlock(
+    decl: A.BlockDecl | A.ModelDecl,
+    module: ModuleInfo,
+    inputs: string[],
+    given: GivenArg[],
+    syms: (string | undefined)[],
+    call: A.CallExpr,
+    cx: EvalCtx,
+  ): Val;
+  protected abstract resolvePlugin(kind: PluginKind, e: A.Expr, cx: EvalCtx): PluginCall | undefined;
+}
