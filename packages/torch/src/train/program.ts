@@ -107,6 +107,10 @@ const DRIVER = `def main(cfg):
         dist.init_process_group("nccl" if use_cuda else "gloo")
     rank = dist.get_rank() if distributed else 0
     world = dist.get_world_size() if distributed else 1
+    # Each node's first process reports to the dlm on its node and writes that node's copy of the
+    # epoch's tensors (identical on every rank after DDP's all-reduce), so every node's dlm runs
+    # the same loop and keeps a complete run folder, not only the master's.
+    lead = int(os.environ.get("LOCAL_RANK", "0")) == 0
     device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if use_cuda else "cpu")
     if use_cuda:
         torch.cuda.set_device(device)
@@ -143,7 +147,7 @@ const DRIVER = `def main(cfg):
     batch = cfg["batch"]
     steps_per_epoch = math.ceil(len(data) / batch)
     total_steps = steps_per_epoch * cfg["epochs"]
-    if rank == 0:
+    if lead:
         # Every rank has joined, the model and data are loaded: dlm's clock for the epoch starts now.
         print(json.dumps({"event": "ready", "world": world}), flush=True)
     for epoch in range(cfg.get("firstEpoch", 1), cfg["epochs"] + 1):
@@ -181,7 +185,7 @@ const DRIVER = `def main(cfg):
                 dist.all_reduce(total)
             batch_loss = total.item() / len(global_idx)
             if not math.isfinite(batch_loss):
-                if rank == 0:
+                if lead:
                     print(json.dumps({"event": "nonfinite", "epoch": epoch, "step": step + 1, "value": str(batch_loss)}), flush=True)
                 if distributed:
                     dist.destroy_process_group()
@@ -210,7 +214,7 @@ const DRIVER = `def main(cfg):
             seen += len(global_idx)
             loss_sum += batch_loss * len(global_idx)
             counted += len(global_idx)
-            if rank == 0:
+            if lead:
                 print(json.dumps({"event": "step", "epoch": epoch, "step": step, "loss": batch_loss, "lr": lr, "world": world, "t": time.time()}), flush=True)
             if cfg.get("maxSteps") and step >= cfg["maxSteps"]:
                 break
@@ -219,7 +223,7 @@ const DRIVER = `def main(cfg):
             del outputs
             if distributed:
                 dist.barrier()
-        if rank == 0:
+        if lead:
             # Written completely before the event announces it (dlm then checkpoints it).
             folder = os.path.join(cfg["out"], f"epoch-{epoch}")
             os.makedirs(folder, exist_ok=True)
