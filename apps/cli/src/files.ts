@@ -1,29 +1,19 @@
-/** File output that never leaves a half-written file: write a temp file beside it, fsync, rename. */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+/**
+ * File output that never leaves a half-written file. The temp-file + fsync + rename (and removing
+ * the temp file on failure, even on a signal) is `write-file-atomic`'s job; this adds the parent
+ * folders and turns a system error into a CLI error that names the path.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import writeFileAtomicSync from 'write-file-atomic';
 import { CliError } from './io.js';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dirname(path), { recursive: true });
+    // A Buffer view of the same memory (no copy): the library's types take a Buffer.
+    writeFileAtomicSync.sync(path, typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   } catch (e) {
-    throw new CliError(`cannot write '${path}': ${describeFsError(e)}`);
-  }
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'w');
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
     throw new CliError(`cannot write '${path}': ${describeFsError(e)}`);
   }
 }

@@ -190,4 +190,36 @@ train Points {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`opened with mirror=http://127.0.0.1:9/ cacheDir=${cache} baseDir=${join(dir, 'model')}`);
   }, 60_000);
+
+  it('a dataset that fails to open is named, with what the command was doing (evaluating, not training)', async () => {
+    const dir = tempDir({ 'model/wf.dlm': WHERE_FROM_MODEL });
+    await checkpointFor(join(dir, 'model'), 'wf.dlm');
+    const r = await dlm(['eval', 'model/wf.dlm', '--plugin', join(PLUGIN_FIXTURES, 'where-from.mjs'), '--checkpoint', 'model/run', '--backend', 'cpu'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error\[DLM5060\]: dataset 'where_from' failed while evaluating: opened with .* \(opening the test split\)$/m);
+    expect(r.stderr).not.toContain("'?'");
+    const t = await dlm(['train', 'model/wf.dlm', '--plugin', join(PLUGIN_FIXTURES, 'where-from.mjs'), '--run-dir', 'run2', '--backend', 'cpu'], dir);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toMatch(/^error\[DLM5060\]: dataset 'where_from' failed while training: opened with .* \(opening the train split\)$/m);
+  }, 60_000);
+
+  it('a relative --cache-dir is relative to the working directory, in train as in eval', async () => {
+    const dir = tempDir({ 'model/wf.dlm': WHERE_FROM_MODEL });
+    await checkpointFor(join(dir, 'model'), 'wf.dlm');
+    const plugin = join(PLUGIN_FIXTURES, 'where-from.mjs');
+    const e = await dlm(['eval', 'model/wf.dlm', '--plugin', plugin, '--checkpoint', 'model/run', '--cache-dir', 'my-cache', '--backend', 'cpu'], dir);
+    expect(e.stderr).toContain(`cacheDir=${join(dir, 'my-cache')} `);
+    const t = await dlm(['train', 'model/wf.dlm', '--plugin', plugin, '--run-dir', 'run2', '--cache-dir', 'my-cache', '--backend', 'cpu'], dir);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toContain(`cacheDir=${join(dir, 'my-cache')} `);
+  }, 60_000);
 });
+
+const WHERE_FROM_MODEL = `${POINTS_MODEL}
+train Points {
+  data where_from(batch: 4)
+  loss mse
+  optimizer sgd(lr: 0.1)
+  epochs 1
+}
+`;

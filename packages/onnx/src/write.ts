@@ -1,54 +1,19 @@
 /** Atomic file output: a reader never sees a half-written .onnx file, even if the process dies. */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { diag, type Diagnostic } from '@dlm/core';
 
 /**
- * Writes `bytes` to a temporary file in the target's directory, fsyncs it, then renames it over
- * `path` (rename within one directory is atomic on POSIX). Returns diagnostics instead of
- * throwing: DLM6008 names the path and the system's reason.
+ * Writes `bytes` through `write-file-atomic` (a temporary file beside `path`, fsynced, then renamed
+ * over it; the temporary file is removed on failure). Returns diagnostics instead of throwing:
+ * DLM6008 names the path and the system's reason.
  */
 export function writeOnnxFile(path: string, bytes: Uint8Array): Diagnostic[] {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(tmp, 'wx', 0o644);
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-    syncDir(dirname(path));
+    // A Buffer view of the same memory (no copy): the library's types take a Buffer.
+    writeFileAtomic.sync(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     return [];
   } catch (e) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* already failing; the original error is what the user needs */
-      }
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* the temp file may never have been created */
-    }
     return [diag('DLM6008', [path, reason(e)])];
-  }
-}
-
-/** Makes the rename itself durable; not possible on every platform, so failures are ignored. */
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* directories cannot be opened for fsync on some systems (Windows) */
   }
 }
 

@@ -167,7 +167,9 @@ describe('writeOnnxFile', () => {
     const ds = writeOnnxFile(join(dir, 'taken.onnx'), bytes);
     expect(ds.map((d) => d.code)).toEqual(['DLM6008']);
     expect(ds[0]!.message).toMatch(/it is a directory|EISDIR|ENOTEMPTY|EEXIST/);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // No temporary file is left beside it, whatever its name, and the directory is still empty.
+    expect(readdirSync(dir).sort()).toEqual(['model.onnx', 'taken.onnx']);
+    expect(readdirSync(join(dir, 'taken.onnx'))).toEqual([]);
   });
 
   it('reports a file where a directory should be', () => {

@@ -44,11 +44,17 @@ export function fail(code: Parameters<typeof diag>[0], args: readonly (string | 
   throw new TrainingError([diag(code, args, span, notes)]);
 }
 
-/** Looks up a plugin call; an unknown name is DLM4001 with a suggestion (the compiler normally caught it). */
-export function resolve<K extends PluginKind>(registry: PluginRegistry, kind: K, call: PluginCall): Defs[K] {
+/** What a command is doing when plugin code fails: the words DLM5060 uses ("failed while …"). */
+export type Phase = 'training' | 'evaluating';
+
+/**
+ * Looks up a plugin call; an unknown name is DLM4001 with a suggestion (the compiler normally
+ * caught it). Its functions are guarded: a throw is DLM5060 saying it failed while `phase`.
+ */
+export function resolve<K extends PluginKind>(registry: PluginRegistry, kind: K, call: PluginCall, phase: Phase = 'training'): Defs[K] {
   const reg = registry.get(kind, call.name);
   if (!reg) throw new TrainingError([diag('DLM4001', [kind, call.name], call.span, [], registry.suggest(kind, call.name))]);
-  return guarded(reg.def as Defs[K], kind, call, reg.plugin);
+  return guarded(reg.def as Defs[K], kind, call, reg.plugin, phase);
 }
 
 /**
@@ -65,11 +71,11 @@ export function isOutOfMemory(e: unknown): boolean {
  * DLM5060 naming the rule, its plugin and the train-block entry that used it — a broken plugin
  * must never surface as an internal error of dlm.
  */
-function guarded<T extends object>(def: T, kind: string, call: PluginCall, plugin: string): T {
+function guarded<T extends object>(def: T, kind: string, call: PluginCall, plugin: string, phase: Phase): T {
   const wrap = (e: unknown): unknown => {
     if (e instanceof TrainingError || e instanceof DatasetError || isOutOfMemory(e)) return e;
     const msg = e instanceof Error ? e.message : String(e);
-    return new TrainingError([diag('DLM5060', [kind, call.name, `${msg} (from plugin '${plugin}')`], call.span)]);
+    return new TrainingError([diag('DLM5060', [kind, call.name, `${msg} (from plugin '${plugin}')`, phase], call.span)]);
   };
   const out: Record<string, unknown> = { ...(def as Record<string, unknown>) };
   for (const [key, value] of Object.entries(def)) {
@@ -115,11 +121,12 @@ export interface ResolvedRules {
 export function resolveRules(
   registry: PluginRegistry,
   spec: { loss: PluginCall; optimizer: PluginCall; metrics: PluginCall[]; regularizers: PluginCall[]; settings: Record<string, unknown> },
+  phase: Phase = 'training',
 ): ResolvedRules {
   const problems: Diagnostic[] = [];
   const tryResolve = <K extends PluginKind>(kind: K, call: PluginCall) => {
     try {
-      return resolve(registry, kind, call);
+      return resolve(registry, kind, call, phase);
     } catch (e) {
       if (e instanceof TrainingError) problems.push(...e.diagnostics);
       else throw e;

@@ -252,7 +252,7 @@ function runRule<T, R>(rt: Runtime<T>, kind: string, name: string, f: () => R): 
     return f();
   } catch (e) {
     if (e instanceof TrainingError || rt.diagnose(e)) throw e;
-    throw new TrainingError([diag('DLM5060', [kind, name, e instanceof Error ? e.message : String(e)])]);
+    throw new TrainingError([diag('DLM5060', [kind, name, e instanceof Error ? e.message : String(e), 'training'])]);
   }
 }
 

@@ -29,7 +29,7 @@ import {
   type SafetensorsTensor,
   type TrainingSpec,
 } from '@dlm/core';
-import { ParamStore, SplitView, TrainingError, fail, isOutOfMemory, learningRate, loaderArgs, resolve, resolveRules, valuesFromCheckpoint, withDefaults } from './common.js';
+import { ParamStore, SplitView, TrainingError, fail, isOutOfMemory, learningRate, loaderArgs, resolve, resolveRules, valuesFromCheckpoint, withDefaults, type Phase } from './common.js';
 import { checkRange, fixedDims, ganIo, ganStrategy, type Side } from './gan.js';
 import { runLoop } from './loop.js';
 import type { ConfusionReport, TrainEvent } from './progress.js';
@@ -106,16 +106,17 @@ export async function train<T>(opts: TrainOptions<T>): Promise<PhaseResult<Train
   try {
     return opts.training.kind === 'gan' ? await runGan(opts) : await runSupervised(opts, warnings);
   } catch (e) {
-    return { result: undefined, diagnostics: [...warnings, ...toDiagnostics(opts.runtime, e)] };
+    return { result: undefined, diagnostics: [...warnings, ...toDiagnostics(opts.runtime, e, 'training')] };
   }
 }
 
 /** User-facing errors → diagnostics; anything else is an internal bug and is rethrown. */
-export function toDiagnostics(rt: Runtime<unknown>, e: unknown): Diagnostic[] {
+export function toDiagnostics(rt: Runtime<unknown>, e: unknown, phase: Phase = 'training'): Diagnostic[] {
   if (e instanceof TrainingError) return e.diagnostics;
   const located = rt.diagnose(e);
   if (located) return [located];
-  if (e instanceof DatasetError) return [diag('DLM5060', ['dataset', e.file ?? '?', e.message])];
+  // A dataset's own failures are named in openSplit; this is one from outside it (no name known).
+  if (e instanceof DatasetError) return [diag('DLM5060', ['dataset', e.file ?? '?', e.message, phase])];
   if (isOutOfMemory(e)) return [diag('DLM5066', [rt.name, e instanceof Error ? e.message.split('\n')[0]! : String(e)])];
   throw e;
 }
@@ -132,10 +133,20 @@ export function createRunner<T>(rt: Runtime<T>, graph: Graph): GraphRunner<T> {
   return result;
 }
 
-async function openSplit(registry: PluginRegistry, call: PluginCall, split: 'train' | 'test', opts: { datasetContext?: DatasetContext; log?: (m: string) => void }): Promise<DatasetSplit> {
-  const def = resolve(registry, 'dataset', call);
+/**
+ * Opens one split of the dataset `call` names. A failure to open it (a missing file, a failed
+ * download: a DatasetError) is DLM5060 naming the dataset and what the command was doing.
+ */
+async function openSplit(registry: PluginRegistry, call: PluginCall, split: 'train' | 'test', phase: Phase, opts: { datasetContext?: DatasetContext; log?: (m: string) => void }): Promise<DatasetSplit> {
+  const def = resolve(registry, 'dataset', call, phase);
   const ctx = opts.datasetContext?.(call) ?? { cacheDir: '.cache', log: opts.log ?? (() => {}) };
-  const opened = await def.open(withDefaults(def, call), { ...ctx, split });
+  let opened: DatasetSplit;
+  try {
+    opened = await def.open(withDefaults(def, call), { ...ctx, split });
+  } catch (e) {
+    if (e instanceof DatasetError) fail('DLM5060', ['dataset', call.name, `${e.message} (opening the ${split} split)`, phase], call.span);
+    throw e;
+  }
   // `open` is guarded like all plugin code; the split it returns is plugin code too: a throwing
   // `slice()` is DLM5060 naming the dataset, not an internal error of dlm.
   return new Proxy(opened, {
@@ -146,8 +157,8 @@ async function openSplit(registry: PluginRegistry, call: PluginCall, split: 'tra
         try {
           return (v as DatasetSplit['slice']).call(target, start, count);
         } catch (e) {
-          if (e instanceof TrainingError || e instanceof DatasetError || isOutOfMemory(e)) throw e;
-          fail('DLM5060', ['dataset', call.name, `${e instanceof Error ? e.message : String(e)} (in slice(${start}, ${count}) of the ${split} split)`], call.span);
+          if (e instanceof TrainingError || isOutOfMemory(e)) throw e;
+          fail('DLM5060', ['dataset', call.name, `${e instanceof Error ? e.message : String(e)} (in slice(${start}, ${count}) of the ${split} split)`, phase], call.span);
         }
       };
     },
@@ -181,7 +192,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
   const epochs = opts.epochs ?? spec.epochs;
 
   // Data.
-  let trainView = SplitView.all(await openSplit(opts.registry, dataCall, 'train', opts), opts.limit?.trainSamples);
+  let trainView = SplitView.all(await openSplit(opts.registry, dataCall, 'train', 'training', opts), opts.limit?.trainSamples);
   let evalView: SplitView | undefined;
   let evalSplit: 'validation' | 'test' = 'test';
   if (rules.validationSplit > 0) {
@@ -190,7 +201,7 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
     evalView = c.val;
     evalSplit = 'validation';
   } else {
-    evalView = SplitView.all(await openSplit(opts.registry, dataCall, 'test', opts), opts.limit?.testSamples);
+    evalView = SplitView.all(await openSplit(opts.registry, dataCall, 'test', 'training', opts), opts.limit?.testSamples);
   }
   if (trainView.size === 0) fail('DLM5062', ['data', 'a dataset with training samples', 'an empty training split']);
   const setup = checkData(graph, runner, trainView, dataCall.name, dataCall.span ?? spec.span);
@@ -327,7 +338,7 @@ async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult
   const dataCall = opts.data ?? spec.data;
   const { batch: batchSize, shuffle } = loaderArgs(withDefaults(resolve(opts.registry, 'dataset', dataCall), dataCall));
   const epochs = opts.epochs ?? spec.epochs;
-  const view = SplitView.all(await openSplit(opts.registry, dataCall, 'train', opts), opts.limit?.trainSamples);
+  const view = SplitView.all(await openSplit(opts.registry, dataCall, 'train', 'training', opts), opts.limit?.trainSamples);
   const info = view.split.info;
   if (formatShape(info.inputShape) !== formatShape(dIn)) {
     fail('DLM5054', [dataCall.name, formatShape(info.inputShape), dGraph.name, dio.input, formatShape(dGraph.inputs[0]!.type.shape)], dataCall.span ?? spec.span);
@@ -453,11 +464,11 @@ export async function evaluate<T>(opts: EvaluateOptions<T>): Promise<PhaseResult
     const spec = opts.training;
     if (spec.kind !== 'supervised') fail('DLM5061', ['evaluate works on supervised trainings; a GAN has no labels to evaluate against']);
     const graph = findModel(opts.program, spec.model, spec.span);
-    const rules = resolveRules(opts.registry, { ...spec, regularizers: [] });
+    const rules = resolveRules(opts.registry, { ...spec, regularizers: [] }, 'evaluating');
     const runner = createRunner(rt, graph);
     const dataCall = opts.data ?? spec.data;
     const { batch } = loaderArgs(withDefaults(resolve(opts.registry, 'dataset', dataCall), dataCall));
-    const split = await openSplit(opts.registry, dataCall, opts.split ?? 'test', opts);
+    const split = await openSplit(opts.registry, dataCall, opts.split ?? 'test', 'evaluating', opts);
     const view = SplitView.all(split, opts.limit);
     const setup = checkData(graph, runner, view, dataCall.name, dataCall.span);
     const w = lossFitsOutput(graph, rules.loss.def, spec.loss.name, spec.loss.span);
@@ -469,7 +480,7 @@ export async function evaluate<T>(opts: EvaluateOptions<T>): Promise<PhaseResult
       store.dispose();
     }
   } catch (e) {
-    return { result: undefined, diagnostics: [...warnings, ...toDiagnostics(rt, e)] };
+    return { result: undefined, diagnostics: [...warnings, ...toDiagnostics(rt, e, 'evaluating')] };
   }
 }
 

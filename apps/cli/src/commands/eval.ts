@@ -4,6 +4,7 @@ import { compileOrFail, loadPlugins, printDiagnostics, requireOneFile } from '..
 import { CHECKPOINT_DATA_FLAGS, COMMON } from '../flags.js';
 import { dataOverride, pickTraining, positiveInt, startRuntime } from '../training.js';
 import { CliError } from '../io.js';
+import { datasetFlags } from '../datasets.js';
 import { formatConfusion } from '@dlm/train';
 import { evaluate } from '@dlm/train/node';
 
@@ -31,8 +32,6 @@ export const evalCommand: Command = {
     const spec = pickTraining(program, ctx.values['model'] as string | undefined);
     const data = dataOverride(ctx, loaded, spec);
     const runtime = await startRuntime(ctx);
-    const cacheDir = ctx.values['cache-dir'] as string | undefined;
-    const mirror = ctx.values['mirror'] as string | undefined;
     const { result, diagnostics } = await evaluate({
       runtime,
       program,
@@ -43,8 +42,7 @@ export const evalCommand: Command = {
       sourceRoot: ctx.io.cwd,
       ...(data ? { data } : {}),
       ...(limit !== undefined ? { limit } : {}),
-      ...(cacheDir ? { cacheDir } : {}),
-      ...(mirror ? { mirror } : {}),
+      ...datasetFlags(ctx),
       log: (m) => ctx.io.stderr(`${m}\n`),
     });
     printDiagnostics(ctx, diagnostics, sources);

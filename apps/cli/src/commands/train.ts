@@ -8,6 +8,7 @@ import { engineFromFlags } from '../engine.js';
 import { batchSizeOf, dataOverride, pickTraining, positiveInt, runDirFor, startRuntime, trainedModels } from '../training.js';
 import { CliError } from '../io.js';
 import { writeFileAtomic } from '../files.js';
+import { datasetFlags } from '../datasets.js';
 import { confusionMatrixSvg, historyFromRecords, lossCurveSvg, reportHtml, sampleGridPng } from '@dlm/report';
 import { canRedraw } from '../color.js';
 import { consoleProgress, formatConfusion, type TrainResult } from '@dlm/train';
@@ -58,8 +59,6 @@ export const train: Command = {
     }
     const engine = chosen.engine;
     const runtime = await startRuntime(ctx);
-    const cacheDir = ctx.values['cache-dir'] as string | undefined;
-    const mirror = ctx.values['mirror'] as string | undefined;
     // Ctrl-C stops after the current batch, keeping the last complete checkpoint; a second one quits at once.
     const interrupt = new AbortController();
     const onSigint = (): void => {
@@ -84,8 +83,7 @@ export const train: Command = {
       ...(epochs !== undefined ? { epochs } : {}),
       ...(data ? { data } : {}),
       ...(trainSamples !== undefined || testSamples !== undefined ? { limit: { ...(trainSamples ? { trainSamples } : {}), ...(testSamples ? { testSamples } : {}) } } : {}),
-      ...(cacheDir ? { cacheDir } : {}),
-      ...(mirror ? { mirror } : {}),
+      ...datasetFlags(ctx),
       ...(keepLast !== undefined ? { keepLast } : {}),
       // Batches are split over threads on the CPU backends only; a GPU runs the whole batch.
       workers: runtime.name === 'webgpu' || engine ? 1 : workers,

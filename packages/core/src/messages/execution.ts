@@ -19,7 +19,7 @@ export const EXECUTION_MESSAGES = {
   DLM5056: { severity: 'error', message: "Training refers to model '{0}', which is not in the program." },
   DLM5057: { severity: 'error', message: "Dataset '{0}' gives targets of shape {1}, which do not fit model '{2}' output '{3}' of shape {4}." },
   DLM5059: { severity: 'error', message: "early_stopping monitors '{0}', which this training does not compute; available: {1}." },
-  DLM5060: { severity: 'error', message: "{0} '{1}' failed while training: {2}" /* kind (loss, metric, …), name, message */ },
+  DLM5060: { severity: 'error', message: "{0} '{1}' failed while {3}: {2}" /* kind (loss, metric, dataset, …), name, message, phase (training, evaluating) */ },
   DLM5061: { severity: 'error', message: "GAN training: {0}" },
   DLM5062: { severity: 'error', message: "Training setting '{0}' must be {1}, got {2}." },
   DLM5063: { severity: 'error', message: "Model '{0}' has {1} inputs and {2} outputs; supervised training needs exactly one of each." },

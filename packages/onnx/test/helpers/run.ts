@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { numelStatic, type Dim, type Graph } from '@dlm/core';
+import { mulberry32 } from '@dlm/datasets';
 import { onnx } from '../../src/index.js';
 import { PYTHON3 } from '../../../../tools/test-support/system-tools.js';
 
@@ -16,21 +17,9 @@ export const ort = require('onnxruntime-node') as typeof import('onnxruntime-nod
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const CHECKER = join(REPO_ROOT, 'tools/onnx-check.py');
 
-/** Mulberry32: small, fast and reproducible across platforms. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Uniform weights in [-0.5, 0.5); running variances in [0.5, 1.5) so they stay positive. */
 export function randomWeights(graph: Graph, seed = 1): Map<string, Float32Array> {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = new Map<string, Float32Array>();
   for (const p of graph.params) {
     const n = numelStatic(p.type.shape)!;
@@ -47,7 +36,7 @@ export interface HostTensor {
 
 /** Random inputs for every graph input, with symbolic dims bound from `bind` (default 2). */
 export function randomInputs(graph: Graph, bind: Record<string, number> = {}, seed = 7, intHigh = 10): Record<string, HostTensor> {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out: Record<string, HostTensor> = {};
   for (const v of graph.inputs) {
     const dims = v.type.shape.map((d: Dim) => (typeof d === 'number' ? d : (bind[d] ?? 2)));

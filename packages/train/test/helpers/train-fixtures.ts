@@ -9,17 +9,7 @@ import { isMainThread } from 'node:worker_threads';
 import { PLUGIN_API_VERSION, PluginRegistry, type LossDef, type Args, type Batch, type DatasetDef, type DatasetSplit, type Program } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@dlm/datasets';
 
 /** Builds a split from per-sample generators. */
 function makeSplit(n: number, xShape: number[], gen: (i: number) => { x: number[]; y: number }, opts: { classes?: number; poisonFrom?: number } = {}): DatasetSplit {
