@@ -65,9 +65,10 @@ export function nodeShims() {
     name: 'dlm-node-shims',
     enforce: 'pre' as const,
     resolveId(id: string) {
-      // Node-only packages behind dynamic imports the page never reaches (diagram PNG rendering in
-      // headless Chromium, Dawn for Node's WebGPU).
-      if (id === 'playwright-core' || id === 'webgpu') return PREFIX + 'pkg-' + id;
+      // Node-only packages the page never reaches: behind dynamic imports (diagram PNG rendering
+      // in headless Chromium, Dawn for Node's WebGPU), or @dlm/onnx's file output
+      // (write-file-atomic reads `process` when it loads).
+      if (id === 'playwright-core' || id === 'webgpu' || id === 'write-file-atomic') return PREFIX + 'pkg-' + id;
       const bare = id.startsWith('node:') ? id.slice(5) : id;
       const base = bare.split('/')[0]!;
       if (BUILTINS.has(base) && (id.startsWith('node:') || bare === base || base === 'fs')) return PREFIX + (bare === 'fs/promises' ? 'fs' : base);
@@ -76,7 +77,7 @@ export function nodeShims() {
     load(id: string) {
       if (!id.startsWith(PREFIX)) return undefined;
       const name = id.slice(PREFIX.length);
-      if (name.startsWith('pkg-')) return `const fail = () => { throw new Error('${name.slice(4)} is not available in the browser'); };\nexport const chromium = { launch: fail };\nexport const create = fail;\nexport const globals = {};\nexport default { chromium, create, globals };`;
+      if (name.startsWith('pkg-')) return `const fail = () => { throw new Error('${name.slice(4)} is not available in the browser'); };\nexport const chromium = { launch: fail };\nexport const create = fail;\nexport const globals = {};\nexport const sync = fail;\nexport default Object.assign(fail, { chromium, create, globals, sync });`;
       return name === 'path' ? PATH_SHIM : stubModule(name);
     },
   };
