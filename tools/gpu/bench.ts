@@ -7,12 +7,13 @@
  *     examples/text/lstm_classifier.dlm (embedded review sentences),
  * each for a fixed number of steps, timing the steps after the warm-up (shader compilation)
  * from one batch event to the next within an epoch. With PyTorch + CUDA on the machine, the same
- * CNN runs there too (torch_mnist_cnn.py --device cuda) and the ratio is printed.
+ * CNN runs there too (torch_mnist_cnn.py --device cuda) and the ratio is printed, and dlm's own
+ * torch engine trains the MNIST example on that GPU through the bundled CLI (--dlm).
  *
  * WebGPU must be on hardware: a software adapter (llvmpipe, SwiftShader, fallback) fails the run
  * unless --allow-software is given (only for testing the kit on a machine without a GPU).
  *
- *   node bench.mjs --kit DIR --out DIR [--steps 50] [--warmup 5] [--allow-software]
+ *   node bench.mjs --kit DIR --out DIR [--dlm app/dlm.mjs] [--steps 50] [--warmup 5] [--allow-software]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const out = arg('out', process.env['OUT'] ?? join(process.cwd(), 'out'));
 const steps = Number(arg('steps', '50'));
 const warmup = Number(arg('warmup', '5'));
 const allowSoftware = process.argv.includes('--allow-software');
+const dlm = arg('dlm', '');
 const lines: string[] = [];
 const say = (s: string) => {
   console.log(s);
@@ -131,6 +133,50 @@ function torchCuda(): { samplesPerSecond?: number; note: string } {
   return { samplesPerSecond: Number(m[1]), note: `PyTorch ${version}, CUDA on ${gpu.join(' ')}, eager` };
 }
 
+/**
+ * dlm's own torch engine on this GPU: `dlm train --engine torch --device cuda` (float32, then
+ * bf16 mixed precision) on the MNIST example, then `dlm export --checkpoint` of the result to ONNX,
+ * which proves that a model trained by PyTorch comes back to dlm. Samples/s come from the run's
+ * metrics.csv: epoch 2's training time (epoch 1 includes CUDA's start-up). Without CUDA the run
+ * happens only with --allow-software (testing the kit), on the CPU with fewer samples.
+ */
+function torchEngine(cuda: boolean): { runs: Record<string, unknown>[]; note: string } {
+  const py = process.env['PYTHON'] ?? 'python3';
+  if (!dlm || !existsSync(dlm)) return { runs: [], note: 'no bundled CLI (--dlm)' };
+  if (!cuda && !allowSoftware) return { runs: [], note: 'skipped: needs PyTorch with CUDA' };
+  const device = cuda ? 'cuda' : 'cpu';
+  const samples = cuda ? 8000 : 512;
+  const model = join(models, 'mnist/mnist_cnn.dlm');
+  const runs: Record<string, unknown>[] = [];
+  for (const precision of cuda ? ['float32', 'bf16'] : ['float32']) {
+    const runDir = join(out, `torch-engine-${precision}`);
+    rmSync(runDir, { recursive: true, force: true });
+    const extra = precision === 'float32' ? [] : ['--precision', precision];
+    const started = performance.now();
+    const r = spawnSync(process.execPath, [dlm, 'train', model, '--engine', 'torch', '--device', device, '--python', py, '--epochs', '2', '--limit', String(samples), '--limit-test', '1000', '--run-dir', runDir, ...extra], { encoding: 'utf8', cwd: out });
+    const wall = (performance.now() - started) / 1000;
+    writeFileSync(join(out, `torch-engine-${precision}.log`), `${r.stdout ?? ''}\n${r.stderr ?? ''}`);
+    if (r.status !== 0) {
+      const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-4).join(' | ');
+      say(`torch engine (${device}, ${precision}): FAILED with exit status ${r.status}: ${tail}`);
+      runs.push({ device, precision, ok: false, exitStatus: r.status, tail });
+      continue;
+    }
+    const csv = readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n');
+    const head = csv[0]!.split(',');
+    const epoch2 = csv[2]!.split(',');
+    const seconds = Number(epoch2[head.indexOf('seconds')]);
+    const valAccuracy = Number(epoch2[head.indexOf('val_accuracy')]);
+    const onnx = join(out, `torch-engine-${precision}.onnx`);
+    const e = spawnSync(process.execPath, [dlm, 'export', model, '--checkpoint', runDir, '-o', onnx], { encoding: 'utf8', cwd: out });
+    const exported = e.status === 0 && existsSync(onnx);
+    const run = { device, precision, ok: true, samples, epoch2Seconds: seconds, samplesPerSecond: samples / seconds, valAccuracy, wallSeconds: wall, exportedOnnx: exported };
+    say(`torch engine (${device}, ${precision}): MNIST CNN ${run.samplesPerSecond.toFixed(0)} samples/s in epoch 2 (${samples} samples, ${seconds.toFixed(2)} s; whole command ${wall.toFixed(1)} s), val accuracy ${valAccuracy.toFixed(4)}, ONNX export of its checkpoint ${exported ? 'ok' : `FAILED: ${(e.stderr ?? '').trim().split('\n').pop()}`}`);
+    runs.push(run);
+  }
+  return { runs, note: `dlm train --engine torch --device ${device}` };
+}
+
 const models = join(kit, 'models');
 const transformers = existsSync(join(models, 'transformer')) ? readdirSync(join(models, 'transformer')).filter((f) => f.endsWith('.dlm')).sort() : [];
 const runs: ModelRun[] = [];
@@ -146,4 +192,7 @@ const torch = torchCuda();
 say(`PyTorch: ${torch.note}${torch.samplesPerSecond ? `: MNIST CNN ${torch.samplesPerSecond.toFixed(0)} samples/s` : ''}`);
 const cnn = runs[0]!;
 if (torch.samplesPerSecond) say(`MNIST CNN, WebGPU / PyTorch CUDA eager: ${(cnn.samplesPerSecond / torch.samplesPerSecond).toFixed(3)}×`);
-finish({ ok: true, node: process.version, adapter: probe.adapter, software: onSoftware, warmup, runs, torch: { ...torch, ratio: torch.samplesPerSecond ? cnn.samplesPerSecond / torch.samplesPerSecond : null } }, 0);
+const engine = torch.note.startsWith('no PyTorch') ? { runs: [], note: 'skipped: no PyTorch' } : torchEngine(torch.samplesPerSecond !== undefined);
+if (engine.runs.length === 0) say(`torch engine: ${engine.note}`);
+const engineOk = engine.runs.every((r) => r['ok'] === true && r['exportedOnnx'] === true);
+finish({ ok: engineOk, node: process.version, adapter: probe.adapter, software: onSoftware, warmup, runs, torch: { ...torch, ratio: torch.samplesPerSecond ? cnn.samplesPerSecond / torch.samplesPerSecond : null }, torchEngine: engine }, engineOk ? 0 : 1);
