@@ -303,7 +303,7 @@ export function splitBatch(b: Batch, parts: number): Batch[] {
  * combined weighted by shard size (every shard's loss is a mean, so this is the full batch's mean;
  * penalties are in every shard's gradient and the weights sum to one, so they count once).
  */
-async function parallelStep<T>(pool: ShardPool, setup: Setup<T>, store: ParamStore<T>, rules: ResolvedRules, penaltyTargets: PenaltyTarget[], math: SeededMath<T>, b: Batch): Promise<StepTensors<T>> {
+async function parallelStep<T>(pool: ShardPool, setup: Setup<T>, store: ParamStore<T>, rules: ResolvedRules, penaltyTargets: PenaltyTarget[], math: SeededMath<T>, b: Batch, whileWaiting?: () => void): Promise<StepTensors<T>> {
   const rt = store.rt;
   const trainable = store.trainable;
   const shards = splitBatch(b, pool.size + 1);
@@ -323,6 +323,7 @@ async function parallelStep<T>(pool: ShardPool, setup: Setup<T>, store: ParamSto
   }
   let results: ShardResult[];
   try {
+    whileWaiting?.();
     results = await Promise.all(remote);
   } catch (e) {
     disposeStep(rt, local);
@@ -393,9 +394,9 @@ export function supervisedStrategy<T>(o: {
     startEpoch() {
       sums = rules.metrics.map(() => new Map<string, Float64Array>());
     },
-    async step(b: Batch, lr: number, step: number): Promise<StepOutcome> {
+    async step(b: Batch, lr: number, step: number, whileWaiting?: () => void): Promise<StepOutcome> {
       const n = b.xShape[0]!;
-      const s = o.pool && o.pool.size > 0 && n > o.pool.size ? await parallelStep(o.pool, setup, store, rules, o.penalties, math, b) : trainStep(setup, store, rules, o.penalties, math, b);
+      const s = o.pool && o.pool.size > 0 && n > o.pool.size ? await parallelStep(o.pool, setup, store, rules, o.penalties, math, b, whileWaiting) : trainStep(setup, store, rules, o.penalties, math, b);
       const lv = (await rt.read(s.loss))[0]!;
       if (!Number.isFinite(lv)) {
         disposeStep(rt, s);
