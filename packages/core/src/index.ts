@@ -7,7 +7,7 @@ export * from './op-schema.js';
 export { CORE_OPS, OP_NAMES, getOpSchema, nodeAttrProblem, opCategory } from './ops/index.js';
 export * from './dims.js';
 export * from './plugin.js';
-export type { TensorMath } from './tensor-math.js';
+export type { AdamScalars, TensorMath } from './tensor-math.js';
 export type { Runtime, SeededMath, GraphRunner, TypedValues } from './runtime.js';
 export * from './registry.js';
 export * from './args.js';

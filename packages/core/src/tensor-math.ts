@@ -55,4 +55,26 @@ export interface TensorMath<T> {
   concat(tensors: T[], axis: number): T;
   /** Reads a tensor's values back (metrics, logging). */
   read(a: T): Promise<Float32Array | Int32Array>;
+  /**
+   * Optional: one Adam update of one parameter as a single kernel, where the backend has one
+   * (returns undefined where it has not; callers then compose the ops above). It must give exactly
+   * what this composition of float32 ops gives, so results do not depend on the backend's choice:
+   *
+   *   expAvg   = expAvg·beta1 + grad·(1 − beta1)
+   *   expAvgSq = expAvgSq·beta2 + grad²·(1 − beta2)
+   *   param    = param − (expAvg / (√expAvgSq / sqrtBc2 + eps))·stepSize
+   *
+   * (every scalar rounded to float32 first, every operation rounded to float32, in this order).
+   * A per-step optimizer runs ~13 small ops per parameter; the fused kernel runs one.
+   */
+  adamUpdate?(param: T, grad: T, expAvg: T, expAvgSq: T, h: AdamScalars): { param: T; expAvg: T; expAvgSq: T } | undefined;
+}
+
+/** The scalars of one Adam step (`TensorMath.adamUpdate`): `stepSize` = lr / (1 − beta1^step), `sqrtBc2` = √(1 − beta2^step). */
+export interface AdamScalars {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  stepSize: number;
+  sqrtBc2: number;
 }

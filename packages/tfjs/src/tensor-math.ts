@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { SeededMath } from '@dlm/core';
+import { ADAM_UPDATE_KERNEL } from './kernels/index.js';
 
 type T = tf.Tensor;
 
@@ -86,6 +87,13 @@ export function createTfjsMath(seed = 0): TfjsMath {
     pad: (a, paddings) => tf.pad(a, paddings),
     slice: (a, begin, size) => tf.slice(a, begin, size),
     concat: (tensors, axis) => tf.concat(tensors, axis),
+    adamUpdate: (param, grad, expAvg, expAvgSq, h) => {
+      const all = [param, grad, expAvg, expAvgSq];
+      if (!tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend()) || all.some((t) => t.dtype !== 'float32' || !tf.util.arraysEqual(t.shape, param.shape))) return undefined;
+      const attrs = { beta1: h.beta1, beta2: h.beta2, eps: h.eps, stepSize: h.stepSize, sqrtBc2: h.sqrtBc2 };
+      const [p, m, v] = tf.engine().runKernel(ADAM_UPDATE_KERNEL, { param, grad, expAvg, expAvgSq }, attrs) as unknown as tf.Tensor[];
+      return { param: p!, expAvg: m!, expAvgSq: v! };
+    },
     read: async (a) => {
       const d = await a.data();
       return d instanceof Int32Array ? d : d instanceof Float32Array ? d : Float32Array.from(d as Uint8Array);

@@ -18,8 +18,12 @@ export interface StepStrategy {
   readonly model: string;
   /** Called before each epoch's first step. */
   startEpoch(): void;
-  /** One optimizer step (`step` counts from 1) at learning rate `lr`. */
-  step(batch: Batch, lr: number, step: number): Promise<StepOutcome>;
+  /**
+   * One optimizer step (`step` counts from 1) at learning rate `lr`. A step that waits for other
+   * threads (data parallelism) calls `whileWaiting` once meanwhile: the loop assembles the next
+   * batch there, off the step's serial part.
+   */
+  step(batch: Batch, lr: number, step: number, whileWaiting?: () => void): Promise<StepOutcome>;
   /** False when the steps read their data themselves (an engine): the loop then fetches no batches. */
   readonly readsBatches?: boolean;
   /** Called after an epoch's last step, before its record is made (an engine's training metrics). */
@@ -106,11 +110,27 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
     let lossSum = 0;
     let seen = 0;
     let lr = lrAt(state.step);
+    const batchAt = (bi: number) => (strategy.readsBatches === false ? NO_BATCH : o.train.batch(order, bi * batchSize, Math.min(batchSize, size - bi * batchSize)));
+    // The next batch when the step assembled it while waiting (or the error doing so gave, thrown here, where it belongs).
+    let next: { bi: number; batch?: Batch; error?: unknown } | undefined;
     for (let bi = 0; bi < steps; bi++) {
       const n = Math.min(batchSize, size - bi * batchSize);
-      const b = strategy.readsBatches === false ? NO_BATCH : o.train.batch(order, bi * batchSize, n);
+      const ready = next?.bi === bi ? next : undefined;
+      next = undefined;
+      if (ready && 'error' in ready) throw ready.error;
+      const b = ready?.batch ?? batchAt(bi);
       lr = lrAt(state.step);
-      const r = await strategy.step(b, lr, state.step + 1);
+      const prefetch =
+        bi + 1 < steps && strategy.readsBatches !== false
+          ? () => {
+              try {
+                next = { bi: bi + 1, batch: batchAt(bi + 1) };
+              } catch (error) {
+                next = { bi: bi + 1, error };
+              }
+            }
+          : undefined;
+      const r = await strategy.step(b, lr, state.step + 1, prefetch);
       if ('nonFinite' in r) {
         stopped = 'non_finite_loss';
         const where = checkpoint ? `The last good checkpoint is ${checkpoint}.` : 'No checkpoint was written yet.';

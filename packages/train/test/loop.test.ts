@@ -65,6 +65,34 @@ function setup(losses: (epoch: number, step: number) => number, evalLoss?: (epoc
   return { run, calls, saved, events };
 }
 
+/** The `setup` loop with a strategy that calls `whileWaiting` during each step, as data-parallel steps do. */
+function setupPrefetching(train = SplitView.all(split), signal?: AbortSignal, onSecondStep?: () => void) {
+  const calls: { samples: number[]; lr: number; step: number }[] = [];
+  let prefetched = 0;
+  const base = setup(() => 1, undefined, {
+    train,
+    checkpoints: undefined,
+    ...(signal ? { signal } : {}),
+    strategy: {
+      model: 'M',
+      startEpoch: () => undefined,
+      step: async (b, lr, step, whileWaiting): Promise<StepOutcome> => {
+        calls.push({ samples: Array.from(b.x), lr, step });
+        if (calls.length === 2) onSecondStep?.();
+        if (whileWaiting) {
+          prefetched++;
+          whileWaiting();
+        }
+        await Promise.resolve();
+        return { loss: 1 };
+      },
+      running: () => ({ metrics: {} }),
+      tensors: async () => ({ weights: new Map(), optimizer: new Map() }),
+    },
+  });
+  return { run: base.run, calls, get prefetched() { return prefetched; } };
+}
+
 describe('runLoop', () => {
   it('visits every sample once per epoch in a seeded order, numbers steps from 1 and checkpoints each epoch', async () => {
     const { run, calls, saved } = setup(() => 1);
@@ -78,6 +106,35 @@ describe('runLoop', () => {
     expect(calls.slice(0, 3).flatMap((c) => c.samples)).not.toEqual(calls.slice(3, 6).flatMap((c) => c.samples)); // reshuffled
     expect(saved.map((s) => [s.state.epoch, s.state.step, Number((s.optimizer.get('step')!.data as BigInt64Array)[0])])).toEqual([[1, 3, 3], [2, 6, 6], [3, 9, 9]]);
     expect(r.history.map((h) => h.loss)).toEqual([1, 1, 1]);
+  });
+
+  it('a step that assembles the next batch while it waits (data parallelism) gets the same batches; a failing read surfaces at its own step', async () => {
+    const plain = setup(() => 1);
+    await plain.run;
+    const prefetching = setupPrefetching();
+    await prefetching.run;
+    expect(prefetching.calls).toEqual(plain.calls);
+    expect(prefetching.prefetched).toBe(6); // the last step of each epoch has no next batch to assemble
+    // A read that fails while prefetching is thrown when the loop reaches that batch, not earlier.
+    let stepsStarted = () => 0;
+    const failing: DatasetSplit = {
+      ...split,
+      slice: (start, count) => {
+        if (stepsStarted() >= 2) throw new Error('disk gone');
+        return split.slice(start, count);
+      },
+    };
+    const f = setupPrefetching(SplitView.all(failing));
+    stepsStarted = () => f.calls.length;
+    await expect(f.run).rejects.toThrow('disk gone');
+    expect(f.calls.length).toBe(2); // steps 1 and 2 ran; step 3's batch failed while step 2 waited
+    // Stopped (Ctrl-C) during step 2: batch 3 is never needed, so its failed read is no error.
+    const ctl = new AbortController();
+    stepsStarted = () => 0;
+    const g = setupPrefetching(SplitView.all(failing), ctl.signal, () => ctl.abort());
+    stepsStarted = () => g.calls.length;
+    expect((await g.run).stopped).toBe('interrupted');
+    expect(g.calls.length).toBe(2);
   });
 
   it('applies the schedule per step to the declared base learning rate', async () => {

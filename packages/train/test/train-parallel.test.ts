@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '@dlm/tfjs';
+import { combineShards } from '../src/supervised.js';
 import { loadCheckpoint } from '../src/node/index.js';
 import { train } from './helpers/tfjs.js';
 import { compile, makeRegistry, removeTempRunDirs, tempRunDir } from './helpers/train-fixtures.js';
@@ -96,4 +98,20 @@ describe('data-parallel training', () => {
     expect(r.diagnostics).toEqual([]);
     expect(logs.join('\n')).toMatch(/data-parallel training off: the caller did not say which plugin modules/);
   }, 60_000);
+
+  it('the shards\' gradients combine in JS exactly as mul/add tensor ops would (bit for bit, 2 and 3 shards, a missing local gradient)', async () => {
+    const rnd = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 1000 + i * 12.9898) * (i % 5 === 0 ? 1e-6 : 3));
+    for (const [weights, local] of [[[21 / 64, 22 / 64, 21 / 64], true], [[0.5, 0.5], true], [[33 / 65, 32 / 65], false]] as [number[], boolean][]) {
+      const n = 1000;
+      const g0 = local ? rnd(n, 1) : undefined;
+      const remote = weights.slice(1).map((_, k) => rnd(n, k + 2));
+      const expected = tf.tidy(() => {
+        let g = tf.mul(g0 ? tf.tensor(g0) : tf.zeros([n]), tf.scalar(weights[0]!));
+        remote.forEach((r, k) => (g = tf.add(g, tf.mul(tf.tensor(r), tf.scalar(weights[k + 1]!)))));
+        return g.dataSync() as Float32Array;
+      });
+      const actual = combineShards(g0, remote, weights);
+      expect(actual.findIndex((x, i) => !Object.is(x, expected[i]))).toBe(-1);
+    }
+  });
 });

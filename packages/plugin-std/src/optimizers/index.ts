@@ -52,12 +52,16 @@ const betaArgs: ArgSpec[] = [
 function adamStep<T>(m: TensorMath<T>, param: T, g: T, slots: Record<string, T>, args: Args, lr: number, step: number) {
   const b1 = n(args, 'beta1');
   const b2 = n(args, 'beta2');
-  const expAvg = m.add(m.mul(slots['exp_avg']!, b1), m.mul(g, 1 - b1));
-  const expAvgSq = m.add(m.mul(slots['exp_avg_sq']!, b2), m.mul(m.square(g), 1 - b2));
   const bc1 = 1 - Math.pow(b1, step);
   const bc2 = 1 - Math.pow(b2, step);
   const stepSize = lr / bc1;
-  const denom = m.add(m.div(m.sqrt(expAvgSq), Math.sqrt(bc2)), n(args, 'eps'));
+  const sqrtBc2 = Math.sqrt(bc2);
+  // The backend's one-kernel update where it has one: the same float32 operations in the same order.
+  const fused = m.adamUpdate?.(param, g, slots['exp_avg']!, slots['exp_avg_sq']!, { beta1: b1, beta2: b2, eps: n(args, 'eps'), stepSize, sqrtBc2 });
+  if (fused) return { param: fused.param, slots: { exp_avg: fused.expAvg, exp_avg_sq: fused.expAvgSq } };
+  const expAvg = m.add(m.mul(slots['exp_avg']!, b1), m.mul(g, 1 - b1));
+  const expAvgSq = m.add(m.mul(slots['exp_avg_sq']!, b2), m.mul(m.square(g), 1 - b2));
+  const denom = m.add(m.div(m.sqrt(expAvgSq), sqrtBc2), n(args, 'eps'));
   return { param: m.sub(param, m.mul(m.div(expAvg, denom), stepSize)), slots: { exp_avg: expAvg, exp_avg_sq: expAvgSq } };
 }
 

@@ -5,6 +5,7 @@
  * pads and odd sizes included).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { adamUpdateKernel } from './adam.js';
 import { makeWasmBatchMatMul } from './batch-matmul.js';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv-grad.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './js-kernels.js';
@@ -13,6 +14,9 @@ import { makeSharedCast, makeSharedIdentity } from './shared-data.js';
 import { replaceKernel } from './util.js';
 
 export { replacedKernel } from './util.js';
+
+/** dlm's own kernel for `TensorMath.adamUpdate` (kernels/adam.ts); tensor-math.ts runs it where registered. */
+export const ADAM_UPDATE_KERNEL = 'DlmAdamUpdate';
 
 let cpuDone = false;
 let wasmDone = false;
@@ -28,6 +32,7 @@ export function registerCpuKernels(): void {
   cpuDone = true;
   replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: makeConv2DBackpropFilter('cpu') });
   replaceKernel({ kernelName: 'MaxPoolGrad', backendName: 'cpu', kernelFunc: maxPoolGrad });
+  replaceKernel({ kernelName: ADAM_UPDATE_KERNEL, backendName: 'cpu', kernelFunc: adamUpdateKernel as unknown as tf.KernelFunc });
 }
 
 /**
@@ -44,6 +49,8 @@ export function registerWasmKernels(): void {
   replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter('wasm') });
   replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput('wasm') });
   replaceKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
+  // Adam's ~13 per-parameter kernels as one (bit-identical, adam.ts).
+  replaceKernel({ kernelName: ADAM_UPDATE_KERNEL, backendName: 'wasm', kernelFunc: adamUpdateKernel as unknown as tf.KernelFunc });
   // Wraps tfjs' own kernel (its setupFunc binds the wasm function, so the config is kept).
   const batchMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (batchMatMul) replaceKernel({ ...batchMatMul, kernelFunc: makeWasmBatchMatMul(batchMatMul.kernelFunc) });
