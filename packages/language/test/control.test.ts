@@ -35,6 +35,21 @@ describe('indexing and slicing', () => {
     ok(model('f32[batch, time, 8]', 'f32[batch, time-2, 8]', '  y = x[:, :-2]'));
   });
 
+  it('slicing a slice of a symbolic dim adds up the offsets: time-1 then 1: is time-2', () => {
+    ok(model('f32[batch, time, 8]', 'f32[batch, time-2, 8]', '  y = x[:, :-1][:, 1:]'));
+    ok(model('f32[batch, time, 8]', 'f32[batch, time-5, 8]', '  a = x[:, 1:-1]\n  y = a[:, 3:] + x[:, 2:-3]'));
+  });
+
+  it('a slice of a symbolic dim whose length needs the size is DLM3012 in the user\'s words; an empty one DLM3008', () => {
+    expect(errors(model('f32[batch, time, 8]', 'f32[batch, time, 8]', '  y = x[:, ::2]'))).toEqual([
+      'DLM3012 4:12 Slice ::2 on axis 1 of size time (the tensor is [batch, time, 8]) cannot be computed for a symbolic size: a step other than 1 or -1 needs a known size.',
+    ]);
+    expect(errors(model('f32[batch, time, 8]', 'f32[batch, time, 8]', '  y = x[:, -3:5]'))).toEqual([
+      'DLM3012 4:12 Slice -3:5 on axis 1 of size time (the tensor is [batch, time, 8]) cannot be computed for a symbolic size: use bounds that count from the same end, such as 1: or :-1.',
+    ]);
+    expect(errors(model('f32[batch, time, 8]', 'f32[batch, time, 8]', '  y = x[:, 3:2]'))).toEqual(['DLM3008 4:12 Slice 3:2 on axis 1 of [batch, time, 8] selects nothing.']);
+  });
+
   it('... stands for the axes in between; steps and negative steps follow NumPy', () => {
     ok(model('f32[batch, 4, 128]', 'f32[batch, 4, 64]', '  y = x[..., 0:64]'));
     ok(model('f32[batch, 4, 9]', 'f32[batch, 4, 5]', '  y = x[:, :, ::2]'));
