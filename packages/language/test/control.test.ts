@@ -75,6 +75,11 @@ describe('indexing and slicing', () => {
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[:, ::0]'))[0]).toMatch(/^DLM3010/);
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[..., ...]'))[0]).toMatch(/^DLM3011/);
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[:, 1.5]'))[0]).toMatch(/^DLM2054 .*the number 1.5/);
+    // An empty item is located at the bracket or comma where an index was expected (was 1:1).
+    expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[]'))).toEqual(['DLM1002 4:9 Expected an index or a slice between the brackets, such as x[0] or x[:, 1:].']);
+    expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[0, ]'))).toEqual(['DLM1002 4:12 Expected an index or a slice between the brackets, such as x[0] or x[:, 1:].']);
+    // At the end of the file there is no next token: just after the last one.
+    expect(compile('model M {\n  input x: f32[batch, 4]\n  output y: f32[batch, 4]\n  y = x[').diagnostics.map((d) => [d.code, d.span?.line, d.span?.col])).toContainEqual(['DLM1002', 4, 9]);
     expect(errors('let a = 3\n' + model('f32[batch, 4]', 'f32[batch, 4]', '  y = a[0]')).find((d) => d.startsWith('DLM2053'))).toMatch(/^DLM2053 .*the integer 3/);
   });
 });
