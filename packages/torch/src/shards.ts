@@ -53,11 +53,17 @@ export function writeShards(split: DatasetSplit, dir: string, opts: ShardOptions
   const shards: ShardManifest['shards'] = [];
   let xDtype: '<f4' | '<i4' = split.info.inputDType === 'i32' ? '<i4' : '<f4';
   let yDtype: '<f4' | '<i4' = split.info.classes !== undefined ? '<i4' : '<f4';
+  // A sample's shapes are the batches' own, after the batch dim: a classifier's label is [], a
+  // language model's labels (a class per position, the chars dataset) are [context].
+  let xSample = split.info.inputShape;
+  let ySample = split.info.classes !== undefined ? [] : split.info.targetShape;
   for (let start = 0, k = 0; start < split.size; start += per, k++) {
     const count = Math.min(per, split.size - start);
     const b = split.slice(start, count);
     xDtype = b.x instanceof Int32Array ? '<i4' : '<f4';
     yDtype = b.y instanceof Int32Array ? '<i4' : '<f4';
+    xSample = b.xShape.slice(1);
+    ySample = b.yShape.slice(1);
     const name = String(k).padStart(5, '0');
     writeFileAtomic.sync(join(dir, `x-${name}.bin`), bytes(b.x));
     writeFileAtomic.sync(join(dir, `y-${name}.bin`), bytes(b.y));
@@ -67,8 +73,8 @@ export function writeShards(split: DatasetSplit, dir: string, opts: ShardOptions
     format: SHARD_FORMAT,
     size: split.size,
     info: split.info,
-    x: { dtype: xDtype, sample_shape: split.info.inputShape },
-    y: { dtype: yDtype, sample_shape: split.info.classes !== undefined ? [] : split.info.targetShape },
+    x: { dtype: xDtype, sample_shape: xSample },
+    y: { dtype: yDtype, sample_shape: ySample },
     shards,
   };
   // The manifest last, atomically: a folder with a shards.json is complete.

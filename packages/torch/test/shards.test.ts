@@ -58,6 +58,37 @@ function countingSplit(size: number, failAt?: number): DatasetSplit {
   };
 }
 
+/** A language-model split: classes, but a label per position ([2] per sample), as the chars dataset gives. */
+function perPositionSplit(size: number): DatasetSplit {
+  return {
+    info: { inputShape: [2], inputDType: 'i32', classes: 7, targetShape: [2] },
+    size,
+    slice(start, count) {
+      const x = Int32Array.from({ length: count * 2 }, (_, i) => (start * 2 + i) % 7);
+      const y = Int32Array.from({ length: count * 2 }, (_, i) => (start * 2 + i + 1) % 7);
+      return { x, xShape: [count, 2], y, yShape: [count, 2] };
+    },
+  };
+}
+
+describe('dataset shards: per-position labels', () => {
+  it('a classification split with a label per position keeps its target shape (the chars dataset)', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'dlm-shards-')), 'shards');
+    const m = writeShards(perPositionSplit(5), dir, { samplesPerShard: 2 });
+    expect(m.y).toEqual({ dtype: '<i4', sample_shape: [2] });
+    expect(m.x).toEqual({ dtype: '<i4', sample_shape: [2] });
+    expect(readCompleteShards(dir)).toEqual(m);
+  });
+
+  it.skipIf(!TORCH)('the Python reader gives each sample its row of labels', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'dlm-shards-')), 'shards');
+    writeShards(perPositionSplit(5), dir, { samplesPerShard: 2 });
+    const program = `${SHARD_READER_SOURCE}\nimport sys\nd = DlmShards(sys.argv[1])\nx, y = d.batch([3, 0])\nprint(x.tolist(), y.tolist())`;
+    const r = spawnSync(TORCH!.python, ['-c', program, dir], { encoding: 'utf8' });
+    expect(r.stdout.trim(), r.stderr).toBe('[[6, 0], [0, 1]] [[0, 1], [1, 2]]');
+  }, 60_000);
+});
+
 describe('dataset shards: interrupted preparation', () => {
   it('a folder interrupted mid-write has no manifest and no half-written file; the next write redoes it', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'dlm-shards-')), 'shards');
