@@ -115,6 +115,12 @@ describe('destructuring and split', () => {
       'DLM2050 4:3 3 names on the left, but the right side gives 2 tensors (split(…)).',
     );
   });
+
+  it('a split that failed is reported once, not also as a wrong number of names', () => {
+    expect(errors(model('f32[batch, 7]', 'f32[batch, 2]', '  a, b, c = x |> split(3)\n  y = a + b + c'))).toEqual([
+      'DLM3005 4:18 split: axis -1 of f32[batch, 7] has length 7, which does not split into 3 equal parts',
+    ]);
+  });
 });
 
 describe('@', () => {

@@ -90,6 +90,8 @@ export abstract class ControlFlowCompiler extends CallCompiler {
     if (v.k === 'const') {
       if (v.sym) this.unknownName(v.sym, s.value.span, cx);
       else this.bag.report('DLM2019', [describeVal(v)], s.value.span);
+    } else if (v.k === 'tensor' && cx.body?.builder.typeOf(v.name).unknown) {
+      // The value failed (a split that cannot split, already reported): no second error for it.
     } else if (items && items.length !== s.names.length) {
       const gives = `${items.length === 1 ? 'one tensor' : `${items.length} tensors`} (${exprText(lastStage(s.value))})`;
       this.bag.report('DLM2050', [s.names.length, gives], spanJoin(s.names[0]!.span, s.value.span));
