@@ -196,6 +196,16 @@ model M {
     expect(l2.inputs).toEqual(g.layers.find((l) => l.path.join('/') === 'layer_1')!.outputs);
   });
 
+  it('a name first defined inside a loop, used after it, says where it is and why it is not visible', () => {
+    const out = compile(model('f32[batch, 4]', 'f32[batch, 4]', '  h = x\n  for i in 0..3 {\n    z = h |> relu\n  }\n  y = z'));
+    const d = out.diagnostics.find((x) => x.code === 'DLM2010')!;
+    expect(`${d.span?.line}:${d.span?.col} ${d.message}`).toBe("8:7 Unknown name 'z'.");
+    expect(d.notes.map((n) => `${n.span?.line}:${n.span?.col} ${n.message}`)).toEqual([
+      "6:5 'z' is defined inside a 'for', where each iteration has its own names; to use it after the loop, define it before the loop and assign it inside",
+    ]);
+    expect(d.suggestion).toBeUndefined();
+  });
+
   it('unrolls a range a..b (b excluded)', () => {
     const g = ok(model('f32[batch, 4]', 'f32[batch, 4]', '  h = x\n  for i in 1..4 {\n    h = h |> dense(4 * i) |> dense(4)\n  }\n  y = h')).models[0]!;
     expect(g.layers.filter((l) => l.kind === 'dense').map((l) => l.args['units'])).toEqual([4, 4, 8, 4, 12, 4]);

@@ -157,16 +157,6 @@ export abstract class ExpressionCompiler extends CompilerBase {
     return ERR;
   }
 
-  protected unknownName(name: string, span: SourceSpan, cx: EvalCtx): Val {
-    const later = cx.body?.defines?.get(name);
-    if (later && later.start > span.start) {
-      (cx.body!.usedEarly ??= new Set()).add(name);
-      this.bag.report('DLM2062', [name, later.line], span, [{ message: `'${name}' is defined here`, span: later }]);
-      return ERR;
-    }
-    this.bag.report('DLM2010', [name], span, [], didYouMean(name, this.visibleNames(cx)));
-    return ERR;
-  }
 
   protected binary(op: A.BinaryOp, a: Val, b: Val, ae: A.Expr, be: A.Expr, span: SourceSpan, cx: EvalCtx): Val {
     if (a.k === 'error' || b.k === 'error') return ERR;
