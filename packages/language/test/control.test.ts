@@ -75,6 +75,11 @@ describe('indexing and slicing', () => {
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[:, ::0]'))[0]).toMatch(/^DLM3010/);
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[..., ...]'))[0]).toMatch(/^DLM3011/);
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[:, 1.5]'))[0]).toMatch(/^DLM2054 .*the number 1.5/);
+    // NumPy's None (a new axis) is unsqueeze here, and the message says so.
+    const none = compile(model('f32[batch, 4]', 'f32[batch, 1, 4]', '  y = x[:, None]')).diagnostics;
+    expect(none.map((d) => `${d.code} ${d.span?.line}:${d.span?.col} ${d.message} ${d.notes.map((n) => n.message).join('; ')}`)).toEqual([
+      "DLM2010 4:12 Unknown name 'None'. indexing has no None: to insert an axis, use unsqueeze (x[:, None] is x |> unsqueeze(1))",
+    ]);
     // An empty item is located at the bracket or comma where an index was expected (was 1:1).
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[]'))).toEqual(['DLM1002 4:9 Expected an index or a slice between the brackets, such as x[0] or x[:, 1:].']);
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[0, ]'))).toEqual(['DLM1002 4:12 Expected an index or a slice between the brackets, such as x[0] or x[:, 1:].']);

@@ -300,7 +300,10 @@ export abstract class ExpressionCompiler extends CompilerBase {
       const v = this.evaluate(x, acx);
       if (v.k === 'const' && typeof v.v === 'number' && Number.isInteger(v.v)) return v.v;
       bad = true;
-      if (v.k === 'const' && v.sym) this.unknownName(v.sym, x.span, cx);
+      // NumPy's x[:, None] adds an axis; here that is a layer of its own.
+      if (v.k === 'const' && (v.sym === 'None' || v.sym === 'newaxis') && !cx.body?.defines?.has(v.sym)) {
+        this.bag.report('DLM2010', [v.sym], x.span, [{ message: `indexing has no ${v.sym}: to insert an axis, use unsqueeze (x[:, ${v.sym}] is x |> unsqueeze(1))` }]);
+      } else if (v.k === 'const' && v.sym) this.unknownName(v.sym, x.span, cx);
       else if (v.k !== 'error') this.bag.report('DLM2054', [describeVal(v)], x.span);
       return undefined;
     };
