@@ -89,6 +89,15 @@ describe('indexing and slicing', () => {
   });
 });
 
+describe('model outputs', () => {
+  it('an output without a type is told the type the model computes for it', () => {
+    const d = compile('model M {\n  input x: f32[batch, time, 8]\n  output y\n  y = x[:, 1:]\n}\n').diagnostics;
+    expect(d.map((x) => `${x.code} ${x.span?.line}:${x.span?.col} ${x.notes.map((n) => `${n.span?.line}:${n.span?.col} ${n.message}`).join('; ')}`)).toEqual([
+      'DLM2029 3:10 4:3 the model computes f32[batch, time-1, 8] for it: output y: f32[batch, time-1, 8]',
+    ]);
+  });
+});
+
 describe('constant lists', () => {
   it('take one integer index, negative from the end', () => {
     const g = ok('let widths = [8, 16, 32]\n' + model('f32[batch, 4]', 'f32[batch, 32]', '  h = x\n  for i in 0..2 {\n    h = h |> dense(widths[i])\n  }\n  y = h |> dense(widths[-1])')).models[0]!;

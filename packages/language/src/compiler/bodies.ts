@@ -268,7 +268,10 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
       }
       if (owner.kind === 'model') {
         if (!decl.type) {
-          this.bag.report('DLM2029', ['output', name], decl.name.span);
+          // The value is computed by now: say its type, ready to copy.
+          const computed = got.val.k === 'tensor' ? body.builder.typeOf(got.val.name) : undefined;
+          const notes = computed && !computed.unknown ? [{ message: `the model computes ${formatType(computed)} for it: output ${name}: ${formatType(computed)}`, span: got.span }] : [];
+          this.bag.report('DLM2029', ['output', name], decl.name.span, notes);
           result.push(ERR);
           continue;
         }
