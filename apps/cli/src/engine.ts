@@ -28,6 +28,9 @@ export async function engineFromFlags(ctx: CommandContext): Promise<{ engine?: T
   const nnodes = positiveInt(ctx, 'nnodes') ?? 1;
   const nodeRank = nonNegativeInt(ctx, 'node-rank') ?? 0;
   if (nodeRank >= nnodes) throw new CliError(`--node-rank must be below --nnodes (${nnodes}), got ${nodeRank}`, 2);
+  const portFlag = nonNegativeInt(ctx, 'master-port');
+  // Checked here, before Python starts, rather than by the rendezvous of a launched run.
+  if (portFlag !== undefined && (portFlag < 1 || portFlag > 65535)) throw new CliError(`--master-port must be a port number, 1 to 65535, got ${portFlag}`, 2);
   const precision = ctx.values['precision'] as string | undefined;
   if (precision !== undefined && precision !== 'bf16' && precision !== 'fp16') throw new CliError(`--precision must be bf16 or fp16, got '${precision}'`, 2);
   const deviceFlag = ctx.values['device'] as string | undefined;
@@ -41,7 +44,7 @@ export async function engineFromFlags(ctx: CommandContext): Promise<{ engine?: T
   if (deviceFlag === 'cuda' && !python.cuda) throw new CliError(`--device cuda: torch ${python.torchVersion} at ${python.python} sees no CUDA device; use --device cpu`, 2);
   const device = (deviceFlag as 'cpu' | 'cuda' | undefined) ?? (python.cuda ? 'cuda' : 'cpu');
   if (precision && device !== 'cuda') throw new CliError(`--precision ${precision} needs a CUDA device, and torch at ${python.python} sees none: on the CPU the torch engine trains in float32`, 2);
-  const masterPort = nonNegativeInt(ctx, 'master-port') ?? (nnodes === 1 ? await freePort() : 29500);
+  const masterPort = portFlag ?? (nnodes === 1 ? await freePort() : 29500);
   const launcher = torch.chooseLauncher(python, { nprocPerNode: nproc, nnodes });
   const launch = { nprocPerNode: nproc, nnodes, nodeRank, masterAddr: (ctx.values['master-addr'] as string | undefined) ?? '127.0.0.1', masterPort };
   const options = { python, launcher, launch, device, ...(precision ? { precision: precision as 'bf16' | 'fp16' } : {}) };

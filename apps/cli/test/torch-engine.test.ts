@@ -164,10 +164,13 @@ describe('dlm train --engine torch', () => {
     expect(Math.abs(hist[0]!.loss - plain.loss)).toBeGreaterThan(1e-6);
   }, 120_000);
 
-  it('refuses before anything runs: --precision on the CPU, torch flags without --engine torch, no Python, an augmentation without a twin', async () => {
+  it('refuses before anything runs: --precision on the CPU, a port out of range, torch flags without --engine torch, no Python, an augmentation without a twin', async () => {
     const p = await train('bad', '--engine', 'torch', '--device', 'cpu', '--precision', 'bf16');
     expect(p.code).toBe(2);
     expect(p.stderr).toContain('--precision bf16 needs --device cuda');
+    const port = await train('bad', '--engine', 'torch', '--nproc-per-node', '2', '--master-port', '99999');
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--master-port must be a port number, 1 to 65535, got 99999');
     const f = await train('bad', '--nproc-per-node', '2');
     expect(f.code).toBe(2);
     expect(f.stderr).toContain('--nproc-per-node applies to --engine torch only');

@@ -86,7 +86,11 @@ export function sliceLength(d: Dim, start: number, end: number, step: number): D
     return Math.max(0, Math.ceil((s - e) / -step));
   }
   const toEnd = step > 0 ? end >= SLICE_END : end <= -SLICE_END;
-  const minus = (k: number): Dim => (k === 0 ? d : `${d}-${k}`);
+  // `time-1` less 1 is `time-2`, not `time-1-1`, so a slice of a slice equals the one slice.
+  const offset = /^(.+)-(\d+)$/.exec(d);
+  const base = offset ? offset[1]! : d;
+  const already = offset ? Number(offset[2]) : 0;
+  const minus = (k: number): Dim => (k === 0 ? d : `${base}-${already + k}`);
   let len: Dim | undefined;
   if (step > 0) {
     if (start >= 0 && toEnd) len = minus(start);

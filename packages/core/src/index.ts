@@ -18,5 +18,6 @@ export * from './param-count.js';
 export * from './span.js';
 export * from './safetensors.js';
 export * from './init.js';
+export { mulberry32 } from './rng.js';
 export * from './memory.js';
 export * from './training-rules.js';

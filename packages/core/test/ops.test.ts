@@ -304,6 +304,8 @@ describe('shape ops', () => {
     expect(infer('Slice', [f('batch', 10)], { starts: [-3], ends: [100], axes: [-1] })).toEqual([['batch', 3]]);
     expect(infer('Slice', [f('batch', 'time', 8)], { starts: [1], ends: [END], axes: [1] })).toEqual([['batch', 'time-1', 8]]);
     expect(infer('Slice', [f('batch', 'time', 8)], { starts: [2], ends: [-1], axes: [1] })).toEqual([['batch', 'time-3', 8]]);
+    // A slice of a slice: the offsets add up (time-1, then 2:-1, is time-4), so it equals the one slice.
+    expect(infer('Slice', [f('batch', 'time-1', 8)], { starts: [2], ends: [-1], axes: [1] })).toEqual([['batch', 'time-4', 8]]);
     expect(infer('Slice', [f('batch', 'time', 8)], { starts: [-4], ends: [END], axes: [1] })).toEqual([['batch', 4, 8]]);
     expect(infer('Slice', [f('batch', 'time')], { starts: [-1], ends: [-END - 1], axes: [1], steps: [-1] })).toEqual([['batch', 'time']]);
     fails('Slice', [f('batch', 'time')], { starts: [-2], ends: [3], axes: [1] }, /depends on its size/);

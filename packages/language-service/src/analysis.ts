@@ -14,7 +14,7 @@ import {
   type Program,
   type SourceSpan,
 } from '@dlm/core';
-import { blockOf, buildSymbols, CompileCache, compileSource, flatStmts, importTarget, lex, occurrenceAt, type ModuleAst, type SymbolDecl as Decl, type SymbolTable } from '@dlm/language';
+import { blockOf, buildSymbols, CompileCache, compileSource, lex, occurrenceAt, type ModuleAst, type SymbolDecl as Decl, type SymbolTable } from '@dlm/language';
 import type * as A from '@dlm/language';
 import { argsOf, TRAIN_KEYS, trainKeyOf } from './plugin-args.js';
 
@@ -69,22 +69,52 @@ function typeOfValue(g: Graph, name: string): string | undefined {
   return p ? formatType(p.type) : undefined;
 }
 
-/** Distinct output types of the expression at `e` (one per block instance when they differ). */
-function exprTypes(an: Analysis, e: A.Expr, depth = 0): string[] {
+/**
+ * Distinct output types of the expression at `e` (one per block instance when they differ); with
+ * `part`, only that output of a layer with several (the names of `q, k, v = …`).
+ */
+function exprTypes(an: Analysis, e: A.Expr, depth = 0, part?: number): string[] {
   if (depth > 50) return [];
-  if (e.kind === 'paren') return exprTypes(an, e.expr, depth + 1);
-  if (e.kind === 'pipe') return exprTypes(an, e.stages[e.stages.length - 1]!, depth + 1);
+  if (e.kind === 'paren') return exprTypes(an, e.expr, depth + 1, part);
+  if (e.kind === 'pipe') return exprTypes(an, e.stages[e.stages.length - 1]!, depth + 1, part);
   // A bare name is a value, or a layer used without arguments as a pipeline stage (`|> relu`).
   if (e.kind === 'name' && recordsAt(an, e.span).length === 0) {
     const occ = occurrenceAt(an.symbols, an.file, e.span.start);
-    return occ ? declTypes(an, occ.decl, depth + 1) : [];
+    return occ && part === undefined ? declTypes(an, occ.decl, depth + 1) : [];
   }
   const types = new Set<string>();
   for (const { g, l } of recordsAt(an, e.span)) {
-    const ts = l.outputs.map((o) => typeOfValue(g, o) ?? '?');
-    types.add(ts.join(', '));
+    const outs = part === undefined ? l.outputs : l.outputs.slice(part, part + 1);
+    if (outs.length) types.add(outs.map((o) => typeOfValue(g, o) ?? '?').join(', '));
   }
   return [...types];
+}
+
+/** Statements of a body, through the bodies of `if` and `for`. */
+function* allStmts(stmts: readonly A.Stmt[]): Generator<A.Stmt> {
+  for (const s of stmts) {
+    yield s;
+    if (s.kind === 'if') yield* allStmts([...s.then, ...(s.else ?? [])]);
+    else if (s.kind === 'for') yield* allStmts(s.body);
+  }
+}
+
+/** For a name of `q, k, v = …`: the statement and which output the name takes. */
+function destructuredAt(d: Decl): { stmt: A.DestructureStmt; part: number } | undefined {
+  if (!d.owner) return undefined;
+  for (const s of allStmts(d.owner.body)) {
+    if (s.kind !== 'destructure') continue;
+    const part = s.names.findIndex((n) => sameSpan(n.span, d.span));
+    if (part >= 0) return { stmt: s, part };
+  }
+  return undefined;
+}
+
+/** The `for` whose loop variable `d` is. */
+function loopOf(d: Decl): A.ForStmt | undefined {
+  if (!d.owner) return undefined;
+  for (const s of allStmts(d.owner.body)) if (s.kind === 'for' && sameSpan(s.variable.span, d.span)) return s;
+  return undefined;
 }
 
 /** Distinct tensor types a value declaration takes (several when a block is used with different shapes). */
@@ -113,7 +143,13 @@ export function declTypes(an: Analysis, d: Decl, depth = 0): string[] {
     }
     return [...types];
   }
-  if (d.kind === 'value') return exprTypes(an, (node as A.AssignStmt).value, depth + 1);
+  if (d.kind === 'value') {
+    // The symbol table gives a destructuring's value to its first name only: each name's own
+    // output comes from the statement itself.
+    const parts = destructuredAt(d);
+    if (parts) return exprTypes(an, parts.stmt.value, depth + 1, parts.part);
+    return exprTypes(an, (node as A.AssignStmt).value, depth + 1);
+  }
   return [];
 }
 
@@ -291,7 +327,7 @@ function describeDecl(an: Analysis, d: Decl): string | undefined {
       if (types.length === 0) lines.push('type unknown (the model has errors or the block is never used)');
       // The layer that produces the value, with its parameter count.
       if (d.kind === 'value') {
-        const v = (d.node as A.AssignStmt).value;
+        const v = destructuredAt(d)?.stmt.value ?? (d.node as A.AssignStmt).value;
         const last = v.kind === 'pipe' ? v.stages[v.stages.length - 1]! : v;
         const recs = recordsAt(an, last.span);
         if (recs.length) lines.push(`from **${recs[0]!.l.kind}** · ${paramText(recs[0]!.g, recs[0]!.l)}`);
@@ -299,6 +335,8 @@ function describeDecl(an: Analysis, d: Decl): string | undefined {
       return lines.join('\n\n');
     }
     case 'constant': {
+      const loop = loopOf(d);
+      if (loop) return `(loop variable) **${d.name}** in \`${sliceOf(an, { ...loop.iterable.span, end: (loop.rangeEnd ?? loop.iterable).span.end })}\``;
       const node = d.node as A.LetDecl;
       return `(constant) **${d.name}** = \`${sliceOf(an, node.value.span)}\``;
     }
@@ -347,81 +385,4 @@ export function wordAt(text: string, offset: number): { word: string; start: num
 
 function spanOf(an: Analysis, start: number, end: number): SourceSpan {
   return { file: an.file, start, end, line: 0, col: 0, endLine: 0, endCol: 0 };
-}
-
-// ───────────────────────────── definition & rename ─────────────────────────────
-
-export function definition(an: Analysis, offset: number): SourceSpan | undefined {
-  const occ = occurrenceAt(an.symbols, an.file, offset);
-  if (occ) return occ.decl.span;
-  // On an import path: the imported file.
-  for (const item of an.ast.items) {
-    if (item.kind === 'import' && item.span.start <= offset && offset <= item.span.end) {
-      const target = importTarget(an.file, item.path);
-      return { file: target, start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
-    }
-  }
-  return undefined;
-}
-
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KEYWORDS = new Set(['model', 'block', 'train', 'let', 'input', 'output', 'import', 'repeat', 'as', 'true', 'false', 'div', 'if', 'else', 'for', 'in', 'and', 'or', 'not']);
-
-export type RenameResult = { edits: SourceSpan[] } | { error: string };
-
-/** The spans to replace to rename what is under `offset` (the declaration and every reference). */
-export function renameLocations(an: Analysis, offset: number): { decl: Decl; spans: SourceSpan[] } | undefined {
-  const occ = occurrenceAt(an.symbols, an.file, offset);
-  if (!occ) return undefined;
-  const spans = an.symbols.occurrences.filter((o) => o.decl === occ.decl).map((o) => o.span);
-  return { decl: occ.decl, spans };
-}
-
-export function rename(an: Analysis, offset: number, newName: string): RenameResult {
-  if (!IDENT.test(newName) || KEYWORDS.has(newName)) return { error: `'${newName}' is not a valid name` };
-  const loc = renameLocations(an, offset);
-  if (!loc) return { error: 'nothing to rename here (only values, ports, blocks, models, constants and parameters)' };
-  if (loc.decl.span.file !== an.file) return { error: `'${loc.decl.name}' is declared in ${loc.decl.span.file}; rename it there` };
-  // Refuse a rename that would capture or clash with another name in the same scope.
-  const clash = an.symbols.decls.find(
-    (d) => d.name === newName && d !== loc.decl && (d.owner === loc.decl.owner || !d.owner || !loc.decl.owner),
-  );
-  if (clash) return { error: `'${newName}' is already declared (line ${clash.span.line})` };
-  return { edits: loc.spans };
-}
-
-// ───────────────────────────── document symbols ─────────────────────────────
-
-export interface OutlineItem {
-  name: string;
-  detail?: string;
-  kind: 'model' | 'block' | 'constant' | 'train' | 'import' | 'input' | 'output' | 'value';
-  span: SourceSpan;
-  selection: SourceSpan;
-  children: OutlineItem[];
-}
-
-export function outline(an: Analysis): OutlineItem[] {
-  const out: OutlineItem[] = [];
-  for (const item of an.ast.items) {
-    if (item.kind === 'import') out.push({ name: item.path, kind: 'import', span: item.span, selection: item.span, children: [] });
-    else if (item.kind === 'let') out.push({ name: item.name.name, kind: 'constant', span: item.span, selection: item.name.span, children: [] });
-    else if (item.kind === 'train') out.push({ name: `train ${item.name.name}`, kind: 'train', span: item.span, selection: item.name.span, children: [] });
-    else {
-      const children: OutlineItem[] = [];
-      for (const st of flatStmts(item.body)) {
-        const kind = st.kind === 'assign' ? 'value' : st.kind === 'let' ? 'constant' : st.kind;
-        if (children.some((c) => c.name === st.name.name)) continue;
-        const d = an.symbols.decls.find((x) => x.span === st.name.span);
-        const types = d ? declTypes(an, d) : [];
-        const child: OutlineItem = { name: st.name.name, kind, span: st.span, selection: st.name.span, children: [] };
-        if (types.length === 1) child.detail = types[0]!;
-        children.push(child);
-      }
-      const o: OutlineItem = { name: item.name.name, kind: item.kind, span: item.span, selection: item.name.span, children };
-      if (item.kind === 'block') o.detail = `(${item.params.map((p) => p.name.name).join(', ')})`;
-      out.push(o);
-    }
-  }
-  return out;
 }

@@ -5,22 +5,8 @@
  * definition, rename, outline and formatting. Hosts convert positions and results: the language
  * server to LSP, the playground to CodeMirror.
  */
-export {
-  analyze,
-  definition,
-  hover,
-  outline,
-  rename,
-  renameLocations,
-  declTypes,
-  signature,
-  wordAt,
-  type SignatureResult,
-  type Analysis,
-  type OutlineItem,
-  type HoverResult,
-  type RenameResult,
-} from './analysis.js';
+export { analyze, hover, declTypes, signature, wordAt, type SignatureResult, type Analysis, type HoverResult } from './analysis.js';
+export { definition, outline, rename, renameLocations, type OutlineItem, type RenameResult } from './navigation.js';
 export { complete, type CompletionEntry } from './completion.js';
 export { format, CompileCache } from '@dlm/language';
 export { buildSymbols, occurrenceAt, type SymbolDecl as Decl, type Occurrence, type SymbolTable } from '@dlm/language';

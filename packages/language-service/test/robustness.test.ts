@@ -9,22 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { PluginRegistry } from '@dlm/core';
 import { stdPlugin } from '@dlm/plugin-std';
 import { analyze, complete, definition, hover, outline, rename, signature } from '../src/index.js';
+import { mulberry32 as rng } from '@dlm/core';
 
 const examples = join(import.meta.dirname, '../../../examples');
 const files = readdirSync(examples, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.dlm'));
 const registry = new PluginRegistry();
 registry.register(stdPlugin);
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function exercise(text: string, file: string, step: number): void {
   const an = analyze(text, file, registry, (p) => {

@@ -68,3 +68,30 @@ describe('names as the compiler binds them', () => {
     expect(complete(a, MAIN.indexOf('dense(2)')).map((c) => c.label)).toEqual(expect.arrayContaining(['Widen', 'dense']));
   });
 });
+
+describe('hover on the transformer-era statements', () => {
+  const TEXT = `model M {
+  input x: f32[batch, 10, 48]
+  output y: f32[batch, 10, 16]
+  q, k, v = x |> split(sizes: [16, 16, 16])
+  h = q
+  for i in 0..2 {
+    h = h |> dense(16)
+  }
+  y = (q @ (k |> transpose)) @ v + h
+}
+`;
+  const a = () => analyze(TEXT, '/p/m.dlm', registry, () => undefined);
+  const at = (word: string) => hover(a(), TEXT.indexOf(word))!.markdown;
+
+  it('each destructured name has its own output type', () => {
+    expect(a().diagnostics).toEqual([]);
+    expect(at('q, k')).toBe('(value) **q**: `f32[batch, 10, 16]`\n\nfrom **split** · 0 params');
+    expect(at('k, v')).toBe('(value) **k**: `f32[batch, 10, 16]`\n\nfrom **split** · 0 params');
+    expect(at('v = x')).toBe('(value) **v**: `f32[batch, 10, 16]`\n\nfrom **split** · 0 params');
+  });
+
+  it('a loop variable says what it runs over', () => {
+    expect(at('i in')).toBe('(loop variable) **i** in `0..2`');
+  });
+});

@@ -783,7 +783,10 @@ class DlmParser extends EmbeddedActionsParser {
       ]);
     },
     (s, mark): A.SliceItem => {
-      const span = this.spanFrom(mark);
+      // An empty item (`x[]`, `x[0, ]`) consumed nothing: locate it at the token where it was
+      // expected, or just after the last token at the end of the file.
+      const next = this.LA(1);
+      const span = this.consumed > mark ? this.spanFrom(mark) : Number.isFinite(next.startOffset) ? this.tokSpan(next) : this.lines.span(this.lastEnd, this.lastEnd);
       if (s.ellipsis) return { kind: 'ellipsis', span };
       if (!s.colon1) {
         if (s.start) return { kind: 'at', index: s.start, span };

@@ -1,10 +1,11 @@
 /**
  * Indexing and slicing with NumPy/PyTorch rules, planned when compiling: `x[:, -1]`,
  * `x[..., 0:64]`, `x[:, ::2]`. The plan becomes one `slice` layer (ONNX Slice, then a Reshape that
- * drops the axes of integer indices). Bounds are checked against known dims here, where the
- * message can point at the index that is wrong; symbolic dims are checked by the op's shape rule.
+ * drops the axes of integer indices). Bounds are checked here, where the message can point at the
+ * index that is wrong and quote it as written: against known dims, and for symbolic dims whether
+ * the slice has a length without the size (core's sliceLength, the op's own rule).
  */
-import { formatShape, SLICE_END, type Dim, type MessageCode, type SourceSpan } from '@dlm/core';
+import { formatShape, ShapeError, SLICE_END, sliceLength, type Dim, type MessageCode, type SourceSpan } from '@dlm/core';
 
 /** One item between the brackets, its numbers already evaluated. */
 export type IndexItem =
@@ -62,6 +63,11 @@ export function planIndex(shape: readonly Dim[], items: readonly IndexItem[], br
       const whole = step === 1 && start === 0 && end === SLICE_END;
       if (!whole) {
         if (typeof d === 'number' && sliceCount(d, start, end, step) === 0) return { code: 'DLM3008', args: [item.text, axis, where], span: item.span };
+        if (typeof d === 'string') {
+          const problem = symbolicProblem(d, start, end, step);
+          if (problem === 'empty') return { code: 'DLM3008', args: [item.text, axis, where], span: item.span };
+          if (problem) return { code: 'DLM3012', args: [item.text, axis, d, where, problem], span: item.span };
+        }
         plan.starts.push(start);
         plan.ends.push(end);
         plan.axes.push(axis);
@@ -78,4 +84,24 @@ function sliceCount(n: number, start: number, end: number, step: number): number
   const norm = (x: number, lo: number, hi: number) => Math.min(Math.max(x < 0 ? x + n : x, lo), hi);
   if (step > 0) return Math.max(0, Math.ceil((norm(end, 0, n) - norm(start, 0, n)) / step));
   return Math.max(0, Math.ceil((norm(start, -1, n - 1) - norm(end, -1, n - 1)) / -step));
+}
+
+/** Why a slice of the symbolic dim `d` has no length known before the model runs ('empty': none at all). */
+function symbolicProblem(d: string, start: number, end: number, step: number): string | undefined {
+  try {
+    return sliceLength(d, start, end, step) === 0 ? 'empty' : undefined;
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
+    // The same bounds with a step of ±1 have a length: then the step is what needs the size.
+    return hasLength(d, start, end, Math.sign(step)) ? 'a step other than 1 or -1 needs a known size' : 'use bounds that count from the same end, such as 1: or :-1';
+  }
+}
+
+function hasLength(d: string, start: number, end: number, step: number): boolean {
+  try {
+    sliceLength(d, start, end, step);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CompileCache, compileSource, type CompileOutput } from '../src/index.js';
 import { makeRegistry } from './helpers.js';
+import { mulberry32 as rng } from '@dlm/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../../..');
@@ -40,17 +41,6 @@ function same(cached: CompileOutput, fresh: CompileOutput): void {
 function check(text: string, file: string, cache: CompileCache): void {
   const opts = { registry, readFile, baseDir: ROOT };
   same(compileSource(text, file, { ...opts, cache }), compileSource(text, file, opts));
-}
-
-/** A small deterministic generator (mulberry32), so that a failing edit can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('compile cache', () => {

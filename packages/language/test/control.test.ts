@@ -35,6 +35,21 @@ describe('indexing and slicing', () => {
     ok(model('f32[batch, time, 8]', 'f32[batch, time-2, 8]', '  y = x[:, :-2]'));
   });
 
+  it('slicing a slice of a symbolic dim adds up the offsets: time-1 then 1: is time-2', () => {
+    ok(model('f32[batch, time, 8]', 'f32[batch, time-2, 8]', '  y = x[:, :-1][:, 1:]'));
+    ok(model('f32[batch, time, 8]', 'f32[batch, time-5, 8]', '  a = x[:, 1:-1]\n  y = a[:, 3:] + x[:, 2:-3]'));
+  });
+
+  it('a slice of a symbolic dim whose length needs the size is DLM3012 in the user\'s words; an empty one DLM3008', () => {
+    expect(errors(model('f32[batch, time, 8]', 'f32[batch, time, 8]', '  y = x[:, ::2]'))).toEqual([
+      'DLM3012 4:12 Slice ::2 on axis 1 of size time (the tensor is [batch, time, 8]) cannot be computed for a symbolic size: a step other than 1 or -1 needs a known size.',
+    ]);
+    expect(errors(model('f32[batch, time, 8]', 'f32[batch, time, 8]', '  y = x[:, -3:5]'))).toEqual([
+      'DLM3012 4:12 Slice -3:5 on axis 1 of size time (the tensor is [batch, time, 8]) cannot be computed for a symbolic size: use bounds that count from the same end, such as 1: or :-1.',
+    ]);
+    expect(errors(model('f32[batch, time, 8]', 'f32[batch, time, 8]', '  y = x[:, 3:2]'))).toEqual(['DLM3008 4:12 Slice 3:2 on axis 1 of [batch, time, 8] selects nothing.']);
+  });
+
   it('... stands for the axes in between; steps and negative steps follow NumPy', () => {
     ok(model('f32[batch, 4, 128]', 'f32[batch, 4, 64]', '  y = x[..., 0:64]'));
     ok(model('f32[batch, 4, 9]', 'f32[batch, 4, 5]', '  y = x[:, :, ::2]'));
@@ -60,7 +75,26 @@ describe('indexing and slicing', () => {
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[:, ::0]'))[0]).toMatch(/^DLM3010/);
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[..., ...]'))[0]).toMatch(/^DLM3011/);
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[:, 1.5]'))[0]).toMatch(/^DLM2054 .*the number 1.5/);
+    // NumPy's None (a new axis) is unsqueeze here, and the message says so.
+    const none = compile(model('f32[batch, 4]', 'f32[batch, 1, 4]', '  y = x[:, None]')).diagnostics;
+    expect(none.map((d) => `${d.code} ${d.span?.line}:${d.span?.col} ${d.message} ${d.notes.map((n) => n.message).join('; ')}`)).toEqual([
+      "DLM2010 4:12 Unknown name 'None'. indexing has no None: to insert an axis, use unsqueeze (x[:, None] is x |> unsqueeze(1))",
+    ]);
+    // An empty item is located at the bracket or comma where an index was expected (was 1:1).
+    expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[]'))).toEqual(['DLM1002 4:9 Expected an index or a slice between the brackets, such as x[0] or x[:, 1:].']);
+    expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  y = x[0, ]'))).toEqual(['DLM1002 4:12 Expected an index or a slice between the brackets, such as x[0] or x[:, 1:].']);
+    // At the end of the file there is no next token: just after the last one.
+    expect(compile('model M {\n  input x: f32[batch, 4]\n  output y: f32[batch, 4]\n  y = x[').diagnostics.map((d) => [d.code, d.span?.line, d.span?.col])).toContainEqual(['DLM1002', 4, 9]);
     expect(errors('let a = 3\n' + model('f32[batch, 4]', 'f32[batch, 4]', '  y = a[0]')).find((d) => d.startsWith('DLM2053'))).toMatch(/^DLM2053 .*the integer 3/);
+  });
+});
+
+describe('model outputs', () => {
+  it('an output without a type is told the type the model computes for it', () => {
+    const d = compile('model M {\n  input x: f32[batch, time, 8]\n  output y\n  y = x[:, 1:]\n}\n').diagnostics;
+    expect(d.map((x) => `${x.code} ${x.span?.line}:${x.span?.col} ${x.notes.map((n) => `${n.span?.line}:${n.span?.col} ${n.message}`).join('; ')}`)).toEqual([
+      'DLM2029 3:10 4:3 the model computes f32[batch, time-1, 8] for it: output y: f32[batch, time-1, 8]',
+    ]);
   });
 });
 
@@ -94,6 +128,12 @@ describe('destructuring and split', () => {
     expect(errors(model('f32[batch, 4]', 'f32[batch, 2]', '  a, b, c = x |> split(2)\n  y = a'))[0]).toBe(
       'DLM2050 4:3 3 names on the left, but the right side gives 2 tensors (split(…)).',
     );
+  });
+
+  it('a split that failed is reported once, not also as a wrong number of names', () => {
+    expect(errors(model('f32[batch, 7]', 'f32[batch, 2]', '  a, b, c = x |> split(3)\n  y = a + b + c'))).toEqual([
+      'DLM3005 4:18 split: axis -1 of f32[batch, 7] has length 7, which does not split into 3 equal parts',
+    ]);
   });
 });
 
@@ -168,6 +208,16 @@ model M {
     const l2 = g.layers.find((l) => l.path.join('/') === 'layer_2')!;
     expect(l2.args).toEqual({ c: 'M' });
     expect(l2.inputs).toEqual(g.layers.find((l) => l.path.join('/') === 'layer_1')!.outputs);
+  });
+
+  it('a name first defined inside a loop, used after it, says where it is and why it is not visible', () => {
+    const out = compile(model('f32[batch, 4]', 'f32[batch, 4]', '  h = x\n  for i in 0..3 {\n    z = h |> relu\n  }\n  y = z'));
+    const d = out.diagnostics.find((x) => x.code === 'DLM2010')!;
+    expect(`${d.span?.line}:${d.span?.col} ${d.message}`).toBe("8:7 Unknown name 'z'.");
+    expect(d.notes.map((n) => `${n.span?.line}:${n.span?.col} ${n.message}`)).toEqual([
+      "6:5 'z' is defined inside a 'for', where each iteration has its own names; to use it after the loop, define it before the loop and assign it inside",
+    ]);
+    expect(d.suggestion).toBeUndefined();
   });
 
   it('unrolls a range a..b (b excluded)', () => {

@@ -14,6 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostics, type Program } from '@dlm/core';
 import { compileSource, format, lex } from '../src/index.js';
 import { makeRegistry } from './helpers.js';
+import { mulberry32 } from '@dlm/core';
+
+/** The shared seeded generator (mulberry32 of @dlm/core), under the name these tests use. */
+export const rng = mulberry32;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const EXAMPLES = fs
@@ -26,18 +30,6 @@ export const EXAMPLES = fs
 /** Printed diagnostics of one input stay under this, whatever the input (50 frames and a count). */
 export const OUTPUT_LIMIT = 256 * 1024;
 export const TIME_LIMIT_MS = 5000;
-
-/** mulberry32: a tiny seeded PRNG, so every run generates the same inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const UNICODE = ['\u202e', '\u200f', '\u0000', '\ud800', '\udfff', '\ufeff', '\u200d', 'é', '𝔁', '\r', '\u2028'];
 const DIMS = ['-1', '0', '-0', '99999999999999999999', '-99999999999999999999', '9007199254740993', '2147483648', '1e308', '1e-300', '4294967296', '1.5'];

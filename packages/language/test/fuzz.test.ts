@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileSource, format, lex, MAX_NESTING } from '../src/index.js';
 import { makeRegistry, structuralProblems } from './helpers.js';
+import { mulberry32 as rng } from '@dlm/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../../..');
@@ -19,18 +20,6 @@ const EXAMPLES = ['mlp/mlp', 'mnist/mnist_cnn', 'text/lstm_classifier', 'sequenc
 }));
 const registry = makeRegistry();
 const noImports = () => undefined;
-
-/** mulberry32: a tiny seeded PRNG, so every run mutates the same way. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RANDOM_CHARS = '(){}[],:;=+-*/%|>@#$"\'\\.0123456789abcxyz_ \n\t';
 

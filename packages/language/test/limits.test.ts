@@ -46,6 +46,23 @@ describe('expansion budget', () => {
     expect(minLayers(m.body[2]!.value!.stages!)).toBe(3 * (1 + 4));
   });
 
+  it('refuses nested for loops before unrolling them, at the outer loop', () => {
+    const t0 = performance.now();
+    const out = compile(model('  h = x\n  for i in 0..1000 {\n    for j in 0..1000 {\n      h = h |> relu\n    }\n  }\n  y = h'));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM2066']);
+    expect(out.diagnostics[0]!.message).toBe(`This 'for' expands to at least 1000000 layers (1000 iterations × 1000), more than the ${MAX_LAYERS} left of the limit of ${MAX_LAYERS} layers per model.`);
+    expect(out.diagnostics[0]!.span).toMatchObject({ line: 5, col: 12 });
+  });
+
+  it('stops unrolling once the budget is spent, when the layers were not known before (a loop of ifs)', () => {
+    const t0 = performance.now();
+    const body = '  h = x\n  for i in 0..999 {\n    for j in 0..999 {\n      for k in 0..999 {\n        if k >= 0 {\n          h = h |> relu\n        }\n      }\n    }\n  }\n  y = h';
+    const out = compile(model(body));
+    expect(performance.now() - t0).toBeLessThan(30_000); // 4.4 s here; it ran for minutes, unrolling 10^9 iterations
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM2060']);
+  }, 120_000);
+
   it('a model within the limit compiles as before', () => {
     expect(codes(model('  y = x |> repeat 10 { repeat 10 { dense(10) } }'))).toEqual([]);
   });

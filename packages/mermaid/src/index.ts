@@ -7,4 +7,5 @@ export { renderSvg, renderPng, renderMany, withRenderer, MermaidRenderer, type R
 export { DiagramError } from './errors.js';
 export { findChromium, chromiumLocations, CHROMIUM_NAMES, type ChromiumSearch } from './chromium.js';
 export { escapeLabel } from './escape.js';
-export { formatTensor, type ModelDiagram, type DItem, type DNode, type DEdge, type DSubgraph } from './structure.js';
+export { formatTensor } from './labels.js';
+export type { ModelDiagram, DItem, DNode, DEdge, DSubgraph } from './structure.js';

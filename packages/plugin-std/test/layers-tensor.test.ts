@@ -150,7 +150,8 @@ describe('expand and the constants with symbolic sizes', () => {
       "DLM3005 ones: the size 'time' is not a dim of any input (give a tensor that has it as the first input), so it cannot be read at run time",
     ]);
     expect(call('arange', ['x'], { size: 'time' }).errs).toEqual(["DLM3005 arange: the size 'time' is not a dim of the input [batch, 8], so it cannot be read at run time"]);
-    expect(call('arange', [], { size: 4, step: 0.5 }).errs).toEqual(['DLM3001 Range: start 0 and delta 0.5 must be integers for dtype i64']);
+    expect(call('arange', [], { size: 4, step: 0.5 }).errs).toEqual(['DLM3005 arange: start 0 and step 0.5 must be whole numbers for dtype i64 (or give dtype: "f32")']);
+    expect(call('arange', [], { size: 4, step: 0 }).errs).toEqual(['DLM3005 arange: step must not be 0']);
     expect(call('tril', []).errs).toEqual(['DLM3005 tril: give a tensor to mask (x |> tril) or a mask shape (tril(x, shape: [time, time]))']);
     expect(call('tril', ['x'], { shape: [4] }).errs[0]).toMatch(/^DLM3001 Trilu: input must have rank ≥ 2/);
   });

@@ -3,7 +3,7 @@
  * built op by op with core's GraphBuilder, seeded random weights, and a reference comparison.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DiagnosticBag, GraphBuilder, PluginRegistry, type Graph, type AttrValue, type TensorType } from '@dlm/core';
+import { DiagnosticBag, GraphBuilder, PluginRegistry, mulberry32, type Graph, type AttrValue, type TensorType } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
 import { expect } from 'vitest';
@@ -38,18 +38,11 @@ model MnistCnn {
 }
 `;
 
-/** Deterministic pseudo-random numbers in [-scale, scale) (mulberry32). */
+/** Deterministic pseudo-random numbers in [-scale, scale) (mulberry32 of @dlm/core). */
 export function rand(n: number, seed: number, scale = 1): Float32Array {
-  let a = seed >>> 0;
+  const next = mulberry32(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const r = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = (2 * r - 1) * scale;
-  }
+  for (let i = 0; i < n; i++) out[i] = (2 * next() - 1) * scale;
   return out;
 }
 

@@ -246,6 +246,23 @@ const CASES: Case[] = [
     },
   },
   {
+    // Negative steps (x[:, ::-1], x[:, 5::-2], …): PyTorch tensors refuse them, so the lowering flips
+    // the axis and slices it forwards; bounds that clamp (100, -8), from either end, and on the
+    // symbolic time (4 here) from the end and from the start (read from x.shape at run time).
+    name: 'slice_negative_steps',
+    build: () => {
+      const g = new TestGraph('SliceNegative');
+      const x = g.input('x', ['batch', 7, 'time', 5]);
+      const S = 2147483647;
+      g.output('y', g.op('Slice', [x], { starts: [-1, -1], ends: [-S - 1, -S - 1], axes: [1, 2], steps: [-1, -1] })[0]!);
+      g.output('y1', g.op('Slice', [x], { starts: [100, 1], ends: [1, S], axes: [1, 3], steps: [-4, 2] })[0]!);
+      g.output('y2', g.op('Slice', [x], { starts: [-2], ends: [-5], axes: [2], steps: [-1] })[0]!);
+      g.output('y3', g.op('Slice', [x], { starts: [3], ends: [0], axes: [2], steps: [-1] })[0]!);
+      g.output('y4', g.op('Slice', [x], { starts: [2, 5], ends: [-S - 1, -8], axes: [2, 1], steps: [-2, -2] })[0]!);
+      return g.finish();
+    },
+  },
+  {
     // Sizes fixed and read from x at run time (time is symbolic); Trilu both ways on a float path so
     // its gradient is compared; Expand broadcasting both ways (a 1 in the target keeps x's dim).
     name: 'constants_from_sizes',

@@ -11,15 +11,14 @@
  *      (`resume`: same epoch, optimizer slots, step counter and RNG state, so a resumed run ends
  *      with the same weights as an uninterrupted one on the same runtime).
  *   4. the loop (loop.ts) with the supervised or the adversarial step strategy.
+ * The adversarial run is gan-trainer.ts; what both start from is run-setup.ts.
  */
 import {
   diag,
-  formatShape,
   initializeParams,
   lossFitsOutput,
   DatasetError,
   type DatasetOpenContext,
-  type DatasetSplit,
   type Diagnostic,
   type Graph,
   type PhaseResult,
@@ -30,14 +29,17 @@ import {
   type TrainingSpec,
 } from '@dlm/core';
 import { ParamStore, SplitView, TrainingError, fail, isOutOfMemory, learningRate, loaderArgs, resolve, resolveRules, valuesFromCheckpoint, withDefaults, type Phase } from './common.js';
-import { checkRange, fixedDims, ganIo, ganStrategy, type Side } from './gan.js';
 import { runLoop } from './loop.js';
 import type { ConfusionReport, TrainEvent } from './progress.js';
-import type { GraphRunner, Runtime } from '@dlm/core';
-import { CHECKPOINT_FORMAT, preprocessingOf, type CheckpointState, type CheckpointStore, type EpochRecord } from './state.js';
+import type { Runtime } from '@dlm/core';
+import { preprocessingOf, type CheckpointStore, type EpochRecord } from './state.js';
 import { checkData, checkProbabilityTargets, evaluateView, penaltiesFor, supervisedStrategy, type EvalResult, type ShardPool } from './supervised.js';
 import { checkEngineRules, runWithEngine, type TrainingEngine } from './engine.js';
-import { runGanWithEngine } from './gan-engine.js';
+import { runGan } from './gan-trainer.js';
+import { createRunner, findModel, freshState, lastCheckpoint, openSplit } from './run-setup.js';
+
+// Part of this module's API before they moved to run-setup.ts (node/ imports them from here).
+export { createRunner, findModel };
 
 /** How a dataset is opened, apart from the split (the host knows its folders). */
 export type DatasetContext = (call: PluginCall) => Omit<DatasetOpenContext, 'split'>;
@@ -119,61 +121,6 @@ export function toDiagnostics(rt: Runtime<unknown>, e: unknown, phase: Phase = '
   if (e instanceof DatasetError) return [diag('DLM5060', ['dataset', e.file ?? '?', e.message, phase])];
   if (isOutOfMemory(e)) return [diag('DLM5066', [rt.name, e instanceof Error ? e.message.split('\n')[0]! : String(e)])];
   throw e;
-}
-
-export function findModel(program: Program, name: string, span?: Diagnostic['span']): Graph {
-  const g = program.models.find((m) => m.name === name);
-  if (!g) fail('DLM5056', [name], span);
-  return g;
-}
-
-export function createRunner<T>(rt: Runtime<T>, graph: Graph): GraphRunner<T> {
-  const { result, diagnostics } = rt.createRunner(graph);
-  if (!result) throw new TrainingError(diagnostics);
-  return result;
-}
-
-/**
- * Opens one split of the dataset `call` names. A failure to open it (a missing file, a failed
- * download: a DatasetError) is DLM5060 naming the dataset and what the command was doing.
- */
-async function openSplit(registry: PluginRegistry, call: PluginCall, split: 'train' | 'test', phase: Phase, opts: { datasetContext?: DatasetContext; log?: (m: string) => void }): Promise<DatasetSplit> {
-  const def = resolve(registry, 'dataset', call, phase);
-  const ctx = opts.datasetContext?.(call) ?? { cacheDir: '.cache', log: opts.log ?? (() => {}) };
-  let opened: DatasetSplit;
-  try {
-    opened = await def.open(withDefaults(def, call), { ...ctx, split });
-  } catch (e) {
-    if (e instanceof DatasetError) fail('DLM5060', ['dataset', call.name, `${e.message} (opening the ${split} split)`, phase], call.span);
-    throw e;
-  }
-  // `open` is guarded like all plugin code; the split it returns is plugin code too: a throwing
-  // `slice()` is DLM5060 naming the dataset, not an internal error of dlm.
-  return new Proxy(opened, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop, target);
-      if (prop !== 'slice' || typeof v !== 'function') return v;
-      return (start: number, count: number) => {
-        try {
-          return (v as DatasetSplit['slice']).call(target, start, count);
-        } catch (e) {
-          if (e instanceof TrainingError || isOutOfMemory(e)) throw e;
-          fail('DLM5060', ['dataset', call.name, `${e instanceof Error ? e.message : String(e)} (in slice(${start}, ${count}) of the ${split} split)`, phase], call.span);
-        }
-      };
-    },
-  });
-}
-
-function freshState(model: string, hashes: Record<string, string>, rng: { seed: number; counter: number }, rules: ReturnType<typeof resolveRules>, info: Record<string, unknown>): CheckpointState {
-  return { format: CHECKPOINT_FORMAT, model, irHash: hashes, epoch: 0, step: 0, rng, history: [], optimizer: { name: rules.optimizer.def.name, args: rules.optimizer.args }, info };
-}
-
-async function lastCheckpoint<T>(opts: TrainOptions<T>, graphs: Graph[]) {
-  if (!opts.checkpoints) fail('DLM5055', ['(no run folder)']);
-  const last = await opts.checkpoints.last(graphs);
-  if (!last) fail('DLM5055', [opts.checkpoints.location]);
-  return last;
 }
 
 // ───────────────────────────── supervised ─────────────────────────────
@@ -306,138 +253,6 @@ async function runSupervised<T>(opts: TrainOptions<T>, warnings: Diagnostic[]): 
 function higherIsBetter(rules: ReturnType<typeof resolveRules>, monitor: string): boolean {
   const name = monitor.replace(/^val_/, '');
   return name !== 'loss' && (rules.metrics.find((m) => m.name === name)?.def.higherIsBetter ?? false);
-}
-
-// ───────────────────────────── adversarial ─────────────────────────────
-
-async function runGan<T>(opts: TrainOptions<T>): Promise<PhaseResult<TrainResult | undefined>> {
-  const rt = opts.runtime;
-  const spec = opts.training;
-  if (!spec.generator || !spec.discriminator) fail('DLM5061', ['the train block must name a generator and a discriminator'], spec.span);
-  const gGraph = findModel(opts.program, spec.generator, spec.span);
-  const dGraph = findModel(opts.program, spec.discriminator, spec.span);
-  const gio = ganIo(gGraph, 'generator');
-  const dio = ganIo(dGraph, 'discriminator');
-  const noiseShape = fixedDims(gGraph.inputs[0]!.type.shape.slice(1));
-  if (!noiseShape) fail('DLM5061', [`the generator's input ${formatShape(gGraph.inputs[0]!.type.shape)} must have fixed dims after the batch dim (the noise shape)`], gGraph.span);
-  const fakeShape = gGraph.outputs[0]!.type.shape.slice(1);
-  const dIn = dGraph.inputs[0]!.type.shape.slice(1);
-  if (formatShape(fakeShape) !== formatShape(dIn)) {
-    fail('DLM5061', [`the generator makes ${formatShape(gGraph.outputs[0]!.type.shape)} but the discriminator takes ${formatShape(dGraph.inputs[0]!.type.shape)}`], spec.span);
-  }
-  const dOut = dGraph.outputs[0]!.type.shape;
-  if (dOut.length !== 2 || dOut[1] !== 1) fail('DLM5061', [`the discriminator must output one value per sample ([batch, 1]), not ${formatShape(dOut)}`], dGraph.span);
-
-  const rules = resolveRules(opts.registry, { ...spec, metrics: [], regularizers: [] });
-  // Nothing runs when the engine cannot run the whole train block.
-  if (opts.engine) {
-    const problems = opts.engine.check(spec, gGraph, dGraph);
-    if (!opts.engine.startGan) problems.push(diag('DLM6107', [`adversarial (GAN) training runs only in the tfjs engine, not the ${opts.engine.name} engine`], spec.span));
-    if (problems.length > 0) throw new TrainingError(problems);
-  }
-  const dataCall = opts.data ?? spec.data;
-  const { batch: batchSize, shuffle } = loaderArgs(withDefaults(resolve(opts.registry, 'dataset', dataCall), dataCall));
-  const epochs = opts.epochs ?? spec.epochs;
-  const view = SplitView.all(await openSplit(opts.registry, dataCall, 'train', 'training', opts), opts.limit?.trainSamples);
-  const info = view.split.info;
-  if (formatShape(info.inputShape) !== formatShape(dIn)) {
-    fail('DLM5054', [dataCall.name, formatShape(info.inputShape), dGraph.name, dio.input, formatShape(dGraph.inputs[0]!.type.shape)], dataCall.span ?? spec.span);
-  }
-  if (view.size === 0) fail('DLM5062', ['data', 'a dataset with training samples', 'an empty training split']);
-  const warnings = checkRange(gGraph, gio.output, view, dataCall.name, dataCall.span ?? spec.span);
-
-  const math = rt.createMath(rules.seed);
-  const hashes = opts.checkpoints ? { [gGraph.name]: opts.checkpoints.irHash(gGraph), [dGraph.name]: opts.checkpoints.irHash(dGraph) } : {};
-  let state = freshState(`${gGraph.name}+${dGraph.name}`, hashes, math.rngState(), rules, { data: dataCall.name, batch: batchSize, seed: rules.seed, kind: 'gan' });
-  const writeSamples = opts.checkpoints?.writeSamples?.bind(opts.checkpoints);
-  if (opts.engine) {
-    const resumed = opts.resume ? await lastCheckpoint(opts, [gGraph, dGraph]) : undefined;
-    if (resumed) {
-      state = { ...resumed.data.state, optimizer: state.optimizer };
-      math.setRngState(state.rng);
-      opts.log?.(`resuming from ${resumed.dir} (epoch ${state.epoch}, step ${state.step})`);
-    }
-    const r = await runGanWithEngine({
-      rt,
-      engine: opts.engine,
-      G: { graph: gGraph, runner: createRunner(rt, gGraph), ...gio, prefix: `${gGraph.name}/` },
-      D: { graph: dGraph, ...dio, prefix: `${dGraph.name}/` },
-      noiseShape,
-      rules,
-      math,
-      train: view,
-      batchSize,
-      shuffle,
-      epochs,
-      state,
-      ...(resumed ? { resumed } : {}),
-      ...(opts.initWeights ? { initWeights: opts.initWeights } : {}),
-      ...(writeSamples ? { writeSamples } : {}),
-      loop: {
-        ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
-        ...(spec.span ? { span: spec.span } : {}),
-        ...(opts.progress ? { progress: opts.progress } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        rngState: () => math.rngState(),
-      },
-    });
-    return {
-      result: { model: `${gGraph.name}+${dGraph.name}`, backend: opts.engine.name, history: r.history, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), stopped: r.stopped },
-      diagnostics: [...warnings, ...r.diagnostics],
-    };
-  }
-  let resumedFrom: string | undefined;
-  const sides: Side<T>[] = [];
-  const make = (graph: Graph, io: { input: string; output: string }, values: Map<string, Float32Array | Int32Array>): Side<T> => {
-    const store = new ParamStore(rt, graph, values);
-    sides.push({ graph, runner: createRunner(rt, graph), store, ...io, prefix: `${graph.name}/` });
-    store.initSlots(rules.optimizer.def, rules.optimizer.args, math);
-    return sides[sides.length - 1]!;
-  };
-  try {
-    let G: Side<T>;
-    let D: Side<T>;
-    if (opts.resume) {
-      const last = await lastCheckpoint(opts, [gGraph, dGraph]);
-      G = make(gGraph, gio, valuesFromCheckpoint(last.data.weights, `${gGraph.name}/`));
-      D = make(dGraph, dio, valuesFromCheckpoint(last.data.weights, `${dGraph.name}/`));
-      G.store.restoreSlots(last.data.optimizer, G.prefix);
-      D.store.restoreSlots(last.data.optimizer, D.prefix);
-      state = { ...last.data.state, optimizer: state.optimizer };
-      math.setRngState(state.rng);
-      resumedFrom = last.dir;
-    } else {
-      // Different seeds per model so G and D do not start from correlated weights.
-      G = make(gGraph, gio, opts.initWeights ? valuesFromCheckpoint(opts.initWeights, `${gGraph.name}/`) : initializeParams(gGraph, rules.seed));
-      D = make(dGraph, dio, opts.initWeights ? valuesFromCheckpoint(opts.initWeights, `${dGraph.name}/`) : initializeParams(dGraph, rules.seed + 1));
-    }
-    const strategy = ganStrategy({ rt, rules, math, G, D, noiseShape, ...(writeSamples ? { writeSamples } : {}) });
-    const r = await runLoop({
-      backend: rt.name,
-      strategy,
-      rules,
-      baseLr: learningRate(rules.optimizer),
-      train: view,
-      batchSize,
-      shuffle,
-      epochs,
-      state,
-      ...(resumedFrom ? { resumedFrom } : {}),
-      ...(opts.checkpoints ? { checkpoints: opts.checkpoints } : {}),
-      ...(spec.span ? { span: spec.span } : {}),
-      ...(opts.progress ? { progress: opts.progress } : {}),
-      ...(opts.betweenSteps ? { betweenSteps: opts.betweenSteps } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      rngState: () => math.rngState(),
-      higherIsBetter: () => false,
-    });
-    return {
-      result: { model: strategy.model, backend: rt.name, history: r.history, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), stopped: r.stopped },
-      diagnostics: [...warnings, ...r.diagnostics],
-    };
-  } finally {
-    for (const s of sides) s.store.dispose();
-  }
 }
 
 // ───────────────────────────── evaluate / predict ─────────────────────────────

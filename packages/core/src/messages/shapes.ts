@@ -11,6 +11,6 @@ export const SHAPE_MESSAGES = {
   DLM3009: { severity: 'error', message: "Too many indices: {0} for a tensor of rank {1} ({2})." },
   DLM3010: { severity: 'error', message: "A slice step cannot be 0." },
   DLM3011: { severity: 'error', message: "Only one '...' is allowed in an index." },
-  DLM3012: { severity: 'error', message: "Slice {0} on axis {1} of size {2} (the tensor is {3}) cannot be computed for a symbolic size; use bounds from the same end, such as 1: or :-1." },
+  DLM3012: { severity: 'error', message: "Slice {0} on axis {1} of size {2} (the tensor is {3}) cannot be computed for a symbolic size: {4}." },
   DLM3020: { severity: 'error', message: '{0} would hold {1} elements ({2}), more than {3}, the most one tensor can hold.' },
 } as const;

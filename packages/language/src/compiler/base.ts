@@ -70,6 +70,8 @@ export interface Body {
   defines?: Map<string, SourceSpan>;
   /** Names used before their definition (already reported; not "never used" as well). */
   usedEarly?: Set<string>;
+  /** Names first defined in a `for` body (each iteration's own), with the loop, for "unknown name" after it. */
+  loopLocals?: Map<string, { def: SourceSpan; loop: SourceSpan }>;
 }
 
 export interface EvalCtx {
@@ -172,6 +174,12 @@ export abstract class CompilerBase {
     if (later && later.start > span.start) {
       (cx.body!.usedEarly ??= new Set()).add(name);
       this.bag.report('DLM2062', [name, later.line], span, [{ message: `'${name}' is defined here`, span: later }]);
+      return ERR;
+    }
+    const local = cx.body?.loopLocals?.get(name);
+    if (local && local.loop.end <= span.start) {
+      const why = `'${name}' is defined inside a 'for', where each iteration has its own names; to use it after the loop, define it before the loop and assign it inside`;
+      this.bag.report('DLM2010', [name], span, [{ message: why, span: local.def }]);
       return ERR;
     }
     this.bag.report('DLM2010', [name], span, [], didYouMean(name, this.visibleNames(cx)));

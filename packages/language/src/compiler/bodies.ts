@@ -138,6 +138,7 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
       if (s.kind === 'output' && claim(s.name)) declaredOutputs.set(s.name.name, s);
     }
     body.defines = new Map(definedNames(stmts).map((id) => [id.name, id.span]));
+    body.loopLocals = new Map(loopLocalNames(stmts));
     const assignOutput = (name: A.Ident, value: A.Expr): void => assignOutputVal(name, this.single(this.evaluate(value, cx), value, cx), value);
     const assignOutputVal = (name: A.Ident, v: Val, value: A.Expr): void => {
       const prev = outputVals.get(name.name);
@@ -267,7 +268,10 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
       }
       if (owner.kind === 'model') {
         if (!decl.type) {
-          this.bag.report('DLM2029', ['output', name], decl.name.span);
+          // The value is computed by now: say its type, ready to copy.
+          const computed = got.val.k === 'tensor' ? body.builder.typeOf(got.val.name) : undefined;
+          const notes = computed && !computed.unknown ? [{ message: `the model computes ${formatType(computed)} for it: output ${name}: ${formatType(computed)}`, span: got.span }] : [];
+          this.bag.report('DLM2029', ['output', name], decl.name.span, notes);
           result.push(ERR);
           continue;
         }
@@ -325,6 +329,16 @@ function definedNames(stmts: A.Stmt[]): A.Ident[] {
       case 'for':
         return definedNames(s.body).filter((id) => id.name !== s.variable.name);
     }
+  });
+}
+
+/** Names defined in `for` bodies (through nested `if` and `for`), each with its loop. */
+function loopLocalNames(stmts: A.Stmt[]): [string, { def: SourceSpan; loop: SourceSpan }][] {
+  return stmts.flatMap((s): [string, { def: SourceSpan; loop: SourceSpan }][] => {
+    if (s.kind === 'if') return loopLocalNames([...s.then, ...(s.else ?? [])]);
+    if (s.kind !== 'for') return [];
+    const own = definedNames(s.body).filter((id) => id.name !== s.variable.name);
+    return own.map((id): [string, { def: SourceSpan; loop: SourceSpan }] => [id.name, { def: id.span, loop: s.span }]);
   });
 }
 

@@ -1,6 +1,7 @@
 /** Compile-time control flow (`if`, `for`, unrolled now) and destructuring (`q, k, v = …`). */
 import type { ArgValue } from '@dlm/core';
 import type * as A from '../ast.js';
+import { budgetFor, minLayers } from '../budget.js';
 import { describeVal, exprText, spanJoin, type Binding, type Val } from '../values.js';
 import { MAX_REPEAT, type ControlHooks, type EvalCtx } from './base.js';
 import { CallCompiler } from './calls.js';
@@ -30,7 +31,18 @@ export abstract class ControlFlowCompiler extends CallCompiler {
       this.bag.report('DLM2011', [s.variable.name], s.variable.span);
       return;
     }
+    // The budget is asked before unrolling, with the layers every iteration makes at least
+    // (nested literal loops multiply), so `for i in 0..1000 { for j in 0..1000 { … } }` is refused
+    // at once; and a loop stops unrolling once the model's budget is spent (DLM2060 said it).
+    const budget = budgetFor(body.builder);
+    const per = minBodyLayers(s.body);
+    if (!budget.fits(items.length * per)) {
+      this.bag.report('DLM2066', [items.length * per, items.length, per, budget.remaining, budget.limit], spanJoin(s.iterable.span, (s.rangeEnd ?? s.iterable).span));
+      budget.reported = true;
+      return control.skip(s.body);
+    }
     for (const item of items) {
+      if (budget.reported) break;
       body.builder.enterBlock('for', s.span, { [s.variable.name]: item }, [], 'layer');
       const before = new Map<Binding, Val>();
       for (const level of body.scopes) for (const b of level.values()) before.set(b, b.val);
@@ -78,6 +90,8 @@ export abstract class ControlFlowCompiler extends CallCompiler {
     if (v.k === 'const') {
       if (v.sym) this.unknownName(v.sym, s.value.span, cx);
       else this.bag.report('DLM2019', [describeVal(v)], s.value.span);
+    } else if (v.k === 'tensor' && cx.body?.builder.typeOf(v.name).unknown) {
+      // The value failed (a split that cannot split, already reported): no second error for it.
     } else if (items && items.length !== s.names.length) {
       const gives = `${items.length === 1 ? 'one tensor' : `${items.length} tensors`} (${exprText(lastStage(s.value))})`;
       this.bag.report('DLM2050', [s.names.length, gives], spanJoin(s.names[0]!.span, s.value.span));
@@ -90,4 +104,23 @@ export abstract class ControlFlowCompiler extends CallCompiler {
 /** The stage that produced a pipeline's value, for messages (`split(…)` rather than the whole pipeline). */
 function lastStage(e: A.Expr): A.Expr {
   return e.kind === 'pipe' ? e.stages[e.stages.length - 1]! : e;
+}
+
+/**
+ * Layers one pass over `stmts` makes at least, from the text alone: the layer stages of pipelines
+ * (as `repeat` counts them) and nested loops with literal bounds, multiplied. Branches of `if`
+ * count nothing, since either may be taken.
+ */
+export function minBodyLayers(stmts: readonly A.Stmt[]): number {
+  let n = 0;
+  for (const st of stmts) {
+    if ((st.kind === 'assign' || st.kind === 'destructure') && st.value.kind === 'pipe') n += minLayers(st.value.stages);
+    else if (st.kind === 'for') n += literalIterations(st) * minBodyLayers(st.body);
+  }
+  return Math.min(n, Number.MAX_SAFE_INTEGER);
+}
+
+function literalIterations(s: A.ForStmt): number {
+  if (s.rangeEnd) return s.iterable.kind === 'number' && s.rangeEnd.kind === 'number' ? Math.max(0, s.rangeEnd.value - s.iterable.value) : 0;
+  return s.iterable.kind === 'list' ? s.iterable.items.length : 0;
 }

@@ -157,16 +157,6 @@ export abstract class ExpressionCompiler extends CompilerBase {
     return ERR;
   }
 
-  protected unknownName(name: string, span: SourceSpan, cx: EvalCtx): Val {
-    const later = cx.body?.defines?.get(name);
-    if (later && later.start > span.start) {
-      (cx.body!.usedEarly ??= new Set()).add(name);
-      this.bag.report('DLM2062', [name, later.line], span, [{ message: `'${name}' is defined here`, span: later }]);
-      return ERR;
-    }
-    this.bag.report('DLM2010', [name], span, [], didYouMean(name, this.visibleNames(cx)));
-    return ERR;
-  }
 
   protected binary(op: A.BinaryOp, a: Val, b: Val, ae: A.Expr, be: A.Expr, span: SourceSpan, cx: EvalCtx): Val {
     if (a.k === 'error' || b.k === 'error') return ERR;
@@ -310,7 +300,10 @@ export abstract class ExpressionCompiler extends CompilerBase {
       const v = this.evaluate(x, acx);
       if (v.k === 'const' && typeof v.v === 'number' && Number.isInteger(v.v)) return v.v;
       bad = true;
-      if (v.k === 'const' && v.sym) this.unknownName(v.sym, x.span, cx);
+      // NumPy's x[:, None] adds an axis; here that is a layer of its own.
+      if (v.k === 'const' && (v.sym === 'None' || v.sym === 'newaxis') && !cx.body?.defines?.has(v.sym)) {
+        this.bag.report('DLM2010', [v.sym], x.span, [{ message: `indexing has no ${v.sym}: to insert an axis, use unsqueeze (x[:, ${v.sym}] is x |> unsqueeze(1))` }]);
+      } else if (v.k === 'const' && v.sym) this.unknownName(v.sym, x.span, cx);
       else if (v.k !== 'error') this.bag.report('DLM2054', [describeVal(v)], x.span);
       return undefined;
     };

@@ -45,6 +45,10 @@ export const arange: LayerDef = {
   inputs: { min: 0, max: 1 },
   expand(ctx, [x], args) {
     const size = args['size'] as number | string;
+    // In the layer's own words (step, not the Range op's delta).
+    const [start, step, dtype] = [args['start'] as number, args['step'] as number, args['dtype'] as string];
+    if (step === 0) ctx.fail('step must not be 0');
+    if (dtype !== 'f32' && !(Number.isInteger(start) && Number.isInteger(step))) ctx.fail(`start ${start} and step ${step} must be whole numbers for dtype ${dtype} (or give dtype: "f32")`);
     const s = symbolicShape((m) => ctx.fail(m), [size], sourcesOf(ctx, x));
     const attrs = { start: args['start'] as number, delta: args['step'] as number, dtype: args['dtype'] as string };
     if (s.like === undefined) return ctx.op('Range', [], { ...attrs, size: s.shape[0]! });

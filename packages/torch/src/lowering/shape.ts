@@ -70,31 +70,59 @@ const SLICE_END = 2147483647;
 
 export const slice: TorchLoweringRule = {
   op: 'Slice',
-  emits: 'basic indexing x[a:b:s, …] (Python clamps out-of-range bounds exactly as ONNX does for positive steps)',
-  unsupported(node) {
-    // PyTorch tensors refuse negative slice steps; reversing needs torch.flip with shifted bounds.
-    if (ints(node.attrs, 'steps').some((s) => s < 0)) return 'a negative slice step (PyTorch tensors cannot be indexed with one)';
-    return undefined;
-  },
+  emits: 'basic indexing x[a:b:s, …] (Python clamps out-of-range bounds exactly as ONNX does for positive steps); a negative step flips the axis (Tensor.flip) and slices it forwards',
   lower(ctx) {
-    const rank = ctx.inputType(0)?.shape.length ?? 1;
+    const type = ctx.inputType(0);
+    const rank = type?.shape.length ?? 1;
     const starts = ints(ctx.node.attrs, 'starts');
     const ends = ints(ctx.node.attrs, 'ends');
     const given = ints(ctx.node.attrs, 'axes');
     const axes = (given.length ? given : starts.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a));
     const steps = ints(ctx.node.attrs, 'steps');
+    const x = ctx.input(0);
     const items: PyExpr[] = Array.from({ length: rank }, () => py.slice());
+    const flipped: number[] = [];
     axes.forEach((axis, i) => {
       const start = starts[i] ?? 0;
       const end = ends[i] ?? SLICE_END;
       const step = steps[i] ?? 1;
-      items[axis] = py.slice(start === 0 ? undefined : py.lit(start), end >= SLICE_END ? undefined : py.lit(end), step === 1 ? undefined : py.lit(step));
+      if (step > 0) {
+        items[axis] = py.slice(start === 0 ? undefined : py.lit(start), end >= SLICE_END ? undefined : py.lit(end), step === 1 ? undefined : py.lit(step));
+        return;
+      }
+      // PyTorch tensors refuse negative steps: element i of the axis is element d-1-i of the
+      // flipped axis, so start:end:step becomes (d-1-start):(d-1-end):-step there.
+      flipped.push(axis);
+      const { from, to } = flippedBounds(type?.shape[axis], start, end, () => py.index(py.attr(x, 'shape'), [py.lit(axis)]));
+      items[axis] = py.slice(from, to, step === -1 ? undefined : py.lit(-step));
     });
     // Trailing full slices read as noise: x[:, 1:] rather than x[:, 1:, :].
     while (items.length > 1 && isFull(items[items.length - 1]!)) items.pop();
-    ctx.assign(py.index(ctx.input(0), items));
+    const source = flipped.length ? py.method(x, 'flip', flipped.sort((a, b) => a - b).map((a) => py.lit(a))) : x;
+    ctx.assign(items.every(isFull) ? source : py.index(source, items));
   },
 };
+
+/**
+ * The bounds on the flipped axis for ONNX's `start:end` with a negative step (start clamps to
+ * [0, d-1], end to [-1, d-1], after adding d to a negative one). A fixed d gives numbers; on a
+ * symbolic d a bound from the end needs no size (-1-start) and one from the start reads it
+ * (x.shape[axis] - 1 - start), as the shape rule assumed the dim is long enough for it.
+ */
+function flippedBounds(d: number | string | undefined, start: number, end: number, size: () => PyExpr): { from?: PyExpr; to?: PyExpr } {
+  const toStart = end <= -SLICE_END - 1;
+  if (typeof d === 'number') {
+    const a = start < 0 ? Math.max(start + d, 0) : Math.min(start, d - 1);
+    const b = toStart ? -1 : end < 0 ? Math.max(end + d, -1) : Math.min(end, d - 1);
+    const from = d - 1 - a;
+    const to = d - 1 - b;
+    return { ...(from > 0 ? { from: py.lit(from) } : {}), ...(to < d ? { to: py.lit(to) } : {}) };
+  }
+  const bound = (k: number): PyExpr | undefined => (k < 0 ? (k === -1 ? undefined : py.lit(-1 - k)) : py.bin('-', size(), py.lit(k + 1)));
+  const from = bound(start);
+  const to = toStart ? undefined : end < 0 ? py.lit(-1 - end) : py.bin('-', size(), py.lit(end + 1));
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
 
 function isFull(e: PyExpr): boolean {
   return e.kind === 'slice' && !e.start && !e.stop && !e.step;

@@ -14,20 +14,12 @@ import { numelStatic, writeSafetensors, type Graph, type SafetensorsTensor } fro
 import { GraphExecutor, setupBackend } from '@dlm/tfjs';
 import { exportPytorch } from '../../src/index.js';
 import type { TorchPython } from '../../src/node.js';
+import { mulberry32 } from '@dlm/core';
+
+/** The shared seeded generator (mulberry32 of @dlm/core), under the name these tests use. */
+export const rng = mulberry32;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-
-/** Mulberry32: small, fast and reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface HostTensor {
   data: Float32Array | Int32Array;

@@ -14,6 +14,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatasetError, type Args, type Batch, type DatasetDef, type DatasetOpenContext, type DatasetSplit } from '@dlm/core';
 import { decodePng, type DecodedPng } from './png.js';
+import { mulberry32 as rng } from '@dlm/core';
 
 const UNSUPPORTED = /\.(jpe?g|gif|bmp|webp|tiff?)$/i;
 
@@ -106,18 +107,6 @@ function loadImages(samples: readonly Sample[], channels: number | undefined): {
     }
   });
   return { pixels, c, h, w, labels: Int32Array.from(samples, (s) => s.label) };
-}
-
-/** mulberry32: a tiny seeded generator so the hold-out and the order are the same everywhere. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], seed: number): T[] {

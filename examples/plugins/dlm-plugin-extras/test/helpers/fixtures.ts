@@ -7,17 +7,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePng } from './png-encode.js';
+import { mulberry32 } from '@dlm/core';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded generator (mulberry32 of @dlm/core), under the name these tests use. */
+export const rng = mulberry32;
 
 /** One stripes picture, HWC RGB bytes. */
 export function stripes(kind: 'horizontal' | 'vertical', size: number, r: () => number): Uint8Array {
