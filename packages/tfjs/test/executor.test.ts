@@ -179,6 +179,56 @@ model BnNet {
   });
 });
 
+describe('fixed slice bounds on a symbolic dim', () => {
+  const src = `
+model Last {
+  input x: f32[batch, time, 2]
+  output y: f32[batch, 2]
+  output z: f32[batch, 3, 2]
+  y = x[:, 4]
+  z = x[:, -3:]
+}`;
+  const run = (time: number) => {
+    const g = compileModel(src);
+    const { result: exec } = GraphExecutor.create(g);
+    return tf.tidy(() => exec!.run(new Map(), { x: tf.reshape(tf.range(0, 2 * time * 2, 1, 'float32'), [2, time, 2]) }, { training: false }).outputs);
+  };
+
+  test('a long enough input gives what NumPy gives', async () => {
+    await setupBackend('cpu');
+    const out = run(5);
+    // numpy.arange(20).reshape(2, 5, 2)[:, 4] and [:, -3:]
+    expect(Array.from(out['y']!.dataSync())).toEqual([8, 9, 18, 19]);
+    expect(out['z']!.shape).toEqual([2, 3, 2]);
+    expect(Array.from(out['z']!.dataSync())).toEqual([4, 5, 6, 7, 8, 9, 14, 15, 16, 17, 18, 19]);
+  });
+
+  test.each([
+    [4, "takes the index 4 on axis 1, which needs that axis to have at least 5 entries, but this input's axis 1 has 4", 6],
+    [2, "takes the index 4 on axis 1, which needs that axis to have at least 5 entries, but this input's axis 1 has 2", 6],
+  ])('time = %i is DLM5021 at the brackets, not a clamped or empty tensor', async (time, what, line) => {
+    await setupBackend('cpu');
+    let caught: unknown;
+    try {
+      run(time);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(DlmExecutionError);
+    const d = (caught as DlmExecutionError).diagnostic;
+    expect(d.code).toBe('DLM5021');
+    expect(d.message).toContain(what);
+    expect(d.span?.line).toBe(line);
+  });
+
+  test('a bound counted from the end on a short input is DLM5021 too (x[:, -3:] of 2 steps)', async () => {
+    await setupBackend('cpu');
+    const g = compileModel(src.replace('  y = x[:, 4]\n', '  y = x[:, 0]\n'));
+    const { result: exec } = GraphExecutor.create(g);
+    expect(() => tf.tidy(() => exec!.run(new Map(), { x: tf.zeros([1, 2, 2]) }, { training: false }).outputs)).toThrow(/DLM5021: Node '[^']+' takes -3: on axis 1, which needs that axis to have at least 3 entries, but this input's axis 1 has 2/);
+  });
+});
+
 describe('token ids outside the vocabulary', () => {
   const src = `
 model Tokens {

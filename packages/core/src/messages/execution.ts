@@ -10,6 +10,7 @@ export const EXECUTION_MESSAGES = {
   DLM5011: { severity: 'error', message: "Backend '{0}' was requested, but TensorFlow.js is running on '{1}' instead." },
   DLM5012: { severity: 'error', message: "Unknown backend '{0}': choose auto, webgpu, wasm or cpu." },
   DLM5020: { severity: 'error', message: "Input '{0}' holds the id {1} (at flat position {2}), outside the vocabulary of {3} that node '{4}' looks up: ids must be 0..{5}." },
+  DLM5021: { severity: 'error', message: "Node '{0}' takes {1} on axis {2}, which needs that axis to have at least {3} entries, but this input's axis {2} has {4}: a fixed index or bound on a symbolic dim assumes the input is long enough." },
   // DLM5050–DLM5099: training, evaluation, checkpoints (@dlm/train; DLM5058 was folded into DLM4016).
   DLM5050: { severity: 'error', message: "Checkpoint '{0}' does not fit model '{1}': {2}." /* dir, model, summary; notes list each mismatch */ },
   DLM5051: { severity: 'error', message: "Cannot read checkpoint '{0}': {1}" },

@@ -4,6 +4,8 @@
  * tf.gather of the chosen indices for larger steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { SLICE_END, type Node } from '@dlm/core';
+import { DlmExecutionError } from '../backend-errors.js';
 import { Val, attrInts, attrNum, required, type Lowering } from './types.js';
 
 /** The indices ONNX Slice takes along an axis of size n: start, start+step, … before end. */
@@ -27,6 +29,7 @@ export const Slice: Lowering = {
       const axis = axes.length ? (axes[i]! < 0 ? axes[i]! + t.rank : axes[i]!) : i;
       const step = steps.length ? steps[i]! : 1;
       const idx = sliceIndices(t.shape[axis]!, s, ends[i]!, step);
+      checkLongEnough(ctx.node, axis, t.shape[axis]!, s, ends[i]!, step, idx.length);
       if (idx.length === t.shape[axis] && step === 1) return;
       const begin = t.shape.map(() => 0);
       const size = t.shape.map(() => -1);
@@ -42,6 +45,40 @@ export const Slice: Lowering = {
     return [new Val(t)];
   },
 };
+
+/**
+ * The compiler gives a slice with both bounds fixed and counted from the same end (`x[:, 5]`,
+ * `x[:, :3]`, `x[:, -4:-1]`) a fixed length even on a symbolic dim, assuming the input is long
+ * enough. A shorter input would be clamped (NumPy's rule) to fewer entries than the graph's types
+ * promise, or to none for an index: that is refused here, located at the user's brackets, instead
+ * of a smaller tensor flowing on (or tfjs failing with an internal message).
+ */
+function checkLongEnough(node: Node, axis: number, n: number, start: number, end: number, step: number, got: number): void {
+  const promised = fixedLength(start, end, step);
+  if (promised === undefined || got === promised) return;
+  // The shortest axis on which every index start, start + step, … is in range.
+  let needed = 0;
+  for (let k = 0; k < promised; k++) {
+    const at = start + k * step;
+    needed = Math.max(needed, at >= 0 ? at + 1 : -at);
+  }
+  const open = (b: number) => (b >= SLICE_END || b <= -SLICE_END - 1 ? '' : String(b));
+  const what = end === start + 1 && step === 1 ? `the index ${start}` : `${open(start)}:${open(end)}${step === 1 ? '' : `:${step}`}`;
+  throw new DlmExecutionError('DLM5021', [node.id, what, axis, needed, n], node.span);
+}
+
+/** The length a slice has whatever the axis's size, when its bounds count from the same end; else undefined. */
+function fixedLength(start: number, end: number, step: number): number | undefined {
+  const toEnd = step > 0 ? end >= SLICE_END : end <= -SLICE_END - 1;
+  if (step > 0) {
+    if (start < 0 && (toEnd || end < 0)) return Math.max(0, Math.ceil(((toEnd ? 0 : end) - start) / step));
+    if (start >= 0 && !toEnd && end >= 0) return Math.max(0, Math.ceil((end - start) / step));
+  } else {
+    if (start >= 0 && (toEnd || end >= 0)) return Math.max(0, Math.ceil((start - (toEnd ? -1 : end)) / -step));
+    if (start < 0 && !toEnd && end < 0) return Math.max(0, Math.ceil((start - end) / -step));
+  }
+  return undefined;
+}
 
 export const Split: Lowering = {
   op: 'Split',
