@@ -182,7 +182,7 @@ export class GraphBuilder {
       ...(span ? { span } : {}),
     };
     this.layers.push(record);
-    this.scope.push({ id, record, path, idPrefix: `${path.join('/')}/` });
+    this.scope.push({ id, record, path, idPrefix: this.childPrefix(id) });
     return id;
   }
 
@@ -275,18 +275,11 @@ export class GraphBuilder {
     } catch {
       label = def.name;
     }
-    const record: LayerRecord = {
-      path,
-      kind: def.name,
-      isBlock: false,
-      plugin,
-      args,
-      inputs: [...inputs],
-      outputs: [],
-      label,
-      family: def.family,
-    };
-    if (span) record.span = span;
+    // Built whole, span included when there is one (same key order as adding it after): a property
+    // added later puts it in a separate out-of-object store, one more allocation per layer.
+    const record: LayerRecord = span
+      ? { path, kind: def.name, isBlock: false, plugin, args, inputs: [...inputs], outputs: [], label, family: def.family, span }
+      : { path, kind: def.name, isBlock: false, plugin, args, inputs: [...inputs], outputs: [], label, family: def.family };
     this.layers.push(record);
     // An input that already failed was reported where it failed. Expanding on a shape nobody knows
     // would only make this layer's own checks fail too (a cascade), so the output stays unknown.
@@ -297,7 +290,7 @@ export class GraphBuilder {
         return [p];
       }
     }
-    this.scope.push({ id, path, idPrefix: `${path.join('/')}/` });
+    this.scope.push({ id, path, idPrefix: this.childPrefix(id) });
     const ctx = new LayerExpansion(this, def.name, span, path, paramSettings);
     let outputs: string[];
     try {
@@ -360,22 +353,19 @@ export class GraphBuilder {
     const name = this.uniqueParamName(x.paramPrefix() + localName);
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
     const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
-    const p: Param = {
-      name,
-      type,
-      init: s?.init ? inheritFanArgs(s.init, init) : init,
-      trainable,
-      regularizers: s?.regularizers ?? [],
-      scope: x.path,
-    };
-    if (x.span) p.span = x.span;
+    const pinit = s?.init ? inheritFanArgs(s.init, init) : init;
+    const regularizers = s?.regularizers ?? [];
+    // Built whole with its span (see expandLayer's record).
+    const p: Param = x.span
+      ? { name, type, init: pinit, trainable, regularizers, scope: x.path, span: x.span }
+      : { name, type, init: pinit, trainable, regularizers, scope: x.path };
     if (o.buffer) p.buffer = true;
     for (const d of shape) {
       if (typeof d !== 'number' || d <= 0 || !Number.isInteger(d)) {
         throw new LayerRejection(`parameter '${localName}' would have shape [${shape.join(', ')}]; parameter shapes must be positive integers`);
       }
     }
-    if (!this.fitsRuntime(type, () => `Parameter '${name}'`, x.span)) throw new PoisonedInput();
+    if (!fits(type) && !this.fitsRuntime(type, () => `Parameter '${name}'`, x.span)) throw new PoisonedInput();
     this.params.push(p);
     this.types.set(name, type);
     return name;
@@ -433,17 +423,13 @@ export class GraphBuilder {
       throw e;
     }
     for (const t of outTypes) {
-      if (!this.fitsRuntime(t, () => `The result of ${frame.path.join('/') || schema.name}`, span)) throw new PoisonedInput();
+      // The message is made (a closure) only for a result that does not fit.
+      if (!fits(t) && !this.fitsRuntime(t, () => `The result of ${frame.path.join('/') || schema.name}`, span)) throw new PoisonedInput();
     }
-    const node: Node = {
-      id,
-      op: schema.name,
-      inputs,
-      outputs: outs,
-      attrs: resolved,
-      scope: frame.path,
-    };
-    if (span) node.span = span;
+    // Built whole with its span (see expandLayer's record).
+    const node: Node = span
+      ? { id, op: schema.name, inputs, outputs: outs, attrs: resolved, scope: frame.path, span }
+      : { id, op: schema.name, inputs, outputs: outs, attrs: resolved, scope: frame.path };
     if (schema.trainingOnly) node.trainingOnly = true;
     this.nodes.push(node);
     for (let i = 0; i < outs.length; i++) {
@@ -456,9 +442,8 @@ export class GraphBuilder {
 
   /** A tensor the runtime could not allocate is an error at the layer that makes it (DLM3020). */
   private fitsRuntime(type: TensorType, what: string | (() => string), span: SourceSpan | undefined): boolean {
-    if (type.unknown) return true;
+    if (fits(type)) return true;
     const n = numelPerSample(type.shape);
-    if (n <= MAX_ELEMENTS && type.shape.every((d) => typeof d !== 'number' || Number.isSafeInteger(d))) return true;
     this.bag.report('DLM3020', [typeof what === 'function' ? what() : what, n.toLocaleString('en-US'), formatType(type), MAX_ELEMENTS.toLocaleString('en-US')], span);
     return false;
   }
@@ -485,6 +470,11 @@ export class GraphBuilder {
     };
   }
 
+  /** Node id prefix of a child scope `id` of the current one: `path.join('/') + '/'`, from the parent's. */
+  private childPrefix(id: string): string {
+    return this.scope[this.scope.length - 1]!.idPrefix + id + '/';
+  }
+
   /** The current scope path: shared, never to be mutated (see Frame.path). */
   private currentPath(): string[] {
     return this.scope[this.scope.length - 1]!.path;
@@ -505,6 +495,20 @@ export class GraphBuilder {
   private uniqueParamName(base: string): string {
     return uniqueName(base, this.usedParamNames, this.nextParamSuffix);
   }
+}
+
+/** Whether the runtime can allocate a tensor of this type (known, at most MAX_ELEMENTS per sample, exact dims). */
+function fits(type: TensorType): boolean {
+  if (type.unknown) return true;
+  const shape = type.shape;
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== 'number') continue;
+    if (!Number.isSafeInteger(d)) return false;
+    n *= d;
+  }
+  return n <= MAX_ELEMENTS;
 }
 
 /**
@@ -557,12 +561,14 @@ export type { Dim, DType };
  * 100,000-layer chain quadratic).
  */
 function uniqueName(base: string, used: Set<string>, next: Map<string, number>): string {
-  let id = base;
+  // The common case, a name not taken yet, costs one hash operation: add, and see the set grow.
+  const size = used.size;
+  used.add(base);
+  if (used.size !== size) return base;
   let i = next.get(base) ?? 2;
-  if (used.has(id)) {
-    for (id = `${base}_${i}`; used.has(id); ) id = `${base}_${++i}`;
-    next.set(base, i + 1);
-  }
+  let id = `${base}_${i}`;
+  while (used.has(id)) id = `${base}_${++i}`;
+  next.set(base, i + 1);
   used.add(id);
   return id;
 }
