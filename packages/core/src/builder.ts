@@ -6,7 +6,8 @@
  */
 import { validateArgs, type GivenArg } from './args.js';
 import { DiagnosticBag, didYouMean, type DiagnosticNote } from './diagnostics.js';
-import { formatType, MAX_ELEMENTS, numelPerSample, unifyDim } from './dims.js';
+import { fitsRuntime, formatType, MAX_ELEMENTS, numelPerSample, unifyDim } from './dims.js';
+import { inheritFanArgs } from './init.js';
 import type {
   ArgValue,
   AttrValue,
@@ -22,11 +23,13 @@ import type {
   TensorType,
   Value,
 } from './ir.js';
-import { inferOp, ShapeError, type OpSchema } from './op-schema.js';
+import { inferOp, ShapeError } from './op-schema.js';
+import { requiredOutputs, resolveAttrs } from './op-attrs.js';
 import { getOpSchema, OP_NAMES } from './ops/index.js';
 import { LayerExpansion, LayerRejection, PoisonedInput } from './layer-expansion.js';
 import type { Args, LayerDef } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
+import { UniqueNames } from './unique-names.js';
 
 /** The user's settings for one parameter of a layer call (`weight: {init: he_normal, trainable: false}`). */
 export interface ParamSetting {
@@ -71,11 +74,8 @@ export class GraphBuilder {
   private readonly values: Value[] = [];
   private readonly layers: LayerRecord[] = [];
   private readonly scope: Frame[] = [{ id: '', path: [], idPrefix: '' }];
-  private readonly usedNodeIds = new Set<string>();
-  private readonly usedParamNames = new Set<string>();
-  /** Next numeric suffix to try per base name (see uniqueName). */
-  private readonly nextNodeSuffix = new Map<string, number>();
-  private readonly nextParamSuffix = new Map<string, number>();
+  private readonly nodeIds = new UniqueNames();
+  private readonly paramNames = new UniqueNames();
 
   constructor(
     readonly name: string,
@@ -98,7 +98,7 @@ export class GraphBuilder {
   }
 
   addInput(name: string, type: TensorType, span?: SourceSpan): string {
-    if (!this.fitsRuntime(type, `Input '${name}'`, span)) type = UNKNOWN;
+    if (!this.checkRuntimeSize(type, `Input '${name}'`, span)) type = UNKNOWN;
     this.inputs.push({ name, type });
     this.types.set(name, type);
     this.producers.set(name, { path: `input ${name}`, ...(span ? { span } : {}) });
@@ -350,7 +350,7 @@ export class GraphBuilder {
   ): string {
     const s = x.settings?.[localName];
     if (x.settings) (x.usedParams ??= new Set()).add(localName);
-    const name = this.uniqueParamName(x.paramPrefix() + localName);
+    const name = this.paramNames.claim(x.paramPrefix() + localName);
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
     const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
     const pinit = s?.init ? inheritFanArgs(s.init, init) : init;
@@ -365,7 +365,7 @@ export class GraphBuilder {
         throw new LayerRejection(`parameter '${localName}' would have shape [${shape.join(', ')}]; parameter shapes must be positive integers`);
       }
     }
-    if (!fits(type) && !this.fitsRuntime(type, () => `Parameter '${name}'`, x.span)) throw new PoisonedInput();
+    if (!fitsRuntime(type) && !this.checkRuntimeSize(type, () => `Parameter '${name}'`, x.span)) throw new PoisonedInput();
     this.params.push(p);
     this.types.set(name, type);
     return name;
@@ -394,7 +394,7 @@ export class GraphBuilder {
     let lower = LOWER_OP.get(op);
     if (lower === undefined) LOWER_OP.set(op, (lower = op.toLowerCase()));
     const frame = this.scope[this.scope.length - 1]!;
-    const id = this.uniqueNodeId(frame.idPrefix + lower);
+    const id = this.nodeIds.claim(frame.idPrefix + lower);
     const outs: string[] = nOut === 1 ? [id] : Array.from({ length: nOut }, (_, i) => `${id}:${i}`);
     const inTypes: (TensorType | undefined)[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
@@ -424,7 +424,7 @@ export class GraphBuilder {
     }
     for (const t of outTypes) {
       // The message is made (a closure) only for a result that does not fit.
-      if (!fits(t) && !this.fitsRuntime(t, () => `The result of ${frame.path.join('/') || schema.name}`, span)) throw new PoisonedInput();
+      if (!fitsRuntime(t) && !this.checkRuntimeSize(t, () => `The result of ${frame.path.join('/') || schema.name}`, span)) throw new PoisonedInput();
     }
     // Built whole with its span (see expandLayer's record).
     const node: Node = span
@@ -441,8 +441,8 @@ export class GraphBuilder {
   }
 
   /** A tensor the runtime could not allocate is an error at the layer that makes it (DLM3020). */
-  private fitsRuntime(type: TensorType, what: string | (() => string), span: SourceSpan | undefined): boolean {
-    if (fits(type)) return true;
+  private checkRuntimeSize(type: TensorType, what: string | (() => string), span: SourceSpan | undefined): boolean {
+    if (fitsRuntime(type)) return true;
     const n = numelPerSample(type.shape);
     this.bag.report('DLM3020', [typeof what === 'function' ? what() : what, n.toLocaleString('en-US'), formatType(type), MAX_ELEMENTS.toLocaleString('en-US')], span);
     return false;
@@ -450,7 +450,7 @@ export class GraphBuilder {
 
   /** A placeholder value of unknown shape, after an error, so later uses do not cascade. */
   poisoned(span?: SourceSpan): string {
-    const name = this.uniqueNodeId(`${this.scope[this.scope.length - 1]!.idPrefix}error`);
+    const name = this.nodeIds.claim(`${this.scope[this.scope.length - 1]!.idPrefix}error`);
     this.types.set(name, UNKNOWN);
     if (span) this.producers.set(name, { path: 'an erroneous expression', span });
     return name;
@@ -487,88 +487,8 @@ export class GraphBuilder {
     counters.set(base, n);
     return `${base}_${n}`;
   }
-
-  private uniqueNodeId(base: string): string {
-    return uniqueName(base, this.usedNodeIds, this.nextNodeSuffix);
-  }
-
-  private uniqueParamName(base: string): string {
-    return uniqueName(base, this.usedParamNames, this.nextParamSuffix);
-  }
-}
-
-/** Whether the runtime can allocate a tensor of this type (known, at most MAX_ELEMENTS per sample, exact dims). */
-function fits(type: TensorType): boolean {
-  if (type.unknown) return true;
-  const shape = type.shape;
-  let n = 1;
-  for (let i = 0; i < shape.length; i++) {
-    const d = shape[i];
-    if (typeof d !== 'number') continue;
-    if (!Number.isSafeInteger(d)) return false;
-    n *= d;
-  }
-  return n <= MAX_ELEMENTS;
-}
-
-/**
- * A user initializer (`init he_normal`) keeps the fan_in/fan_out the layer computed for its
- * default, since the user cannot know them and variance-scaling kinds need them.
- */
-function inheritFanArgs(user: Initializer, layerDefault: Initializer): Initializer {
-  if (!/^(glorot|he|lecun)_|^torch_default$/.test(user.kind)) return user;
-  const args = { ...user.args };
-  for (const k of ['fan_in', 'fan_out']) {
-    if (args[k] === undefined && layerDefault.args[k] !== undefined) args[k] = layerDefault.args[k]!;
-  }
-  return { kind: user.kind, args };
-}
-
-
-/** The attribute specs of each op schema as a list, made once per schema (resolveAttrs runs per node). */
-const ATTR_ENTRIES = new WeakMap<OpSchema, [string, OpSchema['attrs'][string]][]>();
-/** How many outputs each op has when no count is asked for: its required ones. */
-const REQUIRED_OUTPUTS = new WeakMap<OpSchema, number>();
-
-function requiredOutputs(schema: OpSchema): number {
-  let n = REQUIRED_OUTPUTS.get(schema);
-  if (n === undefined) REQUIRED_OUTPUTS.set(schema, (n = schema.outputs.filter((o) => !o.optional).length));
-  return n;
-}
-
-/** Fills attribute defaults; unknown attributes or missing required ones are internal bugs of a layer. */
-export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>): Record<string, AttrValue> {
-  const out: Record<string, AttrValue> = {};
-  for (const key in attrs) {
-    if (Object.hasOwn(attrs, key) && !(key in schema.attrs)) throw new Error(`op ${schema.name} has no attribute '${key}'`);
-  }
-  let entries = ATTR_ENTRIES.get(schema);
-  if (!entries) ATTR_ENTRIES.set(schema, (entries = Object.entries(schema.attrs)));
-  for (const [key, spec] of entries) {
-    const v = attrs[key];
-    if (v !== undefined) out[key] = v;
-    else if (spec.default !== undefined) out[key] = spec.default;
-    else throw new Error(`op ${schema.name} requires attribute '${key}'`);
-  }
-  return out;
 }
 
 export type { Dim, DType };
 
-/**
- * `base`, or `base_2`, `base_3`, … — the first not in `used`. The next suffix to try is remembered
- * per base, so naming n nodes after the same op stays linear (a probe from 2 each time made a
- * 100,000-layer chain quadratic).
- */
-function uniqueName(base: string, used: Set<string>, next: Map<string, number>): string {
-  // The common case, a name not taken yet, costs one hash operation: add, and see the set grow.
-  const size = used.size;
-  used.add(base);
-  if (used.size !== size) return base;
-  let i = next.get(base) ?? 2;
-  let id = `${base}_${i}`;
-  while (used.has(id)) id = `${base}_${++i}`;
-  next.set(base, i + 1);
-  used.add(id);
-  return id;
-}
+
