@@ -55,6 +55,14 @@ interface Frame {
   path: string[];
   /** `path.join('/') + '/'` ('' at the root): the prefix of node ids made here. */
   idPrefix: string;
+  /**
+   * Node ids taken in this scope. Ids are unique per scope, which makes them unique in the graph:
+   * each is the scope's prefix and a name without '/' (an op's name, `error`, a `_N` suffix), and
+   * no two scopes share a prefix (a child's id is a `base_N` its parent handed out once, with no
+   * '/' in it). A set per scope stays small; one for the whole graph (100,000s of ids) cost a
+   * slow insertion into a large hash table per node.
+   */
+  nodeIds?: UniqueNames;
 }
 
 /** Who made a value, for notes: a layer's record (described when a note needs it) or a fixed text. */
@@ -74,7 +82,6 @@ export class GraphBuilder {
   private readonly values: Value[] = [];
   private readonly layers: LayerRecord[] = [];
   private readonly scope: Frame[] = [{ id: '', path: [], idPrefix: '' }];
-  private readonly nodeIds = new UniqueNames();
   private readonly paramNames = new UniqueNames();
 
   constructor(
@@ -394,7 +401,7 @@ export class GraphBuilder {
     let lower = LOWER_OP.get(op);
     if (lower === undefined) LOWER_OP.set(op, (lower = op.toLowerCase()));
     const frame = this.scope[this.scope.length - 1]!;
-    const id = this.nodeIds.claim(frame.idPrefix + lower);
+    const id = claimNodeId(frame, frame.idPrefix + lower);
     const outs: string[] = nOut === 1 ? [id] : Array.from({ length: nOut }, (_, i) => `${id}:${i}`);
     const inTypes: (TensorType | undefined)[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
@@ -450,7 +457,8 @@ export class GraphBuilder {
 
   /** A placeholder value of unknown shape, after an error, so later uses do not cascade. */
   poisoned(span?: SourceSpan): string {
-    const name = this.nodeIds.claim(`${this.scope[this.scope.length - 1]!.idPrefix}error`);
+    const frame = this.scope[this.scope.length - 1]!;
+    const name = claimNodeId(frame, `${frame.idPrefix}error`);
     this.types.set(name, UNKNOWN);
     if (span) this.producers.set(name, { path: 'an erroneous expression', span });
     return name;
@@ -487,6 +495,11 @@ export class GraphBuilder {
     counters.set(base, n);
     return `${base}_${n}`;
   }
+}
+
+/** A node id in `frame` (see Frame.nodeIds). */
+function claimNodeId(frame: Frame, base: string): string {
+  return (frame.nodeIds ??= new UniqueNames()).claim(base);
 }
 
 export type { Dim, DType };
