@@ -82,7 +82,14 @@ export class GraphBuilder {
   private readonly values: Value[] = [];
   private readonly layers: LayerRecord[] = [];
   private readonly scope: Frame[] = [{ id: '', path: [], idPrefix: '' }];
-  private readonly paramNames = new UniqueNames();
+  /**
+   * Parameter names: `path.join('.') + '.' + localName`, unique per layer expansion (see
+   * LayerExpansion.paramNames) while no local name holds a '.': then the path is everything before
+   * the last '.', so names of different layers cannot collide. The first dotted local name (a
+   * plugin's choice) makes one graph-wide set, of every name claimed so far, used from then on.
+   */
+  private readonly claimedParams: string[] = [];
+  private allParamNames: UniqueNames | undefined;
 
   constructor(
     readonly name: string,
@@ -357,7 +364,7 @@ export class GraphBuilder {
   ): string {
     const s = x.settings?.[localName];
     if (x.settings) (x.usedParams ??= new Set()).add(localName);
-    const name = this.paramNames.claim(x.paramPrefix() + localName);
+    const name = this.claimParamName(x, localName);
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
     const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
     const pinit = s?.init ? inheritFanArgs(s.init, init) : init;
@@ -476,6 +483,21 @@ export class GraphBuilder {
       ...(this.span ? { span: this.span } : {}),
       ...(this.source ? { source: this.source } : {}),
     };
+  }
+
+  /** A unique parameter name for `localName` in expansion `x` (see claimedParams). */
+  private claimParamName(x: LayerExpansion, localName: string): string {
+    const base = x.paramPrefix() + localName;
+    if (this.allParamNames === undefined) {
+      if (!localName.includes('.')) {
+        const name = (x.paramNames ??= new UniqueNames()).claim(base);
+        this.claimedParams.push(name);
+        return name;
+      }
+      this.allParamNames = new UniqueNames();
+      for (const n of this.claimedParams) this.allParamNames.claim(n);
+    }
+    return this.allParamNames.claim(base);
   }
 
   /** Node id prefix of a child scope `id` of the current one: `path.join('/') + '/'`, from the parent's. */
