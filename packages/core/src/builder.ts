@@ -29,6 +29,7 @@ import { getOpSchema, OP_NAMES } from './ops/index.js';
 import { LayerExpansion, LayerRejection, PoisonedInput } from './layer-expansion.js';
 import type { Args, LayerDef } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
+import { Producers } from './producers.js';
 import { UniqueNames } from './unique-names.js';
 
 /** The user's settings for one parameter of a layer call (`weight: {init: he_normal, trainable: false}`). */
@@ -65,8 +66,6 @@ interface Frame {
   nodeIds?: UniqueNames;
 }
 
-/** Who made a value, for notes: a layer's record (described when a note needs it) or a fixed text. */
-type Producer = LayerRecord | { path: string; span?: SourceSpan };
 
 /** Node id part of each op (`Gemm` → `gemm`), lower-cased once per op name. */
 const LOWER_OP = new Map<string, string>();
@@ -74,7 +73,7 @@ const LOWER_OP = new Map<string, string>();
 export class GraphBuilder {
   private readonly types = new Map<string, TensorType>();
   /** Which layer (path) produced each value: "the other shape came from …" notes. */
-  private readonly producers = new Map<string, Producer>();
+  private readonly producers = new Producers();
   private readonly nodes: Node[] = [];
   private readonly params: Param[] = [];
   private readonly inputs: Value[] = [];
@@ -174,8 +173,7 @@ export class GraphBuilder {
     }
     const t = this.types.get(from);
     if (t) this.types.set(to, t);
-    const p = this.producers.get(from);
-    if (p) this.producers.set(to, p);
+    this.producers.copy(from, to);
     return true;
   }
 
