@@ -34,7 +34,7 @@ export interface ScanResult {
   errors: { offset: number; length: number }[];
 }
 
-/** What a match at one offset found: its type (undefined: skipped) and where it ends. */
+/** `Scan.end` when no pattern matches at an offset. */
 const NO_MATCH = -1;
 
 const SINGLE = new Map<number, TokenType>([
