@@ -6,7 +6,8 @@
  */
 import { validateArgs, type GivenArg } from './args.js';
 import { DiagnosticBag, didYouMean, type DiagnosticNote } from './diagnostics.js';
-import { formatType, MAX_ELEMENTS, numelPerSample, unifyDim } from './dims.js';
+import { fitsRuntime, formatType, MAX_ELEMENTS, numelPerSample, unifyDim } from './dims.js';
+import { inheritFanArgs } from './init.js';
 import type {
   ArgValue,
   AttrValue,
@@ -22,11 +23,14 @@ import type {
   TensorType,
   Value,
 } from './ir.js';
-import { inferOp, ShapeError, type OpSchema } from './op-schema.js';
+import { inferOp, ShapeError } from './op-schema.js';
+import { requiredOutputs, resolveAttrs } from './op-attrs.js';
 import { getOpSchema, OP_NAMES } from './ops/index.js';
 import { LayerExpansion, LayerRejection, PoisonedInput } from './layer-expansion.js';
 import type { Args, LayerDef } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
+import { Producers } from './producers.js';
+import { UniqueNames } from './unique-names.js';
 
 /** The user's settings for one parameter of a layer call (`weight: {init: he_normal, trainable: false}`). */
 export interface ParamSetting {
@@ -52,10 +56,16 @@ interface Frame {
   path: string[];
   /** `path.join('/') + '/'` ('' at the root): the prefix of node ids made here. */
   idPrefix: string;
+  /**
+   * Node ids taken in this scope. Ids are unique per scope, which makes them unique in the graph:
+   * each is the scope's prefix and a name without '/' (an op's name, `error`, a `_N` suffix), and
+   * no two scopes share a prefix (a child's id is a `base_N` its parent handed out once, with no
+   * '/' in it). A set per scope stays small; one for the whole graph (100,000s of ids) cost a
+   * slow insertion into a large hash table per node.
+   */
+  nodeIds?: UniqueNames;
 }
 
-/** Who made a value, for notes: a layer's record (described when a note needs it) or a fixed text. */
-type Producer = LayerRecord | { path: string; span?: SourceSpan };
 
 /** Node id part of each op (`Gemm` → `gemm`), lower-cased once per op name. */
 const LOWER_OP = new Map<string, string>();
@@ -63,7 +73,7 @@ const LOWER_OP = new Map<string, string>();
 export class GraphBuilder {
   private readonly types = new Map<string, TensorType>();
   /** Which layer (path) produced each value: "the other shape came from …" notes. */
-  private readonly producers = new Map<string, Producer>();
+  private readonly producers = new Producers();
   private readonly nodes: Node[] = [];
   private readonly params: Param[] = [];
   private readonly inputs: Value[] = [];
@@ -71,11 +81,14 @@ export class GraphBuilder {
   private readonly values: Value[] = [];
   private readonly layers: LayerRecord[] = [];
   private readonly scope: Frame[] = [{ id: '', path: [], idPrefix: '' }];
-  private readonly usedNodeIds = new Set<string>();
-  private readonly usedParamNames = new Set<string>();
-  /** Next numeric suffix to try per base name (see uniqueName). */
-  private readonly nextNodeSuffix = new Map<string, number>();
-  private readonly nextParamSuffix = new Map<string, number>();
+  /**
+   * Parameter names: `path.join('.') + '.' + localName`, unique per layer expansion (see
+   * LayerExpansion.paramNames) while no local name holds a '.': then the path is everything before
+   * the last '.', so names of different layers cannot collide. The first dotted local name (a
+   * plugin's choice) makes one graph-wide set, of every name claimed so far, used from then on.
+   */
+  private readonly claimedParams: string[] = [];
+  private allParamNames: UniqueNames | undefined;
 
   constructor(
     readonly name: string,
@@ -98,7 +111,7 @@ export class GraphBuilder {
   }
 
   addInput(name: string, type: TensorType, span?: SourceSpan): string {
-    if (!this.fitsRuntime(type, `Input '${name}'`, span)) type = UNKNOWN;
+    if (!this.checkRuntimeSize(type, `Input '${name}'`, span)) type = UNKNOWN;
     this.inputs.push({ name, type });
     this.types.set(name, type);
     this.producers.set(name, { path: `input ${name}`, ...(span ? { span } : {}) });
@@ -160,15 +173,14 @@ export class GraphBuilder {
     }
     const t = this.types.get(from);
     if (t) this.types.set(to, t);
-    const p = this.producers.get(from);
-    if (p) this.producers.set(to, p);
+    this.producers.copy(from, to);
     return true;
   }
 
   /** Enters a block instance (a user-defined block). Returns its scope id. */
   enterBlock(blockName: string, span: SourceSpan | undefined, args: Record<string, ArgValue>, inputs: string[], instanceName?: string): string {
     const id = this.nextId(instanceName ?? blockName.toLowerCase());
-    const path = this.currentPath().concat(id);
+    const path = this.childPath(id);
     const record: LayerRecord = {
       path,
       kind: blockName,
@@ -182,7 +194,7 @@ export class GraphBuilder {
       ...(span ? { span } : {}),
     };
     this.layers.push(record);
-    this.scope.push({ id, record, path, idPrefix: `${path.join('/')}/` });
+    this.scope.push({ id, record, path, idPrefix: this.childPrefix(id) });
     return id;
   }
 
@@ -268,25 +280,18 @@ export class GraphBuilder {
     paramSettings?: Record<string, ParamSetting>,
   ): string[] {
     const id = this.nextId(instanceName ?? def.name);
-    const path = this.currentPath().concat(id);
+    const path = this.childPath(id);
     let label = def.name;
     try {
       label = def.label ? def.label(args) : def.name;
     } catch {
       label = def.name;
     }
-    const record: LayerRecord = {
-      path,
-      kind: def.name,
-      isBlock: false,
-      plugin,
-      args,
-      inputs: [...inputs],
-      outputs: [],
-      label,
-      family: def.family,
-    };
-    if (span) record.span = span;
+    // Built whole, span included when there is one (same key order as adding it after): a property
+    // added later puts it in a separate out-of-object store, one more allocation per layer.
+    const record: LayerRecord = span
+      ? { path, kind: def.name, isBlock: false, plugin, args, inputs: [...inputs], outputs: [], label, family: def.family, span }
+      : { path, kind: def.name, isBlock: false, plugin, args, inputs: [...inputs], outputs: [], label, family: def.family };
     this.layers.push(record);
     // An input that already failed was reported where it failed. Expanding on a shape nobody knows
     // would only make this layer's own checks fail too (a cascade), so the output stays unknown.
@@ -297,7 +302,7 @@ export class GraphBuilder {
         return [p];
       }
     }
-    this.scope.push({ id, path, idPrefix: `${path.join('/')}/` });
+    this.scope.push({ id, path, idPrefix: this.childPrefix(id) });
     const ctx = new LayerExpansion(this, def.name, span, path, paramSettings);
     let outputs: string[];
     try {
@@ -357,25 +362,22 @@ export class GraphBuilder {
   ): string {
     const s = x.settings?.[localName];
     if (x.settings) (x.usedParams ??= new Set()).add(localName);
-    const name = this.uniqueParamName(x.paramPrefix() + localName);
+    const name = this.claimParamName(x, localName);
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
     const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
-    const p: Param = {
-      name,
-      type,
-      init: s?.init ? inheritFanArgs(s.init, init) : init,
-      trainable,
-      regularizers: s?.regularizers ?? [],
-      scope: x.path,
-    };
-    if (x.span) p.span = x.span;
+    const pinit = s?.init ? inheritFanArgs(s.init, init) : init;
+    const regularizers = s?.regularizers ?? [];
+    // Built whole with its span (see expandLayer's record).
+    const p: Param = x.span
+      ? { name, type, init: pinit, trainable, regularizers, scope: x.path, span: x.span }
+      : { name, type, init: pinit, trainable, regularizers, scope: x.path };
     if (o.buffer) p.buffer = true;
     for (const d of shape) {
       if (typeof d !== 'number' || d <= 0 || !Number.isInteger(d)) {
         throw new LayerRejection(`parameter '${localName}' would have shape [${shape.join(', ')}]; parameter shapes must be positive integers`);
       }
     }
-    if (!this.fitsRuntime(type, () => `Parameter '${name}'`, x.span)) throw new PoisonedInput();
+    if (!fitsRuntime(type) && !this.checkRuntimeSize(type, () => `Parameter '${name}'`, x.span)) throw new PoisonedInput();
     this.params.push(p);
     this.types.set(name, type);
     return name;
@@ -404,7 +406,7 @@ export class GraphBuilder {
     let lower = LOWER_OP.get(op);
     if (lower === undefined) LOWER_OP.set(op, (lower = op.toLowerCase()));
     const frame = this.scope[this.scope.length - 1]!;
-    const id = this.uniqueNodeId(frame.idPrefix + lower);
+    const id = claimNodeId(frame, frame.idPrefix + lower);
     const outs: string[] = nOut === 1 ? [id] : Array.from({ length: nOut }, (_, i) => `${id}:${i}`);
     const inTypes: (TensorType | undefined)[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
@@ -433,17 +435,13 @@ export class GraphBuilder {
       throw e;
     }
     for (const t of outTypes) {
-      if (!this.fitsRuntime(t, () => `The result of ${frame.path.join('/') || schema.name}`, span)) throw new PoisonedInput();
+      // The message is made (a closure) only for a result that does not fit.
+      if (!fitsRuntime(t) && !this.checkRuntimeSize(t, () => `The result of ${frame.path.join('/') || schema.name}`, span)) throw new PoisonedInput();
     }
-    const node: Node = {
-      id,
-      op: schema.name,
-      inputs,
-      outputs: outs,
-      attrs: resolved,
-      scope: frame.path,
-    };
-    if (span) node.span = span;
+    // Built whole with its span (see expandLayer's record).
+    const node: Node = span
+      ? { id, op: schema.name, inputs, outputs: outs, attrs: resolved, scope: frame.path, span }
+      : { id, op: schema.name, inputs, outputs: outs, attrs: resolved, scope: frame.path };
     if (schema.trainingOnly) node.trainingOnly = true;
     this.nodes.push(node);
     for (let i = 0; i < outs.length; i++) {
@@ -455,17 +453,17 @@ export class GraphBuilder {
   }
 
   /** A tensor the runtime could not allocate is an error at the layer that makes it (DLM3020). */
-  private fitsRuntime(type: TensorType, what: string | (() => string), span: SourceSpan | undefined): boolean {
-    if (type.unknown) return true;
+  private checkRuntimeSize(type: TensorType, what: string | (() => string), span: SourceSpan | undefined): boolean {
+    if (fitsRuntime(type)) return true;
     const n = numelPerSample(type.shape);
-    if (n <= MAX_ELEMENTS && type.shape.every((d) => typeof d !== 'number' || Number.isSafeInteger(d))) return true;
     this.bag.report('DLM3020', [typeof what === 'function' ? what() : what, n.toLocaleString('en-US'), formatType(type), MAX_ELEMENTS.toLocaleString('en-US')], span);
     return false;
   }
 
   /** A placeholder value of unknown shape, after an error, so later uses do not cascade. */
   poisoned(span?: SourceSpan): string {
-    const name = this.uniqueNodeId(`${this.scope[this.scope.length - 1]!.idPrefix}error`);
+    const frame = this.scope[this.scope.length - 1]!;
+    const name = claimNodeId(frame, `${frame.idPrefix}error`);
     this.types.set(name, UNKNOWN);
     if (span) this.producers.set(name, { path: 'an erroneous expression', span });
     return name;
@@ -485,6 +483,33 @@ export class GraphBuilder {
     };
   }
 
+  /** A unique parameter name for `localName` in expansion `x` (see claimedParams). */
+  private claimParamName(x: LayerExpansion, localName: string): string {
+    const base = x.paramPrefix() + localName;
+    if (this.allParamNames === undefined) {
+      if (!localName.includes('.')) {
+        const name = (x.paramNames ??= new UniqueNames()).claim(base);
+        this.claimedParams.push(name);
+        return name;
+      }
+      this.allParamNames = new UniqueNames();
+      for (const n of this.claimedParams) this.allParamNames.claim(n);
+    }
+    return this.allParamNames.claim(base);
+  }
+
+  /** Node id prefix of a child scope `id` of the current one: `path.join('/') + '/'`, from the parent's. */
+  private childPrefix(id: string): string {
+    return this.scope[this.scope.length - 1]!.idPrefix + id + '/';
+  }
+
+  /** The path of a child scope `id` of the current one (a new array: `concat` was slower, per layer). */
+  private childPath(id: string): string[] {
+    const path = this.scope[this.scope.length - 1]!.path.slice();
+    path.push(id);
+    return path;
+  }
+
   /** The current scope path: shared, never to be mutated (see Frame.path). */
   private currentPath(): string[] {
     return this.scope[this.scope.length - 1]!.path;
@@ -497,72 +522,13 @@ export class GraphBuilder {
     counters.set(base, n);
     return `${base}_${n}`;
   }
-
-  private uniqueNodeId(base: string): string {
-    return uniqueName(base, this.usedNodeIds, this.nextNodeSuffix);
-  }
-
-  private uniqueParamName(base: string): string {
-    return uniqueName(base, this.usedParamNames, this.nextParamSuffix);
-  }
 }
 
-/**
- * A user initializer (`init he_normal`) keeps the fan_in/fan_out the layer computed for its
- * default, since the user cannot know them and variance-scaling kinds need them.
- */
-function inheritFanArgs(user: Initializer, layerDefault: Initializer): Initializer {
-  if (!/^(glorot|he|lecun)_|^torch_default$/.test(user.kind)) return user;
-  const args = { ...user.args };
-  for (const k of ['fan_in', 'fan_out']) {
-    if (args[k] === undefined && layerDefault.args[k] !== undefined) args[k] = layerDefault.args[k]!;
-  }
-  return { kind: user.kind, args };
-}
-
-
-/** The attribute specs of each op schema as a list, made once per schema (resolveAttrs runs per node). */
-const ATTR_ENTRIES = new WeakMap<OpSchema, [string, OpSchema['attrs'][string]][]>();
-/** How many outputs each op has when no count is asked for: its required ones. */
-const REQUIRED_OUTPUTS = new WeakMap<OpSchema, number>();
-
-function requiredOutputs(schema: OpSchema): number {
-  let n = REQUIRED_OUTPUTS.get(schema);
-  if (n === undefined) REQUIRED_OUTPUTS.set(schema, (n = schema.outputs.filter((o) => !o.optional).length));
-  return n;
-}
-
-/** Fills attribute defaults; unknown attributes or missing required ones are internal bugs of a layer. */
-export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>): Record<string, AttrValue> {
-  const out: Record<string, AttrValue> = {};
-  for (const key in attrs) {
-    if (Object.hasOwn(attrs, key) && !(key in schema.attrs)) throw new Error(`op ${schema.name} has no attribute '${key}'`);
-  }
-  let entries = ATTR_ENTRIES.get(schema);
-  if (!entries) ATTR_ENTRIES.set(schema, (entries = Object.entries(schema.attrs)));
-  for (const [key, spec] of entries) {
-    const v = attrs[key];
-    if (v !== undefined) out[key] = v;
-    else if (spec.default !== undefined) out[key] = spec.default;
-    else throw new Error(`op ${schema.name} requires attribute '${key}'`);
-  }
-  return out;
+/** A node id in `frame` (see Frame.nodeIds). */
+function claimNodeId(frame: Frame, base: string): string {
+  return (frame.nodeIds ??= new UniqueNames()).claim(base);
 }
 
 export type { Dim, DType };
 
-/**
- * `base`, or `base_2`, `base_3`, … — the first not in `used`. The next suffix to try is remembered
- * per base, so naming n nodes after the same op stays linear (a probe from 2 each time made a
- * 100,000-layer chain quadratic).
- */
-function uniqueName(base: string, used: Set<string>, next: Map<string, number>): string {
-  let id = base;
-  let i = next.get(base) ?? 2;
-  if (used.has(id)) {
-    for (id = `${base}_${i}`; used.has(id); ) id = `${base}_${++i}`;
-    next.set(base, i + 1);
-  }
-  used.add(id);
-  return id;
-}
+

@@ -31,6 +31,20 @@ export function unifyDim(a: Dim, b: Dim, what: string | (() => string)): Dim {
  */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
 
+/** Whether the runtime can allocate a tensor of this type: unknown, or at most MAX_ELEMENTS per sample with exact dims. */
+export function fitsRuntime(type: TensorType): boolean {
+  if (type.unknown) return true;
+  const shape = type.shape;
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== 'number') continue;
+    if (!Number.isSafeInteger(d)) return false;
+    n *= d;
+  }
+  return n <= MAX_ELEMENTS;
+}
+
 /** Product of fixed dims; symbolic dims count as 1 (used for per-sample FLOPs and sizes). */
 export function numelPerSample(shape: readonly Dim[]): number {
   let n = 1;

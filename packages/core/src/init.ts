@@ -239,3 +239,16 @@ export function initializeParam(p: Param, seed: number): Float32Array {
   });
   return initializeTensor(p.init, shape, new RandomStream(seed, p.name));
 }
+
+/**
+ * A user initializer (`init he_normal`) keeps the fan_in/fan_out the layer computed for its
+ * default, since the user cannot know them and variance-scaling kinds need them.
+ */
+export function inheritFanArgs(user: Initializer, layerDefault: Initializer): Initializer {
+  if (!/^(glorot|he|lecun)_|^torch_default$/.test(user.kind)) return user;
+  const args = { ...user.args };
+  for (const k of ['fan_in', 'fan_out']) {
+    if (args[k] === undefined && layerDefault.args[k] !== undefined) args[k] = layerDefault.args[k]!;
+  }
+  return { kind: user.kind, args };
+}

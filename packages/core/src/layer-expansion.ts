@@ -5,6 +5,7 @@
 import type { GraphBuilder, ParamSetting } from './builder.js';
 import type { AttrValue, Dim, DType, Initializer, SourceSpan, TensorType } from './ir.js';
 import type { Args, LayerContext } from './plugin.js';
+import type { UniqueNames } from './unique-names.js';
 
 /** Thrown by `LayerContext.fail`; caught by the builder and reported. */
 export class LayerRejection extends Error {}
@@ -19,6 +20,8 @@ export class PoisonedInput extends Error {}
 export class LayerExpansion implements LayerContext {
   /** Which of the user's parameter settings the layer used (tracked only when there are settings). */
   usedParams?: Set<string>;
+  /** Parameter names taken by this layer (see GraphBuilder.claimedParams). */
+  paramNames?: UniqueNames;
   private prefix?: string;
 
   constructor(

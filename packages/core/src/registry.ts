@@ -47,6 +47,8 @@ const KIND_FIELDS: { kind: PluginKind; field: keyof DlmPlugin; fn?: string[] }[]
 ];
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What clashesOf returns for a name no later plugin declared again (shared, frozen). */
+const NO_CLASHES: readonly string[] = Object.freeze([]);
 
 export class PluginRegistry {
   private readonly tables: { [K in PluginKind]: Map<string, Registered<KindDefs[K]>> } = {
@@ -109,7 +111,8 @@ export class PluginRegistry {
 
   /** Other plugins that declared `name` after the one that got it (a name collision). */
   clashesOf(kind: PluginKind, name: string): readonly string[] {
-    return this.clashes.get(`${kind}:${name}`) ?? [];
+    // Checked per layer call: no key string is made while no plugin clashed (the usual case).
+    return this.clashes.size === 0 ? NO_CLASHES : (this.clashes.get(`${kind}:${name}`) ?? NO_CLASHES);
   }
 
   private registerChecked(plugin: DlmPlugin, pname: string, origin: string): Diagnostic[] {

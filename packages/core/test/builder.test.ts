@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DiagnosticBag, formatType, GraphBuilder, LineMap, type SourceSpan } from '../src/index.js';
+import { DiagnosticBag, formatType, GraphBuilder, LineMap, PLUGIN_API_VERSION, PluginRegistry, type LayerDef, type SourceSpan } from '../src/index.js';
 import { testRegistry } from './fixtures.js';
 
 const span = (start: number, end: number): SourceSpan => new LineMap('m.dlm', 'x'.repeat(200)).span(start, end);
@@ -133,4 +133,40 @@ describe('GraphBuilder', () => {
     for (let i = 0; i < 3; i++) v = b.callLayer('relu', [v], [], undefined)[0]!;
     expect(b.finish().nodes.map((n) => n.id)).toEqual(['relu_1/relu', 'relu_2/relu', 'relu_3/relu']);
   });
+
+  it('keeps parameter names unique when a local name holds a dot, whichever layer claims first', () => {
+    // `outer` declares `inner_1.c` itself and calls `inner`, whose `c` is then `outer_1.inner_1.c`
+    // as well: the second claim of that name gets a suffix, in either order.
+    const init = { kind: 'zeros' as const, args: {} };
+    const inner: LayerDef = { name: 'inner', family: 'custom', doc: '', args: [], expand: (ctx, [x]) => (ctx.param('c', [2], init), [x!].flatMap((v) => ctx.op('Relu', [v]))) };
+    const outer = (dottedFirst: boolean): LayerDef => ({
+      name: dottedFirst ? 'outer_dotted_first' : 'outer',
+      family: 'custom',
+      doc: '',
+      args: [],
+      expand(ctx, [x]) {
+        if (dottedFirst) ctx.param('inner_1.c', [3], init);
+        const out = ctx.layerCall('inner', [x!], {});
+        if (!dottedFirst) ctx.param('inner_1.c', [3], init);
+        ctx.param('w', [4], init);
+        return out;
+      },
+    });
+    const registry = new PluginRegistry();
+    expect(registry.register({ name: 'dots', apiVersion: PLUGIN_API_VERSION, layers: [inner, outer(false), outer(true)] })).toEqual([]);
+    for (const [layer, want] of [
+      ['outer', [['outer_1.inner_1.c', 'f32[2]'], ['outer_1.inner_1.c_2', 'f32[3]'], ['outer_1.w', 'f32[4]']]],
+      ['outer_dotted_first', [['outer_dotted_first_1.inner_1.c', 'f32[3]'], ['outer_dotted_first_1.inner_1.c_2', 'f32[2]'], ['outer_dotted_first_1.w', 'f32[4]']]],
+    ] as const) {
+      const bag = new DiagnosticBag();
+      const b = new GraphBuilder('M', registry, bag);
+      const x = b.addInput('x', { dtype: 'f32', shape: ['batch', 2] });
+      // A layer before it, so that names claimed before the first dotted one are kept too.
+      b.callLayer('inner', [x], [], undefined);
+      b.callLayer(layer, [x], [], undefined);
+      expect(bag.items).toEqual([]);
+      expect(b.finish().params.map((p) => [p.name, formatType(p.type)])).toEqual([['inner_1.c', 'f32[2]'], ...want]);
+    }
+  });
 });
+

@@ -52,3 +52,30 @@ describe('diagnostics', () => {
     expect(bag.hasErrors).toBe(true);
   });
 });
+
+describe('LineMap', () => {
+  it('gives the line and column a plain count gives, whatever order offsets are asked in', () => {
+    // The text: lines of random lengths (empty ones too), a byte-order mark first, '\r\n' ends.
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    let text = '\ufeff';
+    for (let i = 0; i < 200; i++) text += 'x'.repeat(Math.floor(next() * 5)) + (next() < 0.3 ? '\r\n' : '\n');
+    const naive = (offset: number) => {
+      const before = text.slice(0, Math.max(0, offset));
+      const line = before.split('\n').length;
+      const lineStart = before.lastIndexOf('\n') + 1;
+      const bom = line === 1 && offset > 0 ? 1 : 0;
+      return { line, col: Math.max(0, offset) - lineStart + 1 - bom };
+    };
+    const map = new LineMap('f.dlm', text);
+    const offsets = [0, 1, text.length, text.length + 3];
+    for (let i = 0; i < 2000; i++) offsets.push(Math.floor(next() * text.length));
+    // In order (as a parser asks), backwards, and at random.
+    for (const o of [...[...offsets].sort((a, b) => a - b), ...[...offsets].sort((a, b) => b - a), ...offsets]) {
+      expect(map.position(o)).toEqual(naive(o));
+      const end = o + Math.floor(next() * 12);
+      const e = naive(end);
+      expect(map.span(o, end)).toEqual({ file: 'f.dlm', start: o, end, line: naive(o).line, col: naive(o).col, endLine: e.line, endCol: e.col });
+    }
+  });
+});

@@ -14,7 +14,7 @@ import type { Diagnostic, Graph, PluginRegistry } from '@dlm/core';
 import type * as A from './ast.js';
 import type { ModuleInfo } from './bind.js';
 import type { ParseResult } from './parse.js';
-import { shiftSpans } from './shift-spans.js';
+import { shiftSpans, spanMover } from './shift-spans.js';
 
 /** One compiled model of the main file, as the cache keeps it. */
 export interface CachedModel {
@@ -107,7 +107,41 @@ function identifiers(text: string): Set<string> {
   return new Set(text.match(/[A-Za-z_]\w*/g) ?? []);
 }
 
-/** A graph whose model moved: see shiftSpans. */
+/**
+ * A graph whose model moved (see shiftSpans). Only what holds a span is copied: nodes, parameters
+ * and layer records get a copy with the moved span, and their span-free parts (types, attributes,
+ * scope paths, value lists) are shared with the cached graph, as an unmoved model's whole graph is.
+ * Copying every object of the graph (the generic shiftSpans) was most of the time of a line break.
+ */
 export function shiftGraph(g: Graph, file: string, from: number, to: number, offset: number, lines: number): Graph {
-  return shiftSpans(g, file, from, to, offset, lines);
+  const move = spanMover(file, from, to, offset, lines);
+  const out: Graph = { ...g };
+  for (const key of Object.keys(out) as (keyof Graph)[]) {
+    if (key === 'nodes') out.nodes = g.nodes.map((n) => (n.span ? { ...n, span: move(n.span) } : n));
+    else if (key === 'params') {
+      out.params = g.params.map((p) => {
+        const regularizers = p.regularizers.length ? shiftSpans(p.regularizers, file, from, to, offset, lines) : p.regularizers;
+        return p.span || regularizers !== p.regularizers ? { ...p, regularizers, ...(p.span ? { span: move(p.span) } : {}) } : p;
+      });
+    } else if (key === 'layers') {
+      out.layers = g.layers.map((l) => {
+        const args = hasObjects(l.args) ? shiftSpans(l.args, file, from, to, offset, lines) : l.args;
+        return l.span || args !== l.args ? { ...l, args, ...(l.span ? { span: move(l.span) } : {}) } : l;
+      });
+    } else if (key === 'span') out.span = move(g.span!);
+    else if (key !== 'inputs' && key !== 'outputs' && key !== 'values' && typeof out[key] === 'object' && out[key] !== null) {
+      // A field this function does not know: copied generically, so that no span of it stays behind.
+      (out as unknown as Record<string, unknown>)[key] = shiftSpans(out[key], file, from, to, offset, lines);
+    }
+  }
+  return out;
+}
+
+/** Whether an argument record holds anything but plain values (a plugin call, a list: they may hold spans). */
+function hasObjects(args: Record<string, unknown>): boolean {
+  for (const k in args) {
+    const v = args[k];
+    if (v !== null && typeof v === 'object') return true;
+  }
+  return false;
 }

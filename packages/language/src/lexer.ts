@@ -1,171 +1,14 @@
 /**
  * Phase 1, lexing: text → tokens (+ comments kept aside for the formatter). Never throws; bad
- * characters, unterminated strings and comments become DLM1xxx diagnostics.
+ * characters, unterminated strings and comments become DLM1xxx diagnostics. The token types are
+ * in ./tokens.ts (re-exported here); the scanning is ./scanner.ts.
  */
-import { createToken, Lexer, tokenMatcher, type ILexingError, type IToken, type TokenType } from 'chevrotain';
+import type { IToken } from 'chevrotain';
 import { DiagnosticBag, LineMap, type Diagnostic } from '@dlm/core';
+import { scan } from './scanner.js';
+import { BadNumber, BlockComment, NumberLit } from './tokens.js';
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
-
-function keyword(word: string): TokenType {
-  return createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(`${word}\\b`), longer_alt: Identifier, label: `'${word}'` });
-}
-
-export const Model = keyword('model');
-export const Block = keyword('block');
-export const Train = keyword('train');
-export const Let = keyword('let');
-export const Input = keyword('input');
-export const Output = keyword('output');
-export const Import = keyword('import');
-export const Repeat = keyword('repeat');
-export const As = keyword('as');
-export const True = keyword('true');
-export const False = keyword('false');
-/** Floor division. `//` starts a comment, so floor division is the word `div` (as in Pascal/Haskell). */
-export const Div = keyword('div');
-// Compile-time control flow and its conditions (docs/language.md, "if and for").
-export const If = keyword('if');
-export const Else = keyword('else');
-export const For = keyword('for');
-export const In = keyword('in');
-export const And = keyword('and');
-export const Or = keyword('or');
-export const Not = keyword('not');
-
-export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, label: 'a number' });
-/**
- * `1.2.3`: read as one (bad) number, so the message says it is not a number instead of "found
- * the number .3". It counts as a NumberLit for the parser, so nothing else complains.
- */
-export const BadNumber = createToken({ name: 'BadNumber', pattern: /(?:\d+\.\d+|\.\d+)(?:\.\d+)+(?:[eE][+-]?\d+)?/, categories: [NumberLit], label: 'a number' });
-/** A UTF-8 byte-order mark, accepted (and ignored) at the very start of a file only. */
-export const ByteOrderMark = createToken({
-  name: 'ByteOrderMark',
-  pattern: { exec: (text: string, offset: number) => (offset === 0 && text.charCodeAt(0) === 0xfeff ? (['\ufeff'] as unknown as RegExpExecArray) : null) },
-  start_chars_hint: ['\ufeff'],
-  line_breaks: false,
-  group: Lexer.SKIPPED,
-});
-export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: 'a string' });
-/** An unterminated string: matched so that the lexer can report it clearly instead of "unexpected '\"'". */
-export const BadString = createToken({ name: 'BadString', pattern: /"(?:[^"\\\r\n]|\\.)*/, group: Lexer.SKIPPED });
-
-export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\r\n]*/, group: 'comments' });
-export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments', line_breaks: true });
-export const BadComment = createToken({ name: 'BadComment', pattern: /\/\*[\s\S]*/, group: Lexer.SKIPPED, line_breaks: true });
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f]+/, group: Lexer.SKIPPED, line_breaks: true });
-
-const punct = (name: string, pattern: RegExp | string, label: string) => createToken({ name, pattern, label });
-export const Pipe = punct('Pipe', '|>', "'|>'");
-export const LParen = punct('LParen', '(', "'('");
-export const RParen = punct('RParen', ')', "')'");
-export const LBracket = punct('LBracket', '[', "'['");
-export const RBracket = punct('RBracket', ']', "']'");
-export const LCurly = punct('LCurly', '{', "'{'");
-export const RCurly = punct('RCurly', '}', "'}'");
-export const Comma = punct('Comma', ',', "','");
-export const Colon = punct('Colon', ':', "':'");
-export const Semicolon = punct('Semicolon', ';', "';'");
-export const Equals = punct('Equals', '=', "'='");
-export const Plus = punct('Plus', '+', "'+'");
-export const Minus = punct('Minus', '-', "'-'");
-export const Star = punct('Star', '*', "'*'");
-export const Slash = punct('Slash', '/', "'/'");
-export const Percent = punct('Percent', '%', "'%'");
-export const At = punct('At', '@', "'@'");
-export const EqEq = punct('EqEq', '==', "'=='");
-export const NotEq = punct('NotEq', '!=', "'!='");
-export const LessEq = punct('LessEq', '<=', "'<='");
-export const GreaterEq = punct('GreaterEq', '>=', "'>='");
-export const Less = punct('Less', '<', "'<'");
-export const Greater = punct('Greater', '>', "'>'");
-export const Ellipsis = punct('Ellipsis', '...', "'...'");
-export const DotDot = punct('DotDot', '..', "'..'");
-
-export const allTokens: TokenType[] = [
-  ByteOrderMark,
-  WhiteSpace,
-  LineComment,
-  BlockComment,
-  BadComment,
-  StringLit,
-  BadString,
-  Model,
-  Block,
-  Train,
-  Let,
-  Input,
-  Output,
-  Import,
-  Repeat,
-  As,
-  True,
-  False,
-  Div,
-  If,
-  Else,
-  For,
-  In,
-  And,
-  Or,
-  Not,
-  Identifier,
-  Ellipsis,
-  DotDot,
-  BadNumber,
-  NumberLit,
-  Pipe,
-  LParen,
-  RParen,
-  LBracket,
-  RBracket,
-  LCurly,
-  RCurly,
-  Comma,
-  Colon,
-  Semicolon,
-  EqEq,
-  NotEq,
-  LessEq,
-  GreaterEq,
-  Less,
-  Greater,
-  Equals,
-  Plus,
-  Minus,
-  Star,
-  Slash,
-  Percent,
-  At,
-];
-
-/** Lexer messages are worded by reportStrayCharacters; building Chevrotain's own for each of 100,000s of stray characters is wasted work. */
-const quietErrors = {
-  buildUnexpectedCharactersMessage: () => '',
-  buildUnableToPopLexerModeMessage: () => '',
-};
-
-// Offsets only: Chevrotain's 'full' tracking (line and column of every token) made lexing about
-// 5× slower; the lines that tokens need are filled in by one pass (addLines), columns never are.
-const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true, errorMessageProvider: quietErrors });
-
-/**
- * Sets `startLine` and `endLine` (1-based; tokens never span lines) as Chevrotain's full tracking
- * would, counting '\n', '\r\n' and a lone '\r' as line ends. One pass over the text.
- */
-function addLines(text: string, tokens: IToken[]): void {
-  let line = 1;
-  let pos = 0;
-  for (const t of tokens) {
-    for (; pos < t.startOffset; pos++) {
-      const c = text.charCodeAt(pos);
-      if (c === 10 || (c === 13 && text.charCodeAt(pos + 1) !== 10)) line++;
-    }
-    t.startLine = line;
-    t.endLine = line;
-  }
-}
+export * from './tokens.js';
 
 export interface Comment {
   text: string;
@@ -183,12 +26,11 @@ export interface LexResult {
 
 export function lex(text: string, file: string, lines = new LineMap(file, text)): LexResult {
   const bag = new DiagnosticBag();
-  const r = lexer.tokenize(text);
-  addLines(text, r.tokens);
+  const r = scan(text);
   reportStrayCharacters(text, r.errors, lines, bag);
-  for (const t of r.tokens) if (tokenMatcher(t, NumberLit)) checkNumber(t, lines, bag);
-  // Skipped "bad" tokens carry no diagnostics from Chevrotain: find them from the groups-free scan.
-  const comments: Comment[] = ((r.groups['comments'] ?? []) as IToken[]).map((t) => ({
+  for (const t of r.tokens) if (t.tokenType === NumberLit || t.tokenType === BadNumber) checkNumber(t, lines, bag);
+  // Unclosed strings and comments are skipped text: found in the gaps between tokens and comments.
+  const comments: Comment[] = r.comments.map((t) => ({
     text: t.image,
     start: t.startOffset,
     end: t.startOffset + t.image.length,
@@ -254,7 +96,7 @@ const SHOWN_CHARS = 20;
  * One diagnostic per run of stray characters: Chevrotain reports each stretch between two
  * whitespace gaps on its own, and an 80 KB line of junk must not become 40,000 messages.
  */
-function reportStrayCharacters(text: string, errors: readonly ILexingError[], lines: LineMap, bag: DiagnosticBag): void {
+function reportStrayCharacters(text: string, errors: readonly { offset: number; length: number }[], lines: LineMap, bag: DiagnosticBag): void {
   let i = 0;
   let reported = 0;
   while (i < errors.length) {

@@ -58,6 +58,25 @@ describe('compile cache', () => {
     expect([cache.reused, cache.compiled]).toEqual([2, 1]);
   });
 
+  it('moves the spans of a reused graph (parameter settings too) without changing the graph it copied', () => {
+    const text = [
+      'model A {\n  input x: f32[batch, 4]\n  output y: f32[batch, 2]\n  y = x |> dense(2)\n}',
+      'model B {\n  input x: f32[batch, 4]\n  output y: f32[batch, 2]\n  y = x |> dense(8) { weight: init he_normal, regularize l2(1e-3); bias: init zeros, trainable false } |> relu |> dense(2)\n}\n',
+    ].join('\n');
+    const cache = new CompileCache();
+    const opts = { registry, readFile, baseDir: ROOT };
+    const first = compileSource(text, '/tmp/s.dlm', { ...opts, cache });
+    const before = JSON.stringify(first.program);
+    const moved = text.replace('model B', '\n\nmodel B');
+    const second = compileSource(moved, '/tmp/s.dlm', { ...opts, cache });
+    expect([cache.reused, cache.compiled]).toEqual([2, 0]);
+    same(second, compileSource(moved, '/tmp/s.dlm', opts));
+    const regularizerLine = (out: typeof first) => out.program.models.find((m) => m.name === 'B')!.params.find((p) => p.name.endsWith('weight'))!.regularizers[0]!.span!.line;
+    expect([regularizerLine(first), regularizerLine(second)]).toEqual([9, 11]);
+    // The first compilation's program (which an editor may still hold) keeps its own spans.
+    expect(JSON.stringify(first.program)).toBe(before);
+  });
+
   it('compiles again a model that uses, through a block, a model that changed', () => {
     const text = [
       'model Inner {\n  input x: f32[batch, 4]\n  output y: f32[batch, 4]\n  y = x |> dense(4) |> relu\n}',

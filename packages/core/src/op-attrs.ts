@@ -1,0 +1,34 @@
+/**
+ * An op node's attributes as the IR keeps them: the ones given, and the schema's defaults for the
+ * others. Unknown or missing required attributes are internal bugs of the layer that emitted the op.
+ */
+import type { AttrValue } from './ir.js';
+import type { OpSchema } from './op-schema.js';
+
+/** The attribute specs of each op schema as a list, made once per schema (resolveAttrs runs per node). */
+const ATTR_ENTRIES = new WeakMap<OpSchema, [string, OpSchema['attrs'][string]][]>();
+/** How many outputs each op has when no count is asked for: its required ones. */
+const REQUIRED_OUTPUTS = new WeakMap<OpSchema, number>();
+
+export function requiredOutputs(schema: OpSchema): number {
+  let n = REQUIRED_OUTPUTS.get(schema);
+  if (n === undefined) REQUIRED_OUTPUTS.set(schema, (n = schema.outputs.filter((o) => !o.optional).length));
+  return n;
+}
+
+/** Fills attribute defaults; unknown attributes or missing required ones are internal bugs of a layer. */
+export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = {};
+  for (const key in attrs) {
+    if (Object.hasOwn(attrs, key) && !(key in schema.attrs)) throw new Error(`op ${schema.name} has no attribute '${key}'`);
+  }
+  let entries = ATTR_ENTRIES.get(schema);
+  if (!entries) ATTR_ENTRIES.set(schema, (entries = Object.entries(schema.attrs)));
+  for (const [key, spec] of entries) {
+    const v = attrs[key];
+    if (v !== undefined) out[key] = v;
+    else if (spec.default !== undefined) out[key] = spec.default;
+    else throw new Error(`op ${schema.name} requires attribute '${key}'`);
+  }
+  return out;
+}
