@@ -2,7 +2,8 @@
  * Wording of the parser's syntax errors (Chevrotain's message provider): what was expected, in
  * words a user knows, and which unclosed bracket a missing ')' or '}' belongs to.
  */
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { EOF } from './chevrotain.js';
 import * as T from './lexer.js';
 
 /** Words the message provider uses for rules in "expected …" messages. */

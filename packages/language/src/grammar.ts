@@ -9,7 +9,8 @@
  * the exception; the enclosing rule adopts it as the child it was parsing, and the rule where
  * Chevrotain re-synchronizes returns it (`recoveryValueFunc`).
  */
-import { EmbeddedActionsParser, isRecognitionException, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { EmbeddedActionsParser, isRecognitionException } from './chevrotain.js';
 import type { LineMap, SourceSpan } from '@dlm/core';
 import type * as A from './ast.js';
 import type { Comment } from './lexer.js';

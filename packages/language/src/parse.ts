@@ -4,7 +4,8 @@
  * checked on the token stream first, so pathological input ("((((…" ten thousand deep) yields
  * DLM1005 instead of a stack overflow in the recursive-descent parser.
  */
-import { EOF, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { EOF } from './chevrotain.js';
 import { DiagnosticBag, LineMap, type Diagnostic } from '@dlm/core';
 import type * as A from './ast.js';
 import { MAX_SYNTAX_ERRORS, parser } from './grammar.js';

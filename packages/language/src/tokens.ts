@@ -4,7 +4,8 @@
  * patterns exactly; a differential test (test/scanner.test.ts) holds it to Chevrotain's own lexer
  * built from `allTokens`.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
