@@ -113,6 +113,9 @@ export class GraphBuilder {
   addInput(name: string, type: TensorType, span?: SourceSpan): string {
     if (!this.checkRuntimeSize(type, `Input '${name}'`, span)) type = UNKNOWN;
     this.inputs.push({ name, type });
+    // A node made at the root is named after its op (`identity`, `add`): an input may not share
+    // that value name, or the output routed through an Identity would be left unnamed.
+    claimNodeId(this.scope[0]!, name);
     this.types.set(name, type);
     this.producers.set(name, { path: `input ${name}`, ...(span ? { span } : {}) });
     return name;

@@ -115,6 +115,16 @@ describe('blocks and repeat', () => {
     expect(p.models[0]!.nodes.map((n) => n.op)).toEqual(['Identity']);
   });
 
+  it('an input named like a root node (identity) keeps outputs routed through an Identity named', () => {
+    // The Identity that routes an input to an output was named 'identity' too, so its output stayed
+    // 'identity' and the declared output 'y' had no producer (the ONNX export had an unproduced output).
+    const p = ok(`model M {\n  input identity: f32[batch, 4]\n  output y: f32[batch, 4]\n  output z: f32[batch, 4]\n  y = identity\n  z = identity |> relu\n}\n`);
+    const g = p.models[0]!;
+    const produced = new Set(g.nodes.flatMap((n) => n.outputs));
+    expect(g.outputs.map((o) => o.name).filter((o) => !produced.has(o))).toEqual([]);
+    expect(g.nodes.find((n) => n.op === 'Identity')).toMatchObject({ inputs: ['identity'], outputs: ['y'] });
+  });
+
   it('multi-input and multi-output blocks', () => {
     const p = ok(`block Merge(axis: int = 1) {\n  input a\n  input b\n  output y\n  y = concat(a, b, axis: axis)\n}\nblock Split() {\n  input x\n  output a\n  output b\n  a = x |> dense(2)\n  b = x |> dense(3)\n}\n${head('f32[batch, 4]', 'f32[batch, 5]')}  y = x |> Split |> Merge\n}\n`);
     expect(p.models[0]!.layers.filter((l) => l.isBlock).map((l) => l.kind)).toEqual(['Split', 'Merge']);
