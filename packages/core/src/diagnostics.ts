@@ -129,6 +129,7 @@ export function editDistance(a: string, b: string): number {
 /**
  * The closest candidate to `name`, or undefined when nothing is close enough to be a plausible
  * typo. Case-insensitive equality and separator differences (`maxpool` vs `max_pool`) win outright.
+ * Otherwise at most a third of the length in edits (at least one), keeping at least half of `name`.
  */
 export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
@@ -149,5 +150,10 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
   }
   if (best === undefined) return undefined;
   const limit = Math.max(1, Math.floor(Math.max(name.length, best.length) / 3));
-  return bestScore <= limit ? best : undefined;
+  // A third of the length allows one edit even to a one-letter name, and one edit there leaves
+  // nothing of it ('x' → 'M'). Like TypeScript, which ignores short candidates unless only case
+  // differs, a short name gets a suggestion only when at least half of it survives (`h2` → `h1`);
+  // a case or separator difference already returned above (`m` → `M`).
+  const keepsHalf = bestScore * 2 <= name.length;
+  return bestScore <= limit && keepsHalf ? best : undefined;
 }

@@ -21,6 +21,17 @@ describe('didYouMean', () => {
     expect(didYouMean('dense', ['dense'])).toBeUndefined();
     expect(didYouMean('a', [])).toBeUndefined();
   });
+  it('suggests for a one- or two-character name only what keeps half of it', () => {
+    // One edit away, but sharing nothing: 'x' is not a typo of 'M'.
+    expect(didYouMean('x', ['M', 'y'])).toBeUndefined();
+    expect(didYouMean('x', ['xs'])).toBeUndefined();
+    expect(didYouMean('ab', ['cd', 'M'])).toBeUndefined();
+    // Case and separators still count as the same name; two characters sharing one still help.
+    expect(didYouMean('m', ['M'])).toBe('M');
+    expect(didYouMean('h2', ['h1', 'x'])).toBe('h1');
+    expect(didYouMean('l3', ['l1', 'l2'])).toBe('l1');
+    expect(didYouMean('ab', ['abc'])).toBe('abc');
+  });
   it('breaks ties alphabetically, so suggestions are deterministic', () => {
     expect(didYouMean('conv3d', ['conv2d', 'conv1d'])).toBe('conv1d');
     expect(didYouMean('conv3d', ['conv1d', 'conv2d'])).toBe('conv1d');

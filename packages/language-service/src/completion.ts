@@ -47,7 +47,11 @@ export function complete(an: Analysis, offset: number): CompletionEntry[] {
   const scopeDecls = (): CompletionEntry[] => {
     const out: CompletionEntry[] = [];
     const body = item && (item.kind === 'model' || item.kind === 'block') ? an.symbols.bodyScopes.get(item) : undefined;
-    for (const d of body?.values() ?? []) out.push({ label: d.name, kind: d.kind === 'constant' || d.kind === 'param' ? 'constant' : 'value', detail: d.kind });
+    for (const d of body?.values() ?? []) {
+      // A loop's variable and the names defined in its body exist only inside it.
+      if (d.loop && !(d.loop.start <= offset && offset <= d.loop.end)) continue;
+      out.push({ label: d.name, kind: d.kind === 'constant' || d.kind === 'param' ? 'constant' : 'value', detail: d.kind });
+    }
     for (const d of an.symbols.moduleScope.values()) {
       if (d.kind === 'constant') out.push({ label: d.name, kind: 'constant', detail: 'constant' });
     }

@@ -95,3 +95,60 @@ describe('hover on the transformer-era statements', () => {
     expect(at('i in')).toBe('(loop variable) **i** in `0..2`');
   });
 });
+
+describe('completion offers the names visible at the cursor', () => {
+  const LOOPS = `model M {
+  input x: f32[batch, 4]
+  output y: f32[batch, 4]
+
+  h = x
+  for i in 0..2 {
+    inner = h |> relu
+    h = inner
+  }
+  for j in 0..2 {
+    h = h |> relu
+  }
+  y = h
+}
+`;
+  const labels = (offset: number) => complete(analyze(LOOPS, '/p/loops.dlm', registry, () => undefined), offset).map((c) => c.label);
+
+  it("inside one loop, its own variable and names but not another loop's", () => {
+    const inFirst = labels(LOOPS.indexOf('h = inner'));
+    expect(inFirst).toEqual(expect.arrayContaining(['i', 'inner', 'h', 'x']));
+    expect(inFirst).not.toContain('j');
+    const inSecond = labels(LOOPS.indexOf('h = h |> relu\n  }\n  y'));
+    expect(inSecond).toEqual(expect.arrayContaining(['j', 'h', 'x']));
+    expect(inSecond).not.toContain('i');
+    expect(inSecond).not.toContain('inner');
+  });
+
+  it("after the loops, neither loop's variable nor the names defined inside them", () => {
+    const after = labels(LOOPS.indexOf('y = h'));
+    expect(after).toEqual(expect.arrayContaining(['h', 'x', 'y']));
+    for (const hidden of ['i', 'j', 'inner']) expect(after).not.toContain(hidden);
+  });
+
+  it('a name defined in a loop and again after it is visible after it; a nested loop sees the outer variable', () => {
+    const text = `model M {
+  input x: f32[batch, 4]
+  output y: f32[batch, 4]
+
+  h = x
+  for i in 0..2 {
+    t = h |> relu
+    for k in 0..2 {
+      h = t
+    }
+  }
+  t = h
+  y = t
+}
+`;
+    const at = (s: string) => complete(analyze(text, '/p/t.dlm', registry, () => undefined), text.indexOf(s)).map((c) => c.label);
+    expect(at('h = t')).toEqual(expect.arrayContaining(['i', 'k', 't']));
+    expect(at('y = t')).toContain('t');
+    expect(at('y = t')).not.toContain('k');
+  });
+});

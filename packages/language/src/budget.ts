@@ -7,16 +7,35 @@
  * Use: `const budget = budgetFor(builder)`; before expanding k copies of something whose size is
  * known (or measured on the first copy), `budget.fits(k * size)`; per layer, `budget.charge()`.
  */
-import type { GraphBuilder } from '@dlm/core';
+import type { GraphBuilder, SourceSpan } from '@dlm/core';
 import type * as A from './ast.js';
 
 /** Most layers (and block instances) one model may expand to. Large real models use a few thousand. */
 export const MAX_LAYERS = 100_000;
 
+/**
+ * A construct of the model itself (not of a block it instantiates) that is expanding now: where a
+ * budget spent inside a block instance is reported, since the model is what multiplies the block.
+ */
+export interface ExpansionSite {
+  /** How the diagnostic names it: `This 'for'`, `This repeat`, `This call of 'B'`. */
+  what: string;
+  span: SourceSpan;
+  /** Iterations or repetitions, for loops; the current one (0-based) in `index`. */
+  count?: number;
+  index: number;
+  /** Budget used when the construct started. */
+  usedBefore: number;
+}
+
 export class ExpansionBudget {
   used = 0;
   /** Set once the limit has been reported, so a model says it once. */
   reported = false;
+  /** The model's constructs expanding now, outermost first. */
+  readonly sites: ExpansionSite[] = [];
+  /** Depth of the compiler's block stack in the model's own body (deeper is inside a block instance). */
+  ownerDepth = 0;
   constructor(readonly limit = MAX_LAYERS) {}
 
   get remaining(): number {

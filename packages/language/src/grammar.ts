@@ -654,34 +654,66 @@ class DlmParser extends EmbeddedActionsParser {
     },
   );
 
-  /** One comparison, not a chain: `a < b < c` is an error rather than Python's surprise. */
+  /**
+   * One comparison, not a chain: `a < b < c` is an error rather than Python's surprise. The rule
+   * accepts a chain anyway so that the error can say so and show the rewrite, instead of a generic
+   * "expected '{'" followed by errors from wherever recovery lands.
+   */
   comparison = this.def(
     'comparison',
-    () => ({ additive: [] as A.Expr[], op: undefined as IToken | undefined }),
+    () => ({ additive: [] as A.Expr[], ops: [] as (IToken | undefined)[] }),
     (s) => {
       s.additive.push(this.SUBRULE(this.additive));
-      this.OPTION(() => {
-        s.op = this.tok(
-          this.OR([
-            { ALT: () => this.CONSUME(T.EqEq) },
-            { ALT: () => this.CONSUME(T.NotEq) },
-            { ALT: () => this.CONSUME(T.LessEq) },
-            { ALT: () => this.CONSUME(T.GreaterEq) },
-            { ALT: () => this.CONSUME(T.Less) },
-            { ALT: () => this.CONSUME(T.Greater) },
-          ]),
+      this.MANY(() => {
+        s.ops.push(
+          this.tok(
+            this.OR([
+              { ALT: () => this.CONSUME(T.EqEq) },
+              { ALT: () => this.CONSUME(T.NotEq) },
+              { ALT: () => this.CONSUME(T.LessEq) },
+              { ALT: () => this.CONSUME(T.GreaterEq) },
+              { ALT: () => this.CONSUME(T.Less) },
+              { ALT: () => this.CONSUME(T.Greater) },
+            ]),
+          ),
         );
         s.additive.push(this.SUBRULE2(this.additive));
       });
     },
     (s, mark): A.Expr => {
       const [left, right] = s.additive;
-      if (left && (!right || !s.op)) return left;
+      const op = s.ops[0];
+      if (left && (!right || !op)) return left;
       const span = this.spanFrom(mark);
       if (!left) return this.error(span);
-      return { kind: 'compare', op: s.op!.image as A.CompareOp, left, right: right!, span };
+      if (s.additive.length <= 2) return { kind: 'compare', op: op!.image as A.CompareOp, left, right: right!, span };
+      return this.chainedComparison(s.additive, s.ops, span);
     },
   );
+
+  /**
+   * `a < b < c`: reported once, with the rewrite, and parsed as that rewrite (`a < b and b < c`)
+   * so that nothing downstream reports a follow-on error about it.
+   */
+  private chainedComparison(operands: A.Expr[], ops: (IToken | undefined)[], span: SourceSpan): A.Expr {
+    const text = (e: A.Expr) => this.lines.text.slice(e.span.start, e.span.end);
+    const pairs: A.Expr[] = [];
+    const words: string[] = [];
+    for (let i = 0; i + 1 < operands.length; i++) {
+      const op = ops[i];
+      if (!op) return this.error(span);
+      const left = operands[i]!;
+      const right = operands[i + 1]!;
+      const pairSpan = this.lines.span(left.span.start, right.span.end);
+      pairs.push({ kind: 'compare', op: op.image as A.CompareOp, left, right, span: pairSpan });
+      words.push(`${text(left)} ${op.image} ${text(right)}`);
+    }
+    this.problems.push({
+      message: `Chained comparisons are not supported: write '${words.join(' and ')}' (one comparison per pair, joined with 'and').`,
+      span,
+    });
+    return { kind: 'logic', op: 'and', operands: pairs, span };
+  }
 
   additive = this.def(
     'additive',

@@ -27,6 +27,11 @@ export interface SymbolDecl {
   owner?: A.ModelDecl | A.BlockDecl;
   /** The declaration node itself. */
   node?: A.Item | A.Stmt | A.BlockParam;
+  /**
+   * The `for` statement a body name is confined to: its loop variable, or a name first defined in
+   * its body (each iteration has its own). Undefined for names visible in the whole body.
+   */
+  loop?: SourceSpan;
 }
 
 export interface Occurrence {
@@ -191,10 +196,18 @@ export function buildSymbols(main: ModuleInfo): SymbolTable {
       // Declarations of the body: ports, local lets, and the first assignment of each new name.
       const controls: A.Expr[] = [];
       const stmts = flatStmts(item.body, controls);
+      const loops = loopsOf(item.body);
       for (const st of stmts) {
-        if (body.has(st.name.name)) continue;
+        const loop = loops.get(st.name);
+        const known = body.get(st.name.name);
+        if (known) {
+          // Defined again outside the loop that confined it: widened to the loop around both
+          // (two sibling loops that each define it: the whole body, one span cannot say both).
+          if (known.loop && !(loop && within(loop, known.loop))) known.loop = loop && within(known.loop, loop) ? loop : undefined;
+          continue;
+        }
         const kind: SymbolKind = st.kind === 'input' || st.kind === 'output' ? st.kind : st.kind === 'let' ? 'constant' : 'value';
-        body.set(st.name.name, declare({ name: st.name.name, kind, span: st.name.span, fullSpan: st.span, owner: item, node: st }, true));
+        body.set(st.name.name, declare({ name: st.name.name, kind, span: st.name.span, fullSpan: st.span, owner: item, node: st, ...(loop ? { loop } : {}) }, true));
       }
       const scopes = [moduleScope, body];
       for (const e of controls) walk(e, scopes);
@@ -213,6 +226,24 @@ export function buildSymbols(main: ModuleInfo): SymbolTable {
 /** The occurrence under `offset` (inclusive at both ends, so a cursor right after a name counts). */
 export function occurrenceAt(table: SymbolTable, file: string, offset: number): Occurrence | undefined {
   return table.occurrences.find((o) => o.span.file === file && o.span.start <= offset && offset <= o.span.end);
+}
+
+const within = (inner: SourceSpan, outer: SourceSpan) => outer.start <= inner.start && inner.end <= outer.end;
+
+/** The innermost `for` around each name a body defines (the loop variable's is its own loop). */
+function loopsOf(stmts: readonly A.Stmt[], loop?: SourceSpan, out = new Map<A.Ident, SourceSpan>()): Map<A.Ident, SourceSpan> {
+  const mark = (id: A.Ident) => {
+    if (loop) out.set(id, loop);
+  };
+  for (const s of stmts) {
+    if (s.kind === 'if') loopsOf([...s.then, ...(s.else ?? [])], loop, out);
+    else if (s.kind === 'for') {
+      out.set(s.variable, s.span);
+      loopsOf(s.body, s.span, out);
+    } else if (s.kind === 'destructure') s.names.forEach(mark);
+    else if ('name' in s && s.name) mark(s.name);
+  }
+  return out;
 }
 
 /**

@@ -180,6 +180,19 @@ describe('if', () => {
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  if 3 {\n    y = x\n  }')).find((d) => d.startsWith('DLM2047'))).toMatch(/^DLM2047 .*got the integer 3/);
     expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', '  if 1 == 1 and 2 {\n    y = x\n  }')).find((d) => d.startsWith('DLM2051'))).toMatch(/^DLM2051 .*'and' needs true or false, got the integer 2/);
   });
+
+  it('reports a chained comparison once, at the chain, with the rewrite', () => {
+    const branches = '{\n    y = x\n  } else {\n    y = x |> relu\n  }';
+    expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', `  if 1 < 2 < 3 ${branches}`))).toEqual([
+      "DLM1002 4:6 Chained comparisons are not supported: write '1 < 2 and 2 < 3' (one comparison per pair, joined with 'and').",
+    ]);
+    expect(errors('let a = 1\nlet b = 1\nlet c = 1\n' + model('f32[batch, 4]', 'f32[batch, 4]', `  if a == b == c ${branches}`))).toEqual([
+      "DLM1002 7:6 Chained comparisons are not supported: write 'a == b and b == c' (one comparison per pair, joined with 'and').",
+    ]);
+    expect(errors(model('f32[batch, 4]', 'f32[batch, 4]', `  if 1 + 1 <= 2 != (3 > 4) ${branches}`))).toEqual([
+      "DLM1002 4:6 Chained comparisons are not supported: write '1 + 1 <= 2 and 2 != (3 > 4)' (one comparison per pair, joined with 'and').",
+    ]);
+  });
 });
 
 describe('for', () => {

@@ -63,6 +63,29 @@ describe('expansion budget', () => {
     expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM2060']);
   }, 120_000);
 
+  it("a block instance that runs out is reported at the model's loop, with the real numbers and a note into the block", () => {
+    const block = 'block B() {\n  input x\n  output y\n  y = x |> repeat 1000 { dense(10) }\n}\n';
+    const out = compile(block + model('  h = x\n  for i in 0..200 {\n    h = h |> B()\n  }\n  y = h'));
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM2067']);
+    const d = out.diagnostics[0]!;
+    // Each instance is 2000: 1000 layers and 1000 repeat scopes, so the 51st runs out.
+    expect(d.message).toBe(
+      `This 'for' expands to more than the limit of ${MAX_LAYERS} layers per model: the limit runs out in iteration 51 of 200, after 100000 layers of the loop.`,
+    );
+    expect(d.span).toMatchObject({ line: 10, col: 12 });
+    expect(d.notes).toEqual([expect.objectContaining({ message: "the limit runs out here, in block 'B'", span: expect.objectContaining({ line: 4, col: 19 }) })]);
+  });
+
+  it('a block called in a pipeline that runs out is reported at its call, counting the layers before it', () => {
+    const block = 'block B() {\n  input x\n  output y\n  y = x |> repeat 500 { repeat 40 { dense(10) } }\n}\n';
+    const out = compile(block + model('  y = x |> relu |> B() |> B() |> B() |> B() |> B()'));
+    // Each instance is 500 × (1 + 40 × 2) = 40500: the third finds 18999 left for its 20000 layers.
+    expect(out.diagnostics.map((d) => `${d.code} ${d.span!.line}:${d.span!.col}`)).toEqual(['DLM2067 9:34']);
+    expect(out.diagnostics[0]!.message).toBe(
+      `This call of block 'B' expands to more than the limit of ${MAX_LAYERS} layers per model: the limit runs out after 0 of its layers and 81001 before it.`,
+    );
+  });
+
   it('a model within the limit compiles as before', () => {
     expect(codes(model('  y = x |> repeat 10 { repeat 10 { dense(10) } }'))).toEqual([]);
   });

@@ -58,4 +58,5 @@ export const NAME_MESSAGES = {
   DLM2064: { severity: 'error', message: "Cannot import '{0}': it is outside the project root ({1})." },
   DLM2065: { severity: 'error', message: 'Constant expression result {0} is beyond the exact integers (at most {1}, 2^53 − 1).' },
   DLM2066: { severity: 'error', message: "This 'for' expands to at least {0} layers ({1} iterations × {2}), more than the {3} left of the limit of {4} layers per model." },
+  DLM2067: { severity: 'error', message: '{0} expands to more than the limit of {1} layers per model: {2}.' },
 } as const;

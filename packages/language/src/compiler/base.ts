@@ -27,7 +27,7 @@ import {
 } from '@dlm/core';
 import type * as A from '../ast.js';
 import type { Binder, ModuleInfo } from '../bind.js';
-import { budgetFor } from '../budget.js';
+import { budgetFor, type ExpansionSite } from '../budget.js';
 import type { CompileOptions } from '../compile.js';
 import { ERR, type Binding, type Val } from '../values.js';
 
@@ -193,9 +193,52 @@ export abstract class CompilerBase {
   /** The model has used its whole expansion budget: said once per model, then every layer is poisoned. */
   protected overBudget(cx: EvalCtx, span: SourceSpan): Val {
     const budget = budgetFor(cx.body!.builder);
-    if (!budget.reported) this.bag.report('DLM2060', [budget.limit], span);
-    budget.reported = true;
+    if (!budget.reported) this.reportBudget(cx, 'DLM2060', [budget.limit], span);
     return this.poison(cx, span);
+  }
+
+  /**
+   * Runs `expand` as a site of the model's expansion (a loop or block call written in the model
+   * itself; inside a block nothing is recorded), where a budget spent deeper is reported.
+   */
+  protected expansionSite<T>(cx: EvalCtx, site: Omit<ExpansionSite, 'index' | 'usedBefore'>, expand: (site: ExpansionSite) => T): T {
+    const budget = budgetFor(cx.body!.builder);
+    if (this.blockStack.length > budget.ownerDepth) return expand({ ...site, index: 0, usedBefore: budget.used });
+    const s: ExpansionSite = { ...site, index: 0, usedBefore: budget.used };
+    budget.sites.push(s);
+    try {
+      return expand(s);
+    } finally {
+      budget.sites.pop();
+    }
+  }
+
+  /**
+   * Reports a spent expansion budget (DLM2060, DLM2061, DLM2066) once per model. Inside a block
+   * instance the block's own numbers mislead ("0 left", at a line of the block that is fine on
+   * its own): what multiplies the block is the model's loop or call, so it is reported there
+   * (DLM2067), with a note at the place in the block where the layers ran out.
+   */
+  protected reportBudget(cx: EvalCtx, code: 'DLM2060' | 'DLM2061' | 'DLM2066', args: (string | number)[], span: SourceSpan): void {
+    const budget = budgetFor(cx.body!.builder);
+    const site = budget.sites[0];
+    const block = this.blockStack.length > budget.ownerDepth ? this.blockStack[this.blockStack.length - 1] : undefined;
+    if (!site || !block) {
+      this.bag.report(code, args, span);
+      budget.reported = true;
+      return;
+    }
+    // Later instances of the block run out too; the model's site said it once.
+    if (budget.reported) return;
+    budget.reported = true;
+    const made = budget.used - site.usedBefore;
+    const earlier = site.usedBefore > 0 ? ` and ${site.usedBefore} before it` : '';
+    const how =
+      site.count === undefined
+        ? `the limit runs out after ${made} of its layers${earlier}`
+        : `the limit runs out in iteration ${site.index + 1} of ${site.count}, after ${made} layers of the loop${earlier}`;
+    const note = { message: `the limit runs out here, in ${block.kind} '${block.name.name}'`, span };
+    this.bag.report('DLM2067', [site.what, budget.limit, how], site.span, [note]);
   }
 
   /**

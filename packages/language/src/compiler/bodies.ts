@@ -17,6 +17,7 @@ import { PARAM_TYPES, type ModuleInfo } from '../bind.js';
 import { describeVal, ERR, exprText, type Binding, type Val } from '../values.js';
 import { ANY_TYPE, MAX_DEPTH, type Body, type ControlHooks, type EvalCtx } from './base.js';
 import { ControlFlowCompiler } from './control-flow.js';
+import { budgetFor } from '../budget.js';
 
 export abstract class BodyCompiler extends ControlFlowCompiler {
 
@@ -71,15 +72,21 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
     }
     const builder = outer.builder;
     builder.enterBlock(decl.name.name, call.span, args, inputs);
-    this.blockStack.push(decl);
     const scope = new Map<string, Binding>();
     for (const p of params) {
       const v = args[p.name.name];
       scope.set(p.name.name, { val: v === undefined ? ERR : { k: 'const', v }, span: p.name.span, used: false, warnUnused: false });
     }
     const body: Body = { builder, module, scopes: [scope] };
-    const outs = this.runBody(decl.body, body, { kind: 'block', what: decl.kind, name: decl.name.name, inputs, span: decl.name.span, callSpan: call.span });
-    this.blockStack.pop();
+    const site = { what: `This call of ${decl.kind} '${decl.name.name}'`, span: call.callee.span };
+    const outs = this.expansionSite(cx, site, () => {
+      this.blockStack.push(decl);
+      try {
+        return this.runBody(decl.body, body, { kind: 'block', what: decl.kind, name: decl.name.name, inputs, span: decl.name.span, callSpan: call.span });
+      } finally {
+        this.blockStack.pop();
+      }
+    });
     builder.exitBlock(outs.flatMap((o) => (o.k === 'tensor' ? [o.name] : [])));
     if (outs.some((o) => o.k !== 'tensor')) return this.poison(cx, call.span);
     const names = outs.map((o) => (o as { name: string }).name);
@@ -101,6 +108,7 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
     }
     const inputs = decl.body.filter((s) => s.kind === 'input').map((s) => builder.poisoned(s.span));
     this.blockStack.push(decl);
+    budgetFor(builder).ownerDepth = this.blockStack.length;
     this.runBody(decl.body, { builder, module, scopes: [scope] }, { kind: 'block', what: 'block', name: decl.name.name, inputs, span: decl.name.span });
     this.blockStack.pop();
   }
@@ -304,6 +312,7 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
     const builder = new GraphBuilder(decl.name.name, this.registry, this.bag, decl.span, module.file);
     const body: Body = { builder, module, scopes: [new Map()] };
     this.blockStack.push(decl);
+    budgetFor(builder).ownerDepth = this.blockStack.length;
     this.runBody(decl.body, body, { kind: 'model', what: 'model', name: decl.name.name, span: decl.name.span });
     this.blockStack.pop();
     const g = builder.finish();

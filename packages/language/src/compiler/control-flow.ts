@@ -1,7 +1,7 @@
 /** Compile-time control flow (`if`, `for`, unrolled now) and destructuring (`q, k, v = …`). */
 import type { ArgValue } from '@dlm/core';
 import type * as A from '../ast.js';
-import { budgetFor, minLayers } from '../budget.js';
+import { budgetFor, minLayers, type ExpansionSite } from '../budget.js';
 import { describeVal, exprText, spanJoin, type Binding, type Val } from '../values.js';
 import { MAX_REPEAT, type ControlHooks, type EvalCtx } from './base.js';
 import { CallCompiler } from './calls.js';
@@ -36,13 +36,21 @@ export abstract class ControlFlowCompiler extends CallCompiler {
     // at once; and a loop stops unrolling once the model's budget is spent (DLM2060 said it).
     const budget = budgetFor(body.builder);
     const per = minBodyLayers(s.body);
+    const where = spanJoin(s.iterable.span, (s.rangeEnd ?? s.iterable).span);
     if (!budget.fits(items.length * per)) {
-      this.bag.report('DLM2066', [items.length * per, items.length, per, budget.remaining, budget.limit], spanJoin(s.iterable.span, (s.rangeEnd ?? s.iterable).span));
-      budget.reported = true;
+      this.reportBudget(cx, 'DLM2066', [items.length * per, items.length, per, budget.remaining, budget.limit], where);
       return control.skip(s.body);
     }
-    for (const item of items) {
+    this.expansionSite(cx, { what: "This 'for'", span: where, count: items.length }, (site) => this.unroll(s, items, site, cx, control));
+  }
+
+  /** The iterations of a `for` whose budget was granted, each a scope named layer_1, layer_2, …. */
+  private unroll(s: A.ForStmt, items: ArgValue[], site: ExpansionSite, cx: EvalCtx, control: ControlHooks): void {
+    const body = cx.body!;
+    const budget = budgetFor(body.builder);
+    for (const [index, item] of items.entries()) {
       if (budget.reported) break;
+      site.index = index;
       body.builder.enterBlock('for', s.span, { [s.variable.name]: item }, [], 'layer');
       const before = new Map<Binding, Val>();
       for (const level of body.scopes) for (const b of level.values()) before.set(b, b.val);

@@ -263,30 +263,32 @@ export abstract class ExpressionCompiler extends CompilerBase {
     // again after the first repetition, which measures what its blocks really expand to.
     const budget = budgetFor(body.builder);
     const count = n.v;
+    const before = budget.used;
     const tooBig = (per: number) => {
-      this.bag.report('DLM2061', [count * per, count, per, budget.limit - before, budget.limit], r.count.span);
-      budget.reported = true;
+      this.reportBudget(cx, 'DLM2061', [count * per, count, per, budget.limit - before, budget.limit], r.count.span);
       return this.poison(cx, r.span);
     };
-    const before = budget.used;
-    if (!budget.fits(n.v * minLayers(r.stages))) return tooBig(minLayers(r.stages));
-    let cur: Val = inputs.length === 1 ? { k: 'tensor', name: inputs[0]! } : { k: 'tuple', items: inputs };
-    for (let i = 0; i < n.v; i++) {
-      if (i === 1 && !budget.fits((n.v - 1) * (budget.used - before))) return tooBig(budget.used - before);
-      if (!budget.charge()) return this.overBudget(cx, r.span);
-      const ins = this.tensors(cur, r, cx);
-      body.builder.enterBlock('repeat', r.span, { index: i }, ins, 'repeat');
-      const scope = new Map<string, Binding>();
-      if (r.index) scope.set(r.index.name, { val: { k: 'const', v: i }, span: r.index.span, used: false, warnUnused: false });
-      body.scopes.push(scope);
-      let v: Val = ins.length === 1 ? { k: 'tensor', name: ins[0]! } : { k: 'tuple', items: ins };
-      for (const st of r.stages) v = this.applyStage(v, st, r, cx);
-      body.scopes.pop();
-      body.builder.exitBlock(v.k === 'tensor' ? [v.name] : v.k === 'tuple' ? v.items : []);
-      cur = v;
-      if (v.k === 'error') return ERR;
-    }
-    return cur;
+    if (!budget.fits(count * minLayers(r.stages))) return tooBig(minLayers(r.stages));
+    return this.expansionSite(cx, { what: 'This repeat', span: r.count.span, count }, (site) => {
+      let cur: Val = inputs.length === 1 ? { k: 'tensor', name: inputs[0]! } : { k: 'tuple', items: inputs };
+      for (let i = 0; i < count; i++) {
+        site.index = i;
+        if (i === 1 && !budget.fits((count - 1) * (budget.used - before))) return tooBig(budget.used - before);
+        if (!budget.charge()) return this.overBudget(cx, r.span);
+        const ins = this.tensors(cur, r, cx);
+        body.builder.enterBlock('repeat', r.span, { index: i }, ins, 'repeat');
+        const scope = new Map<string, Binding>();
+        if (r.index) scope.set(r.index.name, { val: { k: 'const', v: i }, span: r.index.span, used: false, warnUnused: false });
+        body.scopes.push(scope);
+        let v: Val = ins.length === 1 ? { k: 'tensor', name: ins[0]! } : { k: 'tuple', items: ins };
+        for (const st of r.stages) v = this.applyStage(v, st, r, cx);
+        body.scopes.pop();
+        body.builder.exitBlock(v.k === 'tensor' ? [v.name] : v.k === 'tuple' ? v.items : []);
+        cur = v;
+        if (v.k === 'error') return ERR;
+      }
+      return cur;
+    });
   }
 
   /** `x[…]`: NumPy/PyTorch indexing, compiled to one `slice` layer (./indexing.ts). */
