@@ -45,6 +45,8 @@ interface Step {
   node: Node;
   lowering: Lowering;
   index: number;
+  /** The IR's types of the node's outputs (what the compiler promised), where the graph has them. */
+  outputTypes: (TensorType | undefined)[];
 }
 
 export class GraphExecutor {
@@ -58,6 +60,7 @@ export class GraphExecutor {
   static create(graph: Graph): { result?: GraphExecutor; diagnostics: Diagnostic[] } {
     const diagnostics: Diagnostic[] = [];
     const steps: Step[] = [];
+    const valueTypes = new Map(graph.values.map((v) => [v.name, v.type] as const));
     graph.nodes.forEach((node, index) => {
       const lowering = getLowering(node.op);
       if (!lowering) {
@@ -71,7 +74,7 @@ export class GraphExecutor {
         diagnostics.push(diag('DLM5002', [node.op, node.id, problem], node.span));
         return;
       }
-      steps.push({ node, lowering, index });
+      steps.push({ node, lowering, index, outputTypes: node.outputs.map((o) => valueTypes.get(o)) });
     });
     if (diagnostics.length > 0) return { diagnostics };
     const ordered = topoOrder(graph, steps, diagnostics);
@@ -115,14 +118,14 @@ export class GraphExecutor {
       for (const c of this.idChecks) this.checkIds(c.input, inputs[c.input]!.dataSync());
     }
     const bufferUpdates = new Map<string, tf.Tensor>();
-    for (const { node, lowering, index } of this.steps) {
+    for (const { node, lowering, index, outputTypes } of this.steps) {
       const ins = node.inputs.map((name) => (name === '' ? undefined : env.get(name)));
       let outs: (Val | undefined)[];
       if (node.trainingOnly && !opts.training) {
         outs = [ins[0]];
       } else {
         const seed = opts.seed === undefined ? undefined : (opts.seed * 1_000_003 + index * 7_919) % 2_147_483_647;
-        const res = lowering.run({ node, attrs: node.attrs, training: opts.training, ...(seed === undefined ? {} : { seed }) }, ins);
+        const res = lowering.run({ node, attrs: node.attrs, training: opts.training, outputTypes, ...(seed === undefined ? {} : { seed }) }, ins);
         if (Array.isArray(res)) outs = res;
         else {
           outs = res.outputs;

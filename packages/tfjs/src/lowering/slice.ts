@@ -29,7 +29,8 @@ export const Slice: Lowering = {
       const axis = axes.length ? (axes[i]! < 0 ? axes[i]! + t.rank : axes[i]!) : i;
       const step = steps.length ? steps[i]! : 1;
       const idx = sliceIndices(t.shape[axis]!, s, ends[i]!, step);
-      checkLongEnough(ctx.node, axis, t.shape[axis]!, s, ends[i]!, step, idx.length);
+      const promised = ctx.outputTypes?.[0]?.shape[axis];
+      if (typeof promised === 'number' && idx.length !== promised) tooShort(ctx.node, axis, t.shape[axis]!, s, ends[i]!, step, promised);
       if (idx.length === t.shape[axis] && step === 1) return;
       const begin = t.shape.map(() => 0);
       const size = t.shape.map(() => -1);
@@ -48,15 +49,14 @@ export const Slice: Lowering = {
 
 /**
  * The compiler gives a slice with both bounds fixed and counted from the same end (`x[:, 5]`,
- * `x[:, :3]`, `x[:, -4:-1]`) a fixed length even on a symbolic dim, assuming the input is long
- * enough. A shorter input would be clamped (NumPy's rule) to fewer entries than the graph's types
- * promise, or to none for an index: that is refused here, located at the user's brackets, instead
- * of a smaller tensor flowing on (or tfjs failing with an internal message).
+ * `x[:, :3]`, `x[:, -3:]`) a fixed length in the IR's types even on a symbolic dim, assuming the
+ * input is long enough. A shorter input would be clamped (ONNX's and NumPy's rule) to fewer
+ * entries than the types promise, or to none for an index: that is refused, located at the
+ * user's brackets, instead of a smaller tensor flowing on (or tfjs failing with an internal
+ * message). Where the IR's length already accounts for clamping (a known dim) nothing differs.
  */
-function checkLongEnough(node: Node, axis: number, n: number, start: number, end: number, step: number, got: number): void {
-  const promised = fixedLength(start, end, step);
-  if (promised === undefined || got === promised) return;
-  // The shortest axis on which every index start, start + step, … is in range.
+function tooShort(node: Node, axis: number, n: number, start: number, end: number, step: number, promised: number): never {
+  // The shortest axis on which every index start, start + step, … the types count is in range.
   let needed = 0;
   for (let k = 0; k < promised; k++) {
     const at = start + k * step;
@@ -65,19 +65,6 @@ function checkLongEnough(node: Node, axis: number, n: number, start: number, end
   const open = (b: number) => (b >= SLICE_END || b <= -SLICE_END - 1 ? '' : String(b));
   const what = end === start + 1 && step === 1 ? `the index ${start}` : `${open(start)}:${open(end)}${step === 1 ? '' : `:${step}`}`;
   throw new DlmExecutionError('DLM5021', [node.id, what, axis, needed, n], node.span);
-}
-
-/** The length a slice has whatever the axis's size, when its bounds count from the same end; else undefined. */
-function fixedLength(start: number, end: number, step: number): number | undefined {
-  const toEnd = step > 0 ? end >= SLICE_END : end <= -SLICE_END - 1;
-  if (step > 0) {
-    if (start < 0 && (toEnd || end < 0)) return Math.max(0, Math.ceil(((toEnd ? 0 : end) - start) / step));
-    if (start >= 0 && !toEnd && end >= 0) return Math.max(0, Math.ceil((end - start) / step));
-  } else {
-    if (start >= 0 && (toEnd || end >= 0)) return Math.max(0, Math.ceil((start - (toEnd ? -1 : end)) / -step));
-    if (start < 0 && !toEnd && end < 0) return Math.max(0, Math.ceil((start - end) / -step));
-  }
-  return undefined;
 }
 
 export const Split: Lowering = {

@@ -10,7 +10,7 @@
  * chain runs with no transposes except at its ends.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { AttrValue, Node } from '@dlm/core';
+import type { AttrValue, Node, TensorType } from '@dlm/core';
 
 export type Layout = 'canonical' | 'channels_last';
 
@@ -86,6 +86,8 @@ export interface LowerContext {
   training: boolean;
   /** Per-node seed for random ops (dropout), derived from the run's seed; undefined = unseeded. */
   seed?: number;
+  /** The IR's types of the node's outputs, where the graph declares them (a hand-built graph may not). */
+  outputTypes?: readonly (TensorType | undefined)[];
 }
 
 export interface LowerResult {
