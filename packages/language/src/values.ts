@@ -16,6 +16,11 @@ export interface Binding {
   used: boolean;
   /** Warn when never read. */
   warnUnused: boolean;
+  /**
+   * Where the value is a bare name bound to nothing (`z = q`), which the compiler keeps as a
+   * symbol (an enum value or a dim) until it is used. Never used, it is reported as unknown there.
+   */
+  symbolSpan?: SourceSpan;
 }
 
 export function spanJoin(a: SourceSpan, b: SourceSpan): SourceSpan {

@@ -169,6 +169,12 @@ export abstract class CompilerBase {
     return [...names];
   }
 
+  /** A binding never read: DLM2013, and, when it holds a bare name bound to nothing (`z = q`), that name is unknown. */
+  protected reportUnused(name: string, b: Binding, cx: EvalCtx): void {
+    if (b.symbolSpan && b.val.k === 'const' && b.val.sym !== undefined) this.unknownName(b.val.sym, b.symbolSpan, cx);
+    this.bag.report('DLM2013', [name], b.span);
+  }
+
   protected unknownName(name: string, span: SourceSpan, cx: EvalCtx): Val {
     const later = cx.body?.defines?.get(name);
     if (later && later.start > span.start) {

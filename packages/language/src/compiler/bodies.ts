@@ -169,7 +169,10 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
       }
       const existing = depth > 0 && names.some((level) => level.has(id.name)) ? this.lookupLocal(body, id.name) : undefined;
       if (existing) existing.val = v;
-      else if (claim(id)) body.scopes[body.scopes.length - 1]!.set(id.name, { val: v, span: id.span, used: false, warnUnused: true });
+      else if (claim(id)) {
+        const symbol = v.k === 'const' && v.sym !== undefined && value.kind === 'name' ? { symbolSpan: value.span } : {};
+        body.scopes[body.scopes.length - 1]!.set(id.name, { val: v, span: id.span, used: false, warnUnused: true, ...symbol });
+      }
     };
     const control: ControlHooks = {
       exec: (inner) => {
@@ -301,7 +304,7 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
       result.push(got.val);
     }
     for (const s of body.scopes) {
-      for (const [name, b] of s) if (b.warnUnused && !b.used && !body.usedEarly?.has(name)) this.bag.report('DLM2013', [name], b.span);
+      for (const [name, b] of s) if (b.warnUnused && !b.used && !body.usedEarly?.has(name)) this.reportUnused(name, b, cx);
     }
     return result;
   }

@@ -60,7 +60,7 @@ export abstract class ControlFlowCompiler extends CallCompiler {
       control.exec(s.body);
       control.popLevel();
       body.scopes.pop();
-      for (const [name, b] of scope) if (b.warnUnused && !b.used) this.bag.report('DLM2013', [name], b.span);
+      for (const [name, b] of scope) if (b.warnUnused && !b.used) this.reportUnused(name, b, cx);
       // The iteration's outputs: the tensors it assigned to names from outside the loop.
       const outs: string[] = [];
       for (const [b, old] of before) if (b.val !== old && b.val.k === 'tensor') outs.push(b.val.name);
