@@ -74,7 +74,7 @@ describe('expansion budget', () => {
     );
     expect(d.span).toMatchObject({ line: 10, col: 12 });
     expect(d.notes).toEqual([expect.objectContaining({ message: "the limit runs out here, in block 'B'", span: expect.objectContaining({ line: 4, col: 19 }) })]);
-  });
+  }, 60_000);
 
   it('a block called in a pipeline that runs out is reported at its call, counting the layers before it', () => {
     const block = 'block B() {\n  input x\n  output y\n  y = x |> repeat 500 { repeat 40 { dense(10) } }\n}\n';

@@ -90,7 +90,7 @@ describe('scanner', () => {
         expectSame(text);
       }
     }
-  });
+  }, 60_000);
 
   it('lexes seeded random texts as Chevrotain does', () => {
     const next = rng(15);
