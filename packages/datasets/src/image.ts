@@ -66,8 +66,8 @@ export function imageSplit(d: ImageData, scale: PixelScale): DatasetSplit {
   const lut = tables(d, scale);
   const plane = d.height * d.width;
   const per = d.channels * plane;
-  /** Sample `from` of the split into position `to` of the batch `x`, through the lookup tables. */
   const pixels = d.pixels;
+  /** Sample `from` of the split into position `to` of the batch `x`, through the lookup tables. */
   const convert = (x: Float32Array, to: number, from: number): void => {
     for (let c = 0; c < d.channels; c++) {
       const t = lut[c]!;
