@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { PluginRegistry } from '@dlm/core';
 import { compileSource } from '@dlm/language';
 import { stdPlugin } from '@dlm/plugin-std';
-import { createTfjsRuntime } from '@dlm/tfjs';
+import { createTfjsRuntime, setupBackend } from '@dlm/tfjs';
 import type { TrainEvent } from '@dlm/train';
 import { train } from '@dlm/train/node';
 
@@ -27,6 +27,8 @@ const arg = (name: string, fallback: string) => {
 const samples = Number(arg('samples', '8000'));
 const top = Number(arg('top', '20'));
 const root = join(fileURLToPath(import.meta.url), '../../..');
+// $DLM_WASM_THREADS applies (XNNPACK's own threads); the header says how many the backend got.
+const { threads = 1 } = await setupBackend('wasm');
 const runtime = await createTfjsRuntime('wasm');
 
 const times = new Map<string, { ms: number; calls: number }>();
@@ -94,7 +96,7 @@ for (const e of times.values()) {
   kernelMs += e.ms;
   calls += e.calls;
 }
-console.log(`MNIST CNN, real trainer, batch 64, wasm 1 thread, ${samples} digits; Node ${process.version}`);
+console.log(`MNIST CNN, real trainer, batch 64, wasm ${threads} thread${threads === 1 ? '' : 's'}, ${samples} digits; Node ${process.version}`);
 console.log(`${rate.toFixed(0)} samples/s; ${(ms / steps).toFixed(2)} ms per step; kernels ${(kernelMs / steps).toFixed(2)} ms per step in ${(calls / steps).toFixed(0)} outermost calls`);
 for (const [k, e] of [...times].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
   console.log(`${k.padEnd(28)} ${(e.ms / steps).toFixed(3).padStart(7)} ms/step ${(e.calls / steps).toFixed(1).padStart(6)} calls`);

@@ -173,6 +173,12 @@ export interface DatasetSplit {
   size: number;
   /** Samples [start, start+count) of the split's (seeded) order, as a batch. */
   slice(start: number, count: number): Batch;
+  /**
+   * Optional: the samples at `indices` (positions in the split's order, any order, repeats
+   * allowed), as one batch, equal to concatenating `slice(i, 1)` for each. The trainer uses it
+   * for shuffled batches, which would otherwise be assembled one `slice` per sample.
+   */
+  gather?(indices: Int32Array): Batch;
 }
 
 export interface DatasetOpenContext {

@@ -66,6 +66,18 @@ export function imageSplit(d: ImageData, scale: PixelScale): DatasetSplit {
   const lut = tables(d, scale);
   const plane = d.height * d.width;
   const per = d.channels * plane;
+  const pixels = d.pixels;
+  /** Sample `from` of the split into position `to` of the batch `x`, through the lookup tables. */
+  const convert = (x: Float32Array, to: number, from: number): void => {
+    for (let c = 0; c < d.channels; c++) {
+      const t = lut[c]!;
+      let src = from * per + c * plane;
+      let dst = to * per + c * plane;
+      const end = dst + plane;
+      while (dst < end) x[dst++] = t[pixels[src++]!]!;
+    }
+  };
+  const batch = (x: Float32Array, y: Int32Array): Batch => ({ x, xShape: [y.length, d.channels, d.height, d.width], y, yShape: [y.length] });
   return {
     info: {
       inputShape: [d.channels, d.height, d.width],
@@ -80,16 +92,20 @@ export function imageSplit(d: ImageData, scale: PixelScale): DatasetSplit {
     slice(start: number, count: number): Batch {
       const n = checkSlice(start, count, d.count);
       const x = new Float32Array(n * per);
-      const src = d.pixels.subarray(start * per, (start + n) * per);
-      for (let i = 0; i < n; i++) {
-        for (let c = 0; c < d.channels; c++) {
-          const t = lut[c];
-          const off = i * per + c * plane;
-          for (let p = 0; p < plane; p++) x[off + p] = t[src[off + p]];
-        }
+      for (let i = 0; i < n; i++) convert(x, i, start + i);
+      return batch(x, Int32Array.from(d.labels.subarray(start, start + n)));
+    },
+    // A shuffled batch in one pass and two allocations (slice per sample: 64 of each, and a copy).
+    gather(indices: Int32Array): Batch {
+      const x = new Float32Array(indices.length * per);
+      const y = new Int32Array(indices.length);
+      for (let i = 0; i < indices.length; i++) {
+        const j = indices[i]!;
+        if (!Number.isInteger(j) || j < 0 || j >= d.count) throw new RangeError(`gather: index ${j} is outside a split of ${d.count} samples`);
+        convert(x, i, j);
+        y[i] = d.labels[j]!;
       }
-      const y = Int32Array.from(d.labels.subarray(start, start + n));
-      return { x, xShape: [n, d.channels, d.height, d.width], y, yShape: [n] };
+      return batch(x, y);
     },
   };
 }

@@ -74,6 +74,24 @@ describe('mnist from a folder of IDX files', () => {
   });
 });
 
+describe('gather: a shuffled batch in one pass', () => {
+  it('equals one slice per sample, in the given order, repeats included; an index outside is a RangeError', async () => {
+    const dir = tempDir();
+    writeIdxSet(dir, { count: 10 });
+    const split = await mnist.open(args({ dir }), ctxFor('train', tempDir()));
+    const at = Int32Array.from([7, 0, 9, 3, 3]);
+    const g = split.gather!(at);
+    const parts = Array.from(at, (i) => split.slice(i, 1));
+    expect(g.xShape).toEqual([5, 1, 28, 28]);
+    expect(g.yShape).toEqual([5]);
+    expect(g.y).toBeInstanceOf(Int32Array);
+    expect(Array.from(g.y)).toEqual(parts.map((p) => p.y[0]));
+    expect(Array.from(g.x)).toEqual(parts.flatMap((p) => Array.from(p.x)));
+    expect(() => split.gather!(Int32Array.from([10]))).toThrow(RangeError);
+    expect(() => split.gather!(Int32Array.from([-1]))).toThrow(RangeError);
+  });
+});
+
 describe('bad IDX input is a DatasetError naming the file', () => {
   const open = (dir: string) => mnist.open(args({ dir }), ctxFor('train', tempDir()));
   const imagesOf = (dir: string) => path.join(dir, 'train-images-idx3-ubyte.gz');

@@ -377,6 +377,11 @@ export class SplitView {
     let contiguous = true;
     for (let k = 1; k < count && contiguous; k++) if (pos(start + k) !== first + k) contiguous = false;
     if (contiguous) return this.split.slice(first, count);
+    if (this.split.gather) {
+      const at = new Int32Array(count);
+      for (let k = 0; k < count; k++) at[k] = pos(start + k);
+      return this.split.gather(at);
+    }
     const parts: Batch[] = [];
     for (let k = 0; k < count; k++) parts.push(this.split.slice(pos(start + k), 1));
     return concatBatches(parts);

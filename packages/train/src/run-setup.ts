@@ -35,19 +35,26 @@ export async function openSplit(registry: PluginRegistry, call: PluginCall, spli
     throw e;
   }
   // `open` is guarded like all plugin code; the split it returns is plugin code too: a throwing
-  // `slice()` is DLM5060 naming the dataset, not an internal error of dlm.
+  // `slice()` or `gather()` is DLM5060 naming the dataset, not an internal error of dlm.
+  const guard = <R>(what: () => string, run: () => R): R => {
+    try {
+      return run();
+    } catch (e) {
+      if (e instanceof TrainingError || isOutOfMemory(e)) throw e;
+      fail('DLM5060', ['dataset', call.name, `${e instanceof Error ? e.message : String(e)} (in ${what()} of the ${split} split)`, phase], call.span);
+    }
+  };
+  // The wrappers are made once (the trainer reads `slice` per batch, or per sample without `gather`).
+  const slice = opened.slice;
+  const gather = opened.gather;
+  const guarded: Partial<DatasetSplit> = {
+    slice: (start, count) => guard(() => `slice(${start}, ${count})`, () => slice.call(opened, start, count)),
+    ...(typeof gather === 'function' ? { gather: (indices: Int32Array) => guard(() => `gather() of ${indices.length} samples`, () => gather.call(opened, indices)) } : {}),
+  };
   return new Proxy(opened, {
     get(target, prop) {
-      const v: unknown = Reflect.get(target, prop, target);
-      if (prop !== 'slice' || typeof v !== 'function') return v;
-      return (start: number, count: number) => {
-        try {
-          return (v as DatasetSplit['slice']).call(target, start, count);
-        } catch (e) {
-          if (e instanceof TrainingError || isOutOfMemory(e)) throw e;
-          fail('DLM5060', ['dataset', call.name, `${e instanceof Error ? e.message : String(e)} (in slice(${start}, ${count}) of the ${split} split)`, phase], call.span);
-        }
-      };
+      if (prop === 'slice' || prop === 'gather') return guarded[prop];
+      return Reflect.get(target, prop, target);
     },
   });
 }

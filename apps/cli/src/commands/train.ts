@@ -33,7 +33,7 @@ export const train: Command = {
     limit: { type: 'string', arg: 'n', help: 'train on the first N samples only (smoke runs)' },
     'limit-test': { type: 'string', arg: 'n', help: 'evaluate on the first N test samples only' },
     'keep-last': { type: 'string', arg: 'n', help: 'keep only the newest N epoch checkpoints' },
-    workers: { type: 'string', arg: 'n', default: 'the number of cores, at most 4', help: 'split each batch over N threads on the CPU backends (1 = off)' },
+    workers: { type: 'string', arg: 'n', default: 'half the cores, at most 4', help: 'split each batch over N threads on the CPU backends (1 = off)' },
   },
   async run(ctx) {
     const file = requireOneFile(ctx, 'train');
@@ -117,9 +117,14 @@ export const train: Command = {
   },
 };
 
-/** Data-parallel threads by default: one per core, at most 4 (small CNN batches stop scaling there). */
+/**
+ * Data-parallel threads by default: half the cores, at most 4 (small CNN batches stop scaling
+ * there). Each thread pays the step's fixed cost and the main thread's serial part, so a second
+ * thread gains only where a core is idle: on 2 cores, 2 workers measured 0.99–1.2× of 1 thread
+ * when calm and 0.4–0.7× under other work (docs/backends.md), hence 1 there.
+ */
 function defaultWorkers(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
+  return Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
 }
 
 /** loss.svg, confusion.svg and report.html beside the checkpoints (atomically; CliError sentences on failure). */

@@ -1,0 +1,72 @@
+/**
+ * Shuffled batches through a split's optional `gather` (one pass) are the batches one `slice` per
+ * sample gives, and a throwing `gather` is a located DLM5060 like a throwing `slice`.
+ */
+import { PLUGIN_API_VERSION, PluginRegistry, type Batch, type DatasetSplit } from '@dlm/core';
+import { describe, expect, it } from 'vitest';
+import { SplitView, TrainingError, permutation } from '../src/common.js';
+import { openSplit } from '../src/run-setup.js';
+
+function split(withGather: boolean, gatherThrows = false): DatasetSplit {
+  const n = 40;
+  const xs = Float32Array.from({ length: n * 3 }, (_, i) => Math.sin(i));
+  const ys = Int32Array.from({ length: n }, (_, i) => i % 7);
+  const s: DatasetSplit = {
+    info: { inputShape: [3], inputDType: 'f32', targetShape: [] },
+    size: n,
+    slice: (start, count): Batch => ({ x: xs.slice(start * 3, (start + count) * 3), xShape: [count, 3], y: ys.slice(start, start + count), yShape: [count] }),
+  };
+  if (!withGather) return s;
+  return {
+    ...s,
+    gather(at: Int32Array): Batch {
+      if (gatherThrows) throw new Error('boom in gather');
+      const x = new Float32Array(at.length * 3);
+      at.forEach((j, i) => x.set(xs.subarray(j * 3, j * 3 + 3), i * 3));
+      return { x, xShape: [at.length, 3], y: Int32Array.from(at, (j) => ys[j]!), yShape: [at.length] };
+    },
+  };
+}
+
+describe('SplitView.batch with gather', () => {
+  it('gives the same shuffled batches as one slice per sample, through a carved view too', () => {
+    const order = permutation(30, 3, 'epoch');
+    for (const [a, b] of [
+      [SplitView.all(split(false), 30), SplitView.all(split(true), 30)],
+      [SplitView.all(split(false)).carve(0.25, 9).train, SplitView.all(split(true)).carve(0.25, 9).train],
+    ] as const) {
+      for (const start of [0, 8, 16, 24]) {
+        const count = Math.min(8, a.size - start);
+        const ord = order.filter((i) => i < a.size);
+        const want = a.batch(ord, start, count);
+        const got = b.batch(ord, start, count);
+        expect(got.xShape).toEqual(want.xShape);
+        expect(Array.from(got.x)).toEqual(Array.from(want.x));
+        expect(Array.from(got.y)).toEqual(Array.from(want.y));
+      }
+    }
+  });
+});
+
+describe('openSplit guards gather', () => {
+  it('a throwing gather is DLM5060 naming the dataset', async () => {
+    const registry = new PluginRegistry();
+    registry.register({
+      name: 'gather-test',
+      apiVersion: PLUGIN_API_VERSION,
+      datasets: [{ name: 'gathering', doc: 'test', args: [], open: async () => split(true, true) }],
+    });
+    const opened = await openSplit(registry, { name: 'gathering', args: {} } as never, 'train', 'training', {});
+    expect(opened.slice(0, 2).yShape).toEqual([2]);
+    let caught: unknown;
+    try {
+      opened.gather!(Int32Array.from([3, 1]));
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(TrainingError);
+    const d = (caught as TrainingError).diagnostics[0]!;
+    expect(d.code).toBe('DLM5060');
+    expect(d.message).toMatch(/^dataset 'gathering' failed while training: boom in gather \(in gather\(\) of 2 samples of the train split\)$/);
+  });
+});
