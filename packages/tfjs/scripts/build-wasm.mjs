@@ -3,7 +3,7 @@
 // esbuild bundles all load it as plain code. The generated files are committed;
 // test/filter-grad-simd.test.ts regenerates them and fails if they differ.
 //
-//   node scripts/build-wasm.mjs           write src/kernels/*-wasm.ts
+//   node scripts/build-wasm.mjs           write src/kernels/*-wasm.ts (npm run build:wasm -w @dlm/tfjs)
 //   node scripts/build-wasm.mjs --check   exit 1 if a committed file differs from a fresh build
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

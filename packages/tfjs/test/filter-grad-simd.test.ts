@@ -79,11 +79,13 @@ describe('filterGradSimd against a float64 reference', () => {
     const out = new Float32Array(g.kh * g.kw * g.c * g.m).fill(Number.NaN); // overwritten entirely
     filterGradSimd(x, dy, g, out);
     const { dw, abs } = reference(x, dy, g);
-    // Per entry, the error relative to the sum of |products| (what float32 rounding scales with):
-    // per-image float32 sums keep it near 1e-7 even for the 36,864 terms of MNIST's conv1.
+    // Per entry, the error relative to the sum of |products| (what float32 rounding scales with).
+    // A short sum's error is a few roundings of ~6e-8 each; for long sums the order matters:
+    // per-image float32 sums keep MNIST conv1's 36,864 terms under 5e-8, where one running float32
+    // sum over all of them reaches ~1.7e-7 (simulated with Math.fround).
     let worst = 0;
     out.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - dw[k]!) / Math.max(abs[k]!, 1e-30))));
-    expect(worst).toBeLessThan(1e-6);
+    expect(worst).toBeLessThan(g.n * g.oh * g.ow > 10_000 ? 5e-8 : 3e-7);
     // And relative to the largest entry (the 1e-5 of "same numbers everywhere").
     const scale = dw.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
     out.forEach((v, k) => expect(Math.abs(v - dw[k]!)).toBeLessThanOrEqual(1e-5 * scale + 1e-7));

@@ -5,8 +5,8 @@
 // offset of tap (u, v, c) inside the (padded) input image. Per image, a block of 4 filter rows ×
 // 8 output channels is accumulated in 8 v128 registers over all OH·OW positions (one broadcast
 // load per row, two vector loads of dy per position), then added into `out` [K, Mp]: the float32
-// sums are per image (OH·OW terms), the image sums are added in order (N terms), which keeps the
-// rounding error near 1e-7 relative instead of the ~1e-5 of one running sum over N·OH·OW products.
+// sums are per image (OH·OW terms), the image sums are added in order (N terms): for MNIST's conv1
+// (36,864 products per entry) the error stays under 5e-8 of Σ|products|, ~1.7e-7 with one running sum.
 // dy rows are M floats apart; the last, partial vector of a row reads past the row into lanes
 // m ≥ M, whose sums land in out's padding columns and are dropped by the glue.
 
