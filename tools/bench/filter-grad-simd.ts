@@ -2,7 +2,9 @@
  * The WebAssembly SIMD filter gradient (packages/tfjs/src/kernels/filter-grad-simd.ts) against the
  * forward-XNNPACK-convolution one it replaces (conv-grad.ts), on the MNIST CNN's two convolutions
  * (batch 64) and a few other shapes: wasm backend, 1 thread, both paths called alternately in one
- * process, per-call min and median (ms), their ratios, and the largest difference of the two results.
+ * process, per-call min and median (ms), their ratios, and the largest difference of the two results;
+ * "copies" is what the SIMD path's copies of x and dy into its memory cost alone (the same
+ * Float32Array.set calls into a preallocated buffer, min over the same calls; padded inputs copy row by row, a bit more).
  *
  *   node --conditions=@dlm/source --import tsx tools/bench/filter-grad-simd.ts [--reps 40]
  */
@@ -51,6 +53,10 @@ for (const s of shapes) {
   va.forEach((v, k) => ((diff = Math.max(diff, Math.abs(v - vc[k]!))), (scale = Math.max(scale, Math.abs(vc[k]!)))));
   b.disposeData(a.out.dataId);
   b.disposeData(c.out.dataId);
+  const xv = x.dataSync() as Float32Array;
+  const dyv = dy.dataSync() as Float32Array;
+  const buffer = new Float32Array(xv.length + dyv.length);
+  const copyMs: number[] = [];
   const t = { simd: [] as number[], conv: [] as number[] };
   for (let r = 0; r < reps + 3; r++) {
     for (const [name, k] of (r % 2 ? [['simd', simd], ['conv', conv]] : [['conv', conv], ['simd', simd]]) as [keyof typeof t, tf.KernelFunc][]) {
@@ -58,10 +64,14 @@ for (const s of shapes) {
       b.disposeData(out.dataId);
       if (r >= 3) t[name].push(ms);
     }
+    const t0 = performance.now();
+    buffer.set(dyv, 0);
+    buffer.set(xv, dyv.length);
+    copyMs.push(performance.now() - t0);
   }
   const ss = stats(t.simd);
   const sc = stats(t.conv);
   const med = (v: number[]) => v[v.length >> 1]!;
-  console.log(`${s.name}: simd min ${ss[0]!.toFixed(2)} median ${med(ss).toFixed(2)} ms; XNNPACK conv min ${sc[0]!.toFixed(2)} median ${med(sc).toFixed(2)} ms; simd/conv median ${(med(ss) / med(sc)).toFixed(2)}, min ${(ss[0]! / sc[0]!).toFixed(2)}; max |diff| ${diff.toExponential(1)} of max |dW| ${scale.toExponential(1)}`);
+  console.log(`${s.name}: simd min ${ss[0]!.toFixed(2)} median ${med(ss).toFixed(2)} ms; XNNPACK conv min ${sc[0]!.toFixed(2)} median ${med(sc).toFixed(2)} ms; simd/conv median ${(med(ss) / med(sc)).toFixed(2)}, min ${(ss[0]! / sc[0]!).toFixed(2)}; copies ${Math.min(...copyMs).toFixed(2)} ms; max |diff| ${diff.toExponential(1)} of max |dW| ${scale.toExponential(1)}`);
   tf.dispose([x, dy]);
 }
