@@ -2,7 +2,8 @@
  * Conv2D gradient kernels expressed as forward convolutions, so that they run in the backend's
  * fast forward conv (XNNPACK on wasm). NHWC only (the executor's layout).
  *
- * Filter gradient: dW[u,v,c,m] = Σ_{n,i,j} x[n, i·s+u·d−p, j·s+v·d−q, c] · dy[n,i,j,m].
+ * Filter gradient: dW[u,v,c,m] = Σ_{n,i,j} x[n, i·s+u·d−p, j·s+v·d−q, c] · dy[n,i,j,m]. On wasm it
+ *   runs in dlm's WebAssembly SIMD kernel (filter-grad-simd.ts; see makeConv2DBackpropFilter); elsewhere:
  *   Read x as a batch of C single... i.e. x' = xᵀ [C, H, W, N] ("channels as batch, batch as
  *   channels") and dy' = [OH, OW, N, M] as the filter: a forward conv with stride d (the original
  *   dilation) and dilation s (the original stride), the original pads, gives [C, ≥kh, ≥kw, M];
@@ -13,11 +14,23 @@
  *   instead (`preferMatMul`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { filterGradSimd } from './filter-grad-simd.js';
 import { addInto, call, free, jsKernelIO, padInfo, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
 
-export function makeConv2DBackpropFilter(backendName: string): tf.KernelFunc {
+/**
+ * Filter gradient kernel for `backendName`: dlm's WebAssembly SIMD kernel (filter-grad-simd.ts)
+ * when `simd`, else a forward convolution (the module comment). wasm takes the SIMD kernel for
+ * every shape: it won on every shape measured (tools/bench/filter-grad-simd.ts, both paths
+ * alternating in one process, load ~12 on 2 cores; SIMD / XNNPACK-conv per-call minimum): MNIST
+ * conv1 [64,28,28,1] k5 M10 0.23 (0.69 vs 2.94 ms), conv2 [64,12,12,10] k5 M20 0.46 (1.09 vs 2.37),
+ * 3×3 'same' convs with C 3–64, M 16–64, stride 1–2, up to [8,64,64,32] 0.14–0.28, a 1×1 conv
+ * [64,7,7,128] M256 0.43. The forward conv packs dy as a new XNNPACK operator every call; that
+ * set-up alone costs more than the whole SIMD kernel. cpu keeps the forward conv (it is the
+ * reference backend of the conformance suite; its conv is ~70× faster than tfjs' own loop).
+ */
+export function makeConv2DBackpropFilter(backendName: string, simd = backendName === 'wasm'): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const b = backend as Backend;
     const { x, dy } = inputs as { x: Info; dy: Info };
@@ -25,6 +38,15 @@ export function makeConv2DBackpropFilter(backendName: string): tf.KernelFunc {
     if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter: only NHWC is supported');
     const info = padInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
     const [kh, kw, c, m] = a.filterShape;
+    if (simd) {
+      const io = jsKernelIO(b, a.filterShape, [x, dy]);
+      const [n, h, w] = x.shape as [number, number, number, number];
+      filterGradSimd(io.ins[0]!, io.ins[1]!, {
+        n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m,
+        sh: info.strideHeight, sw: info.strideWidth, dh: 1, dw: 1, top: info.padInfo.top, left: info.padInfo.left,
+      }, io.out);
+      return io.finish();
+    }
     const xt = call(backendName, 'Transpose', b, { x }, { perm: [3, 1, 2, 0] }); // [C, H, W, N]
     const dyt = call(backendName, 'Transpose', b, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, N, M]
     const pad = [[0, 0], [info.padInfo.top, info.padInfo.bottom], [info.padInfo.left, info.padInfo.right], [0, 0]];

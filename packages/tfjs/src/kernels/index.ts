@@ -37,8 +37,9 @@ export function registerCpuKernels(): void {
 
 /**
  * wasm: Conv2DBackpropFilter is missing in tfjs-backend-wasm 4.22 (models with convs cannot train);
- * its Conv2DBackpropInput is a naive loop. Both become XNNPACK forward convolutions. (An
- * im2col + BatchMatMul filter gradient was tried and measured no faster.) Its
+ * its Conv2DBackpropInput is a naive loop. The filter gradient is dlm's WebAssembly SIMD kernel
+ * (filter-grad-simd.ts: as an XNNPACK convolution it packed dy as a new operator every step), the
+ * input gradient an XNNPACK forward convolution or GEMM (conv-grad.ts). Its
  * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts). Its
  * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path). Its
  * Identity and same-dtype Cast copy the buffer; ours share it (shared-data.ts).

@@ -1,0 +1,156 @@
+/**
+ * The WebAssembly SIMD filter gradient (src/kernels/filter-grad-simd.ts): the committed wasm module
+ * is what its source compiles to; results against a float64 reference over strides, dilations,
+ * pads, channel and batch counts (M not a multiple of 4 included); through the wasm backend
+ * against tfjs-backend-cpu's own Conv2DBackpropFilter; and the built package (dist) loads it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { replacedKernel, setupBackend } from '../src/index.js';
+import { filterGradSimd, type FilterGradGeometry } from '../src/kernels/filter-grad-simd.js';
+import { rand } from './helpers.js';
+
+const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
+
+interface Kernel { source: string; target: string; name: string }
+test('the committed wasm module is a fresh build of wasm/filter-grad.ts', { timeout: 120_000 }, async () => {
+  const script = (await import(pathToFileURL(join(pkg, 'scripts/build-wasm.mjs')).href)) as { WASM_KERNELS: Kernel[]; generate(k: Kernel): Promise<string> };
+  for (const kernel of script.WASM_KERNELS) {
+    expect(readFileSync(join(pkg, kernel.target), 'utf8'), `${kernel.target} is stale: run node scripts/build-wasm.mjs in packages/tfjs`).toBe(await script.generate(kernel));
+  }
+});
+
+/** dW by the definition in float64, and Σ|products| per entry (the scale of its rounding error). */
+function reference(x: Float32Array, dy: Float32Array, g: FilterGradGeometry): { dw: Float64Array; abs: Float64Array } {
+  const { n, h, w, c, oh, ow, kh, kw, m, sh, sw, dh, dw: dwl, top, left } = g;
+  const dw = new Float64Array(kh * kw * c * m);
+  const abs = new Float64Array(dw.length);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++)
+        for (let u = 0; u < kh; u++) {
+          const hi = i * sh + u * dh - top;
+          if (hi < 0 || hi >= h) continue;
+          for (let v = 0; v < kw; v++) {
+            const wi = j * sw + v * dwl - left;
+            if (wi < 0 || wi >= w) continue;
+            for (let ch = 0; ch < c; ch++) {
+              const xv = x[((b * h + hi) * w + wi) * c + ch]!;
+              const row = ((u * kw + v) * c + ch) * m;
+              const d = ((b * oh + i) * ow + j) * m;
+              for (let q = 0; q < m; q++) {
+                const p = xv * dy[d + q]!;
+                dw[row + q] += p;
+                abs[row + q] += Math.abs(p);
+              }
+            }
+          }
+        }
+  return { dw, abs };
+}
+
+function geometry(n: number, h: number, w: number, c: number, kh: number, kw: number, m: number, s: [number, number], d: [number, number], pad: unknown): FilterGradGeometry {
+  const info = tf.backend_util.computeConv2DInfo([n, h, w, c], [kh, kw, c, m], s, d, pad as 'valid');
+  return { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: s[0], sw: s[1], dh: d[0], dw: d[1], top: info.padInfo.top, left: info.padInfo.left };
+}
+
+const geometries: [string, FilterGradGeometry][] = [];
+const pads: [string, unknown][] = [['valid', 'valid'], ['same', 'same'], ['explicit', [[0, 0], [2, 1], [0, 3], [0, 0]]]];
+let seed = 0;
+for (const [pn, pad] of pads)
+  for (const c of [1, 3, 10])
+    for (const [s, d] of [[[1, 1], [1, 1]], [[2, 1], [1, 1]], [[1, 3], [1, 1]], [[1, 1], [2, 1]], [[2, 2], [1, 2]]] as [number, number][][]) {
+      const m = [1, 2, 3, 5, 7, 9, 13, 20, 33][seed++ % 9]!;
+      const n = [1, 2, 5, 8][seed % 4]!;
+      geometries.push([`${pn} C${c} M${m} N${n} stride ${s} dilation ${d}`, geometry(n, 11, 9, c, 3, 4, m, s!, d!, pad)]);
+    }
+geometries.push(['MNIST conv1 (batch 64)', geometry(64, 28, 28, 1, 5, 5, 10, [1, 1], [1, 1], 'valid')]);
+geometries.push(['MNIST conv2 (batch 64)', geometry(64, 12, 12, 10, 5, 5, 20, [1, 1], [1, 1], 'valid')]);
+geometries.push(['1×1 kernel, M 33', geometry(3, 5, 6, 4, 1, 1, 33, [1, 1], [1, 1], 'valid')]);
+geometries.push(['kernel larger than the input (same)', geometry(2, 3, 4, 2, 5, 5, 6, [1, 1], [1, 1], 'same')]);
+
+describe('filterGradSimd against a float64 reference', () => {
+  test.each(geometries)('%s', (_name, g) => {
+    const x = rand(g.n * g.h * g.w * g.c, 7 + g.m);
+    const dy = rand(g.n * g.oh * g.ow * g.m, 11 + g.c);
+    const out = new Float32Array(g.kh * g.kw * g.c * g.m).fill(Number.NaN); // overwritten entirely
+    filterGradSimd(x, dy, g, out);
+    const { dw, abs } = reference(x, dy, g);
+    // Per entry, the error relative to the sum of |products| (what float32 rounding scales with).
+    // A short sum's error is a few roundings of ~6e-8 each; for long sums the order matters:
+    // per-image float32 sums keep MNIST conv1's 36,864 terms under 5e-8, where one running float32
+    // sum over all of them reaches ~1.7e-7 (simulated with Math.fround).
+    let worst = 0;
+    out.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - dw[k]!) / Math.max(abs[k]!, 1e-30))));
+    expect(worst).toBeLessThan(g.n * g.oh * g.ow > 10_000 ? 5e-8 : 3e-7);
+    // And relative to the largest entry (the 1e-5 of "same numbers everywhere").
+    const scale = dw.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+    out.forEach((v, k) => expect(Math.abs(v - dw[k]!)).toBeLessThanOrEqual(1e-5 * scale + 1e-7));
+  });
+
+  test('a second call with smaller sizes reuses the grown memory and leaves nothing behind', () => {
+    const big = geometries.find(([n]) => n.startsWith('MNIST conv2'))![1];
+    filterGradSimd(rand(big.n * big.h * big.w * big.c, 1), rand(big.n * big.oh * big.ow * big.m, 2), big, new Float32Array(big.kh * big.kw * big.c * big.m));
+    const g = geometry(1, 4, 4, 1, 2, 2, 1, [1, 1], [1, 1], 'same');
+    const x = Float32Array.from({ length: 16 }, (_, i) => i + 1);
+    const dy = new Float32Array(16).fill(1);
+    const out = new Float32Array(4);
+    filterGradSimd(x, dy, g, out);
+    // Taps (u, v) sum x over rows u.., columns v.. (the 'same' pad is at the bottom/right): 136, 100, 102, 75.
+    expect(Array.from(out)).toEqual(Array.from(reference(x, dy, g).dw));
+  });
+});
+
+describe('Conv2DBackpropFilter on wasm (SIMD path) against tfjs-backend-cpu', { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    await setupBackend('cpu');
+    await setupBackend('wasm');
+  }, 120_000);
+  const cases: [string, number[], number[], number, unknown][] = [
+    ['MNIST conv1, batch 8', [8, 28, 28, 1], [5, 5, 1, 10], 1, 'valid'],
+    ['MNIST conv2, batch 4', [4, 12, 12, 10], [5, 5, 10, 20], 1, 'valid'],
+    ['C3 M7 stride 2 same', [3, 13, 10, 3], [3, 3, 3, 7], 2, 'same'],
+    ['C10 M33 explicit pads', [2, 9, 9, 10], [4, 3, 10, 33], 1, [[0, 0], [1, 2], [2, 0], [0, 0]]],
+    ['C1 M1 stride 3 valid', [5, 17, 16, 1], [2, 5, 1, 1], 3, 'valid'],
+  ];
+  test.each(cases)('%s', async (_name, xs, fs, stride, pad) => {
+    const info = tf.backend_util.computeConv2DInfo(xs as [number, number, number, number], fs as [number, number, number, number], stride, 1, pad as 'valid');
+    const dys = [xs[0]!, info.outHeight, info.outWidth, fs[3]!];
+    const xv = rand(xs.reduce((a, b) => a * b), 3);
+    const dyv = rand(dys.reduce((a, b) => a * b), 4);
+    const attrs = { strides: stride, pad, dataFormat: 'NHWC', filterShape: fs } as unknown as tf.NamedAttrMap;
+    await setupBackend('cpu');
+    const original = replacedKernel('Conv2DBackpropFilter', 'cpu')!;
+    const cb = tf.backend() as tf.KernelBackend & { disposeData(id: object): void };
+    let [x, dy] = [tf.tensor(xv, xs), tf.tensor(dyv, dys)];
+    const ref = original.kernelFunc({ inputs: { x, dy }, backend: cb, attrs }) as tf.TensorInfo;
+    const expected = cb.readSync(ref.dataId) as Float32Array;
+    cb.disposeData(ref.dataId);
+    tf.dispose([x, dy]);
+    await setupBackend('wasm');
+    [x, dy] = [tf.tensor(xv, xs), tf.tensor(dyv, dys)];
+    const out = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor;
+    const actual = (await out.data()) as Float32Array;
+    tf.dispose([x, dy, out]);
+    const scale = expected.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+    expect(actual.length).toBe(expected.length);
+    actual.forEach((v, k) => expect(Math.abs(v - expected[k]!)).toBeLessThanOrEqual(1e-5 * scale));
+  });
+});
+
+const dist = join(pkg, 'dist/kernels/filter-grad-simd.js');
+describe.skipIf(!existsSync(dist) && !process.env['CI'])('dist', () => {
+  test('the built kernel loads its wasm and computes what the sources do', async () => {
+    const built = (await import(pathToFileURL(dist).href)) as { filterGradSimd: typeof filterGradSimd };
+    const g = geometry(2, 9, 8, 3, 3, 3, 6, [2, 1], [1, 1], 'same');
+    const x = rand(g.n * g.h * g.w * g.c, 5);
+    const dy = rand(g.n * g.oh * g.ow * g.m, 6);
+    const [a, b] = [new Float32Array(162), new Float32Array(162)];
+    built.filterGradSimd(x, dy, g, a);
+    filterGradSimd(x, dy, g, b);
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
+});
