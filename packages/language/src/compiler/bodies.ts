@@ -71,6 +71,9 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
       return this.poison(cx, call.span);
     }
     const builder = outer.builder;
+    // An instance counts against the model's limit as a layer does ("layers and block
+    // instances"), so a call is at least one, as the limit's lower bounds count it (budget.ts).
+    if (!budgetFor(builder).charge()) return this.overBudget(cx, call.span);
     builder.enterBlock(decl.name.name, call.span, args, inputs);
     const scope = new Map<string, Binding>();
     for (const p of params) {

@@ -259,8 +259,12 @@ export abstract class ExpressionCompiler extends CompilerBase {
       this.bag.report('DLM2026', [MAX_REPEAT, describeVal(n)], r.count.span);
       return ERR;
     }
-    // The budget is asked before expanding: from the repeat counts written in the body, then
-    // again after the first repetition, which measures what its blocks really expand to.
+    // The budget is asked before expanding: from the repeat counts written in the body (a lower
+    // bound), then again after the first repetition, which measures what its blocks really
+    // expand to. That measure holds for every repetition only when the repetitions are the same:
+    // without an index nothing differs between them (a condition cannot read a tensor's shape).
+    // With one (`as i`, an `if i == 0` in a block it calls), the first says nothing about the
+    // rest, so each layer is charged as it is made and the limit reported where it is reached.
     const budget = budgetFor(body.builder);
     const count = n.v;
     const before = budget.used;
@@ -273,7 +277,7 @@ export abstract class ExpressionCompiler extends CompilerBase {
       let cur: Val = inputs.length === 1 ? { k: 'tensor', name: inputs[0]! } : { k: 'tuple', items: inputs };
       for (let i = 0; i < count; i++) {
         site.index = i;
-        if (i === 1 && !budget.fits((count - 1) * (budget.used - before))) return tooBig(budget.used - before);
+        if (i === 1 && !r.index && !budget.fits((count - 1) * (budget.used - before))) return tooBig(budget.used - before);
         if (!budget.charge()) return this.overBudget(cx, r.span);
         const ins = this.tensors(cur, r, cx);
         body.builder.enterBlock('repeat', r.span, { index: i }, ins, 'repeat');
