@@ -111,6 +111,11 @@ export abstract class CompilerBase {
   protected blocksUsed: Set<A.BlockDecl> | undefined;
   /** Compiled graphs by model declaration. */
   protected readonly graphs = new Map<A.ModelDecl, Graph>();
+  /**
+   * Uses of a name that holds a bare name bound to nothing (`u = t`, then `u` used), by the use's
+   * span: if that name turns out unknown, it is reported where it was written, not at the use.
+   */
+  protected readonly symbolOrigins = new Map<string, { span: SourceSpan; via: string }>();
 
   constructor(protected readonly opts: CompileOptions) {
     this.registry = opts.registry;
@@ -175,20 +180,28 @@ export abstract class CompilerBase {
     this.bag.report('DLM2013', [name], b.span);
   }
 
-  protected unknownName(name: string, span: SourceSpan, cx: EvalCtx): Val {
+  /** Records that the name used at `use` holds the bare name written at `b.symbolSpan` (see `symbolOrigins`). */
+  protected noteSymbolOrigin(use: { name: string; span: SourceSpan }, b: Binding): void {
+    if (b.symbolSpan && b.val.k === 'const' && b.val.sym !== undefined) this.symbolOrigins.set(spanKey(use.span), { span: b.symbolSpan, via: use.name });
+  }
+
+  protected unknownName(name: string, usedAt: SourceSpan, cx: EvalCtx): Val {
+    const origin = this.symbolOrigins.get(spanKey(usedAt));
+    const span = origin?.span ?? usedAt;
+    const via = origin ? [{ message: `'${origin.via}' holds it and is used here`, span: usedAt }] : [];
     const later = cx.body?.defines?.get(name);
     if (later && later.start > span.start) {
       (cx.body!.usedEarly ??= new Set()).add(name);
-      this.bag.report('DLM2062', [name, later.line], span, [{ message: `'${name}' is defined here`, span: later }]);
+      this.bag.report('DLM2062', [name, later.line], span, [{ message: `'${name}' is defined here`, span: later }, ...via]);
       return ERR;
     }
     const local = cx.body?.loopLocals?.get(name);
     if (local && local.loop.end <= span.start) {
       const why = `'${name}' is defined inside a 'for', where each iteration has its own names; to use it after the loop, define it before the loop and assign it inside`;
-      this.bag.report('DLM2010', [name], span, [{ message: why, span: local.def }]);
+      this.bag.report('DLM2010', [name], span, [{ message: why, span: local.def }, ...via]);
       return ERR;
     }
-    this.bag.report('DLM2010', [name], span, [], didYouMean(name, this.visibleNames(cx)));
+    this.bag.report('DLM2010', [name], span, via, didYouMean(name, this.visibleNames(cx)));
     return ERR;
   }
 
@@ -288,3 +301,5 @@ export abstract class CompilerBase {
   ): Val;
   protected abstract resolvePlugin(kind: PluginKind, e: A.Expr, cx: EvalCtx): PluginCall | undefined;
 }
+
+const spanKey = (s: SourceSpan) => `${s.file}:${s.start}:${s.end}`;

@@ -33,6 +33,7 @@ export abstract class ExpressionCompiler extends CompilerBase {
         const local = this.lookupLocal(cx.body, e.name);
         if (local) {
           local.used = true;
+          this.noteSymbolOrigin(e, local);
           return local.val;
         }
         const d = cx.module.scope.get(e.name);
