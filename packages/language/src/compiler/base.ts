@@ -72,6 +72,10 @@ export interface Body {
   usedEarly?: Set<string>;
   /** Names first defined in a `for` body (each iteration's own), with the loop, for "unknown name" after it. */
   loopLocals?: Map<string, { def: SourceSpan; loop: SourceSpan }>;
+  /** Names only a branch of `if` not taken defines, with the condition and its value here. */
+  notTaken?: Map<string, { def: SourceSpan; cond: SourceSpan; value: boolean }>;
+  /** The call a block body is compiled for (absent for a model and a block checked on its own). */
+  call?: { what: string; span: SourceSpan };
 }
 
 export interface EvalCtx {
@@ -199,6 +203,14 @@ export abstract class CompilerBase {
     if (local && local.loop.end <= span.start) {
       const why = `'${name}' is defined inside a 'for', where each iteration has its own names; to use it after the loop, define it before the loop and assign it inside`;
       this.bag.report('DLM2010', [name], span, [{ message: why, span: local.def }, ...via]);
+      return ERR;
+    }
+    const skipped = cx.body?.notTaken?.get(name);
+    if (skipped) {
+      const why = `'${name}' is defined only when this condition is ${!skipped.value}, and here it is ${skipped.value}`;
+      const call = cx.body!.call ? [{ message: `in this call of ${cx.body!.call.what}`, span: cx.body!.call.span }] : [];
+      const notes = [{ message: why, span: skipped.cond }, { message: `'${name}' is defined here`, span: skipped.def }, ...call, ...via];
+      this.bag.report('DLM2010', [name], span, notes);
       return ERR;
     }
     this.bag.report('DLM2010', [name], span, via, didYouMean(name, this.visibleNames(cx)));
