@@ -5,6 +5,7 @@
  */
 import {
   didYouMean,
+  formatType,
   type ArgValue,
   type Dim,
   type DType,
@@ -296,6 +297,13 @@ export abstract class ExpressionCompiler extends CompilerBase {
     });
   }
 
+  /** Whether `name` is a symbolic dim (`batch`, `time`) of the tensor `v`. */
+  private isSymbolicDim(v: Val, name: string, cx: EvalCtx): boolean {
+    if (v.k !== 'tensor' || !cx.body) return false;
+    const t = cx.body.builder.typeOf(v.name);
+    return !t.unknown && t.shape.some((d) => d === name);
+  }
+
   /** `x[…]`: NumPy/PyTorch indexing, compiled to one `slice` layer (./indexing.ts). */
   protected index(e: A.IndexExpr, cx: EvalCtx): Val {
     const target = this.single(this.evaluate(e.target, cx), e.target, cx);
@@ -310,6 +318,10 @@ export abstract class ExpressionCompiler extends CompilerBase {
       // NumPy's x[:, None] adds an axis; here that is a layer of its own.
       if (v.k === 'const' && (v.sym === 'None' || v.sym === 'newaxis') && !cx.body?.defines?.has(v.sym)) {
         this.bag.report('DLM2010', [v.sym], x.span, [{ message: `indexing has no ${v.sym}: to insert an axis, use unsqueeze (x[:, ${v.sym}] is x |> unsqueeze(1))` }]);
+      } else if (v.k === 'const' && v.sym && this.isSymbolicDim(target, v.sym, cx) && !cx.body?.defines?.has(v.sym)) {
+        // x[:, :time]: a dim's size exists only when the model runs; bounds are fixed now.
+        const t = formatType(cx.body!.builder.typeOf((target as { name: string }).name));
+        this.bag.report('DLM2054', [describeVal(v)], x.span, [{ message: `'${v.sym}' is a symbolic dimension of the tensor (${t}): its size is known only when the model runs, and index and slice bounds are integers fixed while compiling (an omitted bound runs to the end: x[:, :])` }]);
       } else if (v.k === 'const' && v.sym) this.unknownName(v.sym, x.span, cx);
       else if (v.k !== 'error') this.bag.report('DLM2054', [describeVal(v)], x.span);
       return undefined;
