@@ -12,6 +12,7 @@ import {
   CompletionItemKind,
   DiagnosticSeverity,
   DiagnosticTag,
+  DocumentHighlightKind,
   MarkupKind,
   ResponseError,
   SymbolKind,
@@ -27,7 +28,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { didYouMean, type Diagnostic, type SourceSpan } from '@dlm/core';
 import { format } from '@dlm/language';
-import { analyze, CompileCache, complete, definition, hover, outline, rename, renameLocations, signature, type Analysis, type CompletionEntry, type OutlineItem } from '@dlm/language-service';
+import { analyze, CompileCache, complete, definition, highlights, hover, outline, references, rename, renameLocations, signature, type Analysis, type CompletionEntry, type OutlineItem } from '@dlm/language-service';
 import { loadRegistry, configFor, type LoadedRegistry } from './registry.js';
 
 export interface ServerOptions {
@@ -122,6 +123,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         // No space: completion popping up at every space in a body would get in the way.
         completionProvider: { triggerCharacters: ['(', ',', '>'] },
         definitionProvider: true,
+        referencesProvider: true,
+        documentHighlightProvider: true,
         documentSymbolProvider: true,
         documentFormattingProvider: true,
         renameProvider: { prepareProvider: true },
@@ -203,6 +206,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const range: Range = { start: { line: span.line - 1, character: span.col - 1 }, end: { line: span.endLine - 1, character: span.endCol - 1 } };
       return { uri: fileToUri(span.file), range };
     }),
+  );
+
+  // Within the document: a name's declaration lives in this file or another, its uses here.
+  connection.onReferences((p) =>
+    withDoc(p.textDocument.uri, (an, doc) => references(an, doc.offsetAt(p.position), p.context.includeDeclaration).map((s) => ({ uri: doc.uri, range: rangeOf(doc, s) }))),
+  );
+
+  connection.onDocumentHighlight((p) =>
+    withDoc(p.textDocument.uri, (an, doc) =>
+      highlights(an, doc.offsetAt(p.position)).map((h) => ({ range: rangeOf(doc, h.span), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read })),
+    ),
   );
 
   connection.onCompletion((p) =>

@@ -316,6 +316,23 @@ describe('definition', () => {
   });
 });
 
+describe('references and highlight', () => {
+  type Loc = { uri: string; range: { start: { line: number; character: number } } };
+  it('a value: its definition and its use; highlight says which is written', async () => {
+    const at = { ...tdoc(mainUri), position: positionOf(MAIN, 'stem |>', 1) };
+    const refs = await client.request<Loc[]>('textDocument/references', { ...at, context: { includeDeclaration: true } });
+    expect(refs.map((r) => r.range.start)).toEqual([positionOf(MAIN, 'stem ='), positionOf(MAIN, 'stem |>')]);
+    const uses = await client.request<Loc[]>('textDocument/references', { ...at, context: { includeDeclaration: false } });
+    expect(uses.map((r) => r.range.start)).toEqual([positionOf(MAIN, 'stem |>')]);
+    const hl = await client.request<{ range: { start: unknown }; kind: number }[]>('textDocument/documentHighlight', at);
+    // LSP: 2 = Read, 3 = Write.
+    expect(hl.map((h) => [h.range.start, h.kind])).toEqual([
+      [positionOf(MAIN, 'stem ='), 3],
+      [positionOf(MAIN, 'stem |>'), 2],
+    ]);
+  });
+});
+
 describe('document symbols', () => {
   it('lists constants, blocks, models (with their values and types) and train blocks', async () => {
     type Sym = { name: string; kind: number; detail?: string; children?: Sym[] };

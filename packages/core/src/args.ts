@@ -107,7 +107,10 @@ export function validateArgs(
     } else {
       spec = schema.find((s) => s.name === g.name);
       if (!spec) {
-        bag.report('DLM4003', [g.name, owner], g.nameSpan ?? g.span ?? callSpan, [], didYouMean(g.name, schema.map((s) => s.name)));
+        // Without a near name to suggest, the names it does take (`transpose(perm: …)`: axes?).
+        const near = didYouMean(g.name, schema.map((s) => s.name));
+        const takes = schema.length ? `'${owner}' takes ${schema.map((s) => s.name).join(', ')}` : `'${owner}' takes no arguments`;
+        bag.report('DLM4003', [g.name, owner], g.nameSpan ?? g.span ?? callSpan, near ? [] : [{ message: takes }], near);
         ok = false;
         continue;
       }

@@ -46,6 +46,16 @@ describe('validateArgs', () => {
     expect(run([...pos(1, 3), { name: 'rate', value: 2 }]).msgs).toEqual(["DLM4007 Argument 'rate' of 'conv2d' must be at most 1, got the integer 2."]);
     expect(run([...pos(1, 3), { name: 'filters', value: 2 }]).msgs).toEqual(["DLM4006 Argument 'filters' given twice for 'conv2d'."]);
     expect(run(pos(1, 3, 'valid', 0.1, true, [1], 7)).msgs).toEqual(["DLM4005 Too many positional arguments for 'conv2d': it takes 6."]);
+    // No near name: the note lists the arguments it takes (none when it takes none).
+    const far = new DiagnosticBag();
+    validateArgs('conv2d', schema, [...pos(1, 3), { name: 'stride_size', value: 2 }], far);
+    expect(far.items.map((d) => [d.message, d.suggestion, d.notes])).toEqual([
+      ["Unknown argument 'stride_size' for 'conv2d'.", undefined, [{ message: "'conv2d' takes filters, kernel, padding, rate, bias, shape, reg" }]],
+    ]);
+    const none = new DiagnosticBag();
+    validateArgs('relu', [], [{ name: 'axis', value: 1 }], none);
+    expect(none.items[0]!.notes).toEqual([{ message: "'relu' takes no arguments" }]);
+    expect(run([{ name: 'filter', value: 3 }]).out).toBeUndefined();
     expect(run(pos(1, 3)).out).toBeDefined();
     expect(run([{ name: 'kernel', value: 3 }]).out).toBeUndefined();
   });

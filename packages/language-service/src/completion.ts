@@ -47,9 +47,13 @@ export function complete(an: Analysis, offset: number): CompletionEntry[] {
   const scopeDecls = (): CompletionEntry[] => {
     const out: CompletionEntry[] = [];
     const body = item && (item.kind === 'model' || item.kind === 'block') ? an.symbols.bodyScopes.get(item) : undefined;
-    for (const d of body?.values() ?? []) {
-      // A loop's variable and the names defined in its body exist only inside it.
+    const seen = new Set<string>();
+    for (const d of body ?? []) {
+      // A loop's variable and the names defined in its body exist only inside it (sibling loops
+      // may declare the same name: offered once).
       if (d.loop && !(d.loop.start <= offset && offset <= d.loop.end)) continue;
+      if (seen.has(d.name)) continue;
+      seen.add(d.name);
       out.push({ label: d.name, kind: d.kind === 'constant' || d.kind === 'param' ? 'constant' : 'value', detail: d.kind });
     }
     for (const d of an.symbols.moduleScope.values()) {

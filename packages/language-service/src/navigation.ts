@@ -35,14 +35,51 @@ export function renameLocations(an: Analysis, offset: number): { decl: Decl; spa
   return { decl: occ.decl, spans };
 }
 
+const within = (inner: SourceSpan, outer: SourceSpan) => outer.start <= inner.start && inner.end <= outer.end;
+
+/** Every occurrence of what is under `offset` in this file (with or without its declaration), in order. */
+export function references(an: Analysis, offset: number, includeDeclaration: boolean): SourceSpan[] {
+  const occ = occurrenceAt(an.symbols, an.file, offset);
+  if (!occ) return [];
+  return an.symbols.occurrences.filter((o) => o.decl === occ.decl && o.span.file === an.file && (includeDeclaration || !o.isDecl)).map((o) => o.span);
+}
+
+export interface Highlight {
+  span: SourceSpan;
+  /** `write` where the name is declared or (re)assigned, `read` where it is used. */
+  kind: 'read' | 'write';
+}
+
+/** The occurrences to highlight for what is under `offset`: its declaration, assignments and uses. */
+export function highlights(an: Analysis, offset: number): Highlight[] {
+  const occ = occurrenceAt(an.symbols, an.file, offset);
+  if (!occ) return [];
+  const writes = new Set(definingSpans(an).map((s) => s.start));
+  return an.symbols.occurrences
+    .filter((o) => o.decl === occ.decl && o.span.file === an.file)
+    .map((o) => ({ span: o.span, kind: o.isDecl || writes.has(o.span.start) ? ('write' as const) : ('read' as const) }));
+}
+
+/** The identifiers that statements of the file's bodies define or assign. */
+function definingSpans(an: Analysis): SourceSpan[] {
+  const out: SourceSpan[] = [];
+  for (const item of an.ast.items) {
+    if (item.kind === 'model' || item.kind === 'block') for (const st of flatStmts(item.body)) out.push(st.name.span);
+  }
+  return out;
+}
+
 export function rename(an: Analysis, offset: number, newName: string): RenameResult {
   if (!IDENT.test(newName) || KEYWORDS.has(newName)) return { error: `'${newName}' is not a valid name` };
   const loc = renameLocations(an, offset);
   if (!loc) return { error: 'nothing to rename here (only values, ports, blocks, models, constants and parameters)' };
   if (loc.decl.span.file !== an.file) return { error: `'${loc.decl.name}' is declared in ${loc.decl.span.file}; rename it there` };
-  // Refuse a rename that would capture or clash with another name in the same scope.
+  // Refuse a rename that would capture or clash with another name in the same scope: a module
+  // name, or a name of the same body whose scope holds this one's or lies in it (names confined to
+  // two sibling loops never meet).
+  const nested = (a: Decl, b: Decl) => !a.loop || !b.loop || within(a.loop, b.loop) || within(b.loop, a.loop);
   const clash = an.symbols.decls.find(
-    (d) => d.name === newName && d !== loc.decl && (d.owner === loc.decl.owner || !d.owner || !loc.decl.owner),
+    (d) => d.name === newName && d !== loc.decl && (!d.owner || !loc.decl.owner || (d.owner === loc.decl.owner && nested(d, loc.decl))),
   );
   if (clash) return { error: `'${newName}' is already declared (line ${clash.span.line})` };
   return { edits: loc.spans };

@@ -47,8 +47,12 @@ export interface SymbolTable {
   occurrences: Occurrence[];
   /** Module-level declarations visible in the file (own first, then imported). */
   moduleScope: Map<string, SymbolDecl>;
-  /** Body scopes by item, for completion. */
-  bodyScopes: Map<A.ModelDecl | A.BlockDecl, Map<string, SymbolDecl>>;
+  /**
+   * Every name a model's or block's body declares (parameters, ports, values, local constants,
+   * loop variables), each with the `for` it is confined to, for completion. A name may appear more
+   * than once: each sibling loop that defines it declares its own.
+   */
+  bodyScopes: Map<A.ModelDecl | A.BlockDecl, SymbolDecl[]>;
 }
 
 const keyOf = (s: SourceSpan) => `${s.file}:${s.start}`;
@@ -65,7 +69,7 @@ export function buildSymbols(main: ModuleInfo): SymbolTable {
   const decls: SymbolDecl[] = [];
   const occurrences: Occurrence[] = [];
   const moduleScope = new Map<string, SymbolDecl>();
-  const bodyScopes = new Map<A.ModelDecl | A.BlockDecl, Map<string, SymbolDecl>>();
+  const bodyScopes = new Map<A.ModelDecl | A.BlockDecl, SymbolDecl[]>();
   const declare = (d: Omit<SymbolDecl, 'key'>, record: boolean): SymbolDecl => {
     const full: SymbolDecl = { ...d, key: keyOf(d.span) };
     decls.push(full);
@@ -190,33 +194,52 @@ export function buildSymbols(main: ModuleInfo): SymbolTable {
       if (model?.kind === 'model') occurrences.push({ name: item.name.name, span: item.name.span, decl: model, isDecl: false });
       for (const en of item.entries) for (const v of en.values) walk(v, [moduleScope]);
     } else if (item.kind === 'model' || item.kind === 'block') {
-      const body = new Map<string, SymbolDecl>(item.kind === 'block' ? paramDecls.get(item) : undefined);
-      bodyScopes.set(item, body);
+      const params = [...(item.kind === 'block' ? paramDecls.get(item)!.values() : [])];
+      const own: SymbolDecl[] = [...params];
+      bodyScopes.set(item, own);
       for (const p of item.kind === 'block' ? item.params : []) if (p.default) walk(p.default, [moduleScope]);
-      // Declarations of the body: ports, local lets, and the first assignment of each new name.
-      const controls: A.Expr[] = [];
-      const stmts = flatStmts(item.body, controls);
-      const loops = loopsOf(item.body);
-      for (const st of stmts) {
-        const loop = loops.get(st.name);
-        const known = body.get(st.name.name);
-        if (known) {
-          // Defined again outside the loop that confined it: widened to the loop around both
-          // (two sibling loops that each define it: the whole body, one span cannot say both).
-          if (known.loop && !(loop && within(loop, known.loop))) known.loop = loop && within(known.loop, loop) ? loop : undefined;
-          continue;
+      // Declarations first, in order, as the compiler claims names: a name defined where no
+      // enclosing scope of the body has it is declared in the innermost one (the body, or the
+      // iteration of the innermost `for`), else it is an occurrence of the name it updates. The
+      // expressions are walked once every scope is complete, with the scopes around them.
+      const reads: { e: A.Expr; scopes: Map<string, SymbolDecl>[] }[] = [];
+      const define = (id: A.Ident, kind: SymbolKind, fullSpan: SourceSpan, node: A.Stmt, scopes: Map<string, SymbolDecl>[], loop?: SourceSpan) => {
+        for (let i = scopes.length - 1; i >= 1; i--) {
+          const known = scopes[i]!.get(id.name);
+          if (known) return void occurrences.push({ name: id.name, span: id.span, decl: known, isDecl: false });
         }
-        const kind: SymbolKind = st.kind === 'input' || st.kind === 'output' ? st.kind : st.kind === 'let' ? 'constant' : 'value';
-        body.set(st.name.name, declare({ name: st.name.name, kind, span: st.name.span, fullSpan: st.span, owner: item, node: st, ...(loop ? { loop } : {}) }, true));
-      }
-      const scopes = [moduleScope, body];
-      for (const e of controls) walk(e, scopes);
-      for (const st of stmts) {
-        const d = body.get(st.name.name)!;
-        if (d.span !== st.name.span) occurrences.push({ name: st.name.name, span: st.name.span, decl: d, isDecl: false });
-        if (st.kind === 'let' || st.kind === 'assign') walk(st.value, scopes);
-        else if (st.type) for (const dim of st.type.dims) walk(dim, scopes);
-      }
+        const d = declare({ name: id.name, kind, span: id.span, fullSpan, owner: item, node, ...(loop ? { loop } : {}) }, true);
+        scopes[scopes.length - 1]!.set(id.name, d);
+        own.push(d);
+      };
+      const declareIn = (stmts: readonly A.Stmt[], scopes: Map<string, SymbolDecl>[], loop?: SourceSpan): void => {
+        for (const s of stmts) {
+          if (s.kind === 'if') {
+            reads.push({ e: s.cond, scopes });
+            declareIn([...s.then, ...(s.else ?? [])], scopes, loop);
+          } else if (s.kind === 'for') {
+            for (const e of [s.iterable, ...(s.rangeEnd ? [s.rangeEnd] : [])]) reads.push({ e, scopes });
+            const iteration = new Map<string, SymbolDecl>();
+            const variable = declare({ name: s.variable.name, kind: 'constant', span: s.variable.span, fullSpan: s.variable.span, owner: item, node: s, loop: s.span }, true);
+            iteration.set(variable.name, variable);
+            own.push(variable);
+            declareIn(s.body, [...scopes, iteration], s.span);
+          } else if (s.kind === 'destructure') {
+            for (const n of s.names) define(n, 'value', s.span, s, scopes, loop);
+            reads.push({ e: s.value, scopes });
+          } else {
+            const kind: SymbolKind = s.kind === 'input' || s.kind === 'output' ? s.kind : s.kind === 'let' ? 'constant' : 'value';
+            define(s.name, kind, s.span, s, scopes, loop);
+            if (s.kind === 'let' || s.kind === 'assign') reads.push({ e: s.value, scopes });
+            else {
+              if (s.value) reads.push({ e: s.value, scopes });
+              for (const dim of s.type?.dims ?? []) reads.push({ e: dim, scopes });
+            }
+          }
+        }
+      };
+      declareIn(item.body, [moduleScope, new Map(params.map((p) => [p.name, p]))]);
+      for (const r of reads) walk(r.e, r.scopes);
     }
   }
   occurrences.sort((a, b) => a.span.start - b.span.start);
@@ -226,24 +249,6 @@ export function buildSymbols(main: ModuleInfo): SymbolTable {
 /** The occurrence under `offset` (inclusive at both ends, so a cursor right after a name counts). */
 export function occurrenceAt(table: SymbolTable, file: string, offset: number): Occurrence | undefined {
   return table.occurrences.find((o) => o.span.file === file && o.span.start <= offset && offset <= o.span.end);
-}
-
-const within = (inner: SourceSpan, outer: SourceSpan) => outer.start <= inner.start && inner.end <= outer.end;
-
-/** The innermost `for` around each name a body defines (the loop variable's is its own loop). */
-function loopsOf(stmts: readonly A.Stmt[], loop?: SourceSpan, out = new Map<A.Ident, SourceSpan>()): Map<A.Ident, SourceSpan> {
-  const mark = (id: A.Ident) => {
-    if (loop) out.set(id, loop);
-  };
-  for (const s of stmts) {
-    if (s.kind === 'if') loopsOf([...s.then, ...(s.else ?? [])], loop, out);
-    else if (s.kind === 'for') {
-      out.set(s.variable, s.span);
-      loopsOf(s.body, s.span, out);
-    } else if (s.kind === 'destructure') s.names.forEach(mark);
-    else if ('name' in s && s.name) mark(s.name);
-  }
-  return out;
 }
 
 /**

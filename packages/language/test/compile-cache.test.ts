@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CompileCache, compileSource, type CompileOutput } from '../src/index.js';
-import { makeRegistry } from './helpers.js';
+import { CORPUS_FILES, makeRegistry } from './helpers.js';
 import { mulberry32 as rng } from '@dlm/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,13 +24,7 @@ const readFile = (p: string) => {
   }
 };
 
-const FILES = [
-  ...(fs.readdirSync(path.join(ROOT, 'examples'), { recursive: true }) as string[]).filter((f) => f.endsWith('.dlm')).map((f) => path.join(ROOT, 'examples', f)),
-  ...fs
-    .readdirSync(path.join(here, 'invalid'))
-    .filter((f) => f.endsWith('.dlm'))
-    .map((f) => path.join(here, 'invalid', f)),
-];
+const FILES = CORPUS_FILES;
 
 function same(cached: CompileOutput, fresh: CompileOutput): void {
   expect(JSON.stringify(cached.main?.ast)).toBe(JSON.stringify(fresh.main?.ast));

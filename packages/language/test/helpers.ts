@@ -4,8 +4,23 @@
  * language checks names and arguments, it never runs them — and disappear as soon as
  * @dlm/plugin-std registers the real thing, so the tests always prefer the real schemas.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PLUGIN_API_VERSION, PluginRegistry, type ArgSpec, type DlmPlugin, type PluginKind } from '@dlm/core';
 import { stdPlugin } from '@dlm/plugin-std';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(here, '../../..');
+
+/** The corpus of real programs the tests run over: every example (in subfolders too), then every file of the invalid corpus. */
+export const CORPUS_FILES: readonly string[] = [
+  ...(fs.readdirSync(path.join(ROOT, 'examples'), { recursive: true }) as string[]).filter((f) => f.endsWith('.dlm')).map((f) => path.join(ROOT, 'examples', f)),
+  ...fs
+    .readdirSync(path.join(here, 'invalid'))
+    .filter((f) => f.endsWith('.dlm'))
+    .map((f) => path.join(here, 'invalid', f)),
+];
 
 const never = (): never => {
   throw new Error('test stand-in: not executable');

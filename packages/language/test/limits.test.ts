@@ -35,6 +35,32 @@ describe('expansion budget', () => {
     expect(out.program.models[0]!.layers.length).toBeLessThan(500);
   });
 
+  // A repeat with an index may expand differently in each repetition (`if i == 0` in a block it
+  // calls): its first repetition says nothing about the others, so it is not extrapolated; the
+  // layers are charged as they are made and the limit is reported where it is reached.
+  const byIndex = (cond: string) =>
+    `block B(i: int) {\n  input x\n  output y\n  if ${cond} {\n    y = x |> repeat 300 { dense(10) }\n  } else {\n    y = x |> dense(10)\n  }\n}\n` +
+    model('  y = x |> repeat 1000 as i { B(i: i) }');
+
+  it('an indexed repeat whose first repetition is the large one is accepted when the whole fits', () => {
+    // First repetition: 300 × (scope + dense) + the instance and its scope ≈ 600 layers; the other
+    // 999 make 3 each. Extrapolated from the first, 1000 × 600 would be over the limit.
+    const out = compile(byIndex('i == 0'));
+    expect(out.diagnostics).toEqual([]);
+    const layers = out.program.models[0]!.layers.length;
+    expect(layers).toBeGreaterThan(600 + 999 * 2);
+    expect(layers).toBeLessThan(MAX_LAYERS);
+  });
+
+  it('an indexed repeat whose later repetitions are large is refused where the limit is reached, at the repeat', () => {
+    const out = compile(byIndex('i >= 500'));
+    expect(out.diagnostics.map((d) => `${d.code} ${d.span!.line}:${d.span!.col}`)).toEqual(['DLM2067 13:19']);
+    expect(out.diagnostics[0]!.message).toMatch(/^This repeat expands to more than the limit of 100000 layers per model: the limit runs out in iteration (\d+) of 1000, after \d+ layers of the loop\.$/);
+    const iteration = Number(/iteration (\d+)/.exec(out.diagnostics[0]!.message)![1]);
+    expect(iteration).toBeGreaterThan(500);
+    expect(iteration).toBeLessThan(1000);
+  }, 60_000);
+
   it('a budget any expansion can charge: fits, charge, remaining', () => {
     const b = new ExpansionBudget(10);
     expect(b.charge(4)).toBe(true);
@@ -68,9 +94,10 @@ describe('expansion budget', () => {
     const out = compile(block + model('  h = x\n  for i in 0..200 {\n    h = h |> B()\n  }\n  y = h'));
     expect(out.diagnostics.map((d) => d.code)).toEqual(['DLM2067']);
     const d = out.diagnostics[0]!;
-    // Each instance is 2000: 1000 layers and 1000 repeat scopes, so the 51st runs out.
+    // Each instance is 2001: itself, 1000 layers and 1000 repeat scopes; 49 make 98049, and the
+    // 50th (its instance and first repetition made: 98052) needs 999 × 2 more than are left.
     expect(d.message).toBe(
-      `This 'for' expands to more than the limit of ${MAX_LAYERS} layers per model: the limit runs out in iteration 51 of 200, after 100000 layers of the loop.`,
+      `This 'for' expands to more than the limit of ${MAX_LAYERS} layers per model: the limit runs out in iteration 50 of 200, after 98052 layers of the loop.`,
     );
     expect(d.span).toMatchObject({ line: 10, col: 12 });
     expect(d.notes).toEqual([expect.objectContaining({ message: "the limit runs out here, in block 'B'", span: expect.objectContaining({ line: 4, col: 19 }) })]);
@@ -79,10 +106,11 @@ describe('expansion budget', () => {
   it('a block called in a pipeline that runs out is reported at its call, counting the layers before it', () => {
     const block = 'block B() {\n  input x\n  output y\n  y = x |> repeat 500 { repeat 40 { dense(10) } }\n}\n';
     const out = compile(block + model('  y = x |> relu |> B() |> B() |> B() |> B() |> B()'));
-    // Each instance is 500 × (1 + 40 × 2) = 40500: the third finds 18999 left for its 20000 layers.
+    // Each instance is 1 + 500 × (1 + 40 × 2) = 40501: after relu and two of them (81003), the
+    // third (itself: 81004) finds 18996 left for its 20000 layers.
     expect(out.diagnostics.map((d) => `${d.code} ${d.span!.line}:${d.span!.col}`)).toEqual(['DLM2067 9:34']);
     expect(out.diagnostics[0]!.message).toBe(
-      `This call of block 'B' expands to more than the limit of ${MAX_LAYERS} layers per model: the limit runs out after 0 of its layers and 81001 before it.`,
+      `This call of block 'B' expands to more than the limit of ${MAX_LAYERS} layers per model: the limit runs out after 0 of its layers and 81004 before it.`,
     );
   });
 

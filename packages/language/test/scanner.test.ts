@@ -6,22 +6,13 @@
  * edges (numbers, dots, escapes, line ends, byte-order marks, non-ASCII).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Lexer, type IToken } from 'chevrotain';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scanner.js';
 import { allTokens } from '../src/tokens.js';
+import { CORPUS_FILES } from './helpers.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(here, '../../..');
-const FILES = [
-  ...(fs.readdirSync(path.join(ROOT, 'examples'), { recursive: true }) as string[]).filter((f) => f.endsWith('.dlm')).map((f) => path.join(ROOT, 'examples', f)),
-  ...fs
-    .readdirSync(path.join(here, 'invalid'))
-    .filter((f) => f.endsWith('.dlm'))
-    .map((f) => path.join(here, 'invalid', f)),
-];
+const FILES = CORPUS_FILES;
 
 const reference = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
 

@@ -7,10 +7,11 @@
  * any, nothing is produced (users learn every problem at once, not at the first failing node).
  * The build pass then runs one lowering rule per node in graph order.
  */
-import { diag, formatLocation, hasErrors, nodeAttrProblem, opCategory, type Diagnostic, type Graph, type LayerRecord, type Node, type TensorType } from '@dlm/core';
+import { diag, formatLocation, hasErrors, nodeAttrProblem, opCategory, type Diagnostic, type Graph, type LayerRecord, type Node, type SourceSpan, type TensorType } from '@dlm/core';
 import { getLoweringRule, type LoweringContext, type LoweringOptions } from './lowering/index.js';
-import { attr, makeAttribute, makeNode, makeValueInfo, onnx, type NodeProto, type OnnxAttr, type TensorProto, type ValueInfoProto } from './proto.js';
+import { attr, makeAttribute, makeNode, makeValueInfo, onnx, type INodeProto, type NodeProto, type OnnxAttr, type TensorProto, type ValueInfoProto } from './proto.js';
 import { float32Tensor, int32Tensor, int64Tensor } from './tensor.js';
+import { danglingValues } from './invariants.js';
 import { checkWeights } from './weights.js';
 
 /** Opsets dlm can target. 17 is the newest that Debian's onnx 1.12 checker (IR 8) knows. */
@@ -111,6 +112,9 @@ export function buildModel(
   if (opts.inputScaling) b.scaleInput(opts.inputScaling);
   for (const node of graph.nodes) b.lowerNode(node);
   const g = b.finish();
+  // Internal invariant: a dangling edge is dlm's bug, reported and never encoded.
+  const dangling = danglingValues(g, graph.name, graph.span, (n) => b.sourceOf(n));
+  if (dangling.length) return { diagnostics: [...diagnostics, ...dangling] };
   const metadata: Record<string, string> = { model: graph.name, ...(graph.source ? { source: graph.source } : {}), ...opts.metadata };
   const model = onnx.ModelProto.create({
     irVersion: ONNX_IR_VERSION,
@@ -142,6 +146,8 @@ class GraphBuild {
   private readonly constantValues = new Map<string, readonly number[]>();
   private readonly params: Map<string, Graph['params'][number]>;
   private readonly layers = new Map<string, LayerRecord>();
+  /** The IR node each emitted ONNX node was lowered from, to locate a problem found later. */
+  private readonly sources = new Map<NodeProto, Node>();
 
   constructor(
     private readonly graph: Graph,
@@ -156,6 +162,11 @@ class GraphBuild {
     this.graphOutputs = new Set(graph.outputs.map((v) => v.name));
     this.params = new Map(graph.params.map((p) => [p.name, p]));
     for (const l of graph.layers) this.layers.set(l.path.join('/'), l);
+  }
+
+  /** Where the IR node an emitted ONNX node comes from was written. */
+  sourceOf(n: INodeProto): SourceSpan | undefined {
+    return this.sources.get(n as NodeProto)?.span;
   }
 
   private resolve(name: string): string {
@@ -207,7 +218,9 @@ class GraphBuild {
     const doc = this.docFor(node);
     const emit = (opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, OnnxAttr | undefined> = {}) => {
       const name = this.uniqueNodeName(scope ? `${scope}/${opType}` : opType);
-      this.nodes.push(makeNode(opType, inputs, outputs, name, attrs, doc));
+      const made = makeNode(opType, inputs, outputs, name, attrs, doc);
+      this.sources.set(made, node);
+      this.nodes.push(made);
     };
     const alias = (i: number, value: string) => {
       const out = node.outputs[i]!;

@@ -19,6 +19,8 @@ export type GraphProto = InstanceType<typeof onnx.GraphProto>;
 export type ITensorProto = OnnxTypes.ITensorProto;
 export type IValueInfoProto = OnnxTypes.IValueInfoProto;
 export type IModelProto = OnnxTypes.IModelProto;
+export type IGraphProto = OnnxTypes.IGraphProto;
+export type INodeProto = OnnxTypes.INodeProto;
 
 export const DataType = onnx.TensorProto.DataType;
 

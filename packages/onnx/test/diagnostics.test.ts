@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics, type Graph } from '@dlm/core';
-import { checkWeights, exportOnnx, writeOnnxFile } from '../src/index.js';
+import { buildModel, checkWeights, exportOnnx, writeOnnxFile } from '../src/index.js';
+import { danglingValues } from '../src/invariants.js';
 import { TestGraph } from './helpers/build.js';
 import { mlp } from './helpers/models.js';
 import { randomWeights } from './helpers/run.js';
@@ -111,6 +112,38 @@ describe('feasibility pass', () => {
     const bad: Graph = { ...g, nodes: g.nodes.map((n, i) => (i === 1 ? { ...n, inputs: ['nowhere'] } : n)) };
     const r = exportOnnx(bad, randomWeights(g));
     expect(r.diagnostics.map((d) => d.code)).toEqual(['DLM6009']);
+  });
+});
+
+describe('internal invariant: no dangling edges in the built graph (DLM6010)', () => {
+  it('a graph output that no node produces (accepted by the ONNX checker 1.12) is named and located, and nothing is encoded', () => {
+    const g = mlp();
+    const bad: Graph = { ...g, outputs: [...g.outputs, { name: 'ghost', type: g.outputs[0]!.type }] };
+    const r = exportOnnx(bad, randomWeights(g));
+    expect(r.result).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['DLM6010']);
+    expect(r.diagnostics[0]!.message).toBe(
+      "Internal error in the ONNX export of model 'Mlp': graph output 'ghost' is produced by no node, initializer or graph input; nothing was written. This is a bug in dlm, please report it.",
+    );
+    expect(r.diagnostics[0]!.span).toEqual(g.span);
+    // The same graph without the ghost exports.
+    expect(exportOnnx(g, randomWeights(g)).result).toBeInstanceOf(Uint8Array);
+  });
+
+  it('a node input that nothing produces is located at the IR node it was lowered from', () => {
+    const g = mlp();
+    const model = buildModel(g, randomWeights(g)).result!;
+    const graph = model.graph!;
+    const relu = graph.node!.find((n) => n.opType === 'Relu')!;
+    relu.input = ['lost'];
+    const irRelu = g.nodes.find((n) => n.op === 'Relu')!;
+    const ds = danglingValues(graph, 'Mlp', g.span, (n) => (n === relu ? irRelu.span : undefined));
+    expect(ds.map((d) => d.message)).toEqual([
+      `Internal error in the ONNX export of model 'Mlp': value 'lost' read by ONNX node '${relu.name}' is produced by no node, initializer or graph input; nothing was written. This is a bug in dlm, please report it.`,
+    ]);
+    expect(ds[0]!.span).toEqual(irRelu.span);
+    // Every value of the intact graph of every seed network is produced.
+    expect(danglingValues(buildModel(g, randomWeights(g)).result!.graph!, 'Mlp', g.span, () => undefined)).toEqual([]);
   });
 });
 

@@ -39,8 +39,10 @@ describe('reductions', () => {
   });
   it('an axis out of range names the input shape', () => {
     const { call } = setup({ x: f('batch', 4) });
-    expect(call('mean', ['x'], { axis: 2 }).errs).toEqual(['DLM3001 ReduceMean: axes entry 2 is out of range for f32[batch, 4] (rank 2: allowed -2..1)']);
-    expect(call('sum', ['x'], { axis: [1, -1] }).errs).toEqual(['DLM3001 ReduceSum: axes [1, -1] name axis 1 twice']);
+    // In the layer's words (its name and its argument), not the op's (ReduceMean, axes).
+    expect(call('mean', ['x'], { axis: 2 }).errs).toEqual(['DLM3005 mean: axis 2 is out of range for f32[batch, 4] (rank 2: allowed -2..1)']);
+    expect(call('max', ['x'], { axis: -3 }).errs).toEqual(['DLM3005 max: axis -3 is out of range for f32[batch, 4] (rank 2: allowed -2..1)']);
+    expect(call('sum', ['x'], { axis: [1, -1] }).errs).toEqual(['DLM3005 sum: axis [1, -1] lists axis 1 twice']);
   });
 });
 

@@ -6,7 +6,7 @@
  * loop's step outcomes and per-epoch tensors. It satisfies `TrainingEngine` of `@dlm/train`
  * structurally (a backend imports only core).
  */
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag, readSafetensors, writeSafetensors, type Args, type DatasetSplit, type Diagnostic, type Graph, type SafetensorsTensor, type TrainingSpec } from '@dlm/core';
@@ -26,8 +26,9 @@ export interface TorchEngineOptions {
   precision?: 'bf16' | 'fp16';
   /**
    * Scratch folder for the module, program, shards and per-epoch tensors (removed when the run
-   * ends). Default: `.torch` in the plan's run folder (the one the checkpoints go to), else a
-   * temporary folder.
+   * ends, but for the shards, which the next run in it keeps where they hold the same data).
+   * Default: `.torch` in the plan's run folder (the one the checkpoints go to), else a temporary
+   * folder (removed whole).
    */
   workDir?: string;
   log?: (message: string) => void;
@@ -123,18 +124,27 @@ function checkGanRun(o: TorchEngineOptions, spec: TrainingSpec): Diagnostic[] {
   return out;
 }
 
+/** Work folders no later run can find (temporary ones): removed whole when their run ends. */
+const temporaryDirs = new Set<string>();
+
 /** The work folder's common part: the program, the starting tensors, the shards and the loop's orders. */
 function prepareWorkDir(o: TorchEngineOptions, plan: TorchRunPlan, program: string | undefined): string {
   const dir = o.workDir ?? (plan.runDir ? join(plan.runDir, '.torch') : mkdtempSync(join(tmpdir(), 'dlm-torch-')));
-  rmSync(dir, { recursive: true, force: true });
+  if (!o.workDir && !plan.runDir) temporaryDirs.add(dir);
+  // Everything of an earlier run goes but its shards, which writeShards keeps where they hold
+  // the same data (a resumed or repeated run).
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f !== 'shards') rmSync(join(dir, f), { recursive: true, force: true });
   mkdirSync(join(dir, 'orders'), { recursive: true });
   if (!program) throw new EngineError(checkTrainingTwins({ optimizer: { name: plan.optimizer.name } } as TrainingSpec));
   writeFileSync(join(dir, 'train.py'), program);
   writeFileSync(join(dir, 'weights.safetensors'), writeSafetensors(plan.weights));
   if (plan.optimizerSlots) writeFileSync(join(dir, 'optimizer.safetensors'), writeSafetensors(plan.optimizerSlots));
   const t0 = Date.now();
-  const manifest = writeShards(plan.train, join(dir, 'shards'));
-  o.log?.(`torch engine: ${manifest.size} training samples written to ${manifest.shards.length} memory-mapped shard(s) in ${join(dir, 'shards')} in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
+  let counts = { written: 0, kept: 0 };
+  const manifest = writeShards(plan.train, join(dir, 'shards'), { report: (c) => (counts = c) });
+  const how = counts.kept === 0 ? 'written to' : counts.written === 0 ? 'already in' : `in (${counts.kept} kept, ${counts.written} written)`;
+  o.log?.(`torch engine: ${manifest.size} training samples ${how} ${manifest.shards.length} memory-mapped shard(s) in ${join(dir, 'shards')} in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
   for (let e = plan.firstEpoch; e <= plan.epochs; e++) {
     const order = plan.order(e);
     if (order) writeFileSync(join(dir, 'orders', `epoch-${e}.i32`), new Uint8Array(order.buffer, order.byteOffset, order.byteLength));
@@ -372,6 +382,8 @@ class TorchRun {
   async close(): Promise<void> {
     this.stop.abort();
     await this.done;
-    rmSync(this.dir, { recursive: true, force: true });
+    if (temporaryDirs.delete(this.dir)) rmSync(this.dir, { recursive: true, force: true });
+    // The shards stay for the next run in this folder (a resume, a repeat): see writeShards.
+    else for (const f of readdirSync(this.dir)) if (f !== 'shards') rmSync(join(this.dir, f), { recursive: true, force: true });
   }
 }

@@ -78,7 +78,7 @@ export function describeTorchPython(p: TorchPython): string {
 }
 
 export { probeTorchrun, chooseLauncher, launchCommand, launch, type Launcher, type LaunchOptions, type LaunchResult } from './launch.js';
-export { writeShards, readCompleteShards, SHARD_READER_SOURCE, SHARD_FORMAT, type ShardManifest, type ShardOptions } from './shards.js';
+export { writeShards, readCompleteShards, SHARD_READER_SOURCE, SHARD_FORMAT, type ShardEntry, type ShardManifest, type ShardOptions } from './shards.js';
 export { trainingProgram, type TrainingConfig } from './train/program.js';
 export { ganTrainingProgram, type GanTrainingConfig } from './train/gan-program.js';
 export { torchEngine, describeTorchRun, failureSummary, type TorchEngineOptions, type TorchPlan, type TorchGanPlan, type TorchRunPlan } from './engine.js';

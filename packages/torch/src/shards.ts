@@ -8,11 +8,20 @@
  *   <dir>/x-00000.bin, y-00000.bin  samples [start, start+count), row-major, '<f4' or '<i4'
  *
  * Every file goes through `write-file-atomic` (a temporary name, fsync, rename): a shard file is
- * either absent or complete, never half-written. The manifest is removed first and written last,
- * so a folder whose preparation was interrupted has no shards.json and is redone, never trusted;
- * `readCompleteShards` also checks every listed file's byte size, and the Python reader refuses a
- * file of the wrong size with a message that names it.
+ * either absent or complete, never half-written. The manifest is removed before the first file
+ * changes and written last, so a folder whose preparation was interrupted has no shards.json and
+ * is redone, never trusted; `readCompleteShards` also checks every listed file's byte size, and
+ * the Python reader refuses a file of the wrong size with a message that names it.
+ *
+ * A repeated or resumed run finds the shards of the last one: a shard is kept when the complete
+ * folder's manifest lists it with the same place, dtype and sample shape, the SHA-256 of the bytes
+ * it would be written with is the one recorded when it was written, and its file still has the
+ * size and modification time recorded then. The content hash is what proves the data the same: a
+ * dataset plugin's split has no identity to record (a user's plugin may compute its samples from
+ * anything), so its name, arguments or source file times could describe other data. Hashing the
+ * samples costs a fraction of writing them (docs/pytorch.md).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +36,26 @@ export interface ShardManifest {
   info: DatasetInfo;
   x: { dtype: '<f4' | '<i4'; sample_shape: number[] };
   y: { dtype: '<f4' | '<i4'; sample_shape: number[] };
-  shards: { start: number; count: number; x: string; y: string }[];
+  shards: ShardEntry[];
+}
+
+export interface ShardEntry {
+  start: number;
+  count: number;
+  x: string;
+  y: string;
+  /** SHA-256 (hex) of each file's bytes, and its size and mtime once written: what keeps it. */
+  x_sha256?: string;
+  y_sha256?: string;
+  x_mtime_ms?: number;
+  y_mtime_ms?: number;
 }
 
 export interface ShardOptions {
   /** Samples per shard file (default 16,384): bounds the memory one `slice` call needs. */
   samplesPerShard?: number;
+  /** Told how many shards were written and how many kept from the last preparation. */
+  report?: (counts: { written: number; kept: number }) => void;
 }
 
 function bytes(a: Float32Array | Int32Array): Buffer {
@@ -42,14 +65,27 @@ function bytes(a: Float32Array | Int32Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** Writes `split` into `dir` as memory-mappable shards; returns the manifest (also in shards.json). */
+/**
+ * Writes `split` into `dir` as memory-mappable shards, keeping the shards of an earlier complete
+ * preparation that hold the same bytes; returns the manifest (also in shards.json).
+ */
 export function writeShards(split: DatasetSplit, dir: string, opts: ShardOptions = {}): ShardManifest {
   const per = opts.samplesPerShard ?? 16_384;
   mkdirSync(dir, { recursive: true });
-  // The folder is incomplete from here until the new manifest is in place; earlier shard files
-  // (and temporary files an interrupted writer left) go, so nothing stale can be listed.
-  rmSync(join(dir, MANIFEST), { force: true });
-  for (const f of readdirSync(dir)) if (/^[xy]-\d{5}\.bin/.test(f) || f.startsWith(`${MANIFEST}.`)) rmSync(join(dir, f), { force: true });
+  const previous = readCompleteShards(dir);
+  // Temporary files an interrupted writer left go; without a complete manifest, every shard file.
+  const isShard = (f: string) => /^[xy]-\d{5}\.bin$/.test(f);
+  for (const f of readdirSync(dir)) {
+    const stray = /^[xy]-\d{5}\.bin./.test(f) || f.startsWith(`${MANIFEST}.`) || (!previous && isShard(f));
+    if (stray) rmSync(join(dir, f), { force: true });
+  }
+  // The folder is incomplete from the first change until the new manifest is in place.
+  let changing = !previous;
+  const change = () => {
+    if (!changing) rmSync(join(dir, MANIFEST), { force: true });
+    changing = true;
+  };
+  if (!previous) rmSync(join(dir, MANIFEST), { force: true });
   const shards: ShardManifest['shards'] = [];
   let xDtype: '<f4' | '<i4' = split.info.inputDType === 'i32' ? '<i4' : '<f4';
   let yDtype: '<f4' | '<i4' = split.info.classes !== undefined ? '<i4' : '<f4';
@@ -57,6 +93,7 @@ export function writeShards(split: DatasetSplit, dir: string, opts: ShardOptions
   // language model's labels (a class per position, the chars dataset) are [context].
   let xSample = split.info.inputShape;
   let ySample = split.info.classes !== undefined ? [] : split.info.targetShape;
+  const counts = { written: 0, kept: 0 };
   for (let start = 0, k = 0; start < split.size; start += per, k++) {
     const count = Math.min(per, split.size - start);
     const b = split.slice(start, count);
@@ -65,9 +102,40 @@ export function writeShards(split: DatasetSplit, dir: string, opts: ShardOptions
     xSample = b.xShape.slice(1);
     ySample = b.yShape.slice(1);
     const name = String(k).padStart(5, '0');
-    writeFileAtomic.sync(join(dir, `x-${name}.bin`), bytes(b.x));
-    writeFileAtomic.sync(join(dir, `y-${name}.bin`), bytes(b.y));
-    shards.push({ start, count, x: `x-${name}.bin`, y: `y-${name}.bin` });
+    const [xBytes, yBytes] = [bytes(b.x), bytes(b.y)];
+    const entry: ShardEntry = { start, count, x: `x-${name}.bin`, y: `y-${name}.bin`, x_sha256: sha256(xBytes), y_sha256: sha256(yBytes) };
+    const old = previous?.shards[k];
+    const kept =
+      previous !== undefined &&
+      old !== undefined &&
+      old.start === start &&
+      old.count === count &&
+      old.x === entry.x &&
+      old.y === entry.y &&
+      old.x_sha256 === entry.x_sha256 &&
+      old.y_sha256 === entry.y_sha256 &&
+      sameSpec(previous.x, xDtype, xSample) &&
+      sameSpec(previous.y, yDtype, ySample) &&
+      unchanged(join(dir, old.x), old.x_mtime_ms) &&
+      unchanged(join(dir, old.y), old.y_mtime_ms);
+    if (kept) {
+      counts.kept++;
+      entry.x_mtime_ms = old.x_mtime_ms!;
+      entry.y_mtime_ms = old.y_mtime_ms!;
+    } else {
+      change();
+      writeFileAtomic.sync(join(dir, entry.x), xBytes);
+      writeFileAtomic.sync(join(dir, entry.y), yBytes);
+      entry.x_mtime_ms = statSync(join(dir, entry.x)).mtimeMs;
+      entry.y_mtime_ms = statSync(join(dir, entry.y)).mtimeMs;
+      counts.written++;
+    }
+    shards.push(entry);
+  }
+  // Shards of a larger earlier split are no longer listed: gone with the old manifest.
+  for (const old of previous?.shards.slice(shards.length) ?? []) {
+    change();
+    for (const f of [old.x, old.y]) rmSync(join(dir, f), { force: true });
   }
   const manifest: ShardManifest = {
     format: SHARD_FORMAT,
@@ -77,9 +145,26 @@ export function writeShards(split: DatasetSplit, dir: string, opts: ShardOptions
     y: { dtype: yDtype, sample_shape: ySample },
     shards,
   };
-  // The manifest last, atomically: a folder with a shards.json is complete.
-  writeFileAtomic.sync(join(dir, MANIFEST), JSON.stringify(manifest, null, 1));
+  // The manifest last, atomically: a folder with a shards.json is complete. Unchanged, it stays.
+  const text = JSON.stringify(manifest, null, 1);
+  if (changing || JSON.stringify(previous, null, 1) !== text) writeFileAtomic.sync(join(dir, MANIFEST), text);
+  opts.report?.(counts);
   return manifest;
+}
+
+function sameSpec(spec: ShardManifest['x'], dtype: string, sample: readonly number[]): boolean {
+  return spec.dtype === dtype && spec.sample_shape.length === sample.length && spec.sample_shape.every((d, i) => d === sample[i]);
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Whether the file at `path` has the modification time recorded when it was written (its size `readCompleteShards` checked). */
+function unchanged(path: string, mtimeMs: number | undefined): boolean {
+  try {
+    return mtimeMs !== undefined && statSync(path).mtimeMs === mtimeMs;
+  } catch {
+    return false;
+  }
 }
 
 const MANIFEST = 'shards.json';

@@ -5,7 +5,7 @@
  * never leaves a folder that is read as complete.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,8 +40,11 @@ describe.skipIf(!TORCH)(`dataset shards${TORCH_SKIP ? ` (skipped: ${TORCH_SKIP})
   }, 120_000);
 });
 
-/** A small split with known values: sample i is [i, i + 0.5, i + 0.25], label i % 3; `failAt` throws there. */
-function countingSplit(size: number, failAt?: number): DatasetSplit {
+/**
+ * A small split with known values: sample i is [i, i + 0.5, i + 0.25] (+ `shift` from sample
+ * `shiftFrom` on), label i % 3; `failAt` throws there.
+ */
+function countingSplit(size: number, failAt?: number, shift = 0, shiftFrom = 0): DatasetSplit {
   return {
     info: { inputShape: [3], inputDType: 'f32', classes: 3, targetShape: [] },
     size,
@@ -50,7 +53,8 @@ function countingSplit(size: number, failAt?: number): DatasetSplit {
       const x = new Float32Array(count * 3);
       const y = new Int32Array(count);
       for (let i = 0; i < count; i++) {
-        x.set([start + i, start + i + 0.5, start + i + 0.25], i * 3);
+        const v = start + i + (start + i >= shiftFrom ? shift : 0);
+        x.set([v, v + 0.5, v + 0.25], i * 3);
         y[i] = (start + i) % 3;
       }
       return { x, xShape: [count, 3], y, yShape: [count] };
@@ -94,11 +98,17 @@ describe('dataset shards: interrupted preparation', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'dlm-shards-')), 'shards');
     writeShards(countingSplit(10), dir, { samplesPerShard: 4 });
     expect(readCompleteShards(dir)?.shards.length).toBe(3);
-    // A second preparation fails at the third shard: the old manifest must not describe the new files.
-    expect(() => writeShards(countingSplit(10, 8), dir, { samplesPerShard: 4 })).toThrow(/dataset failed/);
+    // A second preparation of other data fails at the third shard, after rewriting the first two:
+    // the old manifest must not describe the new files.
+    expect(() => writeShards(countingSplit(10, 8, 100), dir, { samplesPerShard: 4 })).toThrow(/dataset failed/);
     expect(existsSync(join(dir, 'shards.json'))).toBe(false);
     expect(readCompleteShards(dir)).toBeUndefined();
-    expect(readdirSync(dir).sort()).toEqual(['x-00000.bin', 'x-00001.bin', 'y-00000.bin', 'y-00001.bin']);
+    expect(readdirSync(dir).sort()).toEqual(['x-00000.bin', 'x-00001.bin', 'x-00002.bin', 'y-00000.bin', 'y-00001.bin', 'y-00002.bin']);
+    // The same data failing before anything differs leaves the complete folder as it was.
+    const again = join(mkdtempSync(join(tmpdir(), 'dlm-shards-')), 'shards');
+    const whole = writeShards(countingSplit(10), again, { samplesPerShard: 4 });
+    expect(() => writeShards(countingSplit(10, 8), again, { samplesPerShard: 4 })).toThrow(/dataset failed/);
+    expect(readCompleteShards(again)).toEqual(whole);
     // Leftovers of a killed writer (a temporary file, a truncated shard, a stale manifest) are redone.
     writeFileSync(join(dir, 'x-00002.bin.12345'), 'partial');
     truncateSync(join(dir, 'x-00001.bin'), 5);
@@ -136,4 +146,86 @@ describe('dataset shards: interrupted preparation', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain(`dlm dataset shard ${join(dir, 'x-00001.bin')} is 28 bytes, not 24`);
   }, 60_000);
+});
+
+describe('dataset shards: a repeated or resumed run keeps the shards that hold the same data', () => {
+  const fresh = () => join(mkdtempSync(join(tmpdir(), 'dlm-shards-')), 'shards');
+  /** Identity of every file: a rewrite (write-file-atomic renames a new file in) changes the inode. */
+  const stamps = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, `${statSync(join(dir, f)).ino}:${statSync(join(dir, f)).mtimeMs}`]));
+  const write = (dir: string, split: DatasetSplit, samplesPerShard: number) => {
+    let counts = { written: -1, kept: -1 };
+    const m = writeShards(split, dir, { samplesPerShard, report: (c) => (counts = c) });
+    return { m, counts };
+  };
+  const floats = (dir: string, f: string) => Array.from(new Float32Array(new Uint8Array(readFileSync(join(dir, f))).buffer));
+
+  it('the same data and settings: nothing is written, the manifest included', () => {
+    const dir = fresh();
+    const first = write(dir, countingSplit(10), 4);
+    expect(first.counts).toEqual({ written: 3, kept: 0 });
+    const before = stamps(dir);
+    const second = write(dir, countingSplit(10), 4);
+    expect(second.counts).toEqual({ written: 0, kept: 3 });
+    expect(second.m).toEqual(first.m);
+    expect(stamps(dir)).toEqual(before);
+  });
+
+  it('changed data: only the shards whose bytes differ are rewritten, with the new values', () => {
+    const dir = fresh();
+    write(dir, countingSplit(10), 4);
+    const before = stamps(dir);
+    // Samples 5… change: shards 1 ([4, 8)) and 2 ([8, 10)).
+    const { counts, m } = write(dir, countingSplit(10, undefined, 100, 5), 4);
+    expect(counts).toEqual({ written: 2, kept: 1 });
+    const after = stamps(dir);
+    expect(after['x-00000.bin']).toBe(before['x-00000.bin']);
+    expect(after['x-00001.bin']).not.toBe(before['x-00001.bin']);
+    expect(floats(dir, 'x-00001.bin').slice(3, 6)).toEqual([105, 105.5, 105.25]);
+    expect(readCompleteShards(dir)).toEqual(m);
+  });
+
+  it('changed settings or shape: a different shard size, fewer samples, another dtype are rewritten', () => {
+    const dir = fresh();
+    write(dir, countingSplit(10), 4);
+    // Another shard size: every shard moves.
+    expect(write(dir, countingSplit(10), 5).counts).toEqual({ written: 2, kept: 0 });
+    expect(readdirSync(dir).sort()).toEqual(['shards.json', 'x-00000.bin', 'x-00001.bin', 'y-00000.bin', 'y-00001.bin']);
+    // Fewer samples: the first shard is kept, the second rewritten, and the manifest says 7.
+    const fewer = write(dir, countingSplit(7), 5);
+    expect(fewer.counts).toEqual({ written: 1, kept: 1 });
+    expect(readCompleteShards(dir)?.size).toBe(7);
+    // The same bytes as another dtype are other data.
+    const asInts: DatasetSplit = {
+      ...countingSplit(7),
+      slice(start, count) {
+        const b = countingSplit(7).slice(start, count);
+        return { ...b, x: new Int32Array(b.x.buffer as ArrayBuffer) };
+      },
+    };
+    const ints = write(dir, asInts, 5);
+    expect(ints.counts).toEqual({ written: 2, kept: 0 });
+    expect(ints.m.x.dtype).toBe('<i4');
+    expect(readCompleteShards(dir)).toEqual(ints.m);
+  });
+
+  it('an incomplete set (a shard missing, a file changed in place, no manifest) is redone', () => {
+    const dir = fresh();
+    write(dir, countingSplit(10), 4);
+    rmSync(join(dir, 'y-00001.bin'));
+    expect(write(dir, countingSplit(10), 4).counts).toEqual({ written: 3, kept: 0 });
+    // Same size, other bytes: the comparison sees it.
+    const x2 = readFileSync(join(dir, 'x-00002.bin'));
+    x2[0] = x2[0]! ^ 1;
+    writeFileSync(join(dir, 'x-00002.bin'), x2);
+    expect(write(dir, countingSplit(10), 4).counts).toEqual({ written: 1, kept: 2 });
+    expect(floats(dir, 'x-00002.bin')).toEqual([8, 8.5, 8.25, 9, 9.5, 9.25]);
+    rmSync(join(dir, 'shards.json'));
+    expect(write(dir, countingSplit(10), 4).counts).toEqual({ written: 3, kept: 0 });
+    // A manifest of an earlier dlm, without the hashes: nothing proves the shards the same.
+    const m = JSON.parse(readFileSync(join(dir, 'shards.json'), 'utf8'));
+    for (const e of m.shards) delete e.x_sha256;
+    writeFileSync(join(dir, 'shards.json'), JSON.stringify(m));
+    expect(write(dir, countingSplit(10), 4).counts).toEqual({ written: 3, kept: 0 });
+    expect(readCompleteShards(dir)?.shards.length).toBe(3);
+  });
 });

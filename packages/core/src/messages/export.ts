@@ -9,4 +9,5 @@ export const EXPORT_MESSAGES = {
   DLM6007: { severity: 'error', message: "Weights for parameter '{0}' have {1} values, but its shape {2} needs {3}." },
   DLM6008: { severity: 'error', message: "Cannot write ONNX file '{0}': {1}" },
   DLM6009: { severity: 'error', message: "Value '{0}' used by node '{1}' is not produced by any node, input or parameter of model '{2}'." },
+  DLM6010: { severity: 'error', message: "Internal error in the ONNX export of model '{0}': {1} is produced by no node, initializer or graph input; nothing was written. This is a bug in dlm, please report it." },
 } as const;

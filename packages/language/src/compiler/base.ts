@@ -72,6 +72,10 @@ export interface Body {
   usedEarly?: Set<string>;
   /** Names first defined in a `for` body (each iteration's own), with the loop, for "unknown name" after it. */
   loopLocals?: Map<string, { def: SourceSpan; loop: SourceSpan }>;
+  /** Names only a branch of `if` not taken defines, with the condition and its value here. */
+  notTaken?: Map<string, { def: SourceSpan; cond: SourceSpan; value: boolean }>;
+  /** The call a block body is compiled for (absent for a model and a block checked on its own). */
+  call?: { what: string; span: SourceSpan };
 }
 
 export interface EvalCtx {
@@ -111,6 +115,11 @@ export abstract class CompilerBase {
   protected blocksUsed: Set<A.BlockDecl> | undefined;
   /** Compiled graphs by model declaration. */
   protected readonly graphs = new Map<A.ModelDecl, Graph>();
+  /**
+   * Uses of a name that holds a bare name bound to nothing (`u = t`, then `u` used), by the use's
+   * span: if that name turns out unknown, it is reported where it was written, not at the use.
+   */
+  protected readonly symbolOrigins = new Map<string, { span: SourceSpan; via: string }>();
 
   constructor(protected readonly opts: CompileOptions) {
     this.registry = opts.registry;
@@ -175,20 +184,36 @@ export abstract class CompilerBase {
     this.bag.report('DLM2013', [name], b.span);
   }
 
-  protected unknownName(name: string, span: SourceSpan, cx: EvalCtx): Val {
+  /** Records that the name used at `use` holds the bare name written at `b.symbolSpan` (see `symbolOrigins`). */
+  protected noteSymbolOrigin(use: { name: string; span: SourceSpan }, b: Binding): void {
+    if (b.symbolSpan && b.val.k === 'const' && b.val.sym !== undefined) this.symbolOrigins.set(spanKey(use.span), { span: b.symbolSpan, via: use.name });
+  }
+
+  protected unknownName(name: string, usedAt: SourceSpan, cx: EvalCtx): Val {
+    const origin = this.symbolOrigins.get(spanKey(usedAt));
+    const span = origin?.span ?? usedAt;
+    const via = origin ? [{ message: `'${origin.via}' holds it and is used here`, span: usedAt }] : [];
     const later = cx.body?.defines?.get(name);
     if (later && later.start > span.start) {
       (cx.body!.usedEarly ??= new Set()).add(name);
-      this.bag.report('DLM2062', [name, later.line], span, [{ message: `'${name}' is defined here`, span: later }]);
+      this.bag.report('DLM2062', [name, later.line], span, [{ message: `'${name}' is defined here`, span: later }, ...via]);
       return ERR;
     }
     const local = cx.body?.loopLocals?.get(name);
     if (local && local.loop.end <= span.start) {
       const why = `'${name}' is defined inside a 'for', where each iteration has its own names; to use it after the loop, define it before the loop and assign it inside`;
-      this.bag.report('DLM2010', [name], span, [{ message: why, span: local.def }]);
+      this.bag.report('DLM2010', [name], span, [{ message: why, span: local.def }, ...via]);
       return ERR;
     }
-    this.bag.report('DLM2010', [name], span, [], didYouMean(name, this.visibleNames(cx)));
+    const skipped = cx.body?.notTaken?.get(name);
+    if (skipped) {
+      const why = `'${name}' is defined only when this condition is ${!skipped.value}, and here it is ${skipped.value}`;
+      const call = cx.body!.call ? [{ message: `in this call of ${cx.body!.call.what}`, span: cx.body!.call.span }] : [];
+      const notes = [{ message: why, span: skipped.cond }, { message: `'${name}' is defined here`, span: skipped.def }, ...call, ...via];
+      this.bag.report('DLM2010', [name], span, notes);
+      return ERR;
+    }
+    this.bag.report('DLM2010', [name], span, via, didYouMean(name, this.visibleNames(cx)));
     return ERR;
   }
 
@@ -288,3 +313,5 @@ export abstract class CompilerBase {
   ): Val;
   protected abstract resolvePlugin(kind: PluginKind, e: A.Expr, cx: EvalCtx): PluginCall | undefined;
 }
+
+const spanKey = (s: SourceSpan) => `${s.file}:${s.start}:${s.end}`;

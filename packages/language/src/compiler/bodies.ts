@@ -16,7 +16,7 @@ import type * as A from '../ast.js';
 import { PARAM_TYPES, type ModuleInfo } from '../bind.js';
 import { describeVal, ERR, exprText, type Binding, type Val } from '../values.js';
 import { ANY_TYPE, MAX_DEPTH, type Body, type ControlHooks, type EvalCtx } from './base.js';
-import { ControlFlowCompiler } from './control-flow.js';
+import { ControlFlowCompiler, definedNames } from './control-flow.js';
 import { budgetFor } from '../budget.js';
 
 export abstract class BodyCompiler extends ControlFlowCompiler {
@@ -71,13 +71,16 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
       return this.poison(cx, call.span);
     }
     const builder = outer.builder;
+    // An instance counts against the model's limit as a layer does ("layers and block
+    // instances"), so a call is at least one, as the limit's lower bounds count it (budget.ts).
+    if (!budgetFor(builder).charge()) return this.overBudget(cx, call.span);
     builder.enterBlock(decl.name.name, call.span, args, inputs);
     const scope = new Map<string, Binding>();
     for (const p of params) {
       const v = args[p.name.name];
       scope.set(p.name.name, { val: v === undefined ? ERR : { k: 'const', v }, span: p.name.span, used: false, warnUnused: false });
     }
-    const body: Body = { builder, module, scopes: [scope] };
+    const body: Body = { builder, module, scopes: [scope], call: { what: `${decl.kind} '${decl.name.name}'`, span: call.span } };
     const site = { what: `This call of ${decl.kind} '${decl.name.name}'`, span: call.callee.span };
     const outs = this.expansionSite(cx, site, () => {
       this.blockStack.push(decl);
@@ -322,26 +325,6 @@ export abstract class BodyCompiler extends ControlFlowCompiler {
     this.graphs.set(decl, g);
     return g;
   }
-}
-
-/** Names that statements define (values, constants, inputs; through nested `if` and `for`). */
-function definedNames(stmts: A.Stmt[]): A.Ident[] {
-  return stmts.flatMap((s): A.Ident[] => {
-    switch (s.kind) {
-      case 'output':
-        return [];
-      case 'input':
-      case 'let':
-      case 'assign':
-        return [s.name];
-      case 'destructure':
-        return s.names;
-      case 'if':
-        return definedNames([...s.then, ...(s.else ?? [])]);
-      case 'for':
-        return definedNames(s.body).filter((id) => id.name !== s.variable.name);
-    }
-  });
 }
 
 /** Names defined in `for` bodies (through nested `if` and `for`), each with its loop. */

@@ -12,6 +12,15 @@ export abstract class ControlFlowCompiler extends CallCompiler {
     const c = this.evaluate(s.cond, { ...cx, argPos: true, condition: true });
     if (c.k === 'const' && typeof c.v === 'boolean') {
       const branch = c.v ? s.then : s.else;
+      // What only the other branch defines is unknown after the `if`: say why where it is used.
+      const other = c.v ? s.else : s.then;
+      if (other && cx.body) {
+        const taken = new Set(definedNames(branch ?? []).map((id) => id.name));
+        const notTaken = (cx.body.notTaken ??= new Map());
+        for (const id of definedNames(other)) {
+          if (!taken.has(id.name) && !notTaken.has(id.name)) notTaken.set(id.name, { def: id.span, cond: s.cond.span, value: c.v });
+        }
+      }
       if (branch) control.exec(branch);
       return;
     }
@@ -131,4 +140,24 @@ export function minBodyLayers(stmts: readonly A.Stmt[]): number {
 function literalIterations(s: A.ForStmt): number {
   if (s.rangeEnd) return s.iterable.kind === 'number' && s.rangeEnd.kind === 'number' ? Math.max(0, s.rangeEnd.value - s.iterable.value) : 0;
   return s.iterable.kind === 'list' ? s.iterable.items.length : 0;
+}
+
+/** Names that statements define (values, constants, inputs; through nested `if` and `for`). */
+export function definedNames(stmts: A.Stmt[]): A.Ident[] {
+  return stmts.flatMap((s): A.Ident[] => {
+    switch (s.kind) {
+      case 'output':
+        return [];
+      case 'input':
+      case 'let':
+      case 'assign':
+        return [s.name];
+      case 'destructure':
+        return s.names;
+      case 'if':
+        return definedNames([...s.then, ...(s.else ?? [])]);
+      case 'for':
+        return definedNames(s.body).filter((id) => id.name !== s.variable.name);
+    }
+  });
 }

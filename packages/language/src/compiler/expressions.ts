@@ -5,6 +5,7 @@
  */
 import {
   didYouMean,
+  formatType,
   type ArgValue,
   type Dim,
   type DType,
@@ -33,6 +34,7 @@ export abstract class ExpressionCompiler extends CompilerBase {
         const local = this.lookupLocal(cx.body, e.name);
         if (local) {
           local.used = true;
+          this.noteSymbolOrigin(e, local);
           return local.val;
         }
         const d = cx.module.scope.get(e.name);
@@ -259,8 +261,12 @@ export abstract class ExpressionCompiler extends CompilerBase {
       this.bag.report('DLM2026', [MAX_REPEAT, describeVal(n)], r.count.span);
       return ERR;
     }
-    // The budget is asked before expanding: from the repeat counts written in the body, then
-    // again after the first repetition, which measures what its blocks really expand to.
+    // The budget is asked before expanding: from the repeat counts written in the body (a lower
+    // bound), then again after the first repetition, which measures what its blocks really
+    // expand to. That measure holds for every repetition only when the repetitions are the same:
+    // without an index nothing differs between them (a condition cannot read a tensor's shape).
+    // With one (`as i`, an `if i == 0` in a block it calls), the first says nothing about the
+    // rest, so each layer is charged as it is made and the limit reported where it is reached.
     const budget = budgetFor(body.builder);
     const count = n.v;
     const before = budget.used;
@@ -273,7 +279,7 @@ export abstract class ExpressionCompiler extends CompilerBase {
       let cur: Val = inputs.length === 1 ? { k: 'tensor', name: inputs[0]! } : { k: 'tuple', items: inputs };
       for (let i = 0; i < count; i++) {
         site.index = i;
-        if (i === 1 && !budget.fits((count - 1) * (budget.used - before))) return tooBig(budget.used - before);
+        if (i === 1 && !r.index && !budget.fits((count - 1) * (budget.used - before))) return tooBig(budget.used - before);
         if (!budget.charge()) return this.overBudget(cx, r.span);
         const ins = this.tensors(cur, r, cx);
         body.builder.enterBlock('repeat', r.span, { index: i }, ins, 'repeat');
@@ -291,6 +297,13 @@ export abstract class ExpressionCompiler extends CompilerBase {
     });
   }
 
+  /** Whether `name` is a symbolic dim (`batch`, `time`) of the tensor `v`. */
+  private isSymbolicDim(v: Val, name: string, cx: EvalCtx): boolean {
+    if (v.k !== 'tensor' || !cx.body) return false;
+    const t = cx.body.builder.typeOf(v.name);
+    return !t.unknown && t.shape.some((d) => d === name);
+  }
+
   /** `x[…]`: NumPy/PyTorch indexing, compiled to one `slice` layer (./indexing.ts). */
   protected index(e: A.IndexExpr, cx: EvalCtx): Val {
     const target = this.single(this.evaluate(e.target, cx), e.target, cx);
@@ -305,6 +318,10 @@ export abstract class ExpressionCompiler extends CompilerBase {
       // NumPy's x[:, None] adds an axis; here that is a layer of its own.
       if (v.k === 'const' && (v.sym === 'None' || v.sym === 'newaxis') && !cx.body?.defines?.has(v.sym)) {
         this.bag.report('DLM2010', [v.sym], x.span, [{ message: `indexing has no ${v.sym}: to insert an axis, use unsqueeze (x[:, ${v.sym}] is x |> unsqueeze(1))` }]);
+      } else if (v.k === 'const' && v.sym && this.isSymbolicDim(target, v.sym, cx) && !cx.body?.defines?.has(v.sym)) {
+        // x[:, :time]: a dim's size exists only when the model runs; bounds are fixed now.
+        const t = formatType(cx.body!.builder.typeOf((target as { name: string }).name));
+        this.bag.report('DLM2054', [describeVal(v)], x.span, [{ message: `'${v.sym}' is a symbolic dimension of the tensor (${t}): its size is known only when the model runs, and index and slice bounds are integers fixed while compiling (an omitted bound runs to the end: x[:, :])` }]);
       } else if (v.k === 'const' && v.sym) this.unknownName(v.sym, x.span, cx);
       else if (v.k !== 'error') this.bag.report('DLM2054', [describeVal(v)], x.span);
       return undefined;
