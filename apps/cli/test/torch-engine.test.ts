@@ -9,7 +9,7 @@
  * (PyTorch's vs tfjs' matmul summation order, ~1e-7 per step); Adam normalizes its updates, so
  * these do not grow much over the 24 steps here (measured: printed below, ~1e-6).
  */
-import { readFileSync, readdirSync, existsSync, copyFileSync } from 'node:fs';
+import { readFileSync, existsSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readSafetensors } from '@dlm/core';
@@ -56,7 +56,7 @@ describe('dlm train --engine torch', () => {
     expect(r.stderr).toMatch(/^epoch 2\/2 {2}loss \S+ {2}accuracy \S+ {2}val_loss \S+ {2}val_accuracy \S+/m);
     const run = join(dir, 'torch');
     for (const f of ['last', 'report.html', 'loss.svg', 'metrics.csv', 'epoch-1/state.json', 'epoch-2/weights.safetensors', 'epoch-2/optimizer.safetensors']) expect(existsSync(join(run, f)), f).toBe(true);
-    expect(readdirSync(join(run, '.torch')), 'the work folder is removed, but for its shards').toEqual(['shards']);
+    expect(existsSync(join(run, '.torch')), 'a finished run removes its work folder, shards included').toBe(false);
     const st = state(join(run, 'epoch-2'));
     const ref = state(join(reference, 'epoch-2'));
     expect(Object.keys(st).sort()).toEqual(Object.keys(ref).sort());
@@ -126,9 +126,10 @@ describe('dlm train --engine torch', () => {
     expect(t2.code, t2.stderr).toBe(0);
     const t3 = await run('mixed', '--engine', 'torch', '--resume', '--epochs', '3');
     expect(t3.code, t3.stderr).toBe(0);
-    // The first torch run's shards hold the same data: kept, not written again.
+    // The first torch run finished, so its shards went with it: the resume writes them again
+    // (an interrupted run's shards are kept for its resume: torch-fault.test.ts).
     expect(t1.stderr).toMatch(/torch engine: \d+ training samples written to 1 memory-mapped shard/);
-    expect(t3.stderr).toMatch(/torch engine: \d+ training samples already in 1 memory-mapped shard/);
+    expect(t3.stderr).toMatch(/torch engine: \d+ training samples written to 1 memory-mapped shard/);
     const d = maxDiff(weights(join(unused, 'mixed/epoch-3')), weights(join(unused, 'tfjs/epoch-3')));
     console.log(`unused parameter: torch 1 + tfjs 1 + torch 1 epochs vs tfjs 3 epochs: max |Δw| ${d.toExponential(2)}`);
     expect(d).toBeLessThanOrEqual(1e-4);
@@ -145,7 +146,7 @@ describe('dlm train --engine torch', () => {
     expect(r.stderr).toContain(`memory-mapped shard(s) in ${join(moved, '.torch', 'shards')}`);
     expect(existsSync(join(moved, 'epoch-1/weights.safetensors'))).toBe(true);
     expect(existsSync(join(reference, '.torch'))).toBe(false);
-    expect(readdirSync(join(moved, '.torch'))).toEqual(['shards']);
+    expect(existsSync(join(moved, '.torch'))).toBe(false);
     expect((state(join(reference, 'epoch-1'))['history'] as unknown[]).length).toBe(1);
   }, 120_000);
 

@@ -6,7 +6,7 @@
  * tfjs engine takes ~40 s per DCGAN step of 64 on this loaded machine's CPU backend). The step's
  * numbers are proved against the tfjs step in packages/torch/test/gan-step.test.ts.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readSafetensors } from '@dlm/core';
@@ -57,7 +57,7 @@ describe('dlm train --engine torch on a GAN', () => {
       const png = readFileSync(join(run, 'samples', `epoch-${e}.png`));
       expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     }
-    expect(readdirSync(join(run, '.torch')), 'the work folder is removed, but for its shards').toEqual(['shards']);
+    expect(existsSync(join(run, '.torch')), 'a finished run removes its work folder, shards included').toBe(false);
     const st = state(join(run, 'epoch-2'));
     expect(st['step']).toBe(4);
     const history = st['history'] as { extra: { d_loss: number; g_loss: number } }[];

@@ -26,7 +26,8 @@ export interface TorchEngineOptions {
   precision?: 'bf16' | 'fp16';
   /**
    * Scratch folder for the module, program, shards and per-epoch tensors (removed when the run
-   * ends, but for the shards, which the next run in it keeps where they hold the same data).
+   * ends; after an interrupted or failed run the shards stay, and the resume keeps those that hold
+   * the same data).
    * Default: `.torch` in the plan's run folder (the one the checkpoints go to), else a temporary
    * folder (removed whole).
    */
@@ -379,11 +380,13 @@ class TorchRun {
     return new Float32Array(new Uint8Array(bytes).buffer);
   }
 
-  async close(): Promise<void> {
+  async close(outcome?: { finished: boolean }): Promise<void> {
     this.stop.abort();
     await this.done;
-    if (temporaryDirs.delete(this.dir)) rmSync(this.dir, { recursive: true, force: true });
-    // The shards stay for the next run in this folder (a resume, a repeat): see writeShards.
+    // A finished run leaves nothing behind (the shards are a full copy of the training data);
+    // an interrupted or failed one keeps its shards for the resume (see writeShards).
+    const temporary = temporaryDirs.delete(this.dir);
+    if (temporary || outcome?.finished) rmSync(this.dir, { recursive: true, force: true });
     else for (const f of readdirSync(this.dir)) if (f !== 'shards') rmSync(join(this.dir, f), { recursive: true, force: true });
   }
 }

@@ -81,8 +81,12 @@ export interface EngineRun {
   }>;
   /** The outputs recorded in `epoch` (see `EnginePlan.recordOutputs`); undefined when the engine could not record them. */
   epochOutputs?(epoch: number): Promise<Float32Array | undefined>;
-  /** Stops the engine (early stopping, Ctrl-C, an error) or waits for its clean exit. */
-  close(): Promise<void>;
+  /**
+   * Stops the engine (early stopping, Ctrl-C, an error) or waits for its clean exit. `finished`:
+   * the loop ran to its end (completed or stopped early), so nothing is left to resume and the
+   * engine may drop what it keeps only for a resume (the torch engine's dataset shards).
+   */
+  close(outcome?: { finished: boolean }): Promise<void>;
 }
 
 export interface TrainingEngine {
@@ -314,6 +318,7 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
       ...(o.loop.checkpoints ? { runDir: o.loop.checkpoints.location } : {}),
     })
     .catch(rethrow);
+  let finished = false;
   try {
     const strategy = engineStrategy({
       rt: o.rt,
@@ -327,7 +332,7 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
       batchSize: o.batchSize,
       firstEpoch,
     });
-    return await runLoop({
+    const result = await runLoop({
       ...o.loop,
       backend: o.engine.name,
       strategy,
@@ -341,7 +346,9 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
       ...(o.resumed ? { resumedFrom: o.resumed.dir } : {}),
       rngState: () => o.math.rngState(),
     });
+    finished = result.stopped === 'completed' || result.stopped === 'early_stopping';
+    return result;
   } finally {
-    await run.close();
+    await run.close({ finished });
   }
 }

@@ -66,8 +66,9 @@ export async function runGanWithEngine<T>(o: GanEngineRunOptions<T>): Promise<Lo
       ...(o.loop.checkpoints ? { runDir: o.loop.checkpoints.location } : {}),
     })
     .catch(rethrow);
+  let finished = false;
   try {
-    return await runLoop({
+    const result = await runLoop({
       ...o.loop,
       backend: o.engine.name,
       strategy: ganEngineStrategy(o, run, firstEpoch),
@@ -81,8 +82,10 @@ export async function runGanWithEngine<T>(o: GanEngineRunOptions<T>): Promise<Lo
       ...(o.resumed ? { resumedFrom: o.resumed.dir } : {}),
       higherIsBetter: () => false,
     });
+    finished = result.stopped === 'completed' || result.stopped === 'early_stopping';
+    return result;
   } finally {
-    await run.close();
+    await run.close({ finished });
   }
 }
 
