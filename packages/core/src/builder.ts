@@ -43,6 +43,13 @@ export interface ParamSetting {
 
 const UNKNOWN: TensorType = { dtype: 'f32', shape: [], unknown: true };
 
+/**
+ * The `regularizers` of every parameter the user set none for: one frozen array shared by all of
+ * them (an empty array per parameter was ~30 bytes kept each). The IR is never mutated (ir.ts);
+ * freezing makes a mutation fail loudly instead of changing every parameter.
+ */
+const NO_REGULARIZERS = Object.freeze([]) as unknown as PluginCall[];
+
 interface Frame {
   id: string;
   /** Instance counters per base name (`dense_1`, `dense_2`); made when the first child is named. */
@@ -369,7 +376,7 @@ export class GraphBuilder {
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
     const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
     const pinit = s?.init ? inheritFanArgs(s.init, init) : init;
-    const regularizers = s?.regularizers ?? [];
+    const regularizers = s?.regularizers ?? NO_REGULARIZERS;
     // Built whole with its span (see expandLayer's record).
     const p: Param = x.span
       ? { name, type, init: pinit, trainable, regularizers, scope: x.path, span: x.span }
@@ -448,7 +455,7 @@ export class GraphBuilder {
     if (schema.trainingOnly) node.trainingOnly = true;
     this.nodes.push(node);
     for (let i = 0; i < outs.length; i++) {
-      const t = outTypes[i] ?? UNKNOWN;
+      const t = sharedType(outTypes[i] ?? UNKNOWN, inTypes);
       this.types.set(outs[i]!, t);
       this.values.push({ name: outs[i]!, type: t });
     }
@@ -506,11 +513,16 @@ export class GraphBuilder {
     return this.scope[this.scope.length - 1]!.idPrefix + id + '/';
   }
 
-  /** The path of a child scope `id` of the current one (a new array: `concat` was slower, per layer). */
+  /**
+   * The path of a child scope `id` of the current one: a new array of exactly its length. A `push`
+   * onto a copy (or a spread) grew its store to 17 slots, ~150 bytes kept per layer record; the
+   * common shallow paths are literals, deeper ones `concat` (exact, but slower than a literal).
+   */
   private childPath(id: string): string[] {
-    const path = this.scope[this.scope.length - 1]!.path.slice();
-    path.push(id);
-    return path;
+    const parent = this.scope[this.scope.length - 1]!.path;
+    if (parent.length === 0) return [id];
+    if (parent.length === 1) return [parent[0]!, id];
+    return parent.concat(id);
   }
 
   /** The current scope path: shared, never to be mutated (see Frame.path). */
@@ -525,6 +537,25 @@ export class GraphBuilder {
     counters.set(base, n);
     return `${base}_${n}`;
   }
+}
+
+/**
+ * `t`, or an input's type equal to it (same dtype and dims): elementwise ops, a Gemm that keeps
+ * the width, reshapes to the same shape… The value then shares its input's TensorType object
+ * instead of keeping its own (~90 bytes with the shape array). Types are plain data, never mutated.
+ */
+function sharedType(t: TensorType, inputs: readonly (TensorType | undefined)[]): TensorType {
+  if (t.unknown) return t;
+  const shape = t.shape;
+  for (let i = 0; i < inputs.length; i++) {
+    const u = inputs[i];
+    if (u === undefined || u === t) continue;
+    if (u.dtype !== t.dtype || u.unknown || u.shape.length !== shape.length) continue;
+    let same = true;
+    for (let k = 0; k < shape.length && same; k++) same = u.shape[k] === shape[k];
+    if (same) return u;
+  }
+  return t;
 }
 
 /** A node id in `frame` (see Frame.nodeIds). */

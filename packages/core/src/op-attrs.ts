@@ -10,6 +10,9 @@ const ATTR_ENTRIES = new WeakMap<OpSchema, [string, OpSchema['attrs'][string]][]
 /** How many outputs each op has when no count is asked for: its required ones. */
 const REQUIRED_OUTPUTS = new WeakMap<OpSchema, number>();
 
+/** The attributes of every node of an op that has none (see resolveAttrs). */
+export const NO_ATTRS: Record<string, AttrValue> = Object.freeze({}) as Record<string, AttrValue>;
+
 export function requiredOutputs(schema: OpSchema): number {
   let n = REQUIRED_OUTPUTS.get(schema);
   if (n === undefined) REQUIRED_OUTPUTS.set(schema, (n = schema.outputs.filter((o) => !o.optional).length));
@@ -18,12 +21,15 @@ export function requiredOutputs(schema: OpSchema): number {
 
 /** Fills attribute defaults; unknown attributes or missing required ones are internal bugs of a layer. */
 export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>): Record<string, AttrValue> {
-  const out: Record<string, AttrValue> = {};
   for (const key in attrs) {
     if (Object.hasOwn(attrs, key) && !(key in schema.attrs)) throw new Error(`op ${schema.name} has no attribute '${key}'`);
   }
   let entries = ATTR_ENTRIES.get(schema);
   if (!entries) ATTR_ENTRIES.set(schema, (entries = Object.entries(schema.attrs)));
+  // An op without attributes (Relu, Add…) gets the one shared, frozen empty object: the IR is never
+  // mutated, and an empty object per node was ~30 bytes kept each.
+  if (entries.length === 0) return NO_ATTRS;
+  const out: Record<string, AttrValue> = {};
   for (const [key, spec] of entries) {
     const v = attrs[key];
     if (v !== undefined) out[key] = v;
