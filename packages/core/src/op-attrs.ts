@@ -29,6 +29,13 @@ export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>)
   // An op without attributes (Relu, Add…) gets the one shared, frozen empty object: the IR is never
   // mutated, and an empty object per node was ~30 bytes kept each.
   if (entries.length === 0) return NO_ATTRS;
+  // The same attributes as the last node of this op (every Gemm of a dense stack): share that
+  // node's object, frozen, instead of keeping one more per node.
+  const last = LAST_ATTRS.get(schema);
+  if (last !== undefined && sameAttrs(entries, attrs, last)) {
+    if (!Object.isFrozen(last)) Object.freeze(last);
+    return last;
+  }
   const out: Record<string, AttrValue> = {};
   for (const [key, spec] of entries) {
     const v = attrs[key];
@@ -36,5 +43,21 @@ export function resolveAttrs(schema: OpSchema, attrs: Record<string, AttrValue>)
     else if (spec.default !== undefined) out[key] = spec.default;
     else throw new Error(`op ${schema.name} requires attribute '${key}'`);
   }
+  LAST_ATTRS.set(schema, out);
   return out;
+}
+
+/** The resolved attributes of the last node of each op, to share with the next when equal. */
+const LAST_ATTRS = new WeakMap<OpSchema, Record<string, AttrValue>>();
+
+/** Whether `given` resolves to `last` (same values; arrays element by element). */
+function sameAttrs(entries: readonly [string, OpSchema['attrs'][string]][], given: Record<string, AttrValue>, last: Record<string, AttrValue>): boolean {
+  for (const [key, spec] of entries) {
+    const v = given[key] !== undefined ? given[key] : spec.default;
+    const w = last[key];
+    if (v === w) continue;
+    if (!Array.isArray(v) || !Array.isArray(w) || v.length !== w.length) return false;
+    for (let i = 0; i < v.length; i++) if (v[i] !== w[i]) return false;
+  }
+  return true;
 }
