@@ -166,5 +166,36 @@ export function validateArgs(
       ok = false;
     }
   }
-  return ok ? out : undefined;
+  return ok ? sharedArgs(schema, out) : undefined;
+}
+
+/** The last valid arguments of each schema and their keys, to share with the next call when equal. */
+const LAST_ARGS = new WeakMap<readonly ArgSpec[], { args: Args; keys: string[] }>();
+
+/**
+ * `out`, or the previous call's arguments of the same schema when they are the same plain values
+ * under the same keys in the same order (every `dense(16)` of a stack): layer records keep their
+ * args, and one frozen object for all of them instead of one each is ~30 bytes less kept per
+ * layer. Arguments holding objects (plugin calls, lists) are not compared and not shared.
+ */
+function sharedArgs(schema: readonly ArgSpec[], out: Args): Args {
+  const last = LAST_ARGS.get(schema);
+  if (last !== undefined) {
+    const keys = last.keys;
+    let i = 0;
+    for (const k in out) {
+      const v = out[k];
+      if (keys[i] !== k || (v !== null && typeof v === 'object') || last.args[k] !== v) {
+        i = -1;
+        break;
+      }
+      i++;
+    }
+    if (i === keys.length) {
+      if (!Object.isFrozen(last.args)) Object.freeze(last.args);
+      return last.args;
+    }
+  }
+  LAST_ARGS.set(schema, { args: out, keys: Object.keys(out) });
+  return out;
 }

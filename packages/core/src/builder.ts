@@ -96,6 +96,8 @@ export class GraphBuilder {
    */
   private readonly claimedParams: string[] = [];
   private allParamNames: UniqueNames | undefined;
+  /** The last layer's label and what it was made from (see expandLayer). */
+  private lastLabel: { def?: LayerDef; args?: Args; label: string } = { label: '' };
 
   constructor(
     readonly name: string,
@@ -292,10 +294,15 @@ export class GraphBuilder {
     const id = this.nextId(instanceName ?? def.name);
     const path = this.childPath(id);
     let label = def.name;
-    try {
-      label = def.label ? def.label(args) : def.name;
-    } catch {
-      label = def.name;
+    if (def.label && args === this.lastLabel.args && def === this.lastLabel.def) label = this.lastLabel.label;
+    else {
+      try {
+        label = def.label ? def.label(args) : def.name;
+      } catch {
+        label = def.name;
+      }
+      // Layers of a stack share their (equal, frozen) args object: they share the label too.
+      this.lastLabel = { def, args, label };
     }
     // Built whole, span included when there is one (same key order as adding it after): a property
     // added later puts it in a separate out-of-object store, one more allocation per layer.
