@@ -50,6 +50,15 @@ for (let i = 0; i < nodes.length; i += F) {
     if (etypes[edges[b + eT]] === 'property' && isArray(to) && !holder.has(to)) holder.set(to, `${shape}.${strs[edges[b + eN]]}`);
   }
 }
+// Internal arrays (a Map's hash table, an object's property store) by the object that holds them.
+const owner = new Map();
+for (let i = 0; i < nodes.length; i += F) {
+  if (types[nodes[i + iT]] !== 'object') continue;
+  for (let k = 0, b = firstEdge[i / F]; k < nodes[i + iE]; k++, b += E) {
+    const to = edges[b + eTo];
+    if (etypes[edges[b + eT]] === 'internal' && types[nodes[to + iT]] === 'array' && !owner.has(to)) owner.set(to, i);
+  }
+}
 const rows = new Map();
 const add = (key, bytes) => {
   const r = rows.get(key) ?? [0, 0];
@@ -66,13 +75,16 @@ for (let i = 0; i < nodes.length; i += F) {
       if (etypes[edges[b + eT]] === 'internal' && types[nodes[to + iT]] === 'array') store += nodes[to + iS];
     }
     add(`Array (with its store) in ${holder.get(i) ?? '?'}`, nodes[i + iS] + store);
+  } else if (t === 'array') {
+    const o = owner.get(i);
+    if (o === undefined || !isArray(o)) add(`(internal array) of ${o === undefined ? '?' : strs[nodes[o + iN]]}`, nodes[i + iS]);
   } else if (t === 'object') add(`${strs[nodes[i + iN]]}{${propsOf(i).join(',')}}`, nodes[i + iS]);
-  else if (t !== 'array') add(`(${t})`, nodes[i + iS]);
+  else add(`(${t})`, nodes[i + iS]);
 }
 let total = 0;
 for (const [, [, b]] of rows) total += b;
 console.log(`${(total / (1 << 20)).toFixed(1)} MiB in the snapshot, ${(total / layers).toFixed(0)} bytes per layer`);
 console.log('bytes/layer  objects/layer  shape');
-for (const [k, [c, b]] of [...rows].sort((a, b) => b[1][1] - a[1][1]).slice(0, 30)) {
+for (const [k, [c, b]] of [...rows].sort((a, b) => b[1][1] - a[1][1]).slice(0, Number(process.env.ROWS ?? 30))) {
   console.log(`${(b / layers).toFixed(1).padStart(11)}  ${(c / layers).toFixed(2).padStart(13)}  ${k.slice(0, 140)}`);
 }
