@@ -96,6 +96,9 @@ export class GraphBuilder {
    */
   private readonly claimedParams: string[] = [];
   private allParamNames: UniqueNames | undefined;
+  /** The last parameter's initializer and its args' keys (see sharedInit). */
+  private lastInit: Initializer | undefined;
+  private lastInitKeys: string[] = [];
   /** The last layer's label and what it was made from (see expandLayer). */
   private lastLabel: { def?: LayerDef; args?: Args; label: string } = { label: '' };
 
@@ -382,7 +385,7 @@ export class GraphBuilder {
     const name = this.claimParamName(x, localName);
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
     const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
-    const pinit = s?.init ? inheritFanArgs(s.init, init) : init;
+    const pinit = this.sharedInit(s?.init ? inheritFanArgs(s.init, init) : init);
     const regularizers = s?.regularizers ?? NO_REGULARIZERS;
     // Built whole with its span (see expandLayer's record).
     const p: Param = x.span
@@ -498,6 +501,38 @@ export class GraphBuilder {
       ...(this.span ? { span: this.span } : {}),
       ...(this.source ? { source: this.source } : {}),
     };
+  }
+
+  /**
+   * `init`, or the previous parameter's initializer when it is equal (same kind, same numbers under
+   * the same keys): a layer's weight and bias, and every dense layer of a stack, then keep one
+   * frozen object instead of an initializer and its args each (~40 bytes per layer).
+   */
+  private sharedInit(init: Initializer): Initializer {
+    const last = this.lastInit;
+    if (last !== undefined && last !== init && last.kind === init.kind) {
+      const keys = this.lastInitKeys;
+      let i = 0;
+      for (const k in init.args) {
+        if (keys[i] !== k || last.args[k] !== init.args[k]) {
+          i = -1;
+          break;
+        }
+        i++;
+      }
+      if (i === keys.length) {
+        if (!Object.isFrozen(last)) {
+          Object.freeze(last);
+          Object.freeze(last.args);
+        }
+        return last;
+      }
+    }
+    if (last !== init) {
+      this.lastInit = init;
+      this.lastInitKeys = Object.keys(init.args);
+    }
+    return init;
   }
 
   /** A unique parameter name for `localName` in expansion `x` (see claimedParams). */
