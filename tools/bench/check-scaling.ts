@@ -16,6 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
+import { writeHeapSnapshot } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { PluginRegistry } from '@dlm/core';
 import { compileSource } from '@dlm/language';
@@ -67,6 +68,8 @@ if (process.argv[1] !== self) {
   // Imported (by a profiler script): do nothing.
 } else if (process.argv[2] === '--one') {
   console.log(JSON.stringify(measure(Number(process.argv[3]))));
+} else if (process.argv[2] === '--retained') {
+  retained(Number(process.argv[3] ?? 20000), process.argv[4]);
 } else {
   const args = process.argv.slice(2);
   const sizes = args.filter((a) => !a.startsWith('--')).map(Number);
@@ -87,6 +90,26 @@ if (process.argv[1] !== self) {
   const last = results[results.length - 1]!;
   console.log(`\nscaling: ${(last.seconds / base.seconds).toFixed(1)}× the time for ${(last.layers / base.layers).toFixed(0)}× the layers`);
   onnxAnchor(last);
+}
+
+/**
+ * Bytes the check's result keeps per layer (program, diagnostics, AST: what survives a full
+ * collection), and a heap snapshot to `snapshotFile` if given (tools/bench/heap-shapes.mjs sums it
+ * up by object shape). Needs --expose-gc:
+ *   node --expose-gc --import tsx tools/bench/check-scaling.ts --retained 20000 [file.heapsnapshot]
+ */
+function retained(layers: number, snapshotFile?: string): void {
+  const registry = new PluginRegistry();
+  registry.register(stdPlugin);
+  const text = generateModel(layers);
+  if (!global.gc) throw new Error('run with --expose-gc');
+  global.gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  const out = compileSource(text, 'big.dlm', { registry });
+  global.gc();
+  const bytes = process.memoryUsage().heapUsed - heap0;
+  console.log(`${layers} layers: ${(bytes / (1 << 20)).toFixed(1)} MiB retained, ${(bytes / layers).toFixed(0)} bytes per layer (${out.diagnostics.length} diagnostics)`);
+  if (snapshotFile) console.log(`heap snapshot: ${writeHeapSnapshot(snapshotFile)}`);
 }
 
 /** ONNX's checker on the equivalent graph, right after the largest size, and the ratio. */

@@ -83,6 +83,16 @@ function checkRange(v: ArgValue, spec: ArgSpec): string | undefined {
  * Matches given arguments to the schema. Returns the validated args (defaults filled in), or
  * undefined when any argument was wrong; every problem goes to `bag`.
  */
+const NO_ARGS: Args = Object.freeze({}) as Args;
+
+/** The positional specs of each argument schema, filtered once per schema (a plugin's, fixed). */
+const POSITIONAL = new WeakMap<readonly ArgSpec[], ArgSpec[]>();
+function positionalOf(schema: readonly ArgSpec[]): ArgSpec[] {
+  let p = POSITIONAL.get(schema);
+  if (p === undefined) POSITIONAL.set(schema, (p = schema.filter((s) => s.positional !== false)));
+  return p;
+}
+
 export function validateArgs(
   owner: string,
   schema: readonly ArgSpec[],
@@ -90,10 +100,14 @@ export function validateArgs(
   bag: DiagnosticBag,
   callSpan?: SourceSpan,
 ): Args | undefined {
+  // A layer without arguments (relu) called without any: the one shared, frozen empty object (the
+  // IR keeps it as the layer record's args, and is never mutated).
+  if (schema.length === 0 && given.length === 0) return NO_ARGS;
   const out: Args = {};
-  const assigned = new Set<string>();
+  // Names given so far: an array, not a Set (a call names one or two; this runs for every layer).
+  const assigned: string[] = [];
   let ok = true;
-  const positional = schema.filter((s) => s.positional !== false);
+  const positional = positionalOf(schema);
   let posIndex = 0;
   for (const g of given) {
     let spec: ArgSpec | undefined;
@@ -115,12 +129,12 @@ export function validateArgs(
         continue;
       }
     }
-    if (assigned.has(spec.name)) {
+    if (assigned.includes(spec.name)) {
       bag.report('DLM4006', [spec.name, owner], g.nameSpan ?? g.span ?? callSpan);
       ok = false;
       continue;
     }
-    assigned.add(spec.name);
+    assigned.push(spec.name);
     const types = Array.isArray(spec.type) ? spec.type : [spec.type as ArgType];
     let value: ArgValue | undefined;
     for (const t of types) {
@@ -148,12 +162,43 @@ export function validateArgs(
     out[spec.name] = value;
   }
   for (const spec of schema) {
-    if (assigned.has(spec.name)) continue;
+    if (assigned.includes(spec.name)) continue;
     if (spec.default !== undefined) out[spec.name] = spec.default;
     else if (!spec.optional) {
       bag.report('DLM4004', [spec.name, owner], callSpan);
       ok = false;
     }
   }
-  return ok ? out : undefined;
+  return ok ? sharedArgs(schema, out) : undefined;
+}
+
+/** The last valid arguments of each schema and their keys, to share with the next call when equal. */
+const LAST_ARGS = new WeakMap<readonly ArgSpec[], { args: Args; keys: string[] }>();
+
+/**
+ * `out`, or the previous call's arguments of the same schema when they are the same plain values
+ * under the same keys in the same order (every `dense(16)` of a stack): layer records keep their
+ * args, and one frozen object for all of them instead of one each is ~30 bytes less kept per
+ * layer. Arguments holding objects (plugin calls, lists) are not compared and not shared.
+ */
+function sharedArgs(schema: readonly ArgSpec[], out: Args): Args {
+  const last = LAST_ARGS.get(schema);
+  if (last !== undefined) {
+    const keys = last.keys;
+    let i = 0;
+    for (const k in out) {
+      const v = out[k];
+      if (keys[i] !== k || (v !== null && typeof v === 'object') || last.args[k] !== v) {
+        i = -1;
+        break;
+      }
+      i++;
+    }
+    if (i === keys.length) {
+      if (!Object.isFrozen(last.args)) Object.freeze(last.args);
+      return last.args;
+    }
+  }
+  LAST_ARGS.set(schema, { args: out, keys: Object.keys(out) });
+  return out;
 }

@@ -43,6 +43,13 @@ export interface ParamSetting {
 
 const UNKNOWN: TensorType = { dtype: 'f32', shape: [], unknown: true };
 
+/**
+ * The `regularizers` of every parameter the user set none for: one frozen array shared by all of
+ * them (an empty array per parameter was ~30 bytes kept each). The IR is never mutated (ir.ts);
+ * freezing makes a mutation fail loudly instead of changing every parameter.
+ */
+const NO_REGULARIZERS = Object.freeze([]) as unknown as PluginCall[];
+
 interface Frame {
   id: string;
   /** Instance counters per base name (`dense_1`, `dense_2`); made when the first child is named. */
@@ -89,6 +96,11 @@ export class GraphBuilder {
    */
   private readonly claimedParams: string[] = [];
   private allParamNames: UniqueNames | undefined;
+  /** The last parameter's initializer and its args' keys (see sharedInit). */
+  private lastInit: Initializer | undefined;
+  private lastInitKeys: string[] = [];
+  /** The last layer's label and what it was made from (see expandLayer). */
+  private lastLabel: { def?: LayerDef; args?: Args; label: string } = { label: '' };
 
   constructor(
     readonly name: string,
@@ -285,10 +297,15 @@ export class GraphBuilder {
     const id = this.nextId(instanceName ?? def.name);
     const path = this.childPath(id);
     let label = def.name;
-    try {
-      label = def.label ? def.label(args) : def.name;
-    } catch {
-      label = def.name;
+    if (def.label && args === this.lastLabel.args && def === this.lastLabel.def) label = this.lastLabel.label;
+    else {
+      try {
+        label = def.label ? def.label(args) : def.name;
+      } catch {
+        label = def.name;
+      }
+      // Layers of a stack share their (equal, frozen) args object: they share the label too.
+      this.lastLabel = { def, args, label };
     }
     // Built whole, span included when there is one (same key order as adding it after): a property
     // added later puts it in a separate out-of-object store, one more allocation per layer.
@@ -368,8 +385,8 @@ export class GraphBuilder {
     const name = this.claimParamName(x, localName);
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
     const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
-    const pinit = s?.init ? inheritFanArgs(s.init, init) : init;
-    const regularizers = s?.regularizers ?? [];
+    const pinit = this.sharedInit(s?.init ? inheritFanArgs(s.init, init) : init);
+    const regularizers = s?.regularizers ?? NO_REGULARIZERS;
     // Built whole with its span (see expandLayer's record).
     const p: Param = x.span
       ? { name, type, init: pinit, trainable, regularizers, scope: x.path, span: x.span }
@@ -448,7 +465,7 @@ export class GraphBuilder {
     if (schema.trainingOnly) node.trainingOnly = true;
     this.nodes.push(node);
     for (let i = 0; i < outs.length; i++) {
-      const t = outTypes[i] ?? UNKNOWN;
+      const t = sharedType(outTypes[i] ?? UNKNOWN, inTypes);
       this.types.set(outs[i]!, t);
       this.values.push({ name: outs[i]!, type: t });
     }
@@ -486,6 +503,38 @@ export class GraphBuilder {
     };
   }
 
+  /**
+   * `init`, or the previous parameter's initializer when it is equal (same kind, same numbers under
+   * the same keys): a layer's weight and bias, and every dense layer of a stack, then keep one
+   * frozen object instead of an initializer and its args each (~40 bytes per layer).
+   */
+  private sharedInit(init: Initializer): Initializer {
+    const last = this.lastInit;
+    if (last !== undefined && last !== init && last.kind === init.kind) {
+      const keys = this.lastInitKeys;
+      let i = 0;
+      for (const k in init.args) {
+        if (keys[i] !== k || last.args[k] !== init.args[k]) {
+          i = -1;
+          break;
+        }
+        i++;
+      }
+      if (i === keys.length) {
+        if (!Object.isFrozen(last)) {
+          Object.freeze(last);
+          Object.freeze(last.args);
+        }
+        return last;
+      }
+    }
+    if (last !== init) {
+      this.lastInit = init;
+      this.lastInitKeys = Object.keys(init.args);
+    }
+    return init;
+  }
+
   /** A unique parameter name for `localName` in expansion `x` (see claimedParams). */
   private claimParamName(x: LayerExpansion, localName: string): string {
     const base = x.paramPrefix() + localName;
@@ -506,11 +555,16 @@ export class GraphBuilder {
     return this.scope[this.scope.length - 1]!.idPrefix + id + '/';
   }
 
-  /** The path of a child scope `id` of the current one (a new array: `concat` was slower, per layer). */
+  /**
+   * The path of a child scope `id` of the current one: a new array of exactly its length. A `push`
+   * onto a copy (or a spread) grew its store to 17 slots, ~150 bytes kept per layer record; the
+   * common shallow paths are literals, deeper ones `concat` (exact, but slower than a literal).
+   */
   private childPath(id: string): string[] {
-    const path = this.scope[this.scope.length - 1]!.path.slice();
-    path.push(id);
-    return path;
+    const parent = this.scope[this.scope.length - 1]!.path;
+    if (parent.length === 0) return [id];
+    if (parent.length === 1) return [parent[0]!, id];
+    return parent.concat(id);
   }
 
   /** The current scope path: shared, never to be mutated (see Frame.path). */
@@ -525,6 +579,25 @@ export class GraphBuilder {
     counters.set(base, n);
     return `${base}_${n}`;
   }
+}
+
+/**
+ * `t`, or an input's type equal to it (same dtype and dims): elementwise ops, a Gemm that keeps
+ * the width, reshapes to the same shape… The value then shares its input's TensorType object
+ * instead of keeping its own (~90 bytes with the shape array). Types are plain data, never mutated.
+ */
+function sharedType(t: TensorType, inputs: readonly (TensorType | undefined)[]): TensorType {
+  if (t.unknown) return t;
+  const shape = t.shape;
+  for (let i = 0; i < inputs.length; i++) {
+    const u = inputs[i];
+    if (u === undefined || u === t) continue;
+    if (u.dtype !== t.dtype || u.unknown || u.shape.length !== shape.length) continue;
+    let same = true;
+    for (let k = 0; k < shape.length && same; k++) same = u.shape[k] === shape[k];
+    if (same) return u;
+  }
+  return t;
 }
 
 /** A node id in `frame` (see Frame.nodeIds). */

@@ -6,6 +6,10 @@ import type { GraphBuilder, ParamSetting } from './builder.js';
 import type { AttrValue, Dim, DType, Initializer, SourceSpan, TensorType } from './ir.js';
 import type { Args, LayerContext } from './plugin.js';
 import type { UniqueNames } from './unique-names.js';
+import { NO_ATTRS } from './op-attrs.js';
+
+/** `op`'s and `param`'s default options: one shared object, not one per call (read only). */
+const NO_OPTIONS: { outputs?: number; trainable?: boolean; buffer?: boolean; dtype?: DType } = Object.freeze({});
 
 /** Thrown by `LayerContext.fail`; caught by the builder and reported. */
 export class LayerRejection extends Error {}
@@ -41,11 +45,14 @@ export class LayerExpansion implements LayerContext {
     return this.builder.typeOf(v);
   }
 
-  op(op: string, inputs: readonly (string | null)[], attrs: Record<string, AttrValue> = {}, o: { outputs?: number } = {}): string[] {
-    return this.builder.emitNode(op, inputs.map((i) => i ?? ''), attrs, o.outputs, this.span);
+  op(op: string, inputs: readonly (string | null)[], attrs: Record<string, AttrValue> = NO_ATTRS, o: { outputs?: number } = NO_OPTIONS): string[] {
+    // The node's own inputs array ('' for an omitted optional input), made with no callback.
+    const names = new Array<string>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) names[i] = inputs[i] ?? '';
+    return this.builder.emitNode(op, names, attrs, o.outputs, this.span);
   }
 
-  param(localName: string, shape: readonly Dim[], init: Initializer, o: { trainable?: boolean; buffer?: boolean; dtype?: DType } = {}): string {
+  param(localName: string, shape: readonly Dim[], init: Initializer, o: { trainable?: boolean; buffer?: boolean; dtype?: DType } = NO_OPTIONS): string {
     return this.builder.declareParam(this, localName, shape, init, o);
   }
 

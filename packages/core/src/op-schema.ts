@@ -114,14 +114,18 @@ export interface OpSchema {
 
 export type OutputDType = DType;
 
+/** The enum attributes of each op schema, listed once per schema (this runs for every node). */
+const ENUM_ATTRS = new WeakMap<OpSchema, [string, EnumAttrSpec][]>();
+
 /**
  * Why `attrs` break the schema's enum attributes (a value outside `values`), or undefined. The
  * message is the one the shape-rule diagnostic (DLM3001) and the backends' "cannot run this
  * node" diagnostics show.
  */
 export function attrValueProblem(schema: OpSchema, attrs: ResolvedAttrs): string | undefined {
-  for (const [key, spec] of Object.entries(schema.attrs)) {
-    if (spec.values === undefined) continue;
+  let enums = ENUM_ATTRS.get(schema);
+  if (enums === undefined) ENUM_ATTRS.set(schema, (enums = Object.entries(schema.attrs).filter((e): e is [string, EnumAttrSpec] => e[1].values !== undefined)));
+  for (const [key, spec] of enums) {
     const v = attrs[key];
     if (v === undefined) continue;
     const allowed = spec.values;

@@ -889,7 +889,8 @@ class DlmParser extends EmbeddedActionsParser {
       if (id && !s.call) return { kind: 'name', name: id.image, span: this.tokSpan(id) };
       const span = this.spanFrom(mark);
       if (!id) return this.error(span);
-      const call: A.CallExpr = { kind: 'call', callee: this.ident(id, () => span), args: s.arg, span };
+      // `slice`: the AST keeps an array of exactly its length (the one pushed into has room for 17).
+      const call: A.CallExpr = { kind: 'call', callee: this.ident(id, () => span), args: s.arg.length ? s.arg.slice() : s.arg, span };
       if (s.settings) {
         call.settingsSpan = s.settings.span;
         call.settings = s.settings.groups;
@@ -916,8 +917,14 @@ class DlmParser extends EmbeddedActionsParser {
       s.orExpr = this.SUBRULE(this.orExpr);
     },
     (s, mark): A.Arg => {
+      const value = s.orExpr;
+      if (!s.id && value) {
+        // A positional argument covers what its value covers: one span object for both.
+        if (this.consumed > mark && value.span.start === this.starts[mark] && value.span.end === this.lastEnd) return { value, span: value.span };
+        return { value, span: this.spanFrom(mark) };
+      }
       const span = this.spanFrom(mark);
-      return { ...(s.id ? { name: this.ident(s.id, () => span) } : {}), value: s.orExpr ?? this.error(span), span };
+      return s.id ? { name: this.ident(s.id, () => span), value: value ?? this.error(span), span } : { value: value ?? this.error(span), span };
     },
   );
 

@@ -46,13 +46,15 @@ export abstract class CallCompiler extends ExpressionCompiler {
       return ERR;
     }
     // Arguments: leading positional tensors are inputs; everything else is a layer argument.
-    const inputs = [...(piped ?? [])];
+    const inputs = piped ? piped.slice() : [];
     const given: GivenArg[] = [];
     const syms: (string | undefined)[] = [];
     let failed = false;
     let sawNonTensor = false;
+    // One context for all the arguments (contexts are never mutated), not a copy per argument.
+    const argCx: EvalCtx = cx.argPos ? cx : { ...cx, argPos: true };
     for (const a of e.args) {
-      const v = this.evaluate(a.value, { ...cx, argPos: true });
+      const v = this.evaluate(a.value, argCx);
       if (v.k === 'error') {
         failed = true;
         continue;
@@ -68,7 +70,7 @@ export abstract class CallCompiler extends ExpressionCompiler {
         continue;
       }
       sawNonTensor = sawNonTensor || !a.name;
-      given.push({ ...(a.name ? { name: a.name.name, nameSpan: a.name.span } : {}), value: v.v, span: a.value.span });
+      given.push(a.name ? { name: a.name.name, nameSpan: a.name.span, value: v.v, span: a.value.span } : { value: v.v, span: a.value.span });
       syms.push(v.sym);
     }
     if (decl) {
