@@ -1,0 +1,543 @@
+/**
+ * A seeded generator of random, well-typed .dlm models for the differential fuzzer: chains and
+ * DAGs of the standard layers with small shapes, each step checked against the shape it promises
+ * (its own shape rules, written from docs/layers.md and docs/language.md). A program it writes
+ * must compile without errors: an error is either a generator bug or a compiler finding.
+ *
+ * Every value keeps its batch axis first and symbolic (`batch`), so the steps only touch the other
+ * axes; `Val.shape` holds those. A program is the first `steps` steps of the seed's sequence: the
+ * random draws of step k do not depend on the steps after it, so a failing program can be cut to
+ * its shortest failing prefix (see minimise in oracle.ts).
+ */
+import { mulberry32 } from '@dlm/core';
+
+export interface Val {
+  name: string;
+  /** The axes after the batch axis. */
+  shape: number[];
+}
+
+export interface GeneratedInput {
+  name: string;
+  dtype: 'f32' | 'i32';
+  /** After the batch axis. */
+  shape: number[];
+  /** Integer inputs: values drawn from [low, high] (ids below a table's size, lengths ≥ 1). */
+  low?: number;
+  high?: number;
+}
+
+export interface GeneratedProgram {
+  seed: number;
+  steps: number;
+  source: string;
+  inputs: GeneratedInput[];
+  /** The step kinds used, in order (for summaries). */
+  kinds: string[];
+}
+
+type Rand = () => number;
+
+class Gen {
+  readonly lines: string[] = [];
+  readonly tops: string[] = [];
+  readonly inputs: GeneratedInput[] = [];
+  readonly vals: Val[] = [];
+  readonly kinds: string[] = [];
+  private counter = 0;
+  constructor(readonly r: Rand) {}
+
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.r() * (hi - lo + 1));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.r() * xs.length)]!;
+  }
+  chance(p: number): boolean {
+    return this.r() < p;
+  }
+  fresh(prefix = 'v'): string {
+    return `${prefix}${++this.counter}`;
+  }
+  /** A value to work on: usually a recent one, so chains grow deep, sometimes an old one (DAGs). */
+  val(ok: (v: Val) => boolean = () => true): Val | undefined {
+    const c = this.vals.filter(ok);
+    if (c.length === 0) return undefined;
+    return this.chance(0.6) ? c[c.length - 1]! : this.pick(c);
+  }
+  def(expr: string, shape: number[], prefix = 'v'): Val {
+    const v = { name: this.fresh(prefix), shape };
+    this.lines.push(`  ${v.name} = ${expr}`);
+    this.vals.push(v);
+    return v;
+  }
+  input(shape: number[]): Val {
+    const v = { name: this.fresh('x'), shape };
+    this.inputs.push({ name: v.name, dtype: 'f32', shape });
+    this.vals.push(v);
+    return v;
+  }
+  intInput(shape: number[], low: number, high: number): string {
+    const name = this.fresh('n');
+    this.inputs.push({ name, dtype: 'i32', shape, low, high });
+    return name;
+  }
+  /** A non-batch axis of a rank-(1 + n) value, as written in the program (sometimes negative). */
+  axis(n: number): { at: number; text: string } {
+    const at = this.int(0, n - 1);
+    return { at, text: String(this.chance(0.4) ? at - n : at + 1) };
+  }
+}
+
+const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
+const dims = (shape: readonly number[]) => ['batch', ...shape].join(', ');
+const fmt = (x: number) => (Number.isInteger(x) ? x.toFixed(1) : String(x));
+
+/** Python's len(range(start, stop, step)) after NumPy's normalisation of one slice. */
+function sliceLength(n: number, start: number | undefined, stop: number | undefined, step: number): number {
+  const norm = (b: number) => (b < 0 ? b + n : b);
+  let s: number;
+  let e: number;
+  if (step > 0) {
+    s = start === undefined ? 0 : Math.min(Math.max(norm(start), 0), n);
+    e = stop === undefined ? n : Math.min(Math.max(norm(stop), 0), n);
+    return Math.max(0, Math.ceil((e - s) / step));
+  }
+  s = start === undefined ? n - 1 : Math.min(Math.max(norm(start), -1), n - 1);
+  e = stop === undefined ? -1 : Math.min(Math.max(norm(stop), -1), n - 1);
+  return Math.max(0, Math.ceil((s - e) / -step));
+}
+
+type Step = (g: Gen) => string | undefined;
+
+const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'gelu', 'gelu(approximate: tanh)', 'leaky_relu(alpha: 0.2)', 'elu(alpha: 0.7)'];
+
+const STEPS: Record<string, Step> = {
+  activation(g) {
+    const v = g.val();
+    if (!v) return;
+    if (v.shape.length > 0 && g.chance(0.3)) {
+      const a = g.axis(v.shape.length);
+      g.def(`${v.name} |> ${g.pick(['softmax', 'log_softmax'])}(axis: ${a.text})`, v.shape);
+    } else g.def(`${v.name} |> ${g.pick(ACTIVATIONS)}`, v.shape);
+    return 'activation';
+  },
+  math(g) {
+    const v = g.val();
+    if (!v) return;
+    const e = g.pick(['abs', 'erf', 'tanh |> exp', 'abs |> sqrt', 'abs |> clip(min: 0.1) |> log', 'clip(min: -0.5, max: 0.4)', 'clip(max: 0.3)', 'pow(2)', 'abs |> pow(1.5)']);
+    g.def(`${v.name} |> ${e}`, v.shape);
+    return 'math';
+  },
+  dense(g) {
+    const v = g.val((x) => x.shape.length >= 1);
+    if (!v) return;
+    const u = g.int(1, 8);
+    g.def(`${v.name} |> dense(${u}${g.chance(0.2) ? ', bias: false' : ''})`, [...v.shape.slice(0, -1), u]);
+    return 'dense';
+  },
+  conv(g) {
+    const v = g.val((x) => (x.shape.length === 3 || x.shape.length === 2) && x.shape.slice(1).every((d) => d >= 2));
+    if (!v) return;
+    const [c, ...sp] = v.shape as [number, ...number[]];
+    const groups = g.chance(0.3) && c % 2 === 0 ? 2 : 1;
+    const filters = groups * g.int(1, 3);
+    const k = g.int(1, Math.min(3, ...sp));
+    const stride = g.chance(0.3) ? 2 : 1;
+    const dilation = g.chance(0.2) && Math.min(...sp) >= 2 * k - 1 ? 2 : 1;
+    const mode = g.pick(['valid', 'same', 'int']);
+    let out: number[];
+    let pad = '';
+    if (mode === 'same' && stride === 1) {
+      out = sp;
+      pad = ', padding: same';
+    } else {
+      const p = mode === 'int' ? g.int(0, 1) : 0;
+      if (p) pad = `, padding: ${p}`;
+      out = sp.map((n) => Math.floor((n + 2 * p - dilation * (k - 1) - 1) / stride) + 1);
+      if (out.some((n) => n < 1)) return;
+    }
+    const layer = sp.length === 2 ? 'conv2d' : 'conv1d';
+    const extra = `${stride > 1 ? `, stride: ${stride}` : ''}${dilation > 1 ? `, dilation: ${dilation}` : ''}${groups > 1 ? `, groups: ${groups}` : ''}`;
+    g.def(`${v.name} |> ${layer}(${filters}, kernel: ${k}${pad}${extra})`, [filters, ...out]);
+    return layer;
+  },
+  pool(g) {
+    const v = g.val((x) => (x.shape.length === 3 || x.shape.length === 2) && x.shape.slice(1).every((d) => d >= 2));
+    if (!v) return;
+    const [c, ...sp] = v.shape as [number, ...number[]];
+    const k = g.int(2, Math.min(3, ...sp));
+    const s = g.int(1, k);
+    const p = g.int(0, Math.floor(k / 2));
+    const ceil = g.chance(0.3);
+    const out = sp.map((n) => {
+      let o = (ceil ? Math.ceil : Math.floor)((n + 2 * p - k) / s) + 1;
+      if (ceil && (o - 1) * s >= n + p) o--;
+      return o;
+    });
+    if (out.some((n) => n < 1)) return;
+    const avg = g.chance(0.5);
+    const args = `${k}${s !== k ? `, stride: ${s}` : ''}${p ? `, padding: ${p}` : ''}${ceil ? ', ceil_mode: true' : ''}${avg && p && g.chance(0.5) ? ', count_include_pad: false' : ''}`;
+    g.def(`${v.name} |> ${avg ? 'avg_pool' : 'max_pool'}(${args})`, [c, ...out]);
+    return avg ? 'avg_pool' : 'max_pool';
+  },
+  globalPool(g) {
+    const v = g.val((x) => x.shape.length === 3 || x.shape.length === 2);
+    if (!v) return;
+    g.def(`${v.name} |> global_avg_pool`, [v.shape[0]!, ...v.shape.slice(1).map(() => 1)]);
+    return 'global_avg_pool';
+  },
+  norm(g) {
+    const v = g.val((x) => x.shape.length >= 1);
+    if (!v) return;
+    const bn = g.chance(0.5);
+    g.def(`${v.name} |> ${bn ? 'batch_norm' : 'layer_norm'}`, v.shape);
+    return bn ? 'batch_norm' : 'layer_norm';
+  },
+  flatten(g) {
+    const v = g.val((x) => x.shape.length >= 2);
+    if (!v) return;
+    g.def(`${v.name} |> flatten`, [prod(v.shape)]);
+    return 'flatten';
+  },
+  reshape(g) {
+    const v = g.val((x) => x.shape.length >= 1 && prod(x.shape) > 1);
+    if (!v) return;
+    let rest = prod(v.shape);
+    const out: number[] = [];
+    for (let i = 0, n = g.int(1, 3); i < n - 1; i++) {
+      const divisors = [...Array(rest).keys()].map((d) => d + 1).filter((d) => rest % d === 0);
+      const d = g.pick(divisors);
+      out.push(d);
+      rest /= d;
+    }
+    out.push(rest);
+    const text = out.map(String);
+    if (out.length > 1 && g.chance(0.4)) text[g.int(0, out.length - 1)] = '-1';
+    g.def(`${v.name} |> reshape([batch, ${text.join(', ')}])`, out);
+    return 'reshape';
+  },
+  permute(g) {
+    const v = g.val((x) => x.shape.length >= 2);
+    if (!v) return;
+    const n = v.shape.length;
+    if (g.chance(0.5)) {
+      const perm = [...Array(n).keys()];
+      for (let i = n - 1; i > 0; i--) {
+        const j = g.int(0, i);
+        [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+      }
+      g.def(`${v.name} |> permute([0, ${perm.map((p) => (g.chance(0.3) ? p - n : p + 1)).join(', ')}])`, perm.map((p) => v.shape[p]!));
+      return 'permute';
+    }
+    const a = g.axis(n);
+    const b = g.axis(n);
+    const shape = [...v.shape];
+    [shape[a.at], shape[b.at]] = [shape[b.at]!, shape[a.at]!];
+    g.def(`${v.name} |> transpose(${a.text}, ${b.text})`, shape);
+    return 'transpose';
+  },
+  squeeze(g) {
+    const v = g.val((x) => x.shape.length < 4);
+    if (!v) return;
+    const ones = v.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0);
+    if (ones.length > 0 && g.chance(0.5)) {
+      if (g.chance(0.3)) {
+        g.def(`${v.name} |> squeeze`, v.shape.filter((d) => d !== 1));
+      } else {
+        const at = g.pick(ones);
+        g.def(`${v.name} |> squeeze(${g.chance(0.5) ? at + 1 : at - v.shape.length})`, v.shape.filter((_, i) => i !== at));
+      }
+      return 'squeeze';
+    }
+    const n = v.shape.length + 1; // output rank without batch
+    const at = g.int(0, n - 1);
+    g.def(`${v.name} |> unsqueeze(${g.chance(0.5) ? at + 1 : at - n})`, [...v.shape.slice(0, at), 1, ...v.shape.slice(at)]);
+    return 'unsqueeze';
+  },
+  residual(g) {
+    const v = g.val((x) => x.shape.length >= 1);
+    if (!v) return;
+    const same = g.vals.filter((x) => x !== v && x.shape.join() === v.shape.join());
+    if (same.length > 0 && g.chance(0.5)) {
+      g.def(`${v.name} + ${g.pick(same).name}`, v.shape);
+    } else if (v.shape.length >= 2 && g.chance(0.4)) {
+      // broadcasting: a mean over one axis kept as 1
+      const a = g.axis(v.shape.length);
+      const m = g.def(`${v.name} |> mean(axis: ${a.text}, keepdims: true)`, v.shape.map((d, i) => (i === a.at ? 1 : d)));
+      g.def(`${g.chance(0.5) ? `${v.name} + ${m.name}` : `${m.name} + ${v.name}`}`, v.shape);
+    } else {
+      g.def(`${v.name} + (${v.name} |> dense(${v.shape[v.shape.length - 1]}) |> ${g.pick(ACTIVATIONS)})`, v.shape);
+    }
+    return 'add';
+  },
+  concat(g) {
+    const v = g.val((x) => x.shape.length >= 1);
+    if (!v) return;
+    const n = v.shape.length;
+    const a = g.axis(n);
+    const partners = g.vals.filter((x) => x.shape.length === n && x.shape.every((d, i) => i === a.at || d === v.shape[i]));
+    let w = partners.length > 1 && g.chance(0.6) ? g.pick(partners) : undefined;
+    if (!w) {
+      if (a.at !== n - 1) return;
+      const units = g.int(1, 4);
+      w = g.def(`${v.name} |> dense(${units})`, [...v.shape.slice(0, -1), units]);
+    }
+    const shape = v.shape.map((d, i) => (i === a.at ? d + w!.shape[i]! : d));
+    g.def(g.chance(0.5) ? `concat(${v.name}, ${w.name}, axis: ${a.text})` : `(${v.name}, ${w.name}) |> concat(axis: ${a.text})`, shape);
+    return 'concat';
+  },
+  split(g) {
+    const v = g.val((x) => x.shape.some((d) => d >= 2));
+    if (!v) return;
+    const axes = v.shape.map((d, i) => (d >= 2 ? i : -1)).filter((i) => i >= 0);
+    const at = g.pick(axes);
+    const n = v.shape[at]!;
+    const text = String(g.chance(0.4) ? at - v.shape.length : at + 1);
+    let sizes: number[];
+    let call: string;
+    if (n % 2 === 0 && g.chance(0.5)) {
+      sizes = [n / 2, n / 2];
+      call = `split(2, axis: ${text})`;
+    } else {
+      const first = g.int(1, n - 1);
+      sizes = [first, n - first];
+      call = `split(axis: ${text}, sizes: [${sizes.join(', ')}])`;
+    }
+    const names = sizes.map(() => g.fresh('s'));
+    g.lines.push(`  ${names.join(', ')} = ${v.name} |> ${call}`);
+    names.forEach((name, i) => g.vals.push({ name, shape: v.shape.map((d, j) => (j === at ? sizes[i]! : d)) }));
+    return 'split';
+  },
+  index(g) {
+    const v = g.val((x) => x.shape.length >= 1);
+    if (!v) return;
+    const items: string[] = [];
+    const shape: number[] = [];
+    const ellipsis = g.chance(0.3);
+    const count = ellipsis ? g.int(1, v.shape.length) : g.int(1, v.shape.length);
+    const axes = ellipsis ? v.shape.slice(v.shape.length - count) : v.shape.slice(0, count);
+    for (const n of axes) {
+      const kind = g.int(0, 4);
+      if (kind === 0) {
+        items.push(':');
+        shape.push(n);
+      } else if (kind === 1 && (ellipsis || v.shape.length > 1)) {
+        items.push(String(g.int(-n, n - 1)));
+      } else {
+        const step = g.pick([1, 1, 2, -1, -2, 3]);
+        const start = g.chance(0.6) ? g.int(-n, n - 1) : undefined;
+        const stop = g.chance(0.6) ? g.int(-n, n) : undefined;
+        const len = sliceLength(n, start, stop, step);
+        if (len < 1) {
+          items.push(':');
+          shape.push(n);
+          continue;
+        }
+        items.push(`${start ?? ''}:${stop ?? ''}${step !== 1 || g.chance(0.2) ? `:${step}` : ''}`);
+        shape.push(len);
+      }
+    }
+    const out = ellipsis ? [...v.shape.slice(0, v.shape.length - count), ...shape] : [...shape, ...v.shape.slice(count)];
+    g.def(`${v.name}[${ellipsis ? '..., ' : ':, '}${items.join(', ')}]`, out);
+    return 'index';
+  },
+  reduce(g) {
+    const v = g.val((x) => x.shape.length >= 1);
+    if (!v) return;
+    const op = g.pick(['mean', 'sum', 'max']);
+    const keep = g.chance(0.4);
+    const a = g.axis(v.shape.length);
+    const two = v.shape.length >= 2 && g.chance(0.3);
+    let at = [a.at];
+    let text = a.text;
+    if (two) {
+      const b = g.axis(v.shape.length);
+      if (b.at === a.at) return;
+      at = [a.at, b.at];
+      text = `[${a.text}, ${b.text}]`;
+    }
+    const shape = keep ? v.shape.map((d, i) => (at.includes(i) ? 1 : d)) : v.shape.filter((_, i) => !at.includes(i));
+    g.def(`${v.name} |> ${op}(axis: ${text}${keep ? ', keepdims: true' : ''})`, shape);
+    return op;
+  },
+  where(g) {
+    const v = g.val();
+    if (!v) return;
+    const cmp = g.pick(['greater', 'less', 'greater_equal', 'less_equal']);
+    const c = g.fresh('c');
+    g.lines.push(`  ${c} = ${v.name} |> ${cmp}(value: ${fmt(g.pick([0, 0.25, -0.3]))})`);
+    if (g.chance(0.4)) g.def(`where(${c}, ${v.name}, other: ${fmt(g.pick([-1.5, 0, 2]))})`, v.shape);
+    else if (g.chance(0.5)) g.def(`${c} |> cast(f32)`, v.shape);
+    else g.def(`where(${c}, (${v.name} |> tanh), (${v.name} |> sigmoid))`, v.shape);
+    return 'where';
+  },
+  cast(g) {
+    const v = g.val();
+    if (!v) return;
+    g.def(`${v.name} |> ${g.pick(['cast(i32) |> cast(f32)', 'cast(i64) |> cast(f32)', 'cast(bool) |> cast(f32)'])}`, v.shape);
+    return 'cast';
+  },
+  matmul(g) {
+    const v = g.val((x) => x.shape.length >= 2);
+    if (!v) return;
+    const n = v.shape.length;
+    const m = v.shape[n - 2]!;
+    const k = v.shape[n - 1]!;
+    if (g.chance(0.5)) {
+      g.def(`${v.name} @ (${v.name} |> transpose)`, [...v.shape.slice(0, -1), m]);
+    } else {
+      const u = g.int(1, 5);
+      g.def(`(${v.name} |> transpose) @ (${v.name} |> dense(${u}))`, [...v.shape.slice(0, -2), k, u]);
+    }
+    return 'matmul';
+  },
+  attention(g) {
+    const v = g.val((x) => x.shape.length === 2 && x.shape[1]! % 2 === 0 && x.shape[0]! >= 2);
+    if (!v) return;
+    const [t, d] = v.shape as [number, number];
+    const heads = d % 4 === 0 && g.chance(0.5) ? 2 : g.pick([1, 2]);
+    const kind = g.int(0, 4);
+    if (kind === 0) g.def(`${v.name} |> multi_head_attention(heads: ${heads}, dim: ${d}${g.chance(0.5) ? ', causal: true' : ''})`, v.shape);
+    else if (kind === 1) {
+      const lens = g.intInput([], 1, t);
+      g.def(`multi_head_attention(${v.name}, ${lens}, heads: ${heads}, dim: ${d}${g.chance(0.5) ? ', causal: true' : ''})`, v.shape);
+    } else if (kind === 2) {
+      // a bool key-padding mask whose first key is never hidden (a fully masked row is undefined)
+      const m = g.fresh('m');
+      g.lines.push(`  ${m} = concat((${v.name}[:, :1, 0] |> greater(value: 100.0)), (${v.name}[:, 1:, 0] |> greater(value: 0.3)), axis: 1)`);
+      g.def(`multi_head_attention(${v.name}, ${m}, heads: ${heads}, dim: ${d})`, v.shape);
+    } else if (kind === 3) {
+      const mem = g.val((x) => x.shape.length === 2 && x.shape[1] === d && x !== v);
+      if (!mem) return;
+      g.def(`multi_head_attention(${v.name}, ${mem.name}, heads: ${heads}, dim: ${d})`, v.shape);
+    } else {
+      const act = g.pick(['relu', 'gelu']);
+      g.def(`${v.name} |> transformer_encoder_layer(heads: ${heads}, dim: ${d}, ff: ${g.int(2, 8)}, dropout: 0.0, activation: ${act}${g.chance(0.5) ? ', norm_first: true' : ''})`, v.shape);
+    }
+    return 'attention';
+  },
+  embedding(g) {
+    const t = g.int(2, 5);
+    const vocab = g.int(3, 9);
+    const d = g.pick([2, 4, 6]);
+    const ids = g.intInput([t], 0, vocab - 1);
+    const e = g.def(`${ids} |> embedding(${vocab}, ${d})`, [t, d]);
+    if (g.chance(0.5)) g.def(`${e.name} |> ${g.chance(0.5) ? `positional_embedding(max_len: ${t + g.int(0, 2)}, dim: ${d})` : `sinusoidal_positions(max_len: ${t + g.int(0, 2)}, dim: ${d})`}`, [t, d]);
+    return 'embedding';
+  },
+  recurrent(g) {
+    const v = g.val((x) => x.shape.length === 2);
+    if (!v) return;
+    const cell = g.pick(['lstm', 'gru', 'simple_rnn']);
+    const h = g.int(1, 4);
+    const seqs = g.chance(0.5);
+    const bi = g.chance(0.4);
+    const dirs = bi ? 2 : 1;
+    g.def(`${v.name} |> ${cell}(${h}${seqs ? ', return_sequences: true' : ''}${bi ? ', bidirectional: true' : ''})`, seqs ? [v.shape[0]!, dirs * h] : [dirs * h]);
+    return cell;
+  },
+  upsample(g) {
+    const v = g.val((x) => x.shape.length === 3 && x.shape[1]! <= 4 && x.shape[2]! <= 4);
+    if (!v) return;
+    if (g.chance(0.5)) {
+      g.def(`${v.name} |> upsample(2)`, [v.shape[0]!, v.shape[1]! * 2, v.shape[2]! * 2]);
+      return 'upsample';
+    }
+    const k = g.int(1, 3);
+    const s = g.int(1, 2);
+    const p = g.int(0, Math.floor((k - 1) / 2));
+    const f = g.int(1, 3);
+    const out = v.shape.slice(1).map((n) => (n - 1) * s - 2 * p + (k - 1) + 1);
+    g.def(`${v.name} |> conv2d_transpose(${f}, kernel: ${k}${s > 1 ? `, stride: ${s}` : ''}${p ? `, padding: ${p}` : ''})`, [f, ...out]);
+    return 'conv2d_transpose';
+  },
+  loop(g) {
+    const v = g.val((x) => x.shape.length >= 1);
+    if (!v) return;
+    const d = v.shape[v.shape.length - 1]!;
+    const h = g.def(v.name, v.shape, 'h');
+    const n = g.int(1, 3);
+    if (g.chance(0.5)) {
+      g.lines.push(`  for i in 0..${n} {`, `    ${h.name} = ${h.name} |> dense(${d}) |> leaky_relu(alpha: 0.1 * (i + 1))`, '  }');
+    } else {
+      g.lines.push(`  ${h.name}r = ${h.name} |> repeat ${n} as i { dense(${d}) |> elu(alpha: 0.5 + 0.25 * i) }`);
+      g.vals.push({ name: `${h.name}r`, shape: v.shape });
+    }
+    return 'for/repeat';
+  },
+  branch(g) {
+    const v = g.val();
+    if (!v) return;
+    const flag = g.fresh('k');
+    const k = g.int(1, 5);
+    g.tops.push(`let ${flag} = ${k}`);
+    const out = g.fresh('b');
+    g.lines.push(`  if ${flag} > 2 and not (${flag} == 4) {`, `    ${out} = ${v.name} |> tanh`, '  } else {', `    ${out} = ${v.name} |> sigmoid`, '  }');
+    g.vals.push({ name: out, shape: v.shape });
+    return 'if';
+  },
+  block(g) {
+    const v = g.val((x) => x.shape.length >= 1);
+    if (!v) return;
+    const d = v.shape[v.shape.length - 1]!;
+    const name = `Blk${g.fresh('_')}`;
+    const units = g.int(1, 6);
+    g.tops.push(
+      [
+        `block ${name}(units: int, act: string = "relu", skip: bool = false) {`,
+        '  input x',
+        '  output y',
+        '  h = x |> dense(units)',
+        '  if act == "relu" {',
+        '    h = h |> relu',
+        '  } else {',
+        '    h = h |> tanh',
+        '  }',
+        '  if skip {',
+        '    y = x + (h |> dense(units))',
+        '  } else {',
+        '    y = h',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    const skip = units === d && g.chance(0.7);
+    g.def(`${v.name} |> ${name}(${units}${g.chance(0.5) ? ', act: "tanh"' : ''}${skip ? ', skip: true' : ''})`, [...v.shape.slice(0, -1), units]);
+    return 'block';
+  },
+};
+
+const STEP_NAMES = Object.keys(STEPS);
+
+/** The program of `seed` cut to its first `steps` steps (default: the seed's own length). */
+export function generateProgram(seed: number, steps?: number): GeneratedProgram {
+  const g = new Gen(mulberry32(seed));
+  const rank = g.int(1, 3);
+  const first = rank === 1 ? [g.int(2, 8)] : rank === 2 ? [g.int(2, 5), g.pick([2, 4, 6])] : [g.int(1, 3), g.int(2, 6), g.int(2, 6)];
+  g.input(first);
+  if (g.chance(0.3)) g.input(first.map((d) => (g.chance(0.3) ? 1 : d)));
+  const length = g.int(3, 12);
+  const want = Math.min(steps ?? length, length);
+  let done = 0;
+  for (let attempt = 0; done < want && attempt < 200; attempt++) {
+    const kind = g.pick(STEP_NAMES);
+    const made = STEPS[kind]!(g);
+    if (made) {
+      g.kinds.push(made);
+      done++;
+    }
+  }
+  // Outputs: the last value, and sometimes an earlier one too (intermediates compared directly).
+  const outs = [g.vals[g.vals.length - 1]!];
+  if (g.vals.length > 2 && g.chance(0.4)) outs.push(g.vals[Math.floor(g.r() * (g.vals.length - 1))]!);
+  const body = [
+    ...g.inputs.map((i) => `  input ${i.name}: ${i.dtype}[${dims(i.shape)}]`),
+    ...outs.map((o, i) => `  output y${i}: f32[${dims(o.shape)}]`),
+    '',
+    ...g.lines,
+    ...outs.map((o, i) => `  y${i} = ${o.name}`),
+  ];
+  const source = [...g.tops, '', `model Fuzz${seed} {`, ...body, '}', ''].join('\n');
+  return { seed, steps: done, source, inputs: g.inputs, kinds: g.kinds };
+}
