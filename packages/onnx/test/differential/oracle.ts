@@ -26,11 +26,11 @@ export const BATCH = 2;
 export const ENGINES = ['tfjs-cpu', 'tfjs-wasm', 'onnxruntime', 'torch'] as const;
 export type Engine = (typeof ENGINES)[number];
 
-interface Tensor {
+export interface Tensor {
   data: Float32Array;
   shape: number[];
 }
-type Outputs = Record<string, Tensor>;
+export type Outputs = Record<string, Tensor>;
 
 export interface CaseResult {
   program: GeneratedProgram;
@@ -176,34 +176,42 @@ function runPython(cases: Prepared[], python: string): void {
   }
 }
 
-/** Compares every engine with PyTorch (or, when PyTorch has no result, with tfjs-cpu). */
-function compare(c: Prepared): CaseResult {
+/**
+ * Compares every engine's outputs with PyTorch's (or, when PyTorch has none, with tfjs-cpu's);
+ * returns the problems and the largest error per engine.
+ */
+export function compareEngines(outputs: readonly string[], results: Partial<Record<Engine, Outputs>>): { problems: string[]; worst: Partial<Record<Engine, number>> } {
+  const problems: string[] = [];
   const worst: Partial<Record<Engine, number>> = {};
-  const refName: Engine = c.results.torch ? 'torch' : 'tfjs-cpu';
-  const ref = c.results[refName];
-  if (ref && c.graph) {
-    for (const engine of ENGINES) {
-      const got = c.results[engine];
-      if (!got || engine === refName) continue;
-      let w = 0;
-      for (const o of c.graph.outputs) {
-        const a = got[o.name];
-        const e = ref[o.name];
-        if (!a || !e) {
-          c.problems.push(`${engine}: output ${o.name} missing`);
-          continue;
-        }
-        const err = worstError(a, e);
-        w = Math.max(w, err);
-        if (!(err <= TOLERANCE)) {
-          const shapes = a.shape.join() === e.shape.join() ? '' : ` (shape [${a.shape}] vs [${e.shape}])`;
-          c.problems.push(`${engine} vs ${refName}: output ${o.name} differs by ${err.toExponential(2)}${shapes}`);
-        }
+  const refName: Engine = results.torch ? 'torch' : 'tfjs-cpu';
+  const ref = results[refName];
+  if (!ref) return { problems, worst };
+  for (const engine of ENGINES) {
+    const got = results[engine];
+    if (!got || engine === refName) continue;
+    let w = 0;
+    for (const name of outputs) {
+      const a = got[name];
+      const e = ref[name];
+      if (!a || !e) {
+        problems.push(`${engine}: output ${name} missing`);
+        continue;
       }
-      worst[engine] = w;
+      const err = worstError(a, e);
+      w = Math.max(w, err);
+      if (!(err <= TOLERANCE)) {
+        const shapes = a.shape.join() === e.shape.join() ? '' : ` (shape [${a.shape}] vs [${e.shape}])`;
+        problems.push(`${engine} vs ${refName}: output ${name} differs by ${err.toExponential(2)}${shapes}`);
+      }
     }
+    worst[engine] = w;
   }
-  return { program: c.program, problems: c.problems, worst };
+  return { problems, worst };
+}
+
+function compare(c: Prepared): CaseResult {
+  const { problems, worst } = c.graph ? compareEngines(c.graph.outputs.map((o) => o.name), c.results) : { problems: [], worst: {} };
+  return { program: c.program, problems: [...c.problems, ...problems], worst };
 }
 
 export interface OracleOptions {
