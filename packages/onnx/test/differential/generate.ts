@@ -11,17 +11,32 @@
  */
 import { mulberry32 } from '@dlm/core';
 
+/** A dim: a number, `time` (bound to TIME when the model runs) or an expression of it (`time-1`). */
+export type Dim = number | string;
+
 export interface Val {
   name: string;
   /** The axes after the batch axis. */
+  shape: Dim[];
+}
+
+/** A value whose dims are all numbers. */
+interface StaticVal {
+  name: string;
   shape: number[];
 }
+
+/** The length the symbolic `time` gets when the generated models run. */
+export const TIME = 5;
+
+const isStatic = (v: Val): v is StaticVal => v.shape.every((d) => typeof d === 'number');
+const num = (d: Dim | undefined): d is number => typeof d === 'number';
 
 export interface GeneratedInput {
   name: string;
   dtype: 'f32' | 'i32';
   /** After the batch axis. */
-  shape: number[];
+  shape: Dim[];
   /** Integer inputs: values drawn from [low, high] (ids below a table's size, lengths ≥ 1). */
   low?: number;
   high?: number;
@@ -59,19 +74,23 @@ class Gen {
   fresh(prefix = 'v'): string {
     return `${prefix}${++this.counter}`;
   }
-  /** A value to work on: usually a recent one, so chains grow deep, sometimes an old one (DAGs). */
-  val(ok: (v: Val) => boolean = () => true): Val | undefined {
+  /** A value with static dims to work on: usually a recent one, so chains grow deep, sometimes an old one (DAGs). */
+  val(ok: (v: StaticVal) => boolean = () => true): StaticVal | undefined {
+    return this.sym((v) => isStatic(v) && ok(v)) as StaticVal | undefined;
+  }
+  /** A value that may have symbolic dims. */
+  sym(ok: (v: Val) => boolean = () => true): Val | undefined {
     const c = this.vals.filter(ok);
     if (c.length === 0) return undefined;
     return this.chance(0.6) ? c[c.length - 1]! : this.pick(c);
   }
-  def(expr: string, shape: number[], prefix = 'v'): Val {
+  def(expr: string, shape: Dim[], prefix = 'v'): Val {
     const v = { name: this.fresh(prefix), shape };
     this.lines.push(`  ${v.name} = ${expr}`);
     this.vals.push(v);
     return v;
   }
-  input(shape: number[]): Val {
+  input(shape: Dim[]): Val {
     const v = { name: this.fresh('x'), shape };
     this.inputs.push({ name: v.name, dtype: 'f32', shape });
     this.vals.push(v);
@@ -90,7 +109,7 @@ class Gen {
 }
 
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
-const dims = (shape: readonly number[]) => ['batch', ...shape].join(', ');
+const dims = (shape: readonly Dim[]) => ['batch', ...shape].join(', ');
 const fmt = (x: number) => (Number.isInteger(x) ? x.toFixed(1) : String(x));
 
 /** Python's len(range(start, stop, step)) after NumPy's normalisation of one slice. */
@@ -114,7 +133,7 @@ const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'gelu', 'gelu(approximate: tanh)
 
 const STEPS: Record<string, Step> = {
   activation(g) {
-    const v = g.val();
+    const v = g.sym();
     if (!v) return;
     if (v.shape.length > 0 && g.chance(0.3)) {
       const a = g.axis(v.shape.length);
@@ -123,14 +142,14 @@ const STEPS: Record<string, Step> = {
     return 'activation';
   },
   math(g) {
-    const v = g.val();
+    const v = g.sym();
     if (!v) return;
     const e = g.pick(['abs', 'erf', 'tanh |> exp', 'abs |> sqrt', 'abs |> clip(min: 0.1) |> log', 'clip(min: -0.5, max: 0.4)', 'clip(max: 0.3)', 'pow(2)', 'abs |> pow(1.5)']);
     g.def(`${v.name} |> ${e}`, v.shape);
     return 'math';
   },
   dense(g) {
-    const v = g.val((x) => x.shape.length >= 1);
+    const v = g.sym((x) => num(x.shape[x.shape.length - 1]));
     if (!v) return;
     const u = g.int(1, 8);
     g.def(`${v.name} |> dense(${u}${g.chance(0.2) ? ', bias: false' : ''})`, [...v.shape.slice(0, -1), u]);
@@ -188,9 +207,9 @@ const STEPS: Record<string, Step> = {
     return 'global_avg_pool';
   },
   norm(g) {
-    const v = g.val((x) => x.shape.length >= 1);
-    if (!v) return;
     const bn = g.chance(0.5);
+    const v = g.sym((x) => num(bn ? x.shape[0] : x.shape[x.shape.length - 1]));
+    if (!v) return;
     g.def(`${v.name} |> ${bn ? 'batch_norm' : 'layer_norm'}`, v.shape);
     return bn ? 'batch_norm' : 'layer_norm';
   },
@@ -218,7 +237,7 @@ const STEPS: Record<string, Step> = {
     return 'reshape';
   },
   permute(g) {
-    const v = g.val((x) => x.shape.length >= 2);
+    const v = g.sym((x) => x.shape.length >= 2);
     if (!v) return;
     const n = v.shape.length;
     if (g.chance(0.5)) {
@@ -238,7 +257,7 @@ const STEPS: Record<string, Step> = {
     return 'transpose';
   },
   squeeze(g) {
-    const v = g.val((x) => x.shape.length < 4);
+    const v = g.sym((x) => x.shape.length < 4);
     if (!v) return;
     const ones = v.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0);
     if (ones.length > 0 && g.chance(0.5)) {
@@ -256,7 +275,7 @@ const STEPS: Record<string, Step> = {
     return 'unsqueeze';
   },
   residual(g) {
-    const v = g.val((x) => x.shape.length >= 1);
+    const v = g.sym((x) => x.shape.length >= 1);
     if (!v) return;
     const same = g.vals.filter((x) => x !== v && x.shape.join() === v.shape.join());
     if (same.length > 0 && g.chance(0.5)) {
@@ -266,24 +285,25 @@ const STEPS: Record<string, Step> = {
       const a = g.axis(v.shape.length);
       const m = g.def(`${v.name} |> mean(axis: ${a.text}, keepdims: true)`, v.shape.map((d, i) => (i === a.at ? 1 : d)));
       g.def(`${g.chance(0.5) ? `${v.name} + ${m.name}` : `${m.name} + ${v.name}`}`, v.shape);
-    } else {
+    } else if (num(v.shape[v.shape.length - 1])) {
       g.def(`${v.name} + (${v.name} |> dense(${v.shape[v.shape.length - 1]}) |> ${g.pick(ACTIVATIONS)})`, v.shape);
-    }
+    } else return;
     return 'add';
   },
   concat(g) {
-    const v = g.val((x) => x.shape.length >= 1);
+    const v = g.sym((x) => x.shape.length >= 1);
     if (!v) return;
     const n = v.shape.length;
     const a = g.axis(n);
-    const partners = g.vals.filter((x) => x.shape.length === n && x.shape.every((d, i) => i === a.at || d === v.shape[i]));
+    if (!num(v.shape[a.at])) return;
+    const partners = g.vals.filter((x) => x.shape.length === n && num(x.shape[a.at]) && x.shape.every((d, i) => i === a.at || d === v.shape[i]));
     let w = partners.length > 1 && g.chance(0.6) ? g.pick(partners) : undefined;
     if (!w) {
       if (a.at !== n - 1) return;
       const units = g.int(1, 4);
       w = g.def(`${v.name} |> dense(${units})`, [...v.shape.slice(0, -1), units]);
     }
-    const shape = v.shape.map((d, i) => (i === a.at ? d + w!.shape[i]! : d));
+    const shape = v.shape.map((d, i) => (i === a.at ? (d as number) + (w!.shape[i] as number) : d));
     g.def(g.chance(0.5) ? `concat(${v.name}, ${w.name}, axis: ${a.text})` : `(${v.name}, ${w.name}) |> concat(axis: ${a.text})`, shape);
     return 'concat';
   },
@@ -310,16 +330,26 @@ const STEPS: Record<string, Step> = {
     return 'split';
   },
   index(g) {
-    const v = g.val((x) => x.shape.length >= 1);
+    const v = g.sym((x) => x.shape.length >= 1);
     if (!v) return;
     const items: string[] = [];
-    const shape: number[] = [];
+    const shape: Dim[] = [];
     const ellipsis = g.chance(0.3);
     const count = ellipsis ? g.int(1, v.shape.length) : g.int(1, v.shape.length);
     const axes = ellipsis ? v.shape.slice(v.shape.length - count) : v.shape.slice(0, count);
     for (const n of axes) {
       const kind = g.int(0, 4);
-      if (kind === 0) {
+      if (!num(n)) {
+        // a symbolic dim: only bounds that count from one end keep a length the types can say
+        const k = g.int(1, 2);
+        const choice = n === 'time' ? g.int(0, 4) : 0;
+        const [item, dim] = [[':', n], [`${k}:`, `time-${k}`], [`:${k}`, k], [`-${k}:`, k], [`${k}:-1`, `time-${k + 1}`]][choice] as [string, Dim];
+        if (choice === 4 && (ellipsis || v.shape.length > 1) && g.chance(0.3)) items.push(String(g.pick([0, 1, -1])));
+        else {
+          items.push(item);
+          shape.push(dim);
+        }
+      } else if (kind === 0) {
         items.push(':');
         shape.push(n);
       } else if (kind === 1 && (ellipsis || v.shape.length > 1)) {
@@ -343,7 +373,7 @@ const STEPS: Record<string, Step> = {
     return 'index';
   },
   reduce(g) {
-    const v = g.val((x) => x.shape.length >= 1);
+    const v = g.sym((x) => x.shape.length >= 1);
     if (!v) return;
     const op = g.pick(['mean', 'sum', 'max']);
     const keep = g.chance(0.4);
@@ -362,7 +392,7 @@ const STEPS: Record<string, Step> = {
     return op;
   },
   where(g) {
-    const v = g.val();
+    const v = g.sym();
     if (!v) return;
     const cmp = g.pick(['greater', 'less', 'greater_equal', 'less_equal']);
     const c = g.fresh('c');
@@ -373,13 +403,13 @@ const STEPS: Record<string, Step> = {
     return 'where';
   },
   cast(g) {
-    const v = g.val();
+    const v = g.sym();
     if (!v) return;
     g.def(`${v.name} |> ${g.pick(['cast(i32) |> cast(f32)', 'cast(i64) |> cast(f32)', 'cast(bool) |> cast(f32)'])}`, v.shape);
     return 'cast';
   },
   matmul(g) {
-    const v = g.val((x) => x.shape.length >= 2);
+    const v = g.sym((x) => x.shape.length >= 2);
     if (!v) return;
     const n = v.shape.length;
     const m = v.shape[n - 2]!;
@@ -393,28 +423,28 @@ const STEPS: Record<string, Step> = {
     return 'matmul';
   },
   attention(g) {
-    const v = g.val((x) => x.shape.length === 2 && x.shape[1]! % 2 === 0 && x.shape[0]! >= 2);
+    const v = g.sym((x) => x.shape.length === 2 && num(x.shape[1]) && x.shape[1] % 2 === 0 && (x.shape[0] === 'time' || (num(x.shape[0]) && x.shape[0] >= 2)));
     if (!v) return;
-    const [t, d] = v.shape as [number, number];
+    const [t, d] = v.shape as [number | 'time', number];
     const heads = d % 4 === 0 && g.chance(0.5) ? 2 : g.pick([1, 2]);
     const kind = g.int(0, 4);
     if (kind === 0) g.def(`${v.name} |> multi_head_attention(heads: ${heads}, dim: ${d}${g.chance(0.5) ? ', causal: true' : ''})`, v.shape);
     else if (kind === 1) {
-      const lens = g.intInput([], 1, t);
+      const lens = g.intInput([], 1, num(t) ? t : TIME);
       g.def(`multi_head_attention(${v.name}, ${lens}, heads: ${heads}, dim: ${d}${g.chance(0.5) ? ', causal: true' : ''})`, v.shape);
-    } else if (kind === 2) {
+    } else if (kind === 2 && num(t)) {
       // a bool key-padding mask whose first key is never hidden (a fully masked row is undefined)
       const m = g.fresh('m');
       g.lines.push(`  ${m} = concat((${v.name}[:, :1, 0] |> greater(value: 100.0)), (${v.name}[:, 1:, 0] |> greater(value: 0.3)), axis: 1)`);
       g.def(`multi_head_attention(${v.name}, ${m}, heads: ${heads}, dim: ${d})`, v.shape);
     } else if (kind === 3) {
-      const mem = g.val((x) => x.shape.length === 2 && x.shape[1] === d && x !== v);
+      const mem = g.sym((x) => x.shape.length === 2 && x.shape[1] === d && x !== v);
       if (!mem) return;
       g.def(`multi_head_attention(${v.name}, ${mem.name}, heads: ${heads}, dim: ${d})`, v.shape);
-    } else {
+    } else if (kind === 4) {
       const act = g.pick(['relu', 'gelu']);
       g.def(`${v.name} |> transformer_encoder_layer(heads: ${heads}, dim: ${d}, ff: ${g.int(2, 8)}, dropout: 0.0, activation: ${act}${g.chance(0.5) ? ', norm_first: true' : ''})`, v.shape);
-    }
+    } else return;
     return 'attention';
   },
   embedding(g) {
@@ -427,7 +457,7 @@ const STEPS: Record<string, Step> = {
     return 'embedding';
   },
   recurrent(g) {
-    const v = g.val((x) => x.shape.length === 2);
+    const v = g.sym((x) => x.shape.length === 2 && num(x.shape[1]));
     if (!v) return;
     const cell = g.pick(['lstm', 'gru', 'simple_rnn']);
     const h = g.int(1, 4);
@@ -436,6 +466,21 @@ const STEPS: Record<string, Step> = {
     const dirs = bi ? 2 : 1;
     g.def(`${v.name} |> ${cell}(${h}${seqs ? ', return_sequences: true' : ''}${bi ? ', bidirectional: true' : ''})`, seqs ? [v.shape[0]!, dirs * h] : [dirs * h]);
     return cell;
+  },
+  /** Sizes read at run time from a symbolic `time`: Range, ConstantOfShape, Trilu, Expand. */
+  positions(g) {
+    const v = g.sym((x) => x.shape.length === 2 && x.shape[0] === 'time' && num(x.shape[1]));
+    if (!v) return;
+    const d = v.shape[1] as number;
+    const kind = g.int(0, 4);
+    if (kind === 0) g.def(`${v.name} + (arange(${v.name}, size: time${g.chance(0.5) ? ', start: 1, step: 2' : ''}) |> cast(f32) |> unsqueeze(-1))`, v.shape);
+    else if (kind === 1) g.def(`${v.name} + ${g.pick(['ones', 'zeros'])}(${v.name}, shape: [batch, time, ${g.chance(0.5) ? 1 : d}])`, v.shape);
+    else if (kind === 2) {
+      const scores = g.def(`${v.name} @ (${v.name} |> transpose)`, ['time', 'time']);
+      g.def(`where((tril(${v.name}, shape: [time, time]) |> equal(value: 0.0)), ${scores.name}, other: -3.0)`, ['time', 'time']);
+    } else if (kind === 3) g.def(`${v.name} @ (${v.name} |> transpose) |> tril(k: ${g.int(-1, 1)})`, ['time', 'time']);
+    else g.def(`(${v.name}[:, :1], ${v.name}) |> expand([batch, time, ${d}])`, v.shape);
+    return 'positions';
   },
   upsample(g) {
     const v = g.val((x) => x.shape.length === 3 && x.shape[1]! <= 4 && x.shape[2]! <= 4);
@@ -453,7 +498,7 @@ const STEPS: Record<string, Step> = {
     return 'conv2d_transpose';
   },
   loop(g) {
-    const v = g.val((x) => x.shape.length >= 1);
+    const v = g.sym((x) => num(x.shape[x.shape.length - 1]));
     if (!v) return;
     const d = v.shape[v.shape.length - 1]!;
     const h = g.def(v.name, v.shape, 'h');
@@ -467,7 +512,7 @@ const STEPS: Record<string, Step> = {
     return 'for/repeat';
   },
   branch(g) {
-    const v = g.val();
+    const v = g.sym();
     if (!v) return;
     const flag = g.fresh('k');
     const k = g.int(1, 5);
@@ -478,7 +523,7 @@ const STEPS: Record<string, Step> = {
     return 'if';
   },
   block(g) {
-    const v = g.val((x) => x.shape.length >= 1);
+    const v = g.sym((x) => num(x.shape[x.shape.length - 1]));
     if (!v) return;
     const d = v.shape[v.shape.length - 1]!;
     const name = `Blk${g.fresh('_')}`;
@@ -513,10 +558,10 @@ const STEP_NAMES = Object.keys(STEPS);
 /** The program of `seed` cut to its first `steps` steps (default: the seed's own length). */
 export function generateProgram(seed: number, steps?: number): GeneratedProgram {
   const g = new Gen(mulberry32(seed));
-  const rank = g.int(1, 3);
-  const first = rank === 1 ? [g.int(2, 8)] : rank === 2 ? [g.int(2, 5), g.pick([2, 4, 6])] : [g.int(1, 3), g.int(2, 6), g.int(2, 6)];
+  const rank = g.int(1, 4);
+  const first: Dim[] = rank === 1 ? [g.int(2, 8)] : rank === 2 ? [g.int(2, 5), g.pick([2, 4, 6])] : rank === 3 ? [g.int(1, 3), g.int(2, 6), g.int(2, 6)] : ['time', g.pick([2, 4, 6])];
   g.input(first);
-  if (g.chance(0.3)) g.input(first.map((d) => (g.chance(0.3) ? 1 : d)));
+  if (g.chance(0.3)) g.input(first.map((d) => (num(d) && g.chance(0.3) ? 1 : d)));
   const length = g.int(3, 12);
   const want = Math.min(steps ?? length, length);
   let done = 0;

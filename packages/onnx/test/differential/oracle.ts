@@ -18,7 +18,7 @@ import { runInference } from '@dlm/tfjs';
 import { exportPytorch } from '@dlm/torch';
 import { exportOnnx } from '../../src/index.js';
 import { ort } from '../helpers/run.js';
-import { generateProgram, type GeneratedProgram } from './generate.js';
+import { generateProgram, TIME, type GeneratedProgram } from './generate.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const TOLERANCE = 1e-4;
@@ -36,8 +36,13 @@ export interface CaseResult {
   program: GeneratedProgram;
   /** Empty when every engine agrees with PyTorch and the checker accepts the export. */
   problems: string[];
-  /** Largest error against PyTorch per engine (NaN where it did not run). */
+  /** Largest error against PyTorch per engine (absent where it did not run). */
   worst: Partial<Record<Engine, number>>;
+  /**
+   * Documented refusals, not failures: an ONNX export that says, located, that the model needs a
+   * newer opset (DLM6003, e.g. AveragePool with ceil_mode and count_include_pad before opset 19).
+   */
+  refused: string[];
 }
 
 const registry = new PluginRegistry();
@@ -53,7 +58,7 @@ function seededInputs(program: GeneratedProgram, seed: number): Record<string, {
   const r = mulberry32(seed);
   const out: Record<string, { data: Float32Array | Int32Array; shape: number[] }> = {};
   for (const i of program.inputs) {
-    const shape = [BATCH, ...i.shape];
+    const shape = [BATCH, ...i.shape.map((d) => (typeof d === 'number' ? d : TIME))];
     const n = shape.reduce((a, b) => a * b, 1);
     out[i.name] = i.dtype === 'f32' ? { shape, data: Float32Array.from({ length: n }, () => r() * 2 - 1) } : { shape, data: Int32Array.from({ length: n }, () => i.low! + Math.floor(r() * (i.high! - i.low! + 1))) };
   }
@@ -79,6 +84,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).spl
 interface Prepared {
   program: GeneratedProgram;
   problems: string[];
+  refused: string[];
   graph?: Graph;
   weights?: Map<string, Float32Array>;
   inputs?: ReturnType<typeof seededInputs>;
@@ -88,7 +94,7 @@ interface Prepared {
 }
 
 function prepare(program: GeneratedProgram): Prepared {
-  const p: Prepared = { program, problems: [], results: {} };
+  const p: Prepared = { program, problems: [], refused: [], results: {} };
   const compiled = compileSource(program.source, `fuzz_${program.seed}.dlm`, { registry });
   if (hasErrors(compiled.diagnostics)) {
     p.problems.push(`compile: ${formatDiagnostics(compiled.diagnostics.filter((d) => d.severity === 'error'))}`);
@@ -99,7 +105,9 @@ function prepare(program: GeneratedProgram): Prepared {
   p.weights = seededWeights(graph, program.seed);
   p.inputs = seededInputs(program, program.seed + 1);
   const exported = exportOnnx(graph, p.weights, { opset: 17 });
+  const errors = exported.diagnostics.filter((d) => d.severity === 'error');
   if (exported.result) p.onnx = exported.result;
+  else if (errors.length > 0 && errors.every((d) => d.code === 'DLM6003')) p.refused.push(`onnx export: ${formatDiagnostics(errors)}`);
   else p.problems.push(`onnx export: ${formatDiagnostics(exported.diagnostics)}`);
   const torch = exportPytorch(graph);
   if (torch.result) p.torch = torch.result;
@@ -211,7 +219,7 @@ export function compareEngines(outputs: readonly string[], results: Partial<Reco
 
 function compare(c: Prepared): CaseResult {
   const { problems, worst } = c.graph ? compareEngines(c.graph.outputs.map((o) => o.name), c.results) : { problems: [], worst: {} };
-  return { program: c.program, problems: [...c.problems, ...problems], worst };
+  return { program: c.program, problems: [...c.problems, ...problems], worst, refused: c.refused };
 }
 
 export interface OracleOptions {
