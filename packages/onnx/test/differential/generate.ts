@@ -60,7 +60,14 @@ class Gen {
   readonly vals: Val[] = [];
   readonly kinds: string[] = [];
   private counter = 0;
+  /** Large sizes: reach the kernels that only larger tensors take (tiled or per-matrix matmul). */
+  big = false;
   constructor(readonly r: Rand) {}
+
+  /** A layer width: small, or large in a big program. */
+  width(lo: number, hi: number): number {
+    return this.big ? this.int(4 * hi, 8 * hi) : this.int(lo, hi);
+  }
 
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.r() * (hi - lo + 1));
@@ -151,7 +158,7 @@ const STEPS: Record<string, Step> = {
   dense(g) {
     const v = g.sym((x) => num(x.shape[x.shape.length - 1]));
     if (!v) return;
-    const u = g.int(1, 8);
+    const u = g.width(1, 8);
     g.def(`${v.name} |> dense(${u}${g.chance(0.2) ? ', bias: false' : ''})`, [...v.shape.slice(0, -1), u]);
     return 'dense';
   },
@@ -159,26 +166,41 @@ const STEPS: Record<string, Step> = {
     const v = g.val((x) => (x.shape.length === 3 || x.shape.length === 2) && x.shape.slice(1).every((d) => d >= 2));
     if (!v) return;
     const [c, ...sp] = v.shape as [number, ...number[]];
-    const groups = g.chance(0.3) && c % 2 === 0 ? 2 : 1;
-    const filters = groups * g.int(1, 3);
-    const k = g.int(1, Math.min(3, ...sp));
+    const groups = g.chance(0.3) && c % 2 === 0 ? 2 : g.chance(0.15) ? c : 1; // grouped, depthwise
+    const filters = groups * g.width(1, 3);
+    const kernels = sp.map(() => g.int(1, Math.min(3, ...sp)));
+    const perAxisKernel = sp.length === 2 && kernels[0] !== kernels[1];
+    if (!perAxisKernel) kernels.fill(kernels[0]!);
     const stride = g.chance(0.3) ? 2 : 1;
-    const dilation = g.chance(0.2) && Math.min(...sp) >= 2 * k - 1 ? 2 : 1;
-    const mode = g.pick(['valid', 'same', 'int']);
-    let out: number[];
+    const dilation = g.chance(0.2) && Math.min(...sp) >= 2 * Math.max(...kernels) - 1 ? 2 : 1;
+    const span = kernels.map((k) => dilation * (k - 1) + 1);
+    const mode = g.pick(['valid', 'same', 'int', 'axes', 'ends']);
+    let begin = sp.map(() => 0);
+    let end = sp.map(() => 0);
     let pad = '';
-    if (mode === 'same' && stride === 1) {
-      out = sp;
+    if (mode === 'same') {
+      // TensorFlow SAME: out = ⌈in/stride⌉, the smaller half of the padding before
+      const total = sp.map((n, i) => Math.max((Math.ceil(n / stride) - 1) * stride + span[i]! - n, 0));
+      begin = total.map((t) => Math.floor(t / 2));
+      end = total.map((t, i) => t - begin[i]!);
       pad = ', padding: same';
-    } else {
-      const p = mode === 'int' ? g.int(0, 1) : 0;
+    } else if (mode === 'int') {
+      const p = g.int(0, 2);
+      begin = end = sp.map(() => p);
       if (p) pad = `, padding: ${p}`;
-      out = sp.map((n) => Math.floor((n + 2 * p - dilation * (k - 1) - 1) / stride) + 1);
-      if (out.some((n) => n < 1)) return;
+    } else if (mode === 'axes') {
+      begin = end = sp.map(() => g.int(0, 2));
+      pad = `, padding: [${begin.join(', ')}]`;
+    } else if (mode === 'ends') {
+      begin = sp.map(() => g.int(0, 2));
+      end = sp.map(() => g.int(0, 2));
+      pad = `, padding: [${[...begin, ...end].join(', ')}]`;
     }
+    const out = sp.map((n, i) => Math.floor((n + begin[i]! + end[i]! - span[i]!) / stride) + 1);
+    if (out.some((n) => n < 1)) return;
     const layer = sp.length === 2 ? 'conv2d' : 'conv1d';
-    const extra = `${stride > 1 ? `, stride: ${stride}` : ''}${dilation > 1 ? `, dilation: ${dilation}` : ''}${groups > 1 ? `, groups: ${groups}` : ''}`;
-    g.def(`${v.name} |> ${layer}(${filters}, kernel: ${k}${pad}${extra})`, [filters, ...out]);
+    const extra = `${stride > 1 ? `, stride: ${stride}` : ''}${dilation > 1 ? `, dilation: ${dilation}` : ''}${groups > 1 ? `, groups: ${groups}` : ''}${g.chance(0.2) ? ', bias: false' : ''}`;
+    g.def(`${v.name} |> ${layer}(${filters}, kernel: ${perAxisKernel ? `[${kernels.join(', ')}]` : kernels[0]}${pad}${extra})`, [filters, ...out]);
     return layer;
   },
   pool(g) {
@@ -417,7 +439,7 @@ const STEPS: Record<string, Step> = {
     if (g.chance(0.5)) {
       g.def(`${v.name} @ (${v.name} |> transpose)`, [...v.shape.slice(0, -1), m]);
     } else {
-      const u = g.int(1, 5);
+      const u = g.width(1, 5);
       g.def(`(${v.name} |> transpose) @ (${v.name} |> dense(${u}))`, [...v.shape.slice(0, -2), k, u]);
     }
     return 'matmul';
@@ -483,18 +505,25 @@ const STEPS: Record<string, Step> = {
     return 'positions';
   },
   upsample(g) {
-    const v = g.val((x) => x.shape.length === 3 && x.shape[1]! <= 4 && x.shape[2]! <= 4);
+    const v = g.val((x) => (x.shape.length === 3 || x.shape.length === 2) && x.shape.slice(1).every((d) => d <= 4));
     if (!v) return;
-    if (g.chance(0.5)) {
-      g.def(`${v.name} |> upsample(2)`, [v.shape[0]!, v.shape[1]! * 2, v.shape[2]! * 2]);
+    const [c, ...sp] = v.shape as [number, ...number[]];
+    if (g.chance(0.5) || sp.length === 1) {
+      const scale = g.pick([2, 3, 1.5, 2.5]);
+      g.def(`${v.name} |> upsample(${scale === 2 && g.chance(0.5) ? '' : `scale: ${scale}`})`, [c, ...sp.map((n) => Math.floor(n * scale))]);
       return 'upsample';
     }
     const k = g.int(1, 3);
     const s = g.int(1, 2);
-    const p = g.int(0, Math.floor((k - 1) / 2));
-    const f = g.int(1, 3);
-    const out = v.shape.slice(1).map((n) => (n - 1) * s - 2 * p + (k - 1) + 1);
-    g.def(`${v.name} |> conv2d_transpose(${f}, kernel: ${k}${s > 1 ? `, stride: ${s}` : ''}${p ? `, padding: ${p}` : ''})`, [f, ...out]);
+    const d = g.chance(0.25) ? 2 : 1;
+    const p = g.int(0, Math.floor((d * (k - 1)) / 2));
+    const op = g.int(0, Math.max(s, d) - 1);
+    const groups = c % 2 === 0 && g.chance(0.3) ? 2 : 1;
+    const f = groups * g.int(1, 2);
+    const out = sp.map((n) => (n - 1) * s - 2 * p + d * (k - 1) + op + 1);
+    if (out.some((n) => n < 1)) return;
+    const args = `${s > 1 ? `, stride: ${s}` : ''}${p ? `, padding: ${p}` : ''}${op ? `, output_padding: ${op}` : ''}${d > 1 ? `, dilation: ${d}` : ''}${groups > 1 ? `, groups: ${groups}` : ''}`;
+    g.def(`${v.name} |> conv2d_transpose(${f}, kernel: ${k}${args})`, [f, ...out]);
     return 'conv2d_transpose';
   },
   loop(g) {
@@ -559,7 +588,9 @@ const STEP_NAMES = Object.keys(STEPS);
 export function generateProgram(seed: number, steps?: number): GeneratedProgram {
   const g = new Gen(mulberry32(seed));
   const rank = g.int(1, 4);
-  const first: Dim[] = rank === 1 ? [g.int(2, 8)] : rank === 2 ? [g.int(2, 5), g.pick([2, 4, 6])] : rank === 3 ? [g.int(1, 3), g.int(2, 6), g.int(2, 6)] : ['time', g.pick([2, 4, 6])];
+  g.big = g.chance(0.15);
+  const k = g.big ? 4 : 1;
+  const first: Dim[] = rank === 1 ? [k * g.int(2, 8)] : rank === 2 ? [k * g.int(2, 5), k * g.pick([2, 4, 6])] : rank === 3 ? [k * g.int(1, 3), k * g.int(2, 6), k * g.int(2, 6)] : ['time', k * g.pick([2, 4, 6])];
   g.input(first);
   if (g.chance(0.3)) g.input(first.map((d) => (num(d) && g.chance(0.3) ? 1 : d)));
   const length = g.int(3, 12);
