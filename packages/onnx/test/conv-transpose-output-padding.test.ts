@@ -25,6 +25,7 @@ const cases: [string, number, number][] = [
 it.each(cases.map(([c, h, w], i) => [c, h, w, i] as const))('conv2d_transpose(2, %s) runs in onnxruntime with the numbers of the other engines', async (args, h, w, i) => {
   const program: GeneratedProgram = {
     seed: 900 + i,
+    batch: 2,
     steps: 1,
     kinds: ['conv2d_transpose'],
     inputs: [{ name: 'x', dtype: 'f32', shape: [4, 3, 4] }],

@@ -44,6 +44,8 @@ export interface GeneratedInput {
 
 export interface GeneratedProgram {
   seed: number;
+  /** The batch size the model runs with. */
+  batch: number;
   steps: number;
   source: string;
   inputs: GeneratedInput[];
@@ -436,7 +438,7 @@ const STEPS: Record<string, Step> = {
     const n = v.shape.length;
     const m = v.shape[n - 2]!;
     const k = v.shape[n - 1]!;
-    if (g.chance(0.5)) {
+    if (g.chance(0.5) || !num(k)) {
       g.def(`${v.name} @ (${v.name} |> transpose)`, [...v.shape.slice(0, -1), m]);
     } else {
       const u = g.width(1, 5);
@@ -503,6 +505,75 @@ const STEPS: Record<string, Step> = {
     } else if (kind === 3) g.def(`${v.name} @ (${v.name} |> transpose) |> tril(k: ${g.int(-1, 1)})`, ['time', 'time']);
     else g.def(`(${v.name}[:, :1], ${v.name}) |> expand([batch, time, ${d}])`, v.shape);
     return 'positions';
+  },
+  /** Layers and forms the other steps do not write: class tokens, decoder layers, n-ary merges, broadcasting. */
+  extra(g) {
+    const kind = g.int(0, 7);
+    if (kind === 0) {
+      const v = g.val((x) => x.shape.length === 2);
+      if (!v) return;
+      g.def(`${v.name} |> class_token(${v.shape[1]})`, [v.shape[0]! + 1, v.shape[1]!]);
+      return 'class_token';
+    }
+    if (kind === 1) {
+      const v = g.sym((x) => x.shape.length === 2 && num(x.shape[1]) && x.shape[1] % 2 === 0);
+      const mem = v && g.sym((x) => x.shape.length === 2 && x.shape[1] === v.shape[1]);
+      if (!v || !mem) return;
+      const d = v.shape[1] as number;
+      g.def(`transformer_decoder_layer(${v.name}, ${mem.name}, heads: 2, dim: ${d}, ff: ${g.int(2, 6)}, dropout: 0.0${g.chance(0.5) ? ', norm_first: true' : ''}${g.chance(0.3) ? ', causal: false' : ''})`, v.shape);
+      return 'transformer_decoder_layer';
+    }
+    if (kind === 2) {
+      const v = g.sym();
+      if (!v) return;
+      const w = g.sym((x) => x.shape.join() === v.shape.join());
+      g.def(`pow((${v.name} |> abs |> clip(min: 0.1)), (${w!.name} |> tanh))`, v.shape);
+      return 'pow';
+    }
+    if (kind === 3) {
+      const v = g.sym((x) => x.shape.length >= 1);
+      if (!v) return;
+      const same = g.vals.filter((x) => x.shape.join() === v.shape.join());
+      const [a, b] = [g.pick(same), g.pick(same)];
+      if (g.chance(0.5)) g.def(`add(${v.name}, ${a.name}, ${b.name})`, v.shape);
+      else {
+        const at = v.shape.length - 1;
+        const last = v.shape[at];
+        if (!num(last)) return;
+        g.def(`concat(${v.name}, ${a.name}, ${b.name}, axis: -1)`, [...v.shape.slice(0, at), 3 * last]);
+      }
+      return 'n-ary';
+    }
+    if (kind === 4) {
+      // batch dims of matmul broadcast: [C, M, K] @ [1, K, M]
+      const v = g.sym((x) => x.shape.length === 3);
+      if (!v) return;
+      g.def(`${v.name} @ (${v.name}[:, :1] |> transpose)`, [v.shape[0]!, v.shape[1]!, v.shape[1]!]);
+      return 'matmul-broadcast';
+    }
+    if (kind === 5) {
+      // a condition that broadcasts against both branches
+      const v = g.sym((x) => x.shape.length >= 1 && x.shape[0] !== 1);
+      if (!v) return;
+      g.def(`where((${v.name}[:, :1] |> greater(value: 0.0)), ${v.name}, (${v.name} |> sigmoid))`, v.shape);
+      return 'where-broadcast';
+    }
+    if (kind === 6) {
+      const v = g.sym((x) => x.shape.length >= 1 && x.shape.length < 4);
+      if (!v) return;
+      const n = v.shape.length;
+      g.def(`${v.name} |> unsqueeze([1, -1])`, [1, ...v.shape, 1]);
+      void n;
+      return 'unsqueeze-list';
+    }
+    const v = g.val((x) => x.shape.length >= 2 && x.shape[0]! >= 3);
+    if (!v) return;
+    const parts = 3;
+    const sizes = v.shape[0]! % 3 === 0 ? [v.shape[0]! / 3, v.shape[0]! / 3, v.shape[0]! / 3] : [1, 1, v.shape[0]! - 2];
+    const names = sizes.map(() => g.fresh('s'));
+    g.lines.push(`  ${names.join(', ')} = ${v.name} |> ${v.shape[0]! % 3 === 0 ? `split(${parts}, axis: 1)` : `split(axis: 1, sizes: [${sizes.join(', ')}])`}`);
+    names.forEach((name, i) => g.vals.push({ name, shape: [sizes[i]!, ...v.shape.slice(1)] }));
+    return 'split3';
   },
   upsample(g) {
     const v = g.val((x) => (x.shape.length === 3 || x.shape.length === 2) && x.shape.slice(1).every((d) => d <= 4));
@@ -589,6 +660,7 @@ export function generateProgram(seed: number, steps?: number): GeneratedProgram 
   const g = new Gen(mulberry32(seed));
   const rank = g.int(1, 4);
   g.big = g.chance(0.15);
+  const batch = g.pick([1, 2, 2, 3]);
   const k = g.big ? 4 : 1;
   const first: Dim[] = rank === 1 ? [k * g.int(2, 8)] : rank === 2 ? [k * g.int(2, 5), k * g.pick([2, 4, 6])] : rank === 3 ? [k * g.int(1, 3), k * g.int(2, 6), k * g.int(2, 6)] : ['time', k * g.pick([2, 4, 6])];
   g.input(first);
@@ -615,5 +687,5 @@ export function generateProgram(seed: number, steps?: number): GeneratedProgram 
     ...outs.map((o, i) => `  y${i} = ${o.name}`),
   ];
   const source = [...g.tops, '', `model Fuzz${seed} {`, ...body, '}', ''].join('\n');
-  return { seed, steps: done, source, inputs: g.inputs, kinds: g.kinds };
+  return { seed, batch, steps: done, source, inputs: g.inputs, kinds: g.kinds };
 }

@@ -22,7 +22,6 @@ import { generateProgram, TIME, type GeneratedProgram } from './generate.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const TOLERANCE = 1e-4;
-export const BATCH = 2;
 export const ENGINES = ['tfjs-cpu', 'tfjs-wasm', 'onnxruntime', 'torch'] as const;
 export type Engine = (typeof ENGINES)[number];
 
@@ -58,7 +57,7 @@ function seededInputs(program: GeneratedProgram, seed: number): Record<string, {
   const r = mulberry32(seed);
   const out: Record<string, { data: Float32Array | Int32Array; shape: number[] }> = {};
   for (const i of program.inputs) {
-    const shape = [BATCH, ...i.shape.map((d) => (typeof d === 'number' ? d : TIME))];
+    const shape = [program.batch, ...i.shape.map((d) => (typeof d === 'number' ? d : TIME))];
     const n = shape.reduce((a, b) => a * b, 1);
     out[i.name] = i.dtype === 'f32' ? { shape, data: Float32Array.from({ length: n }, () => r() * 2 - 1) } : { shape, data: Int32Array.from({ length: n }, () => i.low! + Math.floor(r() * (i.high! - i.low! + 1))) };
   }
