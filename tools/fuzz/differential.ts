@@ -49,6 +49,6 @@ for (let at = first; at < first + count; at += batch) {
   console.log(`seeds ${first}…${at + programs.length - 1}: ${failures.length} failing, ${Math.round((performance.now() - t0) / 1000)} s`);
 }
 console.log(`layers and constructs used: ${[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-console.log(`largest agreeing error against PyTorch: ${[...worst].map(([e, w]) => `${e} ${w.toExponential(2)}`).join(', ')}`);
+console.log(`largest error against PyTorch: ${[...worst].map(([e, w]) => `${e} ${w.toExponential(2)}`).join(', ')}`);
 console.log(`total: ${count} programs (seeds ${first}…${first + count - 1}), ${failures.length} failing, ${refused} with a documented export refusal (DLM6003), ${Math.round((performance.now() - t0) / 1000)} s`);
 process.exitCode = failures.length ? 1 : 0;
