@@ -1,7 +1,7 @@
 /**
  * The generator's state and helpers (see generate.ts): the values a program has defined with
  * their shapes, its inputs and top-level declarations, and the seeded draws.
- */import { mulberry32 } from '@dlm/core';
+ */
 
 /** A dim: a number, `time` (bound to TIME when the model runs) or an expression of it (`time-1`). */
 export type Dim = number | string;
