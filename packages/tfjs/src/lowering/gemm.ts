@@ -20,6 +20,20 @@ export function numpyMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     const y = tf.matMul(tf.reshape(a, [-1, k]), b as tf.Tensor2D);
     return tf.reshape(y, [...lead, b.shape[1]!]);
   }
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  if (batchA.join() !== batchB.join()) {
+    // tf.matMul flattens each operand's batch dims and pairs batch o with o mod size, which is
+    // NumPy's broadcasting only when the smaller batch shape is a trailing block ([2, 3] with
+    // [3]); [2, 2] with [2, 1] paired the wrong matrices (found by the differential fuzzer), and
+    // even where the forward is right its gradient keeps the broadcast shape and throws.
+    // Broadcast both to the common batch shape first; equal batch shapes take the fast path.
+    const rank = Math.max(batchA.length, batchB.length);
+    const dimOf = (dims: number[], i: number) => dims[dims.length - rank + i] ?? 1;
+    const shape = Array.from({ length: rank }, (_, i) => Math.max(dimOf(batchA, i), dimOf(batchB, i)));
+    a = tf.broadcastTo(a, [...shape, ...a.shape.slice(-2)]);
+    b = tf.broadcastTo(b, [...shape, ...b.shape.slice(-2)]);
+  }
   return tf.matMul(a, b);
 }
 
