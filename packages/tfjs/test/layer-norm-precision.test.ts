@@ -40,3 +40,23 @@ describe.each(['cpu', 'wasm'] as const)('layer_norm on %s', (backend) => {
     expect(worst).toBeLessThanOrEqual(1e-4);
   });
 });
+
+/**
+ * A row whose first element lies far from the rest (an outlier feature in dimension 0). Shifted
+ * by that element, every other entry became x − x₀ ≈ −300, summed in float32 on wasm: the worst
+ * entry came out 2.6e-5 off. Shifted by the row's mean, 3.6e-7 (cpu 3.8e-8), and the rows above
+ * keep their digits too. Tolerance as the differential fuzzer's, at 1e-5: absolute up to 1,
+ * relative above.
+ */
+describe.each(['cpu', 'wasm'] as const)('layer_norm of a row with an outlier first element on %s', (backend) => {
+  const o = mulberry32(5);
+  const outlier = Float32Array.from({ length: N }, (_, i) => (i === 0 ? 300 : o() * 2 - 1));
+  it('within 1e-5 of float64 (relative above 1)', async () => {
+    const weights = new Map(graph.params.map((p) => [p.name, new Float32Array(N).fill(/weight/.test(p.name) ? 1 : 0)]));
+    const { y } = await runInference(graph, weights, { x: { data: outlier, shape: [1, N] } }, { backend });
+    const want = reference(outlier);
+    let worst = 0;
+    for (let i = 0; i < N; i++) worst = Math.max(worst, Math.abs(y!.data[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+  });
+});

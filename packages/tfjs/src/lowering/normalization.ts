@@ -48,12 +48,14 @@ export const LayerNormalization: Lowering = {
     let axis = attrNum(ctx.attrs, 'axis', -1);
     if (axis < 0) axis += t.rank;
     const axes = Array.from({ length: t.rank - axis }, (_, i) => axis + i);
-    // The statistics of x − x₀ (x₀ the group's first element; the result is the same in exact
-    // arithmetic): the wasm backend sums in float32 one element after another, so the mean of a
-    // row of −7.74s came out 1.6e-4 off, and 1/√eps turned that into 0.05 where PyTorch, ONNX and
-    // tfjs-cpu give 0 (found by the differential fuzzer, seed 32179). Shifted, a constant row is
-    // exactly 0 and a row whose mean dwarfs its spread keeps its digits.
-    const shift = tf.slice(t, new Array<number>(t.rank).fill(0), t.shape.map((d, i) => (i >= axis ? 1 : d)));
+    // The statistics of x − m (m the group's mean as first computed; the result is the same in
+    // exact arithmetic): the wasm backend sums in float32 one element after another, so the mean
+    // of a row of −7.74s came out 1.6e-4 off, and 1/√eps turned that into 0.05 where PyTorch, ONNX
+    // and tfjs-cpu give 0 (found by the differential fuzzer, seed 32179). Shifted, a constant row
+    // is exactly 0 and a row whose mean dwarfs its spread keeps its digits. Not by the first
+    // element: a row whose first element is far from the rest then sums large differences and
+    // loses the digits of its small entries (test/layer-norm-precision.test.ts).
+    const shift = tf.mean(t, axes, true);
     const centred = tf.sub(t, shift);
     const { mean, variance } = tf.moments(centred, axes, true);
     let y = tf.mul(tf.sub(centred, mean), tf.rsqrt(tf.add(variance, eps)));
