@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { replacedKernel, setupBackend } from '../src/index.js';
-import { filterGradSimd, type FilterGradGeometry } from '../src/kernels/filter-grad-simd.js';
+import { FILTER_GRAD_SIMD_MAX_BYTES, filterGradSimd, filterGradSimdBytes, filterGradSimdSupported, type FilterGradGeometry } from '../src/kernels/filter-grad-simd.js';
 import { rand } from './helpers.js';
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -101,6 +101,35 @@ describe('filterGradSimd against a float64 reference', () => {
     filterGradSimd(x, dy, g, out);
     // Taps (u, v) sum x over rows u.., columns v.. (the 'same' pad is at the bottom/right): 136, 100, 102, 75.
     expect(Array.from(out)).toEqual(Array.from(reference(x, dy, g).dw));
+  });
+
+  test('after a call that grew the memory past what is kept, the next call runs on a fresh instance, right', () => {
+    // 1 × 1100 × 1100 × 16 floats: ~77 MB copied in, more than the 64 MiB kept between calls.
+    const big = geometry(1, 1100, 1100, 16, 1, 1, 1, [1, 1], [1, 1], 'valid');
+    expect(filterGradSimdBytes(big)).toBeGreaterThan(64 << 20);
+    const x = new Float32Array(big.n * big.h * big.w * big.c).fill(0.5);
+    const dy = new Float32Array(big.n * big.oh * big.ow * big.m).fill(2);
+    const out = new Float32Array(16);
+    filterGradSimd(x, dy, big, out);
+    expect(Array.from(out)).toEqual(new Array(16).fill(1100 * 1100));
+    const g = geometries.find(([n]) => n.startsWith('MNIST conv1'))![1];
+    const xs = rand(g.n * g.h * g.w * g.c, 3);
+    const dys = rand(g.n * g.oh * g.ow * g.m, 4);
+    const small = new Float32Array(g.kh * g.kw * g.c * g.m);
+    filterGradSimd(xs, dys, g, small);
+    const { dw } = reference(xs, dys, g);
+    const scale = dw.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+    small.forEach((v, k) => expect(Math.abs(v - dw[k]!)).toBeLessThanOrEqual(1e-5 * scale));
+  });
+
+  test('this engine has WebAssembly SIMD; the byte count bounds what the kernel takes on', () => {
+    // Node 20's V8 runs SIMD; where it is missing the filter gradient keeps the forward conv (conv-grad.ts).
+    expect(filterGradSimdSupported()).toBe(true);
+    const conv1 = geometries.find(([n]) => n.startsWith('MNIST conv1'))![1];
+    // x (200,704 B) + dy (1,474,560 B) + the taps' offsets and the padded output: ~1.68 MB.
+    expect(filterGradSimdBytes(conv1)).toBeGreaterThan(200_704 + 1_474_560);
+    expect(filterGradSimdBytes(conv1)).toBeLessThan(1_700_000);
+    expect(filterGradSimdBytes(geometry(64, 2048, 2048, 64, 3, 3, 64, [1, 1], [1, 1], 'same'))).toBeGreaterThan(FILTER_GRAD_SIMD_MAX_BYTES);
   });
 });
 

@@ -6,7 +6,7 @@
  * loop's step outcomes and per-epoch tensors. It satisfies `TrainingEngine` of `@dlm/train`
  * structurally (a backend imports only core).
  */
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag, readSafetensors, writeSafetensors, type Args, type DatasetSplit, type Diagnostic, type Graph, type SafetensorsTensor, type TrainingSpec } from '@dlm/core';
@@ -387,6 +387,7 @@ class TorchRun {
     // an interrupted or failed one keeps its shards for the resume (see writeShards).
     const temporary = temporaryDirs.delete(this.dir);
     if (temporary || outcome?.finished) rmSync(this.dir, { recursive: true, force: true });
-    else for (const f of readdirSync(this.dir)) if (f !== 'shards') rmSync(join(this.dir, f), { recursive: true, force: true });
+    // Called from `finally` blocks: a folder already gone must not replace the error in flight.
+    else if (existsSync(this.dir)) for (const f of readdirSync(this.dir)) if (f !== 'shards') rmSync(join(this.dir, f), { recursive: true, force: true });
   }
 }

@@ -83,8 +83,9 @@ export interface EngineRun {
   epochOutputs?(epoch: number): Promise<Float32Array | undefined>;
   /**
    * Stops the engine (early stopping, Ctrl-C, an error) or waits for its clean exit. `finished`:
-   * the loop ran to its end (completed or stopped early), so nothing is left to resume and the
-   * engine may drop what it keeps only for a resume (the torch engine's dataset shards).
+   * the loop ended by itself (completed, early stopping, a non-finite loss) rather than by Ctrl-C
+   * or an error, so the engine may drop what it keeps only for a resume (the torch engine's
+   * dataset shards).
    */
   close(outcome?: { finished: boolean }): Promise<void>;
 }
@@ -346,7 +347,7 @@ export async function runWithEngine<T>(o: EngineRunOptions<T>): Promise<LoopResu
       ...(o.resumed ? { resumedFrom: o.resumed.dir } : {}),
       rngState: () => o.math.rngState(),
     });
-    finished = result.stopped === 'completed' || result.stopped === 'early_stopping';
+    finished = result.stopped !== 'interrupted';
     return result;
   } finally {
     await run.close({ finished });

@@ -82,7 +82,7 @@ export async function runGanWithEngine<T>(o: GanEngineRunOptions<T>): Promise<Lo
       ...(o.resumed ? { resumedFrom: o.resumed.dir } : {}),
       higherIsBetter: () => false,
     });
-    finished = result.stopped === 'completed' || result.stopped === 'early_stopping';
+    finished = result.stopped !== 'interrupted';
     return result;
   } finally {
     await run.close({ finished });

@@ -14,7 +14,7 @@
  *   instead (`preferMatMul`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { filterGradSimd } from './filter-grad-simd.js';
+import { FILTER_GRAD_SIMD_MAX_BYTES, filterGradSimd, filterGradSimdBytes, filterGradSimdSupported, type FilterGradGeometry } from './filter-grad-simd.js';
 import { addInto, call, free, jsKernelIO, padInfo, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
@@ -38,13 +38,14 @@ export function makeConv2DBackpropFilter(backendName: string, simd = backendName
     if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter: only NHWC is supported');
     const info = padInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
     const [kh, kw, c, m] = a.filterShape;
-    if (simd) {
+    const [n, h, w] = x.shape as [number, number, number, number];
+    const geometry: FilterGradGeometry = {
+      n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m,
+      sh: info.strideHeight, sw: info.strideWidth, dh: 1, dw: 1, top: info.padInfo.top, left: info.padInfo.left,
+    };
+    if (simd && filterGradSimdSupported() && filterGradSimdBytes(geometry) <= FILTER_GRAD_SIMD_MAX_BYTES) {
       const io = jsKernelIO(b, a.filterShape, [x, dy]);
-      const [n, h, w] = x.shape as [number, number, number, number];
-      filterGradSimd(io.ins[0]!, io.ins[1]!, {
-        n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m,
-        sh: info.strideHeight, sw: info.strideWidth, dh: 1, dw: 1, top: info.padInfo.top, left: info.padInfo.left,
-      }, io.out);
+      filterGradSimd(io.ins[0]!, io.ins[1]!, geometry, io.out);
       return io.finish();
     }
     const xt = call(backendName, 'Transpose', b, { x }, { perm: [3, 1, 2, 0] }); // [C, H, W, N]

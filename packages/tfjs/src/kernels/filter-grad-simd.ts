@@ -21,6 +21,7 @@ export interface FilterGradGeometry {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object) => { exports: unknown };
+  validate(bytes: Uint8Array): boolean;
 }
 const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -30,6 +31,42 @@ interface FilterGradExports {
 }
 
 let compiled: FilterGradExports | undefined;
+let bytes: Uint8Array | undefined;
+let supported: boolean | undefined;
+
+const moduleBytes = (): Uint8Array => (bytes ??= Uint8Array.from(atob(FILTER_GRAD_WASM), (ch) => ch.charCodeAt(0)));
+
+/**
+ * Whether this engine runs WebAssembly SIMD (the kernel's v128 code). tfjs-backend-wasm falls back
+ * to a build without SIMD where it is missing (e.g. Safari before 16.4); the filter gradient then
+ * keeps the forward-convolution path instead of failing to compile.
+ */
+export function filterGradSimdSupported(): boolean {
+  return (supported ??= typeof WebAssembly?.validate === 'function' && WebAssembly.validate(moduleBytes()));
+}
+
+/**
+ * Bytes of the kernel's own memory one call needs (its inputs are copied in). Above
+ * `FILTER_GRAD_SIMD_MAX_BYTES` the caller keeps the forward-convolution path: a wasm32 memory
+ * cannot exceed 4 GiB, and a copy that large is not where the kernel pays off.
+ */
+export function filterGradSimdBytes(g: FilterGradGeometry): number {
+  const k = g.kh * g.kw * g.c;
+  const mp = (g.m + 3) & ~3;
+  const hp = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+  const wp = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  const direct = g.top === 0 && g.left === 0 && hp <= g.h && wp <= g.w;
+  const [rows, cols] = direct ? [g.h, g.w] : [hp, wp];
+  return align16(k * 4) + align16(k * mp * 4) + align16(g.n * g.oh * g.ow * g.m * 4 + 16) + g.n * rows * cols * g.c * 4;
+}
+export const FILTER_GRAD_SIMD_MAX_BYTES = 1 << 30;
+
+/**
+ * Memory kept between calls: wasm memory only grows, so after a call that needed more, the
+ * instance is dropped (the garbage collector frees its memory) and the next call compiles the
+ * ~1.4 KB module again, instead of a worker holding the largest call's copy for good.
+ */
+const RETAINED_BYTES = 64 << 20;
 
 /**
  * The kernel's instance, compiled synchronously on first use (kernels are synchronous). One per
@@ -37,10 +74,7 @@ let compiled: FilterGradExports | undefined;
  * synchronous compilation on the main thread.
  */
 function kernel(): FilterGradExports {
-  if (!compiled) {
-    const bytes = Uint8Array.from(atob(FILTER_GRAD_WASM), (ch) => ch.charCodeAt(0));
-    compiled = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as FilterGradExports;
-  }
+  compiled ??= new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports as unknown as FilterGradExports;
   return compiled;
 }
 
@@ -97,4 +131,5 @@ export function filterGradSimd(x: Float32Array, dy: Float32Array, g: FilterGradG
   wasm.filterGrad(xAt, dyAt, outAt, offsAt, n, oh, ow, rows * cols * c * 4, sh * cols * c * 4, sw * c * 4, k, m);
   if (mp === m) out.set(heap.subarray(outAt >> 2, (outAt >> 2) + k * m));
   else for (let r = 0; r < k; r++) out.set(heap.subarray((outAt >> 2) + r * mp, (outAt >> 2) + r * mp + m), r * m);
+  if (wasm.memory.buffer.byteLength > RETAINED_BYTES) compiled = undefined;
 }
