@@ -28,8 +28,18 @@ export const BatchNormalization: Lowering = {
       return [new Val(tf.batchNorm(t, rm, rv, b, sc, eps), layout)];
     }
     const axes = Array.from({ length: t.rank - 1 }, (_, i) => i);
-    const { mean: bm, variance: bv } = tf.moments(t, axes);
-    const y = tf.batchNorm(t, bm, bv, b, sc, eps);
+    // The statistics of x − s, s a first estimate of the channel mean taken per sample and then
+    // over the batch (the result is the same in exact arithmetic): the wasm backend sums in
+    // float32 one element after another, so over 36,864 positions a constant channel of 300.3 got
+    // a mean 0.01 off and normalized to 0.96 instead of 0, and a channel of 1000 ± 0.1 came out
+    // 8e-3 off float64. Shifted so, 0 and 1.8e-5 (test/batch-norm-precision.test.ts); a single
+    // mean as the shift left 1e-4 on a constant channel.
+    const perSample = axes.length > 1 ? tf.mean(t, axes.slice(1), true) : t;
+    const shift = tf.mean(perSample, 0, true);
+    const centred = tf.sub(t, shift);
+    const { mean: cm, variance: bv } = tf.moments(centred, axes);
+    const bm = tf.add(tf.reshape(shift, cm.shape), cm);
+    const y = tf.batchNorm(centred, cm, bv, b, sc, eps);
     const n = t.size / t.shape[t.rank - 1]!;
     const unbiased = n > 1 ? tf.mul(bv, n / (n - 1)) : bv;
     const updates = new Map<number, tf.Tensor>([
