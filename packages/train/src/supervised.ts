@@ -230,19 +230,41 @@ export function trainStep<T>(setup: Setup<T>, store: ParamStore<T>, rules: Resol
       });
       let total = loss;
       for (const { param, def, args } of penaltyTargets) {
+        if (def.gradient) continue; // added to the gradient below, off the tape
         total = math.add(total, runRule(rt, 'regularizer', def.name, () => def.penalty(math, store.vars.get(param)!, args)));
       }
       return total;
     }, trainable.map((t) => t.v));
-    if (value !== dataLoss) rt.dispose(value); // with no penalty the total is the data loss itself
+    if (value !== dataLoss) rt.dispose(value); // with no taped penalty the total is the data loss itself
     const byName: Record<string, T> = {};
     trainable.forEach(({ name }, i) => {
       const g = grads[i];
       if (g !== undefined) byName[name] = g;
     });
+    addPenaltyGradients(rt, store, penaltyTargets, math, byName);
     return { loss: dataLoss!, grads: byName, stats, bufferUpdates };
   } finally {
     rt.dispose([x, y]);
+  }
+}
+
+/**
+ * Adds the gradient of every penalty that states it (`gradient` of a penalty regularizer) to its
+ * parameter's gradient in `grads`, replacing (and freeing) the old tensor. The step's total loss
+ * never includes these penalties: only their gradients matter to the update, and a penalty on the
+ * tape costs its forward ops, their backward ops and the tape's bookkeeping on every step.
+ */
+function addPenaltyGradients<T>(rt: Runtime<T>, store: ParamStore<T>, targets: PenaltyTarget[], math: SeededMath<T>, grads: Record<string, T>): void {
+  for (const { param, def, args } of targets) {
+    const gradient = def.gradient;
+    if (!gradient) continue;
+    const g = grads[param];
+    const d = runRule(rt, 'regularizer', def.name, () => rt.tidy(() => {
+      const pg = gradient(math, store.vars.get(param)!, args);
+      return g === undefined ? pg : math.add(g, pg);
+    }));
+    if (g !== undefined) rt.dispose(g);
+    grads[param] = d;
   }
 }
 
