@@ -179,6 +179,13 @@ export interface DatasetSplit {
    * for shuffled batches, which would otherwise be assembled one `slice` per sample.
    */
   gather?(indices: Int32Array): Batch;
+  /**
+   * Optional: the targets of the samples at `indices` (positions in the split's order), equal to
+   * `gather(indices).y` but without reading or converting the inputs. The trainer checks every
+   * label of the split before the first step; without this it reads whole batches to do so (for
+   * images, every image converted to floats once per run).
+   */
+  targets?(indices: Int32Array): Float32Array | Int32Array;
 }
 
 export interface DatasetOpenContext {

@@ -56,9 +56,10 @@ export function checkData<T>(graph: Graph, runner: GraphRunner<T>, view: SplitVi
 function findTarget(view: SplitView, bad: (v: number) => boolean): { row: number; value: number } | undefined {
   const chunk = 1024;
   for (let s = 0; s < view.size; s += chunk) {
-    const b = view.batch(undefined, s, Math.min(chunk, view.size - s));
-    const per = b.y.length / Math.max(1, b.xShape[0]!);
-    for (let i = 0; i < b.y.length; i++) if (bad(b.y[i]!)) return { row: view.indices[s + Math.floor(i / per)]!, value: b.y[i]! };
+    const n = Math.min(chunk, view.size - s);
+    const y = view.targets(s, n); // without the inputs where the split allows
+    const per = y.length / n;
+    for (let i = 0; i < y.length; i++) if (bad(y[i]!)) return { row: view.indices[s + Math.floor(i / per)]!, value: y[i]! };
   }
   return undefined;
 }
