@@ -214,21 +214,16 @@ export function trainStep<T>(setup: Setup<T>, store: ParamStore<T>, rules: Resol
     rt.dispose(x0);
   }
   let dataLoss: T | undefined;
-  let stats: Record<string, T>[] = [];
+  let out: T | undefined;
   let bufferUpdates = new Map<string, T>();
   const seed = math.nextSeed();
   try {
     const { value, grads } = rt.gradients(() => {
       const r = setup.runner.run(store.map, { [setup.inputName]: x }, { training: true, seed });
       bufferUpdates = r.bufferUpdates;
-      const out = r.outputs[setup.outputName]!;
-      const loss = runRule(rt, 'loss', rules.loss.def.name, () => rules.loss.def.compute(math, out, y, rules.loss.args));
+      out = rt.keep(r.outputs[setup.outputName]!); // for the metrics, after the backward pass
+      const loss = runRule(rt, 'loss', rules.loss.def.name, () => rules.loss.def.compute(math, out!, y, rules.loss.args));
       dataLoss = rt.keep(loss);
-      stats = rules.metrics.map((m) => {
-        const s = runRule(rt, 'metric', m.name, () => m.def.batchStats(math, out, y, m.args, setup.classes ?? 0));
-        for (const t of Object.values(s)) rt.keep(t);
-        return s;
-      });
       let total = loss;
       for (const { param, def, args } of penaltyTargets) {
         if (def.gradient) continue; // added to the gradient below, off the tape
@@ -243,8 +238,13 @@ export function trainStep<T>(setup: Setup<T>, store: ParamStore<T>, rules: Resol
       if (g !== undefined) byName[name] = g;
     });
     addPenaltyGradients(rt, store, penaltyTargets, math, byName);
+    // The metrics off the tape: inside `gradients` every op of theirs would be recorded (and its
+    // inputs saved) only for the backward pass to filter it out again. Same ops, same inputs.
+    const stats = rt.tidy(() => rules.metrics.map((m) => runRule(rt, 'metric', m.name, () => m.def.batchStats(math, out!, y, m.args, setup.classes ?? 0))));
     return { loss: dataLoss!, grads: byName, stats, bufferUpdates };
   } finally {
+    // The output may be the loss itself or a parameter (a degenerate model): those live on.
+    if (out !== undefined && out !== dataLoss && ![...store.vars.values()].includes(out)) rt.dispose(out);
     rt.dispose([x, y]);
   }
 }
