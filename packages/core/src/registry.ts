@@ -279,6 +279,7 @@ function checkDecl(kind: PluginKind, def: unknown, fns: string[]): string | unde
   if (d['kind'] !== undefined && fns.length === 0) {
     const kind = d['kind'];
     if (kind === 'penalty' && typeof d['penalty'] !== 'function') return "'penalty' must be a function";
+    if (kind === 'penalty' && d['gradient'] !== undefined && typeof d['gradient'] !== 'function') return "'gradient' must be a function when given";
     if (kind === 'augmentation' && typeof d['augment'] !== 'function') return "'augment' must be a function";
     if (kind === 'augmentation' && d['torch'] !== undefined && (typeof d['torch'] !== 'string' || !/^def augment\(/m.test(d['torch']))) return "'torch' must be Python source that defines augment(x, args, draw)";
     if (!['penalty', 'augmentation', 'early_stopping'].includes(kind as string)) return `unknown regularizer kind ${JSON.stringify(kind)}`;

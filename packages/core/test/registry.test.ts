@@ -63,4 +63,15 @@ describe('PluginRegistry', () => {
     ]);
     expect(r.names('regularizer')).toEqual(['good', 'none']);
   });
+  it("checks a penalty's stated gradient: a function when given", () => {
+    const r = new PluginRegistry();
+    const penalty = (name: string, gradient: unknown) => ({ name, doc: '', kind: 'penalty', args: [], penalty: (_m: unknown, p: unknown) => p, ...(gradient !== undefined ? { gradient } : {}) });
+    const ds = r.register({
+      name: 'pens',
+      apiVersion: PLUGIN_API_VERSION,
+      regularizers: [penalty('plain', undefined), penalty('stated', (_m: unknown, p: unknown) => p), penalty('number', 2)] as never,
+    });
+    expect(ds.map((d) => `${d.code} ${d.message}`)).toEqual(["DLM8003 Plugin 'pens' declares a malformed regularizer 'number': 'gradient' must be a function when given"]);
+    expect(r.names('regularizer')).toEqual(['plain', 'stated']);
+  });
 });

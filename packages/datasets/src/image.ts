@@ -107,5 +107,15 @@ export function imageSplit(d: ImageData, scale: PixelScale): DatasetSplit {
       }
       return batch(x, y);
     },
+    // The labels alone (the trainer's label check reads every one before the first step).
+    targets(indices: Int32Array): Int32Array {
+      const y = new Int32Array(indices.length);
+      for (let i = 0; i < indices.length; i++) {
+        const j = indices[i]!;
+        if (!Number.isInteger(j) || j < 0 || j >= d.count) throw new RangeError(`targets: index ${j} is outside a split of ${d.count} samples`);
+        y[i] = d.labels[j]!;
+      }
+      return y;
+    },
   };
 }

@@ -90,6 +90,19 @@ describe('gather: a shuffled batch in one pass', () => {
     expect(() => split.gather!(Int32Array.from([10]))).toThrow(RangeError);
     expect(() => split.gather!(Int32Array.from([-1]))).toThrow(RangeError);
   });
+
+  it('targets are the labels gather gives, without the images; an index outside is a RangeError', async () => {
+    const dir = tempDir();
+    writeIdxSet(dir, { count: 10 });
+    const split = await mnist.open(args({ dir }), ctxFor('train', tempDir()));
+    const at = Int32Array.from([7, 0, 9, 3, 3, 1, 2, 4, 5, 6, 8]);
+    const y = split.targets!(at);
+    expect(y).toBeInstanceOf(Int32Array);
+    expect(Array.from(y)).toEqual(Array.from(split.gather!(at).y));
+    expect(new Set(y).size).toBeGreaterThan(1); // the fixture's labels differ, so the order is checked
+    expect(() => split.targets!(Int32Array.from([10]))).toThrow(RangeError);
+    expect(() => split.targets!(Int32Array.from([-1]))).toThrow(RangeError);
+  });
 });
 
 describe('bad IDX input is a DatasetError naming the file', () => {

@@ -159,6 +159,27 @@ describe('regularizers', () => {
     expect(l2.penalty(tfjsMath, p, { weight: 0.1 }).dataSync()[0]).toBeCloseTo(1.4, 6);
   });
 
+  it("l2's stated gradient is autodiff's gradient of its penalty, bit for bit", () => {
+    const l2 = regularizers.find((r) => r.name === 'l2')!;
+    if (l2.kind !== 'penalty' || !l2.gradient) throw new Error('l2 states its gradient');
+    // Ordinary, tiny, subnormal, huge and signed-zero entries; weights that are not powers of two.
+    // (Only above 2^127 ≈ 1.7e38 do they differ: autodiff's 2p overflows to Infinity there, where
+    // the penalty itself is already infinite.)
+    const values = Float32Array.from([0.3, -1.7e-3, 123.456, 1e-38, -3e-42, 1.7e38, -1.5e38, -0, 0, ...Array.from({ length: 96 }, (_, i) => Math.sin(i * 12.9898) * 4)]);
+    for (const weight of [1e-4, 0.1, 3.7e-5, 1]) {
+      for (const shape of [[values.length], [5, 21], [1, 105]]) {
+        const p = tf.tensor(values, shape);
+        const auto = tf.grad((x: tf.Tensor) => l2.penalty(tfjsMath, x, { weight }) as tf.Scalar)(p);
+        const stated = l2.gradient(tfjsMath, p, { weight });
+        expect(stated.shape).toEqual(shape);
+        const a = auto.dataSync() as Float32Array;
+        const b = stated.dataSync() as Float32Array;
+        for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`weight ${weight}, entry ${i} (${values[i]}): autodiff ${a[i]}, stated ${b[i]}`);
+        tf.dispose([p, auto, stated]);
+      }
+    }
+  });
+
   it('random_shift moves each image by a whole number of pixels within ±pad, filling with zeros', () => {
     const def = regularizers.find((r) => r.name === 'random_shift')!;
     if (def.kind !== 'augmentation') throw new Error('kind');

@@ -386,6 +386,15 @@ export class SplitView {
     for (let k = 0; k < count; k++) parts.push(this.split.slice(pos(start + k), 1));
     return concatBatches(parts);
   }
+
+  /**
+   * The targets of positions [start, start+count) of this view, as `batch(undefined, start,
+   * count).y` gives them: through the split's `targets` where it has one, which reads no inputs.
+   */
+  targets(start: number, count: number): Float32Array | Int32Array {
+    if (typeof this.split.targets === 'function') return this.split.targets(this.indices.subarray(start, start + count));
+    return this.batch(undefined, start, count).y;
+  }
 }
 
 export function concatBatches(parts: Batch[]): Batch {

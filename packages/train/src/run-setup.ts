@@ -35,7 +35,7 @@ export async function openSplit(registry: PluginRegistry, call: PluginCall, spli
     throw e;
   }
   // `open` is guarded like all plugin code; the split it returns is plugin code too: a throwing
-  // `slice()` or `gather()` is DLM5060 naming the dataset, not an internal error of dlm.
+  // `slice()`, `gather()` or `targets()` is DLM5060 naming the dataset, not an internal error of dlm.
   const guard = <R>(what: () => string, run: () => R): R => {
     try {
       return run();
@@ -47,13 +47,15 @@ export async function openSplit(registry: PluginRegistry, call: PluginCall, spli
   // The wrappers are made once (the trainer reads `slice` per batch, or per sample without `gather`).
   const slice = opened.slice;
   const gather = opened.gather;
+  const targets = opened.targets;
   const guarded: Partial<DatasetSplit> = {
     slice: (start, count) => guard(() => `slice(${start}, ${count})`, () => slice.call(opened, start, count)),
     ...(typeof gather === 'function' ? { gather: (indices: Int32Array) => guard(() => `gather() of ${indices.length} samples`, () => gather.call(opened, indices)) } : {}),
+    ...(typeof targets === 'function' ? { targets: (indices: Int32Array) => guard(() => `targets() of ${indices.length} samples`, () => targets.call(opened, indices)) } : {}),
   };
   return new Proxy(opened, {
     get(target, prop) {
-      if (prop === 'slice' || prop === 'gather') return guarded[prop];
+      if (prop === 'slice' || prop === 'gather' || prop === 'targets') return guarded[prop];
       return Reflect.get(target, prop, target);
     },
   });

@@ -56,9 +56,10 @@ export function checkData<T>(graph: Graph, runner: GraphRunner<T>, view: SplitVi
 function findTarget(view: SplitView, bad: (v: number) => boolean): { row: number; value: number } | undefined {
   const chunk = 1024;
   for (let s = 0; s < view.size; s += chunk) {
-    const b = view.batch(undefined, s, Math.min(chunk, view.size - s));
-    const per = b.y.length / Math.max(1, b.xShape[0]!);
-    for (let i = 0; i < b.y.length; i++) if (bad(b.y[i]!)) return { row: view.indices[s + Math.floor(i / per)]!, value: b.y[i]! };
+    const n = Math.min(chunk, view.size - s);
+    const y = view.targets(s, n); // without the inputs where the split allows
+    const per = y.length / n;
+    for (let i = 0; i < y.length; i++) if (bad(y[i]!)) return { row: view.indices[s + Math.floor(i / per)]!, value: y[i]! };
   }
   return undefined;
 }
@@ -213,36 +214,58 @@ export function trainStep<T>(setup: Setup<T>, store: ParamStore<T>, rules: Resol
     rt.dispose(x0);
   }
   let dataLoss: T | undefined;
-  let stats: Record<string, T>[] = [];
+  let out: T | undefined;
   let bufferUpdates = new Map<string, T>();
   const seed = math.nextSeed();
   try {
     const { value, grads } = rt.gradients(() => {
       const r = setup.runner.run(store.map, { [setup.inputName]: x }, { training: true, seed });
       bufferUpdates = r.bufferUpdates;
-      const out = r.outputs[setup.outputName]!;
-      const loss = runRule(rt, 'loss', rules.loss.def.name, () => rules.loss.def.compute(math, out, y, rules.loss.args));
+      out = rt.keep(r.outputs[setup.outputName]!); // for the metrics, after the backward pass
+      const loss = runRule(rt, 'loss', rules.loss.def.name, () => rules.loss.def.compute(math, out!, y, rules.loss.args));
       dataLoss = rt.keep(loss);
-      stats = rules.metrics.map((m) => {
-        const s = runRule(rt, 'metric', m.name, () => m.def.batchStats(math, out, y, m.args, setup.classes ?? 0));
-        for (const t of Object.values(s)) rt.keep(t);
-        return s;
-      });
       let total = loss;
       for (const { param, def, args } of penaltyTargets) {
+        if (def.gradient) continue; // added to the gradient below, off the tape
         total = math.add(total, runRule(rt, 'regularizer', def.name, () => def.penalty(math, store.vars.get(param)!, args)));
       }
       return total;
     }, trainable.map((t) => t.v));
-    if (value !== dataLoss) rt.dispose(value); // with no penalty the total is the data loss itself
+    if (value !== dataLoss) rt.dispose(value); // with no taped penalty the total is the data loss itself
     const byName: Record<string, T> = {};
     trainable.forEach(({ name }, i) => {
       const g = grads[i];
       if (g !== undefined) byName[name] = g;
     });
+    addPenaltyGradients(rt, store, penaltyTargets, math, byName);
+    // The metrics off the tape: inside `gradients` every op of theirs would be recorded (and its
+    // inputs saved) only for the backward pass to filter it out again. Same ops, same inputs.
+    const stats = rt.tidy(() => rules.metrics.map((m) => runRule(rt, 'metric', m.name, () => m.def.batchStats(math, out!, y, m.args, setup.classes ?? 0))));
     return { loss: dataLoss!, grads: byName, stats, bufferUpdates };
   } finally {
+    // The output may be the loss itself or a parameter (a degenerate model): those live on.
+    if (out !== undefined && out !== dataLoss && ![...store.vars.values()].includes(out)) rt.dispose(out);
     rt.dispose([x, y]);
+  }
+}
+
+/**
+ * Adds the gradient of every penalty that states it (`gradient` of a penalty regularizer) to its
+ * parameter's gradient in `grads`, replacing (and freeing) the old tensor. The step's total loss
+ * never includes these penalties: only their gradients matter to the update, and a penalty on the
+ * tape costs its forward ops, their backward ops and the tape's bookkeeping on every step.
+ */
+function addPenaltyGradients<T>(rt: Runtime<T>, store: ParamStore<T>, targets: PenaltyTarget[], math: SeededMath<T>, grads: Record<string, T>): void {
+  for (const { param, def, args } of targets) {
+    const gradient = def.gradient;
+    if (!gradient) continue;
+    const g = grads[param];
+    const d = runRule(rt, 'regularizer', def.name, () => rt.tidy(() => {
+      const pg = gradient(math, store.vars.get(param)!, args);
+      return g === undefined ? pg : math.add(g, pg);
+    }));
+    if (g !== undefined) rt.dispose(g);
+    grads[param] = d;
   }
 }
 

@@ -1,13 +1,16 @@
 /**
  * Shuffled batches through a split's optional `gather` (one pass) are the batches one `slice` per
- * sample gives, and a throwing `gather` is a located DLM5060 like a throwing `slice`.
+ * sample gives, and a throwing `gather` is a located DLM5060 like a throwing `slice`. Likewise the
+ * optional `targets` (labels without the inputs), which the label check before training uses.
  */
 import { PLUGIN_API_VERSION, PluginRegistry, type Batch, type DatasetSplit } from '@dlm/core';
 import { describe, expect, it } from 'vitest';
 import { SplitView, TrainingError, permutation } from '../src/common.js';
 import { openSplit } from '../src/run-setup.js';
+import { checkData } from '../src/supervised.js';
+import { compile } from './helpers/train-fixtures.js';
 
-function split(withGather: boolean, gatherThrows = false): DatasetSplit {
+function split(withGather: boolean, gatherThrows = false, withTargets = false): DatasetSplit {
   const n = 40;
   const xs = Float32Array.from({ length: n * 3 }, (_, i) => Math.sin(i));
   const ys = Int32Array.from({ length: n }, (_, i) => i % 7);
@@ -19,6 +22,10 @@ function split(withGather: boolean, gatherThrows = false): DatasetSplit {
   if (!withGather) return s;
   return {
     ...s,
+    ...(withTargets ? { targets: (at: Int32Array) => {
+      if (gatherThrows) throw new Error('boom in targets');
+      return Int32Array.from(at, (j) => ys[j]!);
+    } } : {}),
     gather(at: Int32Array): Batch {
       if (gatherThrows) throw new Error('boom in gather');
       const x = new Float32Array(at.length * 3);
@@ -68,5 +75,65 @@ describe('openSplit guards gather', () => {
     const d = (caught as TrainingError).diagnostics[0]!;
     expect(d.code).toBe('DLM5060');
     expect(d.message).toMatch(/^dataset 'gathering' failed while training: boom in gather \(in gather\(\) of 2 samples of the train split\)$/);
+  });
+});
+
+describe('targets without the inputs', () => {
+  it('SplitView.targets equals the batches\' targets, through a carved view, with and without the split\'s targets', () => {
+    for (const s of [split(false), split(true, false, true)]) {
+      const view = SplitView.all(s).carve(0.25, 9).train;
+      for (const [start, count] of [[0, 30], [5, 7], [29, 1]] as const) {
+        expect(Array.from(view.targets(start, count))).toEqual(Array.from(view.batch(undefined, start, count).y));
+      }
+    }
+  });
+
+  it('the label check reads no inputs when the split has targets, and names the bad row', () => {
+    const s = split(true, false, true);
+    let inputsRead = 0;
+    const counted: DatasetSplit = {
+      ...s,
+      slice: (a, b) => (inputsRead++, s.slice(a, b)),
+      gather: (at) => (inputsRead++, s.gather!(at)),
+      info: { ...s.info, classes: 6 }, // labels are 0..6: 6 is out of range
+    };
+    const graph = compile(`
+model M {
+  input x: f32[batch, 3]
+  output y: f32[batch, 6]
+  y = x |> dense(6)
+}`).models[0]!;
+    const view = SplitView.all(counted).carve(0.25, 9).train;
+    let caught: unknown;
+    try {
+      checkData(graph, undefined as never, view, 'counted', undefined);
+    } catch (e) {
+      caught = e;
+    }
+    expect(inputsRead).toBe(0);
+    const d = (caught as TrainingError).diagnostics[0]!;
+    expect(d.code).toBe('DLM5053');
+    const firstBad = Array.from(view.indices).find((i) => i % 7 === 6)!;
+    expect(d.message).toMatch(new RegExp(`^Row ${firstBad} of the training split of 'counted' has the label 6`));
+  });
+
+  it('a throwing targets is DLM5060 naming the dataset', async () => {
+    const registry = new PluginRegistry();
+    registry.register({
+      name: 'targets-test',
+      apiVersion: PLUGIN_API_VERSION,
+      datasets: [{ name: 'labelled', doc: 'test', args: [], open: async () => split(true, true, true) }],
+    });
+    const opened = await openSplit(registry, { name: 'labelled', args: {} } as never, 'train', 'training', {});
+    let caught: unknown;
+    try {
+      opened.targets!(Int32Array.from([3, 1, 2]));
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(TrainingError);
+    const d = (caught as TrainingError).diagnostics[0]!;
+    expect(d.code).toBe('DLM5060');
+    expect(d.message).toMatch(/^dataset 'labelled' failed while training: boom in targets \(in targets\(\) of 3 samples of the train split\)$/);
   });
 });

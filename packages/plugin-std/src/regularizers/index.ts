@@ -23,6 +23,11 @@ export const l2: RegularizerDef = {
   kind: 'penalty',
   args: [{ name: 'weight', type: 'float', min: 0, doc: 'Penalty factor λ.' }],
   penalty: (m, p, args) => m.mul(m.sum(m.square(p)), n(args, 'weight')),
+  // d/dp λ·Σp² = 2λ·p. The same float32 number autodiff of `penalty` gives, bit for bit: that is
+  // λ·(2p) (square's gradient times the broadcast λ), and doubling is exact in float32, so
+  // fround(λ·2p) = fround(2λ·p) (for |p| < 2^127; above, autodiff's 2p overflows). The trainer adds it outside the tape (no square/sum/mul/add and
+  // their gradients for every parameter of every step).
+  gradient: (m, p, args) => m.mul(p, 2 * n(args, 'weight')),
 };
 
 export const early_stopping: RegularizerDef = {
