@@ -13,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** Kernel source (wasm/) → generated module (src/kernels/) and the name of its exported constant. */
-export const WASM_KERNELS = [{ source: 'wasm/filter-grad.ts', target: 'src/kernels/filter-grad-wasm.ts', name: 'FILTER_GRAD_WASM' }];
+export const WASM_KERNELS = [
+  { source: 'wasm/filter-grad.ts', target: 'src/kernels/filter-grad-wasm.ts', name: 'FILTER_GRAD_WASM' },
+  { source: 'wasm/input-grad.ts', target: 'src/kernels/input-grad-wasm.ts', name: 'INPUT_GRAD_WASM' },
+];
 
 /** The text of the generated module for `kernel`, compiled now. */
 export async function generate(kernel) {

@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { FILTER_GRAD_SIMD_MAX_BYTES, filterGradSimd, filterGradSimdBytes, filterGradSimdSupported, type FilterGradGeometry } from './filter-grad-simd.js';
+import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimd, inputGradSimdBytes, inputGradSimdSupported, type InputGradGeometry } from './input-grad-simd.js';
 import { addInto, call, free, jsKernelIO, padInfo, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
@@ -70,13 +71,26 @@ export function makeConv2DBackpropFilter(backendName: string, simd = backendName
   };
 }
 
-export function makeConv2DBackpropInput(backendName: string): tf.KernelFunc {
+/**
+ * Input gradient kernel for `backendName`: dlm's WebAssembly SIMD kernel, which skips dy's zeros
+ * (input-grad-simd.ts), when `simd`; else a GEMM + col2im or a flipped-filter forward convolution
+ * (the module comment, `preferMatMul`). MEASURED-PLACEHOLDER
+ */
+export function makeConv2DBackpropInput(backendName: string, simd = backendName === 'wasm'): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const b = backend as Backend;
     const { dy, filter } = inputs as { dy: Info; filter: Info };
     const a = attrs as unknown as { strides: [number, number] | number; pad: unknown; dataFormat: string; dimRoundingMode: unknown; inputShape: [number, number, number, number] };
     if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropInput: only NHWC is supported');
     const info = padInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode);
+    const [n, h, w, c] = a.inputShape;
+    const [kh, kw, , m] = filter.shape as [number, number, number, number];
+    const geometry: InputGradGeometry = { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left };
+    if (simd && inputGradSimdSupported() && inputGradSimdBytes(geometry) <= INPUT_GRAD_SIMD_MAX_BYTES) {
+      const io = jsKernelIO(b, a.inputShape, [dy, filter]);
+      inputGradSimd(io.ins[0]!, io.ins[1]!, geometry, io.out);
+      return io.finish();
+    }
     return preferMatMul(a.inputShape, dy.shape, filter.shape) ? inputGradByMatMul(backendName, b, dy, filter, info, a.inputShape) : inputGradByFlippedConv(backendName, b, dy, filter, info, a.inputShape);
   };
 }

@@ -7,6 +7,7 @@
  * "Fourth round"); this kernel has no per-call set-up besides the copies.
  */
 import { FILTER_GRAD_WASM } from './filter-grad-wasm.js';
+import { SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
 
 /** Sizes of one filter gradient (NHWC; `top`/`left` are the pads before the input). */
 export interface FilterGradGeometry {
@@ -17,33 +18,15 @@ export interface FilterGradGeometry {
   top: number; left: number;
 }
 
-/** The part of the WebAssembly API used here (the project's `lib` is ES2022, which has no WebAssembly types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-  validate(bytes: Uint8Array): boolean;
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const simd = new SimdKernel<FilterGradExports>(FILTER_GRAD_WASM);
 
 interface FilterGradExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   filterGrad(x: number, dy: number, out: number, offs: number, n: number, oh: number, ow: number, imageStride: number, rowStride: number, colStride: number, k: number, m: number): void;
 }
 
-let compiled: FilterGradExports | undefined;
-let bytes: Uint8Array | undefined;
-let supported: boolean | undefined;
-
-const moduleBytes = (): Uint8Array => (bytes ??= Uint8Array.from(atob(FILTER_GRAD_WASM), (ch) => ch.charCodeAt(0)));
-
-/**
- * Whether this engine runs WebAssembly SIMD (the kernel's v128 code). tfjs-backend-wasm falls back
- * to a build without SIMD where it is missing (e.g. Safari before 16.4); the filter gradient then
- * keeps the forward-convolution path instead of failing to compile.
- */
-export function filterGradSimdSupported(): boolean {
-  return (supported ??= typeof WebAssembly?.validate === 'function' && WebAssembly.validate(moduleBytes()));
-}
+/** Whether this engine runs WebAssembly SIMD; where it does not, the filter gradient keeps the forward-convolution path. */
+export const filterGradSimdSupported = (): boolean => simd.supported();
 
 /**
  * Bytes of the kernel's own memory one call needs (its inputs are copied in). Above
@@ -60,25 +43,6 @@ export function filterGradSimdBytes(g: FilterGradGeometry): number {
   return align16(k * 4) + align16(k * mp * 4) + align16(g.n * g.oh * g.ow * g.m * 4 + 16) + g.n * rows * cols * g.c * 4;
 }
 export const FILTER_GRAD_SIMD_MAX_BYTES = 1 << 30;
-
-/**
- * Memory kept between calls: wasm memory only grows, so after a call that needed more, the
- * instance is dropped (the garbage collector frees its memory) and the next call compiles the
- * ~1.4 KB module again, instead of a worker holding the largest call's copy for good.
- */
-const RETAINED_BYTES = 64 << 20;
-
-/**
- * The kernel's instance, compiled synchronously on first use (kernels are synchronous). One per
- * thread: a worker compiles its own. The module is ~1.4 KB, under browsers' 4 KB limit for
- * synchronous compilation on the main thread.
- */
-function kernel(): FilterGradExports {
-  compiled ??= new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports as unknown as FilterGradExports;
-  return compiled;
-}
-
-const align16 = (bytes: number) => (bytes + 15) & ~15;
 
 /**
  * dW[u, v, c, m] = Σ_{n,i,j} x[n, i·sh + u·dh − top, j·sw + v·dw − left, c] · dy[n, i, j, m]
@@ -100,9 +64,7 @@ export function filterGradSimd(x: Float32Array, dy: Float32Array, g: FilterGradG
   const dyAt = align16(outAt + k * mp * 4);
   const xAt = align16(dyAt + dy.length * 4 + 16); // 16: the last partial vector of dy reads past its end
   const end = xAt + n * rows * cols * c * 4;
-  const wasm = kernel();
-  const have = wasm.memory.buffer.byteLength;
-  if (end > have) wasm.memory.grow(Math.ceil((end - have) / 65536));
+  const wasm = simd.reserve(end);
   const heap = new Float32Array(wasm.memory.buffer);
   const offs = new Int32Array(wasm.memory.buffer, offsAt, k);
   for (let u = 0, r = 0; u < kh; u++)
@@ -131,5 +93,5 @@ export function filterGradSimd(x: Float32Array, dy: Float32Array, g: FilterGradG
   wasm.filterGrad(xAt, dyAt, outAt, offsAt, n, oh, ow, rows * cols * c * 4, sh * cols * c * 4, sw * c * 4, k, m);
   if (mp === m) out.set(heap.subarray(outAt >> 2, (outAt >> 2) + k * m));
   else for (let r = 0; r < k; r++) out.set(heap.subarray((outAt >> 2) + r * mp, (outAt >> 2) + r * mp + m), r * m);
-  if (wasm.memory.buffer.byteLength > RETAINED_BYTES) compiled = undefined;
+  simd.release();
 }
