@@ -21,6 +21,7 @@ export interface InputGradGeometry {
 
 interface InputGradExports {
   memory: WasmMemory;
+  nonzeros(p: number, len: number): number;
   inputGrad(dy: number, ft: number, dx: number, runOffs: number, list: number, n: number, oh: number, ow: number, m: number, imageStride: number, rowStride: number, colStride: number, runs: number, l: number, filterRow: number, skipZeros: number): number;
 }
 
@@ -61,18 +62,42 @@ function layout(g: InputGradGeometry) {
 export const inputGradSimdBytes = (g: InputGradGeometry): number => layout(g).end;
 export const INPUT_GRAD_SIMD_MAX_BYTES = 1 << 30;
 
+/** dy in the kernel's memory, ready to be multiplied by a filter (`stageInputGrad`). */
+export interface StagedInputGrad {
+  /** The share of dy's entries that are not zero (NaN counts as nonzero). */
+  readonly nonzeroShare: number;
+  /**
+   * dx[n, i·sh + u − top, j·sw + v − left, c] = Σ_{i,j,u,v,m} dy[n, i, j, m] · filter[u, v, c, m]
+   * (taps outside dx dropped), written into `out` ([N, H, W, C], overwritten). Per output
+   * position, a float32 sum over the nonzero channels, then added into dx position by position:
+   * the order of the GEMM + col2im path it replaces. Returns how many dy entries were summed (the
+   * nonzero ones, or all of them when the filter is not finite). Call at most once, before any
+   * other call of this kernel.
+   */
+  run(filter: Float32Array, out: Float32Array): number;
+}
+
 /**
- * dx[n, i·sh + u − top, j·sw + v − left, c] = Σ_{i,j,u,v,m} dy[n, i, j, m] · filter[u, v, c, m]
- * (taps outside dx dropped), written into `out` ([N, H, W, C], overwritten). Per output position,
- * a float32 sum over the nonzero channels, then added into dx position by position: the order of
- * the GEMM + col2im path it replaces. Returns how many dy entries were summed (the nonzero ones,
- * or all of them when the filter is not finite).
+ * Copies dy into the kernel's memory and counts its nonzero entries (four at a time, in the
+ * kernel's module); undefined when more than `maxNonzeroShare` of them are nonzero, where the
+ * caller keeps another path. Two steps so that the caller allocates dx only for the kernel it runs.
  */
-export function inputGradSimd(dy: Float32Array, filter: Float32Array, g: InputGradGeometry, out: Float32Array): number {
-  const { n, h, w, c, oh, ow, kh, kw, m, sh, sw, top, left } = g;
+export function stageInputGrad(dy: Float32Array, g: InputGradGeometry, maxNonzeroShare = 1): StagedInputGrad | undefined {
   const at = layout(g);
-  const { l, rows, cols } = at;
   const wasm = simd.reserve(at.end);
+  new Float32Array(wasm.memory.buffer).set(dy, at.dy >> 2);
+  const nonzeroShare = dy.length ? wasm.nonzeros(at.dy, dy.length) / dy.length : 0;
+  if (nonzeroShare > maxNonzeroShare) {
+    simd.release();
+    return undefined;
+  }
+  return { nonzeroShare, run: (filter, out) => run(wasm, at, g, filter, out) };
+}
+
+/** dx for dy already in the kernel's memory (`stageInputGrad`). */
+function run(wasm: InputGradExports, at: ReturnType<typeof layout>, g: InputGradGeometry, filter: Float32Array, out: Float32Array): number {
+  const { n, h, w, c, oh, ow, kh, m, sh, sw, top, left } = g;
+  const { l, rows, cols } = at;
   const heap = new Float32Array(wasm.memory.buffer);
   const offs = new Uint32Array(wasm.memory.buffer, at.runOffs, kh);
   for (let u = 0; u < kh; u++) offs[u] = u * cols * c * 4;
@@ -88,7 +113,6 @@ export function inputGradSimd(dy: Float32Array, filter: Float32Array, g: InputGr
         finite &&= v - v === 0;
         heap[ft + (q * kh + u) * lp + t] = v;
       }
-  heap.set(dy, at.dy >> 2);
   const dx = at.dx >> 2;
   heap.fill(0, dx, dx + n * rows * cols * c);
   const summed = wasm.inputGrad(at.dy, at.ft, at.dx, at.runOffs, at.list, n, oh, ow, m, rows * cols * c * 4, sh * cols * c * 4, sw * c * 4, kh, l, at.filterRow, finite ? 1 : 0);
@@ -103,3 +127,6 @@ export function inputGradSimd(dy: Float32Array, filter: Float32Array, g: InputGr
   simd.release();
   return summed;
 }
+
+/** Both steps at once: dx for `dy` and `filter` into `out` (see `StagedInputGrad.run`). */
+export const inputGradSimd = (dy: Float32Array, filter: Float32Array, g: InputGradGeometry, out: Float32Array): number => stageInputGrad(dy, g)!.run(filter, out);
