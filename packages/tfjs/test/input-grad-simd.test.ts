@@ -7,11 +7,10 @@
  * for every module scripts/build-wasm.mjs builds.)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { mulberry32 } from '@dlm/core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setupBackend } from '../src/index.js';
 import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimd, inputGradSimdBytes, inputGradSimdSupported, type InputGradGeometry } from '../src/kernels/input-grad-simd.js';
-import { rand } from './helpers.js';
+import { maxPoolShaped, rand, withZeros } from './helpers.js';
 
 /** dx by the definition in float64, and Σ|products| per entry (the scale of its rounding error). */
 function reference(dy: Float32Array, f: Float32Array, g: InputGradGeometry): { dx: Float64Array; abs: Float64Array } {
@@ -43,30 +42,6 @@ function reference(dy: Float32Array, f: Float32Array, g: InputGradGeometry): { d
 function geometry(n: number, h: number, w: number, c: number, kh: number, kw: number, m: number, s: [number, number], pad: unknown): InputGradGeometry {
   const info = tf.backend_util.computeConv2DInfo([n, h, w, c], [kh, kw, c, m], s, 1, pad as 'valid');
   return { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: s[0], sw: s[1], top: info.padInfo.top, left: info.padInfo.left };
-}
-
-/** dy with about `zeros` of its entries set to exact zeros (±0 alike: -0 is skipped too). */
-function sparse(size: number, seed: number, zeros: number): Float32Array {
-  const v = rand(size, seed);
-  const next = mulberry32(seed + 1);
-  return v.map((x, k) => (next() < zeros ? (k % 2 ? -0 : 0) : x));
-}
-
-/**
- * What max_pool(2) and relu leave: in each 2×2 window of each channel, one cell gets the
- * gradient (about half of them zero again, relu), the other three are zero.
- */
-function maxPoolShaped(g: InputGradGeometry, seed: number): Float32Array {
-  const dy = new Float32Array(g.n * g.oh * g.ow * g.m);
-  const next = mulberry32(seed);
-  for (let b = 0; b < g.n; b++)
-    for (let i = 0; i < g.oh; i += 2)
-      for (let j = 0; j < g.ow; j += 2)
-        for (let q = 0; q < g.m; q++) {
-          const [di, dj] = [Math.floor(next() * 2), Math.floor(next() * 2)];
-          if (i + di < g.oh && j + dj < g.ow && next() < 0.5) dy[((b * g.oh + i + di) * g.ow + j + dj) * g.m + q] = 2 * next() - 1;
-        }
-  return dy;
 }
 
 const geometries: [string, InputGradGeometry][] = [];
@@ -112,7 +87,7 @@ describe('inputGradSimd against a float64 reference', () => {
   test.each(geometries)('%s', (_name, g) => {
     const f = rand(g.kh * g.kw * g.c * g.m, 7 + g.m);
     for (const zeros of [0, 0.25, 0.5, 0.75]) {
-      const dy = sparse(g.n * g.oh * g.ow * g.m, 11 + g.c, zeros);
+      const dy = withZeros(g.n * g.oh * g.ow * g.m, 11 + g.c, zeros);
       const out = new Float32Array(g.n * g.h * g.w * g.c).fill(Number.NaN); // overwritten entirely
       const summed = inputGradSimd(dy, f, g, out);
       expect(summed).toBe(dy.filter((v) => v !== 0).length);
@@ -138,7 +113,7 @@ describe('inputGradSimd against a float64 reference', () => {
     for (const bad of [Infinity, -Infinity, Number.NaN]) {
       const f = rand(g.kh * g.kw * g.c * g.m, 2);
       f[17] = bad;
-      const dy = sparse(dyLen, 5, 0.75);
+      const dy = withZeros(dyLen, 5, 0.75);
       const out = new Float32Array(g.n * g.h * g.w * g.c);
       expect(inputGradSimd(dy, f, g, out)).toBe(dyLen);
       const { dx } = reference(dy, f, g);
@@ -146,7 +121,7 @@ describe('inputGradSimd against a float64 reference', () => {
       expect(out.some((v) => Number.isNaN(v))).toBe(true);
     }
     const f = rand(g.kh * g.kw * g.c * g.m, 3);
-    const dy = sparse(dyLen, 6, 0.5);
+    const dy = withZeros(dyLen, 6, 0.5);
     dy[40] = Infinity;
     dy[41] = 0; // a zero next to it stays skipped
     const out = new Float32Array(g.n * g.h * g.w * g.c);
@@ -198,7 +173,7 @@ describe('Conv2DBackpropInput on wasm against tfjs-backend-cpu', { timeout: 120_
     const dys = [xs[0]!, info.outHeight, info.outWidth, fs[3]!];
     const fv = rand(fs.reduce((a, b) => a * b), 3);
     for (const zeros of [0, 0.75]) {
-      const dyv = sparse(dys.reduce((a, b) => a * b), 4, zeros);
+      const dyv = withZeros(dys.reduce((a, b) => a * b), 4, zeros);
       const attrs = { strides: stride, pad, dataFormat: 'NHWC', inputShape: xs } as unknown as tf.NamedAttrMap;
       const run = async (backend: 'cpu' | 'wasm') => {
         await setupBackend(backend);

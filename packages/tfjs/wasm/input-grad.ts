@@ -114,14 +114,3 @@ export function inputGrad(dy: usize, ft: usize, dx: usize, runOffs: usize, list:
   }
   return summed;
 }
-
-/** How many of the `len` floats at `p` are not zero (NaN counts, as in inputGrad); four at a time. */
-export function nonzeros(p: usize, len: i32): i32 {
-  let acc = i32x4.splat(0);
-  const zero = f32x4.splat(0);
-  const end = p + (<usize>(len & ~3) << 2);
-  for (; p < end; p += 16) acc = i32x4.sub(acc, f32x4.ne(v128.load(p), zero)); // ne is −1 per lane where true
-  let count = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
-  for (let k = 0; k < (len & 3); k++, p += 4) count += <i32>(load<f32>(p) != 0);
-  return count;
-}
