@@ -1,7 +1,8 @@
 /**
- * The WebAssembly SIMD filter gradient (src/kernels/filter-grad-simd.ts): the committed wasm module
- * is what its source compiles to; results against a float64 reference over strides, dilations,
- * pads, channel and batch counts (M not a multiple of 4 included); through the wasm backend
+ * The WebAssembly SIMD filter gradients, dense and sparse (src/kernels/filter-grad-simd.ts); every
+ * committed wasm module (input-grad-wasm.ts too) is what its sources compile to, at most 4 KB;
+ * results against a float64 reference over strides, dilations, pads, channel and batch counts (M
+ * not a multiple of 4 included), dy dense and mostly zeros, non-finite values; through the wasm backend
  * against tfjs-backend-cpu's own Conv2DBackpropFilter; and the built package (dist) loads it.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,10 +17,14 @@ import { maxPoolShaped, rand, withZeros } from './helpers.js';
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 
 interface Kernel { source: string; target: string; name: string }
-test('the committed wasm module is a fresh build of wasm/filter-grad.ts', { timeout: 120_000 }, async () => {
+test('the committed wasm modules are fresh builds of wasm/*.ts, each at most 4 KB', { timeout: 120_000 }, async () => {
   const script = (await import(pathToFileURL(join(pkg, 'scripts/build-wasm.mjs')).href)) as { WASM_KERNELS: Kernel[]; generate(k: Kernel): Promise<string> };
   for (const kernel of script.WASM_KERNELS) {
-    expect(readFileSync(join(pkg, kernel.target), 'utf8'), `${kernel.target} is stale: run node scripts/build-wasm.mjs in packages/tfjs`).toBe(await script.generate(kernel));
+    const text = await script.generate(kernel);
+    expect(readFileSync(join(pkg, kernel.target), 'utf8'), `${kernel.target} is stale: run node scripts/build-wasm.mjs in packages/tfjs`).toBe(text);
+    // Browsers compile modules of up to 4 KB synchronously on the main thread (kernels are synchronous).
+    const base64 = [...text.matchAll(/'([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]).join('');
+    expect(atob(base64).length, kernel.source).toBeLessThanOrEqual(4096);
   }
 });
 

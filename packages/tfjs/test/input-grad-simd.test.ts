@@ -7,6 +7,9 @@
  * for every module scripts/build-wasm.mjs builds.)
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setupBackend } from '../src/index.js';
 import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimd, inputGradSimdBytes, inputGradSimdSupported, type InputGradGeometry } from '../src/kernels/input-grad-simd.js';
@@ -189,5 +192,19 @@ describe('Conv2DBackpropInput on wasm against tfjs-backend-cpu', { timeout: 120_
       expect(actual.length).toBe(expected.length);
       actual.forEach((v, k) => expect(Math.abs(v - expected[k]!)).toBeLessThanOrEqual(1e-5 * scale));
     }
+  });
+});
+
+const dist = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist/kernels/input-grad-simd.js');
+describe.skipIf(!existsSync(dist) && !process.env['CI'])('dist', () => {
+  test('the built kernel loads its wasm and computes what the sources do', async () => {
+    const built = (await import(pathToFileURL(dist).href)) as { inputGradSimd: typeof inputGradSimd };
+    const g = geometry(2, 9, 8, 3, 3, 3, 6, [2, 1], 'same');
+    const dy = withZeros(g.n * g.oh * g.ow * g.m, 6, 0.5);
+    const f = rand(g.kh * g.kw * g.c * g.m, 5);
+    const [a, b] = [new Float32Array(432), new Float32Array(432)];
+    built.inputGradSimd(dy, f, g, a);
+    inputGradSimd(dy, f, g, b);
+    expect(Array.from(a)).toEqual(Array.from(b));
   });
 });

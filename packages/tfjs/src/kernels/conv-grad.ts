@@ -8,10 +8,11 @@
  *   channels") and dy' = [OH, OW, N, M] as the filter: a forward conv with stride d (the original
  *   dilation) and dilation s (the original stride), the original pads, gives [C, ≥kh, ≥kw, M];
  *   crop to the kernel and transpose to [kh, kw, C, M].
- * Input gradient: dx = correlation of dy (zero-stuffed by the stride) with the spatially flipped
- *   filter [kh, kw, M, C], padded by (k−1)·d − p at the start; cropped/padded to the input size.
- *   Where the input is much larger than dy (valid convs, strides), a GEMM and a col2im scatter
- *   instead (`preferMatMul`).
+ * Input gradient: on wasm, mostly dlm's WebAssembly SIMD kernel that skips dy's zeros
+ *   (input-grad-simd.ts; see makeConv2DBackpropInput); elsewhere: dx = correlation of dy
+ *   (zero-stuffed by the stride) with the spatially flipped filter [kh, kw, M, C], padded by
+ *   (k−1)·d − p at the start; cropped/padded to the input size. Where the input is much larger
+ *   than dy (valid convs, strides), a GEMM and a col2im scatter instead (`preferMatMul`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { FILTER_GRAD_SIMD_MAX_BYTES, filterGradSimd, filterGradSimdBytes, filterGradSimdSupported, type FilterGradGeometry } from './filter-grad-simd.js';

@@ -4,7 +4,8 @@
  * memory: x (zero-padded where the convolution pads) and dy are copied in, dW comes back out.
  * Why not XNNPACK: as a forward convolution the filter gradient's FILTER is dy, a new tensor every
  * step, and tfjs-backend-wasm packs a new XNNPACK operator for every new filter tensor (docs/benchmarks.md,
- * "Fourth round"); this kernel has no per-call set-up besides the copies.
+ * "Fourth round"); this kernel has no per-call set-up besides the copies. Two kernels: a dense one,
+ * and for a dy that is mostly exact zeros (behind max_pool and relu) one that skips them.
  */
 import { FILTER_GRAD_WASM } from './filter-grad-wasm.js';
 import { SimdKernel, align16, type WasmMemory } from './wasm-simd.js';

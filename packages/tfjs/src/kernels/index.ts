@@ -39,7 +39,8 @@ export function registerCpuKernels(): void {
  * wasm: Conv2DBackpropFilter is missing in tfjs-backend-wasm 4.22 (models with convs cannot train);
  * its Conv2DBackpropInput is a naive loop. The filter gradient is dlm's WebAssembly SIMD kernel
  * (filter-grad-simd.ts: as an XNNPACK convolution it packed dy as a new operator every step), the
- * input gradient an XNNPACK forward convolution or GEMM (conv-grad.ts). Its
+ * input gradient dlm's SIMD kernel that skips dy's zeros (input-grad-simd.ts) or an XNNPACK forward
+ * convolution or GEMM (conv-grad.ts). Its
  * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts). Its
  * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path). Its
  * Identity and same-dtype Cast copy the buffer; ours share it (shared-data.ts).
