@@ -16,6 +16,7 @@ const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 export const WASM_KERNELS = [
   { source: 'wasm/filter-grad.ts', target: 'src/kernels/filter-grad-wasm.ts', name: 'FILTER_GRAD_WASM' },
   { source: 'wasm/input-grad.ts', target: 'src/kernels/input-grad-wasm.ts', name: 'INPUT_GRAD_WASM' },
+  { source: 'wasm/pool-grad.ts', target: 'src/kernels/pool-grad-wasm.ts', name: 'POOL_GRAD_WASM' },
 ];
 
 /** Helpers compiled into every module (each module exports them too). */

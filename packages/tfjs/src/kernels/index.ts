@@ -9,7 +9,7 @@ import { adamUpdateKernel } from './adam.js';
 import { makeWasmBatchMatMul } from './batch-matmul.js';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv-grad.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './js-kernels.js';
-import { maxPoolGrad } from './pool-grad.js';
+import { makeMaxPoolGrad, maxPoolGrad } from './pool-grad.js';
 import { makeSharedCast, makeSharedIdentity } from './shared-data.js';
 import { replaceKernel } from './util.js';
 
@@ -41,7 +41,8 @@ export function registerCpuKernels(): void {
  * (filter-grad-simd.ts: as an XNNPACK convolution it packed dy as a new operator every step), the
  * input gradient dlm's SIMD kernel that skips dy's zeros (input-grad-simd.ts) or an XNNPACK forward
  * convolution or GEMM (conv-grad.ts). Its
- * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts). Its
+ * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts; max_pool(2) in
+ * WebAssembly SIMD, pool-grad-simd.ts). Its
  * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path). Its
  * Identity and same-dtype Cast copy the buffer; ours share it (shared-data.ts).
  */
@@ -50,7 +51,7 @@ export function registerWasmKernels(): void {
   wasmDone = true;
   replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter('wasm') });
   replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput('wasm') });
-  replaceKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
+  replaceKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: makeMaxPoolGrad(true) });
   // Adam's ~13 per-parameter kernels as one (bit-identical, adam.ts).
   replaceKernel({ kernelName: ADAM_UPDATE_KERNEL, backendName: 'wasm', kernelFunc: adamUpdateKernel as unknown as tf.KernelFunc });
   // Wraps tfjs' own kernel (its setupFunc binds the wasm function, so the config is kept).
