@@ -17,6 +17,7 @@ export const WASM_KERNELS = [
   { source: 'wasm/filter-grad.ts', target: 'src/kernels/filter-grad-wasm.ts', name: 'FILTER_GRAD_WASM' },
   { source: 'wasm/input-grad.ts', target: 'src/kernels/input-grad-wasm.ts', name: 'INPUT_GRAD_WASM' },
   { source: 'wasm/pool-grad.ts', target: 'src/kernels/pool-grad-wasm.ts', name: 'POOL_GRAD_WASM' },
+  { source: 'wasm/column-sum.ts', target: 'src/kernels/column-sum-wasm.ts', name: 'COLUMN_SUM_WASM' },
 ];
 
 /** Helpers compiled into every module (each module exports them too). */

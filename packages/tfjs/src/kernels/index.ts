@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adamUpdateKernel } from './adam.js';
 import { makeWasmBatchMatMul } from './batch-matmul.js';
+import { makeWasmSum } from './column-sum-simd.js';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv-grad.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './js-kernels.js';
 import { makeMaxPoolGrad, maxPoolGrad } from './pool-grad.js';
@@ -43,7 +44,8 @@ export function registerCpuKernels(): void {
  * convolution or GEMM (conv-grad.ts). Its
  * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts; max_pool(2) in
  * WebAssembly SIMD, pool-grad-simd.ts). Its
- * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path). Its
+ * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path); its
+ * Sum transposes before summing (the bias gradients: column-sum-simd.ts sums in place). Its
  * Identity and same-dtype Cast copy the buffer; ours share it (shared-data.ts).
  */
 export function registerWasmKernels(): void {
@@ -57,6 +59,9 @@ export function registerWasmKernels(): void {
   // Wraps tfjs' own kernel (its setupFunc binds the wasm function, so the config is kept).
   const batchMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (batchMatMul) replaceKernel({ ...batchMatMul, kernelFunc: makeWasmBatchMatMul(batchMatMul.kernelFunc) });
+  // Sums over all leading axes (bias gradients) without tfjs' transpose, bit-identical (column-sum-simd.ts).
+  const sum = tf.getKernel('Sum', 'wasm');
+  if (sum) replaceKernel({ ...sum, kernelFunc: makeWasmSum(sum.kernelFunc) });
   // Identity (every tensor saved for the backward pass) and same-dtype Cast share the buffer instead of copying it.
   for (const [name, make] of [['Identity', makeSharedIdentity], ['Cast', makeSharedCast]] as const) {
     const k = tf.getKernel(name, 'wasm');
