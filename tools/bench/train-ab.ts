@@ -77,7 +77,7 @@ const nonzeroShares = new Map<string, number[]>();
 const timed = (f: tf.KernelFunc, name: string): tf.KernelFunc => (a) => {
   const dy = (a.inputs as { dy?: tf.TensorInfo }).dy;
   if (density && depth === 0 && dy) {
-    const v = a.backend.readSync(dy.dataId) as Float32Array;
+    const v = (a.backend as tf.KernelBackend).readSync(dy.dataId) as Float32Array;
     const key = `${name} dy [${dy.shape.join(',')}]`;
     nonzeroShares.set(key, [...(nonzeroShares.get(key) ?? []), v.reduce((n, x) => n + (x !== 0 ? 1 : 0), 0) / v.length]);
   }
