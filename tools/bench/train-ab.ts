@@ -55,10 +55,13 @@ async function baseKernels(rev: string): Promise<tf.KernelConfig[]> {
   // The base revision's sources, by path (a benchmark, not a package: check-deps does not apply).
   const conv = (await import(pathToFileURL(join(dir, 'conv-grad.ts')).href)) as Record<string, (b: string) => tf.KernelFunc>;
   const pool = (await import(pathToFileURL(join(dir, 'pool-grad.ts')).href)) as Record<string, tf.KernelFunc>;
+  const columnSum = files.includes('column-sum-simd.ts') ? ((await import(pathToFileURL(join(dir, 'column-sum-simd.ts')).href)) as Record<string, (k: tf.KernelFunc) => tf.KernelFunc>) : undefined;
   const make: Record<string, () => tf.KernelFunc> = {
     Conv2DBackpropInput: () => conv['makeConv2DBackpropInput']!('wasm'),
     Conv2DBackpropFilter: () => conv['makeConv2DBackpropFilter']!('wasm'),
-    MaxPoolGrad: () => pool['maxPoolGrad']!,
+    // From 2026-12-04's sixth round on, wasm's MaxPoolGrad is makeMaxPoolGrad(true) (SIMD for max_pool(2)).
+    MaxPoolGrad: () => (pool['makeMaxPoolGrad'] ? (pool['makeMaxPoolGrad'] as unknown as (simd: boolean) => tf.KernelFunc)(true) : pool['maxPoolGrad']!),
+    ...(columnSum ? { Sum: () => columnSum['makeWasmSum']!(replacedKernel('Sum', 'wasm')!.kernelFunc) } : {}),
   };
   // A kernel the base revision did not replace (no factory above) ran as tfjs registered it there.
   return kernels.map((k) => {
