@@ -13,6 +13,7 @@
  *
  *   node --conditions=@dlm/source --import tsx tools/bench/train-ab.ts --kernels Identity,Cast [--rounds 4] [--samples 4096]
  *   node --conditions=@dlm/source --import tsx tools/bench/train-ab.ts --kernels Conv2DBackpropInput --base HEAD~1
+ *   … --density   also prints the share of nonzero entries of the swapped kernels' dy (counted outside their timing)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync } from 'node:child_process';
@@ -54,10 +55,13 @@ async function baseKernels(rev: string): Promise<tf.KernelConfig[]> {
   // The base revision's sources, by path (a benchmark, not a package: check-deps does not apply).
   const conv = (await import(pathToFileURL(join(dir, 'conv-grad.ts')).href)) as Record<string, (b: string) => tf.KernelFunc>;
   const pool = (await import(pathToFileURL(join(dir, 'pool-grad.ts')).href)) as Record<string, tf.KernelFunc>;
+  const columnSum = files.includes('column-sum-simd.ts') ? ((await import(pathToFileURL(join(dir, 'column-sum-simd.ts')).href)) as Record<string, (k: tf.KernelFunc) => tf.KernelFunc>) : undefined;
   const make: Record<string, () => tf.KernelFunc> = {
     Conv2DBackpropInput: () => conv['makeConv2DBackpropInput']!('wasm'),
     Conv2DBackpropFilter: () => conv['makeConv2DBackpropFilter']!('wasm'),
-    MaxPoolGrad: () => pool['maxPoolGrad']!,
+    // From 2026-12-04's sixth round on, wasm's MaxPoolGrad is makeMaxPoolGrad(true) (SIMD for max_pool(2)).
+    MaxPoolGrad: () => (pool['makeMaxPoolGrad'] ? (pool['makeMaxPoolGrad'] as unknown as (simd: boolean) => tf.KernelFunc)(true) : pool['maxPoolGrad']!),
+    ...(columnSum ? { Sum: () => columnSum['makeWasmSum']!(replacedKernel('Sum', 'wasm')!.kernelFunc) } : {}),
   };
   // A kernel the base revision did not replace (no factory above) ran as tfjs registered it there.
   return kernels.map((k) => {
@@ -70,7 +74,16 @@ async function baseKernels(rev: string): Promise<tf.KernelConfig[]> {
 /** Time inside the swapped kernels during the current step (outermost calls only). */
 let kernelMs = 0;
 let depth = 0;
-const timed = (f: tf.KernelFunc): tf.KernelFunc => (a) => {
+/** `--density`: the share of nonzero entries in each swapped kernel's dy, by kernel and dy shape (counted outside the timing, on both sides). */
+const density = process.argv.includes('--density');
+const nonzeroShares = new Map<string, number[]>();
+const timed = (f: tf.KernelFunc, name: string): tf.KernelFunc => (a) => {
+  const dy = (a.inputs as { dy?: tf.TensorInfo }).dy;
+  if (density && depth === 0 && dy) {
+    const v = (a.backend as tf.KernelBackend).readSync(dy.dataId) as Float32Array;
+    const key = `${name} dy [${dy.shape.join(',')}]`;
+    nonzeroShares.set(key, [...(nonzeroShares.get(key) ?? []), v.reduce((n, x) => n + (x !== 0 ? 1 : 0), 0) / v.length]);
+  }
   depth++;
   const t0 = performance.now();
   try {
@@ -89,7 +102,7 @@ const use = (set: tf.KernelConfig[]) => {
   }
   for (const c of set) {
     tf.unregisterKernel(c.kernelName, 'wasm');
-    tf.registerKernel({ ...c, setupFunc: undefined, kernelFunc: timed(c.kernelFunc) }); // setupFunc already ran when the backend started
+    tf.registerKernel({ ...c, setupFunc: undefined, kernelFunc: timed(c.kernelFunc, c.kernelName) }); // setupFunc already ran when the backend started
   }
 };
 
@@ -133,4 +146,5 @@ const q = (a: number[], f: number) => [...a].sort((p, r) => p - r)[Math.floor(a.
 console.log(`MNIST CNN, real trainer, batch 64, wasm 1 thread, ${rounds} epochs of ${samples} digits, kernels switched after every step; A = ${base ? `${base}'s` : "tfjs'"} ${kernels.join(', ')}${hidden.length ? ` without ${hidden.map((h) => h.kernelName).join(', ')}` : ''}, B = this tree's; Node ${process.version}`);
 for (const side of ['A', 'B'] as const) console.log(`${side}: ${stepMs[side].length} steps, ms/step min ${q(stepMs[side], 0).toFixed(2)} p25 ${q(stepMs[side], 0.25).toFixed(2)} median ${q(stepMs[side], 0.5).toFixed(2)}`);
 for (const side of ['A', 'B'] as const) console.log(`${side}: the swapped kernels, ms/step min ${q(swappedMs[side], 0).toFixed(2)} p25 ${q(swappedMs[side], 0.25).toFixed(2)} median ${q(swappedMs[side], 0.5).toFixed(2)}`);
+for (const [key, v] of nonzeroShares) console.log(`${key}: nonzero share min ${Math.min(...v).toFixed(3)} mean ${(v.reduce((p, r) => p + r, 0) / v.length).toFixed(3)} max ${Math.max(...v).toFixed(3)} over ${v.length} calls`);
 console.log(`A/B step time (speed-up of B): min ${(q(stepMs.A, 0) / q(stepMs.B, 0)).toFixed(3)}×, p25 ${(q(stepMs.A, 0.25) / q(stepMs.B, 0.25)).toFixed(3)}×, median ${(q(stepMs.A, 0.5) / q(stepMs.B, 0.5)).toFixed(3)}×`);

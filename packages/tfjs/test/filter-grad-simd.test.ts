@@ -1,7 +1,8 @@
 /**
- * The WebAssembly SIMD filter gradient (src/kernels/filter-grad-simd.ts): the committed wasm module
- * is what its source compiles to; results against a float64 reference over strides, dilations,
- * pads, channel and batch counts (M not a multiple of 4 included); through the wasm backend
+ * The WebAssembly SIMD filter gradients, dense and sparse (src/kernels/filter-grad-simd.ts); every
+ * committed wasm module (input-grad-wasm.ts too) is what its sources compile to, at most 4 KB;
+ * results against a float64 reference over strides, dilations, pads, channel and batch counts (M
+ * not a multiple of 4 included), dy dense and mostly zeros, non-finite values; through the wasm backend
  * against tfjs-backend-cpu's own Conv2DBackpropFilter; and the built package (dist) loads it.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,15 +12,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { replacedKernel, setupBackend } from '../src/index.js';
 import { FILTER_GRAD_SIMD_MAX_BYTES, filterGradSimd, filterGradSimdBytes, filterGradSimdSupported, type FilterGradGeometry } from '../src/kernels/filter-grad-simd.js';
-import { rand } from './helpers.js';
+import { maxPoolShaped, rand, withZeros } from './helpers.js';
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 
 interface Kernel { source: string; target: string; name: string }
-test('the committed wasm module is a fresh build of wasm/filter-grad.ts', { timeout: 120_000 }, async () => {
+test('the committed wasm modules are fresh builds of wasm/*.ts, each at most 4 KB', { timeout: 120_000 }, async () => {
   const script = (await import(pathToFileURL(join(pkg, 'scripts/build-wasm.mjs')).href)) as { WASM_KERNELS: Kernel[]; generate(k: Kernel): Promise<string> };
   for (const kernel of script.WASM_KERNELS) {
-    expect(readFileSync(join(pkg, kernel.target), 'utf8'), `${kernel.target} is stale: run node scripts/build-wasm.mjs in packages/tfjs`).toBe(await script.generate(kernel));
+    const text = await script.generate(kernel);
+    expect(readFileSync(join(pkg, kernel.target), 'utf8'), `${kernel.target} is stale: run node scripts/build-wasm.mjs in packages/tfjs`).toBe(text);
+    // Browsers compile modules of up to 4 KB synchronously on the main thread (kernels are synchronous).
+    const base64 = [...text.matchAll(/'([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]).join('');
+    expect(atob(base64).length, kernel.source).toBeLessThanOrEqual(4096);
   }
 });
 
@@ -72,23 +77,74 @@ geometries.push(['MNIST conv2 (batch 64)', geometry(64, 12, 12, 10, 5, 5, 20, [1
 geometries.push(['1×1 kernel, M 33', geometry(3, 5, 6, 4, 1, 1, 33, [1, 1], [1, 1], 'valid')]);
 geometries.push(['kernel larger than the input (same)', geometry(2, 3, 4, 2, 5, 5, 6, [1, 1], [1, 1], 'same')]);
 
+/**
+ * Per entry, the error relative to the sum of |products| (what float32 rounding scales with).
+ * A short sum's error is a few roundings of ~6e-8 each; for long sums the order matters:
+ * per-image float32 sums keep MNIST conv1's 36,864 terms under 5e-8, where one running float32
+ * sum over all of them reaches ~1.7e-7 (simulated with Math.fround). Both kernels sum per image.
+ */
+function expectClose(out: Float32Array, x: Float32Array, dy: Float32Array, g: FilterGradGeometry): void {
+  const { dw, abs } = reference(x, dy, g);
+  let worst = 0;
+  out.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - dw[k]!) / Math.max(abs[k]!, 1e-30))));
+  expect(worst).toBeLessThan(g.n * g.oh * g.ow > 10_000 ? 5e-8 : 3e-7);
+  // And relative to the largest entry (the 1e-5 of "same numbers everywhere").
+  const scale = dw.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+  let diff = 0;
+  out.forEach((v, k) => (diff = Math.max(diff, Math.abs(v - dw[k]!))));
+  expect(diff).toBeLessThanOrEqual(1e-5 * scale + 1e-7);
+}
+
 describe('filterGradSimd against a float64 reference', () => {
   test.each(geometries)('%s', (_name, g) => {
     const x = rand(g.n * g.h * g.w * g.c, 7 + g.m);
-    const dy = rand(g.n * g.oh * g.ow * g.m, 11 + g.c);
-    const out = new Float32Array(g.kh * g.kw * g.c * g.m).fill(Number.NaN); // overwritten entirely
-    filterGradSimd(x, dy, g, out);
-    const { dw, abs } = reference(x, dy, g);
-    // Per entry, the error relative to the sum of |products| (what float32 rounding scales with).
-    // A short sum's error is a few roundings of ~6e-8 each; for long sums the order matters:
-    // per-image float32 sums keep MNIST conv1's 36,864 terms under 5e-8, where one running float32
-    // sum over all of them reaches ~1.7e-7 (simulated with Math.fround).
-    let worst = 0;
-    out.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - dw[k]!) / Math.max(abs[k]!, 1e-30))));
-    expect(worst).toBeLessThan(g.n * g.oh * g.ow > 10_000 ? 5e-8 : 3e-7);
-    // And relative to the largest entry (the 1e-5 of "same numbers everywhere").
-    const scale = dw.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
-    out.forEach((v, k) => expect(Math.abs(v - dw[k]!)).toBeLessThanOrEqual(1e-5 * scale + 1e-7));
+    const dyLength = g.n * g.oh * g.ow * g.m;
+    const dense = rand(dyLength, 11 + g.c);
+    const run = (dy: Float32Array, kernel: 'auto' | 'dense' | 'sparse', expected: 'dense' | 'sparse') => {
+      const out = new Float32Array(g.kh * g.kw * g.c * g.m).fill(Number.NaN); // overwritten entirely
+      expect(filterGradSimd(x, dy, g, out, kernel)).toBe(expected);
+      expectClose(out, x, dy, g);
+    };
+    run(dense, 'auto', 'dense');
+    // The sparse kernel (dilation 1 only): forced on a dense dy, chosen on sparse ones where a window's rows are ≥ 8 floats.
+    const dilated = g.dh !== 1 || g.dw !== 1;
+    const chosen = dilated || g.kw * g.c < 8 ? 'dense' : 'sparse';
+    run(dense, 'sparse', dilated ? 'dense' : 'sparse');
+    run(withZeros(dyLength, 13 + g.c, 0.8), 'auto', chosen);
+    run(withZeros(dyLength, 13 + g.c, 0.8), 'sparse', dilated ? 'dense' : 'sparse');
+    run(maxPoolShaped(g, 5 + g.m), 'auto', chosen);
+    run(withZeros(dyLength, 13 + g.c, 0.5), 'auto', 'dense');
+  });
+
+  test('a non-finite x keeps the dense kernel: 0·∞ is NaN in every path', () => {
+    const g = geometry(2, 7, 6, 3, 3, 2, 5, [1, 1], [1, 1], 'same');
+    for (const bad of [Infinity, Number.NaN]) {
+      const x = rand(g.n * g.h * g.w * g.c, 3);
+      x[40] = bad;
+      const dy = withZeros(g.n * g.oh * g.ow * g.m, 4, 0.75);
+      const out = new Float32Array(g.kh * g.kw * g.c * g.m);
+      expect(filterGradSimd(x, dy, g, out, 'sparse')).toBe('dense');
+      const { dw } = reference(x, dy, g);
+      out.forEach((v, k) => expect(Number.isNaN(v)).toBe(Number.isNaN(dw[k]!)));
+      expect(out.some((v) => Number.isNaN(v))).toBe(true);
+    }
+  });
+
+  test('an infinite dy in the sparse kernel spoils only its own taps', () => {
+    // Rows of kw·C = 6 floats: each row's last vector reads 2 floats of the next cells, whose products are dropped.
+    // 'valid': with pads, both kernels multiply dy by the zero padding (∞·0 = NaN) where the definition has no term.
+    const g = geometry(2, 7, 6, 3, 3, 2, 5, [1, 1], [1, 1], 'valid');
+    const x = rand(g.n * g.h * g.w * g.c, 5);
+    const dy = withZeros(g.n * g.oh * g.ow * g.m, 6, 0.75);
+    dy[21] = Infinity;
+    const out = new Float32Array(g.kh * g.kw * g.c * g.m);
+    expect(filterGradSimd(x, dy, g, out, 'sparse')).toBe('sparse');
+    const { dw } = reference(x, dy, g);
+    out.forEach((v, k) => {
+      if (Number.isFinite(dw[k]!)) expect(Math.abs(v - dw[k]!)).toBeLessThan(1e-5);
+      else expect(v).toBe(dw[k]!);
+    });
+    expect(out.some((v) => !Number.isFinite(v))).toBe(true);
   });
 
   test('a second call with smaller sizes reuses the grown memory and leaves nothing behind', () => {
@@ -126,9 +182,10 @@ describe('filterGradSimd against a float64 reference', () => {
     // Node 20's V8 runs SIMD; where it is missing the filter gradient keeps the forward conv (conv-grad.ts).
     expect(filterGradSimdSupported()).toBe(true);
     const conv1 = geometries.find(([n]) => n.startsWith('MNIST conv1'))![1];
-    // x (200,704 B) + dy (1,474,560 B) + the taps' offsets and the padded output: ~1.68 MB.
-    expect(filterGradSimdBytes(conv1)).toBeGreaterThan(200_704 + 1_474_560);
-    expect(filterGradSimdBytes(conv1)).toBeLessThan(1_700_000);
+    // x (200,704 B) + dy (1,474,560 B) + the sparse kernel's lists (2 × 10 × 576 words: 46,080 B)
+    // + the taps' offsets and the padded output: ~1.72 MB.
+    expect(filterGradSimdBytes(conv1)).toBeGreaterThan(200_704 + 1_474_560 + 46_080);
+    expect(filterGradSimdBytes(conv1)).toBeLessThan(1_730_000);
     expect(filterGradSimdBytes(geometry(64, 2048, 2048, 64, 3, 3, 64, [1, 1], [1, 1], 'same'))).toBeGreaterThan(FILTER_GRAD_SIMD_MAX_BYTES);
   });
 });

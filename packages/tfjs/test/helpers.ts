@@ -46,6 +46,30 @@ export function rand(n: number, seed: number, scale = 1): Float32Array {
   return out;
 }
 
+/** dy with about `zeros` of its entries set to exact zeros (±0 alike: -0 is skipped too). */
+export function withZeros(size: number, seed: number, zeros: number): Float32Array {
+  const v = rand(size, seed);
+  const next = mulberry32(seed + 1);
+  return v.map((x, k) => (next() < zeros ? (k % 2 ? -0 : 0) : x));
+}
+
+/**
+ * What max_pool(2) and relu leave: in each 2×2 window of each channel, one cell gets the
+ * gradient (about half of them zero again, relu), the other three are zero.
+ */
+export function maxPoolShaped(g: { n: number; oh: number; ow: number; m: number }, seed: number): Float32Array {
+  const dy = new Float32Array(g.n * g.oh * g.ow * g.m);
+  const next = mulberry32(seed);
+  for (let b = 0; b < g.n; b++)
+    for (let i = 0; i < g.oh; i += 2)
+      for (let j = 0; j < g.ow; j += 2)
+        for (let q = 0; q < g.m; q++) {
+          const [di, dj] = [Math.floor(next() * 2), Math.floor(next() * 2)];
+          if (i + di < g.oh && j + dj < g.ow && next() < 0.5) dy[((b * g.oh + i + di) * g.ow + j + dj) * g.m + q] = 2 * next() - 1;
+        }
+  return dy;
+}
+
 /** Random weights for every parameter (buffers: running mean 0-ish, running var positive). */
 export function randomWeights(g: Graph, seed = 1): Map<string, Float32Array> {
   const m = new Map<string, Float32Array>();

@@ -123,3 +123,108 @@ export function filterGrad(x: usize, dy: usize, out: usize, offs: usize, n: i32,
     }
   }
 }
+
+// The sparse variant, for dilation 1: dWᵀ[m][u][t] += Σ over the positions where dy[n, i, j, m] ≠ 0
+// of dy · x[n, window corner of (i, j) + row u, t] (t < l = kw·C: a window's row is l contiguous
+// floats of the padded x, for any stride). After max_pool(2) and relu most of dy is exact zeros;
+// skipping them skips only 0·x terms (the glue takes the dense kernel where x is not finite).
+// Per image, each channel's nonzero positions are listed (byte offset of the window corner, dy
+// value), then each row of dWᵀ is summed 8, 4, 1 vector(s) at a time over the list in v128
+// registers, and the image sum added into `out` ([M][kh][lp], lp = l rounded up to 4). A row's
+// last, partial vector reads up to 3 floats past the run (the next cells of x, or the 16 bytes of
+// slack after it): their products land in the padding lanes t ≥ l, which the glue drops.
+
+@inline function taps8(out: usize, x: usize, pos: usize, vals: usize, count: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  for (let t = 0; t < count; t++) {
+    const p = x + <usize>load<u32>(pos + (<usize>t << 2));
+    const s = v128.load32_splat(vals + (<usize>t << 2));
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(p)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(p, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(p, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(p, 48)));
+    a4 = f32x4.add(a4, f32x4.mul(s, v128.load(p, 64)));
+    a5 = f32x4.add(a5, f32x4.mul(s, v128.load(p, 80)));
+    a6 = f32x4.add(a6, f32x4.mul(s, v128.load(p, 96)));
+    a7 = f32x4.add(a7, f32x4.mul(s, v128.load(p, 112)));
+  }
+  v128.store(out, f32x4.add(v128.load(out), a0));
+  v128.store(out, f32x4.add(v128.load(out, 16), a1), 16);
+  v128.store(out, f32x4.add(v128.load(out, 32), a2), 32);
+  v128.store(out, f32x4.add(v128.load(out, 48), a3), 48);
+  v128.store(out, f32x4.add(v128.load(out, 64), a4), 64);
+  v128.store(out, f32x4.add(v128.load(out, 80), a5), 80);
+  v128.store(out, f32x4.add(v128.load(out, 96), a6), 96);
+  v128.store(out, f32x4.add(v128.load(out, 112), a7), 112);
+}
+
+@inline function taps4(out: usize, x: usize, pos: usize, vals: usize, count: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  for (let t = 0; t < count; t++) {
+    const p = x + <usize>load<u32>(pos + (<usize>t << 2));
+    const s = v128.load32_splat(vals + (<usize>t << 2));
+    a0 = f32x4.add(a0, f32x4.mul(s, v128.load(p)));
+    a1 = f32x4.add(a1, f32x4.mul(s, v128.load(p, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(s, v128.load(p, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(s, v128.load(p, 48)));
+  }
+  v128.store(out, f32x4.add(v128.load(out), a0));
+  v128.store(out, f32x4.add(v128.load(out, 16), a1), 16);
+  v128.store(out, f32x4.add(v128.load(out, 32), a2), 32);
+  v128.store(out, f32x4.add(v128.load(out, 48), a3), 48);
+}
+
+@inline function taps1(out: usize, x: usize, pos: usize, vals: usize, count: i32): void {
+  let a0 = f32x4.splat(0);
+  for (let t = 0; t < count; t++) {
+    const p = x + <usize>load<u32>(pos + (<usize>t << 2));
+    a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(vals + (<usize>t << 2)), v128.load(p)));
+  }
+  v128.store(out, f32x4.add(v128.load(out), a0));
+}
+
+/**
+ * out [M][runs][lp] (zeroed by the caller) += the filter gradient, skipping dy's zeros. `runOffs`
+ * holds the byte offsets of the window's rows from its corner; `pos`, `vals` are scratch of M·OH·OW
+ * words each, `counts` of M; strides as in filterGrad.
+ */
+export function filterGradSparse(x: usize, dy: usize, out: usize, runOffs: usize, pos: usize, vals: usize, counts: usize, n: i32, oh: i32, ow: i32, m: i32, imageStride: usize, rowStride: usize, colStride: usize, runs: i32, l: i32): void {
+  const lpBytes = <usize>((l + 3) & ~3) << 2;
+  const perChannel = <usize>oh * <usize>ow << 2;
+  let d = dy;
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>b * imageStride;
+    memory.fill(counts, 0, <usize>m << 2);
+    // The lists, without a data-dependent branch: every entry is written, the channel's count
+    // moves past it only when it is nonzero (NaN and ±Infinity count as nonzero).
+    for (let i = 0; i < oh; i++) {
+      let corner = <usize>i * rowStride;
+      for (let j = 0; j < ow; j++, corner += colStride) {
+        for (let q = 0; q < m; q++, d += 4) {
+          const v = load<f32>(d);
+          const cq = counts + (<usize>q << 2);
+          const c = load<i32>(cq);
+          const at = <usize>q * perChannel + (<usize>c << 2);
+          store<u32>(pos + at, <u32>corner);
+          store<f32>(vals + at, v);
+          store<i32>(cq, c + <i32>(v != 0));
+        }
+      }
+    }
+    for (let q = 0; q < m; q++) {
+      const count = load<i32>(counts + (<usize>q << 2));
+      if (count == 0) continue;
+      const qp = pos + <usize>q * perChannel;
+      const qv = vals + <usize>q * perChannel;
+      for (let r = 0; r < runs; r++) {
+        const xr = xb + <usize>load<u32>(runOffs + (<usize>r << 2));
+        const o = out + (<usize>q * <usize>runs + <usize>r) * lpBytes;
+        let k = 0;
+        for (; k + 32 <= l; k += 32) taps8(o + (<usize>k << 2), xr + (<usize>k << 2), qp, qv, count);
+        for (; k + 16 <= l; k += 16) taps4(o + (<usize>k << 2), xr + (<usize>k << 2), qp, qv, count);
+        for (; k < l; k += 4) taps1(o + (<usize>k << 2), xr + (<usize>k << 2), qp, qv, count);
+      }
+    }
+  }
+}

@@ -8,14 +8,16 @@
  *   channels") and dy' = [OH, OW, N, M] as the filter: a forward conv with stride d (the original
  *   dilation) and dilation s (the original stride), the original pads, gives [C, ≥kh, ≥kw, M];
  *   crop to the kernel and transpose to [kh, kw, C, M].
- * Input gradient: dx = correlation of dy (zero-stuffed by the stride) with the spatially flipped
- *   filter [kh, kw, M, C], padded by (k−1)·d − p at the start; cropped/padded to the input size.
- *   Where the input is much larger than dy (valid convs, strides), a GEMM and a col2im scatter
- *   instead (`preferMatMul`).
+ * Input gradient: on wasm, mostly dlm's WebAssembly SIMD kernel that skips dy's zeros
+ *   (input-grad-simd.ts; see makeConv2DBackpropInput); elsewhere: dx = correlation of dy
+ *   (zero-stuffed by the stride) with the spatially flipped filter [kh, kw, M, C], padded by
+ *   (k−1)·d − p at the start; cropped/padded to the input size. Where the input is much larger
+ *   than dy (valid convs, strides), a GEMM and a col2im scatter instead (`preferMatMul`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { FILTER_GRAD_SIMD_MAX_BYTES, filterGradSimd, filterGradSimdBytes, filterGradSimdSupported, type FilterGradGeometry } from './filter-grad-simd.js';
-import { addInto, call, free, jsKernelIO, padInfo, type Backend } from './util.js';
+import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimdBytes, inputGradSimdSupported, stageInputGrad, type InputGradGeometry } from './input-grad-simd.js';
+import { addInto, call, free, jsKernelIO, padInfo, readView, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
 
@@ -70,14 +72,41 @@ export function makeConv2DBackpropFilter(backendName: string, simd = backendName
   };
 }
 
-export function makeConv2DBackpropInput(backendName: string): tf.KernelFunc {
+/**
+ * Input gradient kernel for `backendName`: dlm's WebAssembly SIMD kernel, which skips dy's zeros
+ * (input-grad-simd.ts), where it pays (`simd` 'auto', wasm's default; 'always' and 'never' are for benchmarks); else a GEMM + col2im or a flipped-filter forward
+ * XNNPACK convolution (the module comment, `preferMatMul`). Measured (tools/bench/input-grad-simd.ts,
+ * both alternating in one process, wasm 1 thread, load ~4 on 2 cores; SIMD / XNNPACK per-call
+ * minimum): where the GEMM path would run, the SIMD kernel wins even on a dense dy (MNIST conv2
+ * 0.67, a stride-2 'same' 3×3 conv 0.81) and far more on max-pool-shaped ones (~12.5% nonzero:
+ * 0.14 and 0.20). Against XNNPACK's convolution ('same' stride 1, 1×1) it loses on a dense dy
+ * (1.53–1.63: XNNPACK reuses each filter load across several positions) and wins below ~60%
+ * nonzero (50%: 0.83–0.88, 25%: 0.43–0.53, max-pool shaped: 0.23–0.36); for those shapes the
+ * kernel counts dy's nonzeros as it takes dy in and runs at ≤ 50% (a count in JS cost 1.5–11 ms per
+ * million entries, its branch mispredicted; in wasm SIMD ~0.1 ms).
+ */
+const SIMD_INPUT_GRAD_MAX_NONZERO = 0.5;
+
+export function makeConv2DBackpropInput(backendName: string, simd: 'auto' | 'always' | 'never' = backendName === 'wasm' ? 'auto' : 'never'): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const b = backend as Backend;
     const { dy, filter } = inputs as { dy: Info; filter: Info };
     const a = attrs as unknown as { strides: [number, number] | number; pad: unknown; dataFormat: string; dimRoundingMode: unknown; inputShape: [number, number, number, number] };
     if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropInput: only NHWC is supported');
     const info = padInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode);
-    return preferMatMul(a.inputShape, dy.shape, filter.shape) ? inputGradByMatMul(backendName, b, dy, filter, info, a.inputShape) : inputGradByFlippedConv(backendName, b, dy, filter, info, a.inputShape);
+    const [n, h, w, c] = a.inputShape;
+    const [kh, kw, , m] = filter.shape as [number, number, number, number];
+    const geometry: InputGradGeometry = { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left };
+    const byMatMul = preferMatMul(a.inputShape, dy.shape, filter.shape);
+    if (simd !== 'never' && inputGradSimdSupported() && inputGradSimdBytes(geometry) <= INPUT_GRAD_SIMD_MAX_BYTES) {
+      const staged = stageInputGrad(readView(b, dy), geometry, simd === 'always' || byMatMul ? 1 : SIMD_INPUT_GRAD_MAX_NONZERO);
+      if (staged) {
+        const io = jsKernelIO(b, a.inputShape, [filter]);
+        staged.run(io.ins[0]!, io.out);
+        return io.finish();
+      }
+    }
+    return byMatMul ? inputGradByMatMul(backendName, b, dy, filter, info, a.inputShape) : inputGradByFlippedConv(backendName, b, dy, filter, info, a.inputShape);
   };
 }
 

@@ -7,9 +7,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adamUpdateKernel } from './adam.js';
 import { makeWasmBatchMatMul } from './batch-matmul.js';
+import { makeWasmSum } from './column-sum-simd.js';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv-grad.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './js-kernels.js';
-import { maxPoolGrad } from './pool-grad.js';
+import { makeMaxPoolGrad, maxPoolGrad } from './pool-grad.js';
 import { makeSharedCast, makeSharedIdentity } from './shared-data.js';
 import { replaceKernel } from './util.js';
 
@@ -39,9 +40,12 @@ export function registerCpuKernels(): void {
  * wasm: Conv2DBackpropFilter is missing in tfjs-backend-wasm 4.22 (models with convs cannot train);
  * its Conv2DBackpropInput is a naive loop. The filter gradient is dlm's WebAssembly SIMD kernel
  * (filter-grad-simd.ts: as an XNNPACK convolution it packed dy as a new operator every step), the
- * input gradient an XNNPACK forward convolution or GEMM (conv-grad.ts). Its
- * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts). Its
- * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path). Its
+ * input gradient dlm's SIMD kernel that skips dy's zeros (input-grad-simd.ts) or an XNNPACK forward
+ * convolution or GEMM (conv-grad.ts). Its
+ * MaxPoolGrad rescans every window per input cell; ours is one pass (pool-grad.ts; max_pool(2) in
+ * WebAssembly SIMD, pool-grad-simd.ts). Its
+ * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path); its
+ * Sum transposes before summing (the bias gradients: column-sum-simd.ts sums in place). Its
  * Identity and same-dtype Cast copy the buffer; ours share it (shared-data.ts).
  */
 export function registerWasmKernels(): void {
@@ -49,12 +53,15 @@ export function registerWasmKernels(): void {
   wasmDone = true;
   replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter('wasm') });
   replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput('wasm') });
-  replaceKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
+  replaceKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: makeMaxPoolGrad(true) });
   // Adam's ~13 per-parameter kernels as one (bit-identical, adam.ts).
   replaceKernel({ kernelName: ADAM_UPDATE_KERNEL, backendName: 'wasm', kernelFunc: adamUpdateKernel as unknown as tf.KernelFunc });
   // Wraps tfjs' own kernel (its setupFunc binds the wasm function, so the config is kept).
   const batchMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (batchMatMul) replaceKernel({ ...batchMatMul, kernelFunc: makeWasmBatchMatMul(batchMatMul.kernelFunc) });
+  // Sums over all leading axes (bias gradients) without tfjs' transpose, bit-identical (column-sum-simd.ts).
+  const sum = tf.getKernel('Sum', 'wasm');
+  if (sum) replaceKernel({ ...sum, kernelFunc: makeWasmSum(sum.kernelFunc) });
   // Identity (every tensor saved for the backward pass) and same-dtype Cast share the buffer instead of copying it.
   for (const [name, make] of [['Identity', makeSharedIdentity], ['Cast', makeSharedCast]] as const) {
     const k = tf.getKernel(name, 'wasm');

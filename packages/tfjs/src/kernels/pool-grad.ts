@@ -1,15 +1,31 @@
 /**
- * MaxPoolGrad in plain JS for any backend (NHWC, any window, stride and padding). The gradient of
+ * MaxPoolGrad in plain JS for any backend (NHWC, any window, stride and padding; on wasm, max_pool(2)
+ * runs in a WebAssembly SIMD kernel, pool-grad-simd.ts, with the same results). The gradient of
  * each window goes to ONE input cell: the first maximum in row-major window order, the same tie
  * rule as the cpu backend (strict `>`), so results agree exactly. One pass over the windows: far
  * faster than tfjs-backend-wasm's MaxPoolGrad, which rescans every window for every input cell.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { maxPoolGrad2x2Simd, POOL_GRAD_SIMD_MAX_BYTES, poolGradSimdBytes, poolGradSimdSupported } from './pool-grad-simd.js';
 import { jsKernelIO, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
 
-export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): Info {
+/**
+ * MaxPoolGrad; with `simd` (wasm's), 2×2 disjoint windows with the forward's output run in the
+ * WebAssembly SIMD kernel (pool-grad-simd.ts, bit-identical to `windows2x2FromOutput`) where the
+ * engine has SIMD: 0.27–0.29× the JS kernel's time per call on the MNIST CNN's pools (0.79 → 0.22 ms
+ * and 0.18 → 0.05 ms, minimum, both alternating in one process, load ~2: tools/bench/pool-grad-simd.ts),
+ * copies in and out included. cpu keeps the JS kernel (the conformance suite's reference backend).
+ */
+export function makeMaxPoolGrad(simd: boolean): tf.KernelFunc {
+  return (args) => maxPoolGradWith(args, simd);
+}
+
+/** The JS kernel alone (the cpu backend's, and the reference of the SIMD one). */
+export const maxPoolGrad: tf.KernelFunc = (args) => maxPoolGradWith(args, false);
+
+function maxPoolGradWith({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0], simd: boolean): Info {
   const b = backend as Backend;
   const { dy, input, output } = inputs as { dy: Info; input: Info; output?: Info };
   const a = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: unknown; dimRoundingMode: unknown };
@@ -22,7 +38,8 @@ export function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
   if (disjoint && fh === 2 && fw === 2 && output) {
     const io = jsKernelIO(b, [n, h, w, c], [input, dy, output]);
     const [x, g, y] = io.ins as [Float32Array, Float32Array, Float32Array];
-    windows2x2FromOutput(x, g, y, io.out, n, h, w, c, oh, ow);
+    if (simd && poolGradSimdSupported() && poolGradSimdBytes(n, h, w, c, oh, ow) <= POOL_GRAD_SIMD_MAX_BYTES) maxPoolGrad2x2Simd(x, y, g, io.out, n, h, w, c, oh, ow);
+    else windows2x2FromOutput(x, g, y, io.out, n, h, w, c, oh, ow);
     return io.finish();
   }
   const io = jsKernelIO(b, [n, h, w, c], [input, dy]);

@@ -67,6 +67,12 @@ export function jsKernelIO(backend: Backend, outShape: number[], inputs: tf.Tens
   return { ins: inputs.map((t) => backend.readSync(t.dataId) as Float32Array), out, finish: () => b.makeTensorInfo!(outShape, 'float32', out) };
 }
 
+/** A float32 tensor's values to read: a view of the heap on wasm (valid until the heap grows), else readSync's array. */
+export function readView(backend: Backend, t: tf.TensorInfo): Float32Array {
+  const b = backend as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  return b.typedArrayFromHeap ? b.typedArrayFromHeap(t) : (backend.readSync(t.dataId) as Float32Array);
+}
+
 /**
  * dst[to + t] += src[from + t] for t < n. Unrolled by four with the indices bumped: V8 runs this
  * about 2.5× faster than the plain loop (1M adds of the MNIST col2im: 1.45 → 0.57 ms), and each
