@@ -31,6 +31,7 @@ import type { Args, LayerDef } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { Producers } from './producers.js';
 import { UniqueNames } from './unique-names.js';
+import { ValueTypes } from './value-types.js';
 
 /** The user's settings for one parameter of a layer call (`weight: {init: he_normal, trainable: false}`). */
 export interface ParamSetting {
@@ -78,7 +79,7 @@ interface Frame {
 const LOWER_OP = new Map<string, string>();
 
 export class GraphBuilder {
-  private readonly types = new Map<string, TensorType>();
+  private readonly types = new ValueTypes();
   /** Which layer (path) produced each value: "the other shape came from …" notes. */
   private readonly producers = new Producers();
   private readonly nodes: Node[] = [];
@@ -328,7 +329,7 @@ export class GraphBuilder {
     try {
       const r = def.expand(ctx, inputs, args);
       outputs = Array.isArray(r) ? r : [r];
-      if (outputs.length === 0 || outputs.some((o) => typeof o !== 'string' || !this.types.has(o))) {
+      if (outputs.length === 0 || outputs.some((o) => typeof o !== 'string' || this.types.get(o) === undefined)) {
         throw new Error('expand() must return the value names it produced');
       }
     } catch (e) {
