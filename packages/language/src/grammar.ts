@@ -9,7 +9,7 @@
  * the exception; the enclosing rule adopts it as the child it was parsing, and the rule where
  * Chevrotain re-synchronizes returns it (`recoveryValueFunc`).
  */
-import type { IToken } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 import { EmbeddedActionsParser, isRecognitionException } from './chevrotain.js';
 import type { LineMap, SourceSpan } from '@dlm/core';
 import type * as A from './ast.js';
@@ -64,6 +64,11 @@ class DlmParser extends EmbeddedActionsParser {
   private lastThrown: unknown;
   /** The token where parsing stopped after MAX_SYNTAX_ERRORS errors, if it did. */
   stoppedAt: IToken | undefined;
+  /**
+   * Whether `atom` may take its shortcut. Only the differential test turns it off, to show that
+   * parsing with and without it gives the same AST and diagnostics.
+   */
+  shortcuts = true;
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, errorMessageProvider: messageProvider, maxLookahead: 3 });
@@ -132,6 +137,28 @@ class DlmParser extends EmbeddedActionsParser {
   private spanFrom(mark: number): SourceSpan {
     if (this.consumed <= mark) return this.lines.span(0, 0);
     return this.lines.span(this.starts[mark]!, this.lastEnd);
+  }
+
+  /**
+   * A lone number or name followed by `follow` or `follow2` (`dense(16)`'s argument, the `relu` of
+   * `|> relu |>`): its AST, read here instead of through the seven to nine rules between the caller
+   * and `primary` (`orExpr` … `unary`, `callOrName`). On such tokens those rules consume only this
+   * one, none of their loops or options is entered, nothing can fail, and each returns the node of
+   * the rule below unchanged; so the AST, the spans and the parser's state after it are the same,
+   * at a fraction of the cost (each rule invocation is Chevrotain's bookkeeping and a state record).
+   * Undefined otherwise, and always while Chevrotain records the grammar, which so sees the full
+   * rules only: lookahead, recovery follow sets and error messages are computed from them as before.
+   * Token types are compared exactly (a BadNumber, of category NumberLit, takes the full path).
+   */
+  private atom(follow: TokenType, follow2?: TokenType): A.Expr | undefined {
+    if (this.RECORDING_PHASE || !this.shortcuts || this.thrown >= MAX_SYNTAX_ERRORS) return undefined;
+    const after = this.LA(2).tokenType;
+    if (after !== follow && after !== follow2) return undefined;
+    const type = this.LA(1).tokenType;
+    if (type === T.NumberLit) return this.number(this.tok(this.CONSUME9(T.NumberLit))!);
+    if (type !== T.Identifier) return undefined;
+    const id = this.tok(this.CONSUME9(T.Identifier))!;
+    return { kind: 'name', name: id.image, span: this.tokSpan(id) };
   }
 
   private tokSpan(t: IToken): SourceSpan {
@@ -551,7 +578,10 @@ class DlmParser extends EmbeddedActionsParser {
     'stage',
     () => ({ repeatExpr: undefined as A.Expr | undefined, additive: undefined as A.Expr | undefined }),
     (s) => {
-      this.OR([{ ALT: () => (s.repeatExpr = this.SUBRULE(this.repeatExpr)) }, { ALT: () => (s.additive = this.SUBRULE(this.additive)) }]);
+      s.additive = this.atom(T.Pipe);
+      if (s.additive === undefined) {
+        this.OR([{ ALT: () => (s.repeatExpr = this.SUBRULE(this.repeatExpr)) }, { ALT: () => (s.additive = this.SUBRULE(this.additive)) }]);
+      }
     },
     (s, mark): A.Expr => s.repeatExpr ?? s.additive ?? this.error(this.spanFrom(mark)),
   );
@@ -914,7 +944,7 @@ class DlmParser extends EmbeddedActionsParser {
       });
       // Not a pipeline: `conv2d(10, 5 |> relu` is far more often a missing ')' than a pipeline
       // argument, so the parser says so. A pipeline argument needs parentheses.
-      s.orExpr = this.SUBRULE(this.orExpr);
+      s.orExpr = this.atom(T.Comma, T.RParen) ?? this.SUBRULE(this.orExpr);
     },
     (s, mark): A.Arg => {
       const value = s.orExpr;
