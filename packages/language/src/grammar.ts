@@ -161,6 +161,33 @@ class DlmParser extends EmbeddedActionsParser {
     return { kind: 'name', name: id.image, span: this.tokSpan(id) };
   }
 
+  /**
+   * A call whose arguments are lone numbers or names (`dense(16)`, `conv2d(8, kernel: k)`, no
+   * settings), followed by `follow`: parsed by `callOrName` called directly, skipping the five rules
+   * between `stage` and it, under the same reasoning as `atom` (the tokens are checked ahead, so
+   * nothing inside can fail, and none of the skipped rules' loops or options would be entered).
+   */
+  private simpleCall(follow: TokenType): A.Expr | undefined {
+    if (this.RECORDING_PHASE || !this.shortcuts || this.thrown >= MAX_SYNTAX_ERRORS) return undefined;
+    if (this.LA(1).tokenType !== T.Identifier || this.LA(2).tokenType !== T.LParen) return undefined;
+    // k: the token after the ')' once the arguments are read.
+    let k = 3;
+    if (this.LA(k).tokenType === T.RParen) k++;
+    else {
+      for (;;) {
+        if (this.LA(k).tokenType === T.Identifier && this.LA(k + 1).tokenType === T.Colon) k += 2;
+        const value = this.LA(k).tokenType;
+        if (value !== T.NumberLit && value !== T.Identifier) return undefined;
+        const after = this.LA(k + 1).tokenType;
+        k += 2;
+        if (after === T.RParen) break;
+        if (after !== T.Comma) return undefined;
+      }
+    }
+    if (this.LA(k).tokenType !== follow) return undefined;
+    return this.SUBRULE9(this.callOrName);
+  }
+
   private tokSpan(t: IToken): SourceSpan {
     return this.lines.span(t.startOffset, t.startOffset + t.image.length);
   }
@@ -578,7 +605,7 @@ class DlmParser extends EmbeddedActionsParser {
     'stage',
     () => ({ repeatExpr: undefined as A.Expr | undefined, additive: undefined as A.Expr | undefined }),
     (s) => {
-      s.additive = this.atom(T.Pipe);
+      s.additive = this.atom(T.Pipe) ?? this.simpleCall(T.Pipe);
       if (s.additive === undefined) {
         this.OR([{ ALT: () => (s.repeatExpr = this.SUBRULE(this.repeatExpr)) }, { ALT: () => (s.additive = this.SUBRULE(this.additive)) }]);
       }

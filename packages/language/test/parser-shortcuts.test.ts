@@ -1,9 +1,10 @@
 /**
- * The parser's shortcut for a lone number or name before ',' / ')' / '|>' (grammar.ts, `atom`)
- * must change nothing but speed: every input parses to the same AST and the same diagnostics with
- * and without it. Inputs: every example and invalid program, every truncation of the examples at a
- * token boundary near the shortcut's tokens, seeded mutations, and hand-written edge cases (errors
- * right after a shortcut token, the error cap, numbers of category NumberLit).
+ * The parser's shortcuts (grammar.ts: `atom`, a lone number or name before ',' / ')' / '|>', and
+ * `simpleCall`, a call of such arguments before '|>') must change nothing but speed: every input
+ * parses to the same AST and the same diagnostics with and without them. Inputs: every example and
+ * invalid program, every truncation of the examples at a token boundary near the shortcuts' tokens,
+ * seeded mutations, and hand-written edge cases (errors right after or inside a shortcut's tokens,
+ * the error cap, numbers of category NumberLit).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,7 +38,7 @@ function expectSame(text: string): void {
 
 const model = (body: string) => `model M {\n  input x: f32[batch, 8]\n  output y: f32[batch, 8]\n  y = ${body}\n}\n`;
 
-describe('parser shortcut for lone numbers and names', () => {
+describe('parser shortcuts for lone numbers, names and simple calls', () => {
   it('parses every example and invalid program the same', () => {
     for (const e of EXAMPLES) expectSame(e.text);
     for (const t of INVALID) expectSame(t);
@@ -78,6 +79,15 @@ describe('parser shortcut for lone numbers and names', () => {
       'x |> (relu |> relu) |> relu',
       'x |> repeat 2 { dense(8) |> relu } |> relu',
       'x |> relu |> relu |> relu',
+      'x |> dense() |> relu',
+      'x |> dense(units:) |> relu',
+      'x |> dense(: 16) |> relu',
+      'x |> dense(units: 16 bias: false) |> relu',
+      'x |> dense(16)[0] |> relu',
+      'x |> dense(16) * 2 |> relu',
+      'x |> dense(16) |> dense(16, false) |> dense(units: n) |> relu',
+      'x |> dense(16 |> relu',
+      'x |> dense(16, |> relu',
     ];
     for (const c of cases) expectSame(model(c));
     // Past the error cap (1000 syntax errors) the parser stops; shortcuts must not run after it.
