@@ -90,7 +90,7 @@ export abstract class CallCompiler extends ExpressionCompiler {
     const settings = e.settings ? this.paramSettings(e.settings, cx) : undefined;
     if (!this.checkSymbolArgs(this.registry.get('layer', name)!.def.args, given, syms, cx)) failed = true;
     if (failed || settings === null) return this.poison(cx, e.span);
-    return this.layerCall(name, inputs, given, e.span, { nameSpan: e.callee.span, ...(settings ? { paramSettings: settings } : {}) }, cx);
+    return this.layerCall(name, inputs, given, e.span, { nameSpan: e.callee.span, paramSettings: settings }, cx);
   }
 
   /**
@@ -141,7 +141,8 @@ export abstract class CallCompiler extends ExpressionCompiler {
       if (!validated || inputs.some((i) => builder.typeOf(i).unknown)) return this.poison(cx, span);
     }
     if (!budgetFor(builder).charge()) return this.overBudget(cx, span);
-    const outs = builder.callLayer(name, inputs, given, span, validated ? { ...opts, validated } : opts);
+    // One object shape for every call (a spread made objects of varying shapes, read slowly in callLayer).
+    const outs = builder.callLayer(name, inputs, given, span, { nameSpan: opts.nameSpan, paramSettings: opts.paramSettings, validated });
     return outs.length === 1 ? { k: 'tensor', name: outs[0]! } : { k: 'tuple', items: outs };
   }
 
