@@ -44,6 +44,9 @@ export interface ParamSetting {
 
 const UNKNOWN: TensorType = { dtype: 'f32', shape: [], unknown: true };
 
+/** How many recent parameter types paramType compares a new one with. */
+const RECENT_PARAM_TYPES = 4;
+
 /**
  * The `regularizers` of every parameter the user set none for: one frozen array shared by all of
  * them (an empty array per parameter was ~30 bytes kept each). The IR is never mutated (ir.ts);
@@ -97,11 +100,16 @@ export class GraphBuilder {
    */
   private readonly claimedParams: string[] = [];
   private allParamNames: UniqueNames | undefined;
+  /** The types of the last parameters, newest last (see paramType). */
+  private readonly recentParamTypes: TensorType[] = [];
   /** The last parameter's initializer and its args' keys (see sharedInit). */
   private lastInit: Initializer | undefined;
   private lastInitKeys: string[] = [];
-  /** The last layer's label and what it was made from (see expandLayer). */
-  private lastLabel: { def?: LayerDef; args?: Args; label: string } = { label: '' };
+  /**
+   * Each layer's last label and the args it was made from (see expandLayer): one per definition,
+   * so that alternating layers (`dense |> relu |> dense …`) each keep theirs.
+   */
+  private readonly lastLabels = new Map<LayerDef, { args: Args; label: string }>();
 
   constructor(
     readonly name: string,
@@ -245,7 +253,8 @@ export class GraphBuilder {
 
   /**
    * Calls a registered layer. Unknown layers and bad arguments are reported; the result is then
-   * an unknown-shaped value so compilation continues and finds further errors.
+   * an unknown-shaped value so compilation continues and finds further errors. `inputs` becomes the
+   * layer record's own (not copied): the caller must not change it afterwards.
    */
   callLayer(
     layerName: string,
@@ -286,10 +295,11 @@ export class GraphBuilder {
     return this.expandLayer(def, reg.plugin, inputs, args, span, opts.instanceName, opts.paramSettings);
   }
 
+  /** `inputs` is kept as the layer record's (see callLayer). */
   private expandLayer(
     def: LayerDef,
     plugin: string,
-    inputs: readonly string[],
+    inputs: string[],
     args: Args,
     span: SourceSpan | undefined,
     instanceName?: string,
@@ -298,21 +308,24 @@ export class GraphBuilder {
     const id = this.nextId(instanceName ?? def.name);
     const path = this.childPath(id);
     let label = def.name;
-    if (def.label && args === this.lastLabel.args && def === this.lastLabel.def) label = this.lastLabel.label;
-    else {
-      try {
-        label = def.label ? def.label(args) : def.name;
-      } catch {
-        label = def.name;
-      }
+    if (def.label) {
       // Layers of a stack share their (equal, frozen) args object: they share the label too.
-      this.lastLabel = { def, args, label };
+      const last = this.lastLabels.get(def);
+      if (last !== undefined && last.args === args) label = last.label;
+      else {
+        try {
+          label = def.label(args);
+        } catch {
+          label = def.name;
+        }
+        this.lastLabels.set(def, { args, label });
+      }
     }
     // Built whole, span included when there is one (same key order as adding it after): a property
     // added later puts it in a separate out-of-object store, one more allocation per layer.
     const record: LayerRecord = span
-      ? { path, kind: def.name, isBlock: false, plugin, args, inputs: [...inputs], outputs: [], label, family: def.family, span }
-      : { path, kind: def.name, isBlock: false, plugin, args, inputs: [...inputs], outputs: [], label, family: def.family };
+      ? { path, kind: def.name, isBlock: false, plugin, args, inputs, outputs: [], label, family: def.family, span }
+      : { path, kind: def.name, isBlock: false, plugin, args, inputs, outputs: [], label, family: def.family };
     this.layers.push(record);
     // An input that already failed was reported where it failed. Expanding on a shape nobody knows
     // would only make this layer's own checks fail too (a cascade), so the output stays unknown.
@@ -385,7 +398,7 @@ export class GraphBuilder {
     if (x.settings) (x.usedParams ??= new Set()).add(localName);
     const name = this.claimParamName(x, localName);
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
-    const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
+    const type = this.paramType(o.dtype ?? 'f32', shape);
     const pinit = this.sharedInit(s?.init ? inheritFanArgs(s.init, init) : init);
     const regularizers = s?.regularizers ?? NO_REGULARIZERS;
     // Built whole with its span (see expandLayer's record).
@@ -411,7 +424,7 @@ export class GraphBuilder {
     const given: GivenArg[] = Object.entries(args).map(([k, v]) => ({ name: k, value: v }));
     const validated = validateArgs(name, reg.def.args, given, this.bag, span);
     if (!validated) throw new LayerRejection(`invalid arguments for sub-layer '${name}'`);
-    const out = this.expandLayer(reg.def, reg.plugin, inputs, validated, span);
+    const out = this.expandLayer(reg.def, reg.plugin, inputs.slice(), validated, span);
     if (out.some((o) => this.typeOf(o).unknown)) throw new PoisonedInput();
     return out;
   }
@@ -536,6 +549,28 @@ export class GraphBuilder {
     return init;
   }
 
+  /**
+   * A parameter's type: that of one of the last few parameters when equal (a dense stack's weights,
+   * and its biases, alternate), frozen and shared, instead of a type and a shape array each (~100
+   * bytes kept per parameter). Types are plain data that nothing mutates (ir.ts).
+   */
+  private paramType(dtype: DType, shape: readonly Dim[]): TensorType {
+    const recent = this.recentParamTypes;
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const t = recent[i]!;
+      if (!sameDims(t, dtype, shape)) continue;
+      if (!Object.isFrozen(t)) {
+        Object.freeze(t.shape);
+        Object.freeze(t);
+      }
+      return t;
+    }
+    const t: TensorType = { dtype, shape: [...shape] };
+    if (recent.length === RECENT_PARAM_TYPES) recent.shift();
+    recent.push(t);
+    return t;
+  }
+
   /** A unique parameter name for `localName` in expansion `x` (see claimedParams). */
   private claimParamName(x: LayerExpansion, localName: string): string {
     const base = x.paramPrefix() + localName;
@@ -589,16 +624,18 @@ export class GraphBuilder {
  */
 function sharedType(t: TensorType, inputs: readonly (TensorType | undefined)[]): TensorType {
   if (t.unknown) return t;
-  const shape = t.shape;
   for (let i = 0; i < inputs.length; i++) {
     const u = inputs[i];
-    if (u === undefined || u === t) continue;
-    if (u.dtype !== t.dtype || u.unknown || u.shape.length !== shape.length) continue;
-    let same = true;
-    for (let k = 0; k < shape.length && same; k++) same = u.shape[k] === shape[k];
-    if (same) return u;
+    if (u !== undefined && u !== t && !u.unknown && sameDims(u, t.dtype, t.shape)) return u;
   }
   return t;
+}
+
+/** Whether `t` has this dtype and these dims. */
+function sameDims(t: TensorType, dtype: DType, shape: readonly Dim[]): boolean {
+  if (t.dtype !== dtype || t.shape.length !== shape.length) return false;
+  for (let k = 0; k < shape.length; k++) if (t.shape[k] !== shape[k]) return false;
+  return true;
 }
 
 /** A node id in `frame` (see Frame.nodeIds). */
