@@ -50,6 +50,17 @@ for (const f of fs.readdirSync(invalid).filter((f) => f.endsWith('.dlm')).sort()
 }
 for (const p of pathological(1)) cases.push({ name: `pathological: ${p.name}`, text: p.text, file: 'pathological.dlm' });
 cases.push({ name: 'generated 20,000 layers', text: generateModel(20000), file: 'big.dlm' });
+// Model outputs made inside blocks, repeats and loops, and outputs that are inputs or other
+// outputs: the GraphBuilder renames the producing value to the declared name in nodes and records.
+const renames = [
+  `block Inner(n: int) {\n  input x\n  output y\n  y = x |> dense(n) |> relu\n}\nblock Outer(n: int) {\n  input x\n  output y\n  y = x |> Inner(n) |> Inner(n)\n}\n`,
+  `model A {\n  input x: f32[batch, 8]\n  output y: f32[batch, 8]\n  y = x |> dense(8) |> Outer(8)\n}\n`,
+  `model B {\n  input x: f32[batch, 8]\n  output y: f32[batch, 8]\n  y = x |> repeat 3 { Inner(8) }\n}\n`,
+  `model C {\n  input x: f32[batch, 8]\n  output y: f32[batch, 8]\n  output z: f32[batch, 8]\n  h = x |> relu\n  for i in 0..3 {\n    h = h |> dense(8) |> relu\n  }\n  y = h\n  z = h\n}\n`,
+  `model D {\n  input x: f32[batch, 8]\n  output y: f32[batch, 8]\n  output z: f32[batch, 8]\n  y = x\n  z = x |> Outer(8)\n}\n`,
+  `model E {\n  input x: f32[batch, 8]\n  output y: f32[batch, 8]\n  h = x |> Outer(8)\n  y = h + (h |> Inner(8))\n}\n`,
+].join('\n');
+cases.push({ name: 'renamed outputs (blocks, repeats, loops, inputs)', text: renames, file: 'renames.dlm' });
 const typos = generateModel(2000).replace(/relu/g, (m, at: number) => (at % 7 === 0 ? 'relv' : m));
 cases.push({ name: 'generated 2,000 layers with typos', text: typos, file: 'typos.dlm' });
 

@@ -180,18 +180,35 @@ export class GraphBuilder {
     // each output allocated four arrays per node). Replaced, not edited in place: a layer record
     // and its node may share one outputs array.
     const renamed = (names: string[]): string[] => (names.includes(from) ? names.map((x) => (x === from ? to : x)) : names);
-    let found = false;
-    for (const n of this.nodes) {
-      if (n.outputs.includes(from)) {
-        n.outputs = renamed(n.outputs);
-        found = true;
+    // Only what was made since the value can name it (ids are unique, and a node reads only values
+    // that exist when it is emitted): the search starts at its producing node, from the end (an
+    // output is most often the last value made), and not at the first node of a 100,000-layer graph.
+    const nodes = this.nodes;
+    let p = nodes.length - 1;
+    while (p >= 0 && !nodes[p]!.outputs.includes(from)) p--;
+    if (p < 0) return false;
+    nodes[p]!.outputs = renamed(nodes[p]!.outputs);
+    for (let i = p; i < nodes.length; i++) nodes[i]!.inputs = renamed(nodes[i]!.inputs);
+    const values = this.values;
+    for (let i = values.length - 1; i >= 0; i--) {
+      if (values[i]!.name === from) {
+        values[i]!.name = to;
+        break;
       }
-      n.inputs = renamed(n.inputs);
     }
-    if (!found) return false;
-    for (const v of this.values) if (v.name === from) v.name = to;
     // Layer records name the same values; keep them in step so diagrams and summaries resolve them.
-    for (const l of this.layers) {
+    // Those that can: the producer's record, its enclosing ones (whose outputs it may be) and every
+    // later one. Records are in pre-order, so that is everything from the producer's outermost
+    // enclosing record on (the last top-level record of that id); a node made at the root has none.
+    const layers = this.layers;
+    const top = nodes[p]!.scope[0];
+    let first = 0;
+    if (top !== undefined) {
+      first = layers.length - 1;
+      while (first > 0 && !(layers[first]!.path.length === 1 && layers[first]!.path[0] === top)) first--;
+    }
+    for (let i = first; i < layers.length; i++) {
+      const l = layers[i]!;
       l.inputs = renamed(l.inputs);
       l.outputs = renamed(l.outputs);
     }
