@@ -400,6 +400,10 @@ export class GraphBuilder {
     }
     record.outputs = outputs;
     for (const o of outputs) this.producers.set(o, record);
+    // A layer that is one node on its own inputs (relu, add…): the node and the record share one
+    // inputs array instead of two equal ones (arrays are replaced, never edited: see renameValue).
+    const last = this.nodes[this.nodes.length - 1];
+    if (last !== undefined && last.scope === path && sameNames(last.inputs, inputs)) last.inputs = inputs;
     return outputs;
   }
 
@@ -646,6 +650,13 @@ function sharedType(t: TensorType, inputs: readonly (TensorType | undefined)[]):
     if (u !== undefined && u !== t && !u.unknown && sameDims(u, t.dtype, t.shape)) return u;
   }
   return t;
+}
+
+/** Whether two lists of value names are equal, name by name. */
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether `t` has this dtype and these dims. */
