@@ -140,52 +140,77 @@ class DlmParser extends EmbeddedActionsParser {
   }
 
   /**
-   * A lone number or name followed by `follow` or `follow2` (`dense(16)`'s argument, the `relu` of
-   * `|> relu |>`): its AST, read here instead of through the seven to nine rules between the caller
-   * and `primary` (`orExpr` … `unary`, `callOrName`). On such tokens those rules consume only this
-   * one, none of their loops or options is entered, nothing can fail, and each returns the node of
-   * the rule below unchanged; so the AST, the spans and the parser's state after it are the same,
-   * at a fraction of the cost (each rule invocation is Chevrotain's bookkeeping and a state record).
-   * Undefined otherwise, and always while Chevrotain records the grammar, which so sees the full
-   * rules only: lookahead, recovery follow sets and error messages are computed from them as before.
-   * Token types are compared exactly (a BadNumber, of category NumberLit, takes the full path).
+   * Shortcuts, taken only when the tokens ahead are known: a lone number or name followed by a
+   * given token (`dense(16)`'s argument, the `relu` of `|> relu |>`: `atom`), and a call whose
+   * arguments are such (`dense(16)`, `conv2d(8, kernel: k)`, no settings) followed by `|>`, as a
+   * pipeline stage (`simpleStage`, and `pipedSimpleStage` in `expression`'s loop). The rules they skip (`stage`, `orExpr` … `unary`, `primary`, and for an atom
+   * `callOrName`) would on these tokens consume nothing else, enter none of their loops or
+   * options, fail nowhere, and return the node of the rule below unchanged; so the AST, the spans
+   * and the parser's state after them are the same, at a fraction of the cost (each rule
+   * invocation is Chevrotain's bookkeeping and a state record). Never while Chevrotain records the
+   * grammar, which so sees the full rules only: lookahead, recovery follow sets and error messages
+   * are computed from them as before. Token types are compared exactly (a BadNumber, of category
+   * NumberLit, takes the full path). `at` is the lookahead index of the first token.
    */
-  private atom(follow: TokenType, follow2?: TokenType): A.Expr | undefined {
-    if (this.RECORDING_PHASE || !this.shortcuts || this.thrown >= MAX_SYNTAX_ERRORS) return undefined;
-    const after = this.LA(2).tokenType;
-    if (after !== follow && after !== follow2) return undefined;
-    const type = this.LA(1).tokenType;
-    if (type === T.NumberLit) return this.number(this.tok(this.CONSUME9(T.NumberLit))!);
-    if (type !== T.Identifier) return undefined;
-    const id = this.tok(this.CONSUME9(T.Identifier))!;
-    return { kind: 'name', name: id.image, span: this.tokSpan(id) };
+  private shortcutsOn(): boolean {
+    return !this.RECORDING_PHASE && this.shortcuts && this.thrown < MAX_SYNTAX_ERRORS;
   }
 
-  /**
-   * A call whose arguments are lone numbers or names (`dense(16)`, `conv2d(8, kernel: k)`, no
-   * settings), followed by `follow`: parsed by `callOrName` called directly, skipping the five rules
-   * between `stage` and it, under the same reasoning as `atom` (the tokens are checked ahead, so
-   * nothing inside can fail, and none of the skipped rules' loops or options would be entered).
-   */
-  private simpleCall(follow: TokenType): A.Expr | undefined {
-    if (this.RECORDING_PHASE || !this.shortcuts || this.thrown >= MAX_SYNTAX_ERRORS) return undefined;
-    if (this.LA(1).tokenType !== T.Identifier || this.LA(2).tokenType !== T.LParen) return undefined;
+  private atomAhead(at: number, follow: TokenType, follow2?: TokenType): boolean {
+    const type = this.LA(at).tokenType;
+    if (type !== T.NumberLit && type !== T.Identifier) return false;
+    const after = this.LA(at + 1).tokenType;
+    return after === follow || after === follow2;
+  }
+
+  private simpleCallAhead(at: number, follow: TokenType): boolean {
+    if (this.LA(at).tokenType !== T.Identifier || this.LA(at + 1).tokenType !== T.LParen) return false;
     // k: the token after the ')' once the arguments are read.
-    let k = 3;
+    let k = at + 2;
     if (this.LA(k).tokenType === T.RParen) k++;
     else {
       for (;;) {
         if (this.LA(k).tokenType === T.Identifier && this.LA(k + 1).tokenType === T.Colon) k += 2;
         const value = this.LA(k).tokenType;
-        if (value !== T.NumberLit && value !== T.Identifier) return undefined;
+        if (value !== T.NumberLit && value !== T.Identifier) return false;
         const after = this.LA(k + 1).tokenType;
         k += 2;
         if (after === T.RParen) break;
-        if (after !== T.Comma) return undefined;
+        if (after !== T.Comma) return false;
       }
     }
-    if (this.LA(k).tokenType !== follow) return undefined;
-    return this.SUBRULE9(this.callOrName);
+    return this.LA(k).tokenType === follow;
+  }
+
+  /** The atom at LA(1) (see atomAhead): primary's node for it, as callOrName or number makes it. */
+  private readAtom(): A.Expr {
+    if (this.LA(1).tokenType === T.NumberLit) return this.number(this.tok(this.CONSUME9(T.NumberLit))!);
+    const id = this.tok(this.CONSUME9(T.Identifier))!;
+    return { kind: 'name', name: id.image, span: this.tokSpan(id) };
+  }
+
+  /** An atom followed by `follow` or `follow2`, read; undefined when that is not what is ahead. */
+  private atom(follow: TokenType, follow2?: TokenType): A.Expr | undefined {
+    return this.shortcutsOn() && this.atomAhead(1, follow, follow2) ? this.readAtom() : undefined;
+  }
+
+  /** A pipeline stage of an atom or a simple call followed by `|>`, read; undefined otherwise. */
+  private simpleStage(): A.Expr | undefined {
+    if (!this.shortcutsOn()) return undefined;
+    if (this.atomAhead(1, T.Pipe)) return this.readAtom();
+    return this.simpleCallAhead(1, T.Pipe) ? this.SUBRULE9(this.callOrName) : undefined;
+  }
+
+  /**
+   * `|> stage` where the stage is one `simpleStage` reads: the '|>' consumed and the stage's AST,
+   * without `expression`'s loop entering `stage` (whose body would do just this); else undefined.
+   */
+  private pipedSimpleStage(): A.Expr | undefined {
+    if (!this.shortcutsOn() || this.LA(1).tokenType !== T.Pipe) return undefined;
+    const isAtom = this.atomAhead(2, T.Pipe);
+    if (!isAtom && !this.simpleCallAhead(2, T.Pipe)) return undefined;
+    this.tok(this.CONSUME9(T.Pipe));
+    return isAtom ? this.readAtom() : this.SUBRULE9(this.callOrName);
   }
 
   private tokSpan(t: IToken): SourceSpan {
@@ -587,6 +612,7 @@ class DlmParser extends EmbeddedActionsParser {
     () => ({ orExpr: undefined as A.Expr | undefined, stage: [] as A.Expr[] }),
     (s) => {
       s.orExpr = this.SUBRULE(this.orExpr);
+      for (let e = this.pipedSimpleStage(); e !== undefined; e = this.pipedSimpleStage()) s.stage.push(e);
       this.MANY(() => {
         this.tok(this.CONSUME(T.Pipe));
         s.stage.push(this.SUBRULE(this.stage));
@@ -605,7 +631,7 @@ class DlmParser extends EmbeddedActionsParser {
     'stage',
     () => ({ repeatExpr: undefined as A.Expr | undefined, additive: undefined as A.Expr | undefined }),
     (s) => {
-      s.additive = this.atom(T.Pipe) ?? this.simpleCall(T.Pipe);
+      s.additive = this.simpleStage();
       if (s.additive === undefined) {
         this.OR([{ ALT: () => (s.repeatExpr = this.SUBRULE(this.repeatExpr)) }, { ALT: () => (s.additive = this.SUBRULE(this.additive)) }]);
       }

@@ -1,10 +1,10 @@
 /**
  * The parser's shortcuts (grammar.ts: `atom`, a lone number or name before ',' / ')' / '|>', and
- * `simpleCall`, a call of such arguments before '|>') must change nothing but speed: every input
- * parses to the same AST and the same diagnostics with and without them. Inputs: every example and
- * invalid program, every truncation of the examples at a token boundary near the shortcuts' tokens,
- * seeded mutations, and hand-written edge cases (errors right after or inside a shortcut's tokens,
- * the error cap, numbers of category NumberLit).
+ * `simpleStage`, such an atom or a call of such arguments as a pipeline stage before '|>') must
+ * change nothing but speed: every input parses to the same AST and the same diagnostics with and
+ * without them. Inputs: every example and invalid program, every truncation of the examples at a
+ * token boundary near the shortcuts' tokens, seeded mutations, and hand-written edge cases (errors
+ * right after or inside a shortcut's tokens, the error cap, numbers of category NumberLit).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -88,6 +88,14 @@ describe('parser shortcuts for lone numbers, names and simple calls', () => {
       'x |> dense(16) |> dense(16, false) |> dense(units: n) |> relu',
       'x |> dense(16 |> relu',
       'x |> dense(16, |> relu',
+      'x |> relu |> relu',
+      'relu |> relu |> dense(4) |> 3 |> x',
+      'x |> relu |> relu |> relu |> repeat 2 { relu |> relu } |> relu |> relu',
+      'x |> relu |> relu |> (relu) |> relu |> relu',
+      'x |> relu |> relu |> dense(4) { weight: { init: zeros } } |> relu |> relu',
+      'x |> relu |> relu |> relu |>',
+      'x |> relu |> relu |> relu |> |> relu',
+      'x |> relu |> relu * 2 |> relu',
     ];
     for (const c of cases) expectSame(model(c));
     // Past the error cap (1000 syntax errors) the parser stops; shortcuts must not run after it.
