@@ -32,6 +32,7 @@ import type { PluginRegistry } from './registry.js';
 import { Producers } from './producers.js';
 import { UniqueNames } from './unique-names.js';
 import { ValueTypes } from './value-types.js';
+import { EqualSharing, sameNames, sharedType } from './equal-sharing.js';
 
 /** The user's settings for one parameter of a layer call (`weight: {init: he_normal, trainable: false}`). */
 export interface ParamSetting {
@@ -44,8 +45,6 @@ export interface ParamSetting {
 
 const UNKNOWN: TensorType = { dtype: 'f32', shape: [], unknown: true };
 
-/** How many recent parameter types paramType compares a new one with. */
-const RECENT_PARAM_TYPES = 4;
 
 /**
  * The `regularizers` of every parameter the user set none for: one frozen array shared by all of
@@ -100,11 +99,8 @@ export class GraphBuilder {
    */
   private readonly claimedParams: string[] = [];
   private allParamNames: UniqueNames | undefined;
-  /** The types of the last parameters, newest last (see paramType). */
-  private readonly recentParamTypes: TensorType[] = [];
-  /** The last parameter's initializer and its args' keys (see sharedInit). */
-  private lastInit: Initializer | undefined;
-  private lastInitKeys: string[] = [];
+  /** Parameter types and initializers shared with an equal earlier one (equal-sharing.ts). */
+  private readonly sharing = new EqualSharing();
   /**
    * Each layer's last label and the args it was made from (see expandLayer): one per definition,
    * so that alternating layers (`dense |> relu |> dense …`) each keep theirs.
@@ -419,8 +415,8 @@ export class GraphBuilder {
     if (x.settings) (x.usedParams ??= new Set()).add(localName);
     const name = this.claimParamName(x, localName);
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
-    const type = this.paramType(o.dtype ?? 'f32', shape);
-    const pinit = this.sharedInit(s?.init ? inheritFanArgs(s.init, init) : init);
+    const type = this.sharing.paramType(o.dtype ?? 'f32', shape);
+    const pinit = this.sharing.init(s?.init ? inheritFanArgs(s.init, init) : init);
     const regularizers = s?.regularizers ?? NO_REGULARIZERS;
     // Built whole with its span (see expandLayer's record).
     const p: Param = x.span
@@ -538,60 +534,6 @@ export class GraphBuilder {
     };
   }
 
-  /**
-   * `init`, or the previous parameter's initializer when it is equal (same kind, same numbers under
-   * the same keys): a layer's weight and bias, and every dense layer of a stack, then keep one
-   * frozen object instead of an initializer and its args each (~40 bytes per layer).
-   */
-  private sharedInit(init: Initializer): Initializer {
-    const last = this.lastInit;
-    if (last !== undefined && last !== init && last.kind === init.kind) {
-      const keys = this.lastInitKeys;
-      let i = 0;
-      for (const k in init.args) {
-        if (keys[i] !== k || last.args[k] !== init.args[k]) {
-          i = -1;
-          break;
-        }
-        i++;
-      }
-      if (i === keys.length) {
-        if (!Object.isFrozen(last)) {
-          Object.freeze(last);
-          Object.freeze(last.args);
-        }
-        return last;
-      }
-    }
-    if (last !== init) {
-      this.lastInit = init;
-      this.lastInitKeys = Object.keys(init.args);
-    }
-    return init;
-  }
-
-  /**
-   * A parameter's type: that of one of the last few parameters when equal (a dense stack's weights,
-   * and its biases, alternate), frozen and shared, instead of a type and a shape array each (~100
-   * bytes kept per parameter). Types are plain data that nothing mutates (ir.ts).
-   */
-  private paramType(dtype: DType, shape: readonly Dim[]): TensorType {
-    const recent = this.recentParamTypes;
-    for (let i = recent.length - 1; i >= 0; i--) {
-      const t = recent[i]!;
-      if (!sameDims(t, dtype, shape)) continue;
-      if (!Object.isFrozen(t)) {
-        Object.freeze(t.shape);
-        Object.freeze(t);
-      }
-      return t;
-    }
-    const t: TensorType = { dtype, shape: [...shape] };
-    if (recent.length === RECENT_PARAM_TYPES) recent.shift();
-    recent.push(t);
-    return t;
-  }
-
   /** A unique parameter name for `localName` in expansion `x` (see claimedParams). */
   private claimParamName(x: LayerExpansion, localName: string): string {
     const base = x.paramPrefix() + localName;
@@ -636,34 +578,6 @@ export class GraphBuilder {
     counters.set(base, n);
     return `${base}_${n}`;
   }
-}
-
-/**
- * `t`, or an input's type equal to it (same dtype and dims): elementwise ops, a Gemm that keeps
- * the width, reshapes to the same shape… The value then shares its input's TensorType object
- * instead of keeping its own (~90 bytes with the shape array). Types are plain data, never mutated.
- */
-function sharedType(t: TensorType, inputs: readonly (TensorType | undefined)[]): TensorType {
-  if (t.unknown) return t;
-  for (let i = 0; i < inputs.length; i++) {
-    const u = inputs[i];
-    if (u !== undefined && u !== t && !u.unknown && sameDims(u, t.dtype, t.shape)) return u;
-  }
-  return t;
-}
-
-/** Whether two lists of value names are equal, name by name. */
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Whether `t` has this dtype and these dims. */
-function sameDims(t: TensorType, dtype: DType, shape: readonly Dim[]): boolean {
-  if (t.dtype !== dtype || t.shape.length !== shape.length) return false;
-  for (let k = 0; k < shape.length; k++) if (t.shape[k] !== shape[k]) return false;
-  return true;
 }
 
 /** A node id in `frame` (see Frame.nodeIds). */
