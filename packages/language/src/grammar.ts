@@ -143,7 +143,9 @@ class DlmParser extends EmbeddedActionsParser {
    * Shortcuts, taken only when the tokens ahead are known: a lone number or name followed by a
    * given token (`dense(16)`'s argument, the `relu` of `|> relu |>`: `atom`), and a call whose
    * arguments are such (`dense(16)`, `conv2d(8, kernel: k)`, no settings) followed by `|>`, as a
-   * pipeline stage (`simpleStage`, and `pipedSimpleStage` in `expression`'s loop). The rules they skip (`stage`, `orExpr` … `unary`, `primary`, and for an atom
+   * pipeline stage (`simpleStage`, and `pipedSimpleStage` in `expression`'s loop), and such an
+   * atom as a positional argument (`positionalAtomArg`, also skipping `arg`, whose node it makes as
+   * `arg` would). The rules they skip (`stage`, `orExpr` … `unary`, `primary`, and for an atom
    * `callOrName`) would on these tokens consume nothing else, enter none of their loops or
    * options, fail nowhere, and return the node of the rule below unchanged; so the AST, the spans
    * and the parser's state after them are the same, at a fraction of the cost (each rule
@@ -192,6 +194,16 @@ class DlmParser extends EmbeddedActionsParser {
   /** An atom followed by `follow` or `follow2`, read; undefined when that is not what is ahead. */
   private atom(follow: TokenType, follow2?: TokenType): A.Expr | undefined {
     return this.shortcutsOn() && this.atomAhead(1, follow, follow2) ? this.readAtom() : undefined;
+  }
+
+  /**
+   * A positional argument that is an atom followed by ',' or ')': the `arg` rule's result for it
+   * (its value, sharing the value's span), without entering that rule; undefined otherwise.
+   */
+  private positionalAtomArg(): A.Arg | undefined {
+    if (!this.shortcutsOn() || !this.atomAhead(1, T.Comma, T.RParen)) return undefined;
+    const value = this.readAtom();
+    return { value, span: value.span };
   }
 
   /** A pipeline stage of an atom or a simple call followed by `|>`, read; undefined otherwise. */
@@ -962,7 +974,7 @@ class DlmParser extends EmbeddedActionsParser {
       this.OPTION(() => {
         this.tok(this.CONSUME(T.LParen));
         s.call = true;
-        this.MANY_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.arg.push(this.SUBRULE(this.arg)) });
+        this.MANY_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.arg.push(this.positionalAtomArg() ?? this.SUBRULE(this.arg)) });
         s.rparen = this.tok(this.CONSUME(T.RParen));
         this.OPTION2(() => (s.settings = this.SUBRULE(this.settings)));
       });
