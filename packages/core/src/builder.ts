@@ -105,7 +105,7 @@ export class GraphBuilder {
    * Each layer's last label and the args it was made from (see expandLayer): one per definition,
    * so that alternating layers (`dense |> relu |> dense …`) each keep theirs.
    */
-  private readonly lastLabels = new Map<LayerDef, { args: Args; label: string }>();
+  private readonly lastLabels = new Map<LayerDef, { label: string; args: Args; fn: (args: Args) => string }>();
 
   constructor(
     readonly name: string,
@@ -323,15 +323,16 @@ export class GraphBuilder {
     let label = def.name;
     if (def.label) {
       // Layers of a stack share their (equal, frozen) args object: they share the label too.
+      // Keyed by the label function too: a definition whose `label` was replaced is asked again.
       const last = this.lastLabels.get(def);
-      if (last !== undefined && last.args === args) label = last.label;
+      if (last !== undefined && last.args === args && last.fn === def.label) label = last.label;
       else {
         try {
           label = def.label(args);
         } catch {
           label = def.name;
         }
-        this.lastLabels.set(def, { args, label });
+        this.lastLabels.set(def, { label, args, fn: def.label });
       }
     }
     // Built whole, span included when there is one (same key order as adding it after): a property
