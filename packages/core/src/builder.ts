@@ -31,6 +31,8 @@ import type { Args, LayerDef } from './plugin.js';
 import type { PluginRegistry } from './registry.js';
 import { Producers } from './producers.js';
 import { UniqueNames } from './unique-names.js';
+import { ValueTypes } from './value-types.js';
+import { EqualSharing, sameNames, sharedType } from './equal-sharing.js';
 
 /** The user's settings for one parameter of a layer call (`weight: {init: he_normal, trainable: false}`). */
 export interface ParamSetting {
@@ -42,6 +44,7 @@ export interface ParamSetting {
 
 
 const UNKNOWN: TensorType = { dtype: 'f32', shape: [], unknown: true };
+
 
 /**
  * The `regularizers` of every parameter the user set none for: one frozen array shared by all of
@@ -78,7 +81,7 @@ interface Frame {
 const LOWER_OP = new Map<string, string>();
 
 export class GraphBuilder {
-  private readonly types = new Map<string, TensorType>();
+  private readonly types = new ValueTypes();
   /** Which layer (path) produced each value: "the other shape came from …" notes. */
   private readonly producers = new Producers();
   private readonly nodes: Node[] = [];
@@ -96,11 +99,13 @@ export class GraphBuilder {
    */
   private readonly claimedParams: string[] = [];
   private allParamNames: UniqueNames | undefined;
-  /** The last parameter's initializer and its args' keys (see sharedInit). */
-  private lastInit: Initializer | undefined;
-  private lastInitKeys: string[] = [];
-  /** The last layer's label and what it was made from (see expandLayer). */
-  private lastLabel: { def?: LayerDef; args?: Args; label: string } = { label: '' };
+  /** Parameter types and initializers shared with an equal earlier one (equal-sharing.ts). */
+  private readonly sharing = new EqualSharing();
+  /**
+   * Each layer's last label and the args it was made from (see expandLayer): one per definition,
+   * so that alternating layers (`dense |> relu |> dense …`) each keep theirs.
+   */
+  private readonly lastLabels = new Map<LayerDef, { label: string; args: Args; fn: (args: Args) => string }>();
 
   constructor(
     readonly name: string,
@@ -171,18 +176,35 @@ export class GraphBuilder {
     // each output allocated four arrays per node). Replaced, not edited in place: a layer record
     // and its node may share one outputs array.
     const renamed = (names: string[]): string[] => (names.includes(from) ? names.map((x) => (x === from ? to : x)) : names);
-    let found = false;
-    for (const n of this.nodes) {
-      if (n.outputs.includes(from)) {
-        n.outputs = renamed(n.outputs);
-        found = true;
+    // Only what was made since the value can name it (ids are unique, and a node reads only values
+    // that exist when it is emitted): the search starts at its producing node, from the end (an
+    // output is most often the last value made), and not at the first node of a 100,000-layer graph.
+    const nodes = this.nodes;
+    let p = nodes.length - 1;
+    while (p >= 0 && !nodes[p]!.outputs.includes(from)) p--;
+    if (p < 0) return false;
+    nodes[p]!.outputs = renamed(nodes[p]!.outputs);
+    for (let i = p; i < nodes.length; i++) nodes[i]!.inputs = renamed(nodes[i]!.inputs);
+    const values = this.values;
+    for (let i = values.length - 1; i >= 0; i--) {
+      if (values[i]!.name === from) {
+        values[i]!.name = to;
+        break;
       }
-      n.inputs = renamed(n.inputs);
     }
-    if (!found) return false;
-    for (const v of this.values) if (v.name === from) v.name = to;
     // Layer records name the same values; keep them in step so diagrams and summaries resolve them.
-    for (const l of this.layers) {
+    // Those that can: the producer's record, its enclosing ones (whose outputs it may be) and every
+    // later one. Records are in pre-order, so that is everything from the producer's outermost
+    // enclosing record on (the last top-level record of that id); a node made at the root has none.
+    const layers = this.layers;
+    const top = nodes[p]!.scope[0];
+    let first = 0;
+    if (top !== undefined) {
+      first = layers.length - 1;
+      while (first > 0 && !(layers[first]!.path.length === 1 && layers[first]!.path[0] === top)) first--;
+    }
+    for (let i = first; i < layers.length; i++) {
+      const l = layers[i]!;
       l.inputs = renamed(l.inputs);
       l.outputs = renamed(l.outputs);
     }
@@ -244,7 +266,8 @@ export class GraphBuilder {
 
   /**
    * Calls a registered layer. Unknown layers and bad arguments are reported; the result is then
-   * an unknown-shaped value so compilation continues and finds further errors.
+   * an unknown-shaped value so compilation continues and finds further errors. `inputs` becomes the
+   * layer record's own (not copied): the caller must not change it afterwards.
    */
   callLayer(
     layerName: string,
@@ -285,10 +308,11 @@ export class GraphBuilder {
     return this.expandLayer(def, reg.plugin, inputs, args, span, opts.instanceName, opts.paramSettings);
   }
 
+  /** `inputs` is kept as the layer record's (see callLayer). */
   private expandLayer(
     def: LayerDef,
     plugin: string,
-    inputs: readonly string[],
+    inputs: string[],
     args: Args,
     span: SourceSpan | undefined,
     instanceName?: string,
@@ -297,21 +321,25 @@ export class GraphBuilder {
     const id = this.nextId(instanceName ?? def.name);
     const path = this.childPath(id);
     let label = def.name;
-    if (def.label && args === this.lastLabel.args && def === this.lastLabel.def) label = this.lastLabel.label;
-    else {
-      try {
-        label = def.label ? def.label(args) : def.name;
-      } catch {
-        label = def.name;
-      }
+    if (def.label) {
       // Layers of a stack share their (equal, frozen) args object: they share the label too.
-      this.lastLabel = { def, args, label };
+      // Keyed by the label function too: a definition whose `label` was replaced is asked again.
+      const last = this.lastLabels.get(def);
+      if (last !== undefined && last.args === args && last.fn === def.label) label = last.label;
+      else {
+        try {
+          label = def.label(args);
+        } catch {
+          label = def.name;
+        }
+        this.lastLabels.set(def, { label, args, fn: def.label });
+      }
     }
     // Built whole, span included when there is one (same key order as adding it after): a property
     // added later puts it in a separate out-of-object store, one more allocation per layer.
     const record: LayerRecord = span
-      ? { path, kind: def.name, isBlock: false, plugin, args, inputs: [...inputs], outputs: [], label, family: def.family, span }
-      : { path, kind: def.name, isBlock: false, plugin, args, inputs: [...inputs], outputs: [], label, family: def.family };
+      ? { path, kind: def.name, isBlock: false, plugin, args, inputs, outputs: [], label, family: def.family, span }
+      : { path, kind: def.name, isBlock: false, plugin, args, inputs, outputs: [], label, family: def.family };
     this.layers.push(record);
     // An input that already failed was reported where it failed. Expanding on a shape nobody knows
     // would only make this layer's own checks fail too (a cascade), so the output stays unknown.
@@ -328,7 +356,7 @@ export class GraphBuilder {
     try {
       const r = def.expand(ctx, inputs, args);
       outputs = Array.isArray(r) ? r : [r];
-      if (outputs.length === 0 || outputs.some((o) => typeof o !== 'string' || !this.types.has(o))) {
+      if (outputs.length === 0 || outputs.some((o) => typeof o !== 'string' || this.types.get(o) === undefined)) {
         throw new Error('expand() must return the value names it produced');
       }
     } catch (e) {
@@ -369,6 +397,10 @@ export class GraphBuilder {
     }
     record.outputs = outputs;
     for (const o of outputs) this.producers.set(o, record);
+    // A layer that is one node on its own inputs (relu, add…): the node and the record share one
+    // inputs array instead of two equal ones (arrays are replaced, never edited: see renameValue).
+    const last = this.nodes[this.nodes.length - 1];
+    if (last !== undefined && last.scope === path && sameNames(last.inputs, inputs)) last.inputs = inputs;
     return outputs;
   }
 
@@ -384,8 +416,8 @@ export class GraphBuilder {
     if (x.settings) (x.usedParams ??= new Set()).add(localName);
     const name = this.claimParamName(x, localName);
     const trainable = o.buffer ? false : (s?.trainable ?? o.trainable ?? true);
-    const type: TensorType = { dtype: o.dtype ?? 'f32', shape: [...shape] };
-    const pinit = this.sharedInit(s?.init ? inheritFanArgs(s.init, init) : init);
+    const type = this.sharing.paramType(o.dtype ?? 'f32', shape);
+    const pinit = this.sharing.init(s?.init ? inheritFanArgs(s.init, init) : init);
     const regularizers = s?.regularizers ?? NO_REGULARIZERS;
     // Built whole with its span (see expandLayer's record).
     const p: Param = x.span
@@ -410,7 +442,7 @@ export class GraphBuilder {
     const given: GivenArg[] = Object.entries(args).map(([k, v]) => ({ name: k, value: v }));
     const validated = validateArgs(name, reg.def.args, given, this.bag, span);
     if (!validated) throw new LayerRejection(`invalid arguments for sub-layer '${name}'`);
-    const out = this.expandLayer(reg.def, reg.plugin, inputs, validated, span);
+    const out = this.expandLayer(reg.def, reg.plugin, inputs.slice(), validated, span);
     if (out.some((o) => this.typeOf(o).unknown)) throw new PoisonedInput();
     return out;
   }
@@ -503,38 +535,6 @@ export class GraphBuilder {
     };
   }
 
-  /**
-   * `init`, or the previous parameter's initializer when it is equal (same kind, same numbers under
-   * the same keys): a layer's weight and bias, and every dense layer of a stack, then keep one
-   * frozen object instead of an initializer and its args each (~40 bytes per layer).
-   */
-  private sharedInit(init: Initializer): Initializer {
-    const last = this.lastInit;
-    if (last !== undefined && last !== init && last.kind === init.kind) {
-      const keys = this.lastInitKeys;
-      let i = 0;
-      for (const k in init.args) {
-        if (keys[i] !== k || last.args[k] !== init.args[k]) {
-          i = -1;
-          break;
-        }
-        i++;
-      }
-      if (i === keys.length) {
-        if (!Object.isFrozen(last)) {
-          Object.freeze(last);
-          Object.freeze(last.args);
-        }
-        return last;
-      }
-    }
-    if (last !== init) {
-      this.lastInit = init;
-      this.lastInitKeys = Object.keys(init.args);
-    }
-    return init;
-  }
-
   /** A unique parameter name for `localName` in expansion `x` (see claimedParams). */
   private claimParamName(x: LayerExpansion, localName: string): string {
     const base = x.paramPrefix() + localName;
@@ -579,25 +579,6 @@ export class GraphBuilder {
     counters.set(base, n);
     return `${base}_${n}`;
   }
-}
-
-/**
- * `t`, or an input's type equal to it (same dtype and dims): elementwise ops, a Gemm that keeps
- * the width, reshapes to the same shape… The value then shares its input's TensorType object
- * instead of keeping its own (~90 bytes with the shape array). Types are plain data, never mutated.
- */
-function sharedType(t: TensorType, inputs: readonly (TensorType | undefined)[]): TensorType {
-  if (t.unknown) return t;
-  const shape = t.shape;
-  for (let i = 0; i < inputs.length; i++) {
-    const u = inputs[i];
-    if (u === undefined || u === t) continue;
-    if (u.dtype !== t.dtype || u.unknown || u.shape.length !== shape.length) continue;
-    let same = true;
-    for (let k = 0; k < shape.length && same; k++) same = u.shape[k] === shape[k];
-    if (same) return u;
-  }
-  return t;
 }
 
 /** A node id in `frame` (see Frame.nodeIds). */

@@ -38,7 +38,8 @@ export class LayerExpansion implements LayerContext {
 
   /** `conv1.` for the parameters of layer instance `conv1`; joined once per layer. */
   paramPrefix(): string {
-    return (this.prefix ??= `${this.path.join('.')}.`);
+    // A top-level layer's path is its id alone: no join.
+    return (this.prefix ??= this.path.length === 1 ? `${this.path[0]!}.` : `${this.path.join('.')}.`);
   }
 
   typeOf(v: string): TensorType {

@@ -9,7 +9,7 @@
  * the exception; the enclosing rule adopts it as the child it was parsing, and the rule where
  * Chevrotain re-synchronizes returns it (`recoveryValueFunc`).
  */
-import type { IToken } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 import { EmbeddedActionsParser, isRecognitionException } from './chevrotain.js';
 import type { LineMap, SourceSpan } from '@dlm/core';
 import type * as A from './ast.js';
@@ -64,6 +64,11 @@ class DlmParser extends EmbeddedActionsParser {
   private lastThrown: unknown;
   /** The token where parsing stopped after MAX_SYNTAX_ERRORS errors, if it did. */
   stoppedAt: IToken | undefined;
+  /**
+   * Whether `atom` may take its shortcut. Only the differential test turns it off, to show that
+   * parsing with and without it gives the same AST and diagnostics.
+   */
+  shortcuts = true;
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, errorMessageProvider: messageProvider, maxLookahead: 3 });
@@ -132,6 +137,92 @@ class DlmParser extends EmbeddedActionsParser {
   private spanFrom(mark: number): SourceSpan {
     if (this.consumed <= mark) return this.lines.span(0, 0);
     return this.lines.span(this.starts[mark]!, this.lastEnd);
+  }
+
+  /**
+   * Shortcuts, taken only when the tokens ahead are known: a lone number or name followed by a
+   * given token (`dense(16)`'s argument, the `relu` of `|> relu |>`: `atom`), and a call whose
+   * arguments are such (`dense(16)`, `conv2d(8, kernel: k)`, no settings) followed by `|>`, as a
+   * pipeline stage (`simpleStage`, and `pipedSimpleStage` in `expression`'s loop), and such an
+   * atom as a positional argument (`positionalAtomArg`, also skipping `arg`, whose node it makes as
+   * `arg` would). The rules they skip (`stage`, `orExpr` … `unary`, `primary`, and for an atom
+   * `callOrName`) would on these tokens consume nothing else, enter none of their loops or
+   * options, fail nowhere, and return the node of the rule below unchanged; so the AST, the spans
+   * and the parser's state after them are the same, at a fraction of the cost (each rule
+   * invocation is Chevrotain's bookkeeping and a state record). Never while Chevrotain records the
+   * grammar, which so sees the full rules only: lookahead, recovery follow sets and error messages
+   * are computed from them as before. Token types are compared exactly (a BadNumber, of category
+   * NumberLit, takes the full path). `at` is the lookahead index of the first token.
+   */
+  private shortcutsOn(): boolean {
+    return !this.RECORDING_PHASE && this.shortcuts && this.thrown < MAX_SYNTAX_ERRORS;
+  }
+
+  private atomAhead(at: number, follow: TokenType, follow2?: TokenType): boolean {
+    const type = this.LA(at).tokenType;
+    if (type !== T.NumberLit && type !== T.Identifier) return false;
+    const after = this.LA(at + 1).tokenType;
+    return after === follow || after === follow2;
+  }
+
+  private simpleCallAhead(at: number, follow: TokenType): boolean {
+    if (this.LA(at).tokenType !== T.Identifier || this.LA(at + 1).tokenType !== T.LParen) return false;
+    // k: the token after the ')' once the arguments are read.
+    let k = at + 2;
+    if (this.LA(k).tokenType === T.RParen) k++;
+    else {
+      for (;;) {
+        if (this.LA(k).tokenType === T.Identifier && this.LA(k + 1).tokenType === T.Colon) k += 2;
+        const value = this.LA(k).tokenType;
+        if (value !== T.NumberLit && value !== T.Identifier) return false;
+        const after = this.LA(k + 1).tokenType;
+        k += 2;
+        if (after === T.RParen) break;
+        if (after !== T.Comma) return false;
+      }
+    }
+    return this.LA(k).tokenType === follow;
+  }
+
+  /** The atom at LA(1) (see atomAhead): primary's node for it, as callOrName or number makes it. */
+  private readAtom(): A.Expr {
+    if (this.LA(1).tokenType === T.NumberLit) return this.number(this.tok(this.CONSUME9(T.NumberLit))!);
+    const id = this.tok(this.CONSUME9(T.Identifier))!;
+    return { kind: 'name', name: id.image, span: this.tokSpan(id) };
+  }
+
+  /** An atom followed by `follow` or `follow2`, read; undefined when that is not what is ahead. */
+  private atom(follow: TokenType, follow2?: TokenType): A.Expr | undefined {
+    return this.shortcutsOn() && this.atomAhead(1, follow, follow2) ? this.readAtom() : undefined;
+  }
+
+  /**
+   * A positional argument that is an atom followed by ',' or ')': the `arg` rule's result for it
+   * (its value, sharing the value's span), without entering that rule; undefined otherwise.
+   */
+  private positionalAtomArg(): A.Arg | undefined {
+    if (!this.shortcutsOn() || !this.atomAhead(1, T.Comma, T.RParen)) return undefined;
+    const value = this.readAtom();
+    return { value, span: value.span };
+  }
+
+  /** A pipeline stage of an atom or a simple call followed by `|>`, read; undefined otherwise. */
+  private simpleStage(): A.Expr | undefined {
+    if (!this.shortcutsOn()) return undefined;
+    if (this.atomAhead(1, T.Pipe)) return this.readAtom();
+    return this.simpleCallAhead(1, T.Pipe) ? this.SUBRULE9(this.callOrName) : undefined;
+  }
+
+  /**
+   * `|> stage` where the stage is one `simpleStage` reads: the '|>' consumed and the stage's AST,
+   * without `expression`'s loop entering `stage` (whose body would do just this); else undefined.
+   */
+  private pipedSimpleStage(): A.Expr | undefined {
+    if (!this.shortcutsOn() || this.LA(1).tokenType !== T.Pipe) return undefined;
+    const isAtom = this.atomAhead(2, T.Pipe);
+    if (!isAtom && !this.simpleCallAhead(2, T.Pipe)) return undefined;
+    this.tok(this.CONSUME9(T.Pipe));
+    return isAtom ? this.readAtom() : this.SUBRULE9(this.callOrName);
   }
 
   private tokSpan(t: IToken): SourceSpan {
@@ -533,6 +624,7 @@ class DlmParser extends EmbeddedActionsParser {
     () => ({ orExpr: undefined as A.Expr | undefined, stage: [] as A.Expr[] }),
     (s) => {
       s.orExpr = this.SUBRULE(this.orExpr);
+      for (let e = this.pipedSimpleStage(); e !== undefined; e = this.pipedSimpleStage()) s.stage.push(e);
       this.MANY(() => {
         this.tok(this.CONSUME(T.Pipe));
         s.stage.push(this.SUBRULE(this.stage));
@@ -551,7 +643,10 @@ class DlmParser extends EmbeddedActionsParser {
     'stage',
     () => ({ repeatExpr: undefined as A.Expr | undefined, additive: undefined as A.Expr | undefined }),
     (s) => {
-      this.OR([{ ALT: () => (s.repeatExpr = this.SUBRULE(this.repeatExpr)) }, { ALT: () => (s.additive = this.SUBRULE(this.additive)) }]);
+      s.additive = this.simpleStage();
+      if (s.additive === undefined) {
+        this.OR([{ ALT: () => (s.repeatExpr = this.SUBRULE(this.repeatExpr)) }, { ALT: () => (s.additive = this.SUBRULE(this.additive)) }]);
+      }
     },
     (s, mark): A.Expr => s.repeatExpr ?? s.additive ?? this.error(this.spanFrom(mark)),
   );
@@ -879,7 +974,7 @@ class DlmParser extends EmbeddedActionsParser {
       this.OPTION(() => {
         this.tok(this.CONSUME(T.LParen));
         s.call = true;
-        this.MANY_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.arg.push(this.SUBRULE(this.arg)) });
+        this.MANY_SEP({ SEP: T.Comma, DEF: () => this.sep() && s.arg.push(this.positionalAtomArg() ?? this.SUBRULE(this.arg)) });
         s.rparen = this.tok(this.CONSUME(T.RParen));
         this.OPTION2(() => (s.settings = this.SUBRULE(this.settings)));
       });
@@ -914,7 +1009,7 @@ class DlmParser extends EmbeddedActionsParser {
       });
       // Not a pipeline: `conv2d(10, 5 |> relu` is far more often a missing ')' than a pipeline
       // argument, so the parser says so. A pipeline argument needs parentheses.
-      s.orExpr = this.SUBRULE(this.orExpr);
+      s.orExpr = this.atom(T.Comma, T.RParen) ?? this.SUBRULE(this.orExpr);
     },
     (s, mark): A.Arg => {
       const value = s.orExpr;

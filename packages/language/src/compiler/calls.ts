@@ -51,8 +51,9 @@ export abstract class CallCompiler extends ExpressionCompiler {
     const syms: (string | undefined)[] = [];
     let failed = false;
     let sawNonTensor = false;
-    // One context for all the arguments (contexts are never mutated), not a copy per argument.
-    const argCx: EvalCtx = cx.argPos ? cx : { ...cx, argPos: true };
+    // One context for all the arguments (contexts are never mutated), not a copy per argument;
+    // none for a call without arguments (`relu`).
+    const argCx: EvalCtx = cx.argPos || e.args.length === 0 ? cx : { ...cx, argPos: true };
     for (const a of e.args) {
       const v = this.evaluate(a.value, argCx);
       if (v.k === 'error') {
@@ -90,7 +91,7 @@ export abstract class CallCompiler extends ExpressionCompiler {
     const settings = e.settings ? this.paramSettings(e.settings, cx) : undefined;
     if (!this.checkSymbolArgs(this.registry.get('layer', name)!.def.args, given, syms, cx)) failed = true;
     if (failed || settings === null) return this.poison(cx, e.span);
-    return this.layerCall(name, inputs, given, e.span, { nameSpan: e.callee.span, ...(settings ? { paramSettings: settings } : {}) }, cx);
+    return this.layerCall(name, inputs, given, e.span, { nameSpan: e.callee.span, paramSettings: settings }, cx);
   }
 
   /**
@@ -98,6 +99,10 @@ export abstract class CallCompiler extends ExpressionCompiler {
    * of a constant or parameter: say so, with the close name, instead of "expects an integer".
    */
   protected checkSymbolArgs(schema: readonly ArgSpec[], given: GivenArg[], syms: (string | undefined)[], cx: EvalCtx): boolean {
+    // Nothing to check unless an argument was a bare name (the common call has none).
+    let anySym = false;
+    for (let i = 0; i < syms.length && !anySym; i++) anySym = syms[i] !== undefined;
+    if (!anySym) return true;
     const positional = schema.filter((x) => x.positional !== false);
     let pos = 0;
     let ok = true;
@@ -138,10 +143,12 @@ export abstract class CallCompiler extends ExpressionCompiler {
       validated = this.validate(name, reg.def.args, given, span);
       // An input already wrong (and reported) is not expanded, so that one mistake produces one
       // message rather than a cascade through every later layer.
-      if (!validated || inputs.some((i) => builder.typeOf(i).unknown)) return this.poison(cx, span);
+      if (!validated) return this.poison(cx, span);
+      for (let i = 0; i < inputs.length; i++) if (builder.typeOf(inputs[i]!).unknown) return this.poison(cx, span);
     }
     if (!budgetFor(builder).charge()) return this.overBudget(cx, span);
-    const outs = builder.callLayer(name, inputs, given, span, validated ? { ...opts, validated } : opts);
+    // One object shape for every call (a spread made objects of varying shapes, read slowly in callLayer).
+    const outs = builder.callLayer(name, inputs, given, span, { nameSpan: opts.nameSpan, paramSettings: opts.paramSettings, validated });
     return outs.length === 1 ? { k: 'tensor', name: outs[0]! } : { k: 'tuple', items: outs };
   }
 
