@@ -260,8 +260,14 @@ function addPenaltyGradients<T>(rt: Runtime<T>, store: ParamStore<T>, targets: P
     const gradient = def.gradient;
     if (!gradient) continue;
     const g = grads[param];
+    const v = store.vars.get(param)!;
     const d = runRule(rt, 'regularizer', def.name, () => rt.tidy(() => {
-      const pg = gradient(math, store.vars.get(param)!, args);
+      const pg = gradient(math, v, args);
+      // `add` would broadcast a wrongly shaped gradient (a scalar, say) over the parameter's
+      // gradient without a word; the plugin contract is the parameter's shape.
+      const want = rt.shape(v);
+      const got = rt.shape(pg);
+      if (got.length !== want.length || got.some((s, i) => s !== want[i])) throw new Error(`its gradient has shape [${got.join(', ')}] but parameter '${param}' has shape [${want.join(', ')}]`);
       return g === undefined ? pg : math.add(g, pg);
     }));
     if (g !== undefined) rt.dispose(g);

@@ -6,7 +6,7 @@
  * the contributions are summed in another order, so there the weights agree to float32 rounding.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { PluginRegistry, type RegularizerDef } from '@dlm/core';
+import { PLUGIN_API_VERSION, PluginRegistry, type RegularizerDef } from '@dlm/core';
 import { stdPlugin } from '@dlm/plugin-std';
 import { setupBackend } from '@dlm/tfjs';
 import { loadCheckpoint } from '../src/node/checkpoint.js';
@@ -74,5 +74,37 @@ describe.each(['cpu', 'wasm'] as const)('penalties with a stated gradient (%s)',
       const a = offTape.weights.get(k)!.data;
       for (let i = 0; i < t.data.length; i++) expect(Math.abs(Number(a[i]) - Number(t.data[i]))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(Number(t.data[i]))));
     }
+  }, 60_000);
+});
+
+describe("a plugin penalty's stated gradient is checked", () => {
+  // Half of λ·Σp² with a gradient that a plugin might write by mistake: a scalar (Σ of the
+  // gradient), which `add` would broadcast over the parameter's gradient without a word.
+  const registryWith = (gradient: NonNullable<Extract<RegularizerDef, { kind: 'penalty' }>['gradient']>): PluginRegistry => {
+    const r = makeRegistry();
+    const d = r.register({
+      name: 'pens',
+      apiVersion: PLUGIN_API_VERSION,
+      regularizers: [{ name: 'half_l2', doc: 'test', kind: 'penalty', args: [], penalty: (m, p) => m.mul(m.sum(m.square(p)), 0.5), gradient }],
+    });
+    if (d.length) throw new Error(d.map((x) => x.message).join('\n'));
+    return r;
+  };
+
+  it('a gradient of another shape than its parameter is DLM5060 naming the penalty and both shapes', async () => {
+    await setupBackend('cpu');
+    const registry = registryWith((m, p) => m.sum(p));
+    const program = compile(CNN('half_l2'), registry);
+    const r = await train({ program, training: program.trainings[0]!, registry, runDir: tempRunDir() });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['DLM5060']);
+    expect(r.diagnostics[0]!.message).toMatch(/^regularizer 'half_l2' failed while training: its gradient has shape \[\] but parameter '[^']+' has shape \[[0-9, ]+\]/);
+  }, 60_000);
+
+  it('a gradient of the right shape trains', async () => {
+    await setupBackend('cpu');
+    const registry = registryWith((_m, p) => p);
+    const program = compile(CNN('half_l2'), registry);
+    const r = await train({ program, training: program.trainings[0]!, registry, runDir: tempRunDir() });
+    expect(r.diagnostics).toEqual([]);
   }, 60_000);
 });
