@@ -108,3 +108,47 @@ describe("a plugin penalty's stated gradient is checked", () => {
     expect(r.diagnostics).toEqual([]);
   }, 60_000);
 });
+
+describe('a stated gradient for a parameter the loss does not reach', () => {
+  // dense_1 feeds nothing: autodiff gives its parameters no gradient, so the stated one is all
+  // there is. ½·Σp² has the gradient p itself: a plugin may return its argument.
+  const UNUSED = `
+model M {
+  input point: f32[batch, 2]
+  output prob: f32[batch, 1]
+  unused = point |> dense(4)
+  prob = point |> dense(1) |> sigmoid
+}
+train M {
+  data xor_points(batch: 16, n: 64)
+  loss bce
+  optimizer sgd(lr: 0.1)
+  regularize half_l2
+  epochs 2
+  seed 3
+}`;
+  const registryWith = (stated: boolean): PluginRegistry => {
+    const r = makeRegistry();
+    const d = r.register({
+      name: 'pens',
+      apiVersion: PLUGIN_API_VERSION,
+      regularizers: [{ name: 'half_l2', doc: 'test', kind: 'penalty', args: [], penalty: (m, p) => m.mul(m.sum(m.square(p)), 0.5), ...(stated ? { gradient: (_m: unknown, p: unknown) => p } : {}) } as RegularizerDef],
+    });
+    if (d.length) throw new Error(d.map((x) => x.message).join('\n'));
+    return r;
+  };
+
+  it.each(['cpu', 'wasm'] as const)('returning the parameter itself trains as the taped penalty does (%s)', async (backend) => {
+    await setupBackend(backend);
+    const run = async (stated: boolean) => {
+      const registry = registryWith(stated);
+      const program = compile(UNUSED, registry);
+      const r = await train({ program, training: program.trainings[0]!, registry, runDir: tempRunDir() });
+      expect(r.diagnostics).toEqual([]);
+      return (await loadCheckpoint(r.result!.checkpoint!, program.models[0]!)).result!.weights;
+    };
+    const offTape = await run(true);
+    const onTape = await run(false);
+    for (const [k, t] of onTape) expect(Buffer.from(offTape.get(k)!.data.buffer), k).toEqual(Buffer.from(t.data.buffer));
+  }, 60_000);
+});
