@@ -6,6 +6,7 @@
  * the contributions are summed in another order, so there the weights agree to float32 rounding.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
 import { PLUGIN_API_VERSION, PluginRegistry, type RegularizerDef } from '@dlm/core';
 import { stdPlugin } from '@dlm/plugin-std';
 import { setupBackend } from '@dlm/tfjs';
@@ -55,7 +56,9 @@ async function runWith(registry: PluginRegistry, regularize: string) {
 describe.each(['cpu', 'wasm'] as const)('penalties with a stated gradient (%s)', (backend) => {
   it('l2 off the tape trains exactly as l2 on the tape', async () => {
     await setupBackend(backend);
+    const before = tf.memory().numTensors;
     const offTape = await runWith(makeRegistry(), 'l2(0.01)');
+    expect(tf.memory().numTensors).toBe(before); // the stated gradients and the kept output are all freed
     const onTape = await runWith(tapedRegistry(), 'l2(0.01)');
     expect(offTape.losses).toEqual(onTape.losses);
     expect([...offTape.weights.keys()].sort()).toEqual([...onTape.weights.keys()].sort());
@@ -147,7 +150,9 @@ train M {
       expect(r.diagnostics).toEqual([]);
       return (await loadCheckpoint(r.result!.checkpoint!, program.models[0]!)).result!.weights;
     };
+    const before = tf.memory().numTensors;
     const offTape = await run(true);
+    expect(tf.memory().numTensors).toBe(before); // neither the copy nor the stated gradients are left behind
     const onTape = await run(false);
     for (const [k, t] of onTape) expect(Buffer.from(offTape.get(k)!.data.buffer), k).toEqual(Buffer.from(t.data.buffer));
   }, 60_000);
