@@ -8,7 +8,11 @@
  * the SIMD kernel where the GEMM would run or dy is ≤ 50% nonzero, counted first) called in turn in
  * one process; per-call min and median (ms), their ratios, and the largest difference of the results.
  *
- *   node --conditions=@dlm/source --import tsx tools/bench/input-grad-simd.ts [--reps 40]
+ *   node --conditions=@dlm/source --import tsx tools/bench/input-grad-simd.ts [--reps 40] [--dispatch]
+ *
+ * --dispatch: only what deciding costs on a dense dy, the two checks alone, alternating: copying dy
+ * into the kernel and counting it (`stageInputGrad`, which then declines) against sampling it
+ * (`sampledNonzeroShare`, which conv-grad.ts now asks first).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadavg } from 'node:os';
@@ -16,6 +20,7 @@ import { mulberry32 } from '@dlm/core';
 import { setupBackend } from '@dlm/tfjs';
 // The two paths by path (a benchmark, not a package: check-deps does not apply).
 import { makeConv2DBackpropInput } from '../../packages/tfjs/src/kernels/conv-grad.js';
+import { sampledNonzeroShare, stageInputGrad } from '../../packages/tfjs/src/kernels/input-grad-simd.js';
 
 const i = process.argv.indexOf('--reps');
 const reps = i > 0 ? Number(process.argv[i + 1]) : 40;
@@ -50,6 +55,10 @@ function dyValues(shape: Shape, kind: number | 'pool', seed: number): Float32Arr
 
 const sorted = (v: number[]) => [...v].sort((a, b) => a - b);
 const med = (v: number[]) => v[v.length >> 1]!;
+if (process.argv.includes('--dispatch')) {
+  await dispatchCost();
+  process.exit(0);
+}
 console.log(`wasm 1 thread, ${reps} calls each, alternating; Node ${process.version}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const s of shapes) {
   const info = tf.backend_util.computeConv2DInfo(s.x, s.f, s.stride, 1, s.pad);
@@ -95,4 +104,26 @@ for (const s of shapes) {
     dy.dispose();
   }
   filter.dispose();
+}
+
+async function dispatchCost(): Promise<void> {
+  console.log(`wasm, ${reps} calls each, alternating; Node ${process.version}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const cases: [n: number, oh: number, ow: number, m: number, c: number, k: number][] = [[64, 8, 8, 20, 10, 5], [32, 32, 32, 32, 16, 3], [16, 32, 32, 64, 64, 3], [64, 7, 7, 256, 128, 1]];
+  for (const [n, oh, ow, m, c, k] of cases) {
+    const dy = Float32Array.from({ length: n * oh * ow * m }, (_, j) => Math.sin(j) + 2); // dense, no zeros
+    const pad = (k - 1) >> 1;
+    const g = { n, h: oh + k - 1 - 2 * pad, w: ow + k - 1 - 2 * pad, c, oh, ow, kh: k, kw: k, m, sh: 1, sw: 1, top: pad, left: pad };
+    const t = { stage: [] as number[], sample: [] as number[] };
+    for (let r = 0; r < reps + 3; r++) {
+      for (const side of r % 2 ? (['stage', 'sample'] as const) : (['sample', 'stage'] as const)) {
+        const t0 = performance.now();
+        if (side === 'stage') {
+          if (stageInputGrad(dy, g, 0.5) !== undefined) throw new Error('a dense dy was staged');
+        } else if (sampledNonzeroShare(dy) <= 0.6) throw new Error('a dense dy was sampled as sparse');
+        if (r >= 3) t[side].push(performance.now() - t0);
+      }
+    }
+    const [a, b] = [sorted(t.stage), sorted(t.sample)];
+    console.log(`dy [${n},${oh},${ow},${m}] dense: copy + count min ${a[0]!.toFixed(3)} median ${med(a).toFixed(3)} ms; sample min ${b[0]!.toFixed(3)} median ${med(b).toFixed(3)} ms`);
+  }
 }

@@ -289,7 +289,8 @@ export type RegularizerDef =
       /** Added to the loss for each parameter it applies to. */
       penalty<T>(m: TensorMath<T>, param: T, args: Args): T;
       /**
-       * Optional: the gradient of `penalty` with respect to `param` (same shape), written out. With
+       * Optional: the gradient of `penalty` with respect to `param` (same shape; the trainer stops
+       * with DLM5060 on another shape, which `add` would otherwise broadcast), written out. With
        * it the trainer adds this to the parameter's gradient instead of recording `penalty` on the
        * autodiff tape (for l2: one multiply and one add per parameter instead of ~4 forward and ~8
        * backward ops); the penalty's value itself is not needed by a step. It must be what

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setupBackend } from '../src/index.js';
-import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimd, inputGradSimdBytes, inputGradSimdSupported, type InputGradGeometry } from '../src/kernels/input-grad-simd.js';
+import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimd, inputGradSimdBytes, inputGradSimdSupported, sampledNonzeroShare, type InputGradGeometry } from '../src/kernels/input-grad-simd.js';
 import { maxPoolShaped, rand, withZeros } from './helpers.js';
 
 /** dx by the definition in float64, and Σ|products| per entry (the scale of its rounding error). */
@@ -156,6 +156,31 @@ describe('inputGradSimd against a float64 reference', () => {
     expect(inputGradSimdBytes(mnist)).toBeGreaterThan(327_680 + 368_640 + 20_800);
     expect(inputGradSimdBytes(mnist)).toBeLessThan(720_000);
     expect(inputGradSimdBytes(geometry(64, 2048, 2048, 64, 3, 3, 64, [1, 1], 'same'))).toBeGreaterThan(INPUT_GRAD_SIMD_MAX_BYTES);
+  });
+});
+
+describe("the sampled nonzero share (the dispatch's look at dy before copying it)", () => {
+  const exact = (v: Float32Array) => v.filter((x) => x !== 0).length / v.length;
+  test('within 0.05 of the exact share for dense, 25/50/75% zeros and max-pool shaped dy, MNIST conv2 and ResNet-sized', () => {
+    for (const g of [geometry(64, 12, 12, 10, 5, 5, 20, [1, 1], 'valid'), geometry(16, 32, 32, 16, 3, 3, 32, [1, 1], 'same'), geometry(8, 14, 14, 3, 3, 3, 4, [1, 1], 'same')]) {
+      const size = g.n * g.oh * g.ow * g.m;
+      for (const dy of [withZeros(size, 5, 0), withZeros(size, 6, 0.25), withZeros(size, 7, 0.5), withZeros(size, 8, 0.75), maxPoolShaped(g, 9)]) {
+        expect(Math.abs(sampledNonzeroShare(dy) - exact(dy))).toBeLessThan(0.05);
+      }
+    }
+  });
+  test('exact for 1,024 entries or fewer; 0 for an empty dy; NaN and ±∞ count as nonzero, -0 as zero', () => {
+    const small = Float32Array.from([0, -0, Number.NaN, Infinity, -Infinity, 1, 0]);
+    expect(sampledNonzeroShare(small)).toBe(4 / 7);
+    expect(sampledNonzeroShare(new Float32Array(0))).toBe(0);
+    const v = withZeros(1024, 4, 0.6);
+    expect(sampledNonzeroShare(v)).toBe(exact(v));
+  });
+  test('a structured dy does not alias with the samples: nonzeros in one channel of 16, or one cell of each 2×2 window', () => {
+    const channel = Float32Array.from({ length: 64 * 16 * 16 * 16 }, (_, k) => (k % 16 === 3 ? 1 : 0));
+    expect(Math.abs(sampledNonzeroShare(channel) - 1 / 16)).toBeLessThan(0.02);
+    const corner = Float32Array.from({ length: 64 * 16 * 16 }, (_, k) => (Math.floor(k / 16) % 2 === 0 && Math.floor(k / 256) % 2 === 0 ? 1 : 0));
+    expect(Math.abs(sampledNonzeroShare(corner) - 1 / 4)).toBeLessThan(0.02);
   });
 });
 

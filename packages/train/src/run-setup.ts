@@ -51,7 +51,7 @@ export async function openSplit(registry: PluginRegistry, call: PluginCall, spli
   const guarded: Partial<DatasetSplit> = {
     slice: (start, count) => guard(() => `slice(${start}, ${count})`, () => slice.call(opened, start, count)),
     ...(typeof gather === 'function' ? { gather: (indices: Int32Array) => guard(() => `gather() of ${indices.length} samples`, () => gather.call(opened, indices)) } : {}),
-    ...(typeof targets === 'function' ? { targets: (indices: Int32Array) => guard(() => `targets() of ${indices.length} samples`, () => targets.call(opened, indices)) } : {}),
+    ...(typeof targets === 'function' ? { targets: (indices: Int32Array) => guard(() => `targets() of ${indices.length} samples`, () => checkedTargets(targets.call(opened, indices), indices.length, opened.info.targetShape)) } : {}),
   };
   return new Proxy(opened, {
     get(target, prop) {
@@ -59,6 +59,16 @@ export async function openSplit(registry: PluginRegistry, call: PluginCall, spli
       return Reflect.get(target, prop, target);
     },
   });
+}
+
+/**
+ * A split's `targets()` answer, checked for its length: the label check reads rows from it by
+ * position, so a short or long answer would skip rows or blame the wrong one.
+ */
+function checkedTargets(y: Float32Array | Int32Array, samples: number, targetShape: readonly number[]): Float32Array | Int32Array {
+  const each = targetShape.reduce((a, b) => a * b, 1);
+  if (y.length !== samples * each) throw new Error(`targets() returned ${y.length} values for ${samples} samples of ${each} each`);
+  return y;
 }
 
 export function freshState(model: string, hashes: Record<string, string>, rng: { seed: number; counter: number }, rules: ReturnType<typeof resolveRules>, info: Record<string, unknown>): CheckpointState {

@@ -260,9 +260,19 @@ function addPenaltyGradients<T>(rt: Runtime<T>, store: ParamStore<T>, targets: P
     const gradient = def.gradient;
     if (!gradient) continue;
     const g = grads[param];
+    const v = store.vars.get(param)!;
     const d = runRule(rt, 'regularizer', def.name, () => rt.tidy(() => {
-      const pg = gradient(math, store.vars.get(param)!, args);
-      return g === undefined ? pg : math.add(g, pg);
+      const pg = gradient(math, v, args);
+      // `add` would broadcast a wrongly shaped gradient (a scalar, say) over the parameter's
+      // gradient without a word; the plugin contract is the parameter's shape.
+      const want = rt.shape(v);
+      const got = rt.shape(pg);
+      if (got.length !== want.length || got.some((s, i) => s !== want[i])) throw new Error(`its gradient has shape [${got.join(', ')}] but parameter '${param}' has shape [${want.join(', ')}]`);
+      if (g !== undefined) return math.add(g, pg);
+      // No gradient from the tape (the loss does not reach the parameter): the stated one is the
+      // gradient, and the optimizer frees it after the update. A plugin may hand back a variable
+      // (½·Σp² has the gradient p itself): a copy (·1 keeps every bit), not the variable, is freed.
+      return [...store.vars.values()].includes(pg) ? math.mul(pg, 1) : pg;
     }));
     if (g !== undefined) rt.dispose(g);
     grads[param] = d;

@@ -137,3 +137,28 @@ model M {
     expect(d.message).toMatch(/^dataset 'labelled' failed while training: boom in targets \(in targets\(\) of 3 samples of the train split\)$/);
   });
 });
+
+describe('targets of the wrong length', () => {
+  it('is DLM5060 naming the dataset, not a label check that silently skips or misplaces rows', async () => {
+    const registry = new PluginRegistry();
+    const short: DatasetSplit = { ...split(true, false, true) };
+    const ys = short.targets!;
+    short.targets = (at) => ys(at).subarray(0, Math.max(0, at.length - 1)); // one label short
+    registry.register({
+      name: 'short-targets',
+      apiVersion: PLUGIN_API_VERSION,
+      datasets: [{ name: 'short', doc: 'test', args: [], open: async () => short }],
+    });
+    const opened = await openSplit(registry, { name: 'short', args: {} } as never, 'train', 'training', {});
+    let caught: unknown;
+    try {
+      opened.targets!(Int32Array.from([3, 1, 2]));
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(TrainingError);
+    const d = (caught as TrainingError).diagnostics[0]!;
+    expect(d.code).toBe('DLM5060');
+    expect(d.message).toMatch(/^dataset 'short' failed while training: targets\(\) returned 2 values for 3 samples of 1 each \(in targets\(\) of 3 samples of the train split\)$/);
+  });
+});

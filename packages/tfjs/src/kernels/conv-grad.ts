@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { FILTER_GRAD_SIMD_MAX_BYTES, filterGradSimd, filterGradSimdBytes, filterGradSimdSupported, type FilterGradGeometry } from './filter-grad-simd.js';
-import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimdBytes, inputGradSimdSupported, stageInputGrad, type InputGradGeometry } from './input-grad-simd.js';
+import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimdBytes, inputGradSimdSupported, sampledNonzeroShare, stageInputGrad, type InputGradGeometry } from './input-grad-simd.js';
 import { addInto, call, free, jsKernelIO, padInfo, readView, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
@@ -86,6 +86,14 @@ export function makeConv2DBackpropFilter(backendName: string, simd = backendName
  * million entries, its branch mispredicted; in wasm SIMD ~0.1 ms).
  */
 const SIMD_INPUT_GRAD_MAX_NONZERO = 0.5;
+/**
+ * Above this share of nonzeros in a sample of dy (`sampledNonzeroShare`, 1,024 entries: its
+ * standard error is ≤ 1.6%, so 0.6 is > 6 of them above the threshold), dy is not copied in and
+ * counted at all: the copy and count cost 4–6% of the XNNPACK call they then precede (MNIST-sized
+ * and [32,32,32,16] shapes, tools/bench/input-grad-simd.ts). A wrong guess only picks the slower
+ * path: both give the input gradient.
+ */
+const SIMD_INPUT_GRAD_SAMPLED_DENSE = 0.6;
 
 export function makeConv2DBackpropInput(backendName: string, simd: 'auto' | 'always' | 'never' = backendName === 'wasm' ? 'auto' : 'never'): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -99,7 +107,9 @@ export function makeConv2DBackpropInput(backendName: string, simd: 'auto' | 'alw
     const geometry: InputGradGeometry = { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left };
     const byMatMul = preferMatMul(a.inputShape, dy.shape, filter.shape);
     if (simd !== 'never' && inputGradSimdSupported() && inputGradSimdBytes(geometry) <= INPUT_GRAD_SIMD_MAX_BYTES) {
-      const staged = stageInputGrad(readView(b, dy), geometry, simd === 'always' || byMatMul ? 1 : SIMD_INPUT_GRAD_MAX_NONZERO);
+      const values = readView(b, dy);
+      const anyDensity = simd === 'always' || byMatMul;
+      const staged = anyDensity || sampledNonzeroShare(values) <= SIMD_INPUT_GRAD_SAMPLED_DENSE ? stageInputGrad(values, geometry, anyDensity ? 1 : SIMD_INPUT_GRAD_MAX_NONZERO) : undefined;
       if (staged) {
         const io = jsKernelIO(b, a.inputShape, [filter]);
         staged.run(io.ins[0]!, io.out);

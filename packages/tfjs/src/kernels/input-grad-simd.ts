@@ -78,6 +78,20 @@ export interface StagedInputGrad {
 }
 
 /**
+ * The share of nonzero entries among `samples` of dy's, spread over it by the golden-ratio
+ * sequence (k·φ mod 1: no period, so it does not alias with the channel count or a pool's 2×2
+ * pattern). It reads dy where it lies (tfjs-backend-wasm's heap), without the copy: ~1k reads
+ * instead of copying and counting all of dy where dy is clearly dense (after batch norm, say).
+ */
+export function sampledNonzeroShare(dy: Float32Array, samples = 1024): number {
+  if (dy.length <= samples) return dy.length ? dy.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0) / dy.length : 0;
+  const phi = 0.6180339887498949;
+  let nonzero = 0;
+  for (let k = 0, t = 0.5; k < samples; k++, t = (t + phi) % 1) if (dy[Math.floor(t * dy.length)] !== 0) nonzero++;
+  return nonzero / samples;
+}
+
+/**
  * Copies dy into the kernel's memory and counts its nonzero entries (four at a time, in the
  * kernel's module); undefined when more than `maxNonzeroShare` of them are nonzero, where the
  * caller keeps another path. Two steps so that the caller allocates dx only for the kernel it runs.
