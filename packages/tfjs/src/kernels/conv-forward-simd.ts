@@ -1,0 +1,139 @@
+/**
+ * The forward convolution with its bias (tfjs' FusedConv2D, what `conv2dWithBias` runs) as a
+ * WebAssembly SIMD kernel (source: wasm/conv-forward.ts, compiled into conv-forward-wasm.ts by
+ * scripts/build-wasm.mjs), for the shapes where it beats tfjs-backend-wasm's XNNPACK convolution.
+ * x, the packed filter and the bias are copied into the kernel's own memory, y comes back out.
+ * Why: with few input channels XNNPACK's GEMM tiles waste most of their lanes (the MNIST CNN's
+ * conv1, C = 1, ran at ~4 GMAC/s), and it creates a new operator (packing the weights) every call,
+ * since the weights are a new tensor after every optimizer step. The kernel puts output channels
+ * in the lanes and packs the filter itself (a few KB for small convs).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CONV_FORWARD_WASM } from './conv-forward-wasm.js';
+import { jsKernelIO, padInfo, type Backend } from './util.js';
+import { SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
+
+type Info = tf.TensorInfo;
+
+/** Sizes of one convolution (NHWC, dilation 1; `top`/`left` are the pads before the input). */
+export interface ConvGeometry {
+  n: number; h: number; w: number; c: number;
+  oh: number; ow: number;
+  kh: number; kw: number; m: number;
+  sh: number; sw: number;
+  top: number; left: number;
+}
+
+interface ConvForwardExports {
+  memory: WasmMemory;
+  convForward(x: number, f: number, bias: number, y: number, n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number, m: number, sh: number, sw: number, top: number, left: number, full: number, lastLanes: number, jLo: number, jHi: number): void;
+}
+
+const simd = new SimdKernel<ConvForwardExports>(CONV_FORWARD_WASM);
+
+/** Whether this engine runs WebAssembly SIMD; where it does not, FusedConv2D stays XNNPACK's. */
+export const convForwardSimdSupported = (): boolean => simd.supported();
+
+/** Output channels in blocks of 8 lanes; the last block 4 or 8 lanes wide (0: none). */
+function blocks(m: number): { full: number; lastLanes: number; lanes: number } {
+  const full = Math.floor(m / 8);
+  const rest = m - 8 * full;
+  const lastLanes = rest === 0 ? 0 : rest <= 4 ? 4 : 8;
+  return { full, lastLanes, lanes: 8 * full + lastLanes };
+}
+
+/** Byte offsets of the kernel's regions; `end` is the memory one call needs. */
+function layout(g: ConvGeometry) {
+  const { lanes } = blocks(g.m);
+  const f = 0;
+  const bias = align16(f + g.kh * g.kw * g.c * lanes * 4);
+  const x = align16(bias + lanes * 4);
+  const y = align16(x + g.n * g.h * g.w * g.c * 4);
+  const end = y + g.n * g.oh * g.ow * g.m * 4 + 32; // 32: the last pixel's last block writes up to 7 floats past y
+  return { f, bias, x, y, end };
+}
+
+/** Bytes of the kernel's own memory one call needs (a wasm32 memory cannot exceed 4 GiB). */
+export const convForwardSimdBytes = (g: ConvGeometry): number => layout(g).end;
+export const CONV_FORWARD_SIMD_MAX_BYTES = 1 << 30;
+
+/**
+ * y[n, i, j, m] = bias[m] + Σ_{u, v, c} x[n, i·sh + u − top, j·sw + v − left, c] · filter[u, v, c, m]
+ * (taps outside x dropped; `bias` undefined: none), into `out` ([N, OH, OW, M], overwritten).
+ * Each output is a float32 sum in (u, v, c) order after the bias.
+ */
+export function convForwardSimd(x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: ConvGeometry, out: Float32Array): void {
+  const { n, h, w, c, oh, ow, kh, kw, m, sh, sw, top, left } = g;
+  const { full, lastLanes, lanes } = blocks(m);
+  const at = layout(g);
+  const wasm = simd.reserve(at.end);
+  const heap = new Float32Array(wasm.memory.buffer);
+  // The filter [kh, kw, C, M] as [block][kh·kw·C][block lanes], pad lanes zero.
+  const taps = kh * kw * c;
+  const f0 = at.f >> 2;
+  heap.fill(0, f0, f0 + taps * lanes);
+  for (let q = 0; q < m; q++) {
+    const block = q >> 3;
+    const width = block < full ? 8 : lastLanes;
+    const base = f0 + block * 8 * taps + (q & 7);
+    for (let t = 0; t < taps; t++) heap[base + t * width] = filter[t * m + q]!;
+  }
+  const b0 = at.bias >> 2;
+  heap.fill(0, b0, b0 + lanes);
+  if (bias) heap.set(bias, b0);
+  heap.set(x, at.x >> 2);
+  // Output columns whose windows lie inside x in width: j·sw − left ≥ 0 and j·sw − left + kw ≤ w.
+  const jLo = Math.min(ow, Math.ceil(left / sw));
+  const jHi = Math.max(jLo, Math.min(ow, Math.floor((w - kw + left) / sw) + 1));
+  wasm.convForward(at.x, at.f, at.bias, at.y, n, h, w, c, oh, ow, kh, kw, m, sh, sw, top, left, full, lastLanes, jLo, jHi);
+  out.set(heap.subarray(at.y >> 2, (at.y >> 2) + n * oh * ow * m));
+  simd.release();
+}
+
+/**
+ * Whether the SIMD kernel beats XNNPACK for this shape (tools/bench/conv-forward-simd.ts, both
+ * alternating in one process; see docs/benchmarks.md, seventh round).
+ */
+export function convForwardSimdPays(g: ConvGeometry): boolean {
+  return g.c <= 16 && g.m <= 64;
+}
+
+interface FusedAttrs {
+  strides: [number, number] | number;
+  pad: unknown;
+  dataFormat: string;
+  dilations: [number, number] | number;
+  dimRoundingMode: unknown;
+  activation: string;
+}
+
+/**
+ * Wraps tfjs-backend-wasm's FusedConv2D: a float32 NHWC convolution with a linear activation,
+ * dilation 1 and a rank-1 bias (or none) runs in the kernel above where it pays
+ * (`convForwardSimdPays`; `mode` 'always'/'never' are for benchmarks and tests); everything else,
+ * and engines without WebAssembly SIMD, in the original.
+ */
+export function makeWasmFusedConv2D(original: tf.KernelFunc, mode: 'auto' | 'always' | 'never' = 'auto'): tf.KernelFunc {
+  return (args) => {
+    if (mode === 'never') return original(args);
+    const { x, filter, bias, preluActivationWeights } = args.inputs as { x: Info; filter: Info; bias?: Info; preluActivationWeights?: Info };
+    const a = args.attrs as unknown as FusedAttrs;
+    const dilations = typeof a.dilations === 'number' ? [a.dilations, a.dilations] : (a.dilations ?? [1, 1]);
+    const plain =
+      (a.activation ?? 'linear') === 'linear' && !preluActivationWeights && (!a.dataFormat || a.dataFormat === 'NHWC') &&
+      dilations[0] === 1 && dilations[1] === 1 && x.dtype === 'float32' && filter.dtype === 'float32' &&
+      (!bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === filter.shape[3]));
+    if (!plain || !simd.supported()) return original(args);
+    const fs = filter.shape as [number, number, number, number];
+    const info = padInfo(x.shape, fs, a.strides, 1, a.pad, a.dimRoundingMode);
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const g: ConvGeometry = {
+      n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh: fs[0], kw: fs[1], m: fs[3],
+      sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
+    };
+    if ((mode === 'auto' && !convForwardSimdPays(g)) || convForwardSimdBytes(g) > CONV_FORWARD_SIMD_MAX_BYTES) return original(args);
+    const io = jsKernelIO(args.backend as Backend, [n, g.oh, g.ow, g.m], bias ? [x, filter, bias] : [x, filter]);
+    convForwardSimd(io.ins[0]!, io.ins[1]!, io.ins[2], g, io.out);
+    return io.finish();
+  };
+}
