@@ -1,13 +1,14 @@
 /**
  * The WebAssembly SIMD forward convolution + bias (packages/tfjs/src/kernels/conv-forward-simd.ts)
  * against tfjs-backend-wasm's XNNPACK FusedConv2D, on the MNIST CNN's two convs (batch 64) and a
- * few 3×3 convs: wasm backend, 1 thread; the two called in turn in one process (the order swapped
+ * few 3×3 convs: wasm backend (XNNPACK on $DLM_WASM_THREADS threads, default 1; the SIMD kernel runs on one); the two called in turn in one process (the order swapped
  * every round), a new filter tensor before each call as after an optimizer step (XNNPACK then
  * re-creates its operator, as in training); per-call min and median (ms), their ratio, the
  * multiply-add rate, the largest difference of the results, and whether dlm picks the SIMD kernel
  * for the shape (`convForwardSimdPays`).
  *
  *   node --conditions=@dlm/source --import tsx tools/bench/conv-forward-simd.ts [--reps 40]
+ *   DLM_WASM_THREADS=2 node --conditions=@dlm/source --import tsx tools/bench/conv-forward-simd.ts
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadavg } from 'node:os';
@@ -17,7 +18,7 @@ import { convForwardSimdPays, makeWasmFusedConv2D } from '../../packages/tfjs/sr
 
 const i = process.argv.indexOf('--reps');
 const reps = i > 0 ? Number(process.argv[i + 1]) : 40;
-await setupBackend('wasm');
+const { threads } = await setupBackend('wasm');
 const original = replacedKernel('FusedConv2D', 'wasm')!.kernelFunc;
 const simd = makeWasmFusedConv2D(original, 'always');
 type Shape = [number, number, number, number];
@@ -33,7 +34,7 @@ const shapes: { name: string; x: Shape; f: Shape; stride: number; pad: 'valid' |
 
 const sorted = (v: number[]) => [...v].sort((a, b) => a - b);
 const med = (v: number[]) => v[v.length >> 1]!;
-console.log(`wasm 1 thread, ${reps} calls each, alternating; Node ${process.version}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`wasm, XNNPACK on ${threads} thread(s), ${reps} calls each, alternating; Node ${process.version}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('shape | SIMD min/median ms | XNNPACK min/median ms | ratio min/median | SIMD GMAC/s (min) | XNNPACK GMAC/s | max |diff| / max |y| | dlm picks');
 const b = tf.backend() as tf.KernelBackend & { disposeData(id: object): void };
 for (const s of shapes) {
@@ -76,7 +77,7 @@ for (const s of shapes) {
   const g = { n: s.x[0], h: s.x[1], w: s.x[2], c: s.x[3], oh: info.outHeight, ow: info.outWidth, kh: s.f[0], kw: s.f[1], m: s.f[3], sh: s.stride, sw: s.stride, top: pads.top, left: pads.left };
   console.log(
     `${s.name} | ${ss[0]!.toFixed(3)}/${med(ss).toFixed(3)} | ${xs[0]!.toFixed(3)}/${med(xs).toFixed(3)} | ${(ss[0]! / xs[0]!).toFixed(2)}/${(med(ss) / med(xs)).toFixed(2)} | ` +
-      `${(macs / ss[0]! / 1e6).toFixed(1)} | ${(macs / xs[0]! / 1e6).toFixed(1)} | ${(diff / scale).toExponential(1)} | ${convForwardSimdPays(g) ? 'SIMD' : 'XNNPACK'}`,
+      `${(macs / ss[0]! / 1e6).toFixed(1)} | ${(macs / xs[0]! / 1e6).toFixed(1)} | ${(diff / scale).toExponential(1)} | ${convForwardSimdPays(g, threads ?? 1) ? 'SIMD' : 'XNNPACK'}`,
   );
   tf.dispose([x, bias]);
 }

@@ -91,11 +91,20 @@ export function convForwardSimd(x: Float32Array, filter: Float32Array, bias: Flo
 }
 
 /**
- * Whether the SIMD kernel beats XNNPACK for this shape (tools/bench/conv-forward-simd.ts, both
- * alternating in one process; see docs/benchmarks.md, seventh round).
+ * Whether the SIMD kernel (one thread) beats XNNPACK on `threads` threads for this shape.
+ * Measured (tools/bench/conv-forward-simd.ts, both alternating in one process, load ~2.4–3.7 on
+ * 2 cores; SIMD / XNNPACK per-call minimum): on 1 thread it won on every shape measured, MNIST
+ * conv1 [64,28,28,1] k5 M10 0.41, conv2 [64,12,12,10] k5 M20 0.67, 3×3 'same' convs with C 3–64,
+ * M 16–64, stride 1–2, 0.78–0.89; against XNNPACK's 2 threads it still wins up to C 16, M 32
+ * (0.48–0.79) and loses at C 32–64, M 64 (1.58–1.64). Larger shapes were not measured: XNNPACK's.
  */
-export function convForwardSimdPays(g: ConvGeometry): boolean {
-  return g.c <= 16 && g.m <= 64;
+export function convForwardSimdPays(g: ConvGeometry, threads: number): boolean {
+  return threads <= 1 ? g.c <= 64 && g.m <= 64 : g.c <= 16 && g.m <= 32;
+}
+
+/** The wasm backend's XNNPACK thread count (1 where the backend does not say). */
+function backendThreads(backend: unknown): number {
+  return (backend as { wasm?: { tfjs?: { getThreadsCount?(): number } } }).wasm?.tfjs?.getThreadsCount?.() ?? 1;
 }
 
 interface FusedAttrs {
@@ -110,7 +119,7 @@ interface FusedAttrs {
 /**
  * Wraps tfjs-backend-wasm's FusedConv2D: a float32 NHWC convolution with a linear activation,
  * dilation 1 and a rank-1 bias (or none) runs in the kernel above where it pays
- * (`convForwardSimdPays`; `mode` 'always'/'never' are for benchmarks and tests); everything else,
+ * (`convForwardSimdPays`, by shape and XNNPACK's thread count; `mode` 'always'/'never' are for benchmarks and tests); everything else,
  * and engines without WebAssembly SIMD, in the original.
  */
 export function makeWasmFusedConv2D(original: tf.KernelFunc, mode: 'auto' | 'always' | 'never' = 'auto'): tf.KernelFunc {
@@ -131,7 +140,7 @@ export function makeWasmFusedConv2D(original: tf.KernelFunc, mode: 'auto' | 'alw
       n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh: fs[0], kw: fs[1], m: fs[3],
       sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
     };
-    if ((mode === 'auto' && !convForwardSimdPays(g)) || convForwardSimdBytes(g) > CONV_FORWARD_SIMD_MAX_BYTES) return original(args);
+    if ((mode === 'auto' && !convForwardSimdPays(g, backendThreads(args.backend))) || convForwardSimdBytes(g) > CONV_FORWARD_SIMD_MAX_BYTES) return original(args);
     const io = jsKernelIO(args.backend as Backend, [n, g.oh, g.ow, g.m], bias ? [x, filter, bias] : [x, filter]);
     convForwardSimd(io.ins[0]!, io.ins[1]!, io.ins[2], g, io.out);
     return io.finish();
