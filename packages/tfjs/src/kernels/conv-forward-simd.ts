@@ -141,7 +141,7 @@ export function makeWasmFusedConv2D(original: tf.KernelFunc, mode: 'auto' | 'alw
       sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
     };
     if ((mode === 'auto' && !convForwardSimdPays(g, backendThreads(args.backend))) || convForwardSimdBytes(g) > CONV_FORWARD_SIMD_MAX_BYTES) return original(args);
-    const io = jsKernelIO(args.backend as Backend, [n, g.oh, g.ow, g.m], bias ? [x, filter, bias] : [x, filter]);
+    const io = jsKernelIO(args.backend as Backend, [n, g.oh, g.ow, g.m], bias ? [x, filter, bias] : [x, filter], false); // y is overwritten whole
     convForwardSimd(io.ins[0]!, io.ins[1]!, io.ins[2], g, io.out);
     return io.finish();
   };
