@@ -92,14 +92,18 @@ export function convForwardSimd(x: Float32Array, filter: Float32Array, bias: Flo
 
 /**
  * Whether the SIMD kernel (one thread) beats XNNPACK on `threads` threads for this shape.
- * Measured (tools/bench/conv-forward-simd.ts, both alternating in one process, load ~2.4–3.7 on
+ * Measured (tools/bench/conv-forward-simd.ts, both alternating in one process, 20:03, load ~3 on
  * 2 cores; SIMD / XNNPACK per-call minimum): on 1 thread it won on every shape measured, MNIST
- * conv1 [64,28,28,1] k5 M10 0.41, conv2 [64,12,12,10] k5 M20 0.67, 3×3 'same' convs with C 3–64,
- * M 16–64, stride 1–2, 0.78–0.89; against XNNPACK's 2 threads it still wins up to C 16, M 32
- * (0.48–0.79) and loses at C 32–64, M 64 (1.58–1.64). Larger shapes were not measured: XNNPACK's.
+ * conv1 [64,28,28,1] k5 M10 0.40, conv2 [64,12,12,10] k5 M20 0.64, 3×3 'same' convs with C 3–64,
+ * M 16–64, stride 1–2, 0.78–0.88. XNNPACK's 2 threads, per call, beat it at its best (conv1 0.60–0.76,
+ * conv2 1.02–1.20, 3×3 C 3–64 1.26–2.17) but not at its median (0.42–0.74 for C ≤ 16: its pool
+ * stalls whenever the other core is busy), and in the real trainer on 2 threads (train-ab.ts,
+ * MNIST CNN) the two convs took 1.92 ms per step against XNNPACK's 3.86 (min; median 1.98 vs
+ * 5.57). So with threads, the SIMD kernel runs where the trainer measured it (C ≤ 10, M ≤ 32),
+ * XNNPACK's threads elsewhere. Larger shapes were not measured: XNNPACK's.
  */
 export function convForwardSimdPays(g: ConvGeometry, threads: number): boolean {
-  return threads <= 1 ? g.c <= 64 && g.m <= 64 : g.c <= 16 && g.m <= 32;
+  return threads <= 1 ? g.c <= 64 && g.m <= 64 : g.c <= 10 && g.m <= 32;
 }
 
 /** The wasm backend's XNNPACK thread count (1 where the backend does not say). */
