@@ -99,7 +99,8 @@ export function convForwardSimd(x: Float32Array, filter: Float32Array, bias: Flo
  * conv2 1.02–1.20, 3×3 C 3–64 1.26–2.17) but not at its median (0.42–0.74 for C ≤ 16: its pool
  * stalls whenever the other core is busy), and in the real trainer on 2 threads (train-ab.ts,
  * MNIST CNN) the two convs took 1.92 ms per step against XNNPACK's 3.86 (min; median 1.98 vs
- * 5.57). So with threads, the SIMD kernel runs where the trainer measured it (C ≤ 10, M ≤ 32),
+ * 5.57; on a calm machine a tie, 1.89 vs 1.85). So with threads, the SIMD kernel runs where the
+ * trainer measured it (C ≤ 10, M ≤ 32),
  * XNNPACK's threads elsewhere. Larger shapes were not measured: XNNPACK's.
  */
 export function convForwardSimdPays(g: ConvGeometry, threads: number): boolean {
