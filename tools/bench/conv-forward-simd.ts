@@ -14,13 +14,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadavg } from 'node:os';
 import { setupBackend, replacedKernel } from '@dlm/tfjs';
 // The kernel by path (a benchmark, not a package: check-deps does not apply).
-import { convForwardSimdPays, makeWasmFusedConv2D } from '../../packages/tfjs/src/kernels/conv-forward-simd.js';
+import { convForwardSimdPays, makeWasmConvForward } from '../../packages/tfjs/src/kernels/conv-forward-simd.js';
 
 const i = process.argv.indexOf('--reps');
 const reps = i > 0 ? Number(process.argv[i + 1]) : 40;
 const { threads } = await setupBackend('wasm');
 const original = replacedKernel('FusedConv2D', 'wasm')!.kernelFunc;
-const simd = makeWasmFusedConv2D(original, 'always');
+const simd = makeWasmConvForward(original, 'always');
 type Shape = [number, number, number, number];
 const shapes: { name: string; x: Shape; f: Shape; stride: number; pad: 'valid' | 'same' }[] = [
   { name: 'MNIST conv1 x[64,28,28,1] k5 M10 valid', x: [64, 28, 28, 1], f: [5, 5, 1, 10], stride: 1, pad: 'valid' },

@@ -2,8 +2,8 @@
  * The WebAssembly SIMD forward convolution + bias (src/kernels/conv-forward-simd.ts): results
  * against a float64 reference over strides, pads ('valid', 'same', explicit, windows larger than
  * the input), batch 1, C and M not multiples of 4 (every block layout: 4-lane, 8-lane, 8 + 4, …),
- * with and without bias, the MNIST CNN's shapes; non-finite inputs; FusedConv2D on wasm against
- * tfjs-backend-cpu's conv2d + add, and its gradients through the tape. (The committed module's
+ * with and without bias, the MNIST CNN's shapes; non-finite inputs; FusedConv2D and Conv2D on wasm
+ * against tfjs-backend-cpu's conv2d (+ add), and their gradients through the tape. (The committed module's
  * freshness is tested in filter-grad-simd.test.ts, for every module scripts/build-wasm.mjs builds.)
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -151,12 +151,13 @@ async function profiled(f: () => tf.Tensor4D): Promise<{ result: tf.Tensor4D; ke
   return { result: result!, kernelNames: info.kernelNames };
 }
 
+type Pads = [[number, number], [number, number], [number, number], [number, number]];
+
 describe('FusedConv2D on wasm against tfjs-backend-cpu', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     await setupBackend('cpu');
     await setupBackend('wasm');
   }, 120_000);
-  type Pads = [[number, number], [number, number], [number, number], [number, number]];
   const cases: [string, number[], number[], [number, number], Pads][] = [
     ['MNIST conv1, batch 4', [4, 28, 28, 1], [5, 5, 1, 10], [1, 1], [[0, 0], [0, 0], [0, 0], [0, 0]]],
     ['MNIST conv2, batch 4', [4, 12, 12, 10], [5, 5, 10, 20], [1, 1], [[0, 0], [0, 0], [0, 0], [0, 0]]],
@@ -196,6 +197,58 @@ describe('FusedConv2D on wasm against tfjs-backend-cpu', { timeout: 120_000 }, (
     expected.forEach((e, k) => {
       const scale = e.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
       expect(actual[k]!.length).toBe(e.length);
+      actual[k]!.forEach((v, t) => expect(Math.abs(v - e[t]!)).toBeLessThanOrEqual(1e-5 * scale));
+    });
+  });
+
+  test('an infinite filter value: pad taps are dropped as on cpu (XNNPACK multiplies its zero padding: 0·∞ = NaN)', async () => {
+    const [xs, fs] = [[1, 5, 6, 2], [3, 3, 2, 3]] as [[number, number, number, number], [number, number, number, number]];
+    const xv = rand(xs.reduce((a, b) => a * b), 8);
+    const fv = rand(fs.reduce((a, b) => a * b), 9);
+    fv[0] = Infinity; // tap (0, 0), channel 0, output channel 0: on the pad for the first row and column
+    const pad: Pads = [[0, 0], [1, 1], [1, 1], [0, 0]];
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await setupBackend(backend);
+      const [x, filter, bias] = [tf.tensor4d(xv, xs), tf.tensor4d(fv, fs), tf.tensor1d([0.5, -1, 2])];
+      const y = conv2dWithBias(x, filter, [1, 1], pad, bias); // FusedConv2D on wasm
+      const z = tf.conv2d(x, filter, 1, pad as unknown as 'same'); // Conv2D
+      const values = [(await y.data()) as Float32Array, (await z.data()) as Float32Array];
+      tf.dispose([x, filter, bias, y, z]);
+      return values;
+    };
+    const expected = await run('cpu');
+    const actual = await run('wasm');
+    expected.forEach((e, k) => {
+      expect(e.some((v) => Number.isFinite(v)) && e.some((v) => v === Infinity || v === -Infinity)).toBe(true);
+      actual[k]!.forEach((v, t) => {
+        if (Number.isFinite(e[t]!)) expect(Math.abs(v - e[t]!)).toBeLessThan(1e-5);
+        else expect(v).toBe(e[t]!);
+      });
+    });
+  });
+
+  test('Conv2D (no bias) runs the kernel too, and its gradients', async () => {
+    const [xs, fs] = [[2, 9, 11, 3], [3, 3, 3, 5]] as [[number, number, number, number], [number, number, number, number]];
+    const xv = rand(xs.reduce((a, b) => a * b), 6);
+    const fv = rand(fs.reduce((a, b) => a * b), 7);
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await setupBackend(backend);
+      const [x, filter] = [tf.tensor4d(xv, xs), tf.tensor4d(fv, fs)];
+      const y = tf.conv2d(x, filter, [2, 1], 'same');
+      const grads = tf.grads((a, b) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, [2, 1], 'same'))))([x, filter]);
+      const values = [(await y.data()) as Float32Array, ...(await Promise.all(grads.map((g) => g.data() as Promise<Float32Array>)))];
+      tf.dispose([x, filter, y, ...grads]);
+      return values;
+    };
+    const expected = await run('cpu');
+    const actual = await run('wasm');
+    const info = tf.backend_util.computeConv2DInfo(xs, fs, [2, 1], 1, 'same');
+    const g: ConvGeometry = { n: 2, h: 9, w: 11, c: 3, oh: info.outHeight, ow: info.outWidth, kh: 3, kw: 3, m: 5, sh: 2, sw: 1, top: info.padInfo.top, left: info.padInfo.left };
+    const direct = new Float32Array(actual[0]!.length);
+    convForwardSimd(xv, fv, undefined, g, direct);
+    expect(Array.from(actual[0]!)).toEqual(Array.from(direct));
+    expected.forEach((e, k) => {
+      const scale = e.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
       actual[k]!.forEach((v, t) => expect(Math.abs(v - e[t]!)).toBeLessThanOrEqual(1e-5 * scale));
     });
   });

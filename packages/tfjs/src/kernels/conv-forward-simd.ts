@@ -1,5 +1,6 @@
 /**
- * The forward convolution with its bias (tfjs' FusedConv2D, what `conv2dWithBias` runs) as a
+ * The forward convolution with its bias (tfjs' FusedConv2D, what `conv2dWithBias` runs; and Conv2D,
+ * a convolution without one) as a
  * WebAssembly SIMD kernel (source: wasm/conv-forward.ts, compiled into conv-forward-wasm.ts by
  * scripts/build-wasm.mjs), for the shapes where it beats tfjs-backend-wasm's XNNPACK convolution.
  * x, the packed filter and the bias are copied into the kernel's own memory, y comes back out.
@@ -122,12 +123,13 @@ interface FusedAttrs {
 }
 
 /**
- * Wraps tfjs-backend-wasm's FusedConv2D: a float32 NHWC convolution with a linear activation,
- * dilation 1 and a rank-1 bias (or none) runs in the kernel above where it pays
- * (`convForwardSimdPays`, by shape and XNNPACK's thread count; `mode` 'always'/'never' are for benchmarks and tests); everything else,
- * and engines without WebAssembly SIMD, in the original.
+ * Wraps tfjs-backend-wasm's FusedConv2D or Conv2D (the same inputs, less the bias and the fused
+ * activation): a float32 NHWC convolution with a linear activation, dilation 1 and a rank-1 bias
+ * (or none) runs in the kernel above where it pays (`convForwardSimdPays`, by shape and XNNPACK's
+ * thread count; `mode` 'always'/'never' are for benchmarks and tests); everything else, and
+ * engines without WebAssembly SIMD, in the original.
  */
-export function makeWasmFusedConv2D(original: tf.KernelFunc, mode: 'auto' | 'always' | 'never' = 'auto'): tf.KernelFunc {
+export function makeWasmConvForward(original: tf.KernelFunc, mode: 'auto' | 'always' | 'never' = 'auto'): tf.KernelFunc {
   return (args) => {
     if (mode === 'never') return original(args);
     const { x, filter, bias, preluActivationWeights } = args.inputs as { x: Info; filter: Info; bias?: Info; preluActivationWeights?: Info };
