@@ -102,10 +102,13 @@ export function convForwardSimd(x: Float32Array, filter: Float32Array, bias: Flo
  * MNIST CNN) the two convs took 1.92 ms per step against XNNPACK's 3.86 (min; median 1.98 vs
  * 5.57; on a calm machine a tie, 1.89 vs 1.85). So with threads, the SIMD kernel runs where the
  * trainer measured it (C ≤ 10, M ≤ 32),
- * XNNPACK's threads elsewhere. Larger shapes were not measured: XNNPACK's.
+ * XNNPACK's threads elsewhere. C = 64 stays XNNPACK's on 1 thread too: as the input gradient's
+ * flipped-filter Conv2D of [16,32,32,64] 3×3 M64 the kernel took 1.20× XNNPACK's time (min;
+ * 0.93 median; tools/bench/conv-forward-flipped.ts, load 1.3: x of 4 MB outgrows the cache
+ * its window reloads rely on), though 0.84–0.87× on [16,16,16,64]. Larger shapes were not measured.
  */
 export function convForwardSimdPays(g: ConvGeometry, threads: number): boolean {
-  return threads <= 1 ? g.c <= 64 && g.m <= 64 : g.c <= 10 && g.m <= 32;
+  return threads <= 1 ? g.c <= 32 && g.m <= 64 : g.c <= 10 && g.m <= 32;
 }
 
 /** The wasm backend's XNNPACK thread count (1 where the backend does not say). */
