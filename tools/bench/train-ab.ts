@@ -6,7 +6,7 @@
  * `--base REV` as git revision REV's packages/tfjs/src/kernels/ made them; side B as this tree
  * registers them. `--hide K` (with or without `--kernels`): side A runs with kernel K unregistered,
  * so that dlm's code that uses K where the backend has it falls back (FusedConv2D). The sides switch after every step (the trainer's progress callback),
- * so both see the same load; `--rounds` epochs of `--samples` embedded digits on one thread, after
+ * so both see the same load; `--rounds` epochs of `--samples` embedded digits on $DLM_WASM_THREADS XNNPACK threads (default 1), after
  * one warm-up epoch. Prints each side's step time (min, p25, median: the low quantiles are what a
  * calm machine sees) and their ratios. A step's time runs from one batch event to the next, so it
  * includes batch assembly, metrics and progress.
@@ -143,7 +143,9 @@ async function epoch(count: boolean): Promise<void> {
 await epoch(false); // warm-up
 for (let r = 0; r < rounds; r++) await epoch(true);
 const q = (a: number[], f: number) => [...a].sort((p, r) => p - r)[Math.floor(a.length * f)]!;
-console.log(`MNIST CNN, real trainer, batch 64, wasm 1 thread, ${rounds} epochs of ${samples} digits, kernels switched after every step; A = ${base ? `${base}'s` : "tfjs'"} ${kernels.join(', ')}${hidden.length ? ` without ${hidden.map((h) => h.kernelName).join(', ')}` : ''}, B = this tree's; Node ${process.version}`);
+// XNNPACK's thread count ($DLM_WASM_THREADS, default 1), as the backend reports it.
+const threads = (tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?(): number } } }).wasm?.tfjs?.getThreadsCount?.() ?? 1;
+console.log(`MNIST CNN, real trainer, batch 64, wasm ${threads} thread(s), ${rounds} epochs of ${samples} digits, kernels switched after every step; A = ${base ? `${base}'s` : "tfjs'"} ${kernels.join(', ')}${hidden.length ? ` without ${hidden.map((h) => h.kernelName).join(', ')}` : ''}, B = this tree's; Node ${process.version}`);
 for (const side of ['A', 'B'] as const) console.log(`${side}: ${stepMs[side].length} steps, ms/step min ${q(stepMs[side], 0).toFixed(2)} p25 ${q(stepMs[side], 0.25).toFixed(2)} median ${q(stepMs[side], 0.5).toFixed(2)}`);
 for (const side of ['A', 'B'] as const) console.log(`${side}: the swapped kernels, ms/step min ${q(swappedMs[side], 0).toFixed(2)} p25 ${q(swappedMs[side], 0.25).toFixed(2)} median ${q(swappedMs[side], 0.5).toFixed(2)}`);
 for (const [key, v] of nonzeroShares) console.log(`${key}: nonzero share min ${Math.min(...v).toFixed(3)} mean ${(v.reduce((p, r) => p + r, 0) / v.length).toFixed(3)} max ${Math.max(...v).toFixed(3)} over ${v.length} calls`);

@@ -18,6 +18,7 @@ export const WASM_KERNELS = [
   { source: 'wasm/input-grad.ts', target: 'src/kernels/input-grad-wasm.ts', name: 'INPUT_GRAD_WASM' },
   { source: 'wasm/pool-grad.ts', target: 'src/kernels/pool-grad-wasm.ts', name: 'POOL_GRAD_WASM' },
   { source: 'wasm/column-sum.ts', target: 'src/kernels/column-sum-wasm.ts', name: 'COLUMN_SUM_WASM' },
+  { source: 'wasm/conv-forward.ts', target: 'src/kernels/conv-forward-wasm.ts', name: 'CONV_FORWARD_WASM' },
 ];
 
 /** Helpers compiled into every module (each module exports them too). */

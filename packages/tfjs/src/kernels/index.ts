@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { adamUpdateKernel } from './adam.js';
 import { makeWasmBatchMatMul } from './batch-matmul.js';
 import { makeWasmSum } from './column-sum-simd.js';
+import { makeWasmConvForward } from './conv-forward-simd.js';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv-grad.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput, unsortedSegmentSum } from './js-kernels.js';
 import { makeMaxPoolGrad, maxPoolGrad } from './pool-grad.js';
@@ -46,6 +47,8 @@ export function registerCpuKernels(): void {
  * WebAssembly SIMD, pool-grad-simd.ts). Its
  * BatchMatMul is fast only for one untransposed pair (batch-matmul.ts routes onto that path); its
  * Sum transposes before summing (the bias gradients: column-sum-simd.ts sums in place). Its
+ * FusedConv2D and Conv2D (XNNPACK) waste lanes where C is small and re-pack the weights every
+ * step (conv-forward-simd.ts runs those shapes). Its
  * Identity and same-dtype Cast copy the buffer; ours share it (shared-data.ts).
  */
 export function registerWasmKernels(): void {
@@ -62,6 +65,11 @@ export function registerWasmKernels(): void {
   // Sums over all leading axes (bias gradients) without tfjs' transpose, bit-identical (column-sum-simd.ts).
   const sum = tf.getKernel('Sum', 'wasm');
   if (sum) replaceKernel({ ...sum, kernelFunc: makeWasmSum(sum.kernelFunc) });
+  // Forward convs (with a bias or without) in dlm's SIMD kernel where it pays, XNNPACK's elsewhere (conv-forward-simd.ts).
+  for (const name of ['FusedConv2D', 'Conv2D']) {
+    const k = tf.getKernel(name, 'wasm');
+    if (k) replaceKernel({ ...k, kernelFunc: makeWasmConvForward(k.kernelFunc) });
+  }
   // Identity (every tensor saved for the backward pass) and same-dtype Cast share the buffer instead of copying it.
   for (const [name, make] of [['Identity', makeSharedIdentity], ['Cast', makeSharedCast]] as const) {
     const k = tf.getKernel(name, 'wasm');
