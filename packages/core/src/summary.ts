@@ -5,7 +5,7 @@
 import { formatShape, numelStatic } from './dims.js';
 import type { Graph, LayerRecord, TensorType } from './ir.js';
 import { getOpSchema } from './ops/index.js';
-import { countParams, countParamsUnder, inScope } from './param-count.js';
+import { countParams, paramCountsByPath, scopeKey, totalsByScope } from './param-count.js';
 
 export interface SummaryRow {
   /** Scope path joined with '/'. */
@@ -14,7 +14,7 @@ export interface SummaryRow {
   kind: string;
   isBlock: boolean;
   outputShape: string;
-  /** Elements of its parameters and buffers, nested layers included (`countParamsUnder`). */
+  /** Elements of its parameters and buffers, nested layers included (`countParamsUnder`, all layers at once by `paramCountsByPath`). */
   params: number;
   trainableParams: number;
   flops: number;
@@ -52,9 +52,12 @@ export function summarize(g: Graph): ModelSummary {
     const outs = n.outputs.map((o) => types.get(o)!).filter(Boolean);
     return schema.flops(ins, outs, n.attrs);
   });
+  // Per-layer sums in one pass each (per layer over all nodes and params was quadratic).
+  const countsOf = paramCountsByPath(g);
+  const flopsByScope = totalsByScope(g.nodes.keys(), (i) => g.nodes[i]!.scope, (i) => nodeFlops[i]!);
   const rows: SummaryRow[] = g.layers.map((l: LayerRecord) => {
-    const counts = countParamsUnder(g, l.path);
-    const flops = g.nodes.reduce((s, n, i) => (inScope(n.scope, l.path) ? s + nodeFlops[i]! : s), 0);
+    const counts = countsOf(l.path);
+    const flops = flopsByScope.get(scopeKey(l.path)) ?? 0;
     const outShape = l.outputs.map((o) => {
       const t = types.get(o);
       return t ? formatShape(t.shape) : '?';

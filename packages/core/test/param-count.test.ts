@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countParams, countParamsUnder, summarize, type Dim, type Graph, type Param } from '../src/index.js';
+import { countParams, countParamsUnder, paramCountsByPath, scopeKey, summarize, totalsByScope, type Dim, type Graph, type Param } from '../src/index.js';
 
 function param(name: string, scope: string[], shape: Dim[], o: { trainable?: boolean; buffer?: boolean } = {}): Param {
   return {
@@ -50,4 +50,30 @@ describe('countParams', () => {
     const s = summarize(graph);
     expect([s.totalParams, s.trainableParams, s.nonTrainableParams, s.bufferElements]).toEqual([512, 464, 48, 32]);
   });
+  it('paramCountsByPath gives countParamsUnder for every path, segments matched whole', () => {
+    const countsOf = paramCountsByPath(graph);
+    for (const path of [[], ['conv'], ['block'], ['block', 'bn'], ['con'], ['block', 'b'], ['conv', 'x'], ['']]) {
+      expect(countsOf(path), path.join('/')).toEqual(countParamsUnder(graph, path));
+    }
+  });
 });
+
+describe('totalsByScope', () => {
+  it('sums each item into every prefix of its scope, and only there', () => {
+    const items: [string[], number][] = [[['a', 'b'], 1], [['a'], 2], [['ab'], 4], [[], 8], [['a', 'b', 'c'], 16]];
+    const t = totalsByScope(items, ([s]) => s, ([, v]) => v);
+    expect(t.get(scopeKey([]))).toBe(31);
+    expect(t.get(scopeKey(['a']))).toBe(19);
+    expect(t.get(scopeKey(['a', 'b']))).toBe(17);
+    expect(t.get(scopeKey(['a', 'b', 'c']))).toBe(16);
+    expect(t.get(scopeKey(['ab']))).toBe(4);
+    expect(t.has(scopeKey(['b']))).toBe(false);
+  });
+  it('reads each item once however many layers there are (linear, not layers × items)', () => {
+    let reads = 0;
+    const items = Array.from({ length: 2000 }, (_, i) => ['block' + (i % 50), 'layer' + i]);
+    totalsByScope(items, (s) => s, () => (reads++, 1));
+    expect(reads).toBe(2000);
+  });
+});
+

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { countParamsUnder, formatDiagnostics, fromJSON, toJSON, type Program } from '@dlm/core';
+import { countParamsUnder, formatDiagnostics, fromJSON, inScope, paramCountsByPath, summarize, toJSON, type Program } from '@dlm/core';
 import { expectGolden } from '@dlm/test-utils';
 import { compileFile, compileSource, format } from '../src/index.js';
 import { makeRegistry, structuralProblems } from './helpers.js';
@@ -141,6 +141,21 @@ describe('examples', () => {
     it('has the parameters its comment adds up (the PyTorch modules of packages/torch/test/examples.test.ts load them strictly)', () => {
       expect(countParamsUnder(g)).toEqual(counts);
     });
+  });
+
+  it.each(EXAMPLES)('%s: every layer\'s counts and FLOPs, computed in one pass, equal the per-layer definitions', (file) => {
+    const out = compileFile(file, { registry, readFile });
+    for (const g of out.program.models) {
+      const countsOf = paramCountsByPath(g);
+      const summary = summarize(g);
+      g.layers.forEach((l, i) => {
+        expect(countsOf(l.path), l.path.join('/')).toEqual(countParamsUnder(g, l.path));
+        expect(summary.rows[i]!.params).toBe(countParamsUnder(g, l.path).total);
+        // FLOPs of a layer: the model's total over just the nodes in its scope
+        const inside = summarize({ ...g, nodes: g.nodes.filter((n) => inScope(n.scope, l.path)) }).flops;
+        expect(summary.rows[i]!.flops, l.path.join('/')).toBe(inside);
+      });
+    }
   });
 
   it('dcgan is a GAN train block over two models', () => {

@@ -8,7 +8,7 @@
  * layers first ("leaf edges"), then mapped onto whatever box each layer ends up in after depth
  * collapsing and folding, so skip connections and branches survive every view.
  */
-import { countParamsUnder, type Graph, type LayerRecord, type Node, type TensorType } from '@dlm/core';
+import { paramCountsByPath, type Graph, type LayerRecord, type Node, type TensorType } from '@dlm/core';
 import { blockTitle, formatCount, formatTensor, isAutoName, isLoop, isRepeat, shorten, stableJson } from './labels.js';
 import { classOfOp, type DiagramClass } from './styles.js';
 
@@ -119,7 +119,8 @@ export function buildModelDiagram(g: Graph, o: StructureOptions): ModelDiagram {
 
   // Parameter counts per layer, nested layers and buffers included: the count summary and hover show.
   const paramsUnder = new Map<string, number>();
-  for (const r of g.layers) paramsUnder.set(keyOf.get(r)!, countParamsUnder(g, r.path).total);
+  const countsOf = paramCountsByPath(g);
+  for (const r of g.layers) paramsUnder.set(keyOf.get(r)!, countsOf(r.path).total);
 
   // Visible items: every record that is not nested inside a (non-block) layer. A layer's own
   // sub-layers are an implementation detail and stay inside its box (`owner` maps them to it).
