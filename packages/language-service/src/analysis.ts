@@ -5,6 +5,7 @@
  */
 import {
   countParamsUnder,
+  paramCountsByPath,
   formatType,
   summarize,
   type Diagnostic,
@@ -351,7 +352,10 @@ function describeDecl(an: Analysis, d: Decl): string | undefined {
       const sig = b.params.map((p) => `${p.name.name}${p.type ? `: ${p.type.name}` : ''}`).join(', ');
       const instances: { g: Graph; l: LayerRecord }[] = [];
       for (const g of an.program.models) for (const l of g.layers) if (l.isBlock && l.plugin === '' && l.kind === d.name) instances.push({ g, l });
-      const counts = [...new Set(instances.map(({ g, l }) => countParamsUnder(g, l.path).total))];
+      // One pass per model for all instances (a block repeated 2,000 times would otherwise filter
+      // every parameter 2,000 times on each hover).
+      const countsOf = new Map(an.program.models.map((g) => [g, paramCountsByPath(g)] as const));
+      const counts = [...new Set(instances.map(({ g, l }) => countsOf.get(g)!(l.path).total))];
       const lines = [`(block) **${d.name}**(${sig})`];
       if (instances.length) lines.push(`${instances.length} instance${instances.length > 1 ? 's' : ''} · ${counts.map(fmtInt).join(' / ')} params each`);
       return lines.join('\n\n');
