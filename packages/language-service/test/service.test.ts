@@ -152,3 +152,24 @@ describe('completion offers the names visible at the cursor', () => {
     expect(at('y = t')).not.toContain('k');
   });
 });
+
+describe('hover on a block', () => {
+  const TEXT = `block Res(units: int) {
+  input x
+  output y
+  y = relu(x + (x |> dense(units)))
+}
+
+model M {
+  input x: f32[batch, 8]
+  output y: f32[batch, 8]
+  y = x |> repeat 3 { Res(8) } |> Res(units: 8)
+}
+`;
+  it('counts its instances and the parameters of each (nested layers included)', () => {
+    const a = analyze(TEXT, '/p/m.dlm', registry, () => undefined);
+    expect(a.diagnostics).toEqual([]);
+    // dense(8) on 8 features: 8·8 + 8 = 72 per instance; 3 repeated + 1 direct
+    expect(hover(a, TEXT.indexOf('Res('))!.markdown).toBe('(block) **Res**(units: int)\n\n4 instances · 72 params each');
+  });
+});
