@@ -173,3 +173,43 @@ model M {
     expect(hover(a, TEXT.indexOf('Res('))!.markdown).toBe('(block) **Res**(units: int)\n\n4 instances · 72 params each');
   });
 });
+
+describe('argument completion in a train entry', () => {
+  // A loss and an optimizer of the same name with different arguments: which one a call's
+  // arguments come from depends on the entry's key, the first token on the call's line.
+  const mse = stdPlugin.losses!.find((l) => l.name === 'mse')!;
+  const sgd = stdPlugin.optimizers!.find((o) => o.name === 'sgd')!;
+  const twins = new PluginRegistry();
+  twins.register(stdPlugin);
+  twins.register({
+    name: 'twins',
+    apiVersion: stdPlugin.apiVersion,
+    losses: [{ ...mse, name: 'twin', args: [{ name: 'margin', type: 'float', default: 1, doc: 'margin' }] }],
+    optimizers: [{ ...sgd, name: 'twin', args: [{ name: 'lr', type: 'float', default: 0.1, doc: 'rate' }, { name: 'decay', type: 'float', default: 0, doc: 'decay' }] }],
+  });
+  const TEXT = `model M {
+  input x: f32[batch, 3]
+  output y: f32[batch, 2]
+  y = x |> dense(2)
+}
+
+train T {
+  model: M
+  loss: twin(), optimizer:
+    twin()
+  epochs: 1
+}
+`;
+  const labels = (offset: number) => complete(analyze(TEXT, '/p/t.dlm', twins, () => undefined), offset).map((c) => c.label);
+
+  it("a call after the entry's key on its line takes that kind's arguments", () => {
+    const loss = labels(TEXT.indexOf('twin(') + 5);
+    expect(loss).toContain('margin');
+    expect(loss).not.toContain('lr');
+  });
+
+  it('a call on a line of its own is read against the first token of that line', () => {
+    const own = labels(TEXT.lastIndexOf('twin(') + 5);
+    expect(own).not.toContain('margin');
+  });
+});
