@@ -388,12 +388,18 @@ export class SplitView {
   }
 
   /**
-   * The targets of positions [start, start+count) of this view, as `batch(undefined, start,
-   * count).y` gives them: through the split's `targets` where it has one, which reads no inputs.
+   * The targets of positions `order[start..start+count)` of this view (as in `batch`), as
+   * `batch(order, start, count)` gives them: through the split's `targets` where it has one, which
+   * reads no inputs (an image dataset converts no image).
    */
-  targets(start: number, count: number): Float32Array | Int32Array {
-    if (typeof this.split.targets === 'function') return this.split.targets(this.indices.subarray(start, start + count));
-    return this.batch(undefined, start, count).y;
+  targets(order: Int32Array | undefined, start: number, count: number): Pick<Batch, 'y' | 'yShape'> {
+    if (typeof this.split.targets !== 'function') {
+      const { y, yShape } = this.batch(order, start, count);
+      return { y, yShape };
+    }
+    const at = order ? Int32Array.from(order.subarray(start, start + count), (k) => this.indices[k]!) : this.indices.subarray(start, start + count);
+    // A batch's targets are [count, ...targetShape] (DatasetInfo); the split's answer was checked to have that length (run-setup.ts).
+    return { y: this.split.targets(at), yShape: [count, ...this.split.info.targetShape] };
   }
 }
 

@@ -57,7 +57,7 @@ function findTarget(view: SplitView, bad: (v: number) => boolean): { row: number
   const chunk = 1024;
   for (let s = 0; s < view.size; s += chunk) {
     const n = Math.min(chunk, view.size - s);
-    const y = view.targets(s, n); // without the inputs where the split allows
+    const { y } = view.targets(undefined, s, n); // without the inputs where the split allows
     const per = y.length / n;
     for (let i = 0; i < y.length; i++) if (bad(y[i]!)) return { row: view.indices[s + Math.floor(i / per)]!, value: y[i]! };
   }
@@ -141,7 +141,8 @@ async function accumulate<T>(rt: Runtime<T>, sums: Map<string, Float64Array>[], 
 /**
  * The training metrics of an epoch from outputs another engine computed (training mode, before each
  * update, as the step does): `outputs` holds one row per position of `order`, and batches are the
- * loop's, so the statistics are accumulated exactly as the step's running metrics.
+ * loop's, so the statistics are accumulated exactly as the step's running metrics. Only the
+ * targets are read (`SplitView.targets`: no image converted where the split can give labels alone).
  */
 export async function metricsOfOutputs<T>(rt: Runtime<T>, setup: Setup<T>, rules: Pick<ResolvedRules, 'metrics'>, math: SeededMath<T>, view: SplitView, order: Int32Array | undefined, outputs: Float32Array, batchSize: number): Promise<Record<string, number>> {
   const sums = rules.metrics.map(() => new Map<string, Float64Array>());
@@ -149,7 +150,7 @@ export async function metricsOfOutputs<T>(rt: Runtime<T>, setup: Setup<T>, rules
   const outShape = setup.graph.outputs[0]!.type.shape.slice(1).map((d) => (typeof d === 'number' ? d : -1));
   for (let s = 0; s < view.size; s += batchSize) {
     const n = Math.min(batchSize, view.size - s);
-    const b = view.batch(order, s, n);
+    const b = view.targets(order, s, n);
     const stats = rt.tidy(() => {
       const out = rt.tensor(outputs.subarray(s * per, (s + n) * per), [n, ...(outShape.includes(-1) ? [per] : outShape)]);
       const y = rt.tensor(b.y, b.yShape);

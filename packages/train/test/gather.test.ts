@@ -1,14 +1,16 @@
 /**
  * Shuffled batches through a split's optional `gather` (one pass) are the batches one `slice` per
  * sample gives, and a throwing `gather` is a located DLM5060 like a throwing `slice`. Likewise the
- * optional `targets` (labels without the inputs), which the label check before training uses.
+ * optional `targets` (labels without the inputs), which the label check before training and the
+ * torch engine's epoch metrics use.
  */
 import { PLUGIN_API_VERSION, PluginRegistry, type Batch, type DatasetSplit } from '@dlm/core';
 import { describe, expect, it } from 'vitest';
-import { SplitView, TrainingError, permutation } from '../src/common.js';
+import { createTfjsRuntime } from '@dlm/tfjs';
+import { SplitView, TrainingError, permutation, resolveRules } from '../src/common.js';
 import { openSplit } from '../src/run-setup.js';
-import { checkData } from '../src/supervised.js';
-import { compile } from './helpers/train-fixtures.js';
+import { checkData, metricsOfOutputs, type Setup } from '../src/supervised.js';
+import { compile, makeRegistry } from './helpers/train-fixtures.js';
 
 function split(withGather: boolean, gatherThrows = false, withTargets = false): DatasetSplit {
   const n = 40;
@@ -83,7 +85,7 @@ describe('targets without the inputs', () => {
     for (const s of [split(false), split(true, false, true)]) {
       const view = SplitView.all(s).carve(0.25, 9).train;
       for (const [start, count] of [[0, 30], [5, 7], [29, 1]] as const) {
-        expect(Array.from(view.targets(start, count))).toEqual(Array.from(view.batch(undefined, start, count).y));
+        expect(Array.from(view.targets(undefined, start, count).y)).toEqual(Array.from(view.batch(undefined, start, count).y));
       }
     }
   });
@@ -160,5 +162,55 @@ describe('targets of the wrong length', () => {
     const d = (caught as TrainingError).diagnostics[0]!;
     expect(d.code).toBe('DLM5060');
     expect(d.message).toMatch(/^dataset 'short' failed while training: targets\(\) returned 2 values for 3 samples of 1 each \(in targets\(\) of 3 samples of the train split\)$/);
+  });
+});
+
+describe('the torch engine\'s epoch metrics read targets only', () => {
+  it('SplitView.targets in a shuffled order equals the batches\' targets and shapes, with and without the split\'s targets', () => {
+    for (const s of [split(false), split(true, false, true)]) {
+      const view = SplitView.all(s).carve(0.25, 9).train;
+      const order = permutation(view.size, 4, 'epoch');
+      for (const [start, count] of [[0, 30], [5, 7], [29, 1]] as const) {
+        const b = view.batch(order, start, count);
+        const t = view.targets(order, start, count);
+        expect(t.yShape).toEqual(b.yShape);
+        expect(Array.from(t.y)).toEqual(Array.from(b.y));
+      }
+    }
+  });
+
+  it('metricsOfOutputs reads no inputs where the split has targets, and gives the metrics the batches give', async () => {
+    const registry = makeRegistry();
+    const program = compile(`
+model M {
+  input x: f32[batch, 3]
+  output y: f32[batch, 7]
+  y = x |> dense(7)
+}
+train M {
+  data xor_points(batch: 16, n: 64)
+  loss cross_entropy
+  optimizer sgd(lr: 0.1)
+  metrics accuracy
+  epochs 1
+}`, registry);
+    const rules = resolveRules(registry, program.trainings[0]!);
+    const rt = await createTfjsRuntime('cpu');
+    const math = rt.createMath(3);
+    const outputs = Float32Array.from({ length: 40 * 7 }, (_, i) => Math.cos(i * 1.7)); // argmax matches some labels, not all
+    const metricsOf = async (s: DatasetSplit) => {
+      const view = SplitView.all(s).carve(0.25, 9).train;
+      const setup = { graph: program.models[0]!, classes: 7, info: s.info } as unknown as Setup<unknown>;
+      return metricsOfOutputs(rt, setup, rules, math, view, permutation(view.size, 4, 'epoch'), outputs.subarray(0, view.size * 7), 8);
+    };
+    const withTargets = split(true, false, true);
+    let inputsRead = 0;
+    const counted: DatasetSplit = { ...withTargets, slice: (a, b) => (inputsRead++, withTargets.slice(a, b)), gather: (at) => (inputsRead++, withTargets.gather!(at)) };
+    const fromTargets = await metricsOf(counted);
+    expect(inputsRead).toBe(0);
+    const fromBatches = await metricsOf(split(true));
+    expect(fromTargets['accuracy']).toBeGreaterThan(0);
+    expect(fromTargets['accuracy']).toBeLessThan(1);
+    expect(fromTargets).toEqual(fromBatches);
   });
 });

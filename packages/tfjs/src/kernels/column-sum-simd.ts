@@ -25,11 +25,16 @@ const simd = new SimdKernel<ColumnSumExports>(COLUMN_SUM_WASM);
 const MIN_ELEMENTS = 16 * 1024;
 const MAX_BYTES = 1 << 30;
 
+/** Where x starts in the kernel's memory (after the sums, `cols` rounded up to whole vectors). */
+const xOffset = (cols: number) => align16(((cols + 3) & ~3) * 4);
+/** Bytes of the kernel's memory for x [rows, cols] (64: the last row's vectors read past its end). */
+const columnSumBytes = (rows: number, cols: number) => xOffset(cols) + rows * cols * 4 + 64;
+
 /** out[c] = Σ_r x[r·cols + c] in row order (`out` has `cols` entries). */
 export function columnSumsSimd(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
   const outAt = 0;
-  const xAt = align16(((cols + 3) & ~3) * 4);
-  const wasm = simd.reserve(xAt + x.length * 4 + 64); // 64: the last row's vectors read past its end
+  const xAt = xOffset(cols);
+  const wasm = simd.reserve(columnSumBytes(rows, cols));
   const heap = new Float32Array(wasm.memory.buffer);
   heap.set(x, xAt >> 2);
   wasm.columnSums(xAt, outAt, rows, cols);
@@ -49,6 +54,8 @@ export function makeWasmSum(original: tf.KernelFunc): tf.KernelFunc {
     const axes = tf.util.parseAxisParam(axis, x.shape);
     if (axes.length !== rank - 1 || axes.some((a, i) => a !== i)) return original(args);
     const cols = x.shape[rank - 1]!;
+    // The kernel's memory grown now, or tfjs' Sum where it cannot grow (`SimdKernel.tryReserve`).
+    if (!simd.tryReserve(columnSumBytes(size / cols, cols))) return original(args);
     const io = jsKernelIO(args.backend as Backend, keepDims ? [...new Array<number>(rank - 1).fill(1), cols] : [cols], [x]);
     columnSumsSimd(io.ins[0]!, size / cols, cols, io.out);
     return io.finish();

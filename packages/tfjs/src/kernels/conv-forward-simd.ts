@@ -58,6 +58,12 @@ function layout(g: ConvGeometry) {
 export const convForwardSimdBytes = (g: ConvGeometry): number => layout(g).end;
 export const CONV_FORWARD_SIMD_MAX_BYTES = 1 << 30;
 
+/** Whether a call of this geometry can run in the kernel: its memory within the cap and grown to it now (`SimdKernel.tryReserve`). */
+export const convForwardSimdFits = (g: ConvGeometry): boolean => {
+  const bytes = convForwardSimdBytes(g);
+  return bytes <= CONV_FORWARD_SIMD_MAX_BYTES && simd.tryReserve(bytes) !== undefined;
+};
+
 /**
  * y[n, i, j, m] = bias[m] + Σ_{u, v, c} x[n, i·sh + u − top, j·sw + v − left, c] · filter[u, v, c, m]
  * (taps outside x dropped; `bias` undefined: none), into `out` ([N, OH, OW, M], overwritten).
@@ -150,7 +156,7 @@ export function makeWasmConvForward(original: tf.KernelFunc, mode: 'auto' | 'alw
       n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh: fs[0], kw: fs[1], m: fs[3],
       sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
     };
-    if ((mode === 'auto' && !convForwardSimdPays(g, backendThreads(args.backend))) || convForwardSimdBytes(g) > CONV_FORWARD_SIMD_MAX_BYTES) return original(args);
+    if ((mode === 'auto' && !convForwardSimdPays(g, backendThreads(args.backend))) || !convForwardSimdFits(g)) return original(args);
     const io = jsKernelIO(args.backend as Backend, [n, g.oh, g.ow, g.m], bias ? [x, filter, bias] : [x, filter], false); // y is overwritten whole
     convForwardSimd(io.ins[0]!, io.ins[1]!, io.ins[2], g, io.out);
     return io.finish();

@@ -15,7 +15,7 @@
  *   than dy (valid convs, strides), a GEMM and a col2im scatter instead (`preferMatMul`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { FILTER_GRAD_SIMD_MAX_BYTES, filterGradSimd, filterGradSimdBytes, filterGradSimdSupported, type FilterGradGeometry } from './filter-grad-simd.js';
+import { filterGradSimd, filterGradSimdFits, filterGradSimdSupported, type FilterGradGeometry } from './filter-grad-simd.js';
 import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimdBytes, inputGradSimdSupported, sampledNonzeroShare, stageInputGrad, type InputGradGeometry } from './input-grad-simd.js';
 import { addInto, call, free, jsKernelIO, padInfo, readView, type Backend } from './util.js';
 
@@ -45,7 +45,7 @@ export function makeConv2DBackpropFilter(backendName: string, simd = backendName
       n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m,
       sh: info.strideHeight, sw: info.strideWidth, dh: 1, dw: 1, top: info.padInfo.top, left: info.padInfo.left,
     };
-    if (simd && filterGradSimdSupported() && filterGradSimdBytes(geometry) <= FILTER_GRAD_SIMD_MAX_BYTES) {
+    if (simd && filterGradSimdSupported() && filterGradSimdFits(geometry)) {
       const io = jsKernelIO(b, a.filterShape, [x, dy]);
       filterGradSimd(io.ins[0]!, io.ins[1]!, geometry, io.out);
       return io.finish();

@@ -66,6 +66,12 @@ function layout(g: FilterGradGeometry) {
 export const filterGradSimdBytes = (g: FilterGradGeometry): number => layout(g).end;
 export const FILTER_GRAD_SIMD_MAX_BYTES = 1 << 30;
 
+/** Whether a call of this geometry can run in the kernel: its memory within the cap and grown to it now (`SimdKernel.tryReserve`). */
+export const filterGradSimdFits = (g: FilterGradGeometry): boolean => {
+  const bytes = filterGradSimdBytes(g);
+  return bytes <= FILTER_GRAD_SIMD_MAX_BYTES && simd.tryReserve(bytes) !== undefined;
+};
+
 /**
  * The sparse kernel runs where at most this share of dy is nonzero and a window's rows are at
  * least this many floats (kw·C). Measured (tools/bench/filter-grad-sparse.ts, the kernels alone in

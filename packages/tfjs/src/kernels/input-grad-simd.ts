@@ -93,12 +93,13 @@ export function sampledNonzeroShare(dy: Float32Array, samples = 1024): number {
 
 /**
  * Copies dy into the kernel's memory and counts its nonzero entries (four at a time, in the
- * kernel's module); undefined when more than `maxNonzeroShare` of them are nonzero, where the
- * caller keeps another path. Two steps so that the caller allocates dx only for the kernel it runs.
+ * kernel's module); undefined when more than `maxNonzeroShare` of them are nonzero, or when the
+ * kernel's memory cannot grow to the call (`SimdKernel.tryReserve`), where the caller keeps another path. Two steps so that the caller allocates dx only for the kernel it runs.
  */
 export function stageInputGrad(dy: Float32Array, g: InputGradGeometry, maxNonzeroShare = 1): StagedInputGrad | undefined {
   const at = layout(g);
-  const wasm = simd.reserve(at.end);
+  const wasm = simd.tryReserve(at.end);
+  if (!wasm) return undefined;
   new Float32Array(wasm.memory.buffer).set(dy, at.dy >> 2);
   const nonzeroShare = dy.length ? wasm.nonzeros(at.dy, dy.length) / dy.length : 0;
   if (nonzeroShare > maxNonzeroShare) {

@@ -23,6 +23,12 @@ export function poolGradSimdBytes(n: number, h: number, w: number, c: number, oh
 }
 export const POOL_GRAD_SIMD_MAX_BYTES = 1 << 30;
 
+/** Whether a call of these shapes can run in the kernel: its memory within the cap and grown to it now (`SimdKernel.tryReserve`). */
+export function poolGradSimdFits(n: number, h: number, w: number, c: number, oh: number, ow: number): boolean {
+  const bytes = poolGradSimdBytes(n, h, w, c, oh, ow);
+  return bytes <= POOL_GRAD_SIMD_MAX_BYTES && simd.tryReserve(bytes) !== undefined;
+}
+
 /**
  * dx [n, h, w, c] (overwritten): each 2×2 window's gradient g goes to the first cell of x, in
  * row-major window order, equal to the window's maximum y (y and g [n, oh, ow, c], oh·2 ≤ h,

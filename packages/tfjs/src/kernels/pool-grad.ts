@@ -6,7 +6,7 @@
  * faster than tfjs-backend-wasm's MaxPoolGrad, which rescans every window for every input cell.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { maxPoolGrad2x2Simd, POOL_GRAD_SIMD_MAX_BYTES, poolGradSimdBytes, poolGradSimdSupported } from './pool-grad-simd.js';
+import { maxPoolGrad2x2Simd, poolGradSimdFits, poolGradSimdSupported } from './pool-grad-simd.js';
 import { jsKernelIO, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
@@ -38,7 +38,7 @@ function maxPoolGradWith({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0
   if (disjoint && fh === 2 && fw === 2 && output) {
     const io = jsKernelIO(b, [n, h, w, c], [input, dy, output]);
     const [x, g, y] = io.ins as [Float32Array, Float32Array, Float32Array];
-    if (simd && poolGradSimdSupported() && poolGradSimdBytes(n, h, w, c, oh, ow) <= POOL_GRAD_SIMD_MAX_BYTES) maxPoolGrad2x2Simd(x, y, g, io.out, n, h, w, c, oh, ow);
+    if (simd && poolGradSimdSupported() && poolGradSimdFits(n, h, w, c, oh, ow)) maxPoolGrad2x2Simd(x, y, g, io.out, n, h, w, c, oh, ow);
     else windows2x2FromOutput(x, g, y, io.out, n, h, w, c, oh, ow);
     return io.finish();
   }

@@ -57,6 +57,23 @@ export class SimdKernel<Exports extends { memory: WasmMemory }> {
     return wasm;
   }
 
+  /**
+   * The instance with its memory grown to `bytes` now, or undefined where the engine refuses to
+   * grow it (a RangeError: the address space or the browser's memory limit is reached; wasm
+   * memory cannot be asked for in advance). Callers then keep their other path (XNNPACK, the JS
+   * kernel), which has no such limit of its own, instead of failing the step with out of memory.
+   * A later `reserve` of at most `bytes` finds the memory there: no second grow.
+   */
+  tryReserve(bytes: number): Exports | undefined {
+    try {
+      return this.reserve(bytes);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      this.release();
+      return undefined;
+    }
+  }
+
   /** After a call: drops the instance if its memory has grown past `RETAINED_BYTES`. */
   release(): void {
     if (this.instance && this.instance.memory.buffer.byteLength > RETAINED_BYTES) this.instance = undefined;
