@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setupBackend } from '../src/index.js';
 import { conv2dWithBias } from '../src/fused-conv.js';
-import { CONV_FORWARD_SIMD_MAX_BYTES, convForwardSimd, convForwardSimdBytes, convForwardSimdPays, convForwardSimdSupported, type ConvGeometry } from '../src/kernels/conv-forward-simd.js';
+import { SIMD_MAX_BYTES } from '../src/kernels/wasm-simd.js';
+import { convForwardSimd, convForwardSimdBytes, convForwardSimdPays, convForwardSimdSupported, type ConvGeometry } from '../src/kernels/conv-forward-simd.js';
 import { rand } from './helpers.js';
 
 /** y by the definition in float64 (taps outside x dropped), and Σ|terms| per entry (the scale of its rounding error). */
@@ -136,7 +137,7 @@ describe('convForwardSimd against a float64 reference', () => {
     // x (200,704 B) + y (1,474,560 B) + the filter (25 taps × 12 lanes) and bias.
     expect(convForwardSimdBytes(mnist)).toBeGreaterThan(200_704 + 1_474_560 + 1_200);
     expect(convForwardSimdBytes(mnist)).toBeLessThan(1_680_000);
-    expect(convForwardSimdBytes(geometry(64, 2048, 2048, 64, 3, 3, 64, [1, 1], 'same'))).toBeGreaterThan(CONV_FORWARD_SIMD_MAX_BYTES);
+    expect(convForwardSimdBytes(geometry(64, 2048, 2048, 64, 3, 3, 64, [1, 1], 'same'))).toBeGreaterThan(SIMD_MAX_BYTES);
     expect(convForwardSimdPays(mnist, 1) && convForwardSimdPays(mnist, 2)).toBe(true);
     expect(convForwardSimdPays(geometry(16, 16, 16, 64, 3, 3, 64, [1, 1], 'same'), 2)).toBe(false);
   });

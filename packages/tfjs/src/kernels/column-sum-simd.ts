@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { COLUMN_SUM_WASM } from './column-sum-wasm.js';
 import { jsKernelIO, type Backend } from './util.js';
-import { SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
+import { SIMD_MAX_BYTES, SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
 
 type Info = tf.TensorInfo;
 
@@ -23,7 +23,6 @@ const simd = new SimdKernel<ColumnSumExports>(COLUMN_SUM_WASM);
 
 /** Below this many elements tfjs' own Sum (no copies) is as fast. */
 const MIN_ELEMENTS = 16 * 1024;
-const MAX_BYTES = 1 << 30;
 
 /** Where x starts in the kernel's memory (after the sums, `cols` rounded up to whole vectors). */
 const xOffset = (cols: number) => align16(((cols + 3) & ~3) * 4);
@@ -49,7 +48,7 @@ export function makeWasmSum(original: tf.KernelFunc): tf.KernelFunc {
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
     const rank = x.shape.length;
     const size = x.shape.reduce((p, q) => p * q, 1);
-    if (x.dtype !== 'float32' || rank < 2 || size < MIN_ELEMENTS || size * 4 > MAX_BYTES || !simd.supported()) return original(args);
+    if (x.dtype !== 'float32' || rank < 2 || size < MIN_ELEMENTS || size * 4 > SIMD_MAX_BYTES || !simd.supported()) return original(args);
     // Axes given in order only: tfjs sums in the order the axes are listed ([1, 0] runs over axis 0 innermost).
     const axes = tf.util.parseAxisParam(axis, x.shape);
     if (axes.length !== rank - 1 || axes.some((a, i) => a !== i)) return original(args);

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CONV_FORWARD_WASM } from './conv-forward-wasm.js';
 import { jsKernelIO, padInfo, type Backend } from './util.js';
-import { SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
+import { SIMD_MAX_BYTES, SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
 
 type Info = tf.TensorInfo;
 
@@ -56,12 +56,11 @@ function layout(g: ConvGeometry) {
 
 /** Bytes of the kernel's own memory one call needs (a wasm32 memory cannot exceed 4 GiB). */
 export const convForwardSimdBytes = (g: ConvGeometry): number => layout(g).end;
-export const CONV_FORWARD_SIMD_MAX_BYTES = 1 << 30;
 
 /** Whether a call of this geometry can run in the kernel: its memory within the cap and grown to it now (`SimdKernel.tryReserve`). */
 export const convForwardSimdFits = (g: ConvGeometry): boolean => {
   const bytes = convForwardSimdBytes(g);
-  return bytes <= CONV_FORWARD_SIMD_MAX_BYTES && simd.tryReserve(bytes) !== undefined;
+  return bytes <= SIMD_MAX_BYTES && simd.tryReserve(bytes) !== undefined;
 };
 
 /**

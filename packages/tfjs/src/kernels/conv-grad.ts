@@ -16,7 +16,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { filterGradSimd, filterGradSimdFits, filterGradSimdSupported, type FilterGradGeometry } from './filter-grad-simd.js';
-import { INPUT_GRAD_SIMD_MAX_BYTES, inputGradSimdBytes, inputGradSimdSupported, sampledNonzeroShare, stageInputGrad, type InputGradGeometry } from './input-grad-simd.js';
+import { inputGradSimdBytes, inputGradSimdSupported, sampledNonzeroShare, stageInputGrad, type InputGradGeometry } from './input-grad-simd.js';
+import { SIMD_MAX_BYTES } from './wasm-simd.js';
 import { addInto, call, free, jsKernelIO, padInfo, readView, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
@@ -106,7 +107,7 @@ export function makeConv2DBackpropInput(backendName: string, simd: 'auto' | 'alw
     const [kh, kw, , m] = filter.shape as [number, number, number, number];
     const geometry: InputGradGeometry = { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left };
     const byMatMul = preferMatMul(a.inputShape, dy.shape, filter.shape);
-    if (simd !== 'never' && inputGradSimdSupported() && inputGradSimdBytes(geometry) <= INPUT_GRAD_SIMD_MAX_BYTES) {
+    if (simd !== 'never' && inputGradSimdSupported() && inputGradSimdBytes(geometry) <= SIMD_MAX_BYTES) {
       const values = readView(b, dy);
       const anyDensity = simd === 'always' || byMatMul;
       const staged = anyDensity || sampledNonzeroShare(values) <= SIMD_INPUT_GRAD_SAMPLED_DENSE ? stageInputGrad(values, geometry, anyDensity ? 1 : SIMD_INPUT_GRAD_MAX_NONZERO) : undefined;

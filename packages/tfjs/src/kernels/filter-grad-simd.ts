@@ -8,7 +8,7 @@
  * and for a dy that is mostly exact zeros (behind max_pool and relu) one that skips them.
  */
 import { FILTER_GRAD_WASM } from './filter-grad-wasm.js';
-import { SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
+import { SIMD_MAX_BYTES, SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
 
 /** Sizes of one filter gradient (NHWC; `top`/`left` are the pads before the input). */
 export interface FilterGradGeometry {
@@ -60,16 +60,15 @@ function layout(g: FilterGradGeometry) {
 
 /**
  * Bytes of the kernel's own memory one call needs (its inputs are copied in). Above
- * `FILTER_GRAD_SIMD_MAX_BYTES` the caller keeps the forward-convolution path: a wasm32 memory
+ * `SIMD_MAX_BYTES` the caller keeps the forward-convolution path: a wasm32 memory
  * cannot exceed 4 GiB, and a copy that large is not where the kernel pays off.
  */
 export const filterGradSimdBytes = (g: FilterGradGeometry): number => layout(g).end;
-export const FILTER_GRAD_SIMD_MAX_BYTES = 1 << 30;
 
 /** Whether a call of this geometry can run in the kernel: its memory within the cap and grown to it now (`SimdKernel.tryReserve`). */
 export const filterGradSimdFits = (g: FilterGradGeometry): boolean => {
   const bytes = filterGradSimdBytes(g);
-  return bytes <= FILTER_GRAD_SIMD_MAX_BYTES && simd.tryReserve(bytes) !== undefined;
+  return bytes <= SIMD_MAX_BYTES && simd.tryReserve(bytes) !== undefined;
 };
 
 /**

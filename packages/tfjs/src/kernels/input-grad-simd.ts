@@ -8,7 +8,7 @@
  * nothing is skipped, so dx is NaN where the dense product makes it NaN.
  */
 import { INPUT_GRAD_WASM } from './input-grad-wasm.js';
-import { SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
+import { SIMD_MAX_BYTES, SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
 
 /** Sizes of one input gradient (NHWC, dilation 1; `top`/`left` are the pads before the input). */
 export interface InputGradGeometry {
@@ -56,11 +56,10 @@ function layout(g: InputGradGeometry) {
 }
 
 /**
- * Bytes of the kernel's own memory one call needs. Above `INPUT_GRAD_SIMD_MAX_BYTES` the caller
+ * Bytes of the kernel's own memory one call needs. Above `SIMD_MAX_BYTES` the caller
  * keeps its other paths: a wasm32 memory cannot exceed 4 GiB.
  */
 export const inputGradSimdBytes = (g: InputGradGeometry): number => layout(g).end;
-export const INPUT_GRAD_SIMD_MAX_BYTES = 1 << 30;
 
 /** dy in the kernel's memory, ready to be multiplied by a filter (`stageInputGrad`). */
 export interface StagedInputGrad {

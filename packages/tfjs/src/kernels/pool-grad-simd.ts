@@ -5,7 +5,7 @@
  * bit-identical results. x, y and dy are copied into the kernel's own memory, dx comes back out.
  */
 import { POOL_GRAD_WASM } from './pool-grad-wasm.js';
-import { SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
+import { SIMD_MAX_BYTES, SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
 
 interface PoolGradExports {
   memory: WasmMemory;
@@ -21,12 +21,11 @@ export const poolGradSimdSupported = (): boolean => simd.supported();
 export function poolGradSimdBytes(n: number, h: number, w: number, c: number, oh: number, ow: number): number {
   return 2 * align16(n * h * w * c * 4 + 16) + 2 * align16(n * oh * ow * c * 4 + 16);
 }
-export const POOL_GRAD_SIMD_MAX_BYTES = 1 << 30;
 
 /** Whether a call of these shapes can run in the kernel: its memory within the cap and grown to it now (`SimdKernel.tryReserve`). */
 export function poolGradSimdFits(n: number, h: number, w: number, c: number, oh: number, ow: number): boolean {
   const bytes = poolGradSimdBytes(n, h, w, c, oh, ow);
-  return bytes <= POOL_GRAD_SIMD_MAX_BYTES && simd.tryReserve(bytes) !== undefined;
+  return bytes <= SIMD_MAX_BYTES && simd.tryReserve(bytes) !== undefined;
 }
 
 /**

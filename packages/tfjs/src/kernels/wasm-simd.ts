@@ -26,6 +26,13 @@ export interface WasmMemory {
  */
 export const RETAINED_BYTES = 64 << 20;
 
+/**
+ * The most memory one call of a dlm SIMD kernel may need (its inputs are copied in). Above it the
+ * caller keeps the path the kernel replaces: a wasm32 memory cannot exceed 4 GiB, and at copies
+ * that large the kernels no longer pay off.
+ */
+export const SIMD_MAX_BYTES = 1 << 30;
+
 export const align16 = (bytes: number) => (bytes + 15) & ~15;
 
 /** One kernel module: compiled synchronously on first use, one instance per thread (a worker compiles its own). */
