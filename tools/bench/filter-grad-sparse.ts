@@ -13,6 +13,7 @@ import { loadavg } from 'node:os';
 import { mulberry32 } from '@dlm/core';
 // The kernel by path (a benchmark, not a package: check-deps does not apply).
 import { filterGradSimd, type FilterGradGeometry } from '../../packages/tfjs/src/kernels/filter-grad-simd.js';
+import { convGeometry } from '../../packages/tfjs/src/kernels/util.js';
 
 const i = process.argv.indexOf('--reps');
 const reps = i > 0 ? Number(process.argv[i + 1]) : 40;
@@ -45,7 +46,7 @@ for (const s of shapes) {
   const info = tf.backend_util.computeConv2DInfo(s.x, s.f, s.stride, 1, s.pad);
   const [n, h, w, c] = s.x;
   const [kh, kw, , m] = s.f;
-  const g: FilterGradGeometry = { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: s.stride, sw: s.stride, dh: 1, dw: 1, top: info.padInfo.top, left: info.padInfo.left };
+  const g: FilterGradGeometry = { ...convGeometry(info), dh: 1, dw: 1 };
   const next = mulberry32(1);
   const x = new Float32Array(n * h * w * c).map(() => 2 * next() - 1);
   for (const kind of [0, 0.5, 0.75, 'pool'] as const) {

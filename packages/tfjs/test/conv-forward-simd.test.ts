@@ -11,7 +11,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { setupBackend } from '../src/index.js';
 import { conv2dWithBias } from '../src/fused-conv.js';
 import { SIMD_MAX_BYTES } from '../src/kernels/wasm-simd.js';
-import { convForwardSimd, convForwardSimdBytes, convForwardSimdPays, convForwardSimdSupported, type ConvGeometry } from '../src/kernels/conv-forward-simd.js';
+import { convForwardSimd, convForwardSimdBytes, convForwardSimdPays, convForwardSimdSupported } from '../src/kernels/conv-forward-simd.js';
+import { convGeometry, type ConvGeometry } from '../src/kernels/util.js';
 import { rand } from './helpers.js';
 
 /** y by the definition in float64 (taps outside x dropped), and Σ|terms| per entry (the scale of its rounding error). */
@@ -46,8 +47,7 @@ function reference(x: Float32Array, f: Float32Array, bias: Float32Array | undefi
 }
 
 function geometry(n: number, h: number, w: number, c: number, kh: number, kw: number, m: number, s: [number, number], pad: unknown): ConvGeometry {
-  const info = tf.backend_util.computeConv2DInfo([n, h, w, c], [kh, kw, c, m], s, 1, pad as 'valid');
-  return { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: s[0], sw: s[1], top: info.padInfo.top, left: info.padInfo.left };
+  return convGeometry(tf.backend_util.computeConv2DInfo([n, h, w, c], [kh, kw, c, m], s, 1, pad as 'valid'));
 }
 
 const geometries: [string, ConvGeometry][] = [];

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { replacedKernel, setupBackend } from '../src/index.js';
 import { SIMD_MAX_BYTES } from '../src/kernels/wasm-simd.js';
 import { filterGradSimd, filterGradSimdBytes, filterGradSimdSupported, type FilterGradGeometry } from '../src/kernels/filter-grad-simd.js';
+import { convGeometry } from '../src/kernels/util.js';
 import { maxPoolShaped, rand, withZeros } from './helpers.js';
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -60,7 +61,7 @@ function reference(x: Float32Array, dy: Float32Array, g: FilterGradGeometry): { 
 
 function geometry(n: number, h: number, w: number, c: number, kh: number, kw: number, m: number, s: [number, number], d: [number, number], pad: unknown): FilterGradGeometry {
   const info = tf.backend_util.computeConv2DInfo([n, h, w, c], [kh, kw, c, m], s, d, pad as 'valid');
-  return { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: s[0], sw: s[1], dh: d[0], dw: d[1], top: info.padInfo.top, left: info.padInfo.left };
+  return { ...convGeometry(info), dh: d[0], dw: d[1] };
 }
 
 const geometries: [string, FilterGradGeometry][] = [];

@@ -13,11 +13,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { setupBackend } from '../src/index.js';
 import { SIMD_MAX_BYTES } from '../src/kernels/wasm-simd.js';
-import { inputGradSimd, inputGradSimdBytes, inputGradSimdSupported, sampledNonzeroShare, type InputGradGeometry } from '../src/kernels/input-grad-simd.js';
+import { inputGradSimd, inputGradSimdBytes, inputGradSimdSupported, sampledNonzeroShare } from '../src/kernels/input-grad-simd.js';
+import { convGeometry, type ConvGeometry } from '../src/kernels/util.js';
 import { maxPoolShaped, rand, withZeros } from './helpers.js';
 
 /** dx by the definition in float64, and Σ|products| per entry (the scale of its rounding error). */
-function reference(dy: Float32Array, f: Float32Array, g: InputGradGeometry): { dx: Float64Array; abs: Float64Array } {
+function reference(dy: Float32Array, f: Float32Array, g: ConvGeometry): { dx: Float64Array; abs: Float64Array } {
   const { n, h, w, c, oh, ow, kh, kw, m, sh, sw, top, left } = g;
   const dx = new Float64Array(n * h * w * c);
   const abs = new Float64Array(dx.length);
@@ -43,12 +44,11 @@ function reference(dy: Float32Array, f: Float32Array, g: InputGradGeometry): { d
   return { dx, abs };
 }
 
-function geometry(n: number, h: number, w: number, c: number, kh: number, kw: number, m: number, s: [number, number], pad: unknown): InputGradGeometry {
-  const info = tf.backend_util.computeConv2DInfo([n, h, w, c], [kh, kw, c, m], s, 1, pad as 'valid');
-  return { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: s[0], sw: s[1], top: info.padInfo.top, left: info.padInfo.left };
+function geometry(n: number, h: number, w: number, c: number, kh: number, kw: number, m: number, s: [number, number], pad: unknown): ConvGeometry {
+  return convGeometry(tf.backend_util.computeConv2DInfo([n, h, w, c], [kh, kw, c, m], s, 1, pad as 'valid'));
 }
 
-const geometries: [string, InputGradGeometry][] = [];
+const geometries: [string, ConvGeometry][] = [];
 const pads: [string, unknown][] = [['valid', 'valid'], ['same', 'same'], ['explicit', [[0, 0], [2, 1], [0, 3], [0, 0]]]];
 let seed = 0;
 for (const [pn, pad] of pads)
@@ -74,7 +74,7 @@ geometries.push(['input rows past the last window (valid, stride 3)', geometry(2
  * the error is within (M + kh·kw + 1)·u·Σ|products| (the standard bound of recursive summation),
  * whatever the order. A wrong tap, channel or skipped nonzero entry misses by a whole product.
  */
-function expectClose(got: Float32Array, dy: Float32Array, f: Float32Array, g: InputGradGeometry): void {
+function expectClose(got: Float32Array, dy: Float32Array, f: Float32Array, g: ConvGeometry): void {
   const { dx, abs } = reference(dy, f, g);
   const bound = (g.m + g.kh * g.kw + 1) * 2 ** -24;
   let worst = 0;

@@ -11,19 +11,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CONV_FORWARD_WASM } from './conv-forward-wasm.js';
-import { jsKernelIO, padInfo, type Backend } from './util.js';
+import { convGeometry, jsKernelIO, padInfo, type Backend, type ConvGeometry } from './util.js';
 import { SIMD_MAX_BYTES, SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
 
 type Info = tf.TensorInfo;
-
-/** Sizes of one convolution (NHWC, dilation 1; `top`/`left` are the pads before the input). */
-export interface ConvGeometry {
-  n: number; h: number; w: number; c: number;
-  oh: number; ow: number;
-  kh: number; kw: number; m: number;
-  sh: number; sw: number;
-  top: number; left: number;
-}
 
 interface ConvForwardExports {
   memory: WasmMemory;
@@ -150,13 +141,9 @@ export function makeWasmConvForward(original: tf.KernelFunc, mode: 'auto' | 'alw
     if (!plain || !simd.supported()) return original(args);
     const fs = filter.shape as [number, number, number, number];
     const info = padInfo(x.shape, fs, a.strides, 1, a.pad, a.dimRoundingMode);
-    const [n, h, w, c] = x.shape as [number, number, number, number];
-    const g: ConvGeometry = {
-      n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh: fs[0], kw: fs[1], m: fs[3],
-      sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
-    };
+    const g = convGeometry(info);
     if ((mode === 'auto' && !convForwardSimdPays(g, backendThreads(args.backend))) || !convForwardSimdFits(g)) return original(args);
-    const io = jsKernelIO(args.backend as Backend, [n, g.oh, g.ow, g.m], bias ? [x, filter, bias] : [x, filter], false); // y is overwritten whole
+    const io = jsKernelIO(args.backend as Backend, [g.n, g.oh, g.ow, g.m], bias ? [x, filter, bias] : [x, filter], false); // y is overwritten whole
     convForwardSimd(io.ins[0]!, io.ins[1]!, io.ins[2], g, io.out);
     return io.finish();
   };

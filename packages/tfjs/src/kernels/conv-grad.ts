@@ -15,10 +15,10 @@
  *   than dy (valid convs, strides), a GEMM and a col2im scatter instead (`preferMatMul`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { filterGradSimd, filterGradSimdFits, filterGradSimdSupported, type FilterGradGeometry } from './filter-grad-simd.js';
-import { inputGradSimdBytes, inputGradSimdSupported, sampledNonzeroShare, stageInputGrad, type InputGradGeometry } from './input-grad-simd.js';
+import { filterGradSimd, filterGradSimdFits, filterGradSimdSupported } from './filter-grad-simd.js';
+import { inputGradSimdBytes, inputGradSimdSupported, sampledNonzeroShare, stageInputGrad } from './input-grad-simd.js';
 import { SIMD_MAX_BYTES } from './wasm-simd.js';
-import { addInto, call, free, jsKernelIO, padInfo, readView, type Backend } from './util.js';
+import { addInto, call, convGeometry, free, jsKernelIO, padInfo, readView, type Backend } from './util.js';
 
 type Info = tf.TensorInfo;
 
@@ -41,11 +41,7 @@ export function makeConv2DBackpropFilter(backendName: string, simd = backendName
     if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter: only NHWC is supported');
     const info = padInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
     const [kh, kw, c, m] = a.filterShape;
-    const [n, h, w] = x.shape as [number, number, number, number];
-    const geometry: FilterGradGeometry = {
-      n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m,
-      sh: info.strideHeight, sw: info.strideWidth, dh: 1, dw: 1, top: info.padInfo.top, left: info.padInfo.left,
-    };
+    const geometry = { ...convGeometry(info), dh: 1, dw: 1 };
     if (simd && filterGradSimdSupported() && filterGradSimdFits(geometry)) {
       const io = jsKernelIO(b, a.filterShape, [x, dy]);
       filterGradSimd(io.ins[0]!, io.ins[1]!, geometry, io.out);
@@ -103,9 +99,7 @@ export function makeConv2DBackpropInput(backendName: string, simd: 'auto' | 'alw
     const a = attrs as unknown as { strides: [number, number] | number; pad: unknown; dataFormat: string; dimRoundingMode: unknown; inputShape: [number, number, number, number] };
     if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropInput: only NHWC is supported');
     const info = padInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode);
-    const [n, h, w, c] = a.inputShape;
-    const [kh, kw, , m] = filter.shape as [number, number, number, number];
-    const geometry: InputGradGeometry = { n, h, w, c, oh: info.outHeight, ow: info.outWidth, kh, kw, m, sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left };
+    const geometry = convGeometry(info);
     const byMatMul = preferMatMul(a.inputShape, dy.shape, filter.shape);
     if (simd !== 'never' && inputGradSimdSupported() && inputGradSimdBytes(geometry) <= SIMD_MAX_BYTES) {
       const values = readView(b, dy);

@@ -8,16 +8,11 @@
  * and for a dy that is mostly exact zeros (behind max_pool and relu) one that skips them.
  */
 import { FILTER_GRAD_WASM } from './filter-grad-wasm.js';
+import type { ConvGeometry } from './util.js';
 import { SIMD_MAX_BYTES, SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
 
-/** Sizes of one filter gradient (NHWC; `top`/`left` are the pads before the input). */
-export interface FilterGradGeometry {
-  n: number; h: number; w: number; c: number;
-  oh: number; ow: number;
-  kh: number; kw: number; m: number;
-  sh: number; sw: number; dh: number; dw: number;
-  top: number; left: number;
-}
+/** A convolution's geometry with its dilations (the dense filter-gradient kernel takes them). */
+export type FilterGradGeometry = ConvGeometry & { dh: number; dw: number };
 
 const simd = new SimdKernel<FilterGradExports>(FILTER_GRAD_WASM);
 

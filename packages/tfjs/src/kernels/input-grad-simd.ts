@@ -8,16 +8,8 @@
  * nothing is skipped, so dx is NaN where the dense product makes it NaN.
  */
 import { INPUT_GRAD_WASM } from './input-grad-wasm.js';
-import { SIMD_MAX_BYTES, SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
-
-/** Sizes of one input gradient (NHWC, dilation 1; `top`/`left` are the pads before the input). */
-export interface InputGradGeometry {
-  n: number; h: number; w: number; c: number;
-  oh: number; ow: number;
-  kh: number; kw: number; m: number;
-  sh: number; sw: number;
-  top: number; left: number;
-}
+import type { ConvGeometry } from './util.js';
+import { SimdKernel, align16, type WasmMemory } from './wasm-simd.js';
 
 interface InputGradExports {
   memory: WasmMemory;
@@ -34,7 +26,7 @@ export const inputGradSimdSupported = (): boolean => simd.supported();
  * The rows and columns of the kernel's dx buffer: the input, framed by the pads, extended to
  * every cell a window reaches. Without pads and with every window inside the input it is dx itself.
  */
-function frame(g: InputGradGeometry): { rows: number; cols: number; direct: boolean } {
+function frame(g: ConvGeometry): { rows: number; cols: number; direct: boolean } {
   const reachH = (g.oh - 1) * g.sh + g.kh;
   const reachW = (g.ow - 1) * g.sw + g.kw;
   const direct = g.top === 0 && g.left === 0 && reachH <= g.h && reachW <= g.w;
@@ -42,7 +34,7 @@ function frame(g: InputGradGeometry): { rows: number; cols: number; direct: bool
 }
 
 /** Byte offsets of the kernel's regions; `end` is the memory one call needs. */
-function layout(g: InputGradGeometry) {
+function layout(g: ConvGeometry) {
   const l = g.kw * g.c;
   const filterRow = g.kh * ((l + 3) & ~3) * 4;
   const { rows, cols } = frame(g);
@@ -59,7 +51,7 @@ function layout(g: InputGradGeometry) {
  * Bytes of the kernel's own memory one call needs. Above `SIMD_MAX_BYTES` the caller
  * keeps its other paths: a wasm32 memory cannot exceed 4 GiB.
  */
-export const inputGradSimdBytes = (g: InputGradGeometry): number => layout(g).end;
+export const inputGradSimdBytes = (g: ConvGeometry): number => layout(g).end;
 
 /** dy in the kernel's memory, ready to be multiplied by a filter (`stageInputGrad`). */
 export interface StagedInputGrad {
@@ -95,7 +87,7 @@ export function sampledNonzeroShare(dy: Float32Array, samples = 1024): number {
  * kernel's module); undefined when more than `maxNonzeroShare` of them are nonzero, or when the
  * kernel's memory cannot grow to the call (`SimdKernel.tryReserve`), where the caller keeps another path. Two steps so that the caller allocates dx only for the kernel it runs.
  */
-export function stageInputGrad(dy: Float32Array, g: InputGradGeometry, maxNonzeroShare = 1): StagedInputGrad | undefined {
+export function stageInputGrad(dy: Float32Array, g: ConvGeometry, maxNonzeroShare = 1): StagedInputGrad | undefined {
   const at = layout(g);
   const wasm = simd.tryReserve(at.end);
   if (!wasm) return undefined;
@@ -109,7 +101,7 @@ export function stageInputGrad(dy: Float32Array, g: InputGradGeometry, maxNonzer
 }
 
 /** dx for dy already in the kernel's memory (`stageInputGrad`). */
-function run(wasm: InputGradExports, at: ReturnType<typeof layout>, g: InputGradGeometry, filter: Float32Array, out: Float32Array): number {
+function run(wasm: InputGradExports, at: ReturnType<typeof layout>, g: ConvGeometry, filter: Float32Array, out: Float32Array): number {
   const { n, h, w, c, oh, ow, kh, m, sh, sw, top, left } = g;
   const { l, rows, cols } = at;
   const heap = new Float32Array(wasm.memory.buffer);
@@ -143,4 +135,4 @@ function run(wasm: InputGradExports, at: ReturnType<typeof layout>, g: InputGrad
 }
 
 /** Both steps at once: dx for `dy` and `filter` into `out` (see `StagedInputGrad.run`). */
-export const inputGradSimd = (dy: Float32Array, filter: Float32Array, g: InputGradGeometry, out: Float32Array): number => stageInputGrad(dy, g)!.run(filter, out);
+export const inputGradSimd = (dy: Float32Array, filter: Float32Array, g: ConvGeometry, out: Float32Array): number => stageInputGrad(dy, g)!.run(filter, out);

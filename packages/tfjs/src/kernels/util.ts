@@ -45,6 +45,24 @@ export function padInfo(xShape: number[], filterShape: [number, number, number, 
   );
 }
 
+/** Sizes of one 2-D convolution as dlm's SIMD kernels take them (NHWC; `top`/`left`: the pads before the input). */
+export interface ConvGeometry {
+  n: number; h: number; w: number; c: number;
+  oh: number; ow: number;
+  kh: number; kw: number; m: number;
+  sh: number; sw: number;
+  top: number; left: number;
+}
+
+/** The geometry of a convolution as tfjs resolved it (`padInfo`: output size, 'same' and explicit pads). */
+export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
+  return {
+    n: info.batchSize, h: info.inHeight, w: info.inWidth, c: info.inChannels,
+    oh: info.outHeight, ow: info.outWidth, kh: info.filterHeight, kw: info.filterWidth, m: info.outChannels,
+    sh: info.strideHeight, sw: info.strideWidth, top: info.padInfo.top, left: info.padInfo.left,
+  };
+}
+
 /**
  * Zero-copy access for JS kernels: on wasm, the output is allocated in the heap first and the
  * inputs are read as views of the heap (readSync would copy them); elsewhere, inputs are read with
